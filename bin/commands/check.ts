@@ -1,0 +1,15 @@
+// `vmstate check FILE…`: every diagnostic of every schema; exit status 1 on any error.
+
+import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { checkText } from "../../generator/index.js";
+import { readText } from "../io.js";
+import { printDiagnostics, type OutputFormat } from "../report.js";
+
+export function runCheck(files: readonly string[], format: OutputFormat): number {
+  const sources = new Map<string, string>();
+  for (const file of files) sources.set(file, readText(file));
+  const diagnostics: Diagnostic[] = [];
+  for (const [file, text] of sources) diagnostics.push(...checkText(text, file).diagnostics);
+  printDiagnostics(diagnostics, sources, format);
+  return hasErrors(diagnostics) ? 1 : 0;
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// The `vmstate` command line: check and generate from .vmstate schemas.
+
+import { parseArgs } from "node:util";
+import { CliError } from "./cli-error.js";
+import { runCheck } from "./commands/check.js";
+import { runGen } from "./commands/gen.js";
+import type { OutputFormat } from "./report.js";
+
+const HELP = `vmstate: device-state schemas for QEMU migration streams
+
+Usage:
+  vmstate check FILE...                    report every diagnostic; exit 1 on any error
+  vmstate gen [FILE|DIR...] [--out DIR]    generate TypeScript save/load code (default: schemas/ → generated/)
+  vmstate gen --check                      exit 1 and name the stale files when generated/ is out of date
+
+Options:
+  --format text|json    how diagnostics are printed (default: text)
+  --out DIR             output folder of gen (default: generated)
+  --runtime SPEC        module specifier generated code imports the runtime from
+  -h, --help            this help
+  -v, --version         the version
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
+    process.stdout.write(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === "-v" || command === "--version") {
+    console.log("0.1.0");
+    return 0;
+  }
+  switch (command) {
+    case "check": {
+      const { values, positionals } = parse(rest, { format: { type: "string" } });
+      if (positionals.length === 0) throw new CliError("check needs at least one schema file");
+      return runCheck(positionals, format(values.format));
+    }
+    case "gen": {
+      const { values, positionals } = parse(rest, {
+        format: { type: "string" },
+        out: { type: "string" },
+        check: { type: "boolean" },
+        runtime: { type: "string" },
+      });
+      return runGen({
+        files: positionals,
+        out: (values.out as string | undefined) ?? "generated",
+        check: values.check === true,
+        format: format(values.format),
+        runtime: values.runtime as string | undefined,
+      });
+    }
+    default:
+      throw new CliError(`unknown command '${command}' (commands: check, gen; see 'vmstate --help')`);
+  }
+}
+
+type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
+
+function parse(args: string[], options: OptionSpec): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    // parseArgs explains in a sentence; keep its first line.
+    const message = (e as Error).message.split("\n")[0]!.replace(/\. To specify a positional argument.*$/, "");
+    throw new CliError(message.charAt(0).toLowerCase() + message.slice(1));
+  }
+}
+
+function format(value: unknown): OutputFormat {
+  if (value === undefined || value === "text") return "text";
+  if (value === "json") return "json";
+  throw new CliError(`--format must be 'text' or 'json', not '${String(value)}'`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof CliError) {
+      console.error(`vmstate: ${e.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    // A bug of ours, not a user mistake: keep the stack for the report.
+    console.error("vmstate: internal error, please report it:");
+    console.error(e);
+    process.exitCode = 3;
+  },
+);

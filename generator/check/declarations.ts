@@ -1,0 +1,150 @@
+// Check pass 1: top-level declarations. Collects constants, feature sets, parameters, structs and
+// sections; reports duplicates; evaluates constants and checks that they fit their types.
+
+import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import type { Span } from "../../diagnostics/span.js";
+import type * as A from "../../grammar/ast.js";
+import type { ConstModel, FeaturesModel, ParamModel, ScalarType } from "../model.js";
+import { checkConstInt, checkValue, constantOf, isError, type ExprContext, type ScopeEntry } from "./expressions.js";
+import { fits, scalarByName, scalarName } from "./types.js";
+
+export interface Declarations {
+  readonly consts: Map<string, ConstModel>;
+  readonly features: Map<string, FeaturesModel>;
+  readonly params: Map<string, ParamModel>;
+  readonly structs: Map<string, A.StructDecl>;
+  readonly sections: A.SectionDecl[];
+  /** Names visible in every expression; a field or let may not reuse them. */
+  lookupGlobal(name: string): ScopeEntry | undefined;
+}
+
+export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[]): Declarations {
+  const valueNames = new Map<string, Span>();
+  const typeNames = new Map<string, Span>();
+  const claim = (names: Map<string, Span>, name: A.Name): boolean => {
+    const first = names.get(name.text);
+    if (first) {
+      diagnostics.push(diagnostic("VMS2002", name.span, [name.text], [{ span: first, message: `'${name.text}' is first declared here` }]));
+      return false;
+    }
+    names.set(name.text, name.span);
+    return true;
+  };
+
+  const constDecls = new Map<string, A.ConstDecl>();
+  const consts = new Map<string, ConstModel>();
+  const features = new Map<string, FeaturesModel>();
+  const params = new Map<string, ParamModel>();
+  const structs = new Map<string, A.StructDecl>();
+  const sections: A.SectionDecl[] = [];
+
+  for (const item of schema.items) {
+    switch (item.kind) {
+      case "const":
+        if (claim(valueNames, item.name)) constDecls.set(item.name.text, item);
+        break;
+      case "features":
+        if (claim(valueNames, item.name)) features.set(item.name.text, { name: item.name.text, bits: new Map(), span: item.name.span });
+        break;
+      case "param":
+        claim(valueNames, item.name);
+        break;
+      case "struct":
+        if (claim(typeNames, item.name)) structs.set(item.name.text, item);
+        break;
+      case "section":
+        if (claim(typeNames, item.name)) sections.push(item);
+        break;
+    }
+  }
+
+  // Constants may refer to each other in any order; `evaluating` catches cycles.
+  const evaluating = new Set<string>();
+  const lookupGlobal = (name: string): ScopeEntry | undefined => {
+    const f = features.get(name);
+    if (f) return { kind: "features", model: f };
+    const p = params.get(name);
+    if (p) return { kind: "param", model: p };
+    const decl = constDecls.get(name);
+    if (!decl) return undefined;
+    let c = consts.get(name);
+    if (!c && !evaluating.has(name)) {
+      evaluating.add(name);
+      c = evaluateConst(decl, constContext);
+      evaluating.delete(name);
+      if (c) consts.set(name, c);
+    }
+    return c ? { kind: "const", model: c } : undefined;
+  };
+  const constContext: ExprContext = { lookup: lookupGlobal, versionRange: { min: 0n, max: 0n }, enclosing: [], diagnostics };
+
+  function evaluateConst(decl: A.ConstDecl, ctx: ExprContext): ConstModel | undefined {
+    const ir = checkValue(decl.value, ctx);
+    if (isError(ir)) return undefined;
+    const value = constantOf(ir);
+    if (value === undefined) {
+      diagnostics.push(diagnostic("VMS3005", decl.value.span, [`the value of const '${decl.name.text}'`]));
+      return undefined;
+    }
+    if (decl.type) {
+      const type = scalarByName(decl.type.name.text);
+      if (!type) diagnostics.push(diagnostic("VMS2003", decl.type.name.span, [decl.type.name.text]));
+      else if (!valueFits(value, type, decl.value.span, diagnostics)) return undefined;
+    }
+    return { name: decl.name.text, value, span: decl.name.span };
+  }
+
+  // Feature bits first: constants and parameter defaults may use them.
+  for (const item of schema.items) {
+    if (item.kind !== "features") continue;
+    const model = features.get(item.name.text);
+    if (!model) continue;
+    const bitNames = new Map<string, Span>();
+    for (const bit of item.bits) {
+      if (!claim(bitNames, bit.name)) continue;
+      const value = checkConstInt(bit.bit, constContext, `feature bit '${bit.name.text}'`);
+      if (value === undefined) continue;
+      if (value < 0n || value > 63n) diagnostics.push(diagnostic("VMS3002", bit.bit.span, [`bit ${value}`, "a 64-bit feature word"]));
+      else model.bits.set(bit.name.text, { bit: value, span: bit.name.span });
+    }
+  }
+
+  for (const item of schema.items) {
+    if (item.kind === "const") lookupGlobal(item.name.text);
+    if (item.kind !== "param") continue;
+    const type = scalarByName(item.type.name.text);
+    if (!type) {
+      diagnostics.push(diagnostic("VMS2003", item.type.name.span, [item.type.name.text]));
+      continue;
+    }
+    let value: bigint | boolean | undefined;
+    if (item.default) {
+      const ir = checkValue(item.default, constContext);
+      value = constantOf(ir);
+      if (!isError(ir) && value === undefined) diagnostics.push(diagnostic("VMS3005", item.default.span, ["a parameter's default"]));
+      else if (value !== undefined && !valueFits(value, type, item.default.span, diagnostics)) value = undefined;
+    }
+    if (item.optional && item.default) {
+      diagnostics.push(diagnostic("VMS3010", item.default.span, ["a default", "an optional parameter ('?') has none: it is absent unless given"]));
+    }
+    params.set(item.name.text, { name: item.name.text, type, optional: item.optional, default: value, span: item.name.span });
+  }
+
+  return { consts, features, params, structs, sections, lookupGlobal };
+}
+
+/** Whether a constant fits a scalar type; reports VMS3001/VMS3002 when it does not. */
+export function valueFits(value: bigint | boolean, type: ScalarType, span: Span, diagnostics: Diagnostic[]): boolean {
+  if (type.kind === "bool") {
+    if (typeof value === "boolean") return true;
+    diagnostics.push(diagnostic("VMS3001", span, ["a bool", "an integer"]));
+    return false;
+  }
+  if (typeof value === "boolean") {
+    diagnostics.push(diagnostic("VMS3001", span, [`an integer (${scalarName(type)})`, "a bool"]));
+    return false;
+  }
+  if (fits(value, type)) return true;
+  diagnostics.push(diagnostic("VMS3002", span, [String(value), scalarName(type)]));
+  return false;
+}

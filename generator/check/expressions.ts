@@ -1,0 +1,539 @@
+// Expression checking: resolves names, computes each expression's type and value range, folds constants.
+
+import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import type { Span } from "../../diagnostics/span.js";
+import type * as A from "../../grammar/ast.js";
+import type {
+  ConstModel,
+  ExprType,
+  FeaturesModel,
+  IrExpr,
+  LetModel,
+  ParamModel,
+  StateNode,
+  StructArgModel,
+  SubsectionModel,
+} from "../model.js";
+import { allOnesAbove, describeType, exprTypeOfField, intRange } from "./types.js";
+
+/** What a name in an expression can stand for. */
+export type ScopeEntry =
+  | { readonly kind: "const"; readonly model: ConstModel }
+  | { readonly kind: "features"; readonly model: FeaturesModel }
+  | { readonly kind: "param"; readonly model: ParamModel }
+  | { readonly kind: "arg"; readonly model: StructArgModel }
+  | { readonly kind: "let"; readonly model: LetModel }
+  | { readonly kind: "state"; readonly node: StateNode };
+
+export interface ExprContext {
+  lookup(name: string): ScopeEntry | undefined;
+  /** Range of `stream_version()` where the expression is evaluated. */
+  readonly versionRange: { readonly min: bigint; readonly max: bigint };
+  /** Subsections that enclose the expression: their own objects are not optional inside them. */
+  readonly enclosing: readonly SubsectionModel[];
+  readonly diagnostics: Diagnostic[];
+}
+
+const errorType: ExprType = { kind: "error" };
+
+type IrOf<K extends IrExpr["kind"]> = Extract<IrExpr, { kind: K }>;
+
+function literal(value: bigint | boolean, span: Span, constName?: string): IrExpr {
+  const type: ExprType = typeof value === "boolean" ? { kind: "bool" } : { kind: "int", min: value, max: value };
+  return { kind: "literal", value, constName, type, span, optional: false };
+}
+
+function failed(span: Span): IrExpr {
+  return { kind: "literal", value: 0n, constName: undefined, type: errorType, span, optional: false };
+}
+
+export function isError(e: IrExpr): boolean {
+  return e.type.kind === "error";
+}
+
+/** The constant value of an expression, if it was folded to one. */
+export function constantOf(e: IrExpr): bigint | boolean | undefined {
+  return e.kind === "literal" && e.type.kind !== "error" ? e.value : undefined;
+}
+
+/**
+ * Checks an expression that must produce a value (not a struct, array or bytes), reporting an
+ * optional value used without `??` (VMS4003).
+ */
+export function checkValue(e: A.Expr, ctx: ExprContext): IrExpr {
+  const ir = checkExpr(e, ctx);
+  return requireValue(ir, ctx);
+}
+
+export function checkBool(e: A.Expr, ctx: ExprContext, what: string): IrExpr {
+  const ir = checkValue(e, ctx);
+  if (ir.type.kind !== "bool" && ir.type.kind !== "error") {
+    ctx.diagnostics.push(diagnostic("VMS3001", ir.span, [`a bool for ${what}`, describeType(ir.type)]));
+    return failed(ir.span);
+  }
+  return ir;
+}
+
+export function checkInt(e: A.Expr, ctx: ExprContext, what: string): IrExpr {
+  const ir = checkValue(e, ctx);
+  if (ir.type.kind === "bool") {
+    ctx.diagnostics.push(diagnostic("VMS3003", ir.span, [what]));
+    return failed(ir.span);
+  }
+  if (ir.type.kind !== "int" && ir.type.kind !== "error") {
+    ctx.diagnostics.push(diagnostic("VMS3001", ir.span, [`an integer for ${what}`, describeType(ir.type)]));
+    return failed(ir.span);
+  }
+  return ir;
+}
+
+/** A constant integer (a version, a bound, a feature bit), or undefined after reporting why not. */
+export function checkConstInt(e: A.Expr, ctx: ExprContext, what: string): bigint | undefined {
+  const ir = checkInt(e, ctx, what);
+  if (isError(ir)) return undefined;
+  const value = constantOf(ir);
+  if (typeof value !== "bigint") {
+    ctx.diagnostics.push(diagnostic("VMS3005", ir.span, [what]));
+    return undefined;
+  }
+  return value;
+}
+
+function requireValue(ir: IrExpr, ctx: ExprContext): IrExpr {
+  if (ir.optional) {
+    ctx.diagnostics.push(diagnostic("VMS4003", ir.span, [spanText(ir), absenceReason(ir)]));
+    return failed(ir.span);
+  }
+  if (ir.type.kind === "int" || ir.type.kind === "bool" || ir.type.kind === "error") return ir;
+  ctx.diagnostics.push(diagnostic("VMS3009", ir.span, [spanText(ir), `it is ${describeType(ir.type)}`]));
+  return failed(ir.span);
+}
+
+/** A readable name for a reference expression, for messages. */
+export function spanText(ir: IrExpr): string {
+  switch (ir.kind) {
+    case "field":
+      return ir.field.path.join(".");
+    case "group":
+      return ir.node.key;
+    case "member":
+      return `${spanText(ir.object)}.${ir.node.key}`;
+    case "index":
+      return `${spanText(ir.object)}[…]`;
+    case "param":
+      return ir.param.name;
+    case "arg":
+      return ir.arg.name;
+    case "let":
+      return ir.binding.name;
+    case "literal":
+      return ir.constName ?? String(ir.value);
+    default:
+      return "expression";
+  }
+}
+
+function absenceReason(ir: IrExpr): string {
+  if (ir.kind === "param") return "an optional parameter";
+  const node = ir.kind === "member" ? ir.node : ir.kind === "field" ? ({ kind: "field", field: ir.field } as const) : undefined;
+  if (node?.kind === "field" && node.field.absentWhen) {
+    return node.field.absentWhen === "guard" ? "guarded by a condition" : "gated by a version";
+  }
+  return "inside a value that may be absent";
+}
+
+/** Subsections are not "optional" here: reading into one from outside is an availability error (VMS4002). */
+function nodeOptional(node: StateNode): boolean {
+  return node.kind === "field" && node.field.optional;
+}
+
+function nodeType(node: StateNode): ExprType {
+  if (node.kind === "field") return exprTypeOfField(node.field.type);
+  return { kind: "object", node };
+}
+
+export function checkExpr(e: A.Expr, ctx: ExprContext): IrExpr {
+  switch (e.kind) {
+    case "int":
+      return literal(e.value, e.span);
+    case "bool":
+      return literal(e.value, e.span);
+    case "name":
+      return checkName(e, ctx);
+    case "member":
+      return checkMember(e, ctx);
+    case "index":
+      return checkIndex(e, ctx);
+    case "call":
+      return checkCall(e, ctx);
+    case "unary":
+      return checkUnary(e, ctx);
+    case "binary":
+      return checkBinary(e, ctx);
+    case "conditional":
+      return checkConditional(e, ctx);
+  }
+}
+
+function checkName(e: Extract<A.Expr, { kind: "name" }>, ctx: ExprContext): IrExpr {
+  const entry = ctx.lookup(e.name);
+  const base = { span: e.span, optional: false };
+  if (!entry) {
+    ctx.diagnostics.push(diagnostic("VMS2001", e.span, [e.name]));
+    return failed(e.span);
+  }
+  switch (entry.kind) {
+    case "const":
+      return literal(entry.model.value, e.span, entry.model.name);
+    case "features":
+      return { kind: "literal", value: 0n, constName: entry.model.name, type: { kind: "features", features: entry.model }, ...base };
+    case "param": {
+      const t = entry.model.type;
+      return { kind: "param", param: entry.model, type: t.kind === "bool" ? t : { kind: "int", ...intRange(t) }, span: e.span, optional: entry.model.optional };
+    }
+    case "arg": {
+      const t = entry.model.type;
+      return { kind: "arg", arg: entry.model, type: t.kind === "bool" ? t : { kind: "int", ...intRange(t) }, ...base };
+    }
+    case "let":
+      return { kind: "let", binding: entry.model, type: entry.model.value.type, ...base };
+    case "state": {
+      const node = entry.node;
+      const optional = nodeOptional(node);
+      if (node.kind === "field") return { kind: "field", field: node.field, type: nodeType(node), span: e.span, optional };
+      return { kind: "group", node, type: nodeType(node), span: e.span, optional };
+    }
+  }
+}
+
+function checkMember(e: Extract<A.Expr, { kind: "member" }>, ctx: ExprContext): IrExpr {
+  const object = checkExpr(e.object, ctx);
+  const type = object.type;
+  if (type.kind === "error") return failed(e.span);
+  if (type.kind === "features") {
+    const bit = type.features.bits.get(e.member.text);
+    if (!bit) {
+      ctx.diagnostics.push(diagnostic("VMS2004", e.member.span, [type.features.name, e.member.text]));
+      return failed(e.span);
+    }
+    return literal(bit.bit, e.span, `${type.features.name}.${e.member.text}`);
+  }
+  if (type.kind !== "object") {
+    ctx.diagnostics.push(diagnostic("VMS2004", e.member.span, [spanText(object), e.member.text]));
+    return failed(e.span);
+  }
+  const children = type.node.kind === "field" ? undefined : type.node.children;
+  const node = children?.get(e.member.text);
+  if (!node) {
+    ctx.diagnostics.push(diagnostic("VMS2004", e.member.span, [spanText(object), e.member.text]));
+    return failed(e.span);
+  }
+  return { kind: "member", object, node, type: nodeType(node), span: e.span, optional: object.optional || nodeOptional(node) };
+}
+
+function checkIndex(e: Extract<A.Expr, { kind: "index" }>, ctx: ExprContext): IrExpr {
+  const object = checkExpr(e.object, ctx);
+  const index = checkInt(e.index, ctx, "an index");
+  if (isError(object) || isError(index)) return failed(e.span);
+  let type: ExprType;
+  let length: bigint | undefined;
+  if (object.type.kind === "bytes") {
+    type = { kind: "int", min: 0n, max: 255n };
+    length = fieldCountOf(object);
+  } else if (object.type.kind === "array") {
+    type = exprTypeOfField(object.type.element);
+    length = fieldCountOf(object);
+  } else {
+    ctx.diagnostics.push(diagnostic("VMS3009", object.span, [spanText(object), "only bytes and arrays can be indexed"]));
+    return failed(e.span);
+  }
+  const i = constantOf(index);
+  if (typeof i === "bigint" && length !== undefined && (i < 0n || i >= length)) {
+    ctx.diagnostics.push(diagnostic("VMS3008", index.span, [i, spanText(object), length]));
+    return failed(e.span);
+  }
+  return { kind: "index", object, index, type, span: e.span, optional: object.optional };
+}
+
+/** The constant length of an indexed bytes or array field, when known. */
+function fieldCountOf(object: IrExpr): bigint | undefined {
+  const node = object.kind === "field" ? { field: object.field } : object.kind === "member" && object.node.kind === "field" ? { field: object.node.field } : undefined;
+  const t = node?.field.type;
+  return t && (t.kind === "bytes" || t.kind === "array") ? t.count.constant : undefined;
+}
+
+function checkCall(e: Extract<A.Expr, { kind: "call" }>, ctx: ExprContext): IrExpr {
+  const name = e.callee.text;
+  const arity = (n: number): boolean => {
+    if (e.args.length === n) return true;
+    ctx.diagnostics.push(diagnostic("VMS2006", e.callee.span, [name, n, e.args.length]));
+    return false;
+  };
+  const base = { kind: "call" as const, builtin: name, span: e.span, optional: false };
+  switch (name) {
+    case "has": {
+      // has(value, bit): whether bit `bit` of `value` is set.
+      if (!arity(2)) return failed(e.span);
+      const value = checkInt(e.args[0]!, ctx, "the value tested by has()");
+      const bit = checkConstInt(e.args[1]!, ctx, "the bit number of has()");
+      if (isError(value) || bit === undefined) return failed(e.span);
+      const width = valueWidth(value);
+      if (bit < 0n || bit >= BigInt(width)) {
+        ctx.diagnostics.push(diagnostic("VMS3004", e.args[1]!.span, [bit, spanText(value), width]));
+        return failed(e.span);
+      }
+      return { ...base, args: [value, literal(bit, e.args[1]!.span, constNameOf(e.args[1]!, ctx))], type: { kind: "bool" } };
+    }
+    case "pci_capability": {
+      // pci_capability(config, id): offset of capability `id` in a PCI configuration space, or 0.
+      if (!arity(2)) return failed(e.span);
+      const config = checkBytes(e.args[0]!, ctx, name);
+      const id = checkConstInt(e.args[1]!, ctx, "the capability id of pci_capability()");
+      if (!config || id === undefined) return failed(e.span);
+      if (id < 0n || id > 255n) {
+        ctx.diagnostics.push(diagnostic("VMS3002", e.args[1]!.span, [`capability id ${id}`, "u8"]));
+        return failed(e.span);
+      }
+      return { ...base, args: [config, literal(id, e.args[1]!.span)], type: { kind: "int", min: 0n, max: 255n } };
+    }
+    case "le16":
+    case "le32": {
+      // le16(bytes, offset), le32(bytes, offset): a little-endian register inside bytes already read.
+      if (!arity(2)) return failed(e.span);
+      const bytes = checkBytes(e.args[0]!, ctx, name);
+      const offset = checkInt(e.args[1]!, ctx, `the offset of ${name}()`);
+      if (!bytes || isError(offset)) return failed(e.span);
+      const max = name === "le16" ? 0xffffn : 0xffffffffn;
+      return { ...base, args: [bytes, offset], type: { kind: "int", min: 0n, max } };
+    }
+    case "stream_version": {
+      if (!arity(0)) return failed(e.span);
+      return { kind: "version", type: { kind: "int", ...ctx.versionRange }, span: e.span, optional: false };
+    }
+    default:
+      ctx.diagnostics.push(diagnostic("VMS2005", e.callee.span, [name]));
+      return failed(e.span);
+  }
+}
+
+/** An argument that must be raw bytes (a `bytes[N]` field). */
+function checkBytes(e: A.Expr, ctx: ExprContext, fn: string): IrExpr | undefined {
+  const ir = checkExpr(e, ctx);
+  if (isError(ir)) return undefined;
+  if (ir.optional) {
+    ctx.diagnostics.push(diagnostic("VMS4003", ir.span, [spanText(ir), absenceReason(ir)]));
+    return undefined;
+  }
+  if (ir.type.kind !== "bytes") {
+    ctx.diagnostics.push(diagnostic("VMS3001", ir.span, [`bytes for ${fn}()`, describeType(ir.type)]));
+    return undefined;
+  }
+  return ir;
+}
+
+function constNameOf(e: A.Expr, ctx: ExprContext): string | undefined {
+  const ir = checkExpr(e, { ...ctx, diagnostics: [] });
+  return ir.kind === "literal" ? ir.constName : undefined;
+}
+
+/** Bits of an integer value: the declared width of a field or parameter, else what its range needs. */
+function valueWidth(value: IrExpr): number {
+  const t = value.type;
+  if (t.kind !== "int") return 64;
+  for (const bits of [8, 16, 32, 64]) {
+    const lim = 1n << BigInt(bits);
+    if (t.min >= 0n ? t.max < lim : t.min >= -(lim >> 1n) && t.max < lim >> 1n) return bits;
+  }
+  return 64;
+}
+
+function checkUnary(e: Extract<A.Expr, { kind: "unary" }>, ctx: ExprContext): IrExpr {
+  if (e.op === "!") {
+    const operand = checkBool(e.operand, ctx, "'!'");
+    if (isError(operand)) return failed(e.span);
+    const c = constantOf(operand);
+    if (typeof c === "boolean") return literal(!c, e.span);
+    return { kind: "unary", op: "!", operand, type: { kind: "bool" }, span: e.span, optional: false };
+  }
+  const operand = checkInt(e.operand, ctx, `'${e.op}'`);
+  if (isError(operand) || operand.type.kind !== "int") return failed(e.span);
+  const { min, max } = operand.type;
+  const c = constantOf(operand);
+  if (typeof c === "bigint") return literal(e.op === "-" ? -c : ~c, e.span);
+  const type: ExprType = e.op === "-" ? { kind: "int", min: -max, max: -min } : { kind: "int", min: -max - 1n, max: -min - 1n };
+  return { kind: "unary", op: e.op, operand, type, span: e.span, optional: false };
+}
+
+function checkConditional(e: Extract<A.Expr, { kind: "conditional" }>, ctx: ExprContext): IrExpr {
+  const test = checkBool(e.test, ctx, "the condition of '?:'");
+  const then = checkValue(e.then, ctx);
+  const otherwise = checkValue(e.else, ctx);
+  if (isError(test) || isError(then) || isError(otherwise)) return failed(e.span);
+  const type = unify(then.type, otherwise.type);
+  if (!type) {
+    ctx.diagnostics.push(diagnostic("VMS3001", otherwise.span, [describeType(then.type), describeType(otherwise.type)]));
+    return failed(e.span);
+  }
+  const c = constantOf(test);
+  if (typeof c === "boolean") return c ? then : otherwise;
+  return { kind: "conditional", test, then, else: otherwise, type, span: e.span, optional: false };
+}
+
+function unify(a: ExprType, b: ExprType): ExprType | undefined {
+  if (a.kind === "bool" && b.kind === "bool") return a;
+  if (a.kind === "int" && b.kind === "int") return { kind: "int", min: a.min < b.min ? a.min : b.min, max: a.max > b.max ? a.max : b.max };
+  return undefined;
+}
+
+function checkBinary(e: Extract<A.Expr, { kind: "binary" }>, ctx: ExprContext): IrExpr {
+  const op = e.op;
+  const make = (left: IrExpr, right: IrExpr, type: ExprType): IrExpr => ({ kind: "binary", op, left, right, type, span: e.span, optional: false });
+
+  if (op === "??") {
+    const left = checkExpr(e.left, ctx);
+    const right = checkValue(e.right, ctx);
+    if (isError(left) || isError(right)) return failed(e.span);
+    const leftValue = requireValue({ ...left, optional: false } as IrExpr, ctx);
+    if (isError(leftValue)) return failed(e.span);
+    const type = unify(left.type, right.type);
+    if (!type) {
+      ctx.diagnostics.push(diagnostic("VMS3001", right.span, [describeType(left.type), describeType(right.type)]));
+      return failed(e.span);
+    }
+    if (!left.optional) return left;
+    return make(left, right, type);
+  }
+
+  if (op === "&&" || op === "||") {
+    const left = checkBool(e.left, ctx, `'${op}'`);
+    const right = checkBool(e.right, ctx, `'${op}'`);
+    if (isError(left) || isError(right)) return failed(e.span);
+    const l = constantOf(left);
+    const r = constantOf(right);
+    if (typeof l === "boolean" && typeof r === "boolean") return literal(op === "&&" ? l && r : l || r, e.span);
+    if (typeof l === "boolean") return (op === "&&") === l ? right : literal(l, e.span);
+    return make(left, right, { kind: "bool" });
+  }
+
+  if (op === "==" || op === "!=") {
+    const left = checkValue(e.left, ctx);
+    const right = checkValue(e.right, ctx);
+    if (isError(left) || isError(right)) return failed(e.span);
+    if (left.type.kind !== right.type.kind) {
+      ctx.diagnostics.push(diagnostic("VMS3001", right.span, [describeType(left.type), describeType(right.type)]));
+      return failed(e.span);
+    }
+    const l = constantOf(left);
+    const r = constantOf(right);
+    if (l !== undefined && r !== undefined) return literal(op === "==" ? l === r : l !== r, e.span);
+    return make(left, right, { kind: "bool" });
+  }
+
+  const left = checkInt(e.left, ctx, `'${op}'`);
+  const right = checkInt(e.right, ctx, `'${op}'`);
+  if (isError(left) || isError(right) || left.type.kind !== "int" || right.type.kind !== "int") return failed(e.span);
+  const a = left.type;
+  const b = right.type;
+  const l = constantOf(left) as bigint | undefined;
+  const r = constantOf(right) as bigint | undefined;
+
+  if (op === "<" || op === "<=" || op === ">" || op === ">=") {
+    if (l !== undefined && r !== undefined) return literal(compare(op, l, r), e.span);
+    return make(left, right, { kind: "bool" });
+  }
+
+  if ((op === "/" || op === "%" || op === "<<" || op === ">>") && r === undefined) {
+    ctx.diagnostics.push(diagnostic("VMS3005", right.span, [op === "/" || op === "%" ? "a divisor" : "a shift amount"]));
+    return failed(e.span);
+  }
+  if ((op === "/" || op === "%") && r === 0n) {
+    ctx.diagnostics.push(diagnostic("VMS3007", right.span));
+    return failed(e.span);
+  }
+  if ((op === "<<" || op === ">>") && (r! < 0n || r! > 64n)) {
+    ctx.diagnostics.push(diagnostic("VMS3002", right.span, [`shift amount ${r}`, "0 to 64"]));
+    return failed(e.span);
+  }
+  if (l !== undefined && r !== undefined) return literal(arith(op, l, r), e.span);
+
+  let min: bigint;
+  let max: bigint;
+  switch (op) {
+    case "+":
+      [min, max] = [a.min + b.min, a.max + b.max];
+      break;
+    case "-":
+      [min, max] = [a.min - b.max, a.max - b.min];
+      break;
+    case "*": {
+      const products = [a.min * b.min, a.min * b.max, a.max * b.min, a.max * b.max];
+      [min, max] = [products.reduce((x, y) => (y < x ? y : x)), products.reduce((x, y) => (y > x ? y : x))];
+      break;
+    }
+    case "/": {
+      const [x, y] = [a.min / r!, a.max / r!];
+      [min, max] = x < y ? [x, y] : [y, x];
+      break;
+    }
+    case "%": {
+      const m = (r! < 0n ? -r! : r!) - 1n;
+      [min, max] = a.min >= 0n ? [0n, a.max < m ? a.max : m] : [-m, m];
+      break;
+    }
+    case "<<":
+      [min, max] = [a.min << r!, a.max << r!];
+      break;
+    case ">>":
+      [min, max] = [a.min >> r!, a.max >> r!];
+      break;
+    default: {
+      // & | ^ over integers of unbounded width (two's complement, as with bigint).
+      const nonNeg = a.min >= 0n && b.min >= 0n;
+      if (op === "&" && (a.min >= 0n || b.min >= 0n)) {
+        const bound = a.min >= 0n && b.min >= 0n ? (a.max < b.max ? a.max : b.max) : a.min >= 0n ? a.max : b.max;
+        [min, max] = [0n, bound];
+      } else if (nonNeg) {
+        [min, max] = [0n, allOnesAbove(a.max > b.max ? a.max : b.max)];
+      } else {
+        const mag = [a.min, a.max, b.min, b.max].map((v) => (v < 0n ? -v : v)).reduce((x, y) => (y > x ? y : x));
+        const ones = allOnesAbove(mag);
+        [min, max] = [-ones - 1n, ones];
+      }
+    }
+  }
+  return make(left, right, { kind: "int", min, max });
+}
+
+function compare(op: "<" | "<=" | ">" | ">=", l: bigint, r: bigint): boolean {
+  return op === "<" ? l < r : op === "<=" ? l <= r : op === ">" ? l > r : l >= r;
+}
+
+/** Integer arithmetic with the language's semantics: unbounded integers, division truncates toward zero. */
+export function arith(op: A.BinaryOp, l: bigint, r: bigint): bigint {
+  switch (op) {
+    case "+":
+      return l + r;
+    case "-":
+      return l - r;
+    case "*":
+      return l * r;
+    case "/":
+      return l / r;
+    case "%":
+      return l % r;
+    case "<<":
+      return l << r;
+    case ">>":
+      return l >> r;
+    case "&":
+      return l & r;
+    case "|":
+      return l | r;
+    case "^":
+      return l ^ r;
+    default:
+      throw new Error(`not an arithmetic operator: ${op}`);
+  }
+}
+
+export type { IrOf };

@@ -1,0 +1,32 @@
+// The checker: runs the check passes in order over one parsed schema.
+
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import type * as A from "../../grammar/ast.js";
+import type { SchemaModel } from "../model.js";
+import { checkAvailability } from "./availability.js";
+import { checkBounds } from "./bounds.js";
+import { collectDeclarations } from "./declarations.js";
+import { bindLayouts } from "./layouts.js";
+import { checkSubsections } from "./subsections.js";
+import { checkVersions } from "./versions.js";
+
+/** Per-layout passes; each reads the bound model and returns diagnostics. */
+const layoutPasses = [checkAvailability, checkBounds, checkVersions, checkSubsections];
+
+export function checkSchema(schema: A.Schema): { model: SchemaModel; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const declarations = collectDeclarations(schema, diagnostics);
+  const { structs, sections } = bindLayouts(declarations, diagnostics);
+  for (const layout of [...structs, ...sections]) {
+    for (const pass of layoutPasses) diagnostics.push(...pass(layout));
+  }
+  const model: SchemaModel = {
+    file: schema.file,
+    consts: [...declarations.consts.values()],
+    features: [...declarations.features.values()],
+    params: [...declarations.params.values()],
+    structs,
+    sections,
+  };
+  return { model, diagnostics };
+}

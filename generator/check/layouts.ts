@@ -1,0 +1,516 @@
+// Check pass 2: structs and sections. Builds each layout's members in wire order and its state tree,
+// resolves field types, and types every expression the reader or writer evaluates (as "sites").
+
+import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import type { Span } from "../../diagnostics/span.js";
+import type * as A from "../../grammar/ast.js";
+import type {
+  Count,
+  ExprSite,
+  FieldModel,
+  FieldType,
+  IrExpr,
+  LayoutModel,
+  LetModel,
+  MemberModel,
+  StateNode,
+  StructArgModel,
+  SubsectionModel,
+  UnusedModel,
+  ValidateModel,
+} from "../model.js";
+import type { Declarations } from "./declarations.js";
+import { valueFits } from "./declarations.js";
+import {
+  checkBool,
+  checkConstInt,
+  checkInt,
+  checkValue,
+  constantOf,
+  isError,
+  type ExprContext,
+  type ScopeEntry,
+} from "./expressions.js";
+import { scalarByName } from "./types.js";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const VERSION_LIMIT = (1n << 31n) - 1n;
+
+/** One level of names: the layout itself, or a subsection inside it. */
+interface Level {
+  readonly state: Map<string, StateNode>;
+  readonly lets: Map<string, { decl: A.LetDecl; model: Mutable<LetModel> }>;
+  readonly subsection: SubsectionModel | undefined;
+  readonly versionRange: { min: bigint; max: bigint };
+}
+
+export function bindLayouts(
+  declarations: Declarations,
+  diagnostics: Diagnostic[],
+): { structs: LayoutModel[]; sections: LayoutModel[] } {
+  const done = new Map<string, LayoutModel>();
+  const inProgress = new Set<string>();
+  const structs: LayoutModel[] = [];
+
+  /** The checked struct `name`, binding it first if needed; undefined on a cycle or an error. */
+  function struct(name: string, usedAt: Span): LayoutModel | "unknown" | "cycle" {
+    const existing = done.get(name);
+    if (existing) return existing;
+    const decl = declarations.structs.get(name);
+    if (!decl) return "unknown";
+    if (inProgress.has(name)) {
+      diagnostics.push(diagnostic("VMS2008", usedAt, [name], [{ span: decl.name.span, message: `struct '${name}' is declared here` }]));
+      return "cycle";
+    }
+    inProgress.add(name);
+    const model = new LayoutBinder(decl, declarations, diagnostics, struct).bind();
+    inProgress.delete(name);
+    done.set(name, model);
+    structs.push(model);
+    return model;
+  }
+
+  for (const decl of declarations.structs.values()) struct(decl.name.text, decl.name.span);
+  const sections = declarations.sections.map((decl) => new LayoutBinder(decl, declarations, diagnostics, struct).bind());
+  return { structs, sections };
+}
+
+type StructLookup = (name: string, usedAt: Span) => LayoutModel | "unknown" | "cycle";
+
+class LayoutBinder {
+  private order = 0;
+  private readonly sites: ExprSite[] = [];
+  private readonly args: StructArgModel[] = [];
+  private readonly root: Level;
+  private readonly version: number;
+  private readonly minimum: number;
+  private readonly qemuName: string | undefined;
+
+  constructor(
+    private readonly decl: A.StructDecl | A.SectionDecl,
+    private readonly declarations: Declarations,
+    private readonly diagnostics: Diagnostic[],
+    private readonly structLookup: StructLookup,
+  ) {
+    const globalCtx = this.context([]);
+    if (decl.kind === "section") {
+      this.version = this.versionNumber(decl.version, "a section version", globalCtx) ?? 0;
+      this.minimum = decl.minimum ? (this.versionNumber(decl.minimum, "a minimum version", globalCtx) ?? 0) : this.version;
+      this.qemuName = decl.qemuName.value;
+    } else {
+      this.version = decl.version ? (this.versionNumber(decl.version, "a struct version", globalCtx) ?? 0) : 0;
+      this.minimum = this.version;
+      this.qemuName = decl.qemuName?.value;
+    }
+    this.root = { state: new Map(), lets: new Map(), subsection: undefined, versionRange: { min: BigInt(this.minimum), max: BigInt(this.version) } };
+  }
+
+  bind(): LayoutModel {
+    const decl = this.decl;
+    if (decl.kind === "struct") {
+      for (const p of decl.params) {
+        const type = scalarByName(p.type.name.text);
+        if (!type) this.diagnostics.push(diagnostic("VMS2003", p.type.name.span, [p.type.name.text]));
+        else if (this.claimValueName(p.name, [])) this.args.push({ name: p.name.text, type, span: p.name.span });
+      }
+    }
+    if (decl.kind === "section" && this.minimum > this.version) {
+      this.diagnostics.push(diagnostic("VMS7002", decl.minimum!.span, [this.minimum, this.version]));
+    }
+    const members = this.declareMembers(decl.members, this.root, [this.root]);
+    this.checkMembers(decl.members, members, [this.root]);
+    return {
+      kind: decl.kind,
+      name: decl.name.text,
+      nameSpan: decl.name.span,
+      qemuName: this.qemuName,
+      version: this.version,
+      minimum: this.minimum,
+      args: this.args,
+      members,
+      state: this.root.state,
+      sites: this.sites,
+      span: decl.span,
+    };
+  }
+
+  private versionNumber(e: A.Expr, what: string, ctx: ExprContext): number | undefined {
+    const v = checkConstInt(e, ctx, what);
+    if (v === undefined) return undefined;
+    if (v < 0n || v > VERSION_LIMIT) {
+      this.diagnostics.push(diagnostic("VMS7003", e.span, [v]));
+      return undefined;
+    }
+    return Number(v);
+  }
+
+  // ------------------------------------------------------------- phase 1: declare names and wire order
+
+  /**
+   * Creates a model per member with its wire order (non-subsection members first, then each
+   * subsection with its own members), and enters fields and lets into the level's names.
+   */
+  private declareMembers(decls: readonly A.Member[], level: Level, levels: Level[]): MemberModel[] {
+    const models: MemberModel[] = [];
+    for (const m of decls) {
+      if (m.kind === "subsection") continue;
+      const base = { order: this.order++, subsection: level.subsection, span: m.span };
+      switch (m.kind) {
+        case "field": {
+          const path = m.path.map((n) => n.text);
+          // A version gate that the minimum version already guarantees leaves the field always present.
+          const gate = m.since && constantOf(checkValue(m.since, { ...this.context([]), diagnostics: [] }));
+          const guaranteed = typeof gate === "bigint" && gate <= level.versionRange.min;
+          const field: Mutable<FieldModel> = {
+            kind: "field",
+            ...base,
+            path,
+            type: { kind: "bool" },
+            guard: undefined,
+            since: undefined,
+            equals: undefined,
+            optional: m.guard !== undefined || (m.since !== undefined && !guaranteed),
+            absentWhen: m.guard !== undefined ? "guard" : m.since !== undefined && !guaranteed ? "version" : undefined,
+          };
+          this.enterField(level, m, field, levels);
+          // The shape now, so expressions anywhere in the layout can see the field's type; the
+          // counts and struct arguments are checked with the other expressions.
+          field.type = this.fieldShape(m.type, field, path.join("."), levels) ?? { kind: "bool" };
+          models.push(field);
+          break;
+        }
+        case "unused":
+          models.push({ kind: "unused", ...base, count: { expr: placeholder(m.span), constant: 0n, max: 0n }, guard: undefined, since: undefined });
+          break;
+        case "let": {
+          const model: Mutable<LetModel> = { kind: "let", ...base, name: m.name.text, value: placeholder(m.span) };
+          if (this.claimValueName(m.name, levels)) level.lets.set(m.name.text, { decl: m, model });
+          models.push(model);
+          break;
+        }
+        case "validate":
+          models.push({ kind: "validate", ...base, condition: placeholder(m.span), message: m.message.value });
+          break;
+      }
+    }
+    const seenQemuNames = new Map<string, Span>();
+    for (const m of decls) {
+      if (m.kind !== "subsection") continue;
+      const first = seenQemuNames.get(m.qemuName.value);
+      if (first) {
+        this.diagnostics.push(diagnostic("VMS2007", m.qemuName.span, [m.qemuName.value], [{ span: first, message: "first declared here" }]));
+      } else seenQemuNames.set(m.qemuName.value, m.qemuName.span);
+      const ctx = this.context(levels);
+      const version = this.versionNumber(m.version, "a subsection version", ctx) ?? 0;
+      const minimum = m.minimum ? (this.versionNumber(m.minimum, "a minimum version", ctx) ?? 0) : version;
+      if (minimum > version) this.diagnostics.push(diagnostic("VMS7002", m.minimum!.span, [minimum, version]));
+      const sub: Mutable<SubsectionModel> = {
+        kind: "subsection",
+        order: this.order++,
+        subsection: level.subsection,
+        span: m.span,
+        name: m.name.text,
+        qemuName: m.qemuName.value,
+        qemuNameSpan: m.qemuName.span,
+        version,
+        minimum,
+        needed: undefined,
+        members: [],
+        ownerQemuName: level.subsection?.qemuName ?? this.qemuName ?? "",
+      };
+      const children = new Map<string, StateNode>();
+      if (this.claimStateKey(level.state, m.name, levels)) {
+        level.state.set(m.name.text, { kind: "subsection", key: m.name.text, subsection: sub, children });
+      }
+      const inner: Level = { state: children, lets: new Map(), subsection: sub, versionRange: { min: BigInt(minimum), max: BigInt(version) } };
+      sub.members = this.declareMembers(m.members, inner, [...levels, inner]);
+      models.push(sub);
+      this.subsectionLevels.set(sub, inner);
+    }
+    return models;
+  }
+
+  private readonly subsectionLevels = new Map<SubsectionModel, Level>();
+
+  /** Enters a field at its (possibly dotted) path, creating groups; reports clashes. */
+  private enterField(level: Level, decl: A.FieldDecl, field: FieldModel, levels: Level[]): void {
+    let map = level.state;
+    decl.path.forEach((name, i) => {
+      const last = i === decl.path.length - 1;
+      const existing = map.get(name.text);
+      if (i === 0 && !existing && !this.claimValueName(name, levels, map)) return;
+      if (last) {
+        if (existing) {
+          const code = existing.kind === "group" ? "VMS2009" : "VMS2002";
+          const other = existing.kind === "field" ? existing.field.path.join(".") : existing.key;
+          const related = [{ span: existing.kind === "field" ? existing.field.span : existing.kind === "group" ? existing.span : existing.subsection.span, message: `'${other}' is declared here` }];
+          this.diagnostics.push(diagnostic(code, name.span, code === "VMS2009" ? [field.path.join("."), other] : [field.path.join(".")], related));
+          return;
+        }
+        map.set(name.text, { kind: "field", key: name.text, field });
+        return;
+      }
+      if (existing && existing.kind !== "group") {
+        const other = existing.kind === "field" ? existing.field : undefined;
+        this.diagnostics.push(
+          diagnostic("VMS2009", name.span, [field.path.join("."), other ? other.path.join(".") : existing.key], other ? [{ span: other.span, message: "declared here" }] : []),
+        );
+        map = new Map();
+        return;
+      }
+      if (!existing) {
+        const group: StateNode = { kind: "group", key: name.text, children: new Map(), span: name.span };
+        map.set(name.text, group);
+        map = group.children;
+      } else map = existing.children;
+    });
+  }
+
+  /** A subsection's key in its owner's state must be free. */
+  private claimStateKey(map: Map<string, StateNode>, name: A.Name, levels: Level[]): boolean {
+    if (map.has(name.text)) {
+      this.diagnostics.push(diagnostic("VMS2002", name.span, [name.text]));
+      return false;
+    }
+    return this.claimValueName(name, levels, map);
+  }
+
+  /**
+   * Fields, lets, subsections and struct arguments may not reuse a name visible at their level
+   * (no shadowing: a reader of the schema never has to work out which of two names is meant).
+   * `exceptMap` is the state map the caller has already checked.
+   */
+  private claimValueName(name: A.Name, levels: Level[], exceptMap?: Map<string, StateNode>): boolean {
+    const span = this.visibleDeclaration(name.text, levels, exceptMap);
+    if (!span) return true;
+    this.diagnostics.push(diagnostic("VMS2002", name.span, [name.text], [{ span, message: `'${name.text}' is first declared here` }]));
+    return false;
+  }
+
+  private visibleDeclaration(name: string, levels: Level[], exceptMap: Map<string, StateNode> | undefined): Span | undefined {
+    const global = this.declarations.lookupGlobal(name);
+    if (global && global.kind !== "state") return global.model.span;
+    const arg = this.args.find((a) => a.name === name);
+    if (arg) return arg.span;
+    const enclosing = new Set(levels.map((l) => l.subsection));
+    for (const level of levels) {
+      const binding = level.lets.get(name);
+      if (binding) return binding.decl.name.span;
+      const node = level.state === exceptMap ? undefined : level.state.get(name);
+      // A subsection's own key names no value inside it, so its fields may reuse it.
+      if (node?.kind === "subsection" && enclosing.has(node.subsection)) continue;
+      if (node) return node.kind === "field" ? node.field.span : node.kind === "group" ? node.span : node.subsection.span;
+    }
+    return undefined;
+  }
+
+  // ------------------------------------------------------------- phase 2: types and expressions
+
+  private context(levels: Level[]): ExprContext {
+    const inner = levels[levels.length - 1];
+    return {
+      lookup: (name) => this.lookup(name, levels),
+      // Before the root level exists (section versions), only constants are in scope.
+      versionRange: inner?.versionRange ?? { min: 0n, max: 0n },
+      enclosing: levels.map((l) => l.subsection).filter((s): s is SubsectionModel => s !== undefined),
+      diagnostics: this.diagnostics,
+    };
+  }
+
+  private lookup(name: string, levels: Level[]): ScopeEntry | undefined {
+    for (let i = levels.length - 1; i >= 0; i--) {
+      const level = levels[i]!;
+      const node = level.state.get(name);
+      if (node) return { kind: "state", node };
+      const binding = level.lets.get(name);
+      if (binding && this.checkingLets.has(binding.model)) {
+        this.diagnostics.push(diagnostic("VMS4001", binding.decl.name.span, [`the value of let '${name}'`, name]));
+      }
+      if (binding) return { kind: "let", model: this.checkedLet(binding, levels.slice(0, i + 1)) };
+    }
+    const arg = this.args.find((a) => a.name === name);
+    if (arg) return { kind: "arg", model: arg };
+    return this.declarations.lookupGlobal(name);
+  }
+
+  private readonly checkingLets = new Set<LetModel>();
+
+  /** Lets are checked on first use, so a reference to a later let still gets its type. */
+  private checkedLet(binding: { decl: A.LetDecl; model: Mutable<LetModel> }, levels: Level[]): LetModel {
+    const { decl, model } = binding;
+    if (model.value.kind === "literal" && model.value.constName === PLACEHOLDER && !this.checkingLets.has(model)) {
+      this.checkingLets.add(model);
+      model.value = checkValue(decl.value, this.context(levels));
+      this.checkingLets.delete(model);
+      this.site(model.value, `value of let '${decl.name.text}'`, model, false);
+    }
+    return model;
+  }
+
+  private site(expr: IrExpr, role: string, at: { order: number; subsection: SubsectionModel | undefined }, writerOnly: boolean): void {
+    if (!isError(expr)) this.sites.push({ expr, role, order: at.order, subsection: at.subsection, writerOnly });
+  }
+
+  private checkMembers(decls: readonly A.Member[], models: MemberModel[], levels: Level[]): void {
+    const level = levels[levels.length - 1]!;
+    const ctx = this.context(levels);
+    const nonSub = decls.filter((d) => d.kind !== "subsection");
+    const subs = decls.filter((d): d is A.SubsectionDecl => d.kind === "subsection");
+    const nonSubModels = models.filter((m) => m.kind !== "subsection");
+    const subModels = models.filter((m): m is SubsectionModel => m.kind === "subsection");
+
+    for (const check of this.pendingShapes.get(level) ?? []) check(ctx);
+    nonSub.forEach((decl, i) => {
+      const model = nonSubModels[i]!;
+      switch (decl.kind) {
+        case "field":
+          this.checkField(decl, model as Mutable<FieldModel>, ctx);
+          break;
+        case "unused":
+          this.checkUnused(decl, model as Mutable<UnusedModel>, ctx);
+          break;
+        case "let":
+          if (level.lets.get(decl.name.text)?.model === model) this.checkedLet(level.lets.get(decl.name.text)!, levels);
+          else (model as Mutable<LetModel>).value = checkValue(decl.value, ctx);
+          break;
+        case "validate": {
+          const v = model as Mutable<ValidateModel>;
+          v.condition = checkBool(decl.condition, ctx, "a validation");
+          this.site(v.condition, "validation", v, false);
+          break;
+        }
+      }
+    });
+
+    subs.forEach((decl, i) => {
+      const sub = subModels[i] as Mutable<SubsectionModel>;
+      if (decl.needed) {
+        sub.needed = checkBool(decl.needed, ctx, "'needed'");
+        this.site(sub.needed, `'needed' of subsection "${sub.qemuName}"`, sub, true);
+      }
+      const inner = this.subsectionLevels.get(sub)!;
+      this.checkMembers(decl.members, sub.members, [...levels, inner]);
+    });
+  }
+
+  private checkField(decl: A.FieldDecl, field: Mutable<FieldModel>, ctx: ExprContext): void {
+    const name = field.path.join(".");
+    if (decl.guard) {
+      field.guard = checkBool(decl.guard, ctx, "a guard");
+      this.site(field.guard, `guard of '${name}'`, field, false);
+    }
+    if (decl.since) {
+      field.since = checkInt(decl.since, ctx, "a version gate");
+      this.site(field.since, `version gate of '${name}'`, field, false);
+    }
+    if (decl.equals) {
+      const t = field.type;
+      if (t.kind !== "int" && t.kind !== "bool") {
+        this.diagnostics.push(diagnostic("VMS3010", decl.equals.span, ["equals", "only a scalar field can be compared"]));
+      } else {
+        field.equals = checkValue(decl.equals, ctx);
+        const c = constantOf(field.equals);
+        if (!isError(field.equals)) {
+          if (field.equals.type.kind !== (t.kind === "bool" ? "bool" : "int")) {
+            this.diagnostics.push(diagnostic("VMS3001", decl.equals.span, [t.kind === "bool" ? "a bool" : "an integer", field.equals.type.kind === "bool" ? "a bool" : "an integer"]));
+          } else if (c !== undefined) valueFits(c, t, decl.equals.span, this.diagnostics);
+          this.site(field.equals, `'equals' of '${name}'`, field, false);
+        }
+      }
+    }
+  }
+
+  private checkUnused(decl: A.UnusedDecl, model: Mutable<UnusedModel>, ctx: ExprContext): void {
+    model.count = this.count(decl.count, decl.max, ctx, model, "length of 'unused'");
+    if (decl.guard) {
+      model.guard = checkBool(decl.guard, ctx, "a guard");
+      this.site(model.guard, "guard of 'unused'", model, false);
+    }
+    if (decl.since) {
+      model.since = checkInt(decl.since, ctx, "a version gate");
+      this.site(model.since, "version gate of 'unused'", model, false);
+    }
+    if (decl.equals) this.diagnostics.push(diagnostic("VMS3010", decl.equals.span, ["equals", "'unused' has no value"]));
+  }
+
+  private count(expr: A.Expr, max: A.Expr | undefined, ctx: ExprContext, at: FieldModel | UnusedModel, role: string): Count {
+    const ir = checkInt(expr, ctx, role);
+    this.site(ir, role, at, false);
+    const constant = constantOf(ir);
+    const maxValue = max ? checkConstInt(max, ctx, "a bound") : undefined;
+    if (typeof constant === "bigint" && constant < 0n) this.diagnostics.push(diagnostic("VMS3002", expr.span, [`count ${constant}`, "a length (it is negative)"]));
+    if (maxValue !== undefined && maxValue < 0n) this.diagnostics.push(diagnostic("VMS3002", max!.span, [`bound ${maxValue}`, "a length (it is negative)"]));
+    return {
+      expr: ir,
+      constant: typeof constant === "bigint" ? constant : undefined,
+      max: maxValue ?? (typeof constant === "bigint" ? constant : isError(ir) ? 0n : undefined),
+    };
+  }
+
+  /** Checks that run with the level's other expressions: counts and struct arguments of field types. */
+  private readonly pendingShapes = new Map<Level, ((ctx: ExprContext) => void)[]>();
+
+  private later(levels: Level[], check: (ctx: ExprContext) => void): void {
+    const level = levels[levels.length - 1]!;
+    const list = this.pendingShapes.get(level) ?? [];
+    list.push(check);
+    this.pendingShapes.set(level, list);
+  }
+
+  /** The type of a field; counts and struct arguments are filled in when the level is checked. */
+  private fieldShape(ref: A.TypeRef, field: FieldModel, name: string, levels: Level[]): FieldType | undefined {
+    if (ref.kind === "array") {
+      const isBytes = ref.element.kind === "named" && ref.element.name.text === "bytes";
+      const role = `${isBytes ? "length" : "count"} of '${name}'`;
+      const count: Mutable<Count> = { expr: placeholder(ref.count.span), constant: undefined, max: 0n };
+      this.later(levels, (ctx) => Object.assign(count, this.count(ref.count, ref.max, ctx, field, role)));
+      if (isBytes) {
+        if (ref.element.kind === "named" && ref.element.args.length > 0) {
+          this.diagnostics.push(diagnostic("VMS2006", ref.element.name.span, ["bytes", 0, ref.element.args.length]));
+        }
+        return { kind: "bytes", count };
+      }
+      const element = this.fieldShape(ref.element, field, name, levels);
+      return element && { kind: "array", element, count };
+    }
+    const typeName = ref.name.text;
+    if (typeName === "bytes") {
+      this.diagnostics.push(diagnostic("VMS3010", ref.span, ["bytes", "raw bytes need a length: write bytes[N]"]));
+      return undefined;
+    }
+    const scalar = scalarByName(typeName);
+    if (scalar) {
+      if (ref.args.length > 0) this.diagnostics.push(diagnostic("VMS2006", ref.name.span, [typeName, 0, ref.args.length]));
+      return scalar;
+    }
+    const struct = this.structLookup(typeName, ref.name.span);
+    if (struct === "unknown") {
+      this.diagnostics.push(diagnostic("VMS2003", ref.name.span, [typeName]));
+      return undefined;
+    }
+    if (struct === "cycle") return undefined;
+    if (ref.args.length !== struct.args.length) {
+      this.diagnostics.push(diagnostic("VMS2006", ref.name.span, [typeName, struct.args.length, ref.args.length]));
+      return undefined;
+    }
+    const args: IrExpr[] = [];
+    this.later(levels, (ctx) => {
+      ref.args.forEach((a, i) => {
+        const param = struct.args[i]!;
+        const ir = param.type.kind === "bool" ? checkBool(a, ctx, `argument '${param.name}'`) : checkInt(a, ctx, `argument '${param.name}'`);
+        const c = constantOf(ir);
+        if (c !== undefined && !isError(ir)) valueFits(c, param.type, a.span, this.diagnostics);
+        this.site(ir, `argument '${param.name}' of '${name}'`, field, false);
+        args.push(ir);
+      });
+    });
+    return { kind: "struct", struct, args };
+  }
+}
+
+const PLACEHOLDER = "\u0000unchecked";
+
+function placeholder(span: Span): IrExpr {
+  return { kind: "literal", value: 0n, constName: PLACEHOLDER, type: { kind: "error" }, span, optional: false };
+}

@@ -1,0 +1,99 @@
+// Shared walks over checked expressions and members.
+
+import type { FieldModel, IrExpr, LetModel, MemberModel, SubsectionModel } from "../model.js";
+
+/** The direct sub-expressions of an expression. */
+export function children(e: IrExpr): IrExpr[] {
+  switch (e.kind) {
+    case "member":
+      return [e.object];
+    case "index":
+      return [e.object, e.index];
+    case "call":
+      return [...e.args];
+    case "unary":
+      return [e.operand];
+    case "binary":
+      return [e.left, e.right];
+    case "conditional":
+      return [e.test, e.then, e.else];
+    default:
+      return [];
+  }
+}
+
+/** A value an expression reads from the stream: a field of the layout, or a let. */
+export interface Reference {
+  readonly target: { readonly kind: "field"; readonly field: FieldModel } | { readonly kind: "let"; readonly binding: LetModel };
+  readonly expr: IrExpr;
+  /** When the path goes into a subsection of a struct it reads: the field read there. */
+  readonly inStructSubsection: { readonly subsection: SubsectionModel; readonly field: FieldModel | undefined } | undefined;
+}
+
+/**
+ * The values an expression reads. For a path such as `mac_table.in_use` or `queue.num` the
+ * reference is the first field along the path: a struct field is read as a whole.
+ */
+export function references(e: IrExpr): Reference[] {
+  const out: Reference[] = [];
+  const visit = (x: IrExpr): void => {
+    const target = pathTarget(x);
+    if (target) {
+      out.push({ target: { kind: "field", field: target }, expr: x, inStructSubsection: structSubsectionOnPath(x, target) });
+      if (x.kind === "index") visit(x.index);
+      else if (x.kind === "member") visitIndexes(x.object);
+      return;
+    }
+    if (x.kind === "let") out.push({ target: { kind: "let", binding: x.binding }, expr: x, inStructSubsection: undefined });
+    children(x).forEach(visit);
+  };
+  const visitIndexes = (x: IrExpr): void => {
+    if (x.kind === "index") visit(x.index);
+    if (x.kind === "member" || x.kind === "index") visitIndexes(x.object);
+  };
+  visit(e);
+  return out;
+}
+
+function pathTarget(x: IrExpr): FieldModel | undefined {
+  if (x.kind === "field") return x.field;
+  if (x.kind === "member") return pathTarget(x.object) ?? (x.node.kind === "field" ? x.node.field : undefined);
+  if (x.kind === "index") return pathTarget(x.object);
+  return undefined;
+}
+
+/** A subsection node on the path below `top` (the field of this layout that the path starts from). */
+function structSubsectionOnPath(x: IrExpr, top: FieldModel): Reference["inStructSubsection"] {
+  const chain: IrExpr[] = [];
+  let root: IrExpr = x;
+  while (root.kind === "member" || root.kind === "index") {
+    chain.unshift(root);
+    root = root.object;
+  }
+  let belowTop = root.kind === "field" && root.field === top;
+  for (let i = 0; i < chain.length; i++) {
+    const link = chain[i]!;
+    if (link.kind !== "member") continue;
+    if (!belowTop) {
+      belowTop = link.node.kind === "field" && link.node.field === top;
+      continue;
+    }
+    if (link.node.kind === "subsection") {
+      const leaf = chain.slice(i + 1).find((c) => c.kind === "member" && c.node.kind === "field");
+      const field = leaf?.kind === "member" && leaf.node.kind === "field" ? leaf.node.field : undefined;
+      return { subsection: link.node.subsection, field };
+    }
+  }
+  return undefined;
+}
+
+/** Whether `inner` is `outer` or nested inside it. */
+export function isWithin(inner: SubsectionModel | undefined, outer: SubsectionModel): boolean {
+  for (let s = inner; s; s = s.subsection) if (s === outer) return true;
+  return false;
+}
+
+/** Every member, subsection members included, in declaration order. */
+export function allMembers(members: readonly MemberModel[]): MemberModel[] {
+  return members.flatMap((m) => (m.kind === "subsection" ? [m, ...allMembers(m.members)] : [m]));
+}

@@ -1,0 +1,58 @@
+// Helpers shared by the load and save emitters.
+
+import type { IrExpr, SubsectionModel } from "../model.js";
+import type { CountPlan, FunctionPlan, ValuePlan } from "../plan/plan.js";
+import { scalarName } from "../check/types.js";
+import { children, references } from "../check/walk.js";
+import { convert, emitExpr, type ExprEnv } from "./expressions.js";
+
+/** Reader and Writer method of a scalar: `u32`, `i16le`, `bool` … */
+export function wireMethod(value: ValuePlan & { kind: "scalar" }): string {
+  return scalarName(value.type);
+}
+
+export function str(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** The element count or length as a number: a literal, or the stream value checked against its bound. */
+export function countCode(count: CountPlan, env: ExprEnv, io: "r" | "w", path: string): string {
+  if (count.constant !== undefined) return String(count.constant);
+  const value = emitExpr(count.expr, env);
+  return `${io}.count(${value.code}, ${count.max}, ${str(path)})`;
+}
+
+export function boolCode(e: IrExpr, env: ExprEnv): string {
+  return emitExpr(e, env).code;
+}
+
+/** `expected` converted to the representation of a field of type `value`. */
+export function equalsCode(e: IrExpr, env: ExprEnv, value: ValuePlan & { kind: "scalar" }): string {
+  const rep = value.type.kind === "bool" ? "boolean" : value.type.bits === 64 ? "bigint" : "number";
+  return convert(emitExpr(e, env), rep);
+}
+
+export function exprEnv(fn: FunctionPlan, subsection: SubsectionModel | undefined, io: "r" | "w", path: string): ExprEnv {
+  return { locals: fn.locals, versionLocal: fn.versionLocal, subsection, io, path };
+}
+
+/** Path used in errors from a validation: the first field its condition reads. */
+export function validationPath(condition: IrExpr, prefix: string): string {
+  const ref = references(condition)[0];
+  const name = ref ? (ref.target.kind === "field" ? ref.target.field.path.join(".") : ref.target.binding.name) : "";
+  return joinPath(prefix, name);
+}
+
+export function joinPath(prefix: string, path: string): string {
+  if (prefix === "") return path;
+  if (path === "") return prefix;
+  return `${prefix}.${path}`;
+}
+
+/** Whether any expression of the layout reads the version (`stream_version()` or a version gate). */
+export function readsVersion(fn: FunctionPlan): boolean {
+  const visit = (e: IrExpr | undefined): boolean => e !== undefined && (e.kind === "version" || children(e).some(visit));
+  const walk = (steps: FunctionPlan["steps"]): boolean =>
+    steps.some((s) => ((s.kind === "field" || s.kind === "unused") && visit(s.condition)) || (s.kind === "subsections" && s.arms.some((a) => walk(a.steps))));
+  return fn.layout.sites.some((s) => visit(s.expr)) || walk(fn.steps);
+}

@@ -1,0 +1,227 @@
+// Expression emission: a checked expression → TypeScript source. Integers are `number` while their
+// range is safe and `bigint` otherwise (64-bit fields are always `bigint`); the language's semantics
+// (unbounded integers, division toward zero) hold in both.
+
+import type { ExprType, FieldType, IrExpr, SubsectionModel } from "../model.js";
+import type { Locals } from "../plan/plan.js";
+import { SAFE_MAX, SAFE_MIN } from "../check/types.js";
+
+export type Rep = "number" | "bigint" | "boolean" | "object";
+
+export interface Emitted {
+  readonly code: string;
+  readonly rep: Rep;
+}
+
+export interface ExprEnv {
+  readonly locals: Locals;
+  /** The local holding the version being read at, outside subsections. */
+  readonly versionLocal: string;
+  readonly subsection: SubsectionModel | undefined;
+  /** `r` in a loader, `w` in a saver: the object whose `at()` checks an index. */
+  readonly io: "r" | "w";
+  /** Path used in index-range errors. */
+  readonly path: string;
+}
+
+const INT32_MIN = -(2n ** 31n);
+const INT32_MAX = 2n ** 31n - 1n;
+const UINT32_MAX = 2n ** 32n - 1n;
+
+function within(t: ExprType, min: bigint, max: bigint): boolean {
+  return t.kind === "int" && t.min >= min && t.max <= max;
+}
+
+function safe(t: ExprType): boolean {
+  return within(t, SAFE_MIN, SAFE_MAX);
+}
+
+/** The representation of a value read from a field of this type. */
+export function repOfField(type: FieldType): Rep {
+  if (type.kind === "int") return type.bits === 64 ? "bigint" : "number";
+  if (type.kind === "bool") return "boolean";
+  return "object";
+}
+
+/** `code` converted from representation `from` to `to`. */
+export function convert(e: Emitted, to: Rep): string {
+  if (e.rep === to) return e.code;
+  if (to === "bigint") return /^-?\d+$/.test(e.code) ? `${e.code}n` : `BigInt(${e.code})`;
+  if (to === "number") return /^-?\d+n$/.test(e.code) ? e.code.slice(0, -1) : `Number(${e.code})`;
+  return e.code;
+}
+
+function intLiteral(value: bigint, rep: Rep): string {
+  if (rep === "bigint") return `${value}n`;
+  return String(value);
+}
+
+export function emitExpr(e: IrExpr, env: ExprEnv): Emitted {
+  switch (e.kind) {
+    case "literal": {
+      if (typeof e.value === "boolean") return { code: String(e.value), rep: "boolean" };
+      const rep: Rep = safe(e.type) ? "number" : "bigint";
+      return { code: intLiteral(e.value, rep), rep };
+    }
+    case "field": {
+      const local = env.locals.fields.get(e.field);
+      if (local === undefined) throw new Error(`no local for field ${e.field.path.join(".")}`);
+      return { code: local, rep: repOfField(e.field.type) };
+    }
+    case "group":
+      // A group or subsection of this layout is only a prefix of a path: its fields have locals.
+      return { code: "", rep: "object" };
+    case "member": {
+      const node = e.node;
+      if (node.kind === "field") {
+        const local = env.locals.fields.get(node.field);
+        if (local !== undefined) return { code: local, rep: repOfField(node.field.type) };
+        const object = emitExpr(e.object, env);
+        return { code: `${object.code}${e.object.optional ? "?." : "."}${node.key}`, rep: repOfField(node.field.type) };
+      }
+      const object = emitExpr(e.object, env);
+      if (object.code === "") return object;
+      return { code: `${object.code}${e.object.optional ? "?." : "."}${node.key}`, rep: "object" };
+    }
+    case "index": {
+      const object = emitExpr(e.object, env);
+      const index = emitExpr(e.index, env);
+      const rep: Rep = e.type.kind === "bool" ? "boolean" : e.type.kind === "int" ? (safe(e.type) && !isWide(e.object) ? "number" : "bigint") : "object";
+      const length = constantLength(e.object);
+      const i = e.index.kind === "literal" && typeof e.index.value === "bigint" ? e.index.value : undefined;
+      if (i !== undefined && length !== undefined && i >= 0n && i < length && !e.object.optional) {
+        return { code: `${object.code}[${i}]!`, rep };
+      }
+      return { code: `${env.io}.at(${object.code}, ${index.code}, ${JSON.stringify(env.path)})`, rep };
+    }
+    case "param": {
+      const local = env.locals.params.get(e.param)!;
+      return { code: local, rep: e.param.type.kind === "bool" ? "boolean" : e.param.type.bits === 64 ? "bigint" : "number" };
+    }
+    case "arg": {
+      const local = env.locals.args.get(e.arg)!;
+      return { code: local, rep: e.arg.type.kind === "bool" ? "boolean" : e.arg.type.bits === 64 ? "bigint" : "number" };
+    }
+    case "let":
+      return { code: env.locals.lets.get(e.binding)!, rep: repOfValue(e.binding.value, env) };
+    case "version":
+      return { code: env.subsection ? env.locals.subsectionVersions.get(env.subsection)! : env.versionLocal, rep: "number" };
+    case "call":
+      return emitCall(e, env);
+    case "unary":
+      return emitUnary(e, env);
+    case "binary":
+      return emitBinary(e, env);
+    case "conditional": {
+      const test = emitExpr(e.test, env);
+      const a = emitExpr(e.then, env);
+      const b = emitExpr(e.else, env);
+      const rep = joinRep(a.rep, b.rep, e.type);
+      return { code: `(${test.code} ? ${convert(a, rep)} : ${convert(b, rep)})`, rep };
+    }
+  }
+}
+
+function repOfValue(e: IrExpr, env: ExprEnv): Rep {
+  return emitExpr(e, env).rep;
+}
+
+/** Whether an indexed object holds 64-bit elements. */
+function isWide(object: IrExpr): boolean {
+  return object.type.kind === "array" && object.type.element.kind === "int" && object.type.element.bits === 64;
+}
+
+function constantLength(object: IrExpr): bigint | undefined {
+  const field = object.kind === "field" ? object.field : object.kind === "member" && object.node.kind === "field" ? object.node.field : undefined;
+  const t = field?.type;
+  return t && (t.kind === "bytes" || t.kind === "array") ? t.count.constant : undefined;
+}
+
+function joinRep(a: Rep, b: Rep, type: ExprType): Rep {
+  if (type.kind === "bool") return "boolean";
+  return a === "bigint" || b === "bigint" || !safe(type) ? "bigint" : "number";
+}
+
+function emitCall(e: Extract<IrExpr, { kind: "call" }>, env: ExprEnv): Emitted {
+  switch (e.builtin) {
+    case "has": {
+      const value = emitExpr(e.args[0]!, env);
+      const bit = (e.args[1] as Extract<IrExpr, { kind: "literal" }>).value as bigint;
+      if (value.rep === "bigint") return { code: `((${value.code} & 0x${(1n << bit).toString(16)}n) !== 0n)`, rep: "boolean" };
+      return { code: `((${value.code} & 0x${(1n << bit).toString(16)}) !== 0)`, rep: "boolean" };
+    }
+    case "pci_capability": {
+      const config = emitExpr(e.args[0]!, env);
+      return { code: `pciCapability(${config.code}, ${emitExpr(e.args[1]!, env).code})`, rep: "number" };
+    }
+    case "le16":
+    case "le32": {
+      const bytes = emitExpr(e.args[0]!, env);
+      const offset = convert(emitExpr(e.args[1]!, env), "number");
+      return { code: `${env.io}.${e.builtin}At(${bytes.code}, ${offset}, ${JSON.stringify(env.path)})`, rep: "number" };
+    }
+    default:
+      throw new Error(`no emitter for builtin ${e.builtin}`);
+  }
+}
+
+function emitUnary(e: Extract<IrExpr, { kind: "unary" }>, env: ExprEnv): Emitted {
+  const operand = emitExpr(e.operand, env);
+  if (e.op === "!") return { code: `!${paren(operand.code)}`, rep: "boolean" };
+  const rep = operand.rep === "bigint" || !safe(e.type) ? "bigint" : "number";
+  const x = convert(operand, rep);
+  if (e.op === "-") return { code: `-${paren(x)}`, rep };
+  // ~x is -x-1 on unbounded integers; JavaScript's ~ on numbers is exact only within int32.
+  if (rep === "bigint" || within(e.operand.type, INT32_MIN, INT32_MAX)) return { code: `~${paren(x)}`, rep };
+  return { code: `(-${paren(x)} - 1)`, rep };
+}
+
+function emitBinary(e: Extract<IrExpr, { kind: "binary" }>, env: ExprEnv): Emitted {
+  const left = emitExpr(e.left, env);
+  const right = emitExpr(e.right, env);
+  const op = e.op;
+  if (op === "&&" || op === "||") return { code: `(${left.code} ${op} ${right.code})`, rep: "boolean" };
+  if (op === "??") {
+    const rep = joinRep(left.rep, right.rep, e.type);
+    return { code: `(${convert(left, rep)} ?? ${convert(right, rep)})`, rep };
+  }
+  if (op === "==" || op === "!=" || op === "<" || op === "<=" || op === ">" || op === ">=") {
+    const rep = left.rep === "bigint" || right.rep === "bigint" ? "bigint" : left.rep;
+    const jsOp = op === "==" ? "===" : op === "!=" ? "!==" : op;
+    return { code: `(${convert(left, rep)} ${jsOp} ${convert(right, rep)})`, rep: "boolean" };
+  }
+  const lt = e.left.type;
+  const rt = e.right.type;
+  const rep: Rep = left.rep === "bigint" || right.rep === "bigint" || !safe(e.type) ? "bigint" : "number";
+  const a = convert(left, rep);
+  const b = convert(right, rep);
+  if (rep === "bigint") return { code: `(${a} ${op} ${b})`, rep };
+  const k = e.right.kind === "literal" ? (e.right.value as bigint) : undefined;
+  switch (op) {
+    case "+":
+    case "-":
+    case "*":
+    case "%":
+      return { code: `(${a} ${op} ${b})`, rep };
+    case "/":
+      return { code: `Math.trunc(${a} / ${b})`, rep };
+    case "<<":
+      if (within(lt, INT32_MIN, INT32_MAX) && within(e.type, INT32_MIN, INT32_MAX)) return { code: `(${a} << ${b})`, rep };
+      return { code: `(${a} * ${2n ** k!})`, rep };
+    case ">>":
+      if (within(lt, INT32_MIN, INT32_MAX)) return { code: `(${a} >> ${b})`, rep };
+      if (within(lt, 0n, UINT32_MAX) && k! < 32n) return { code: `(${a} >>> ${b})`, rep };
+      return { code: `Math.floor(${a} / ${2n ** k!})`, rep };
+    default: {
+      // & | ^: JavaScript works on int32; exact when both sides fit int32, or both fit uint32 and
+      // the result is read back unsigned. Otherwise compute in bigint.
+      if (within(lt, INT32_MIN, INT32_MAX) && within(rt, INT32_MIN, INT32_MAX)) return { code: `(${a} ${op} ${b})`, rep };
+      if (within(lt, 0n, UINT32_MAX) && within(rt, 0n, UINT32_MAX)) return { code: `((${a} ${op} ${b}) >>> 0)`, rep };
+      return { code: `Number(${convert(left, "bigint")} ${op} ${convert(right, "bigint")})`, rep };
+    }
+  }
+}
+
+function paren(code: string): string {
+  return /^[\w.$]+$/.test(code) || (code.startsWith("(") && code.endsWith(")")) ? code : `(${code})`;
+}

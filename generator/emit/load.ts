@@ -1,0 +1,239 @@
+// Load emission: the reader function of one layout, straight-line from its wire plan.
+//
+// For `mac_table.in_use: u32;` followed by `mac_table.macs: bytes[mac_table.in_use * 6 max 384] if mac_table.in_use <= 64;`
+// it emits:
+//
+//   const mac_table_in_use = r.u32("mac_table.in_use");
+//   let mac_table_macs: Uint8Array | undefined;
+//   if (mac_table_in_use <= 64) {
+//     mac_table_macs = r.bytes(r.count(mac_table_in_use * 6, 384, "mac_table.macs"), "mac_table.macs");
+//   }
+//
+// and returns the state object built from the locals at the end.
+
+import type { FieldType, StateNode, SubsectionModel } from "../model.js";
+import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
+import { boolCode, countCode, equalsCode, exprEnv, joinPath, readsVersion, str, validationPath, wireMethod } from "./common.js";
+import { emitExpr } from "./expressions.js";
+import { fieldTsType } from "./types.js";
+
+export interface FunctionText {
+  readonly name: string;
+  readonly parameters: readonly { name: string; type: string; initializer?: string }[];
+  readonly returnType: string;
+  readonly statements: readonly string[];
+}
+
+export class LoadEmitter {
+  private readonly lines: string[] = [];
+
+  constructor(
+    private readonly fn: FunctionPlan,
+    private readonly structTypeName: (t: Extract<FieldType, { kind: "struct" }>) => string,
+    private readonly paramsOptional: boolean,
+  ) {}
+
+  emit(): FunctionText {
+    const { fn } = this;
+    const layout = fn.layout;
+    const parameters: FunctionText["parameters"][number][] = [
+      { name: "r", type: "Reader" },
+      { name: "p", type: "Params", ...(this.paramsOptional && layout.kind === "section" ? { initializer: "{}" } : {}) },
+    ];
+    if (layout.kind === "section") {
+      parameters.push({ name: "version", type: "number", initializer: String(layout.version) });
+      this.lines.push(`r.version(version, ${layout.minimum}, ${layout.version}, ${str(layout.qemuName ?? layout.name)});`);
+    } else {
+      for (const [arg, local] of fn.locals.args) parameters.push({ name: local, type: arg.type.kind === "bool" ? "boolean" : arg.type.bits === 64 ? "bigint" : "number" });
+      if (readsVersion(fn)) this.lines.push(`const version = ${layout.version};`);
+    }
+    for (const [param, local] of fn.locals.params) {
+      this.lines.push(param.default === undefined ? `const ${local} = p.${param.name};` : `const ${local} = p.${param.name} ?? ${literal(param.default, param.type.kind === "int" && param.type.bits === 64)};`);
+    }
+    this.steps(fn.steps, undefined, "");
+    this.lines.push(`return ${this.objectLiteral(layout.state)};`);
+    return { name: fn.loadName, parameters, returnType: fn.typeName, statements: this.lines };
+  }
+
+  private steps(steps: readonly Step[], subsection: SubsectionModel | undefined, prefix: string): void {
+    for (const step of steps) {
+      switch (step.kind) {
+        case "field":
+          this.field(step, subsection, prefix);
+          break;
+        case "unused": {
+          const env = exprEnv(this.fn, subsection, "r", joinPath(prefix, "unused"));
+          const skip = `r.skip(${countCode(step.count, env, "r", env.path)}, ${str(env.path)});`;
+          this.lines.push(step.condition ? `if (${boolCode(step.condition, env)}) ${skip}` : skip);
+          break;
+        }
+        case "let": {
+          const env = exprEnv(this.fn, subsection, "r", joinPath(prefix, step.binding.name));
+          this.lines.push(`const ${step.local} = ${emitExpr(step.binding.value, env).code};`);
+          break;
+        }
+        case "validate": {
+          const path = validationPath(step.condition, prefix);
+          const env = exprEnv(this.fn, subsection, "r", path);
+          this.lines.push(`r.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(path)});`);
+          break;
+        }
+        case "subsections":
+          this.subsections(step.owner, step.arms, prefix);
+          break;
+      }
+    }
+  }
+
+  private field(step: Step & { kind: "field" }, subsection: SubsectionModel | undefined, prefix: string): void {
+    const path = joinPath(prefix, step.path.join("."));
+    const env = exprEnv(this.fn, subsection, "r", path);
+    const type = fieldTsType(step.field.type, this.structTypeName);
+    if (!step.condition) {
+      if (step.value.kind === "scalar" || step.value.kind === "bytes") {
+        this.lines.push(`const ${step.local} = ${this.readExpr(step, path, env)};`);
+      } else {
+        this.lines.push(`let ${step.local}: ${type};`);
+        this.readInto(step.local, step.value, path, env, 0);
+      }
+      return;
+    }
+    this.lines.push(`let ${step.local}: ${type} | undefined;`);
+    this.lines.push(`if (${boolCode(step.condition, env)}) {`);
+    if (step.value.kind === "scalar" || step.value.kind === "bytes") this.lines.push(`${step.local} = ${this.readExpr(step, path, env)};`);
+    else this.readInto(step.local, step.value, path, env, 0);
+    this.lines.push("}");
+  }
+
+  /** The read of a scalar or bytes field as one expression, with its `equals` check. */
+  private readExpr(step: Step & { kind: "field" }, path: string, env: ReturnType<typeof exprEnv>): string {
+    const value = step.value;
+    if (value.kind === "bytes") return `r.bytes(${countCode(value.count, env, "r", path)}, ${str(path)})`;
+    if (value.kind !== "scalar") throw new Error("not a scalar");
+    const read = `r.${wireMethod(value)}(${str(path)})`;
+    if (!step.equals) return read;
+    const size = value.type.kind === "bool" ? 1 : value.type.bits / 8;
+    return `r.equal(${read}, ${equalsCode(step.equals, env, value)}, ${str(path)}, ${size})`;
+  }
+
+  /** Statements that read one value into `target` (a local or an array element). */
+  private readInto(target: string, value: ValuePlan, path: string, env: ReturnType<typeof exprEnv>, depth: number): void {
+    switch (value.kind) {
+      case "scalar":
+        this.lines.push(`${target} = r.${wireMethod(value)}(${str(path)});`);
+        return;
+      case "bytes":
+        this.lines.push(`${target} = r.bytes(${countCode(value.count, env, "r", path)}, ${str(path)});`);
+        return;
+      case "struct": {
+        const call = this.structCall(value, env);
+        if (depth === 0) this.lines.push(`try { ${target} = ${call}; } catch (e) { throw atPath(e, ${str(path)}); }`);
+        else this.lines.push(`${target} = ${call};`);
+        return;
+      }
+      case "array": {
+        const n = `${value.index}$n`;
+        const elementType = elementTsType(value.element, this.structTypeName);
+        this.lines.push(`const ${n} = ${countCode(value.count, env, "r", path)};`);
+        this.lines.push(`${target} = new Array<${elementType}>(${n});`);
+        this.lines.push(`let ${value.index} = 0;`);
+        this.lines.push(`try {`);
+        this.lines.push(`for (; ${value.index} < ${n}; ${value.index}++) {`);
+        const element = `${target}[${value.index}]`;
+        if (value.element.kind === "array") {
+          this.lines.push(`let ${value.index}$item: ${elementType};`);
+          this.readInto(`${value.index}$item`, value.element, `${path}[]`, env, depth + 1);
+          this.lines.push(`${element} = ${value.index}$item;`);
+        } else this.readInto(element, value.element, `${path}[]`, env, depth + 1);
+        this.lines.push("}");
+        const rethrow = value.element.kind === "struct" ? `atIndex(atPath(e, ${str(`${path}[]`)}), ${value.index})` : `atIndex(e, ${value.index})`;
+        this.lines.push(`} catch (e) { throw ${rethrow}; }`);
+        return;
+      }
+    }
+  }
+
+  private structCall(value: ValuePlan & { kind: "struct" }, env: ReturnType<typeof exprEnv>): string {
+    const args = value.args.map((a) => emitExpr(a, env).code);
+    return `${value.callee.loadName}(${["r", "p", ...args].join(", ")})`;
+  }
+
+  private subsections(owner: string, arms: readonly SubsectionArm[], prefix: string): void {
+    for (const arm of arms) this.lines.push(`let ${arm.local}: ${arm.typeName} | undefined;`);
+    this.lines.push(`for (let $name = r.subsection(${str(owner)}); $name !== undefined; $name = r.subsection(${str(owner)})) {`);
+    arms.forEach((arm, i) => {
+      const sub = arm.subsection;
+      const path = joinPath(prefix, arm.key);
+      this.lines.push(`${i === 0 ? "" : "} else "}if ($name === ${str(sub.qemuName)}) {`);
+      this.lines.push(`if (${arm.local} !== undefined) r.duplicateSubsection($name, ${str(path)});`);
+      this.lines.push(`const ${arm.versionLocal} = r.subsectionVersion($name, ${sub.minimum}, ${sub.version}, ${str(path)});`);
+      this.steps(arm.steps, sub, path);
+      const node = findNode(this.fn.layout.state, sub);
+      this.lines.push(`${arm.local} = ${this.objectLiteral(node?.children ?? new Map())};`);
+    });
+    this.lines.push(`} else r.unknownSubsection($name, ${str(owner)});`);
+    this.lines.push("}");
+  }
+
+  /** The state object from the locals: `{ mac, mac_table: { in_use: mac_table_in_use }, rss }`. */
+  private objectLiteral(state: Map<string, StateNode>): string {
+    const parts = [...state.values()].map((node) => {
+      switch (node.kind) {
+        case "field":
+          return property(node.key, this.fn.locals.fields.get(node.field)!);
+        case "group":
+          return `${node.key}: ${this.objectLiteral(node.children)}`;
+        case "subsection": {
+          const arm = findArm(this.fn.steps, node.subsection);
+          return property(node.key, arm!.local);
+        }
+      }
+    });
+    return `{ ${parts.join(", ")} }`;
+  }
+}
+
+function property(key: string, local: string): string {
+  return key === local ? key : `${key}: ${local}`;
+}
+
+export function literal(value: bigint | boolean, wide: boolean): string {
+  return typeof value === "boolean" ? String(value) : wide ? `${value}n` : String(value);
+}
+
+export function elementTsType(value: ValuePlan, structTypeName: (t: Extract<FieldType, { kind: "struct" }>) => string): string {
+  switch (value.kind) {
+    case "scalar":
+      return value.type.kind === "bool" ? "boolean" : value.type.bits === 64 ? "bigint" : "number";
+    case "bytes":
+      return "Uint8Array";
+    case "struct":
+      return value.callee.typeName;
+    case "array": {
+      const inner = elementTsType(value.element, structTypeName);
+      return `${inner}[]`;
+    }
+  }
+}
+
+export function findArm(steps: readonly Step[], sub: SubsectionModel): SubsectionArm | undefined {
+  for (const s of steps) {
+    if (s.kind !== "subsections") continue;
+    for (const arm of s.arms) {
+      if (arm.subsection === sub) return arm;
+      const inner = findArm(arm.steps, sub);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
+export function findNode(state: Map<string, StateNode>, sub: SubsectionModel): (StateNode & { kind: "subsection" }) | undefined {
+  for (const node of state.values()) {
+    if (node.kind !== "subsection") continue;
+    if (node.subsection === sub) return node;
+    const inner = findNode(node.children, sub);
+    if (inner) return inner;
+  }
+  return undefined;
+}

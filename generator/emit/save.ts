@@ -1,0 +1,159 @@
+// Save emission: the writer function of one layout, from the same wire plan as the loader.
+//
+// Every value is first bound to the local the loader uses for it, so each condition, count and
+// check is the same expression text in both functions. For the fields of load.ts it emits:
+//
+//   const mac_table_in_use = s.mac_table?.in_use;
+//   w.u32(mac_table_in_use, "mac_table.in_use");
+//   const mac_table_macs = s.mac_table?.macs;
+//   if (mac_table_in_use <= 64) {
+//     w.bytes(w.present(mac_table_macs, "mac_table.macs"), w.count(mac_table_in_use * 6, 384, "mac_table.macs"), "mac_table.macs");
+//   } else w.absent(mac_table_macs, "mac_table.macs");
+
+import type { FieldType, SubsectionModel } from "../model.js";
+import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
+import { boolCode, countCode, equalsCode, exprEnv, joinPath, readsVersion, str, validationPath, wireMethod } from "./common.js";
+import { emitExpr } from "./expressions.js";
+import type { FunctionText } from "./load.js";
+import { literal } from "./load.js";
+
+export class SaveEmitter {
+  private readonly lines: string[] = [];
+
+  constructor(
+    private readonly fn: FunctionPlan,
+    private readonly paramsOptional: boolean,
+  ) {}
+
+  emit(): FunctionText {
+    const { fn } = this;
+    const layout = fn.layout;
+    const parameters: FunctionText["parameters"][number][] = [
+      { name: "w", type: "Writer" },
+      { name: "s", type: fn.typeName },
+      { name: "p", type: "Params", ...(this.paramsOptional && layout.kind === "section" ? { initializer: "{}" } : {}) },
+    ];
+    if (layout.kind === "struct") {
+      for (const [arg, local] of fn.locals.args) parameters.push({ name: local, type: arg.type.kind === "bool" ? "boolean" : arg.type.bits === 64 ? "bigint" : "number" });
+    }
+    if (layout.kind === "section") this.lines.push(`w.object(s, "");`);
+    if (layout.kind === "section" || readsVersion(fn)) this.lines.push(`const version = ${layout.version};`);
+    for (const [param, local] of fn.locals.params) {
+      this.lines.push(param.default === undefined ? `const ${local} = p.${param.name};` : `const ${local} = p.${param.name} ?? ${literal(param.default, param.type.kind === "int" && param.type.bits === 64)};`);
+    }
+    this.steps(fn.steps, undefined, "s", "");
+    return { name: fn.saveName, parameters, returnType: "void", statements: this.lines };
+  }
+
+  /** `base` is the expression of the state object the steps' paths start from. */
+  private steps(steps: readonly Step[], subsection: SubsectionModel | undefined, base: string, prefix: string): void {
+    for (const step of steps) {
+      switch (step.kind) {
+        case "field":
+          this.field(step, subsection, base, prefix);
+          break;
+        case "unused": {
+          const env = exprEnv(this.fn, subsection, "w", joinPath(prefix, "unused"));
+          const skip = `w.skip(${countCode(step.count, env, "w", env.path)}, ${str(env.path)});`;
+          this.lines.push(step.condition ? `if (${boolCode(step.condition, env)}) ${skip}` : skip);
+          break;
+        }
+        case "let": {
+          const env = exprEnv(this.fn, subsection, "w", joinPath(prefix, step.binding.name));
+          this.lines.push(`const ${step.local} = ${emitExpr(step.binding.value, env).code};`);
+          break;
+        }
+        case "validate": {
+          const path = validationPath(step.condition, prefix);
+          const env = exprEnv(this.fn, subsection, "w", path);
+          this.lines.push(`w.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(path)});`);
+          break;
+        }
+        case "subsections":
+          this.subsections(step.arms, base, prefix);
+          break;
+      }
+    }
+  }
+
+  private field(step: Step & { kind: "field" }, subsection: SubsectionModel | undefined, base: string, prefix: string): void {
+    const path = joinPath(prefix, step.path.join("."));
+    const env = exprEnv(this.fn, subsection, "w", path);
+    this.lines.push(`const ${step.local} = ${access(base, step.path)};`);
+    if (!step.condition) {
+      this.write(step.local, step, path, env);
+      return;
+    }
+    this.lines.push(`if (${boolCode(step.condition, env)}) {`);
+    this.write(`w.present(${step.local}, ${str(path)})`, step, path, env);
+    this.lines.push(`} else w.absent(${step.local}, ${str(path)});`);
+  }
+
+  private write(value: string, step: Step & { kind: "field" }, path: string, env: ReturnType<typeof exprEnv>): void {
+    const plan = step.value;
+    if (plan.kind === "scalar" && step.equals) {
+      this.lines.push(`w.${wireMethod(plan)}(w.equal(${value}, ${equalsCode(step.equals, env, plan)}, ${str(path)}), ${str(path)});`);
+      return;
+    }
+    this.writeValue(value, plan, path, env, 0);
+  }
+
+  private writeValue(value: string, plan: ValuePlan, path: string, env: ReturnType<typeof exprEnv>, depth: number): void {
+    switch (plan.kind) {
+      case "scalar":
+        this.lines.push(`w.${wireMethod(plan)}(${value}, ${str(path)});`);
+        return;
+      case "bytes":
+        this.lines.push(`w.bytes(${value}, ${countCode(plan.count, env, "w", path)}, ${str(path)});`);
+        return;
+      case "struct": {
+        const args = plan.args.map((a) => emitExpr(a, env).code);
+        const call = `${plan.callee.saveName}(${["w", `w.object(${value}, ${str(path)})`, "p", ...args].join(", ")})`;
+        if (depth === 0) this.lines.push(`try { ${call}; } catch (e) { throw atPath(e, ${str(path)}); }`);
+        else this.lines.push(`${call};`);
+        return;
+      }
+      case "array": {
+        const n = `${plan.index}$n`;
+        const items = `${plan.index}$items`;
+        this.lines.push(`const ${n} = ${countCode(plan.count, env, "w", path)};`);
+        this.lines.push(`const ${items} = w.array(${value}, ${n}, ${str(path)});`);
+        this.lines.push(`let ${plan.index} = 0;`);
+        this.lines.push("try {");
+        this.lines.push(`for (; ${plan.index} < ${n}; ${plan.index}++) {`);
+        this.writeValue(`${items}[${plan.index}]!`, plan.element, `${path}[]`, env, depth + 1);
+        this.lines.push("}");
+        const rethrow = plan.element.kind === "struct" ? `atIndex(atPath(e, ${str(`${path}[]`)}), ${plan.index})` : `atIndex(e, ${plan.index})`;
+        this.lines.push(`} catch (e) { throw ${rethrow}; }`);
+        return;
+      }
+    }
+  }
+
+  private subsections(arms: readonly SubsectionArm[], base: string, prefix: string): void {
+    for (const arm of arms) {
+      const sub = arm.subsection;
+      const path = joinPath(prefix, arm.key);
+      const env = exprEnv(this.fn, sub.subsection, "w", path);
+      const state = `${base}.${arm.key}`;
+      if (sub.needed) {
+        this.lines.push(`if (${boolCode(sub.needed, env)}) {`);
+        this.lines.push(`const ${arm.local} = w.object(w.present(${state}, ${str(path)}), ${str(path)});`);
+      } else {
+        this.lines.push(`const ${arm.local} = ${state};`);
+        this.lines.push(`if (${arm.local} !== undefined) {`);
+        this.lines.push(`w.object(${arm.local}, ${str(path)});`);
+      }
+      this.lines.push(`const ${arm.versionLocal} = w.subsection(${str(sub.qemuName)}, ${sub.version});`);
+      this.steps(arm.steps, sub, arm.local, path);
+      this.lines.push(sub.needed ? `} else w.absent(${state}, ${str(path)});` : "}");
+    }
+  }
+}
+
+/** `s.mac_table?.in_use`: groups may be missing in a state built by hand, and a missing value is a SaveError. */
+function access(base: string, path: readonly string[]): string {
+  return [base, ...path.map((key, i) => (i === 0 ? `.${key}` : `?.${key}`))].join("");
+}
+
+export type { FieldType };

@@ -1,0 +1,128 @@
+// Type emission: the TypeScript shape of each layout's state and of the parameters.
+
+import type { FieldType, ParamModel, ScalarType, StateNode } from "../model.js";
+import type { FunctionPlan, SchemaPlan, Step, SubsectionArm } from "../plan/plan.js";
+import { scalarName } from "../check/types.js";
+
+export interface PropertyText {
+  readonly name: string;
+  readonly type: string;
+  readonly optional: boolean;
+  readonly doc: string | undefined;
+}
+
+export interface InterfaceText {
+  readonly name: string;
+  readonly doc: string;
+  readonly properties: readonly PropertyText[];
+}
+
+export function scalarTsType(type: ScalarType): string {
+  if (type.kind === "bool") return "boolean";
+  return type.bits === 64 ? "bigint" : "number";
+}
+
+export function fieldTsType(type: FieldType, structTypeName: (t: Extract<FieldType, { kind: "struct" }>) => string): string {
+  switch (type.kind) {
+    case "int":
+    case "bool":
+      return scalarTsType(type);
+    case "bytes":
+      return "Uint8Array";
+    case "array": {
+      const element = fieldTsType(type.element, structTypeName);
+      return /^\w+$/.test(element) ? `${element}[]` : `(${element})[]`;
+    }
+    case "struct":
+      return structTypeName(type);
+  }
+}
+
+/** One interface per layout and per subsection, and `Params`. */
+export function stateInterfaces(schema: SchemaPlan): InterfaceText[] {
+  const typeOfStruct = (t: Extract<FieldType, { kind: "struct" }>): string => schema.functions.find((f) => f.layout === t.struct)!.typeName;
+  const out: InterfaceText[] = [];
+  for (const fn of schema.functions) {
+    const arms = collectArms(fn.steps);
+    const armType = (key: StateNode & { kind: "subsection" }): string => arms.find((a) => a.subsection === key.subsection)!.typeName;
+    const what = fn.layout.kind === "section" ? `Section "${fn.layout.qemuName}" (version ${fn.layout.version})` : `Struct ${fn.layout.name}${fn.layout.qemuName ? ` ("${fn.layout.qemuName}")` : ""}`;
+    out.push({ name: fn.typeName, doc: `${what}.`, properties: properties(fn.layout.state, typeOfStruct, armType) });
+    for (const arm of arms) {
+      const sub = arm.subsection;
+      const node = findSubsectionNode(fn.layout.state, arm);
+      out.push({
+        name: arm.typeName,
+        doc: `Subsection "${sub.qemuName}" (version ${sub.version}); absent when not on the wire.`,
+        properties: properties(node?.children ?? new Map(), typeOfStruct, armType),
+      });
+    }
+  }
+  return out;
+}
+
+export function paramsInterface(params: readonly ParamModel[]): InterfaceText {
+  return {
+    name: "Params",
+    doc: "Values both sides know before loading (configuration of the destination, host features).",
+    properties: params.map((p) => ({
+      name: p.name,
+      type: scalarTsType(p.type),
+      optional: p.default !== undefined || p.optional,
+      doc: `${scalarName(p.type)}${p.default !== undefined ? `, default ${String(p.default)}` : p.optional ? ", optional" : ""}`,
+    })),
+  };
+}
+
+function properties(
+  state: Map<string, StateNode>,
+  typeOfStruct: (t: Extract<FieldType, { kind: "struct" }>) => string,
+  armType: (n: StateNode & { kind: "subsection" }) => string,
+): PropertyText[] {
+  return [...state.values()].map((node): PropertyText => {
+    switch (node.kind) {
+      case "field": {
+        const f = node.field;
+        const doc = describeField(f.type) + (f.absentWhen === "guard" ? "; absent when its condition is false" : f.absentWhen === "version" ? "; absent in older versions" : "");
+        return { name: node.key, type: fieldTsType(f.type, typeOfStruct), optional: f.optional, doc };
+      }
+      case "group": {
+        const inner = properties(node.children, typeOfStruct, armType);
+        const body = inner.map((p) => `${p.doc ? `/** ${p.doc} */ ` : ""}${p.name}${p.optional ? "?" : ""}: ${p.type}${p.optional ? " | undefined" : ""};`).join(" ");
+        return { name: node.key, type: `{ ${body} }`, optional: false, doc: undefined };
+      }
+      case "subsection":
+        return { name: node.key, type: armType(node), optional: true, doc: `subsection "${node.subsection.qemuName}"` };
+    }
+  });
+}
+
+function describeField(type: FieldType): string {
+  switch (type.kind) {
+    case "int":
+    case "bool":
+      return scalarName(type);
+    case "bytes":
+      return type.count.constant !== undefined ? `${type.count.constant} bytes` : `bytes (at most ${type.count.max})`;
+    case "array":
+      return `${type.count.constant !== undefined ? type.count.constant : `at most ${type.count.max}`} × ${describeField(type.element)}`;
+    case "struct":
+      return type.struct.name;
+  }
+}
+
+export function collectArms(steps: readonly Step[]): SubsectionArm[] {
+  return steps.flatMap((s) => (s.kind === "subsections" ? s.arms.flatMap((a) => [a, ...collectArms(a.steps)]) : []));
+}
+
+function findSubsectionNode(state: Map<string, StateNode>, arm: SubsectionArm): (StateNode & { kind: "subsection" }) | undefined {
+  for (const node of state.values()) {
+    if (node.kind === "subsection") {
+      if (node.subsection === arm.subsection) return node;
+      const inner = findSubsectionNode(node.children, arm);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
+export type { FunctionPlan };

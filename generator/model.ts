@@ -1,0 +1,217 @@
+// The checked model: what the check passes produce from the AST and the plan is built from.
+// Names are resolved, expressions typed, constants folded; spans point back into the schema.
+
+import type { Span } from "../diagnostics/span.js";
+import type * as A from "../grammar/ast.js";
+
+// ----------------------------------------------------------------- wire types
+
+export interface IntType {
+  readonly kind: "int";
+  readonly signed: boolean;
+  readonly bits: 8 | 16 | 32 | 64;
+  readonly endian: "be" | "le";
+}
+
+export interface BoolType {
+  readonly kind: "bool";
+}
+
+export type ScalarType = IntType | BoolType;
+
+/** A length or element count: a constant, or an expression over available values with a maximum. */
+export interface Count {
+  readonly expr: IrExpr;
+  /** The constant value when the count is constant. */
+  readonly constant: bigint | undefined;
+  /** The declared `max`; the bounds check requires one unless the count is constant. */
+  readonly max: bigint | undefined;
+}
+
+export type FieldType =
+  | ScalarType
+  | { readonly kind: "bytes"; readonly count: Count }
+  | { readonly kind: "array"; readonly element: FieldType; readonly count: Count }
+  | { readonly kind: "struct"; readonly struct: LayoutModel; readonly args: readonly IrExpr[] };
+
+// ----------------------------------------------------------------- expressions
+
+/** The type of an expression. `int` carries the range of values it can take. */
+export type ExprType =
+  | { readonly kind: "int"; readonly min: bigint; readonly max: bigint }
+  | { readonly kind: "bool" }
+  /** Not a value: only usable through `.member`, `[index]` or as a builtin's argument. */
+  | { readonly kind: "bytes" }
+  | { readonly kind: "array"; readonly element: FieldType }
+  | { readonly kind: "object"; readonly node: StateNode }
+  | { readonly kind: "features"; readonly features: FeaturesModel }
+  /** The type of an expression that already failed to check: silences follow-up errors. */
+  | { readonly kind: "error" };
+
+interface ExprBase {
+  readonly type: ExprType;
+  readonly span: Span;
+  /** True when the value may be absent at run time (a guarded or version-gated field). */
+  readonly optional: boolean;
+}
+
+export type IrExpr = ExprBase &
+  (
+    | { readonly kind: "literal"; readonly value: bigint | boolean; readonly constName: string | undefined }
+    | { readonly kind: "field"; readonly field: FieldModel }
+    | { readonly kind: "group"; readonly node: StateNode }
+    | { readonly kind: "member"; readonly object: IrExpr; readonly node: StateNode }
+    | { readonly kind: "index"; readonly object: IrExpr; readonly index: IrExpr }
+    | { readonly kind: "param"; readonly param: ParamModel }
+    | { readonly kind: "arg"; readonly arg: StructArgModel }
+    | { readonly kind: "let"; readonly binding: LetModel }
+    | { readonly kind: "version" }
+    | { readonly kind: "call"; readonly builtin: string; readonly args: readonly IrExpr[] }
+    | { readonly kind: "unary"; readonly op: A.UnaryOp; readonly operand: IrExpr }
+    | { readonly kind: "binary"; readonly op: A.BinaryOp; readonly left: IrExpr; readonly right: IrExpr }
+    | { readonly kind: "conditional"; readonly test: IrExpr; readonly then: IrExpr; readonly else: IrExpr }
+  );
+
+// ----------------------------------------------------------------- state shape
+
+/**
+ * The state object of a layout as a tree: dotted field paths make groups, subsections make
+ * optional objects. Wire order is kept separately, in `LayoutModel.members`.
+ */
+export type StateNode =
+  | { readonly kind: "group"; readonly key: string; readonly children: Map<string, StateNode>; readonly span: Span }
+  | { readonly kind: "field"; readonly key: string; readonly field: FieldModel }
+  | {
+      readonly kind: "subsection";
+      readonly key: string;
+      readonly subsection: SubsectionModel;
+      readonly children: Map<string, StateNode>;
+    };
+
+// ----------------------------------------------------------------- members
+
+interface MemberBase {
+  /** Position in wire order within the layout: fields first, then subsections, depth-first. */
+  readonly order: number;
+  /** The innermost subsection that contains this member, if any. */
+  readonly subsection: SubsectionModel | undefined;
+  readonly span: Span;
+}
+
+export interface FieldModel extends MemberBase {
+  readonly kind: "field";
+  /** Path in the state object, relative to the layout (or to the enclosing subsection's object). */
+  readonly path: readonly string[];
+  readonly type: FieldType;
+  readonly guard: IrExpr | undefined;
+  /** The version gate: the field is on the wire when the loaded version is at least this. */
+  readonly since: IrExpr | undefined;
+  readonly equals: IrExpr | undefined;
+  /** Guarded, or gated by a version that the minimum does not guarantee. */
+  readonly optional: boolean;
+  /** Why the field may be absent, for messages. */
+  readonly absentWhen: "guard" | "version" | undefined;
+}
+
+export interface UnusedModel extends MemberBase {
+  readonly kind: "unused";
+  readonly count: Count;
+  readonly guard: IrExpr | undefined;
+  readonly since: IrExpr | undefined;
+}
+
+export interface LetModel extends MemberBase {
+  readonly kind: "let";
+  readonly name: string;
+  readonly value: IrExpr;
+}
+
+export interface ValidateModel extends MemberBase {
+  readonly kind: "validate";
+  readonly condition: IrExpr;
+  readonly message: string;
+}
+
+export interface SubsectionModel extends MemberBase {
+  readonly kind: "subsection";
+  /** The key of its object in the owner's state. */
+  readonly name: string;
+  readonly qemuName: string;
+  readonly qemuNameSpan: Span;
+  readonly version: number;
+  readonly minimum: number;
+  readonly needed: IrExpr | undefined;
+  readonly members: MemberModel[];
+  readonly ownerQemuName: string;
+}
+
+export type MemberModel = FieldModel | UnusedModel | LetModel | ValidateModel | SubsectionModel;
+
+// ----------------------------------------------------------------- declarations
+
+export interface ParamModel {
+  readonly name: string;
+  readonly type: ScalarType;
+  /** Declared `name?:` with no default: absent unless the caller gives it. */
+  readonly optional: boolean;
+  readonly default: bigint | boolean | undefined;
+  readonly span: Span;
+}
+
+export interface StructArgModel {
+  readonly name: string;
+  readonly type: ScalarType;
+  readonly span: Span;
+}
+
+export interface FeaturesModel {
+  readonly name: string;
+  readonly bits: Map<string, { readonly bit: bigint; readonly span: Span }>;
+  readonly span: Span;
+}
+
+export interface ConstModel {
+  readonly name: string;
+  readonly value: bigint | boolean;
+  readonly span: Span;
+}
+
+/** A struct or a section: one function pair in the generated code. */
+export interface LayoutModel {
+  readonly kind: "struct" | "section";
+  readonly name: string;
+  readonly nameSpan: Span;
+  /** QEMU's VMStateDescription name; required to own subsections. */
+  readonly qemuName: string | undefined;
+  readonly version: number;
+  readonly minimum: number;
+  readonly args: StructArgModel[];
+  /** Members in declaration order (subsections included). */
+  readonly members: MemberModel[];
+  readonly state: Map<string, StateNode>;
+  /** Every expression the reader or writer evaluates, with where it is evaluated. */
+  readonly sites: ExprSite[];
+  readonly span: Span;
+}
+
+/** One evaluated expression and its context, for the availability analysis. */
+export interface ExprSite {
+  readonly expr: IrExpr;
+  /** "guard of 'curr_guest_offloads'", "count of 'macs'", … */
+  readonly role: string;
+  /** Wire position at which the reader evaluates it. */
+  readonly order: number;
+  readonly subsection: SubsectionModel | undefined;
+  /** `needed` runs on the writer only: it may read any field outside subsections. */
+  readonly writerOnly: boolean;
+}
+
+export interface SchemaModel {
+  readonly file: string;
+  readonly consts: ConstModel[];
+  readonly features: FeaturesModel[];
+  readonly params: ParamModel[];
+  /** Structs in dependency order: a struct comes after every struct it contains. */
+  readonly structs: LayoutModel[];
+  readonly sections: LayoutModel[];
+}

@@ -1,0 +1,246 @@
+// The wire plan: per struct and section, one ordered list of wire steps with every name settled.
+// Both emitters (save and load) and the run-time interpreter walk the same plan.
+
+import type { Span } from "../../diagnostics/span.js";
+import type {
+  FieldModel,
+  FieldType,
+  IrExpr,
+  LayoutModel,
+  LetModel,
+  MemberModel,
+  ParamModel,
+  ScalarType,
+  SchemaModel,
+  StructArgModel,
+  SubsectionModel,
+} from "../model.js";
+import { constantOf } from "../check/expressions.js";
+import { children } from "../check/walk.js";
+import { Namer, pascalCase } from "./names.js";
+
+export interface CountPlan {
+  readonly expr: IrExpr;
+  readonly constant: bigint | undefined;
+  readonly max: bigint;
+}
+
+/** How one value of a field type goes on the wire. */
+export type ValuePlan =
+  | { readonly kind: "scalar"; readonly type: ScalarType }
+  | { readonly kind: "bytes"; readonly count: CountPlan }
+  | { readonly kind: "array"; readonly count: CountPlan; readonly element: ValuePlan; readonly index: string }
+  | { readonly kind: "struct"; readonly callee: FunctionPlan; readonly args: readonly IrExpr[] };
+
+export type Step =
+  | {
+      readonly kind: "field";
+      readonly field: FieldModel;
+      /** The local variable that holds the value in both functions. */
+      readonly local: string;
+      /** The property path from the state object that holds it (the layout's or a subsection's). */
+      readonly path: readonly string[];
+      /** Guard and version gate combined; undefined when the field is always present. */
+      readonly condition: IrExpr | undefined;
+      readonly value: ValuePlan;
+      readonly equals: IrExpr | undefined;
+    }
+  | { readonly kind: "unused"; readonly count: CountPlan; readonly condition: IrExpr | undefined; readonly span: Span }
+  | { readonly kind: "let"; readonly binding: LetModel; readonly local: string }
+  | { readonly kind: "validate"; readonly condition: IrExpr; readonly message: string; readonly span: Span }
+  | { readonly kind: "subsections"; readonly owner: string; readonly arms: readonly SubsectionArm[] };
+
+export interface SubsectionArm {
+  readonly subsection: SubsectionModel;
+  /** Key of the subsection's object in its owner's state object. */
+  readonly key: string;
+  /** Local holding the subsection's state object. */
+  readonly local: string;
+  /** Local holding the version the subsection is read at. */
+  readonly versionLocal: string;
+  readonly typeName: string;
+  readonly steps: readonly Step[];
+}
+
+export interface FunctionPlan {
+  readonly layout: LayoutModel;
+  readonly typeName: string;
+  readonly saveName: string;
+  readonly loadName: string;
+  /** Set once the steps are planned (a struct may be referenced before its own plan is built). */
+  steps: readonly Step[];
+  /** The local of each value an expression can name. */
+  readonly locals: Locals;
+  /** Local holding the version the layout is read at: the stream's for a section, fixed for a struct. */
+  readonly versionLocal: string;
+}
+
+export interface Locals {
+  readonly fields: Map<FieldModel, string>;
+  readonly lets: Map<LetModel, string>;
+  readonly args: Map<StructArgModel, string>;
+  readonly params: Map<ParamModel, string>;
+  /** Version locals of the subsections, for `stream_version()` and version gates inside them. */
+  readonly subsectionVersions: Map<SubsectionModel, string>;
+}
+
+export interface SchemaPlan {
+  readonly file: string;
+  readonly model: SchemaModel;
+  readonly params: readonly ParamModel[];
+  /** Structs before the sections that use them. */
+  readonly functions: readonly FunctionPlan[];
+}
+
+/** Names the generated functions use for their own parameters; no local may take them. */
+export const RESERVED_LOCALS = ["r", "w", "s", "p", "version", "e"];
+
+export function planSchema(model: SchemaModel): SchemaPlan {
+  const typeNamer = new Namer(["Reader", "Writer", "LoadError", "SaveError", "Params"]);
+  const byLayout = new Map<LayoutModel, FunctionPlan>();
+  const functions: FunctionPlan[] = [];
+  for (const layout of [...model.structs, ...model.sections]) {
+    const typeName = typeNamer.take(pascalCase(layout.name));
+    const plan: FunctionPlan = {
+      layout,
+      typeName,
+      saveName: typeNamer.take(`save${typeName}`),
+      loadName: typeNamer.take(`load${typeName}`),
+      steps: [],
+      locals: { fields: new Map(), lets: new Map(), args: new Map(), params: new Map(), subsectionVersions: new Map() },
+      versionLocal: "version",
+    };
+    byLayout.set(layout, plan);
+    functions.push(plan);
+  }
+  for (const plan of functions) {
+    const namer = new Namer(RESERVED_LOCALS);
+    for (const arg of plan.layout.args) plan.locals.args.set(arg, namer.take(arg.name));
+    plan.steps = new StepPlanner(plan, namer, byLayout, typeNamer).members(plan.layout.members, undefined);
+    for (const param of usedParams(plan.layout)) plan.locals.params.set(param, namer.take(param.name));
+  }
+  return { file: model.file, model, params: model.params, functions };
+}
+
+class StepPlanner {
+  private depth = 0;
+
+  constructor(
+    private readonly plan: FunctionPlan,
+    private readonly namer: Namer,
+    private readonly byLayout: Map<LayoutModel, FunctionPlan>,
+    private readonly typeNamer: Namer,
+  ) {}
+
+  members(members: readonly MemberModel[], subsection: SubsectionModel | undefined): Step[] {
+    const steps: Step[] = [];
+    // Wire order: the fields in declaration order, then the subsections.
+    for (const m of members) {
+      switch (m.kind) {
+        case "field": {
+          const local = this.namer.take(m.path.join("_"));
+          this.plan.locals.fields.set(m, local);
+          steps.push({
+            kind: "field",
+            field: m,
+            local,
+            path: m.path,
+            condition: this.condition(m.guard, m.since, subsection),
+            value: this.value(m.type),
+            equals: m.equals,
+          });
+          break;
+        }
+        case "unused":
+          steps.push({ kind: "unused", count: countPlan(m.count), condition: this.condition(m.guard, m.since, subsection), span: m.span });
+          break;
+        case "let": {
+          const local = this.namer.take(m.name);
+          this.plan.locals.lets.set(m, local);
+          steps.push({ kind: "let", binding: m, local });
+          break;
+        }
+        case "validate":
+          steps.push({ kind: "validate", condition: m.condition, message: m.message, span: m.span });
+          break;
+        case "subsection":
+          break;
+      }
+    }
+    const subs = members.filter((m): m is SubsectionModel => m.kind === "subsection");
+    if (subs.length > 0) {
+      const owner = subsection?.qemuName ?? this.plan.layout.qemuName ?? "";
+      const arms = subs.map((sub): SubsectionArm => {
+        const local = this.namer.take(sub.name);
+        const versionLocal = this.namer.take(`${sub.name}_version`);
+        this.plan.locals.subsectionVersions.set(sub, versionLocal);
+        const ownerType = subsection ? pascalCase(subsection.name) : this.plan.typeName;
+        return {
+          subsection: sub,
+          key: sub.name,
+          local,
+          versionLocal,
+          typeName: this.typeNamer.take(`${ownerType}${pascalCase(sub.name)}`),
+          steps: this.members(sub.members, sub),
+        };
+      });
+      steps.push({ kind: "subsections", owner, arms });
+    }
+    return steps;
+  }
+
+  /**
+   * The guard and the version gate as one condition. A gate that always holds (at or below the
+   * minimum version, or any gate in a struct, whose version is fixed) is dropped.
+   */
+  private condition(guard: IrExpr | undefined, since: IrExpr | undefined, subsection: SubsectionModel | undefined): IrExpr | undefined {
+    const layout = this.plan.layout;
+    const minimum = BigInt(subsection ? subsection.minimum : layout.minimum);
+    const gate = since && constantOf(since);
+    const gateHolds = since === undefined || layout.kind === "struct" || (typeof gate === "bigint" && gate <= minimum);
+    if (gateHolds) return guard;
+    const version: IrExpr = {
+      kind: "version",
+      type: { kind: "int", min: minimum, max: BigInt(subsection ? subsection.version : layout.version) },
+      span: since.span,
+      optional: false,
+    };
+    const gateExpr: IrExpr = { kind: "binary", op: ">=", left: version, right: since, type: { kind: "bool" }, span: since.span, optional: false };
+    if (!guard) return gateExpr;
+    return { kind: "binary", op: "&&", left: gateExpr, right: guard, type: { kind: "bool" }, span: guard.span, optional: false };
+  }
+
+  private value(type: FieldType): ValuePlan {
+    switch (type.kind) {
+      case "int":
+      case "bool":
+        return { kind: "scalar", type };
+      case "bytes":
+        return { kind: "bytes", count: countPlan(type.count) };
+      case "array": {
+        const index = this.namer.take(["i", "j", "k"][this.depth] ?? `i${this.depth}`);
+        this.depth++;
+        const element = this.value(type.element);
+        this.depth--;
+        return { kind: "array", count: countPlan(type.count), element, index };
+      }
+      case "struct":
+        return { kind: "struct", callee: this.byLayout.get(type.struct)!, args: type.args };
+    }
+  }
+}
+
+function countPlan(count: { expr: IrExpr; constant: bigint | undefined; max: bigint | undefined }): CountPlan {
+  return { expr: count.expr, constant: count.constant, max: count.max ?? count.constant ?? 0n };
+}
+
+/** Parameters a layout's expressions read, in declaration order of first use. */
+function usedParams(layout: LayoutModel): ParamModel[] {
+  const seen = new Set<ParamModel>();
+  const visit = (e: IrExpr): void => {
+    if (e.kind === "param") seen.add(e.param);
+    for (const c of children(e)) visit(c);
+  };
+  for (const site of layout.sites) visit(site.expr);
+  return [...seen];
+}

@@ -1,0 +1,55 @@
+// The verifier: extracts the trace of every save/load pair in an emitted module and compares them.
+// Any difference is an order-mismatch diagnostic naming both places.
+
+import { ts } from "ts-morph";
+import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import type { Span } from "../../diagnostics/span.js";
+import { compareTraces } from "./compare.js";
+import { extractTrace, findFunction, type Location } from "./trace.js";
+
+export interface FunctionPair {
+  readonly save: string;
+  readonly load: string;
+}
+
+export function toSpan(loc: Location): Span {
+  return { file: loc.file, start: loc.start, end: loc.end, line: loc.line, column: loc.column, endLine: loc.line, endColumn: loc.column + 1 };
+}
+
+function where(loc: Location | undefined): string {
+  return loc ? `${loc.file}:${loc.line}:${loc.column}` : "?";
+}
+
+/** Verifies each pair of functions in `text`, a TypeScript module named `file`. */
+export function verifyModule(file: string, text: string, pairs: readonly FunctionPair[]): Diagnostic[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const diagnostics: Diagnostic[] = [];
+  for (const pair of pairs) {
+    const saveFn = findFunction(source, pair.save);
+    const loadFn = findFunction(source, pair.load);
+    if (!saveFn || !loadFn) {
+      const missing = !saveFn ? pair.save : pair.load;
+      diagnostics.push(diagnostic("VMS8002", { file, start: 0, end: 0, line: 1, column: 1, endLine: 1, endColumn: 1 }, [`function ${missing} is missing`]));
+      continue;
+    }
+    const save = extractTrace(source, saveFn, "save");
+    const load = extractTrace(source, loadFn, "load");
+    for (const p of [...save.problems, ...load.problems]) diagnostics.push(diagnostic("VMS8002", toSpan(p.loc), [p.message]));
+    if (save.problems.length > 0 || load.problems.length > 0) continue;
+    const end = (fn: ts.FunctionDeclaration): Location => {
+      const pos = fn.getEnd() - 1;
+      const lc = source.getLineAndCharacterOfPosition(pos);
+      return { file, line: lc.line + 1, column: lc.character + 1, start: pos, end: pos + 1 };
+    };
+    const m = compareTraces(save.nodes, load.nodes, end(saveFn), end(loadFn));
+    if (!m) continue;
+    const saveLoc = m.save.loc ?? end(saveFn);
+    const loadLoc = m.load.loc ?? end(loadFn);
+    diagnostics.push(
+      diagnostic("VMS8001", toSpan(saveLoc), [`${pair.save} ${m.save.what} at ${where(saveLoc)} where ${pair.load} ${m.load.what} at ${where(loadLoc)}`], [
+        { span: toSpan(loadLoc), message: `${pair.load} ${m.load.what}` },
+      ]),
+    );
+  }
+  return diagnostics;
+}

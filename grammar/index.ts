@@ -1,0 +1,52 @@
+// Grammar entry point: text → tokens → CST → AST, with every lexical and syntax error as a diagnostic.
+
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { LineMap } from "../diagnostics/span.js";
+import type { Schema } from "./ast.js";
+import { AstBuilder } from "./ast-builder.js";
+import { parser } from "./parser.js";
+import { UnterminatedComment, UnterminatedString, vmstateLexer } from "./tokens.js";
+
+export interface ParseResult {
+  /** Present only when the text has no syntax error: later passes never see a repaired tree. */
+  readonly schema: Schema | undefined;
+  readonly diagnostics: Diagnostic[];
+}
+
+export function parseSchema(text: string, file: string): ParseResult {
+  const lines = new LineMap(file, text);
+  const diagnostics: Diagnostic[] = [];
+  const lexed = vmstateLexer.tokenize(text);
+
+  for (const error of lexed.errors) {
+    const char = text.slice(error.offset, error.offset + 1);
+    diagnostics.push(diagnostic("VMS1001", lines.span(error.offset, error.offset + Math.max(1, error.length)), [char]));
+  }
+  // Unterminated strings and comments lex as tokens of their own so the message can say what is wrong.
+  const tokens = lexed.tokens.filter((tok) => {
+    if (tok.tokenType === UnterminatedString) {
+      diagnostics.push(diagnostic("VMS1003", lines.span(tok.startOffset, tok.startOffset + tok.image.length)));
+      return false;
+    }
+    if (tok.tokenType === UnterminatedComment) {
+      diagnostics.push(diagnostic("VMS1004", lines.span(tok.startOffset, tok.startOffset + 2)));
+      return false;
+    }
+    return true;
+  });
+
+  parser.input = tokens;
+  const cst = parser.schema();
+  for (const error of parser.errors) {
+    const tok = error.token;
+    const start = Number.isNaN(tok.startOffset) ? text.length : tok.startOffset;
+    const end = Number.isNaN(tok.startOffset) ? text.length : start + tok.image.length;
+    diagnostics.push(diagnostic("VMS1002", lines.span(start, Math.max(end, start)), [error.message]));
+  }
+  if (diagnostics.length > 0) return { schema: undefined, diagnostics };
+
+  const builder = new AstBuilder(file);
+  const schema = builder.schema(cst);
+  diagnostics.push(...builder.diagnostics);
+  return { schema: diagnostics.length > 0 ? undefined : schema, diagnostics };
+}

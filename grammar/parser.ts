@@ -1,0 +1,312 @@
+// Parser: the grammar of .vmstate as a Chevrotain CstParser (grammar only; the AST comes from ast-builder.ts).
+
+import { CstParser, type IParserErrorMessageProvider, type TokenType } from "chevrotain";
+import * as t from "./tokens.js";
+
+/** Messages in the form "expected ';' but found 'u8'". */
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${label(expected)} but found ${found(actual.image)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${found(firstRedundant.image)}: expected a declaration`,
+  buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, ruleName }) => {
+    const starts = new Set(expectedPathsPerAlt.flat().map((path) => (path[0] ? label(path[0]) : "")));
+    return `expected ${describeRule(ruleName, [...starts])} but found ${found(actual[0]?.image)}`;
+  },
+  buildEarlyExitMessage: ({ expectedIterationPaths, actual }) => {
+    const starts = new Set(expectedIterationPaths.map((path) => (path[0] ? label(path[0]) : "")));
+    return `expected ${[...starts].join(" or ")} but found ${found(actual[0]?.image)}`;
+  },
+};
+
+function label(token: TokenType): string {
+  return token.LABEL ?? token.name;
+}
+
+function found(image: string | undefined): string {
+  return image === undefined || image === "" ? "end of file" : `'${image}'`;
+}
+
+function describeRule(rule: string, starts: string[]): string {
+  const names: Record<string, string> = {
+    item: "a declaration (const, features, param, struct or section)",
+    member: "a field, 'unused', 'let', 'validate' or 'subsection'",
+    primary: "an expression",
+  };
+  return names[rule] ?? starts.join(" or ");
+}
+
+export class VmstateParser extends CstParser {
+  constructor() {
+    super(t.allTokens, { recoveryEnabled: true, nodeLocationTracking: "full", errorMessageProvider: messages });
+    this.performSelfAnalysis();
+  }
+
+  public schema = this.RULE("schema", () => {
+    this.MANY(() => this.SUBRULE(this.item));
+  });
+
+  private item = this.RULE("item", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.constDecl) },
+      { ALT: () => this.SUBRULE(this.featuresDecl) },
+      { ALT: () => this.SUBRULE(this.paramDecl) },
+      { ALT: () => this.SUBRULE(this.structDecl) },
+      { ALT: () => this.SUBRULE(this.sectionDecl) },
+    ]);
+  });
+
+  private constDecl = this.RULE("constDecl", () => {
+    this.CONSUME(t.Const);
+    this.CONSUME(t.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(t.Colon);
+      this.SUBRULE(this.namedType);
+    });
+    this.CONSUME(t.Assign);
+    this.SUBRULE(this.expression);
+    this.CONSUME(t.Semicolon);
+  });
+
+  private featuresDecl = this.RULE("featuresDecl", () => {
+    this.CONSUME(t.Features);
+    this.CONSUME(t.Identifier);
+    this.CONSUME(t.LCurly);
+    this.MANY(() => this.SUBRULE(this.featureBit));
+    this.CONSUME(t.RCurly);
+  });
+
+  private featureBit = this.RULE("featureBit", () => {
+    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Assign);
+    this.SUBRULE(this.expression);
+    this.CONSUME(t.Semicolon);
+  });
+
+  private paramDecl = this.RULE("paramDecl", () => {
+    this.CONSUME(t.Param);
+    this.CONSUME(t.Identifier);
+    this.OPTION2(() => this.CONSUME(t.Question));
+    this.CONSUME(t.Colon);
+    this.SUBRULE(this.namedType);
+    this.OPTION(() => {
+      this.CONSUME(t.Assign);
+      this.SUBRULE(this.expression);
+    });
+    this.CONSUME(t.Semicolon);
+  });
+
+  private structDecl = this.RULE("structDecl", () => {
+    this.CONSUME(t.Struct);
+    this.CONSUME(t.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(t.LParen);
+      this.MANY_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.structParam) });
+      this.CONSUME(t.RParen);
+    });
+    this.OPTION2(() => this.CONSUME(t.StringLiteral));
+    this.OPTION3(() => {
+      this.CONSUME(t.Version);
+      this.SUBRULE(this.expression);
+    });
+    this.SUBRULE(this.body);
+  });
+
+  private structParam = this.RULE("structParam", () => {
+    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Colon);
+    this.SUBRULE(this.namedType);
+  });
+
+  private sectionDecl = this.RULE("sectionDecl", () => {
+    this.CONSUME(t.Section);
+    this.CONSUME(t.Identifier);
+    this.CONSUME(t.StringLiteral);
+    this.SUBRULE(this.versions);
+    this.SUBRULE(this.body);
+  });
+
+  /** `version E` and an optional `minimum E`. */
+  private versions = this.RULE("versions", () => {
+    this.CONSUME(t.Version);
+    this.SUBRULE(this.expression, { LABEL: "version" });
+    this.OPTION(() => {
+      this.CONSUME(t.Minimum);
+      this.SUBRULE2(this.expression, { LABEL: "minimum" });
+    });
+  });
+
+  private body = this.RULE("body", () => {
+    this.CONSUME(t.LCurly);
+    this.MANY(() => this.SUBRULE(this.member));
+    this.CONSUME(t.RCurly);
+  });
+
+  private member = this.RULE("member", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.fieldDecl) },
+      { ALT: () => this.SUBRULE(this.unusedDecl) },
+      { ALT: () => this.SUBRULE(this.letDecl) },
+      { ALT: () => this.SUBRULE(this.validateDecl) },
+      { ALT: () => this.SUBRULE(this.subsectionDecl) },
+    ]);
+  });
+
+  private fieldDecl = this.RULE("fieldDecl", () => {
+    this.AT_LEAST_ONE_SEP({ SEP: t.Dot, DEF: () => this.CONSUME(t.Identifier) });
+    this.CONSUME(t.Colon);
+    this.SUBRULE(this.typeRef);
+    this.SUBRULE(this.clauses);
+    this.CONSUME(t.Semicolon);
+  });
+
+  private unusedDecl = this.RULE("unusedDecl", () => {
+    this.CONSUME(t.Unused);
+    this.SUBRULE(this.dimension);
+    this.SUBRULE(this.clauses);
+    this.CONSUME(t.Semicolon);
+  });
+
+  private clauses = this.RULE("clauses", () => {
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(t.If) },
+        { ALT: () => this.CONSUME(t.Since) },
+        { ALT: () => this.CONSUME(t.Equals) },
+      ]);
+      this.SUBRULE(this.expression);
+    });
+  });
+
+  private letDecl = this.RULE("letDecl", () => {
+    this.CONSUME(t.Let);
+    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Assign);
+    this.SUBRULE(this.expression);
+    this.CONSUME(t.Semicolon);
+  });
+
+  private validateDecl = this.RULE("validateDecl", () => {
+    this.CONSUME(t.Validate);
+    this.SUBRULE(this.expression);
+    this.CONSUME(t.Comma);
+    this.CONSUME(t.StringLiteral);
+    this.CONSUME(t.Semicolon);
+  });
+
+  private subsectionDecl = this.RULE("subsectionDecl", () => {
+    this.CONSUME(t.Subsection);
+    this.CONSUME(t.Identifier);
+    this.CONSUME(t.StringLiteral);
+    this.SUBRULE(this.versions);
+    this.OPTION(() => {
+      this.CONSUME(t.Needed);
+      this.SUBRULE(this.expression);
+    });
+    this.SUBRULE(this.body);
+  });
+
+  /** `u32`, `VirtQueue(msix)`, then any number of `[count]` or `[count max N]`. */
+  private typeRef = this.RULE("typeRef", () => {
+    this.SUBRULE(this.namedType);
+    this.MANY(() => this.SUBRULE(this.dimension));
+  });
+
+  private dimension = this.RULE("dimension", () => {
+    this.CONSUME(t.LBracket);
+    this.SUBRULE(this.expression, { LABEL: "count" });
+    this.OPTION(() => {
+      this.CONSUME(t.Max);
+      this.SUBRULE2(this.expression, { LABEL: "max" });
+    });
+    this.CONSUME(t.RBracket);
+  });
+
+  private namedType = this.RULE("namedType", () => {
+    this.CONSUME(t.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(t.LParen);
+      this.MANY_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.expression) });
+      this.CONSUME(t.RParen);
+    });
+  });
+
+  // ------------------------------------------------------------- expressions
+
+  /** `a op b op c ? x : y`; precedence is applied by the AST builder. */
+  public expression = this.RULE("expression", () => {
+    this.SUBRULE(this.binary, { LABEL: "test" });
+    this.OPTION(() => {
+      this.CONSUME(t.Question);
+      this.SUBRULE(this.expression, { LABEL: "then" });
+      this.CONSUME(t.Colon);
+      this.SUBRULE2(this.expression, { LABEL: "else" });
+    });
+  });
+
+  private binary = this.RULE("binary", () => {
+    this.SUBRULE(this.unary, { LABEL: "operands" });
+    this.MANY(() => {
+      this.CONSUME(t.BinaryOperator, { LABEL: "operators" });
+      this.SUBRULE2(this.unary, { LABEL: "operands" });
+    });
+  });
+
+  private unary = this.RULE("unary", () => {
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(t.Bang, { LABEL: "prefix" }) },
+        { ALT: () => this.CONSUME(t.Tilde, { LABEL: "prefix" }) },
+        { ALT: () => this.CONSUME(t.Minus, { LABEL: "prefix" }) },
+      ]);
+    });
+    this.SUBRULE(this.postfix);
+  });
+
+  private postfix = this.RULE("postfix", () => {
+    this.SUBRULE(this.primary);
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(t.Dot, { LABEL: "suffix" });
+            this.CONSUME(t.Identifier, { LABEL: "member" });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(t.LBracket, { LABEL: "suffix" });
+            this.SUBRULE(this.expression, { LABEL: "index" });
+            this.CONSUME(t.RBracket, { LABEL: "close" });
+          },
+        },
+      ]);
+    });
+  });
+
+  private primary = this.RULE("primary", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(t.Integer) },
+      { ALT: () => this.CONSUME(t.True) },
+      { ALT: () => this.CONSUME(t.False) },
+      {
+        ALT: () => {
+          this.CONSUME(t.Identifier);
+          this.OPTION(() => {
+            this.CONSUME(t.LParen);
+            this.MANY_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: "args" }) });
+            this.CONSUME(t.RParen);
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME2(t.LParen, { LABEL: "open" });
+          this.SUBRULE2(this.expression, { LABEL: "inner" });
+          this.CONSUME2(t.RParen, { LABEL: "close" });
+        },
+      },
+    ]);
+  });
+}
+
+/** One shared instance: building a Chevrotain parser is expensive, and `input =` resets it. */
+export const parser = new VmstateParser();

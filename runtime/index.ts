@@ -1,0 +1,7 @@
+// The runtime that generated code imports, and nothing else does: Reader, Writer and their errors.
+
+export { Reader } from "./reader.js";
+export { Writer } from "./writer.js";
+export { LoadError, SaveError, atIndex, atPath, hexBytes } from "./errors.js";
+export type { SectionCodec } from "./section.js";
+export { pciCapability } from "./pci.js";

@@ -1,0 +1,182 @@
+// Reader: QEMU's wire encodings over a Uint8Array. Every read checks the remaining length first,
+// so a truncated input is a LoadError naming the field, never a RangeError.
+
+import { LoadError, hexBytes } from "./errors.js";
+
+const SUBSECTION = 0x05;
+const textDecoder = new TextDecoder("latin1");
+
+export class Reader {
+  /** Position of the next byte to read, as an offset into `bytes`. */
+  pos: number;
+  readonly end: number;
+  private readonly view: DataView;
+
+  constructor(
+    readonly input: Uint8Array,
+    start = 0,
+    end = input.length,
+  ) {
+    this.pos = start;
+    this.end = end;
+    this.view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  }
+
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  fail(path: string, reason: string, offset = this.pos): never {
+    throw new LoadError(path, offset, reason);
+  }
+
+  private need(n: number, path: string, what: string): number {
+    const p = this.pos;
+    if (n > this.end - p) {
+      const left = this.end - p;
+      this.fail(path, `unexpected end of input: ${what} needs ${n} byte${n === 1 ? "" : "s"}, ${left} remain${left === 1 ? "s" : ""}`);
+    }
+    this.pos = p + n;
+    return p;
+  }
+
+  u8(path: string): number {
+    return this.input[this.need(1, path, "u8")]!;
+  }
+  i8(path: string): number {
+    return this.view.getInt8(this.need(1, path, "i8"));
+  }
+  bool(path: string): boolean {
+    // QEMU's get_bool: any non-zero byte is true.
+    return this.input[this.need(1, path, "bool")] !== 0;
+  }
+  u16(path: string): number {
+    return this.view.getUint16(this.need(2, path, "u16"));
+  }
+  u16le(path: string): number {
+    return this.view.getUint16(this.need(2, path, "u16le"), true);
+  }
+  i16(path: string): number {
+    return this.view.getInt16(this.need(2, path, "i16"));
+  }
+  i16le(path: string): number {
+    return this.view.getInt16(this.need(2, path, "i16le"), true);
+  }
+  u32(path: string): number {
+    return this.view.getUint32(this.need(4, path, "u32"));
+  }
+  u32le(path: string): number {
+    return this.view.getUint32(this.need(4, path, "u32le"), true);
+  }
+  i32(path: string): number {
+    return this.view.getInt32(this.need(4, path, "i32"));
+  }
+  i32le(path: string): number {
+    return this.view.getInt32(this.need(4, path, "i32le"), true);
+  }
+  u64(path: string): bigint {
+    return this.view.getBigUint64(this.need(8, path, "u64"));
+  }
+  u64le(path: string): bigint {
+    return this.view.getBigUint64(this.need(8, path, "u64le"), true);
+  }
+  i64(path: string): bigint {
+    return this.view.getBigInt64(this.need(8, path, "i64"));
+  }
+  i64le(path: string): bigint {
+    return this.view.getBigInt64(this.need(8, path, "i64le"), true);
+  }
+
+  /** `n` raw bytes, copied: the state never aliases the input. */
+  bytes(n: number, path: string): Uint8Array {
+    const p = this.need(n, path, "bytes");
+    return this.input.slice(p, p + n);
+  }
+
+  /** Skips `n` bytes (`unused`). */
+  skip(n: number, path: string): void {
+    this.need(n, path, "unused");
+  }
+
+  /** A count or length from the stream, checked against its bound before anything is allocated. */
+  count(n: number | bigint, max: number, path: string): number {
+    if (n < 0 || n > max) this.fail(path, `count ${n} is out of range (0 to ${max})`);
+    return Number(n);
+  }
+
+  /** Fails unless a field equals the value the reader expects (QEMU's `_EQUAL` fields). */
+  equal<T extends number | bigint | boolean>(found: T, expected: T, path: string, size: number): T {
+    if (found !== expected) this.fail(path, `expected ${show(expected)}, found ${show(found)}`, this.pos - size);
+    return found;
+  }
+
+  /** Fails with `message` when a validation is false. */
+  check(condition: boolean, message: string, path: string): void {
+    if (!condition) this.fail(path, message);
+  }
+
+  /** Element `i` of bytes or an array, or a LoadError. */
+  at<T>(items: ArrayLike<T>, i: number | bigint, path: string): T {
+    if (i < 0 || i >= items.length) this.fail(path, `index ${i} is out of range (length ${items.length})`);
+    return items[Number(i)]!;
+  }
+
+  /** Little-endian u16 at `i` of bytes already read (a register in a configuration space). */
+  le16At(bytes: Uint8Array, i: number, path: string): number {
+    if (i < 0 || i + 2 > bytes.length) this.fail(path, `offset ${i} is out of range (length ${bytes.length})`);
+    return bytes[i]! | (bytes[i + 1]! << 8);
+  }
+
+  /** Little-endian u32 at `i` of bytes already read. */
+  le32At(bytes: Uint8Array, i: number, path: string): number {
+    if (i < 0 || i + 4 > bytes.length) this.fail(path, `offset ${i} is out of range (length ${bytes.length})`);
+    return (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0;
+  }
+
+  /** Fails unless the version being loaded lies between the minimum and the version this reader knows. */
+  version(version: number, minimum: number, maximum: number, what: string): number {
+    if (version > maximum) this.fail("", `${what} version ${version} is newer than this reader's version ${maximum}`);
+    if (version < minimum) this.fail("", `${what} version ${version} is older than the minimum version ${minimum}`);
+    return version;
+  }
+
+  /**
+   * QEMU's subsection lookahead: when the next bytes are a subsection header (0x05, length, name)
+   * whose name starts with `owner` and is longer, consumes the marker and the name and returns
+   * the name. Otherwise consumes nothing and returns undefined.
+   */
+  subsection(owner: string): string | undefined {
+    const p = this.pos;
+    if (p + 2 > this.end || this.input[p] !== SUBSECTION) return undefined;
+    const len = this.input[p + 1]!;
+    if (len < owner.length + 1 || p + 2 + len > this.end) return undefined;
+    const name = textDecoder.decode(this.input.subarray(p + 2, p + 2 + len));
+    if (!name.startsWith(owner)) return undefined;
+    this.pos = p + 2 + len;
+    return name;
+  }
+
+  /** The be32 version after a subsection's name, checked against the subsection's range. */
+  subsectionVersion(name: string, minimum: number, maximum: number, path: string): number {
+    const at = this.pos;
+    const version = this.u32(path);
+    if (version > maximum) this.fail(path, `subsection "${name}" version ${version} is newer than ${maximum}`, at);
+    if (version < minimum) this.fail(path, `subsection "${name}" version ${version} is older than the minimum ${minimum}`, at);
+    return version;
+  }
+
+  /** QEMU fails the load on a subsection it does not know (-ENOENT); so does this reader. */
+  unknownSubsection(name: string, owner: string): never {
+    const start = this.pos - name.length - 2;
+    return this.fail("", `unknown subsection "${name}" of "${owner}" (bytes ${hexBytes(this.input.subarray(start, start + 8))})`, start);
+  }
+
+  /** A subsection seen twice would silently overwrite the first. */
+  duplicateSubsection(name: string, path: string): never {
+    return this.fail(path, `subsection "${name}" appears twice`, this.pos - name.length - 2);
+  }
+}
+
+function show(v: number | bigint | boolean): string {
+  return typeof v === "boolean" ? String(v) : `${v} (0x${v.toString(16)})`;
+}
