@@ -33,7 +33,6 @@ export const catalog = {
   VMS3003: { severity: "error", message: "a bool cannot be used as {0}" },
   VMS3004: { severity: "error", message: "feature bit {0} is outside '{1}', which has {2} bits" },
   VMS3005: { severity: "error", message: "{0} must be a constant expression" },
-  VMS3006: { severity: "error", message: "this expression can reach {0}, beyond the safe integer range (2^53)" },
   VMS3007: { severity: "error", message: "division by zero" },
   VMS3008: { severity: "error", message: "index {0} is out of range for '{1}' of length {2}" },
   VMS3009: { severity: "error", message: "'{0}' is not a value: {1}" },

@@ -26,6 +26,8 @@ export interface Count {
   readonly constant: bigint | undefined;
   /** The declared `max`; the bounds check requires one unless the count is constant. */
   readonly max: bigint | undefined;
+  /** Where the `max` is written, when it is. */
+  readonly maxSpan: Span | undefined;
 }
 
 export type FieldType =

@@ -122,7 +122,7 @@ export class AstBuilder {
     const type = this.maybeNode(node, "namedType");
     return {
       kind: "const",
-      name: this.name(this.token(node, "Identifier")),
+      name: this.name(this.token(node, "Name")),
       type: type && this.namedType(type),
       value: this.expression(this.node(node, "expression")),
       span: this.spanOfNode(node),
@@ -132,9 +132,9 @@ export class AstBuilder {
   private featuresDecl(node: CstNode): A.FeaturesDecl {
     return {
       kind: "features",
-      name: this.name(this.token(node, "Identifier")),
+      name: this.name(this.token(node, "Name")),
       bits: this.nodes(node, "featureBit").map((bit) => ({
-        name: this.name(this.token(bit, "Identifier")),
+        name: this.name(this.token(bit, "Name")),
         bit: this.expression(this.node(bit, "expression")),
         span: this.spanOfNode(bit),
       })),
@@ -146,7 +146,7 @@ export class AstBuilder {
     const value = this.maybeNode(node, "expression");
     return {
       kind: "param",
-      name: this.name(this.token(node, "Identifier")),
+      name: this.name(this.token(node, "Name")),
       optional: this.tokens(node, "Question").length > 0,
       type: this.namedType(this.node(node, "namedType")),
       default: value && this.expression(value),
@@ -159,10 +159,10 @@ export class AstBuilder {
     const version = this.maybeNode(node, "expression");
     return {
       kind: "struct",
-      name: this.name(this.token(node, "Identifier")),
+      name: this.name(this.token(node, "Name")),
       qemuName: qemuName && this.string(qemuName),
       params: this.nodes(node, "structParam").map((p) => ({
-        name: this.name(this.token(p, "Identifier")),
+        name: this.name(this.token(p, "Name")),
         type: this.namedType(this.node(p, "namedType")),
       })),
       version: version && this.expression(version),
@@ -179,7 +179,7 @@ export class AstBuilder {
   private sectionDecl(node: CstNode): A.SectionDecl {
     return {
       kind: "section",
-      name: this.name(this.token(node, "Identifier")),
+      name: this.name(this.token(node, "Name")),
       qemuName: this.string(this.token(node, "StringLiteral")),
       ...this.versions(this.node(node, "versions")),
       members: this.body(this.node(node, "body")),
@@ -202,7 +202,7 @@ export class AstBuilder {
       case "letDecl":
         return {
           kind: "let",
-          name: this.name(this.token(inner, "Identifier")),
+          name: this.name(this.token(inner, "Name")),
           value: this.expression(this.node(inner, "expression")),
           span: this.spanOfNode(inner),
         };
@@ -221,7 +221,7 @@ export class AstBuilder {
   private fieldDecl(node: CstNode): A.FieldDecl {
     return {
       kind: "field",
-      path: this.tokens(node, "Identifier").map((tok) => this.name(tok)),
+      path: this.tokens(node, "Name").map((tok) => this.name(tok)),
       type: this.typeRef(this.node(node, "typeRef")),
       ...this.clauses(this.node(node, "clauses")),
       span: this.spanOfNode(node),
@@ -252,7 +252,7 @@ export class AstBuilder {
     const needed = this.maybeNode(node, "expression");
     return {
       kind: "subsection",
-      name: this.name(this.token(node, "Identifier")),
+      name: this.name(this.token(node, "Name")),
       qemuName: this.string(this.token(node, "StringLiteral")),
       ...this.versions(this.node(node, "versions")),
       needed: needed && this.expression(needed),
@@ -278,7 +278,7 @@ export class AstBuilder {
   private namedType(node: CstNode): A.NamedTypeRef {
     return {
       kind: "named",
-      name: this.name(this.token(node, "Identifier")),
+      name: this.name(this.token(node, "Name")),
       args: this.nodes(node, "expression").map((e) => this.expression(e)),
       span: this.spanOfNode(node),
     };
@@ -355,7 +355,7 @@ export class AstBuilder {
     if (this.tokens(node, "False")[0]) return { kind: "bool", value: false, span };
     const inner = this.maybeNode(node, "inner");
     if (inner) return this.expression(inner);
-    const id = this.token(node, "Identifier");
+    const id = this.token(node, "Name");
     if (this.tokens(node, "LParen").length > 0) {
       return { kind: "call", callee: this.name(id), args: this.nodes(node, "args").map((a) => this.expression(a)), span };
     }

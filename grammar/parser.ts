@@ -56,7 +56,7 @@ export class VmstateParser extends CstParser {
 
   private constDecl = this.RULE("constDecl", () => {
     this.CONSUME(t.Const);
-    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Name);
     this.OPTION(() => {
       this.CONSUME(t.Colon);
       this.SUBRULE(this.namedType);
@@ -68,14 +68,14 @@ export class VmstateParser extends CstParser {
 
   private featuresDecl = this.RULE("featuresDecl", () => {
     this.CONSUME(t.Features);
-    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Name);
     this.CONSUME(t.LCurly);
     this.MANY(() => this.SUBRULE(this.featureBit));
     this.CONSUME(t.RCurly);
   });
 
   private featureBit = this.RULE("featureBit", () => {
-    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Name);
     this.CONSUME(t.Assign);
     this.SUBRULE(this.expression);
     this.CONSUME(t.Semicolon);
@@ -83,7 +83,7 @@ export class VmstateParser extends CstParser {
 
   private paramDecl = this.RULE("paramDecl", () => {
     this.CONSUME(t.Param);
-    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Name);
     this.OPTION2(() => this.CONSUME(t.Question));
     this.CONSUME(t.Colon);
     this.SUBRULE(this.namedType);
@@ -96,7 +96,7 @@ export class VmstateParser extends CstParser {
 
   private structDecl = this.RULE("structDecl", () => {
     this.CONSUME(t.Struct);
-    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Name);
     this.OPTION(() => {
       this.CONSUME(t.LParen);
       this.MANY_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.structParam) });
@@ -111,14 +111,14 @@ export class VmstateParser extends CstParser {
   });
 
   private structParam = this.RULE("structParam", () => {
-    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Name);
     this.CONSUME(t.Colon);
     this.SUBRULE(this.namedType);
   });
 
   private sectionDecl = this.RULE("sectionDecl", () => {
     this.CONSUME(t.Section);
-    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Name);
     this.CONSUME(t.StringLiteral);
     this.SUBRULE(this.versions);
     this.SUBRULE(this.body);
@@ -151,7 +151,7 @@ export class VmstateParser extends CstParser {
   });
 
   private fieldDecl = this.RULE("fieldDecl", () => {
-    this.AT_LEAST_ONE_SEP({ SEP: t.Dot, DEF: () => this.CONSUME(t.Identifier) });
+    this.AT_LEAST_ONE_SEP({ SEP: t.Dot, DEF: () => this.CONSUME(t.Name) });
     this.CONSUME(t.Colon);
     this.SUBRULE(this.typeRef);
     this.SUBRULE(this.clauses);
@@ -178,7 +178,7 @@ export class VmstateParser extends CstParser {
 
   private letDecl = this.RULE("letDecl", () => {
     this.CONSUME(t.Let);
-    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Name);
     this.CONSUME(t.Assign);
     this.SUBRULE(this.expression);
     this.CONSUME(t.Semicolon);
@@ -194,7 +194,7 @@ export class VmstateParser extends CstParser {
 
   private subsectionDecl = this.RULE("subsectionDecl", () => {
     this.CONSUME(t.Subsection);
-    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Name);
     this.CONSUME(t.StringLiteral);
     this.SUBRULE(this.versions);
     this.OPTION(() => {
@@ -221,7 +221,7 @@ export class VmstateParser extends CstParser {
   });
 
   private namedType = this.RULE("namedType", () => {
-    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Name);
     this.OPTION(() => {
       this.CONSUME(t.LParen);
       this.MANY_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.expression) });
@@ -268,7 +268,7 @@ export class VmstateParser extends CstParser {
         {
           ALT: () => {
             this.CONSUME(t.Dot, { LABEL: "suffix" });
-            this.CONSUME(t.Identifier, { LABEL: "member" });
+            this.CONSUME(t.Name, { LABEL: "member" });
           },
         },
         {
@@ -289,7 +289,7 @@ export class VmstateParser extends CstParser {
       { ALT: () => this.CONSUME(t.False) },
       {
         ALT: () => {
-          this.CONSUME(t.Identifier);
+          this.CONSUME(t.Name);
           this.OPTION(() => {
             this.CONSUME(t.LParen);
             this.MANY_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: "args" }) });

@@ -8,10 +8,25 @@ export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\
 /** An opening `/*` with no end: matched only when BlockComment fails, and reported as an error. */
 export const UnterminatedComment = createToken({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/ });
 
-export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name" });
+/** Anything that can name a field, a type or a value: identifiers and the soft keywords. */
+export const Name = createToken({ name: "Name", pattern: Lexer.NA, label: "a name" });
 
-function keyword(word: string): TokenType {
-  return createToken({ name: word[0]!.toUpperCase() + word.slice(1), pattern: new RegExp(`${word}\\b`), longer_alt: Identifier, label: `'${word}'` });
+export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name", categories: [Name] });
+
+/**
+ * A keyword. Most are soft: they may also name a field (`features: u32;`, `version: u8;`), since
+ * device state uses such words. Reserved are `if`, `true`, `false` and the words that start a
+ * member other than a field (`let`, `validate`, `unused`, `subsection`), so that one token tells
+ * the parser what a member is and it can recover well from errors.
+ */
+function keyword(word: string, soft = true): TokenType {
+  return createToken({
+    name: word[0]!.toUpperCase() + word.slice(1),
+    pattern: new RegExp(`${word}\\b`),
+    longer_alt: Identifier,
+    label: `'${word}'`,
+    categories: soft ? [Name] : [],
+  });
 }
 
 export const Const = keyword("const");
@@ -19,19 +34,19 @@ export const Features = keyword("features");
 export const Param = keyword("param");
 export const Struct = keyword("struct");
 export const Section = keyword("section");
-export const Subsection = keyword("subsection");
+export const Subsection = keyword("subsection", false);
 export const Version = keyword("version");
 export const Minimum = keyword("minimum");
 export const Needed = keyword("needed");
-export const If = keyword("if");
+export const If = keyword("if", false);
 export const Since = keyword("since");
 export const Equals = keyword("equals");
 export const Max = keyword("max");
-export const Unused = keyword("unused");
-export const Let = keyword("let");
-export const Validate = keyword("validate");
-export const True = keyword("true");
-export const False = keyword("false");
+export const Unused = keyword("unused", false);
+export const Let = keyword("let", false);
+export const Validate = keyword("validate", false);
+export const True = keyword("true", false);
+export const False = keyword("false", false);
 
 /** Hexadecimal, binary or decimal; `_` may separate digits. A letter right after the digits is an error. */
 export const Integer = createToken({ name: "Integer", pattern: /(?:0[xX][0-9a-fA-F_]*|0[bB][01_]*|[0-9][0-9_]*)[A-Za-z0-9_]*/, label: "integer" });
@@ -82,6 +97,7 @@ export const Tilde = punct("Tilde", "~");
 /** The order matters: comments before `/`, longer operators before their prefixes, keywords before Identifier. */
 export const allTokens: TokenType[] = [
   BinaryOperator,
+  Name,
   WhiteSpace,
   LineComment,
   BlockComment,

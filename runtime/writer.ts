@@ -4,6 +4,8 @@
 import { SaveError } from "./errors.js";
 
 const SUBSECTION = 0x05;
+/** The largest output a Writer builds (2 GiB - 1): beyond it a SaveError, not a RangeError. */
+const MAX_OUTPUT = 0x7fffffff;
 
 export class Writer {
   private buf: Uint8Array;
@@ -25,11 +27,13 @@ export class Writer {
   }
 
   /** Reserves `n` bytes and returns their offset. Call it before reading `buf` or `view`: it may replace them. */
-  private room(n: number): number {
+  private room(n: number, path = ""): number {
     const p = this.pos;
     if (p + n > this.buf.length) {
+      if (p + n > MAX_OUTPUT) this.fail(path, `the output would exceed ${MAX_OUTPUT} bytes`);
       let size = this.buf.length * 2;
       while (size < p + n) size *= 2;
+      size = Math.min(size, MAX_OUTPUT);
       const next = new Uint8Array(size);
       next.set(this.buf.subarray(0, p));
       this.buf = next;
@@ -123,13 +127,13 @@ export class Writer {
   bytes(v: Uint8Array, n: number, path: string): void {
     if (!(v instanceof Uint8Array)) this.bad(v, `${n} bytes (a Uint8Array)`, path);
     if (v.length !== n) this.fail(path, `expected ${n} bytes, found ${v.length}`);
-    const at = this.room(n);
+    const at = this.room(n, path);
     this.buf.set(v, at);
   }
 
   /** `n` zero bytes (`unused`: QEMU writes zeros and the reader discards them). */
-  skip(n: number, _path: string): void {
-    const at = this.room(n);
+  skip(n: number, path: string): void {
+    const at = this.room(n, path);
     this.buf.fill(0, at, at + n);
   }
 

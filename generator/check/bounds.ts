@@ -16,7 +16,7 @@ export function checkBounds(layout: LayoutModel): Diagnostic[] {
     if (count.constant === undefined && count.max === undefined) {
       diagnostics.push(diagnostic("VMS5001", count.expr.span, [what]));
     } else if (count.max !== undefined && count.max > limit) {
-      diagnostics.push(diagnostic("VMS5002", count.expr.span, [count.max, limit]));
+      diagnostics.push(diagnostic("VMS5002", count.maxSpan ?? count.expr.span, [count.max, limit]));
     }
   };
   const checkType = (type: FieldType, name: string): void => {

@@ -181,7 +181,7 @@ class LayoutBinder {
           break;
         }
         case "unused":
-          models.push({ kind: "unused", ...base, count: { expr: placeholder(m.span), constant: 0n, max: 0n }, guard: undefined, since: undefined });
+          models.push({ kind: "unused", ...base, count: { expr: placeholder(m.span), constant: 0n, max: 0n, maxSpan: undefined }, guard: undefined, since: undefined });
           break;
         case "let": {
           const model: Mutable<LetModel> = { kind: "let", ...base, name: m.name.text, value: placeholder(m.span) };
@@ -444,7 +444,9 @@ class LayoutBinder {
     return {
       expr: ir,
       constant: typeof constant === "bigint" ? constant : undefined,
-      max: maxValue ?? (typeof constant === "bigint" ? constant : isError(ir) ? 0n : undefined),
+      // A bound that was written but is wrong has been reported already: no "missing bound" too.
+      max: maxValue ?? (typeof constant === "bigint" ? constant : isError(ir) || max ? 0n : undefined),
+      maxSpan: max?.span,
     };
   }
 
@@ -463,7 +465,7 @@ class LayoutBinder {
     if (ref.kind === "array") {
       const isBytes = ref.element.kind === "named" && ref.element.name.text === "bytes";
       const role = `${isBytes ? "length" : "count"} of '${name}'`;
-      const count: Mutable<Count> = { expr: placeholder(ref.count.span), constant: undefined, max: 0n };
+      const count: Mutable<Count> = { expr: placeholder(ref.count.span), constant: undefined, max: 0n, maxSpan: undefined };
       this.later(levels, (ctx) => Object.assign(count, this.count(ref.count, ref.max, ctx, field, role)));
       if (isBytes) {
         if (ref.element.kind === "named" && ref.element.args.length > 0) {

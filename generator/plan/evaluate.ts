@@ -1,0 +1,143 @@
+// Evaluation of checked expressions at run time, over plain values: for tools that walk a plan
+// instead of running generated code (property-test state builders, the interpreter baseline).
+// Integers are evaluated as bigint, so the language's unbounded-integer semantics hold exactly.
+
+import { pciCapability } from "../../runtime/pci.js";
+import type { FieldModel, IrExpr, LetModel, ParamModel, StructArgModel, SubsectionModel } from "../model.js";
+
+export type Value = bigint | boolean | Uint8Array | readonly unknown[] | Record<string, unknown> | undefined;
+
+export interface EvalEnv {
+  field(field: FieldModel): unknown;
+  param(param: ParamModel): unknown;
+  arg(arg: StructArgModel): unknown;
+  let(binding: LetModel): unknown;
+  /** The version being read at: the layout's, or that of `subsection` when inside one. */
+  version(subsection: SubsectionModel | undefined): number;
+  readonly subsection: SubsectionModel | undefined;
+}
+
+/** Thrown when an index or offset is out of range: the caller turns it into its own error. */
+export class EvaluationError extends Error {}
+
+function big(v: unknown): unknown {
+  return typeof v === "number" ? BigInt(v) : v;
+}
+
+export function evaluate(e: IrExpr, env: EvalEnv): Value {
+  switch (e.kind) {
+    case "literal":
+      return e.value;
+    case "field":
+      return big(env.field(e.field)) as Value;
+    case "group":
+      return undefined;
+    case "member": {
+      // A dotted path of this layout (`mac_table.in_use`) names a field directly.
+      if (e.node.kind === "field" && rootedInGroup(e.object)) return big(env.field(e.node.field)) as Value;
+      const object = evaluate(e.object, env);
+      return object === undefined ? undefined : (big((object as Record<string, unknown>)[e.node.key]) as Value);
+    }
+    case "index": {
+      const object = evaluate(e.object, env) as ArrayLike<unknown> | undefined;
+      const i = Number(evaluate(e.index, env));
+      if (object === undefined) return undefined;
+      if (!(i >= 0 && i < object.length)) throw new EvaluationError(`index ${i} is out of range (length ${object.length})`);
+      return big(object[i]) as Value;
+    }
+    case "param":
+      return big(env.param(e.param)) as Value;
+    case "arg":
+      return big(env.arg(e.arg)) as Value;
+    case "let":
+      return env.let(e.binding) as Value;
+    case "version":
+      return BigInt(env.version(env.subsection));
+    case "call":
+      return call(e, env);
+    case "unary": {
+      const v = evaluate(e.operand, env);
+      if (e.op === "!") return !v;
+      return e.op === "-" ? -(v as bigint) : ~(v as bigint);
+    }
+    case "binary":
+      return binary(e, env);
+    case "conditional":
+      return evaluate(e.test, env) ? evaluate(e.then, env) : evaluate(e.else, env);
+  }
+}
+
+function rootedInGroup(e: IrExpr): boolean {
+  if (e.kind === "group") return true;
+  return e.kind === "member" && e.node.kind !== "field" && rootedInGroup(e.object);
+}
+
+function call(e: Extract<IrExpr, { kind: "call" }>, env: EvalEnv): Value {
+  switch (e.builtin) {
+    case "has": {
+      const v = evaluate(e.args[0]!, env) as bigint;
+      const bit = evaluate(e.args[1]!, env) as bigint;
+      return ((v >> bit) & 1n) === 1n;
+    }
+    case "pci_capability":
+      return BigInt(pciCapability(evaluate(e.args[0]!, env) as Uint8Array, Number(evaluate(e.args[1]!, env))));
+    case "le16":
+    case "le32": {
+      const bytes = evaluate(e.args[0]!, env) as Uint8Array;
+      const at = Number(evaluate(e.args[1]!, env));
+      const size = e.builtin === "le16" ? 2 : 4;
+      if (!(at >= 0 && at + size <= bytes.length)) throw new EvaluationError(`offset ${at} is out of range (length ${bytes.length})`);
+      let v = 0n;
+      for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[at + i]!);
+      return v;
+    }
+    default:
+      throw new Error(`no evaluator for builtin ${e.builtin}`);
+  }
+}
+
+function binary(e: Extract<IrExpr, { kind: "binary" }>, env: EvalEnv): Value {
+  if (e.op === "&&") return Boolean(evaluate(e.left, env)) && Boolean(evaluate(e.right, env));
+  if (e.op === "||") return Boolean(evaluate(e.left, env)) || Boolean(evaluate(e.right, env));
+  if (e.op === "??") return evaluate(e.left, env) ?? evaluate(e.right, env);
+  const l = evaluate(e.left, env) as bigint | boolean;
+  const r = evaluate(e.right, env) as bigint | boolean;
+  switch (e.op) {
+    case "==":
+      return l === r;
+    case "!=":
+      return l !== r;
+    case "<":
+      return l < r;
+    case "<=":
+      return l <= r;
+    case ">":
+      return l > r;
+    case ">=":
+      return l >= r;
+  }
+  const a = l as bigint;
+  const b = r as bigint;
+  switch (e.op) {
+    case "+":
+      return a + b;
+    case "-":
+      return a - b;
+    case "*":
+      return a * b;
+    case "/":
+      return a / b;
+    case "%":
+      return a % b;
+    case "<<":
+      return a << b;
+    case ">>":
+      return a >> b;
+    case "&":
+      return a & b;
+    case "|":
+      return a | b;
+    case "^":
+      return a ^ b;
+  }
+}
