@@ -67,9 +67,14 @@ function orphans(out: string, outputs: Map<string, string>): string[] {
     .filter((path) => !outputs.has(path) && readFileSync(path, "utf8").startsWith(GENERATED_MARK));
 }
 
+/**
+ * Inside this package (its own generated/, tests), a relative path to runtime/; anywhere else, the
+ * package's export, so a user's generated files do not depend on where node_modules is.
+ */
 function defaultRuntimeImport(out: string): string {
-  const target = relative(resolve(out), join(packageRoot, "runtime", "index.js"));
-  const spec = posix(target);
+  const outDir = resolve(out);
+  if (relative(packageRoot, outDir).startsWith("..")) return "vmstate-dsl/runtime";
+  const spec = posix(relative(outDir, join(packageRoot, "runtime", "index.js")));
   return spec.startsWith(".") ? spec : `./${spec}`;
 }
 

@@ -76,7 +76,7 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
     }
     return c ? { kind: "const", model: c } : undefined;
   };
-  const constContext: ExprContext = { lookup: lookupGlobal, versionRange: { min: 0n, max: 0n }, enclosing: [], diagnostics };
+  const constContext: ExprContext = { lookup: lookupGlobal, versionRange: { min: 0n, max: 0n }, diagnostics };
 
   function evaluateConst(decl: A.ConstDecl, ctx: ExprContext): ConstModel | undefined {
     const ir = checkValue(decl.value, ctx);

@@ -29,8 +29,8 @@ export interface ExprContext {
   lookup(name: string): ScopeEntry | undefined;
   /** Range of `stream_version()` where the expression is evaluated. */
   readonly versionRange: { readonly min: bigint; readonly max: bigint };
-  /** Subsections that enclose the expression: their own objects are not optional inside them. */
-  readonly enclosing: readonly SubsectionModel[];
+  /** Wire position where the expression is evaluated, when known. */
+  readonly readAt?: number;
   readonly diagnostics: Diagnostic[];
 }
 
@@ -100,13 +100,19 @@ export function checkConstInt(e: A.Expr, ctx: ExprContext, what: string): bigint
 }
 
 function requireValue(ir: IrExpr, ctx: ExprContext): IrExpr {
-  if (ir.optional) {
+  // A field not read yet at this point is the availability pass's to report (VMS4001), not "absent".
+  if (ir.optional && !readLater(ir, ctx)) {
     ctx.diagnostics.push(diagnostic("VMS4003", ir.span, [spanText(ir), absenceReason(ir)]));
     return failed(ir.span);
   }
   if (ir.type.kind === "int" || ir.type.kind === "bool" || ir.type.kind === "error") return ir;
   ctx.diagnostics.push(diagnostic("VMS3009", ir.span, [spanText(ir), `it is ${describeType(ir.type)}`]));
   return failed(ir.span);
+}
+
+function readLater(ir: IrExpr, ctx: ExprContext): boolean {
+  const field = ir.kind === "field" ? ir.field : ir.kind === "member" && ir.node.kind === "field" ? ir.node.field : undefined;
+  return field !== undefined && ctx.readAt !== undefined && field.order >= ctx.readAt;
 }
 
 /** A readable name for a reference expression, for messages. */

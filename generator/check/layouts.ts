@@ -313,7 +313,6 @@ class LayoutBinder {
       lookup: (name) => this.lookup(name, levels),
       // Before the root level exists (section versions), only constants are in scope.
       versionRange: inner?.versionRange ?? { min: 0n, max: 0n },
-      enclosing: levels.map((l) => l.subsection).filter((s): s is SubsectionModel => s !== undefined),
       diagnostics: this.diagnostics,
     };
   }
@@ -341,7 +340,7 @@ class LayoutBinder {
     const { decl, model } = binding;
     if (model.value.kind === "literal" && model.value.constName === PLACEHOLDER && !this.checkingLets.has(model)) {
       this.checkingLets.add(model);
-      model.value = checkValue(decl.value, this.context(levels));
+      model.value = checkValue(decl.value, { ...this.context(levels), readAt: model.order });
       this.checkingLets.delete(model);
       this.site(model.value, `value of let '${decl.name.text}'`, model, false);
     }
@@ -372,11 +371,11 @@ class LayoutBinder {
           break;
         case "let":
           if (level.lets.get(decl.name.text)?.model === model) this.checkedLet(level.lets.get(decl.name.text)!, levels);
-          else (model as Mutable<LetModel>).value = checkValue(decl.value, ctx);
+          else (model as Mutable<LetModel>).value = checkValue(decl.value, { ...ctx, readAt: model.order });
           break;
         case "validate": {
           const v = model as Mutable<ValidateModel>;
-          v.condition = checkBool(decl.condition, ctx, "a validation");
+          v.condition = checkBool(decl.condition, { ...ctx, readAt: v.order }, "a validation");
           this.site(v.condition, "validation", v, false);
           break;
         }
@@ -394,8 +393,9 @@ class LayoutBinder {
     });
   }
 
-  private checkField(decl: A.FieldDecl, field: Mutable<FieldModel>, ctx: ExprContext): void {
+  private checkField(decl: A.FieldDecl, field: Mutable<FieldModel>, levelCtx: ExprContext): void {
     const name = field.path.join(".");
+    const ctx = { ...levelCtx, readAt: field.order };
     if (decl.guard) {
       field.guard = checkBool(decl.guard, ctx, "a guard");
       this.site(field.guard, `guard of '${name}'`, field, false);
@@ -421,7 +421,8 @@ class LayoutBinder {
     }
   }
 
-  private checkUnused(decl: A.UnusedDecl, model: Mutable<UnusedModel>, ctx: ExprContext): void {
+  private checkUnused(decl: A.UnusedDecl, model: Mutable<UnusedModel>, levelCtx: ExprContext): void {
+    const ctx = { ...levelCtx, readAt: model.order };
     model.count = this.count(decl.count, decl.max, ctx, model, "length of 'unused'");
     if (decl.guard) {
       model.guard = checkBool(decl.guard, ctx, "a guard");
@@ -434,7 +435,8 @@ class LayoutBinder {
     if (decl.equals) this.diagnostics.push(diagnostic("VMS3010", decl.equals.span, ["equals", "'unused' has no value"]));
   }
 
-  private count(expr: A.Expr, max: A.Expr | undefined, ctx: ExprContext, at: FieldModel | UnusedModel, role: string): Count {
+  private count(expr: A.Expr, max: A.Expr | undefined, levelCtx: ExprContext, at: FieldModel | UnusedModel, role: string): Count {
+    const ctx = { ...levelCtx, readAt: at.order };
     const ir = checkInt(expr, ctx, role);
     this.site(ir, role, at, false);
     const constant = constantOf(ir);
@@ -500,7 +502,8 @@ class LayoutBinder {
     this.later(levels, (ctx) => {
       ref.args.forEach((a, i) => {
         const param = struct.args[i]!;
-        const ir = param.type.kind === "bool" ? checkBool(a, ctx, `argument '${param.name}'`) : checkInt(a, ctx, `argument '${param.name}'`);
+        const at = { ...ctx, readAt: field.order };
+        const ir = param.type.kind === "bool" ? checkBool(a, at, `argument '${param.name}'`) : checkInt(a, at, `argument '${param.name}'`);
         const c = constantOf(ir);
         if (c !== undefined && !isError(ir)) valueFits(c, param.type, a.span, this.diagnostics);
         this.site(ir, `argument '${param.name}' of '${name}'`, field, false);

@@ -26,7 +26,8 @@ function compareNode(a: TraceNode, b: TraceNode): Mismatch | undefined {
   switch (a.kind) {
     case "op": {
       const o = b as typeof a;
-      if (a.op !== o.op || a.length !== o.length || a.equals !== o.equals) return mismatch(a, b);
+      // The path names the field the value belongs to: two reads of one width swapped differ only there.
+      if (a.op !== o.op || a.length !== o.length || a.equals !== o.equals || a.path !== o.path) return mismatch(a, b);
       return undefined;
     }
     case "check": {

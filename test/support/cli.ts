@@ -1,0 +1,20 @@
+// Runs the built CLI (dist/bin/vmstate.js) as a user would.
+
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { root } from "./compile.js";
+
+export const cliPath = join(root, "dist", "bin", "vmstate.js");
+
+export interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function vmstate(args: readonly string[], cwd = root): Run {
+  if (!existsSync(cliPath)) throw new Error("dist/bin/vmstate.js is missing: run `npm run build` (npm test does)");
+  const r = spawnSync(process.execPath, [cliPath, ...args], { cwd, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
