@@ -19,10 +19,11 @@ function blocks(doc: string): { expected: string | undefined; code: string; line
   }));
 }
 
-describe.each(documents)("%s", (doc) => {
-  const found = blocks(doc);
-  it.each(found.map((b) => [`line ${b.line}`, b] as const))("example at %s", (_, block) => {
-    const codes = checkText(block.code, `${doc}:${block.line}`).diagnostics.map((d) => d.code);
+const examples = documents.flatMap((doc) => blocks(doc).map((b) => [`${doc}:${b.line}`, b] as const));
+
+describe("examples in the documentation", () => {
+  it.each(examples)("%s", (where, block) => {
+    const codes = checkText(block.code, where).diagnostics.map((d) => d.code);
     expect(codes).toEqual(block.expected ? [block.expected] : []);
   });
 });

@@ -1,10 +1,21 @@
 // The real QEMU 7.2 streams and payloads of ../shared/fixtures/qemu.
 
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { root } from "./compile.js";
 
-export const fixturesDir = join(root, "..", "shared", "fixtures", "qemu");
+/**
+ * The fixtures live beside the repository (`../shared/fixtures/qemu`) on the project's machines;
+ * VMSTATE_FIXTURES names another place.
+ */
+function findFixtures(): string {
+  const candidates = [process.env["VMSTATE_FIXTURES"], join(root, "..", "shared", "fixtures", "qemu"), "/work/shared/fixtures/qemu"];
+  const found = candidates.find((c): c is string => c !== undefined && existsSync(join(c, "virtio-net")));
+  if (!found) throw new Error(`QEMU fixtures not found (looked in ${candidates.filter(Boolean).join(", ")}); set VMSTATE_FIXTURES`);
+  return found;
+}
+
+export const fixturesDir = findFixtures();
 
 /** The virtio-net section payloads: name (e.g. `pxe-loop-pc`) and bytes. */
 export function virtioNetPayloads(): { name: string; bytes: Uint8Array }[] {
