@@ -1,4 +1,4 @@
-// PCI configuration space helpers for schemas that derive device configuration from the stream.
+// Configuration space helpers for schemas that derive device configuration from bytes already read.
 
 const STATUS = 0x06;
 const STATUS_CAP_LIST = 0x10;
@@ -18,4 +18,11 @@ export function pciCapability(config: Uint8Array, id: number): number {
     at = config[at + 1]! & 0xfc;
   }
   return 0;
+}
+
+/** A little-endian register of `size` bytes at `i` inside `bytes`, or undefined when it does not fit. */
+export function littleEndianAt(bytes: Uint8Array, i: number, size: 2 | 4): number | undefined {
+  if (!(bytes instanceof Uint8Array) || !(i >= 0 && i + size <= bytes.length)) return undefined;
+  const low = bytes[i]! | (bytes[i + 1]! << 8);
+  return size === 2 ? low : (low | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0;
 }

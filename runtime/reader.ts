@@ -2,6 +2,7 @@
 // so a truncated input is a LoadError naming the field, never a RangeError.
 
 import { LoadError, hexBytes } from "./errors.js";
+import { littleEndianAt } from "./pci.js";
 
 const SUBSECTION = 0x05;
 const textDecoder = new TextDecoder("latin1");
@@ -123,14 +124,12 @@ export class Reader {
 
   /** Little-endian u16 at `i` of bytes already read (a register in a configuration space). */
   le16At(bytes: Uint8Array, i: number, path: string): number {
-    if (i < 0 || i + 2 > bytes.length) this.fail(path, `offset ${i} is out of range (length ${bytes.length})`);
-    return bytes[i]! | (bytes[i + 1]! << 8);
+    return littleEndianAt(bytes, i, 2) ?? this.fail(path, `offset ${i} is out of range (length ${bytes.length})`);
   }
 
   /** Little-endian u32 at `i` of bytes already read. */
   le32At(bytes: Uint8Array, i: number, path: string): number {
-    if (i < 0 || i + 4 > bytes.length) this.fail(path, `offset ${i} is out of range (length ${bytes.length})`);
-    return (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0;
+    return littleEndianAt(bytes, i, 4) ?? this.fail(path, `offset ${i} is out of range (length ${bytes.length})`);
   }
 
   /** Fails unless the version being loaded lies between the minimum and the version this reader knows. */

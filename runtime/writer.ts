@@ -2,6 +2,7 @@
 // first, so a bad state is a SaveError naming the field, and nothing is half-written.
 
 import { SaveError } from "./errors.js";
+import { littleEndianAt } from "./pci.js";
 
 const SUBSECTION = 0x05;
 /** The largest output a Writer builds (2 GiB - 1): beyond it a SaveError, not a RangeError. */
@@ -184,13 +185,11 @@ export class Writer {
   }
 
   le16At(bytes: Uint8Array, i: number, path: string): number {
-    if (!(bytes instanceof Uint8Array) || i < 0 || i + 2 > bytes.length) this.fail(path, `offset ${i} is out of range`);
-    return bytes[i]! | (bytes[i + 1]! << 8);
+    return littleEndianAt(bytes, i, 2) ?? this.fail(path, `offset ${i} is out of range`);
   }
 
   le32At(bytes: Uint8Array, i: number, path: string): number {
-    if (!(bytes instanceof Uint8Array) || i < 0 || i + 4 > bytes.length) this.fail(path, `offset ${i} is out of range`);
-    return (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0;
+    return littleEndianAt(bytes, i, 4) ?? this.fail(path, `offset ${i} is out of range`);
   }
 
   /** A subsection header: 0x05, the name's length and bytes, be32 version. Returns the version. */

@@ -2,7 +2,8 @@
 // instead of running generated code (property-test state builders, the interpreter baseline).
 // Integers are evaluated as bigint, so the language's unbounded-integer semantics hold exactly.
 
-import { pciCapability } from "../../runtime/pci.js";
+import { littleEndianAt, pciCapability } from "../../runtime/pci.js";
+import { arith } from "../check/expressions.js";
 import type { FieldModel, IrExpr, LetModel, ParamModel, StructArgModel, SubsectionModel } from "../model.js";
 
 export type Value = bigint | boolean | Uint8Array | readonly unknown[] | Record<string, unknown> | undefined;
@@ -85,11 +86,9 @@ function call(e: Extract<IrExpr, { kind: "call" }>, env: EvalEnv): Value {
     case "le32": {
       const bytes = evaluate(e.args[0]!, env) as Uint8Array;
       const at = Number(evaluate(e.args[1]!, env));
-      const size = e.builtin === "le16" ? 2 : 4;
-      if (!(at >= 0 && at + size <= bytes.length)) throw new EvaluationError(`offset ${at} is out of range (length ${bytes.length})`);
-      let v = 0n;
-      for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[at + i]!);
-      return v;
+      const v = littleEndianAt(bytes, at, e.builtin === "le16" ? 2 : 4);
+      if (v === undefined) throw new EvaluationError(`offset ${at} is out of range (length ${bytes.length})`);
+      return BigInt(v);
     }
     default:
       throw new Error(`no evaluator for builtin ${e.builtin}`);
@@ -116,28 +115,5 @@ function binary(e: Extract<IrExpr, { kind: "binary" }>, env: EvalEnv): Value {
     case ">=":
       return l >= r;
   }
-  const a = l as bigint;
-  const b = r as bigint;
-  switch (e.op) {
-    case "+":
-      return a + b;
-    case "-":
-      return a - b;
-    case "*":
-      return a * b;
-    case "/":
-      return a / b;
-    case "%":
-      return a % b;
-    case "<<":
-      return a << b;
-    case ">>":
-      return a >> b;
-    case "&":
-      return a & b;
-    case "|":
-      return a | b;
-    case "^":
-      return a ^ b;
-  }
+  return arith(e.op, l as bigint, r as bigint);
 }
