@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { CliError } from "./cli-error.js";
 import { runCheck } from "./commands/check.js";
 import { runGen } from "./commands/gen.js";
+import { runDecode, runEncode } from "./commands/stream.js";
 import type { OutputFormat } from "./report.js";
 
 const HELP = `vmstate: device-state schemas for QEMU migration streams
@@ -13,11 +14,17 @@ Usage:
   vmstate check FILE...                    report every diagnostic; exit 1 on any error
   vmstate gen [FILE|DIR...] [--out DIR]    generate TypeScript save/load code (default: schemas/ → generated/)
   vmstate gen --check                      exit 1 and name the stale files when generated/ is out of date
+  vmstate decode STREAM [-o FILE]          a QEMU migration stream as JSON (each section's header and state)
+  vmstate encode DOCUMENT.json [-o FILE]   the stream back from such JSON
 
 Options:
   --format text|json    how diagnostics are printed (default: text)
   --out DIR             output folder of gen (default: generated)
   --runtime SPEC        module specifier generated code imports the runtime from
+  --param NAME=VALUE    decode/encode: a parameter of the schemas (e.g. vectors=4), instead of
+                        what the stream implies; may be repeated
+  --section NAME        decode/encode: a bare section body (e.g. virtio-net) instead of a stream
+  -o, --output FILE     decode/encode: write there instead of standard output
   -h, --help            this help
   -v, --version         the version
 `;
@@ -53,8 +60,24 @@ async function main(argv: string[]): Promise<number> {
         runtime: values.runtime as string | undefined,
       });
     }
+    case "decode":
+    case "encode": {
+      const { values, positionals } = parse(rest, {
+        output: { type: "string", short: "o" },
+        param: { type: "string", multiple: true },
+        section: { type: "string" },
+      });
+      if (positionals.length !== 1) throw new CliError(`${command} needs exactly one input file`);
+      const options = {
+        input: positionals[0]!,
+        output: values.output as string | undefined,
+        params: (values.param as string[] | undefined) ?? [],
+        section: values.section as string | undefined,
+      };
+      return command === "decode" ? runDecode(options) : runEncode(options);
+    }
     default:
-      throw new CliError(`unknown command '${command}' (commands: check, gen; see 'vmstate --help')`);
+      throw new CliError(`unknown command '${command}' (commands: check, gen, decode, encode; see 'vmstate --help')`);
   }
 }
 

@@ -31,7 +31,7 @@ export class Reader {
     throw new LoadError(path, offset, reason);
   }
 
-  private need(n: number, path: string, what: string): number {
+  protected need(n: number, path: string, what: string): number {
     const p = this.pos;
     if (n > this.end - p) {
       const left = this.end - p;

@@ -1,0 +1,93 @@
+// `vmstate decode STREAM` and `vmstate encode DOCUMENT`: whole QEMU migration streams (or one
+// section's body with --section) ↔ JSON, through the generated codecs of the package's schemas.
+
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SaveError } from "../../runtime/index.js";
+import { loadCodecs, parseParams, type Codecs } from "../../stream/codecs.js";
+import { decodeSectionBody, decodeStream } from "../../stream/decode.js";
+import { encodeSectionBody, encodeStream } from "../../stream/encode.js";
+import { StreamError, type Json, type StreamDocument } from "../../stream/format.js";
+import { stateToJson } from "../../stream/json.js";
+import { CliError } from "../cli-error.js";
+import { readBytes, readText, writeAtomically } from "../io.js";
+
+/** The package root: dist/bin/commands/stream.js → three folders up. */
+const packageRoot = resolve(fileURLToPath(import.meta.url), "..", "..", "..", "..");
+
+export interface StreamOptions {
+  readonly input: string;
+  readonly output: string | undefined;
+  readonly params: readonly string[];
+  readonly section: string | undefined;
+}
+
+/** A bare section body as `vmstate decode --section NAME` prints it. */
+interface SectionDocument {
+  readonly format: "qemu-section";
+  readonly schema: string;
+  readonly state: Json;
+}
+
+async function codecs(): Promise<Codecs> {
+  return loadCodecs(join(packageRoot, "schemas"), join(packageRoot, "dist", "generated"));
+}
+
+export async function runDecode(options: StreamOptions): Promise<number> {
+  const bytes = readBytes(options.input);
+  return userErrors(async () => {
+    const known = await codecs();
+    const params = parseParams(options.params, known.params);
+    let doc: StreamDocument | SectionDocument;
+    if (options.section !== undefined) {
+      const schema = known.sections.get(options.section);
+      if (!schema) throw new StreamError(`no schema for section "${options.section}" (known: ${[...known.sections.keys()].join(", ")})`);
+      doc = { format: "qemu-section", schema: schema.name, state: stateToJson(schema.layout.state, decodeSectionBody(bytes, schema, params)) };
+    } else {
+      doc = decodeStream(bytes, known, params);
+    }
+    const text = `${JSON.stringify(doc, null, 2)}\n`;
+    if (options.output === undefined) process.stdout.write(text);
+    else writeAtomically(options.output, text);
+    return 0;
+  });
+}
+
+export async function runEncode(options: StreamOptions): Promise<number> {
+  const text = readText(options.input);
+  let doc: StreamDocument | SectionDocument;
+  try {
+    doc = JSON.parse(text) as StreamDocument | SectionDocument;
+  } catch (e) {
+    throw new CliError(`'${options.input}' is not JSON: ${(e as Error).message}`);
+  }
+  return userErrors(async () => {
+    const known = await codecs();
+    const params = parseParams(options.params, known.params);
+    let bytes: Uint8Array;
+    if (doc?.format === "qemu-section") {
+      const schema = known.sections.get(doc.schema);
+      if (!schema) throw new StreamError(`no schema for section "${doc.schema}"`);
+      bytes = encodeSectionBody(doc.state, schema, params);
+    } else {
+      bytes = encodeStream(doc as StreamDocument, known, params);
+    }
+    if (options.output !== undefined) writeAtomically(options.output, bytes);
+    else if (process.stdout.isTTY) throw new CliError("the stream is binary and not written to a terminal: use -o FILE or a pipe");
+    else process.stdout.write(bytes);
+    return 0;
+  });
+}
+
+/** A stream or document that cannot be read is one message and exit status 1. */
+async function userErrors(run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof StreamError || e instanceof SaveError) {
+      console.error(`vmstate: ${e instanceof SaveError ? `cannot encode: ${e.message}` : e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,82 @@
+// The section codecs a stream tool knows: each schema of the package with the generated module
+// that implements it, and the parameters they accept.
+
+import { readFileSync, readdirSync } from "node:fs";
+import { basename, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { hasErrors } from "../diagnostics/diagnostic.js";
+import { checkText } from "../generator/index.js";
+import type { LayoutModel, ParamModel } from "../generator/model.js";
+import type { SectionCodec } from "../runtime/section.js";
+import { StreamError } from "./format.js";
+
+export interface SectionSchema {
+  /** QEMU's VMStateDescription name of the section (the end of its idstr). */
+  readonly name: string;
+  readonly schemaFile: string;
+  readonly layout: LayoutModel;
+  readonly codec: SectionCodec<Record<string, unknown>, Record<string, unknown>>;
+  readonly params: readonly ParamModel[];
+}
+
+export interface Codecs {
+  readonly sections: ReadonlyMap<string, SectionSchema>;
+  readonly params: ReadonlyMap<string, ParamModel>;
+}
+
+/** Loads every schema in `schemaDir` with its compiled module from `moduleDir` (`.js`, or `.ts` under a TypeScript loader). */
+export async function loadCodecs(schemaDir: string, moduleDir: string, extension = ".js"): Promise<Codecs> {
+  const sections = new Map<string, SectionSchema>();
+  const params = new Map<string, ParamModel>();
+  for (const file of readdirSync(schemaDir).filter((f) => f.endsWith(".vmstate")).sort()) {
+    const schemaFile = join(schemaDir, file);
+    const checked = checkText(readFileSync(schemaFile, "utf8"), schemaFile);
+    if (!checked.model || hasErrors(checked.diagnostics)) throw new StreamError(`schema ${schemaFile} has errors: run \`vmstate check ${schemaFile}\``);
+    const module = (await import(pathToFileURL(join(moduleDir, `${basename(file, ".vmstate")}${extension}`)).href)) as Record<string, unknown>;
+    const exported = Object.values(module).filter(isCodec);
+    for (const layout of checked.model.sections) {
+      const codec = exported.find((c) => c.name === layout.qemuName);
+      if (!codec || !layout.qemuName) throw new StreamError(`the generated module of ${schemaFile} has no codec for "${layout.qemuName}": run \`npm run gen\``);
+      sections.set(layout.qemuName, { name: layout.qemuName, schemaFile, layout, codec, params: checked.model.params });
+    }
+    for (const p of checked.model.params) params.set(p.name, p);
+  }
+  return { sections, params };
+}
+
+function isCodec(v: unknown): v is SectionSchema["codec"] {
+  return typeof v === "object" && v !== null && typeof (v as { name?: unknown }).name === "string" && typeof (v as { load?: unknown }).load === "function";
+}
+
+/** The schema for a section idstr such as `0000:00:02.0/virtio-net`: its last part is the VMSD name. */
+export function schemaForIdstr(codecs: Codecs, idstr: string): SectionSchema | undefined {
+  for (const [name, schema] of codecs.sections) {
+    if (idstr === name || idstr.endsWith(`/${name}`)) return schema;
+  }
+  return undefined;
+}
+
+/** `--param NAME=VALUE` values, typed by the parameters the schemas declare. */
+export function parseParams(assignments: readonly string[], known: ReadonlyMap<string, ParamModel>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const a of assignments) {
+    const eq = a.indexOf("=");
+    if (eq <= 0) throw new StreamError(`--param must be NAME=VALUE, not '${a}'`);
+    const name = a.slice(0, eq);
+    const text = a.slice(eq + 1);
+    const p = known.get(name);
+    if (!p) throw new StreamError(`unknown parameter '${name}' (known: ${[...known.keys()].sort().join(", ") || "none"})`);
+    if (p.type.kind === "bool") {
+      if (!/^(true|false|on|off|1|0)$/.test(text)) throw new StreamError(`--param ${name} must be true or false, not '${text}'`);
+      out[name] = /^(true|on|1)$/.test(text);
+      continue;
+    }
+    if (!/^(0x[0-9a-f]+|\d+|-\d+)$/i.test(text)) throw new StreamError(`--param ${name} must be an integer, not '${text}'`);
+    const v = text.startsWith("-") ? -BigInt(text.slice(1)) : BigInt(text);
+    const bits = BigInt(p.type.bits);
+    const [min, max] = p.type.signed ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+    if (v < min || v > max) throw new StreamError(`--param ${name}=${text} does not fit in ${p.type.signed ? "i" : "u"}${p.type.bits}`);
+    out[name] = p.type.bits === 64 ? v : Number(v);
+  }
+  return out;
+}

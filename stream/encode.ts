@@ -1,0 +1,109 @@
+// Stream encoding: a StreamDocument → the bytes of a QEMU migration stream. Unchanged, the output is
+// the stream the document was decoded from, byte for byte.
+
+import { Writer } from "../runtime/index.js";
+import type { Codecs, SectionSchema } from "./codecs.js";
+import { FILE_VERSION, MAGIC, Marker, StreamError, type Json, type SectionBody, type StreamDocument, type StreamItem } from "./format.js";
+import { stateFromJson } from "./json.js";
+
+export function encodeStream(doc: StreamDocument, codecs: Codecs, params: Record<string, unknown>): Uint8Array {
+  if (doc?.format !== "qemu-migration-stream" || !Array.isArray(doc.items)) {
+    throw new StreamError(`not a stream document: expected {"format": "qemu-migration-stream", "items": […]}`);
+  }
+  const w = new Writer(1 << 20);
+  w.u32(MAGIC, "magic");
+  w.u32(doc.fileVersion ?? FILE_VERSION, "fileVersion");
+  doc.items.forEach((item, i) => encodeItem(w, item, `items[${i}]`, codecs, params));
+  return w.finish();
+}
+
+/** A bare section body's state → bytes. */
+export function encodeSectionBody(state: Json, schema: SectionSchema, params: Record<string, unknown>): Uint8Array {
+  const w = new Writer();
+  schema.codec.save(w, stateFromJson(schema.layout.state, state, "state"), params);
+  return w.finish();
+}
+
+function encodeItem(w: Writer, item: StreamItem, at: string, codecs: Codecs, params: Record<string, unknown>): void {
+  switch (item.type) {
+    case "configuration": {
+      w.u8(Marker.CONFIGURATION, at);
+      const schema = schemaNamed(codecs, item.schema, at);
+      schema.codec.save(w, stateFromJson(schema.layout.state, item.state, `${at}.state`), params);
+      return;
+    }
+    case "start":
+    case "full":
+      w.u8(item.type === "full" ? Marker.SECTION_FULL : Marker.SECTION_START, at);
+      w.u32(item.sectionId, `${at}.sectionId`);
+      w.u8(item.idstr.length, `${at}.idstr`);
+      w.bytes(latin1(item.idstr), item.idstr.length, `${at}.idstr`);
+      w.u32(item.instanceId, `${at}.instanceId`);
+      w.u32(item.versionId, `${at}.versionId`);
+      body(w, item.body, `${at}.body`, codecs, params);
+      if (item.footer) footer(w, item.sectionId, at);
+      return;
+    case "part":
+    case "end":
+      w.u8(item.type === "part" ? Marker.SECTION_PART : Marker.SECTION_END, at);
+      w.u32(item.sectionId, `${at}.sectionId`);
+      body(w, item.body, `${at}.body`, codecs, params);
+      if (item.footer) footer(w, item.sectionId, at);
+      return;
+    case "command": {
+      const data = fromHex(item.hex, `${at}.hex`);
+      w.u8(Marker.COMMAND, at);
+      w.u16(item.command, `${at}.command`);
+      w.u16(data.length, `${at}.hex`);
+      w.bytes(data, data.length, `${at}.hex`);
+      return;
+    }
+    case "eof":
+      w.u8(Marker.EOF, at);
+      return;
+    case "vmdesc": {
+      const text = new TextEncoder().encode(item.json);
+      w.u8(Marker.VMDESCRIPTION, at);
+      w.u32(text.length, `${at}.json`);
+      w.bytes(text, text.length, `${at}.json`);
+      return;
+    }
+    default:
+      throw new StreamError(`${at}: unknown item type ${JSON.stringify((item as { type?: unknown }).type)}`);
+  }
+}
+
+function body(w: Writer, b: SectionBody, at: string, codecs: Codecs, params: Record<string, unknown>): void {
+  if ("schema" in b) {
+    const schema = schemaNamed(codecs, b.schema, at);
+    schema.codec.save(w, stateFromJson(schema.layout.state, b.state, `${at}.state`), params);
+  } else if ("base64" in b) {
+    const data = new Uint8Array(Buffer.from(b.base64, "base64"));
+    w.bytes(data, data.length, `${at}.base64`);
+  } else if ("hex" in b) {
+    const data = fromHex(b.hex, `${at}.hex`);
+    w.bytes(data, data.length, `${at}.hex`);
+  } else {
+    throw new StreamError(`${at}: a section body needs "schema" and "state", "base64" or "hex"`);
+  }
+}
+
+function footer(w: Writer, sectionId: number, at: string): void {
+  w.u8(Marker.SECTION_FOOTER, `${at}.footer`);
+  w.u32(sectionId, `${at}.footer`);
+}
+
+function schemaNamed(codecs: Codecs, name: string, at: string): SectionSchema {
+  const schema = codecs.sections.get(name);
+  if (!schema) throw new StreamError(`${at}: no schema for section "${name}" (known: ${[...codecs.sections.keys()].join(", ")})`);
+  return schema;
+}
+
+function fromHex(hex: string, at: string): Uint8Array {
+  if (typeof hex !== "string" || !/^([0-9a-f]{2})*$/i.test(hex)) throw new StreamError(`${at}: expected bytes as a hex string`);
+  return new Uint8Array(Buffer.from(hex, "hex"));
+}
+
+function latin1(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
+}

@@ -1,0 +1,70 @@
+// The QEMU migration stream (migration/savevm.h in QEMU 7.2), and the JSON document that
+// `vmstate decode` prints and `vmstate encode` reads.
+
+export const MAGIC = 0x5145564d; // "QEVM"
+export const FILE_VERSION = 3;
+
+export const Marker = {
+  EOF: 0x00,
+  SECTION_START: 0x01,
+  SECTION_PART: 0x02,
+  SECTION_END: 0x03,
+  SECTION_FULL: 0x04,
+  SUBSECTION: 0x05,
+  VMDESCRIPTION: 0x06,
+  CONFIGURATION: 0x07,
+  COMMAND: 0x08,
+  SECTION_FOOTER: 0x7e,
+} as const;
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A section body: decoded by a schema, or kept as bytes. */
+export type SectionBody =
+  | { readonly schema: string; readonly state: Json }
+  | { readonly ram: RamSummary; readonly base64: string }
+  | { readonly hex: string };
+
+export interface RamSummary {
+  /** Pages sent with their 4096 bytes, pages sent as zero, and other records (sizes, ends). */
+  readonly pages: number;
+  readonly zeroPages: number;
+  readonly records: number;
+  readonly blocks?: { readonly id: string; readonly length: number }[];
+}
+
+export type StreamItem =
+  | { readonly type: "configuration"; readonly offset?: number; readonly schema: string; readonly state: Json }
+  | {
+      readonly type: "start" | "full";
+      readonly offset?: number;
+      readonly sectionId: number;
+      readonly idstr: string;
+      readonly instanceId: number;
+      readonly versionId: number;
+      readonly body: SectionBody;
+      /** Whether the section ends with a footer (0x7e + section id); old machine types send none. */
+      readonly footer: boolean;
+    }
+  | {
+      readonly type: "part" | "end";
+      readonly offset?: number;
+      readonly sectionId: number;
+      readonly body: SectionBody;
+      readonly footer: boolean;
+    }
+  | { readonly type: "command"; readonly offset?: number; readonly command: number; readonly hex: string }
+  | { readonly type: "eof"; readonly offset?: number }
+  /** The JSON description QEMU appends after EOF, kept verbatim. */
+  | { readonly type: "vmdesc"; readonly offset?: number; readonly json: string };
+
+export interface StreamDocument {
+  readonly format: "qemu-migration-stream";
+  readonly fileVersion: number;
+  readonly items: StreamItem[];
+}
+
+/** A stream that cannot be decoded or a document that cannot be encoded: one message for the user. */
+export class StreamError extends Error {
+  override readonly name = "StreamError";
+}

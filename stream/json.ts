@@ -1,0 +1,87 @@
+// State ↔ JSON, led by the schema: 64-bit integers become strings ("0x…" unsigned, decimal
+// signed), bytes become hex strings, absent values are left out. The inverse checks each value's
+// JSON type and names the path of the first bad one.
+
+import type { FieldType, StateNode } from "../generator/model.js";
+import { StreamError, type Json } from "./format.js";
+
+type State = Record<string, unknown>;
+
+export function stateToJson(shape: Map<string, StateNode>, state: State): Json {
+  const out: { [key: string]: Json } = {};
+  for (const [key, node] of shape) {
+    const value = state[key];
+    if (value === undefined) continue;
+    if (node.kind === "field") out[key] = valueToJson(node.field.type, value);
+    else out[key] = stateToJson(node.children, value as State);
+  }
+  return out;
+}
+
+function valueToJson(type: FieldType, value: unknown): Json {
+  switch (type.kind) {
+    case "int":
+      if (type.bits === 64) return type.signed ? String(value) : `0x${(value as bigint).toString(16)}`;
+      return value as number;
+    case "bool":
+      return value as boolean;
+    case "bytes":
+      return Buffer.from(value as Uint8Array).toString("hex");
+    case "array":
+      return (value as unknown[]).map((v) => valueToJson(type.element, v));
+    case "struct":
+      return stateToJson(type.struct.state, value as State);
+  }
+}
+
+export function stateFromJson(shape: Map<string, StateNode>, json: Json, path: string): State {
+  if (json === null || typeof json !== "object" || Array.isArray(json)) throw bad(path, "an object", json);
+  const known = new Set(shape.keys());
+  for (const key of Object.keys(json)) {
+    if (!known.has(key)) throw new StreamError(`${join(path, key)}: no such field in the schema`);
+  }
+  const out: State = {};
+  for (const [key, node] of shape) {
+    const value = json[key];
+    const at = join(path, key);
+    if (value === undefined) {
+      out[key] = undefined;
+      continue;
+    }
+    out[key] = node.kind === "field" ? valueFromJson(node.field.type, value, at) : stateFromJson(node.children, value, at);
+  }
+  return out;
+}
+
+function valueFromJson(type: FieldType, json: Json, path: string): unknown {
+  switch (type.kind) {
+    case "int":
+      if (type.bits === 64) {
+        if (typeof json === "number" && Number.isSafeInteger(json)) return BigInt(json);
+        if (typeof json === "string" && /^-?(0x[0-9a-f]+|\d+)$/i.test(json)) return json.startsWith("-") ? -BigInt(json.slice(1)) : BigInt(json);
+        throw bad(path, "a 64-bit integer (a string such as \"0x10\" or \"-5\")", json);
+      }
+      if (typeof json !== "number") throw bad(path, "a number", json);
+      return json;
+    case "bool":
+      if (typeof json !== "boolean") throw bad(path, "true or false", json);
+      return json;
+    case "bytes":
+      if (typeof json !== "string" || !/^([0-9a-f]{2})*$/i.test(json)) throw bad(path, "bytes as a hex string", json);
+      return new Uint8Array(Buffer.from(json, "hex"));
+    case "array":
+      if (!Array.isArray(json)) throw bad(path, "an array", json);
+      return json.map((v, i) => valueFromJson(type.element, v, `${path}[${i}]`));
+    case "struct":
+      return stateFromJson(type.struct.state, json, path);
+  }
+}
+
+function join(path: string, key: string): string {
+  return path === "" ? key : `${path}.${key}`;
+}
+
+function bad(path: string, expected: string, found: Json): StreamError {
+  const shown = JSON.stringify(found);
+  return new StreamError(`${path}: expected ${expected}, found ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}`);
+}
