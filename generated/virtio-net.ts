@@ -1203,8 +1203,10 @@ export function saveVirtioNet(w: Writer, s: VirtioNet, p: Params = {}): void {
   } catch (e) {
     throw atIndex(atPath(e, "vq[]"), i);
   }
-  const config_pairs = config_len >= 10 ? w.le16At(config, 8, "config_pairs") : 1;
-  const pairs = queues ?? (config_pairs === 0 ? Math.trunc((num_queues - 1) / 2) : config_pairs);
+  const config_pairs = config_len >= 10 ? w.le16At(config, 8, "config_pairs") : 0;
+  const default_vector_pairs = msix_vectors >= 4 ? Math.trunc((msix_vectors - 2) / 2) : 1;
+  const pairs =
+    queues ?? (config_len < 10 ? 1 : config_pairs !== 0 ? config_pairs : default_vector_pairs);
   const device = s.device;
   try {
     saveVirtioNetDevice(w, w.object(device, "device"), p, guest_features, pairs);
@@ -1272,8 +1274,10 @@ export function loadVirtioNet(r: Reader, p: Params = {}, version: number = 11): 
   } catch (e) {
     throw atIndex(atPath(e, "vq[]"), i);
   }
-  const config_pairs = config_len >= 10 ? r.le16At(config, 8, "config_pairs") : 1;
-  const pairs = queues ?? (config_pairs === 0 ? Math.trunc((num_queues - 1) / 2) : config_pairs);
+  const config_pairs = config_len >= 10 ? r.le16At(config, 8, "config_pairs") : 0;
+  const default_vector_pairs = msix_vectors >= 4 ? Math.trunc((msix_vectors - 2) / 2) : 1;
+  const pairs =
+    queues ?? (config_len < 10 ? 1 : config_pairs !== 0 ? config_pairs : default_vector_pairs);
   let device: VirtioNetDevice;
   try {
     device = loadVirtioNetDevice(r, p, guest_features, pairs);
