@@ -99,6 +99,12 @@ function format(value: unknown): OutputFormat {
   throw new CliError(`--format must be 'text' or 'json', not '${String(value)}'`);
 }
 
+// Output piped into `head` and the like: a closed pipe is the reader's choice, not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

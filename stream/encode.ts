@@ -1,7 +1,7 @@
 // Stream encoding: a StreamDocument → the bytes of a QEMU migration stream. Unchanged, the output is
 // the stream the document was decoded from, byte for byte.
 
-import { Writer } from "../runtime/index.js";
+import { SaveError, Writer } from "../runtime/index.js";
 import type { Codecs, SectionSchema } from "./codecs.js";
 import { FILE_VERSION, MAGIC, Marker, StreamError, type Json, type SectionBody, type StreamDocument, type StreamItem } from "./format.js";
 import { stateFromJson } from "./json.js";
@@ -20,16 +20,25 @@ export function encodeStream(doc: StreamDocument, codecs: Codecs, params: Record
 /** A bare section body's state → bytes. */
 export function encodeSectionBody(state: Json, schema: SectionSchema, params: Record<string, unknown>): Uint8Array {
   const w = new Writer();
-  schema.codec.save(w, stateFromJson(schema.layout.state, state, "state"), params);
+  save(w, schema, state, "state", params);
   return w.finish();
+}
+
+/** Saves a state from JSON; a value the schema refuses is reported with its path in the document. */
+function save(w: Writer, schema: SectionSchema, state: Json, at: string, params: Record<string, unknown>): void {
+  try {
+    schema.codec.save(w, stateFromJson(schema.layout.state, state, at), params);
+  } catch (e) {
+    if (e instanceof SaveError) throw new StreamError(`cannot encode ${e.path === "" ? at : `${at}.${e.path}`}: ${e.reason}`);
+    throw e;
+  }
 }
 
 function encodeItem(w: Writer, item: StreamItem, at: string, codecs: Codecs, params: Record<string, unknown>): void {
   switch (item.type) {
     case "configuration": {
       w.u8(Marker.CONFIGURATION, at);
-      const schema = schemaNamed(codecs, item.schema, at);
-      schema.codec.save(w, stateFromJson(schema.layout.state, item.state, `${at}.state`), params);
+      save(w, schemaNamed(codecs, item.schema, at), item.state, `${at}.state`, params);
       return;
     }
     case "start":
@@ -75,8 +84,7 @@ function encodeItem(w: Writer, item: StreamItem, at: string, codecs: Codecs, par
 
 function body(w: Writer, b: SectionBody, at: string, codecs: Codecs, params: Record<string, unknown>): void {
   if ("schema" in b) {
-    const schema = schemaNamed(codecs, b.schema, at);
-    schema.codec.save(w, stateFromJson(schema.layout.state, b.state, `${at}.state`), params);
+    save(w, schemaNamed(codecs, b.schema, at), b.state, `${at}.state`, params);
   } else if ("base64" in b) {
     const data = new Uint8Array(Buffer.from(b.base64, "base64"));
     w.bytes(data, data.length, `${at}.base64`);

@@ -6,7 +6,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { catalog } from "../diagnostics/catalog.js";
 import { checkText } from "../generator/index.js";
+import { decodeStream } from "../stream/decode.js";
+import { vmstate } from "./support/cli.js";
+import { projectCodecs } from "./support/codecs.js";
 import { root } from "./support/compile.js";
+import { fixturesDir } from "./support/fixtures.js";
+import { offloadsAfterSubsections } from "./support/streams.js";
 
 const documents = ["README.md", "docs/language.md", "docs/diagnostics.md", "examples/seed-bug/README.md"];
 
@@ -36,6 +41,31 @@ describe("docs/diagnostics.md", () => {
 });
 
 describe("README.md", () => {
+  it("quotes `vmstate decode` of pxe-loop-pc as it is (an excerpt of the virtio-net section)", async () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const excerpt = /An excerpt of `pxe.json`[^\n]*\n[^\n]*\n\n```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(excerpt).toBeDefined();
+    const output = vmstate(["decode", join(fixturesDir, "streams", "pxe-loop-pc.stream")]).stdout;
+    let at = output.indexOf('"idstr": "0000:00:02.0/virtio-net"') - 200;
+    for (const line of excerpt!.split("\n").filter((l) => l.trim() !== "")) {
+      const found = output.indexOf(`${line}\n`, at);
+      expect(found, line).toBeGreaterThanOrEqual(at);
+      at = found + line.length;
+    }
+  });
+
+  it("quotes the message for QEMU 2.5/2.6's order as the decoder prints it", async () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    let message = "";
+    try {
+      decodeStream(offloadsAfterSubsections().bytes, await projectCodecs(), {});
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).not.toBe("");
+    expect(readme).toContain(`vmstate: ${message}\n`);
+  });
+
   it("quotes generated/virtio-net.ts as it is (an excerpt: lines in order, `…` for the rest)", () => {
     const readme = readFileSync(join(root, "README.md"), "utf8");
     const excerpt = /excerpt of its reader:\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];

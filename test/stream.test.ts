@@ -11,6 +11,7 @@ import { stateToJson } from "../stream/json.js";
 import type { Codecs } from "../stream/codecs.js";
 import { projectCodecs } from "./support/codecs.js";
 import { fixturesDir, virtioNetPayloads } from "./support/fixtures.js";
+import { offloadsAfterSubsections, streamBytes } from "./support/streams.js";
 
 const streams = ["idle-pc", "idle-pc-packed", "idle-q35-modern", "linux-pc-user", "pxe-loop-pc", "pxe-loop-pc-i440fx-2.3", "pxe-loop-pc-legacy", "pxe-loop-q35-modern"];
 
@@ -23,9 +24,6 @@ interface IndexedSection {
   machine?: string;
 }
 
-function streamBytes(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(join(fixturesDir, "streams", `${name}.stream`)));
-}
 
 let codecs: Codecs;
 beforeAll(async () => {
@@ -92,19 +90,8 @@ describe("streams that cannot be read", () => {
   }
 
   it("QEMU 2.5/2.6's order (curr_guest_offloads after the subsections): section, field, offset, expected and found bytes, bytes left", () => {
-    // linux-pc-user's guest negotiated CTRL_GUEST_OFFLOADS, so its device state ends with the 8
-    // bytes of curr_guest_offloads (payload offset 978, before the subsections at 986). The 2.5/2.6
-    // reader wanted them after the subsections: move them there.
-    const bytes = streamBytes("linux-pc-user");
-    const payload = 469828;
-    const length = 46190;
-    const offloads = payload + 978;
-    expect(bytes[offloads + 8]).toBe(0x05);
-    const moved = new Uint8Array(bytes.length);
-    moved.set(bytes.subarray(0, offloads));
-    moved.set(bytes.subarray(offloads + 8, payload + length), offloads);
-    moved.set(bytes.subarray(offloads, offloads + 8), payload + length - 8);
-    moved.set(bytes.subarray(payload + length), payload + length);
+    const { bytes: moved, payload, length, offloads } = offloadsAfterSubsections();
+    expect(streamBytes("linux-pc-user")[offloads + 8]).toBe(0x05);
     const message = error(() => decodeStream(moved, codecs, {}));
     expect(message).toContain(`section 41 "0000:00:02.0/virtio-net"`);
     // The reader takes the subsection header's first 8 bytes (05 15 "virtio") for curr_guest_offloads,
@@ -145,5 +132,35 @@ describe("streams that cannot be read", () => {
     const plain = decodeStream(bytes, codecs, {});
     expect(decodeStream(bytes, codecs, { vectors: 4 })).toEqual(plain);
     expect(error(() => decodeStream(bytes, codecs, { vectors: 2 }))).toContain(`section 40 "0000:00:02.0/virtio-net"`);
+  });
+
+  it("a RAM record this decoder does not know (xbzrle) is refused with its offset", () => {
+    const bytes = streamBytes("pxe-loop-pc").slice();
+    // The first record of the PART section (payload at 241): flags 0x08 (page) become 0x40 (xbzrle).
+    expect(bytes[241 + 7]).toBe(0x08);
+    bytes[241 + 7] = 0x40;
+    expect(error(() => decodeStream(bytes, codecs, {}))).toBe(
+      "RAM section: record at byte offset 241 has flags 0x40, which this decoder does not know (only zero, page, mem-size, continue and end)",
+    );
+  });
+
+  it("a value the schema refuses is named by its path in the document", () => {
+    const doc = JSON.parse(JSON.stringify(decodeStream(streamBytes("pxe-loop-pc"), codecs, {}))) as StreamDocument;
+    const index = doc.items.findIndex((i) => i.type === "full" && i.idstr.endsWith("/virtio-net"));
+    const section = doc.items[index] as unknown as { body: { state: { device: { promisc: number } } } };
+    section.body.state.device.promisc = 300;
+    expect(error(() => encodeStream(doc, codecs, {}))).toBe(`cannot encode items[${index}].body.state.device.promisc: expected u8, found 300`);
+  });
+});
+
+describe("a stream without its description", () => {
+  it("is read when every device section has a schema", () => {
+    // The header, the configuration section and the virtio-net section (with its footer) of
+    // pxe-loop-pc, then EOF: a stream QEMU's suppress-vmdesc would write for such a machine.
+    const bytes = streamBytes("pxe-loop-pc");
+    const small = new Uint8Array([...bytes.subarray(0, 26), ...bytes.subarray(1096111, 1142312 + 5), 0x00]);
+    const doc = decodeStream(small, codecs, {});
+    expect(doc.items.map((i) => i.type)).toEqual(["configuration", "full", "eof"]);
+    expect(Buffer.from(encodeStream(doc, codecs, {})).equals(Buffer.from(small))).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import { decodeSectionBody, decodeStream } from "../../stream/decode.js";
 import { encodeSectionBody, encodeStream } from "../../stream/encode.js";
 import { StreamError, type Json, type StreamDocument } from "../../stream/format.js";
 import { stateToJson } from "../../stream/json.js";
+import { printJson } from "../../stream/print.js";
 import { CliError } from "../cli-error.js";
 import { readBytes, readText, writeAtomically } from "../io.js";
 
@@ -46,7 +47,7 @@ export async function runDecode(options: StreamOptions): Promise<number> {
     } else {
       doc = decodeStream(bytes, known, params);
     }
-    const text = `${JSON.stringify(doc, null, 2)}\n`;
+    const text = `${printJson(doc as unknown as Json)}\n`;
     if (options.output === undefined) process.stdout.write(text);
     else writeAtomically(options.output, text);
     return 0;
@@ -59,7 +60,7 @@ export async function runEncode(options: StreamOptions): Promise<number> {
   try {
     doc = JSON.parse(text) as StreamDocument | SectionDocument;
   } catch (e) {
-    throw new CliError(`'${options.input}' is not JSON: ${(e as Error).message}`);
+    throw new CliError(`'${options.input}' is not JSON: ${(e as Error).message.split("\n")[0]}`);
   }
   return userErrors(async () => {
     const known = await codecs();

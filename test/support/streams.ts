@@ -1,0 +1,27 @@
+// Streams built from the fixtures for tests.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fixturesDir } from "./fixtures.js";
+
+export function streamBytes(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(join(fixturesDir, "streams", `${name}.stream`)));
+}
+
+/**
+ * linux-pc-user in the order QEMU 2.5/2.6's reader wanted: the guest negotiated
+ * CTRL_GUEST_OFFLOADS, so the device state ends with the 8 bytes of curr_guest_offloads (payload
+ * offset 978, before the subsections at 986); here they are moved after the subsections.
+ */
+export function offloadsAfterSubsections(): { bytes: Uint8Array; payload: number; length: number; offloads: number } {
+  const bytes = streamBytes("linux-pc-user");
+  const payload = 469828;
+  const length = 46190;
+  const offloads = payload + 978;
+  const moved = new Uint8Array(bytes.length);
+  moved.set(bytes.subarray(0, offloads));
+  moved.set(bytes.subarray(offloads + 8, payload + length), offloads);
+  moved.set(bytes.subarray(offloads, offloads + 8), payload + length - 8);
+  moved.set(bytes.subarray(payload + length), payload + length);
+  return { bytes: moved, payload, length, offloads };
+}
