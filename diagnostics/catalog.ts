@@ -64,6 +64,8 @@ export const catalog = {
 
   VMS8001: { severity: "error", message: "order mismatch: {0}" },
   VMS8002: { severity: "error", message: "cannot follow this code: {0}" },
+  VMS8003: { severity: "error", message: "{0}" },
+  VMS8004: { severity: "error", message: "codec '{0}': {1}" },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type Code = keyof typeof catalog;

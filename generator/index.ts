@@ -9,19 +9,42 @@ import { emitModule } from "./emit/module.js";
 import { formatTypeScript } from "./format.js";
 import type { SchemaModel } from "./model.js";
 import { planSchema, type SchemaPlan } from "./plan/plan.js";
+import { verifyCodecs, type ModuleReader } from "./verify/codecs.js";
 import { verifyModule } from "./verify/index.js";
+import { readFileSync } from "node:fs";
 
 export interface CheckResult {
   readonly diagnostics: Diagnostic[];
   readonly model: SchemaModel | undefined;
+  /** Texts of the hand-written codec modules read, for code frames. */
+  readonly modules: Map<string, string>;
 }
 
-/** Parses and checks one schema. */
-export function checkText(text: string, file: string): CheckResult {
+export interface CheckOptions {
+  /** How codec modules are read; by default from disk. */
+  readonly readModule?: ModuleReader;
+}
+
+function readFromDisk(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parses and checks one schema. Hand-written codecs are read and their save/load pair verified
+ * here too, so `vmstate check` refuses a pair that disagrees.
+ */
+export function checkText(text: string, file: string, options: CheckOptions = {}): CheckResult {
+  const modules = new Map<string, string>();
   const parsed = parseSchema(text, file);
-  if (!parsed.schema) return { diagnostics: sortDiagnostics(parsed.diagnostics), model: undefined };
+  if (!parsed.schema) return { diagnostics: sortDiagnostics(parsed.diagnostics), model: undefined, modules };
   const checked = checkSchema(parsed.schema);
-  return { diagnostics: sortDiagnostics([...parsed.diagnostics, ...checked.diagnostics]), model: checked.model };
+  const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
+  if (!hasErrors(diagnostics)) diagnostics.push(...verifyCodecs(checked.model, options.readModule ?? readFromDisk, modules));
+  return { diagnostics: sortDiagnostics(diagnostics), model: checked.model, modules };
 }
 
 export interface GenerateOptions {
@@ -34,6 +57,8 @@ export interface GenerateOptions {
 
 export interface GenerateResult {
   readonly diagnostics: Diagnostic[];
+  /** Texts of the hand-written codec modules read, for code frames. */
+  readonly modules: Map<string, string>;
   /** The generated module; absent when there is any error. */
   readonly code: string | undefined;
   readonly plan: SchemaPlan | undefined;
@@ -42,11 +67,13 @@ export interface GenerateResult {
 /** Checks, plans, emits, formats and verifies one schema. */
 export async function generate(text: string, file: string, options: GenerateOptions): Promise<GenerateResult> {
   const checked = checkText(text, file);
-  if (!checked.model || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, code: undefined, plan: undefined };
+  if (!checked.model || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, code: undefined, plan: undefined, modules: checked.modules };
   const plan = planSchema(checked.model);
-  const code = await formatTypeScript(emitModule(plan, { sourceName: options.sourceName, runtimeImport: options.runtimeImport }));
+  const code = await formatTypeScript(
+    emitModule(plan, { sourceName: options.sourceName, runtimeImport: options.runtimeImport, schemaPath: file, outputPath: options.outputName }),
+  );
   const pairs = plan.functions.map((f) => ({ save: f.saveName, load: f.loadName }));
   const verified = verifyModule(options.outputName, code, pairs);
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...verified]);
-  return { diagnostics, code: hasErrors(verified) ? undefined : code, plan };
+  return { diagnostics, code: hasErrors(verified) ? undefined : code, plan, modules: checked.modules };
 }

@@ -34,7 +34,8 @@ export type FieldType =
   | ScalarType
   | { readonly kind: "bytes"; readonly count: Count }
   | { readonly kind: "array"; readonly element: FieldType; readonly count: Count }
-  | { readonly kind: "struct"; readonly struct: LayoutModel; readonly args: readonly IrExpr[] };
+  | { readonly kind: "struct"; readonly struct: LayoutModel; readonly args: readonly IrExpr[] }
+  | { readonly kind: "custom"; readonly codec: CodecModel; readonly args: readonly IrExpr[] };
 
 // ----------------------------------------------------------------- expressions
 
@@ -166,6 +167,16 @@ export interface StructArgModel {
   readonly span: Span;
 }
 
+/** A type whose save and load are hand-written: `save<Name>` and `load<Name>` in a module. */
+export interface CodecModel {
+  readonly name: string;
+  readonly nameSpan: Span;
+  readonly args: StructArgModel[];
+  /** The module as written in the schema, relative to the schema file. */
+  readonly module: string;
+  readonly moduleSpan: Span;
+}
+
 export interface FeaturesModel {
   readonly name: string;
   readonly bits: Map<string, { readonly bit: bigint; readonly span: Span }>;
@@ -213,6 +224,7 @@ export interface SchemaModel {
   readonly consts: ConstModel[];
   readonly features: FeaturesModel[];
   readonly params: ParamModel[];
+  readonly codecs: CodecModel[];
   /** Structs in dependency order: a struct comes after every struct it contains. */
   readonly structs: LayoutModel[];
   readonly sections: LayoutModel[];

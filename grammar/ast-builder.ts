@@ -113,6 +113,17 @@ export class AstBuilder {
         return this.paramDecl(inner);
       case "structDecl":
         return this.structDecl(inner);
+      case "codecDecl":
+        return {
+          kind: "codec",
+          name: this.name(this.token(inner, "Name")),
+          params: this.nodes(inner, "structParam").map((p) => ({
+            name: this.name(this.token(p, "Name")),
+            type: this.namedType(this.node(p, "namedType")),
+          })),
+          module: this.string(this.token(inner, "StringLiteral")),
+          span: this.spanOfNode(inner),
+        };
       default:
         return this.sectionDecl(inner);
     }

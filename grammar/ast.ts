@@ -178,7 +178,17 @@ export interface SectionDecl {
   readonly span: Span;
 }
 
-export type Item = ConstDecl | FeaturesDecl | ParamDecl | StructDecl | SectionDecl;
+/** A type whose save and load functions are hand-written in a TypeScript module. */
+export interface CodecDecl {
+  readonly kind: "codec";
+  readonly name: Name;
+  readonly params: readonly StructParam[];
+  /** The module, relative to the schema file. */
+  readonly module: StringValue;
+  readonly span: Span;
+}
+
+export type Item = ConstDecl | FeaturesDecl | ParamDecl | StructDecl | CodecDecl | SectionDecl;
 
 export interface Schema {
   readonly file: string;

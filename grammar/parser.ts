@@ -27,7 +27,7 @@ function found(image: string | undefined): string {
 
 function describeRule(rule: string, starts: string[]): string {
   const names: Record<string, string> = {
-    item: "a declaration (const, features, param, struct or section)",
+    item: "a declaration (const, features, param, struct, codec or section)",
     member: "a field, 'unused', 'let', 'validate' or 'subsection'",
     primary: "an expression",
   };
@@ -50,8 +50,23 @@ export class VmstateParser extends CstParser {
       { ALT: () => this.SUBRULE(this.featuresDecl) },
       { ALT: () => this.SUBRULE(this.paramDecl) },
       { ALT: () => this.SUBRULE(this.structDecl) },
+      { ALT: () => this.SUBRULE(this.codecDecl) },
       { ALT: () => this.SUBRULE(this.sectionDecl) },
     ]);
+  });
+
+  /** `codec Name(args) from "module.ts";`: a type whose save and load are hand-written TypeScript. */
+  private codecDecl = this.RULE("codecDecl", () => {
+    this.CONSUME(t.Codec);
+    this.CONSUME(t.Name);
+    this.OPTION(() => {
+      this.CONSUME(t.LParen);
+      this.MANY_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.structParam) });
+      this.CONSUME(t.RParen);
+    });
+    this.CONSUME(t.From);
+    this.CONSUME(t.StringLiteral);
+    this.CONSUME(t.Semicolon);
   });
 
   private constDecl = this.RULE("constDecl", () => {

@@ -33,6 +33,8 @@ export const Const = keyword("const");
 export const Features = keyword("features");
 export const Param = keyword("param");
 export const Struct = keyword("struct");
+export const Codec = keyword("codec");
+export const From = keyword("from");
 export const Section = keyword("section");
 export const Subsection = keyword("subsection", false);
 export const Version = keyword("version");
@@ -106,6 +108,8 @@ export const allTokens: TokenType[] = [
   Features,
   Param,
   Struct,
+  Codec,
+  From,
   Subsection,
   Section,
   Version,

@@ -31,6 +31,8 @@ function valueToJson(type: FieldType, value: unknown): Json {
       return (value as unknown[]).map((v) => valueToJson(type.element, v));
     case "struct":
       return stateToJson(type.struct.state, value as State);
+    case "custom":
+      throw new StreamError(`a value of the hand-written codec ${type.codec.name} has no JSON form: its shape is not in the schema`);
   }
 }
 
@@ -74,6 +76,8 @@ function valueFromJson(type: FieldType, json: Json, path: string): unknown {
       return json.map((v, i) => valueFromJson(type.element, v, `${path}[${i}]`));
     case "struct":
       return stateFromJson(type.struct.state, json, path);
+    case "custom":
+      throw new StreamError(`${path}: a value of the hand-written codec ${type.codec.name} has no JSON form`);
   }
 }
 

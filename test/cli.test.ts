@@ -47,8 +47,8 @@ describe("vmstate check", () => {
     const r = vmstate(["check", "--format", "json", "examples/seed-bug/qemu-2.4.vmstate"]);
     expect(r.status).toBe(1);
     const [d] = JSON.parse(r.stdout) as { code: string; line: number; column: number; related: { line: number }[] }[];
-    expect(d).toMatchObject({ code: "VMS4002", line: 67, column: 35 });
-    expect(d?.related[0]?.line).toBe(31);
+    expect(d).toMatchObject({ code: "VMS4002", line: 69, column: 35 });
+    expect(d?.related[0]?.line).toBe(33);
   });
 
   it.each([

@@ -35,7 +35,7 @@ describe("error corpus", () => {
     const text = readFileSync(join(dir, name), "utf8");
     const expected = expectations(text);
     expect(expected.length).toBeGreaterThan(0);
-    expect(found(checkText(text, name).diagnostics)).toEqual(expected);
+    expect(found(checkText(text, `test/errors/${name}`).diagnostics)).toEqual(expected);
   });
 
   it.each(moduleFiles)("verify/%s", (name) => {

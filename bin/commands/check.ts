@@ -9,7 +9,11 @@ export function runCheck(files: readonly string[], format: OutputFormat): number
   const sources = new Map<string, string>();
   for (const file of files) sources.set(file, readText(file));
   const diagnostics: Diagnostic[] = [];
-  for (const [file, text] of sources) diagnostics.push(...checkText(text, file).diagnostics);
+  for (const [file, text] of [...sources]) {
+    const result = checkText(text, file);
+    diagnostics.push(...result.diagnostics);
+    for (const [path, moduleText] of result.modules) sources.set(path, moduleText);
+  }
   printDiagnostics(diagnostics, sources, format);
   return hasErrors(diagnostics) ? 1 : 0;
 }

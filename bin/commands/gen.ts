@@ -36,6 +36,7 @@ export async function runGen(options: GenOptions): Promise<number> {
     const outputName = join(options.out, `${basename(file, ".vmstate")}.ts`);
     const result = await generate(text, file, { sourceName: posix(file), outputName, runtimeImport });
     diagnostics.push(...result.diagnostics);
+    for (const [path, moduleText] of result.modules) sources.set(path, moduleText);
     if (result.code !== undefined) {
       outputs.set(outputName, result.code);
       sources.set(outputName, result.code);

@@ -4,7 +4,7 @@
 import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
-import type { ConstModel, FeaturesModel, ParamModel, ScalarType } from "../model.js";
+import type { CodecModel, ConstModel, FeaturesModel, ParamModel, ScalarType, StructArgModel } from "../model.js";
 import { checkConstInt, checkValue, constantOf, isError, type ExprContext, type ScopeEntry } from "./expressions.js";
 import { fits, scalarByName, scalarName } from "./types.js";
 
@@ -13,6 +13,7 @@ export interface Declarations {
   readonly features: Map<string, FeaturesModel>;
   readonly params: Map<string, ParamModel>;
   readonly structs: Map<string, A.StructDecl>;
+  readonly codecs: Map<string, CodecModel>;
   readonly sections: A.SectionDecl[];
   /** Names visible in every expression; a field or let may not reuse them. */
   lookupGlobal(name: string): ScopeEntry | undefined;
@@ -36,6 +37,7 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
   const features = new Map<string, FeaturesModel>();
   const params = new Map<string, ParamModel>();
   const structs = new Map<string, A.StructDecl>();
+  const codecs = new Map<string, CodecModel>();
   const sections: A.SectionDecl[] = [];
 
   for (const item of schema.items) {
@@ -51,6 +53,9 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
         break;
       case "struct":
         if (claim(typeNames, item.name)) structs.set(item.name.text, item);
+        break;
+      case "codec":
+        if (claim(typeNames, item.name)) codecs.set(item.name.text, codecModel(item, diagnostics));
         break;
       case "section":
         if (claim(typeNames, item.name)) sections.push(item);
@@ -130,7 +135,23 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
     params.set(item.name.text, { name: item.name.text, type, optional: item.optional, default: value, span: item.name.span });
   }
 
-  return { consts, features, params, structs, sections, lookupGlobal };
+  return { consts, features, params, structs, codecs, sections, lookupGlobal };
+}
+
+function codecModel(decl: A.CodecDecl, diagnostics: Diagnostic[]): CodecModel {
+  const args: StructArgModel[] = [];
+  const names = new Set<string>();
+  for (const p of decl.params) {
+    const type = scalarByName(p.type.name.text);
+    if (!type) diagnostics.push(diagnostic("VMS2003", p.type.name.span, [p.type.name.text]));
+    else if (names.has(p.name.text)) diagnostics.push(diagnostic("VMS2002", p.name.span, [p.name.text]));
+    else args.push({ name: p.name.text, type, span: p.name.span });
+    names.add(p.name.text);
+  }
+  if (!/\.(ts|mts|js|mjs)$/.test(decl.module.value)) {
+    diagnostics.push(diagnostic("VMS3010", decl.module.span, [decl.module.value, "a codec module is a .ts or .js file"]));
+  }
+  return { name: decl.name.text, nameSpan: decl.name.span, args, module: decl.module.value, moduleSpan: decl.module.span };
 }
 
 /** Whether a constant fits a scalar type; reports VMS3001/VMS3002 when it does not. */

@@ -25,6 +25,7 @@ export function checkSchema(schema: A.Schema): { model: SchemaModel; diagnostics
     consts: [...declarations.consts.values()],
     features: [...declarations.features.values()],
     params: [...declarations.params.values()],
+    codecs: [...declarations.codecs.values()],
     structs,
     sections,
   };

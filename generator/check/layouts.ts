@@ -488,20 +488,22 @@ class LayoutBinder {
       if (ref.args.length > 0) this.diagnostics.push(diagnostic("VMS2006", ref.name.span, [typeName, 0, ref.args.length]));
       return scalar;
     }
-    const struct = this.structLookup(typeName, ref.name.span);
+    const codec = this.declarations.codecs.get(typeName);
+    const struct = codec ? undefined : this.structLookup(typeName, ref.name.span);
     if (struct === "unknown") {
       this.diagnostics.push(diagnostic("VMS2003", ref.name.span, [typeName]));
       return undefined;
     }
     if (struct === "cycle") return undefined;
-    if (ref.args.length !== struct.args.length) {
-      this.diagnostics.push(diagnostic("VMS2006", ref.name.span, [typeName, struct.args.length, ref.args.length]));
+    const params = codec ? codec.args : struct!.args;
+    if (ref.args.length !== params.length) {
+      this.diagnostics.push(diagnostic("VMS2006", ref.name.span, [typeName, params.length, ref.args.length]));
       return undefined;
     }
     const args: IrExpr[] = [];
     this.later(levels, (ctx) => {
       ref.args.forEach((a, i) => {
-        const param = struct.args[i]!;
+        const param = params[i]!;
         const at = { ...ctx, readAt: field.order };
         const ir = param.type.kind === "bool" ? checkBool(a, at, `argument '${param.name}'`) : checkInt(a, at, `argument '${param.name}'`);
         const c = constantOf(ir);
@@ -510,7 +512,7 @@ class LayoutBinder {
         args.push(ir);
       });
     });
-    return { kind: "struct", struct, args };
+    return codec ? { kind: "custom", codec, args } : { kind: "struct", struct: struct!, args };
   }
 }
 

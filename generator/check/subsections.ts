@@ -91,5 +91,7 @@ function typeMayBeEmpty(type: FieldType): boolean {
       return type.count.constant === undefined || type.count.constant === 0n || typeMayBeEmpty(type.element);
     case "struct":
       return type.struct.members.every(mayBeEmpty);
+    case "custom":
+      return true;
   }
 }

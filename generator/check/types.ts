@@ -39,6 +39,9 @@ export function exprTypeOfField(type: FieldType): ExprType {
       return { kind: "array", element: type.element };
     case "struct":
       return { kind: "object", node: { kind: "group", key: type.struct.name, children: type.struct.state, span: type.struct.nameSpan } };
+    case "custom":
+      // Hand-written: its value has no members the checker knows.
+      return { kind: "object", node: { kind: "group", key: type.codec.name, children: new Map(), span: type.codec.nameSpan } };
   }
 }
 

@@ -125,7 +125,8 @@ export class LoadEmitter {
       case "bytes":
         this.lines.push(`${target} = r.bytes(${countCode(value.count, env, "r", path)}, ${str(path)});`);
         return;
-      case "struct": {
+      case "struct":
+      case "custom": {
         const call = this.structCall(value, env);
         if (depth === 0) this.lines.push(`try { ${target} = ${call}; } catch (e) { throw atPath(e, ${str(path)}); }`);
         else this.lines.push(`${target} = ${call};`);
@@ -146,16 +147,17 @@ export class LoadEmitter {
           this.lines.push(`${element} = ${value.index}$item;`);
         } else this.readInto(element, value.element, `${path}[]`, env, depth + 1);
         this.lines.push("}");
-        const rethrow = value.element.kind === "struct" ? `atIndex(atPath(e, ${str(`${path}[]`)}), ${value.index})` : `atIndex(e, ${value.index})`;
+        const rethrow = value.element.kind === "struct" || value.element.kind === "custom" ? `atIndex(atPath(e, ${str(`${path}[]`)}), ${value.index})` : `atIndex(e, ${value.index})`;
         this.lines.push(`} catch (e) { throw ${rethrow}; }`);
         return;
       }
     }
   }
 
-  private structCall(value: ValuePlan & { kind: "struct" }, env: ReturnType<typeof exprEnv>): string {
+  private structCall(value: ValuePlan & { kind: "struct" | "custom" }, env: ReturnType<typeof exprEnv>): string {
     const args = value.args.map((a) => emitExpr(a, env).code);
-    return `${value.callee.loadName}(${["r", "p", ...args].join(", ")})`;
+    const name = value.kind === "struct" ? value.callee.loadName : `load${value.codec.name}`;
+    return `${name}(${["r", "p", ...args].join(", ")})`;
   }
 
   private subsections(owner: string, arms: readonly SubsectionArm[], prefix: string): void {
@@ -209,6 +211,8 @@ export function elementTsType(value: ValuePlan, structTypeName: (t: Extract<Fiel
       return "Uint8Array";
     case "struct":
       return value.callee.typeName;
+    case "custom":
+      return `ReturnType<typeof load${value.codec.name}>`;
     case "array": {
       const inner = elementTsType(value.element, structTypeName);
       return `${inner}[]`;

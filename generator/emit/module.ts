@@ -2,7 +2,9 @@
 // of one schema into a TypeScript source file with ts-morph.
 
 import { Project, StructureKind, VariableDeclarationKind, type SourceFile } from "ts-morph";
-import type { FieldType } from "../model.js";
+import { dirname, relative, resolve, sep } from "node:path";
+import { allMembers } from "../check/walk.js";
+import type { CodecModel, FieldType } from "../model.js";
 import type { SchemaPlan } from "../plan/plan.js";
 import { LoadEmitter, type FunctionText } from "./load.js";
 import { SaveEmitter } from "./save.js";
@@ -13,6 +15,9 @@ export interface EmitOptions {
   readonly sourceName: string;
   /** Module specifier of the runtime, as seen from the output file. */
   readonly runtimeImport: string;
+  /** Where the schema and the output are, to import hand-written codec modules by relative paths. */
+  readonly schemaPath: string;
+  readonly outputPath: string;
 }
 
 let project: Project | undefined;
@@ -51,6 +56,9 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
     moduleSpecifier: options.runtimeImport,
     namedImports: [...runtimeNames, "type Reader", "type SectionCodec", "type Writer"],
   });
+  for (const codec of usedCodecs(plan)) {
+    file.addImportDeclaration({ moduleSpecifier: codecImport(codec, options), namedImports: [`load${codec.name}`, `save${codec.name}`] });
+  }
 
   for (const iface of [paramsInterface(plan.params), ...stateInterfaces(plan)]) addInterface(file, iface);
 
@@ -87,6 +95,24 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
       ],
     });
   }
+}
+
+/** Codecs that some field uses, in declaration order. */
+function usedCodecs(plan: SchemaPlan): CodecModel[] {
+  const used = new Set<CodecModel>();
+  const visit = (t: FieldType): void => {
+    if (t.kind === "custom") used.add(t.codec);
+    if (t.kind === "array") visit(t.element);
+  };
+  for (const fn of plan.functions) for (const m of allMembers(fn.layout.members)) if (m.kind === "field") visit(m.type);
+  return plan.model.codecs.filter((c) => used.has(c));
+}
+
+/** The codec module as seen from the output file: `../examples/x/codec.js` for `./codec.ts` next to the schema. */
+function codecImport(codec: CodecModel, options: EmitOptions): string {
+  const target = resolve(dirname(options.schemaPath), codec.module).replace(/\.(m?)ts$/, ".$1js");
+  const spec = relative(dirname(resolve(options.outputPath)), target).split(sep).join("/");
+  return spec.startsWith(".") ? spec : `./${spec}`;
 }
 
 function addInterface(file: SourceFile, iface: InterfaceText): void {

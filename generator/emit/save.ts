@@ -106,9 +106,11 @@ export class SaveEmitter {
       case "bytes":
         this.lines.push(`w.bytes(${value}, ${countCode(plan.count, env, "w", path)}, ${str(path)});`);
         return;
-      case "struct": {
+      case "struct":
+      case "custom": {
         const args = plan.args.map((a) => emitExpr(a, env).code);
-        const call = `${plan.callee.saveName}(${["w", `w.object(${value}, ${str(path)})`, "p", ...args].join(", ")})`;
+        const name = plan.kind === "struct" ? plan.callee.saveName : `save${plan.codec.name}`;
+        const call = `${name}(${["w", `w.object(${value}, ${str(path)})`, "p", ...args].join(", ")})`;
         if (depth === 0) this.lines.push(`try { ${call}; } catch (e) { throw atPath(e, ${str(path)}); }`);
         else this.lines.push(`${call};`);
         return;
@@ -123,7 +125,7 @@ export class SaveEmitter {
         this.lines.push(`for (; ${plan.index} < ${n}; ${plan.index}++) {`);
         this.writeValue(`${items}[${plan.index}]!`, plan.element, `${path}[]`, env, depth + 1);
         this.lines.push("}");
-        const rethrow = plan.element.kind === "struct" ? `atIndex(atPath(e, ${str(`${path}[]`)}), ${plan.index})` : `atIndex(e, ${plan.index})`;
+        const rethrow = plan.element.kind === "struct" || plan.element.kind === "custom" ? `atIndex(atPath(e, ${str(`${path}[]`)}), ${plan.index})` : `atIndex(e, ${plan.index})`;
         this.lines.push(`} catch (e) { throw ${rethrow}; }`);
         return;
       }

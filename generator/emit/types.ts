@@ -35,6 +35,8 @@ export function fieldTsType(type: FieldType, structTypeName: (t: Extract<FieldTy
     }
     case "struct":
       return structTypeName(type);
+    case "custom":
+      return `ReturnType<typeof load${type.codec.name}>`;
   }
 }
 
@@ -107,6 +109,8 @@ function describeField(type: FieldType): string {
       return `${type.count.constant !== undefined ? type.count.constant : `at most ${type.count.max}`} × ${describeField(type.element)}`;
     case "struct":
       return type.struct.name;
+    case "custom":
+      return `${type.codec.name}, hand-written in ${type.codec.module}`;
   }
 }
 

@@ -3,6 +3,7 @@
 
 import type { Span } from "../../diagnostics/span.js";
 import type {
+  CodecModel,
   FieldModel,
   FieldType,
   IrExpr,
@@ -30,7 +31,9 @@ export type ValuePlan =
   | { readonly kind: "scalar"; readonly type: ScalarType }
   | { readonly kind: "bytes"; readonly count: CountPlan }
   | { readonly kind: "array"; readonly count: CountPlan; readonly element: ValuePlan; readonly index: string }
-  | { readonly kind: "struct"; readonly callee: FunctionPlan; readonly args: readonly IrExpr[] };
+  | { readonly kind: "struct"; readonly callee: FunctionPlan; readonly args: readonly IrExpr[] }
+  /** A hand-written codec: `save<Name>`/`load<Name>` of its module. */
+  | { readonly kind: "custom"; readonly codec: CodecModel; readonly args: readonly IrExpr[] };
 
 export type Step =
   | {
@@ -226,6 +229,8 @@ class StepPlanner {
       }
       case "struct":
         return { kind: "struct", callee: this.byLayout.get(type.struct)!, args: type.args };
+      case "custom":
+        return { kind: "custom", codec: type.codec, args: type.args };
     }
   }
 }

@@ -87,10 +87,20 @@ function compareSubsections(saveArms: readonly SubsectionTrace[], loadArms: read
 }
 
 function mismatch(a: TraceNode | undefined, b: TraceNode | undefined, saveEnd?: Location, loadEnd?: Location): Mismatch {
-  return {
-    save: { what: a ? describe(a, "save") : "ends", loc: a?.loc ?? saveEnd },
-    load: { what: b ? describe(b, "load") : "ends", loc: b?.loc ?? loadEnd },
-  };
+  return { save: side(a, "save", saveEnd), load: side(b, "load", loadEnd) };
+}
+
+/**
+ * One side of a mismatch. Where one side has an `if` and the other not, the `if` is named by the
+ * first operation under it, at that operation's place: "writes u64 'x' if (…)".
+ */
+function side(n: TraceNode | undefined, who: "save" | "load", end: Location | undefined): Mismatch["save"] {
+  if (!n) return { what: "ends", loc: end };
+  if (n.kind === "if") {
+    const first = n.then[0] ?? n.else[0];
+    if (first && first.kind !== "if") return { what: `${describe(first, who)} if ${n.condition}`, loc: first.loc };
+  }
+  return { what: describe(n, who), loc: n.loc };
 }
 
 export function describe(n: TraceNode, side: "save" | "load"): string {

@@ -5,7 +5,7 @@ import { ts } from "ts-morph";
 import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 import { compareTraces } from "./compare.js";
-import { extractTrace, findFunction, type Location } from "./trace.js";
+import { extractTrace, findFunction, type Location, type TraceNode } from "./trace.js";
 
 export interface FunctionPair {
   readonly save: string;
@@ -13,7 +13,7 @@ export interface FunctionPair {
 }
 
 export function toSpan(loc: Location): Span {
-  return { file: loc.file, start: loc.start, end: loc.end, line: loc.line, column: loc.column, endLine: loc.line, endColumn: loc.column + 1 };
+  return { file: loc.file, start: loc.start, end: loc.end, line: loc.line, column: loc.column, endLine: loc.endLine, endColumn: loc.endColumn };
 }
 
 function where(loc: Location | undefined): string {
@@ -24,7 +24,16 @@ function where(loc: Location | undefined): string {
 export function verifyModule(file: string, text: string, pairs: readonly FunctionPair[]): Diagnostic[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const diagnostics: Diagnostic[] = [];
-  for (const pair of pairs) {
+  // A pair may call other save/load pairs of the module (structs, helpers named so): verify
+  // those too, once each, so no call is trusted unchecked.
+  const worklist = [...pairs];
+  const seen = new Set(worklist.map((p) => p.save));
+  const callees = (nodes: readonly TraceNode[]): string[] =>
+    nodes.flatMap((n) =>
+      n.kind === "call" ? [n.callee] : n.kind === "if" ? [...callees(n.then), ...callees(n.else)] : n.kind === "loop" ? callees(n.body) : n.kind === "subsections" ? n.arms.flatMap((a) => callees(a.body)) : [],
+    );
+  for (let k = 0; k < worklist.length; k++) {
+    const pair = worklist[k]!;
     const saveFn = findFunction(source, pair.save);
     const loadFn = findFunction(source, pair.load);
     if (!saveFn || !loadFn) {
@@ -34,12 +43,18 @@ export function verifyModule(file: string, text: string, pairs: readonly Functio
     }
     const save = extractTrace(source, saveFn, "save");
     const load = extractTrace(source, loadFn, "load");
-    for (const p of [...save.problems, ...load.problems]) diagnostics.push(diagnostic("VMS8002", toSpan(p.loc), [p.message]));
+    for (const key of [...callees(save.nodes), ...callees(load.nodes)]) {
+      if (!seen.has(`save${key}`) && findFunction(source, `save${key}`) && findFunction(source, `load${key}`)) {
+        seen.add(`save${key}`);
+        worklist.push({ save: `save${key}`, load: `load${key}` });
+      }
+    }
+    for (const p of [...save.problems, ...load.problems]) diagnostics.push(diagnostic(p.code, toSpan(p.loc), [p.message]));
     if (save.problems.length > 0 || load.problems.length > 0) continue;
     const end = (fn: ts.FunctionDeclaration): Location => {
       const pos = fn.getEnd() - 1;
       const lc = source.getLineAndCharacterOfPosition(pos);
-      return { file, line: lc.line + 1, column: lc.character + 1, start: pos, end: pos + 1 };
+      return { file, line: lc.line + 1, column: lc.character + 1, endLine: lc.line + 1, endColumn: lc.character + 2, start: pos, end: pos + 1 };
     };
     const m = compareTraces(save.nodes, load.nodes, end(saveFn), end(loadFn));
     if (!m) continue;

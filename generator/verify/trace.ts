@@ -1,7 +1,13 @@
 // Trace extraction: reads a save or load function from its TypeScript syntax tree, without running
 // it, and returns its sequence of wire operations with the conditions, loops and checks around
-// them. Values are symbolic: a local read from (or written to) the wire becomes `$N`, the number of
+// them. Values are symbolic: a value read from (or written to) the wire becomes `$N`, the number of
 // the operation that carried it, so save and load can be compared expression by expression.
+//
+// The same extractor reads generated code and hand-written codecs. What it follows: calls of the
+// Reader or Writer, `const`/`let`, assignments, `if`/`else`, `for (let i = 0; i < n; i++)`,
+// `try` (the catch only rewrites errors), `throw`, calls of functions of the same module (read
+// through), and QEMU's subsection lookahead loop. Anything else that touches the Reader or Writer
+// (an unknown call, a loop without a count, a callback, an early return) is reported, never passed.
 
 import { ts } from "ts-morph";
 
@@ -9,6 +15,8 @@ export interface Location {
   readonly file: string;
   readonly line: number;
   readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
   readonly start: number;
   readonly end: number;
 }
@@ -40,6 +48,8 @@ export interface SubsectionTrace {
 }
 
 export interface ExtractProblem {
+  /** VMS8002: code the extractor cannot follow; VMS8003: a load decision on a value not read yet. */
+  readonly code: "VMS8002" | "VMS8003";
   readonly message: string;
   readonly loc: Location;
 }
@@ -57,51 +67,94 @@ export function findFunction(source: ts.SourceFile, name: string): ts.FunctionDe
 }
 
 export function extractTrace(source: ts.SourceFile, fn: ts.FunctionDeclaration, side: Side): Trace {
-  return new Extractor(source, fn, side).run();
+  return new Extractor(source, side).run(fn);
 }
+
+/** Reader and Writer methods that carry one value each. */
+const wireOps = new Set(["u8", "i8", "bool", "u16", "u16le", "i16", "i16le", "u32", "u32le", "i32", "i32le", "u64", "u64le", "i64", "i64le"]);
+
+/** Calls on the Reader or Writer that neither move through the stream nor decide anything. */
+const bookkeeping = new Set(["absent", "version", "duplicateSubsection", "unknownSubsection", "fail", "finish"]);
+
+/** Pure helpers of the Reader and Writer, kept as part of the symbolic value. */
+const pureHelpers = new Set(["at", "count", "le16At", "le32At"]);
+
+const MAX_INLINE_DEPTH = 16;
 
 class Extractor {
   private next = 0;
   private readonly problems: ExtractProblem[] = [];
-  /** Symbolic value of each local in scope. */
-  private readonly env = new Map<string, string>();
+  /** Symbolic value of each local (and of dotted paths such as `s.mac`) in scope. */
+  private env = new Map<string, string>();
+  /** Names under which the Reader (load) or Writer (save) is in scope. */
+  private ios = new Set<string>();
   /** The local of the array that the next loop reads into (load) or writes from (save). */
   private pendingArray: string | undefined;
   /** The subsection whose branch is being read (load). */
   private armName: string | undefined;
-  private readonly io: string;
-  private readonly state: string | undefined;
+  private depth = 0;
+  private readonly functions = new Map<string, ts.FunctionDeclaration>();
 
   constructor(
     private readonly source: ts.SourceFile,
-    private readonly fn: ts.FunctionDeclaration,
     private readonly side: Side,
   ) {
-    const params = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ""));
-    this.io = params[0] ?? (side === "save" ? "w" : "r");
-    this.state = side === "save" ? params[1] : undefined;
-    const paramsName = side === "save" ? params[2] : params[1];
-    if (paramsName) this.env.set(paramsName, "params");
-    // Struct arguments and the version are known to both sides under the same names.
-    for (const name of params.slice(side === "save" ? 3 : 2)) this.env.set(name, name === "version" ? "version" : `arg.${name}`);
+    for (const s of source.statements) {
+      // Only functions with a body can be read through; a declared one is a call it cannot resolve.
+      if (ts.isFunctionDeclaration(s) && s.name && s.body) this.functions.set(s.name.text, s);
+      // Module constants with literal values are known to both sides.
+      if (ts.isVariableStatement(s) && s.declarationList.flags & ts.NodeFlags.Const) {
+        for (const d of s.declarationList.declarations) {
+          if (ts.isIdentifier(d.name) && d.initializer && isLiteral(d.initializer)) this.env.set(d.name.text, this.sym(d.initializer));
+        }
+      }
+    }
   }
 
-  run(): Trace {
-    const nodes = this.block(this.fn.body?.statements ?? []);
+  run(fn: ts.FunctionDeclaration): Trace {
+    const params = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ""));
+    this.ios.add(params[0] ?? (this.side === "save" ? "w" : "r"));
+    const stateName = this.side === "save" ? params[1] : undefined;
+    if (stateName) this.env.set(stateName, "state");
+    const paramsName = this.side === "save" ? params[2] : params[1];
+    if (paramsName) this.env.set(paramsName, "params");
+    // Arguments and the version are known to both sides under the same names.
+    for (const name of params.slice(this.side === "save" ? 3 : 2)) this.env.set(name, name === "version" ? "version" : `arg.${name}`);
+    const nodes = this.body(fn);
     return { nodes, problems: this.problems };
+  }
+
+  private body(fn: ts.FunctionDeclaration): TraceNode[] {
+    const statements = fn.body?.statements ?? [];
+    statements.forEach((s, i) => {
+      if (i < statements.length - 1) this.findEarlyReturn(s);
+    });
+    return this.block(statements);
+  }
+
+  /** A `return` before the end of a function would end its trace on some paths only. */
+  private findEarlyReturn(node: ts.Node): void {
+    if (ts.isReturnStatement(node)) {
+      this.problem(node, "an early return: the trace of a function must run to its end", "VMS8002");
+      return;
+    }
+    if (ts.isFunctionLike(node)) return;
+    ts.forEachChild(node, (c) => this.findEarlyReturn(c));
   }
 
   private loc(node: ts.Node): Location {
     const start = node.getStart(this.source);
-    const { line, character } = this.source.getLineAndCharacterOfPosition(start);
-    return { file: this.source.fileName, line: line + 1, column: character + 1, start, end: node.getEnd() };
+    const end = node.getEnd();
+    const a = this.source.getLineAndCharacterOfPosition(start);
+    const b = this.source.getLineAndCharacterOfPosition(end);
+    return { file: this.source.fileName, line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1, start, end };
   }
 
-  private problem(node: ts.Node, message: string): void {
-    this.problems.push({ message, loc: this.loc(node) });
+  private problem(node: ts.Node, message: string, code: ExtractProblem["code"] = "VMS8002"): void {
+    this.problems.push({ code, message, loc: this.loc(node) });
   }
 
-  private block(statements: readonly ts.Statement[] | ts.NodeArray<ts.Statement>): TraceNode[] {
+  private block(statements: readonly ts.Statement[]): TraceNode[] {
     const out: TraceNode[] = [];
     for (const s of statements) this.statement(s, out);
     return groupSaveArms(out);
@@ -111,23 +164,7 @@ class Extractor {
     if (ts.isBlock(s)) {
       out.push(...this.block(s.statements));
     } else if (ts.isVariableStatement(s)) {
-      for (const d of s.declarationList.declarations) {
-        if (!ts.isIdentifier(d.name)) {
-          this.problem(d, "a destructuring declaration");
-          continue;
-        }
-        const name = d.name.text;
-        if (name === "version") {
-          // The version being read (load) or written (save): the same value on both sides.
-          this.env.set(name, "version");
-          continue;
-        }
-        if (!d.initializer) {
-          this.env.set(name, `unset.${name}`);
-          continue;
-        }
-        this.env.set(name, this.value(d.initializer, out, name));
-      }
+      for (const d of s.declarationList.declarations) this.declaration(d, out);
     } else if (ts.isExpressionStatement(s)) {
       this.expressionStatement(s.expression, out);
     } else if (ts.isIfStatement(s)) {
@@ -137,27 +174,59 @@ class Extractor {
     } else if (ts.isTryStatement(s)) {
       // The catch clauses only rewrite error paths.
       out.push(...this.block(s.tryBlock.statements));
-    } else if (ts.isReturnStatement(s)) {
-      // A loader returns the state it built; nothing more is read.
-    } else {
+    } else if (ts.isReturnStatement(s) || ts.isThrowStatement(s) || ts.isEmptyStatement(s)) {
+      // A loader's return builds the state; a throw ends the load with an error. Neither moves.
+      const e = ts.isEmptyStatement(s) ? undefined : s.expression;
+      if (e && this.mentionsIo(e)) this.value(e, out, undefined);
+    } else if (ts.isWhileStatement(s) || ts.isDoStatement(s) || ts.isForOfStatement(s) || ts.isForInStatement(s)) {
+      if (this.mentionsIo(s)) this.problem(s, `a ${loopName(s)} has no count the verifier can see: write for (let i = 0; i < n; i++)`);
+    } else if (ts.isFunctionDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isInterfaceDeclaration(s)) {
+      // Declarations run nothing.
+    } else if (this.mentionsIo(s)) {
       this.problem(s, `a ${ts.SyntaxKind[s.kind]} statement`);
     }
   }
 
+  private declaration(d: ts.VariableDeclaration, out: TraceNode[]): void {
+    if (!ts.isIdentifier(d.name)) {
+      if (d.initializer && this.mentionsIo(d.initializer)) this.problem(d, "a destructuring declaration");
+      return;
+    }
+    const name = d.name.text;
+    if (name === "version") {
+      // The version being read (load) or written (save): the same value on both sides.
+      this.env.set(name, "version");
+      return;
+    }
+    if (!d.initializer) {
+      this.env.set(name, `unset.${name}`);
+      return;
+    }
+    if (this.ios.has(strip(d.initializer).getText(this.source))) {
+      this.ios.add(name);
+      return;
+    }
+    this.returnedFields = undefined;
+    const initializer = strip(d.initializer);
+    this.env.set(name, this.value(initializer, out, name));
+    const fields = ts.isObjectLiteralExpression(initializer) ? this.objectFields(initializer) : this.returnedFields;
+    for (const [key, value] of fields ?? []) this.env.set(`${name}.${key}`, value);
+    this.returnedFields = undefined;
+  }
+
   private expressionStatement(e: ts.Expression, out: TraceNode[]): void {
     if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      const target = e.left;
-      const name = ts.isIdentifier(target) ? target.text : undefined;
-      const value = this.value(e.right, out, name);
+      const key = keyOf(e.left);
+      const value = this.value(e.right, out, key);
       // An array allocated here is bound by the loop that fills it.
-      if (name !== undefined && name !== this.pendingArray) this.env.set(name, value);
+      if (key !== undefined && key !== this.pendingArray) this.env.set(key, value);
       return;
     }
     if (ts.isCallExpression(e)) {
       this.value(e, out, undefined);
       return;
     }
-    this.problem(e, "an expression statement that is neither a call nor an assignment");
+    if (this.mentionsIo(e)) this.problem(e, "an expression statement that is neither a call nor an assignment");
   }
 
   private ifStatement(s: ts.IfStatement, out: TraceNode[]): void {
@@ -166,7 +235,26 @@ class Extractor {
     const otherwise = s.elseStatement ? this.block(asStatements(s.elseStatement)) : [];
     // An `if` that neither reads, writes nor checks anything has no effect on the wire.
     if (then.length === 0 && otherwise.length === 0) return;
+    this.requireKnown(s.expression, condition);
     out.push({ kind: "if", condition, then, else: otherwise, loc: this.loc(s) });
+  }
+
+  /**
+   * A condition, count or length the loader decides on: it may read only values already read,
+   * parameters, arguments and constants (VMS8003).
+   */
+  private decision(e: ts.Expression): string {
+    const value = this.sym(e);
+    this.requireKnown(e, value);
+    return value;
+  }
+
+  private requireKnown(e: ts.Expression, value: string): void {
+    if (this.side !== "load") return;
+    const unknown = /\b(?:free|unset)\.([\w$]+)/.exec(value);
+    if (unknown) {
+      this.problem(e, `the loader decides on '${unknown[1]}', which it has not read: only values read before, parameters, arguments and constants are known here`, "VMS8003");
+    }
   }
 
   private forStatement(s: ts.ForStatement, out: TraceNode[]): void {
@@ -175,14 +263,12 @@ class Extractor {
       out.push(subsectionLoop);
       return;
     }
-    // for (; i < n; i++) with i declared just before as 0.
-    const cond = s.condition;
-    if (!cond || !ts.isBinaryExpression(cond) || cond.operatorToken.kind !== ts.SyntaxKind.LessThanToken || !ts.isIdentifier(cond.left)) {
-      this.problem(s, "a loop that is not `for (; i < n; i++)`");
+    const index = countedLoopIndex(s);
+    if (!index) {
+      this.problem(s, "a loop that is not for (let i = 0; i < n; i++) has no count the verifier can see");
       return;
     }
-    const index = cond.left.text;
-    const count = this.sym(cond.right);
+    const count = this.decision((s.condition as ts.BinaryExpression).right);
     const array = this.pendingArray;
     this.pendingArray = undefined;
     const id = this.next++;
@@ -192,7 +278,7 @@ class Extractor {
     if (array) this.env.set(array, `$${id}`);
   }
 
-  /** `for (let $name = r.subsection(OWNER); $name !== undefined; $name = r.subsection(OWNER)) { … }` */
+  /** `for (let name = r.subsection(OWNER); name !== undefined; name = r.subsection(OWNER)) { … }` */
   private subsectionLoop(s: ts.ForStatement): TraceNode | undefined {
     const init = s.initializer;
     if (!init || !ts.isVariableDeclarationList(init)) return undefined;
@@ -225,11 +311,22 @@ class Extractor {
     return { kind: "subsections", arms, loc: this.loc(s) };
   }
 
+  /** A function declared in this module without a body (`declare function …`). */
+  private declaredOnly(name: string): boolean {
+    return this.source.statements.some((s) => ts.isFunctionDeclaration(s) && s.name?.text === name && !s.body);
+  }
+
   /** The method name of `r.x(…)` / `w.x(…)`, or undefined. */
   private method(call: ts.CallExpression): string | undefined {
     const callee = call.expression;
-    if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === this.io) return callee.name.text;
+    if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && this.ios.has(callee.expression.text)) return callee.name.text;
     return undefined;
+  }
+
+  /** Whether a node uses the Reader or Writer anywhere inside. */
+  private mentionsIo(node: ts.Node): boolean {
+    if (ts.isIdentifier(node)) return this.ios.has(node.text);
+    return ts.forEachChild(node, (c) => (this.mentionsIo(c) ? true : undefined)) === true;
   }
 
   /**
@@ -240,77 +337,10 @@ class Extractor {
     e = strip(e);
     if (ts.isCallExpression(e)) {
       const m = this.method(e);
-      const args = e.arguments;
-      const path = (i: number): string => {
-        const a = args[i];
-        return a && ts.isStringLiteral(a) ? a.text : "";
-      };
-      if (m !== undefined) {
-        if (isWireOp(m)) return this.wireOp(e, m, out);
-        switch (m) {
-          case "bytes":
-          case "skip": {
-            const lengthArg = this.side === "load" ? args[0] : m === "bytes" ? args[1] : args[0];
-            const length = lengthArg ? this.value(lengthArg, out, undefined) : "?";
-            const id = this.next++;
-            if (m === "bytes" && this.side === "save" && args[0]) this.bind(args[0], `$${id}`);
-            out.push({ kind: "op", op: m, length, equals: undefined, path: path(this.side === "load" || m === "skip" ? 1 : 2), loc: this.loc(e) });
-            return `$${id}`;
-          }
-          case "equal": {
-            // load: r.equal(r.u16(…), expected, …)   save: w.u16(w.equal(value, expected, …), …)
-            if (this.side === "load") {
-              const inner = args[0] ? this.value(args[0], out, undefined) : "?";
-              const last = out[out.length - 1];
-              if (last?.kind === "op" && args[1]) out[out.length - 1] = { ...last, equals: this.sym(args[1]) };
-              return inner;
-            }
-            return args[0] ? this.value(args[0], out, undefined) : "?";
-          }
-          case "count":
-            return `count(${args[0] ? this.sym(args[0]) : "?"}, ${args[1] ? this.sym(args[1]) : "?"})`;
-          case "check":
-            out.push({ kind: "check", condition: args[0] ? this.sym(args[0]) : "?", message: path(1), loc: this.loc(e) });
-            return "void";
-          case "present":
-          case "object":
-            return args[0] ? this.value(args[0], out, undefined) : "?";
-          case "array": {
-            // save: const items = w.array(value, n, path): the next loop writes the elements of `value`.
-            this.pendingArray = args[0] ? this.rootLocal(args[0]) : undefined;
-            return args[0] ? this.value(args[0], out, undefined) : "?";
-          }
-          case "le16At":
-          case "le32At":
-            return this.sym(e);
-          case "at":
-            return `at(${args[0] ? this.sym(args[0]) : "?"}, ${args[1] ? this.sym(args[1]) : "?"})`;
-          case "subsection": {
-            // save: the header of a subsection; its version is the local it returns.
-            const name = args[0] && ts.isStringLiteral(args[0]) ? args[0].text : "?";
-            const version = args[1] ? this.sym(args[1]) : "?";
-            out.push({ kind: "op", op: "subsectionHeader", length: `${name}@${version}`, equals: undefined, path: name, loc: this.loc(e) });
-            return `version(${name})`;
-          }
-          case "subsectionVersion": {
-            const min = args[1] ? this.sym(args[1]) : "?";
-            const max = args[2] ? this.sym(args[2]) : "?";
-            out.push({ kind: "op", op: "subsectionVersion", length: `${min}..${max}`, equals: undefined, path: path(3), loc: this.loc(e) });
-            return `version(${this.armName ?? "?"})`;
-          }
-          case "absent":
-          case "version":
-          case "duplicateSubsection":
-          case "unknownSubsection":
-          case "fail":
-            return "void";
-          default:
-            this.problem(e, `a call of ${this.io}.${m}(), which is not a wire operation`);
-            return "?";
-        }
-      }
+      if (m !== undefined) return this.ioCall(e, m, out, binding);
       const callee = e.expression;
-      if (ts.isIdentifier(callee) && /^(save|load)[A-Z]/.test(callee.text)) {
+      if (ts.isIdentifier(callee) && /^(save|load)[A-Z]/.test(callee.text) && !this.functions.has(callee.text) && !this.declaredOnly(callee.text)) {
+        // A struct or codec of another module: its own pair is verified on its own.
         const key = callee.text.replace(/^(save|load)/, "");
         const argSyms = e.arguments.slice(this.side === "save" ? 3 : 2).map((a) => this.sym(a));
         const id = this.next++;
@@ -318,100 +348,255 @@ class Extractor {
         out.push({ kind: "call", callee: key, args: argSyms, loc: this.loc(e) });
         return `$${id}`;
       }
-      if (ts.isNewExpression(e)) return "new";
+      if (ts.isIdentifier(callee) && /^(save|load)[A-Z]/.test(callee.text) && this.functions.has(callee.text) && e.arguments.some((a) => this.ios.has(strip(a).getText(this.source)))) {
+        // A struct of this module called as such (generated code): a call node, as above.
+        const key = callee.text.replace(/^(save|load)/, "");
+        const argSyms = e.arguments.slice(this.side === "save" ? 3 : 2).map((a) => this.sym(a));
+        const id = this.next++;
+        if (this.side === "save" && e.arguments[1]) this.bind(e.arguments[1], `$${id}`);
+        out.push({ kind: "call", callee: key, args: argSyms, loc: this.loc(e) });
+        return `$${id}`;
+      }
+      if (ts.isIdentifier(callee) && this.functions.has(callee.text) && e.arguments.some((a) => this.mentionsIo(a))) {
+        return this.inline(this.functions.get(callee.text)!, e, out);
+      }
+      if (this.mentionsIo(e)) {
+        const callback = e.arguments.find((a) => (ts.isArrowFunction(a) || ts.isFunctionExpression(a)) && this.mentionsIo(a));
+        if (callback) this.problem(callback, `a ${this.side === "load" ? "Reader" : "Writer"} call inside a callback of ${callee.getText(this.source)}(): when and how often it runs is not in the code's shape`);
+        else this.problem(e, `a call of ${callee.getText(this.source)}(), which the verifier cannot see into, with the ${this.side === "load" ? "Reader" : "Writer"}`);
+        return "?";
+      }
       return this.sym(e);
     }
     if (ts.isNewExpression(e)) {
       // load: x = new Array(n): the next loop fills x.
       if (binding) this.pendingArray = binding;
+      if (this.mentionsIo(e)) this.problem(e, "a Reader or Writer call inside `new`");
       return "new";
     }
+    if (this.mentionsIo(e) && !ts.isIdentifier(e)) {
+      // Object literals and the like built from reads: read their parts in order.
+      if (ts.isObjectLiteralExpression(e)) {
+        for (const p of e.properties) if (ts.isPropertyAssignment(p)) this.value(p.initializer, out, undefined);
+        return "object";
+      }
+      if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
+        this.problem(e, "a Reader or Writer call inside a callback, which the verifier cannot follow");
+        return "?";
+      }
+    }
     return this.sym(e);
+  }
+
+  private ioCall(e: ts.CallExpression, m: string, out: TraceNode[], binding: string | undefined): string {
+    const args = e.arguments;
+    const path = (i: number): string => {
+      const a = args[i];
+      return a && ts.isStringLiteral(a) ? a.text : "";
+    };
+    if (wireOps.has(m)) return this.wireOp(e, m, out);
+    if (bookkeeping.has(m)) return "void";
+    switch (m) {
+      case "bytes":
+      case "skip": {
+        const lengthArg = this.side === "load" || m === "skip" ? args[0] : args[1];
+        const length = lengthArg ? this.lengthOf(lengthArg, out) : "?";
+        if (this.side === "save" && m === "bytes" && args[0]) this.value(args[0], out, undefined);
+        const id = this.next++;
+        if (m === "bytes" && this.side === "save" && args[0]) this.bind(args[0], `$${id}`);
+        out.push({ kind: "op", op: m, length, equals: undefined, path: path(this.side === "load" || m === "skip" ? 1 : 2), loc: this.loc(e) });
+        return `$${id}`;
+      }
+      case "equal": {
+        // load: r.equal(r.u16(…), expected, …)   save: w.u16(w.equal(value, expected, …), …)
+        const inner = args[0] ? this.value(args[0], out, undefined) : "?";
+        if (this.side === "load") {
+          const last = out[out.length - 1];
+          if (last?.kind === "op" && args[1]) out[out.length - 1] = { ...last, equals: this.decision(args[1]) };
+        }
+        return inner;
+      }
+      case "check":
+        out.push({ kind: "check", condition: args[0] ? this.decision(args[0]) : "?", message: path(1), loc: this.loc(e) });
+        return "void";
+      case "present":
+      case "object":
+        return args[0] ? this.value(args[0], out, undefined) : "?";
+      case "array":
+        // save: const items = w.array(value, n, path): the next loop writes the elements of `value`.
+        this.pendingArray = args[0] ? keyOf(args[0]) ?? rootLocal(args[0], this.ios, this.source) : undefined;
+        return args[0] ? this.value(args[0], out, undefined) : "?";
+      case "subsection": {
+        if (this.side === "load") return "?";
+        // save: the header of a subsection; its version is the local it returns.
+        const name = args[0] && ts.isStringLiteral(args[0]) ? args[0].text : "?";
+        const version = args[1] ? this.sym(args[1]) : "?";
+        out.push({ kind: "op", op: "subsectionHeader", length: `${name}@${version}`, equals: undefined, path: name, loc: this.loc(e) });
+        return `version(${name})`;
+      }
+      case "subsectionVersion": {
+        const min = args[1] ? this.sym(args[1]) : "?";
+        const max = args[2] ? this.sym(args[2]) : "?";
+        out.push({ kind: "op", op: "subsectionVersion", length: `${min}..${max}`, equals: undefined, path: path(3), loc: this.loc(e) });
+        return `version(${this.armName ?? "?"})`;
+      }
+      default:
+        if (pureHelpers.has(m)) return this.sym(e);
+        this.problem(e, `a call of ${[...this.ios][0]}.${m}(), which is not a wire operation`);
+        return "?";
+    }
+  }
+
+  /** A length argument: a decision of the loader, with `count()` kept as part of it. */
+  private lengthOf(arg: ts.Expression, out: TraceNode[]): string {
+    if (ts.isCallExpression(strip(arg)) && this.method(strip(arg) as ts.CallExpression) === undefined && this.mentionsIo(arg)) return this.value(arg, out, undefined);
+    return this.decision(arg);
   }
 
   private wireOp(e: ts.CallExpression, m: string, out: TraceNode[]): string {
     const args = e.arguments;
     const pathArg = this.side === "load" ? args[0] : args[1];
     const path = pathArg && ts.isStringLiteral(pathArg) ? pathArg.text : "";
+    let equals: string | undefined;
     if (this.side === "save") {
       const valueArg = args[0];
       if (valueArg) this.value(valueArg, out, undefined);
-      const equalsCall = valueArg && findCall(valueArg, this.io, "equal");
-      const id = this.next++;
-      if (valueArg) this.bind(valueArg, `$${id}`);
-      out.push({ kind: "op", op: m, length: undefined, equals: equalsCall?.arguments[1] ? this.sym(equalsCall.arguments[1]) : undefined, path, loc: this.loc(e) });
-      return `$${id}`;
+      const equalsCall = valueArg && findCall(valueArg, this.ios, "equal");
+      equals = equalsCall?.arguments[1] ? this.sym(equalsCall.arguments[1]) : undefined;
     }
     const id = this.next++;
-    out.push({ kind: "op", op: m, length: undefined, equals: undefined, path, loc: this.loc(e) });
+    if (this.side === "save" && args[0]) this.bind(args[0], `$${id}`);
+    out.push({ kind: "op", op: m, length: undefined, equals, path, loc: this.loc(e) });
     return `$${id}`;
   }
 
-  /** Save: the local a written value came from now stands for that wire value. */
-  private bind(valueExpr: ts.Expression, sym: string): void {
-    const local = this.rootLocal(valueExpr);
-    if (local !== undefined) this.env.set(local, sym);
+  /** Reads a helper of this module through: its parameters take the call's values. */
+  private inline(fn: ts.FunctionDeclaration, call: ts.CallExpression, out: TraceNode[]): string {
+    if (this.depth >= MAX_INLINE_DEPTH) {
+      this.problem(call, `helpers nested deeper than ${MAX_INLINE_DEPTH} (a recursion?)`);
+      return "?";
+    }
+    const outerEnv = this.env;
+    const outerIos = this.ios;
+    this.env = new Map(outerEnv);
+    this.ios = new Set(outerIos);
+    fn.parameters.forEach((p, i) => {
+      const arg = call.arguments[i];
+      if (!ts.isIdentifier(p.name) || !arg) return;
+      if (outerIos.has(strip(arg).getText(this.source))) this.ios.add(p.name.text);
+      else this.env.set(p.name.text, this.sym(arg));
+    });
+    this.depth++;
+    const statements = fn.body?.statements ?? [];
+    statements.forEach((s, i) => {
+      if (i < statements.length - 1) this.findEarlyReturn(s);
+    });
+    const nodes = this.block(statements);
+    const last = statements[statements.length - 1];
+    const returned = last && ts.isReturnStatement(last) && last.expression ? strip(last.expression) : undefined;
+    const result = returned ? this.sym(returned) : "void";
+    // A returned object literal keeps what each property stands for: the caller reads dev.mac.
+    const fields = returned && ts.isObjectLiteralExpression(returned) ? this.objectFields(returned) : undefined;
+    this.depth--;
+    this.env = outerEnv;
+    this.ios = outerIos;
+    this.returnedFields = fields;
+    out.push(...nodes);
+    return result;
   }
 
-  /** The local under `w.present(…)`, `w.object(…)`, `w.equal(…)` wrappers, if the value is one. */
-  private rootLocal(valueExpr: ts.Expression): string | undefined {
+  /** The properties of the object a helper just returned, for the local it is assigned to. */
+  private returnedFields: Map<string, string> | undefined;
+
+  private objectFields(o: ts.ObjectLiteralExpression): Map<string, string> {
+    const fields = new Map<string, string>();
+    for (const p of o.properties) {
+      if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) fields.set(p.name.text, this.sym(p.initializer));
+      else if (ts.isShorthandPropertyAssignment(p)) fields.set(p.name.text, this.sym(p.name));
+    }
+    return fields;
+  }
+
+  /** Save: the local or path a written value came from now stands for that wire value. */
+  private bind(valueExpr: ts.Expression, sym: string): void {
     let e = strip(valueExpr);
     while (ts.isCallExpression(e) && this.method(e) !== undefined && e.arguments[0]) e = strip(e.arguments[0]);
-    return ts.isIdentifier(e) ? e.text : undefined;
+    const key = keyOf(e);
+    if (key !== undefined) this.env.set(key, sym);
   }
 
   /** The symbolic text of an expression that performs no wire operation. */
   sym(e: ts.Expression): string {
     e = strip(e);
+    const key = keyOf(e);
+    if (key !== undefined && this.env.has(key)) return this.env.get(key)!;
     if (ts.isIdentifier(e)) {
-      const v = this.env.get(e.text);
-      if (v !== undefined) return v;
       if (e.text === "undefined") return "undefined";
       return `free.${e.text}`;
     }
     if (ts.isNumericLiteral(e)) return String(Number(e.text.replace(/_/g, "")));
     if (ts.isBigIntLiteral(e)) return `${BigInt(e.text.slice(0, -1).replace(/_/g, ""))}n`;
-    if (ts.isStringLiteral(e)) return JSON.stringify(e.text);
+    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return JSON.stringify(e.text);
     if (e.kind === ts.SyntaxKind.TrueKeyword) return "true";
     if (e.kind === ts.SyntaxKind.FalseKeyword) return "false";
     if (ts.isPropertyAccessExpression(e)) {
-      const object = strip(e.expression);
+      const object = this.sym(e.expression);
       // Parameters: `p.name ?? default` and `p.name` are the parameter itself.
-      if (ts.isIdentifier(object) && this.env.get(object.text) === "params") return `param.${e.name.text}`;
-      if (this.state !== undefined && ts.isIdentifier(object) && object.text === this.state) return `state.${e.name.text}`;
-      return `${this.sym(object)}.${e.name.text}`;
+      if (object === "params") return `param.${e.name.text}`;
+      return `${object}.${e.name.text}`;
     }
     if (ts.isElementAccessExpression(e)) return `${this.sym(e.expression)}[${this.sym(e.argumentExpression)}]`;
     if (ts.isPrefixUnaryExpression(e)) return `${ts.tokenToString(e.operator)}${this.sym(e.operand)}`;
     if (ts.isBinaryExpression(e)) {
       const op = e.operatorToken.getText(this.source);
-      if (op === "??" && ts.isPropertyAccessExpression(strip(e.left))) {
+      if (op === "??") {
         const left = this.sym(e.left);
         if (left.startsWith("param.")) return left;
+        return `(${left} ?? ${this.sym(e.right)})`;
       }
       return `(${this.sym(e.left)} ${op} ${this.sym(e.right)})`;
     }
     if (ts.isConditionalExpression(e)) return `(${this.sym(e.condition)} ? ${this.sym(e.whenTrue)} : ${this.sym(e.whenFalse)})`;
     if (ts.isCallExpression(e)) {
       const m = this.method(e);
-      if (m === "at" || m === "count" || m === "le16At" || m === "le32At") return `${m}(${e.arguments.slice(0, 2).map((a) => this.sym(a)).join(", ")})`;
+      if (m !== undefined && pureHelpers.has(m)) return `${m}(${e.arguments.slice(0, 2).map((a) => this.sym(a)).join(", ")})`;
       if (m !== undefined) {
-        this.problem(e, `a wire operation ${this.io}.${m}() inside an expression`);
+        this.problem(e, `a wire operation ${[...this.ios][0]}.${m}() inside an expression the verifier cannot order`);
         return "?";
       }
       return `${e.expression.getText(this.source)}(${e.arguments.map((a) => this.sym(a)).join(", ")})`;
+    }
+    if ((ts.isArrowFunction(e) || ts.isFunctionExpression(e)) && this.mentionsIo(e)) {
+      this.problem(e, "a Reader or Writer call inside a callback, which the verifier cannot follow");
+      return "?";
     }
     return e.getText(this.source);
   }
 }
 
-const wireOps = new Set(["u8", "i8", "bool", "u16", "u16le", "i16", "i16le", "u32", "u32le", "i32", "i32le", "u64", "u64le", "i64", "i64le"]);
-
-function isWireOp(m: string): boolean {
-  return wireOps.has(m);
+/** `a`, `a.b`, `a?.b`, `a[0]`: a name for a local or a path into one, or undefined. */
+function keyOf(e: ts.Expression): string | undefined {
+  e = strip(e);
+  if (ts.isIdentifier(e)) return e.text;
+  if (ts.isPropertyAccessExpression(e)) {
+    const object = keyOf(e.expression);
+    return object === undefined ? undefined : `${object}.${e.name.text}`;
+  }
+  if (ts.isElementAccessExpression(e) && (ts.isNumericLiteral(e.argumentExpression) || ts.isIdentifier(e.argumentExpression))) {
+    const object = keyOf(e.expression);
+    return object === undefined ? undefined : `${object}[${e.argumentExpression.getText()}]`;
+  }
+  return undefined;
 }
 
-/** Removes parentheses, `!` non-null assertions, `as` casts and optional-chaining marks. */
+/** The local under `w.present(…)`, `w.object(…)` wrappers, if the value is one. */
+function rootLocal(valueExpr: ts.Expression, ios: ReadonlySet<string>, source: ts.SourceFile): string | undefined {
+  let e = strip(valueExpr);
+  while (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ios.has(e.expression.expression.getText(source)) && e.arguments[0]) e = strip(e.arguments[0]);
+  return keyOf(e);
+}
+
+/** Removes parentheses, `!` non-null assertions, `as` casts. */
 function strip(e: ts.Expression): ts.Expression {
   for (;;) {
     if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
@@ -419,15 +604,57 @@ function strip(e: ts.Expression): ts.Expression {
   }
 }
 
-function findCall(e: ts.Expression, io: string, method: string): ts.CallExpression | undefined {
+function isLiteral(e: ts.Expression): boolean {
+  e = strip(e);
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) return isLiteral(e.operand);
+  return ts.isNumericLiteral(e) || ts.isBigIntLiteral(e) || ts.isStringLiteral(e) || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword;
+}
+
+function findCall(e: ts.Expression, ios: ReadonlySet<string>, method: string): ts.CallExpression | undefined {
   e = strip(e);
   if (!ts.isCallExpression(e)) return undefined;
   const callee = e.expression;
-  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === io) {
+  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && ios.has(callee.expression.text)) {
     if (callee.name.text === method) return e;
-    return e.arguments[0] ? findCall(e.arguments[0], io, method) : undefined;
+    return e.arguments[0] ? findCall(e.arguments[0], ios, method) : undefined;
   }
   return undefined;
+}
+
+/** The index of `for (let i = 0; i < n; i++)` or `for (; i < n; i++)`, or undefined. */
+function countedLoopIndex(s: ts.ForStatement): string | undefined {
+  const cond = s.condition;
+  if (!cond || !ts.isBinaryExpression(cond) || cond.operatorToken.kind !== ts.SyntaxKind.LessThanToken || !ts.isIdentifier(cond.left)) return undefined;
+  const index = cond.left.text;
+  const init = s.initializer;
+  if (init) {
+    if (!ts.isVariableDeclarationList(init) || init.declarations.length !== 1) return undefined;
+    const d = init.declarations[0]!;
+    if (!ts.isIdentifier(d.name) || d.name.text !== index || !d.initializer || !ts.isNumericLiteral(d.initializer) || d.initializer.text !== "0") return undefined;
+  }
+  const inc = s.incrementor;
+  const steps =
+    inc !== undefined &&
+    ((ts.isPostfixUnaryExpression(inc) || ts.isPrefixUnaryExpression(inc)) && inc.operator === ts.SyntaxKind.PlusPlusToken && ts.isIdentifier(inc.operand) && inc.operand.text === index);
+  if (!steps) return undefined;
+  // The body may not change the index.
+  let assigned = false;
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && ts.isIdentifier(n.left) && n.left.text === index) assigned = true;
+    if ((ts.isPostfixUnaryExpression(n) || ts.isPrefixUnaryExpression(n)) && ts.isIdentifier(n.operand) && n.operand.text === index && n !== inc) {
+      if (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) assigned = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(s.statement);
+  return assigned ? undefined : index;
+}
+
+function loopName(s: ts.Statement): string {
+  if (ts.isWhileStatement(s)) return "while loop";
+  if (ts.isDoStatement(s)) return "do-while loop";
+  if (ts.isForOfStatement(s)) return "for-of loop";
+  return "for-in loop";
 }
 
 function asStatements(s: ts.Statement): readonly ts.Statement[] {

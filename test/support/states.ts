@@ -134,6 +134,8 @@ export class StateBuilder {
           const n = count(plan.count, subsection);
           return Array.from({ length: n }, () => makeValue(plan.element, subsection));
         }
+        case "custom":
+          throw new Error(`a state for the hand-written codec ${plan.codec.name} cannot be drawn from the schema`);
         case "struct": {
           const calleeArgs = new Map<StructArgModel, unknown>();
           plan.callee.layout.args.forEach((a, i) => calleeArgs.set(a, toScalar(value(plan.args[i]!, subsection), a.type.kind === "int" && a.type.bits === 64)));

@@ -1,4 +1,4 @@
-// expect: VMS8001 at 9:3
+// expect: VMS8001 at 10:5
 // A hand-edited module: load lost the guard of 'offloads' and always reads it.
 import type { Reader, Writer } from "../../../runtime/index.js";
 

@@ -1,0 +1,51 @@
+// Hand-written codecs: reads each codec's module, finds `save<Name>` and `load<Name>`, checks their
+// parameters against the schema, and verifies the pair with the same extractor as generated code.
+
+import { join, normalize } from "node:path";
+import { ts } from "ts-morph";
+import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import type { CodecModel, SchemaModel } from "../model.js";
+import { findFunction } from "./trace.js";
+import { verifyModule } from "./index.js";
+
+/** Reads a module's text, or returns undefined when there is no such file. */
+export type ModuleReader = (path: string) => string | undefined;
+
+/** Where a codec's module is, as shown in diagnostics: relative to the schema's folder. */
+export function codecModulePath(schemaFile: string, codec: CodecModel): string {
+  return normalize(join(schemaFile, "..", codec.module));
+}
+
+/** Verifies every codec of a schema; `sources` receives the module texts for code frames. */
+export function verifyCodecs(model: SchemaModel, read: ModuleReader, sources?: Map<string, string>): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const codec of model.codecs) {
+    const path = codecModulePath(model.file, codec);
+    const text = read(path);
+    if (text === undefined) {
+      diagnostics.push(diagnostic("VMS8004", codec.moduleSpan, [codec.name, `cannot read its module ${path}`]));
+      continue;
+    }
+    sources?.set(path, text);
+    const source = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const save = `save${codec.name}`;
+    const load = `load${codec.name}`;
+    const missing = [save, load].filter((name) => !findFunction(source, name));
+    if (missing.length > 0) {
+      diagnostics.push(diagnostic("VMS8004", codec.moduleSpan, [codec.name, `${path} has no function ${missing.join(" or ")}`]));
+      continue;
+    }
+    // save(w, state, params, ...args) and load(r, params, ...args)
+    for (const [name, fixed] of [[save, 3], [load, 2]] as const) {
+      const fn = findFunction(source, name)!;
+      const expected = fixed + codec.args.length;
+      if (fn.parameters.length !== expected) {
+        diagnostics.push(
+          diagnostic("VMS8004", codec.nameSpan, [codec.name, `${name} in ${path} takes ${fn.parameters.length} parameters, the schema passes ${expected}`]),
+        );
+      }
+    }
+    diagnostics.push(...verifyModule(path, text, [{ save, load }]));
+  }
+  return diagnostics;
+}
