@@ -40,6 +40,18 @@ describe("docs/diagnostics.md", () => {
   });
 });
 
+describe("examples/seed-bug/README.md", () => {
+  it("quotes `vmstate check` as it prints", () => {
+    const readme = readFileSync(join(root, "examples", "seed-bug", "README.md"), "utf8");
+    const sessions = [...readme.matchAll(/```\n\$ npx vmstate check (\S+)\n([\s\S]*?)```/g)];
+    expect(sessions.length).toBe(2);
+    for (const [, file, shown] of sessions) {
+      const printed = vmstate(["check", file!]).stdout;
+      for (const line of shown!.split("\n").filter((l) => l.trim() !== "")) expect(printed).toContain(line);
+    }
+  });
+});
+
 describe("README.md", () => {
   it("quotes `vmstate decode` of pxe-loop-pc as it is (an excerpt of the virtio-net section)", async () => {
     const readme = readFileSync(join(root, "README.md"), "utf8");

@@ -47,7 +47,7 @@ describe("verifier", () => {
     const [d, ...rest] = verifyModule(file, unguarded, pairs);
     expect(rest).toEqual([]);
     expect(d?.code).toBe("VMS8001");
-    expect(d?.message).toMatch(/saveVirtioNetDevice writes u64 'curr_guest_offloads' if \(\(\$\d+ & 4\) !== 0\) at .* where loadVirtioNetDevice reads u64 'curr_guest_offloads'/);
+    expect(d?.message).toMatch(/saveVirtioNetDevice writes u64 'curr_guest_offloads' if \(\(arg\.guest_features & 4\) !== 0\) at .* where loadVirtioNetDevice reads u64 'curr_guest_offloads'/);
   });
 
   it("reports a changed width and a changed count", () => {
