@@ -339,17 +339,10 @@ class Extractor {
       const m = this.method(e);
       if (m !== undefined) return this.ioCall(e, m, out, binding);
       const callee = e.expression;
-      if (ts.isIdentifier(callee) && /^(save|load)[A-Z]/.test(callee.text) && !this.functions.has(callee.text) && !this.declaredOnly(callee.text)) {
-        // A struct or codec of another module: its own pair is verified on its own.
-        const key = callee.text.replace(/^(save|load)/, "");
-        const argSyms = e.arguments.slice(this.side === "save" ? 3 : 2).map((a) => this.sym(a));
-        const id = this.next++;
-        if (this.side === "save" && e.arguments[1]) this.bind(e.arguments[1], `$${id}`);
-        out.push({ kind: "call", callee: key, args: argSyms, loc: this.loc(e) });
-        return `$${id}`;
-      }
-      if (ts.isIdentifier(callee) && /^(save|load)[A-Z]/.test(callee.text) && this.functions.has(callee.text) && e.arguments.some((a) => this.ios.has(strip(a).getText(this.source)))) {
-        // A struct of this module called as such (generated code): a call node, as above.
+      // save<X>/load<X>: a struct, or a codec of another module, whose own pair is verified on its
+      // own (verifyModule follows the calls to pairs of the same module).
+      const pairName = ts.isIdentifier(callee) && /^(save|load)[A-Z]/.test(callee.text) && !this.declaredOnly(callee.text);
+      if (pairName && (!this.functions.has(callee.text) || e.arguments.some((a) => this.ios.has(strip(a).getText(this.source))))) {
         const key = callee.text.replace(/^(save|load)/, "");
         const argSyms = e.arguments.slice(this.side === "save" ? 3 : 2).map((a) => this.sym(a));
         const id = this.next++;
