@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `vmstate` command line: check and generate from .vmstate schemas.
 
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { CliError } from "./cli-error.js";
 import { runCheck } from "./commands/check.js";
@@ -11,7 +12,7 @@ import type { OutputFormat } from "./report.js";
 const HELP = `vmstate: device-state schemas for QEMU migration streams
 
 Usage:
-  vmstate check FILE...                    report every diagnostic; exit 1 on any error
+  vmstate check FILE|DIR...                report every diagnostic; exit 1 on any error
   vmstate gen [FILE|DIR...] [--out DIR]    generate TypeScript save/load code (default: schemas/ → generated/)
   vmstate gen --check                      exit 1 and name the stale files when generated/ is out of date
   vmstate decode STREAM [-o FILE]          a QEMU migration stream as JSON (each section's header and state)
@@ -36,7 +37,8 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === "-v" || command === "--version") {
-    console.log("0.1.0");
+    const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    console.log(manifest.version);
     return 0;
   }
   switch (command) {

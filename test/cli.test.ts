@@ -154,3 +154,17 @@ describe("vmstate decode and encode", () => {
     expect(r.stderr).toContain(message);
   });
 });
+
+describe("vmstate --version and check on a folder", () => {
+  it("prints the package's version", () => {
+    const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+    expect(vmstate(["--version"])).toMatchObject({ status: 0, stdout: `${manifest.version}\n` });
+  });
+
+  it("checks every schema of a folder", () => {
+    expect(vmstate(["check", "schemas"])).toMatchObject({ status: 0, stdout: "" });
+    const r = vmstate(["check", "test/errors"]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("test/errors/unknown-name.vmstate:5:12 - error VMS2001");
+  });
+});
