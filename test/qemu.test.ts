@@ -5,7 +5,8 @@
 // Without QEMU these tests say so and are skipped; .ci/run installs QEMU and sets
 // VMSTATE_REQUIRE_QEMU=1, which makes a missing QEMU a failure.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +16,7 @@ import { encodeStream } from "../stream/encode.js";
 import type { StreamDocument } from "../stream/format.js";
 import { vmstate } from "./support/cli.js";
 import { projectCodecs } from "./support/codecs.js";
+import { GuestSetup, buildInitramfs, findGuestKernel } from "./support/guest.js";
 import { canMakeTap, qemuVersion, startQemu } from "./support/qemu.js";
 
 const version = qemuVersion();
@@ -33,10 +35,14 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Starts QEMU, migrates it to a file with `exec:cat`, quits; returns the stream. */
-async function capture(name: string, args: string[], tap = false): Promise<Uint8Array> {
+async function capture(name: string, args: string[], tap = false, ready?: () => Promise<void>): Promise<Uint8Array> {
   const file = join(dir, `${name}.stream`);
   const qemu = await startQemu(args, join(dir, `${name}.sock`), tap);
   try {
+    if (ready) {
+      await ready();
+      await qemu.qmp.command("stop");
+    }
     await qemu.qmp.command("migrate", { uri: `exec:cat > ${file}` });
     expect(await qemu.qmp.waitForMigration(), qemu.output()).toBe("completed");
   } finally {
@@ -154,5 +160,76 @@ describe.skipIf(!tap)("live QEMU with four queue pairs", () => {
     const told = decodeStream(bytes, codecs, { queues: 4 });
     expect(virtioNet(told)["device"]).toMatchObject({ max_queue_pairs: 4 });
     expect(vmstate(["decode", file, "--param", "queues=4", "-o", join(dir, "mq-vectors.json")]).status).toBe(0);
+  });
+});
+
+// A Linux guest (Debian's kernel, an initramfs built from busybox, the virtio-net modules and
+// ethtool) drives the device into states an idle device never reaches: two active queue pairs, and
+// RSS with its subsection. It needs the tap of the tests above and the kernel .ci/run installs.
+const kernel = tap ? findGuestKernel() : undefined;
+if (tap && !kernel) console.warn("no guest kernel, busybox-static or ethtool here: the Linux guest QEMU tests are skipped (.ci/run installs them)");
+
+describe.skipIf(!kernel)("live QEMU with a Linux guest and four queue pairs", () => {
+  /** Boots the guest with the given setup, waits for GUEST-READY, and captures the stream. */
+  async function guestStream(name: string, setup: string[]): Promise<{ bytes: Uint8Array; serial: string }> {
+    const initrd = join(dir, `${name}.initrd`);
+    const serial = join(dir, `${name}.serial`);
+    writeFileSync(initrd, buildInitramfs(kernel!, setup));
+    const args = [
+      ...machine.filter((a, i, all) => a !== "-netdev" && all[i - 1] !== "-netdev" && a !== "-S" && a !== "16" && a !== "-m"),
+      "-M",
+      "pc",
+      "-m",
+      "128",
+      "-kernel",
+      kernel!.vmlinuz,
+      "-initrd",
+      initrd,
+      "-append",
+      "console=ttyS0 panic=-1 quiet",
+      "-serial",
+      `file:${serial}`,
+      "-netdev",
+      "tap,id=n0,ifname=tap0,script=no,downscript=no,queues=4",
+      ...nic(",mq=on,vectors=10,rss=on"),
+    ];
+    const bytes = await capture(name, args, true, async () => {
+      const deadline = Date.now() + 120_000;
+      while (!(existsSync(serial) && readFileSync(serial, "utf8").includes("GUEST-READY"))) {
+        if (Date.now() > deadline) throw new Error(`the guest did not get ready:\n${existsSync(serial) ? readFileSync(serial, "utf8") : "(no serial output)"}`);
+        await sleep(200);
+      }
+    });
+    return { bytes, serial: readFileSync(serial, "utf8") };
+  }
+
+  function roundTrip(bytes: Uint8Array): Record<string, unknown> {
+    const doc = decodeStream(bytes, codecs, {});
+    expect(Buffer.from(encodeStream(JSON.parse(JSON.stringify(doc)) as StreamDocument, codecs, {})).equals(Buffer.from(bytes))).toBe(true);
+    return virtioNet(doc);
+  }
+
+  it("two queue pairs, a VLAN, promiscuous and all-multicast: curr_queue_pairs, vqs_1 and the VLAN bitmap", async () => {
+    const { bytes, serial } = await guestStream("guest-mq", [GuestSetup.twoQueuePairs, GuestSetup.vlan5, GuestSetup.promisc, GuestSetup.allmulti]);
+    for (const line of ["two queue pairs", "vlan 5", "promisc", "allmulti"]) expect(serial).toContain(`GUEST: ${line}`);
+    const state = roundTrip(bytes);
+    // The guest has read the config space: max_virtqueue_pairs 4 at offset 8, little-endian.
+    expect((state["config"] as string).slice(16, 20)).toBe("0400");
+    expect(state["num_queues"]).toBe(9);
+    const device = state["device"] as Record<string, unknown>;
+    expect(device).toMatchObject({ max_queue_pairs: 4, curr_queue_pairs: 2, vqs_1: [{ tx_waiting: 0 }], promisc: 1, allmulti: 1 });
+    expect(((device["vlans"] as number[])[0]! >>> 5) & 1).toBe(1);
+    expect(device["rss"]).toBeUndefined();
+  });
+
+  it("RSS: the virtio-net-device/rss subsection with its key and indirection table", async () => {
+    const { bytes, serial } = await guestStream("guest-rss", [GuestSetup.twoQueuePairs, GuestSetup.rss]);
+    expect(serial).toContain("GUEST: rss on");
+    const state = roundTrip(bytes);
+    const rss = (state["device"] as { rss?: { rss_data: Record<string, unknown> } }).rss;
+    expect(rss?.rss_data).toMatchObject({ enabled: true, indirections_len: 128 });
+    expect((rss!.rss_data["key"] as number[]).length).toBe(40);
+    // ethtool -X equal 2 spreads the table over queues 0 and 1.
+    expect(rss!.rss_data["indirections_table"]).toEqual(Array.from({ length: 128 }, (_, i) => i % 2));
   });
 });
