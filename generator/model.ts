@@ -68,6 +68,7 @@ export type IrExpr = ExprBase &
     | { readonly kind: "param"; readonly param: ParamModel }
     | { readonly kind: "arg"; readonly arg: StructArgModel }
     | { readonly kind: "let"; readonly binding: LetModel }
+    | { readonly kind: "element"; readonly element: ElementModel }
     | { readonly kind: "version" }
     | { readonly kind: "call"; readonly builtin: string; readonly args: readonly IrExpr[] }
     | { readonly kind: "unary"; readonly op: A.UnaryOp; readonly operand: IrExpr }
@@ -129,8 +130,16 @@ export interface LetModel extends MemberBase {
   readonly value: IrExpr;
 }
 
+/** The element a `validate each x in array` names. */
+export interface ElementModel {
+  readonly name: string;
+  readonly span: Span;
+}
+
 export interface ValidateModel extends MemberBase {
   readonly kind: "validate";
+  /** `validate each x in array`: the condition is checked for every element. */
+  readonly each: { readonly element: ElementModel; readonly array: IrExpr } | undefined;
   readonly condition: IrExpr;
   readonly message: string;
 }

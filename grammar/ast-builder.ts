@@ -217,13 +217,17 @@ export class AstBuilder {
           value: this.expression(this.node(inner, "expression")),
           span: this.spanOfNode(inner),
         };
-      case "validateDecl":
+      case "validateDecl": {
+        const element = this.tokens(inner, "element")[0];
+        const array = this.maybeNode(inner, "array");
         return {
           kind: "validate",
+          each: element && array ? { element: this.name(element), array: this.expression(array) } : undefined,
           condition: this.expression(this.node(inner, "expression")),
           message: this.string(this.token(inner, "StringLiteral")),
           span: this.spanOfNode(inner),
         };
+      }
       default:
         return this.subsectionDecl(inner);
     }

@@ -102,6 +102,8 @@ export interface LetDecl {
 
 export interface ValidateDecl {
   readonly kind: "validate";
+  /** `each x in array`: the condition holds for every element, named `x` in it. */
+  readonly each: { readonly element: Name; readonly array: Expr } | undefined;
   readonly condition: Expr;
   readonly message: StringValue;
   readonly span: Span;

@@ -199,8 +199,19 @@ export class VmstateParser extends CstParser {
     this.CONSUME(t.Semicolon);
   });
 
+  /** `validate C, "m";` or, for every element of an array, `validate each x in a: C, "m";`. */
   private validateDecl = this.RULE("validateDecl", () => {
     this.CONSUME(t.Validate);
+    this.OPTION({
+      GATE: () => this.LA(1).tokenType === t.Each && this.LA(3).tokenType === t.In,
+      DEF: () => {
+        this.CONSUME(t.Each);
+        this.CONSUME(t.Name, { LABEL: "element" });
+        this.CONSUME(t.In);
+        this.SUBRULE2(this.expression, { LABEL: "array" });
+        this.CONSUME(t.Colon);
+      },
+    });
     this.SUBRULE(this.expression);
     this.CONSUME(t.Comma);
     this.CONSUME(t.StringLiteral);

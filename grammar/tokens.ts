@@ -47,6 +47,8 @@ export const Max = keyword("max");
 export const Unused = keyword("unused", false);
 export const Let = keyword("let", false);
 export const Validate = keyword("validate", false);
+export const Each = keyword("each");
+export const In = keyword("in");
 export const True = keyword("true", false);
 export const False = keyword("false", false);
 
@@ -122,6 +124,8 @@ export const allTokens: TokenType[] = [
   Unused,
   Let,
   Validate,
+  Each,
+  In,
   True,
   False,
   Identifier,

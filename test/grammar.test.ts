@@ -78,6 +78,15 @@ describe("declarations", () => {
     expect(param.kind === "param" && param.optional).toBe(true);
   });
 
+  it("reads `validate each`, and `each` and `in` as names elsewhere", () => {
+    const { schema, diagnostics } = parseSchema('section s "s" version 1 { t: u8[4]; each: u8; validate each x in t: x < each, "m"; validate each > 0, "n"; }', "t.vmstate");
+    expect(diagnostics).toEqual([]);
+    const section = schema!.items[0]!;
+    const members = section.kind === "section" ? section.members : [];
+    expect(members[2]?.kind === "validate" && members[2].each?.element.text).toBe("x");
+    expect(members[3]?.kind === "validate" && members[3].each).toBeUndefined();
+  });
+
   it("lets soft keywords name fields", () => {
     const { diagnostics } = parseSchema('section s "s" version 1 { features: u32; version: u8; max: u8; since: u8; t: u8[max max 4]; }', "t.vmstate");
     expect(diagnostics).toEqual([]);

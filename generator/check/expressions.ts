@@ -5,6 +5,7 @@ import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
 import type {
   ConstModel,
+  ElementModel,
   ExprType,
   FeaturesModel,
   IrExpr,
@@ -23,6 +24,7 @@ export type ScopeEntry =
   | { readonly kind: "param"; readonly model: ParamModel }
   | { readonly kind: "arg"; readonly model: StructArgModel }
   | { readonly kind: "let"; readonly model: LetModel }
+  | { readonly kind: "element"; readonly model: ElementModel; readonly type: ExprType }
   | { readonly kind: "state"; readonly node: StateNode };
 
 export interface ExprContext {
@@ -203,6 +205,8 @@ function checkName(e: Extract<A.Expr, { kind: "name" }>, ctx: ExprContext): IrEx
     }
     case "let":
       return { kind: "let", binding: entry.model, type: entry.model.value.type, ...base };
+    case "element":
+      return { kind: "element", element: entry.model, type: entry.type, ...base };
     case "state": {
       const node = entry.node;
       const optional = nodeOptional(node);

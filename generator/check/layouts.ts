@@ -6,6 +6,8 @@ import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
 import type {
   Count,
+  ElementModel,
+  ExprType,
   ExprSite,
   FieldModel,
   FieldType,
@@ -24,14 +26,16 @@ import { valueFits } from "./declarations.js";
 import {
   checkBool,
   checkConstInt,
+  checkExpr,
   checkInt,
   checkValue,
   constantOf,
   isError,
+  spanText as spanName,
   type ExprContext,
   type ScopeEntry,
 } from "./expressions.js";
-import { scalarByName } from "./types.js";
+import { exprTypeOfField, scalarByName } from "./types.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -190,7 +194,7 @@ class LayoutBinder {
           break;
         }
         case "validate":
-          models.push({ kind: "validate", ...base, condition: placeholder(m.span), message: m.message.value });
+          models.push({ kind: "validate", ...base, each: undefined, condition: placeholder(m.span), message: m.message.value });
           break;
       }
     }
@@ -375,7 +379,13 @@ class LayoutBinder {
           break;
         case "validate": {
           const v = model as Mutable<ValidateModel>;
-          v.condition = checkBool(decl.condition, { ...ctx, readAt: v.order }, "a validation");
+          const at = { ...ctx, readAt: v.order };
+          if (decl.each) {
+            const each = this.eachElement(decl.each, at, levels, v);
+            v.each = each?.each;
+            // Without its element the condition would only repeat the error.
+            v.condition = each ? checkBool(decl.condition, each.ctx, "a validation") : placeholder(decl.condition.span);
+          } else v.condition = checkBool(decl.condition, at, "a validation");
           this.site(v.condition, "validation", v, false);
           break;
         }
@@ -391,6 +401,40 @@ class LayoutBinder {
       const inner = this.subsectionLevels.get(sub)!;
       this.checkMembers(decl.members, sub.members, [...levels, inner]);
     });
+  }
+
+  /**
+   * `each x in array`: the array must be bytes or an array of scalars that is there; `x` names its
+   * element in the condition, and no other visible name.
+   */
+  private eachElement(
+    each: NonNullable<A.ValidateDecl["each"]>,
+    ctx: ExprContext,
+    levels: Level[],
+    at: ValidateModel,
+  ): { each: NonNullable<ValidateModel["each"]>; ctx: ExprContext } | undefined {
+    const array = checkExpr(each.array, ctx);
+    if (isError(array)) return undefined;
+    this.site(array, "validation", at, false);
+    if (array.optional) {
+      this.diagnostics.push(diagnostic("VMS4003", array.span, [spanName(array), "guarded or version-gated"]));
+      return undefined;
+    }
+    let type: ExprType | undefined;
+    if (array.type.kind === "bytes") type = { kind: "int", min: 0n, max: 255n };
+    else if (array.type.kind === "array" && (array.type.element.kind === "int" || array.type.element.kind === "bool")) type = exprTypeOfField(array.type.element);
+    if (!type) {
+      this.diagnostics.push(diagnostic("VMS3010", array.span, ["each", "it goes over bytes or an array of integers or bools"]));
+      return undefined;
+    }
+    if (!this.claimValueName(each.element, levels)) return undefined;
+    const element: ElementModel = { name: each.element.text, span: each.element.span };
+    const elementType = type;
+    const inner: ExprContext = {
+      ...ctx,
+      lookup: (name) => (name === element.name ? { kind: "element", model: element, type: elementType } : ctx.lookup(name)),
+    };
+    return { each: { element, array }, ctx: inner };
   }
 
   private checkField(decl: A.FieldDecl, field: Mutable<FieldModel>, levelCtx: ExprContext): void {

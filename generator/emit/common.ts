@@ -36,9 +36,9 @@ export function exprEnv(fn: FunctionPlan, subsection: SubsectionModel | undefine
   return { locals: fn.locals, versionLocal: fn.versionLocal, subsection, io, path };
 }
 
-/** Path used in errors from a validation: the first field its condition reads. */
-export function validationPath(condition: IrExpr, prefix: string): string {
-  const ref = references(condition)[0];
+/** Path used in errors from a validation: the array it goes over, or the first field its condition reads. */
+export function validationPath(condition: IrExpr, prefix: string, array?: IrExpr): string {
+  const ref = references(array ?? condition)[0];
   const name = ref ? (ref.target.kind === "field" ? ref.target.field.path.join(".") : ref.target.binding.name) : "";
   return joinPath(prefix, name);
 }

@@ -104,6 +104,8 @@ export function emitExpr(e: IrExpr, env: ExprEnv): Emitted {
     }
     case "let":
       return { code: env.locals.lets.get(e.binding)!, rep: repOfValue(e.binding.value, env) };
+    case "element":
+      return { code: env.locals.elements.get(e.element)!, rep: e.type.kind === "bool" ? "boolean" : safe(e.type) ? "number" : "bigint" };
     case "version":
       return { code: env.subsection ? env.locals.subsectionVersions.get(env.subsection)! : env.versionLocal, rep: "number" };
     case "call":

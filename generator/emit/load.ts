@@ -73,9 +73,24 @@ export class LoadEmitter {
           break;
         }
         case "validate": {
-          const path = validationPath(step.condition, prefix);
+          const path = validationPath(step.condition, prefix, step.each?.array);
           const env = exprEnv(this.fn, subsection, "r", path);
-          this.lines.push(`r.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(path)});`);
+          if (!step.each) {
+            this.lines.push(`r.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(path)});`);
+            break;
+          }
+          // Every element; the error names it: "table[17]".
+          const { index, element } = step.each;
+          const array = emitExpr(step.each.array, env).code;
+          this.lines.push(
+            `let ${index} = 0;`,
+            `try {`,
+            `for (; ${index} < ${array}.length; ${index}++) {`,
+            `const ${element} = ${array}[${index}]!;`,
+            `r.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(`${path}[]`)});`,
+            "}",
+            `} catch (e) { throw atIndex(e, ${index}); }`,
+          );
           break;
         }
         case "subsections":

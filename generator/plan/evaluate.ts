@@ -4,7 +4,7 @@
 
 import { littleEndianAt, pciCapability } from "../../runtime/pci.js";
 import { arith } from "../check/expressions.js";
-import type { FieldModel, IrExpr, LetModel, ParamModel, StructArgModel, SubsectionModel } from "../model.js";
+import type { ElementModel, FieldModel, IrExpr, LetModel, ParamModel, StructArgModel, SubsectionModel } from "../model.js";
 
 export type Value = bigint | boolean | Uint8Array | readonly unknown[] | Record<string, unknown> | undefined;
 
@@ -13,6 +13,7 @@ export interface EvalEnv {
   param(param: ParamModel): unknown;
   arg(arg: StructArgModel): unknown;
   let(binding: LetModel): unknown;
+  element(element: ElementModel): unknown;
   /** The version being read at: the layout's, or that of `subsection` when inside one. */
   version(subsection: SubsectionModel | undefined): number;
   readonly subsection: SubsectionModel | undefined;
@@ -52,6 +53,8 @@ export function evaluate(e: IrExpr, env: EvalEnv): Value {
       return big(env.arg(e.arg)) as Value;
     case "let":
       return env.let(e.binding) as Value;
+    case "element":
+      return big(env.element(e.element)) as Value;
     case "version":
       return BigInt(env.version(env.subsection));
     case "call":

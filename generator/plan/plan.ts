@@ -4,6 +4,7 @@
 import type { Span } from "../../diagnostics/span.js";
 import type {
   CodecModel,
+  ElementModel,
   FieldModel,
   FieldType,
   IrExpr,
@@ -50,7 +51,14 @@ export type Step =
     }
   | { readonly kind: "unused"; readonly count: CountPlan; readonly condition: IrExpr | undefined; readonly span: Span }
   | { readonly kind: "let"; readonly binding: LetModel; readonly local: string }
-  | { readonly kind: "validate"; readonly condition: IrExpr; readonly message: string; readonly span: Span }
+  | {
+      readonly kind: "validate";
+      readonly condition: IrExpr;
+      readonly message: string;
+      readonly span: Span;
+      /** `validate each`: the array, and the locals of the loop's index and of the element. */
+      readonly each: { readonly array: IrExpr; readonly index: string; readonly element: string; readonly model: ElementModel } | undefined;
+    }
   | { readonly kind: "subsections"; readonly owner: string; readonly arms: readonly SubsectionArm[] };
 
 export interface SubsectionArm {
@@ -83,6 +91,7 @@ export interface Locals {
   readonly lets: Map<LetModel, string>;
   readonly args: Map<StructArgModel, string>;
   readonly params: Map<ParamModel, string>;
+  readonly elements: Map<ElementModel, string>;
   /** Version locals of the subsections, for `stream_version()` and version gates inside them. */
   readonly subsectionVersions: Map<SubsectionModel, string>;
 }
@@ -110,7 +119,7 @@ export function planSchema(model: SchemaModel): SchemaPlan {
       saveName: typeNamer.take(`save${typeName}`),
       loadName: typeNamer.take(`load${typeName}`),
       steps: [],
-      locals: { fields: new Map(), lets: new Map(), args: new Map(), params: new Map(), subsectionVersions: new Map() },
+      locals: { fields: new Map(), lets: new Map(), args: new Map(), params: new Map(), elements: new Map(), subsectionVersions: new Map() },
       versionLocal: "version",
     };
     byLayout.set(layout, plan);
@@ -163,9 +172,16 @@ class StepPlanner {
           steps.push({ kind: "let", binding: m, local });
           break;
         }
-        case "validate":
-          steps.push({ kind: "validate", condition: m.condition, message: m.message, span: m.span });
+        case "validate": {
+          let each: (Step & { kind: "validate" })["each"];
+          if (m.each) {
+            const element = this.namer.take(m.each.element.name);
+            this.plan.locals.elements.set(m.each.element, element);
+            each = { array: m.each.array, index: this.namer.take(`${element}_index`), element, model: m.each.element };
+          }
+          steps.push({ kind: "validate", condition: m.condition, message: m.message, span: m.span, each });
           break;
+        }
         case "subsection":
           break;
       }

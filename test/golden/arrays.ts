@@ -134,6 +134,24 @@ export function saveArrays(w: Writer, s: Arrays, p: Params = {}): void {
   } catch (e) {
     throw atIndex(e, i_2);
   }
+  let word_index = 0;
+  try {
+    for (; word_index < words.length; word_index++) {
+      const word = words[word_index]!;
+      w.check(word < 32768, "a word has its top bit set", "words[]");
+    }
+  } catch (e) {
+    throw atIndex(e, word_index);
+  }
+  let byte_index = 0;
+  try {
+    for (; byte_index < payload.length; byte_index++) {
+      const byte = payload[byte_index]!;
+      w.check(byte !== 255, "0xff is reserved", "payload[]");
+    }
+  } catch (e) {
+    throw atIndex(e, byte_index);
+  }
   const wide = s.wide;
   w.bool(wide, "wide");
   const slots = s.slots;
@@ -239,6 +257,24 @@ export function loadArrays(r: Reader, p: Params = {}, version: number = 1): Arra
     }
   } catch (e) {
     throw atIndex(e, i_2);
+  }
+  let word_index = 0;
+  try {
+    for (; word_index < words.length; word_index++) {
+      const word = words[word_index]!;
+      r.check(word < 32768, "a word has its top bit set", "words[]");
+    }
+  } catch (e) {
+    throw atIndex(e, word_index);
+  }
+  let byte_index = 0;
+  try {
+    for (; byte_index < payload.length; byte_index++) {
+      const byte = payload[byte_index]!;
+      r.check(byte !== 255, "0xff is reserved", "payload[]");
+    }
+  } catch (e) {
+    throw atIndex(e, byte_index);
   }
   const wide = r.bool("wide");
   let slots: Slot[];

@@ -4,7 +4,7 @@
 // is rejected (fc.pre). Values come from a small PRNG rather than one fast-check draw each: real
 // layouts hold thousands of values (1024-queue arrays), and per-value draws made a state take 0.5 s.
 import { references } from "../../generator/check/walk.js";
-import type { FieldModel, IrExpr, LetModel, ParamModel, StructArgModel, SubsectionModel } from "../../generator/model.js";
+import type { ElementModel, FieldModel, IrExpr, LetModel, ParamModel, StructArgModel, SubsectionModel } from "../../generator/model.js";
 import { evaluate, EvaluationError, type EvalEnv } from "../../generator/plan/evaluate.js";
 import type { CountPlan, FunctionPlan, Step, ValuePlan } from "../../generator/plan/plan.js";
 
@@ -95,12 +95,14 @@ export class StateBuilder {
   build(fn: FunctionPlan, args: ReadonlyMap<StructArgModel, unknown> = new Map(), version = fn.layout.version): State {
     const fields = new Map<FieldModel, unknown>();
     const lets = new Map<LetModel, unknown>();
+    const elements = new Map<ElementModel, unknown>();
     const root: State = {};
     const env = (subsection: SubsectionModel | undefined): EvalEnv => ({
       field: (f) => fields.get(f),
       param: (p) => this.params[p.name] ?? p.default,
       arg: (a) => args.get(a),
       let: (l) => lets.get(l),
+      element: (e) => elements.get(e),
       version: (s) => (s ? s.version : version),
       subsection,
     });
@@ -176,9 +178,19 @@ export class StateBuilder {
           case "let":
             lets.set(step.binding, value(step.binding.value, subsection));
             break;
-          case "validate":
-            if (value(step.condition, subsection) !== true) throw new Retry(step.condition, step.message);
+          case "validate": {
+            if (!step.each) {
+              if (value(step.condition, subsection) !== true) throw new Retry(step.condition, step.message);
+              break;
+            }
+            const items = value(step.each.array, subsection) as ArrayLike<unknown>;
+            const element = step.each.model;
+            for (let i = 0; i < items.length; i++) {
+              elements.set(element, items[i]);
+              if (value(step.condition, subsection) !== true) throw new Retry(step.each.array, step.message);
+            }
             break;
+          }
           case "subsections":
             for (const arm of step.arms) {
               const sub = arm.subsection;
