@@ -46,6 +46,12 @@ export interface TxWaiting {
   tx_waiting: number;
 }
 
+/** Struct RssQueue. */
+export interface RssQueue {
+  /** u16 */
+  queue: number;
+}
+
 /** Struct VirtioNetDevice ("virtio-net-device"). */
 export interface VirtioNetDevice {
   /** 6 × u8 */
@@ -102,7 +108,7 @@ export interface VirtioNetDeviceRss {
     /** u16 */ indirections_len: number;
     /** u16 */ default_queue: number;
     /** 40 × u8 */ key: number[];
-    /** at most 128 × u16 */ indirections_table: number[];
+    /** at most 128 × RssQueue */ indirections_table: RssQueue[];
   };
 }
 
@@ -355,21 +361,22 @@ export function saveVirtQueue(
 ): void {
   const vring_num = s.vring?.num;
   w.u32(vring_num, "vring.num");
+  w.check(vring_num <= 1024, "vring.num is above VIRTQUEUE_MAX_SIZE (1024)", "vring.num");
   const vring_desc = s.vring?.desc;
   w.u64(vring_desc, "vring.desc");
   const last_avail_idx = s.last_avail_idx;
   w.u16(last_avail_idx, "last_avail_idx");
   w.check(
-    vring_desc !== 0n || last_avail_idx === 0,
+    last_avail_idx === 0 || vring_desc !== 0n,
     "a queue without a descriptor table has no available index",
-    "vring.desc",
+    "last_avail_idx",
   );
   const vector = s.vector;
   if (msix) {
     w.u16(w.present(vector, "vector"), "vector");
   } else w.absent(vector, "vector");
   w.check(
-    !msix || (vector ?? 0) === 65535 || (vector ?? 0) < nvectors,
+    (vector ?? 65535) === 65535 || (vector ?? 65535) < nvectors,
     "queue vector out of range",
     "vector",
   );
@@ -378,19 +385,20 @@ export function saveVirtQueue(
 /** Reads struct VirtQueue; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadVirtQueue(r: Reader, p: Params, msix: boolean, nvectors: number): VirtQueue {
   const vring_num = r.u32("vring.num");
+  r.check(vring_num <= 1024, "vring.num is above VIRTQUEUE_MAX_SIZE (1024)", "vring.num");
   const vring_desc = r.u64("vring.desc");
   const last_avail_idx = r.u16("last_avail_idx");
   r.check(
-    vring_desc !== 0n || last_avail_idx === 0,
+    last_avail_idx === 0 || vring_desc !== 0n,
     "a queue without a descriptor table has no available index",
-    "vring.desc",
+    "last_avail_idx",
   );
   let vector: number | undefined;
   if (msix) {
     vector = r.u16("vector");
   }
   r.check(
-    !msix || (vector ?? 0) === 65535 || (vector ?? 0) < nvectors,
+    (vector ?? 65535) === 65535 || (vector ?? 65535) < nvectors,
     "queue vector out of range",
     "vector",
   );
@@ -407,6 +415,20 @@ export function saveTxWaiting(w: Writer, s: TxWaiting, p: Params): void {
 export function loadTxWaiting(r: Reader, p: Params): TxWaiting {
   const tx_waiting = r.u32("tx_waiting");
   return { tx_waiting };
+}
+
+/** Writes struct RssQueue in QEMU's wire format. */
+export function saveRssQueue(w: Writer, s: RssQueue, p: Params, max_pairs: number): void {
+  const queue = s.queue;
+  w.u16(queue, "queue");
+  w.check(queue < max_pairs, "indirection table entry is not a queue of this device", "queue");
+}
+
+/** Reads struct RssQueue; a malformed input throws a LoadError with the field path and byte offset. */
+export function loadRssQueue(r: Reader, p: Params, max_pairs: number): RssQueue {
+  const queue = r.u16("queue");
+  r.check(queue < max_pairs, "indirection table entry is not a queue of this device", "queue");
+  return { queue };
 }
 
 /** Writes struct VirtioNetDevice in QEMU's wire format. */
@@ -525,8 +547,20 @@ export function saveVirtioNetDevice(
     w.u32(rss_data_hash_types, "rss.rss_data.hash_types");
     const rss_data_indirections_len = rss.rss_data?.indirections_len;
     w.u16(rss_data_indirections_len, "rss.rss_data.indirections_len");
+    w.check(
+      rss_data_indirections_len >= 1 &&
+        rss_data_indirections_len <= 128 &&
+        (rss_data_indirections_len & (rss_data_indirections_len - 1)) === 0,
+      "indirections_len must be a power of two from 1 to 128",
+      "rss.rss_data.indirections_len",
+    );
     const rss_data_default_queue = rss.rss_data?.default_queue;
     w.u16(rss_data_default_queue, "rss.rss_data.default_queue");
+    w.check(
+      rss_data_default_queue < max_pairs,
+      "default_queue is not a queue of this device",
+      "rss.rss_data.default_queue",
+    );
     const rss_data_key = rss.rss_data?.key;
     const i_4$n = 40;
     const i_4$items = w.array(rss_data_key, i_4$n, "rss.rss_data.key");
@@ -548,10 +582,15 @@ export function saveVirtioNetDevice(
     let i_5 = 0;
     try {
       for (; i_5 < i_5$n; i_5++) {
-        w.u16(i_5$items[i_5]!, "rss.rss_data.indirections_table[]");
+        saveRssQueue(
+          w,
+          w.object(i_5$items[i_5]!, "rss.rss_data.indirections_table[]"),
+          p,
+          max_pairs,
+        );
       }
     } catch (e) {
-      throw atIndex(e, i_5);
+      throw atIndex(atPath(e, "rss.rss_data.indirections_table[]"), i_5);
     }
   }
 }
@@ -654,7 +693,19 @@ export function loadVirtioNetDevice(
       const rss_data_populate_hash = r.bool("rss.rss_data.populate_hash");
       const rss_data_hash_types = r.u32("rss.rss_data.hash_types");
       const rss_data_indirections_len = r.u16("rss.rss_data.indirections_len");
+      r.check(
+        rss_data_indirections_len >= 1 &&
+          rss_data_indirections_len <= 128 &&
+          (rss_data_indirections_len & (rss_data_indirections_len - 1)) === 0,
+        "indirections_len must be a power of two from 1 to 128",
+        "rss.rss_data.indirections_len",
+      );
       const rss_data_default_queue = r.u16("rss.rss_data.default_queue");
+      r.check(
+        rss_data_default_queue < max_pairs,
+        "default_queue is not a queue of this device",
+        "rss.rss_data.default_queue",
+      );
       let rss_data_key: number[];
       const i_4$n = 40;
       rss_data_key = new Array<number>(i_4$n);
@@ -666,16 +717,16 @@ export function loadVirtioNetDevice(
       } catch (e) {
         throw atIndex(e, i_4);
       }
-      let rss_data_indirections_table: number[];
+      let rss_data_indirections_table: RssQueue[];
       const i_5$n = r.count(rss_data_indirections_len, 128, "rss.rss_data.indirections_table");
-      rss_data_indirections_table = new Array<number>(i_5$n);
+      rss_data_indirections_table = new Array<RssQueue>(i_5$n);
       let i_5 = 0;
       try {
         for (; i_5 < i_5$n; i_5++) {
-          rss_data_indirections_table[i_5] = r.u16("rss.rss_data.indirections_table[]");
+          rss_data_indirections_table[i_5] = loadRssQueue(r, p, max_pairs);
         }
       } catch (e) {
-        throw atIndex(e, i_5);
+        throw atIndex(atPath(e, "rss.rss_data.indirections_table[]"), i_5);
       }
       rss = {
         rss_data: {
@@ -1172,9 +1223,9 @@ export function saveVirtioNet(w: Writer, s: VirtioNet, p: Params = {}): void {
     w.u16(w.present(config_vector, "config_vector"), "config_vector");
   } else w.absent(config_vector, "config_vector");
   w.check(
-    !msix || (config_vector ?? 0) === 65535 || (config_vector ?? 0) < msix_vectors,
+    (config_vector ?? 65535) === 65535 || (config_vector ?? 65535) < msix_vectors,
     "config_vector out of range",
-    "msix",
+    "config_vector",
   );
   const status = s.status;
   w.u8(status, "status");
@@ -1187,6 +1238,7 @@ export function saveVirtioNet(w: Writer, s: VirtioNet, p: Params = {}): void {
   w.u32(guest_features, "guest_features");
   const config_len = s.config_len;
   w.i32(config_len, "config_len");
+  w.check(config_len >= 0 && config_len <= 256, "config_len must be 0 to 256", "config_len");
   const config = s.config;
   w.bytes(config, w.count(config_len, 256, "config"), "config");
   const num_queues = s.num_queues;
@@ -1250,9 +1302,9 @@ export function loadVirtioNet(r: Reader, p: Params = {}, version: number = 11): 
     config_vector = r.u16("config_vector");
   }
   r.check(
-    !msix || (config_vector ?? 0) === 65535 || (config_vector ?? 0) < msix_vectors,
+    (config_vector ?? 65535) === 65535 || (config_vector ?? 65535) < msix_vectors,
     "config_vector out of range",
-    "msix",
+    "config_vector",
   );
   const status = r.u8("status");
   const isr = r.u8("isr");
@@ -1260,6 +1312,7 @@ export function loadVirtioNet(r: Reader, p: Params = {}, version: number = 11): 
   r.check(queue_sel < 1024, "queue_sel out of range", "queue_sel");
   const guest_features = r.u32("guest_features");
   const config_len = r.i32("config_len");
+  r.check(config_len >= 0 && config_len <= 256, "config_len must be 0 to 256", "config_len");
   const config = r.bytes(r.count(config_len, 256, "config"), "config");
   const num_queues = r.u32("num_queues");
   r.check(num_queues <= 1024, "too many queues", "num_queues");

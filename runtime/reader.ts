@@ -12,6 +12,13 @@ export class Reader {
   pos: number;
   readonly end: number;
   private readonly view: DataView;
+  /**
+   * The field read last and where it started, so that a failed validation can point at the
+   * field it names. The elements of an array of scalars (`irq_state[]`) are one field: a run of
+   * reads with the same path ending in `[]` keeps the start of the first.
+   */
+  private fieldPath = "";
+  private fieldStart = 0;
 
   constructor(
     readonly input: Uint8Array,
@@ -36,6 +43,10 @@ export class Reader {
     if (n > this.end - p) {
       const left = this.end - p;
       this.fail(path, `unexpected end of input: ${what} needs ${n} byte${n === 1 ? "" : "s"}, ${left} remain${left === 1 ? "s" : ""}`);
+    }
+    if (path !== this.fieldPath || path.charCodeAt(path.length - 1) !== 93 /* "]" */) {
+      this.fieldPath = path;
+      this.fieldStart = p;
     }
     this.pos = p + n;
     return p;
@@ -111,9 +122,13 @@ export class Reader {
     return found;
   }
 
-  /** Fails with `message` when a validation is false. */
+  /**
+   * Fails with `message` when a validation is false. The error's offset is where the field the
+   * validation names starts, when that field is the one read last (as it is when a validation
+   * follows its field); otherwise where the reader stands.
+   */
   check(condition: boolean, message: string, path: string): void {
-    if (!condition) this.fail(path, message);
+    if (!condition) this.fail(path, message, this.fieldPath === path || this.fieldPath === `${path}[]` ? this.fieldStart : this.pos);
   }
 
   /** Element `i` of bytes or an array, or a LoadError. */
