@@ -3,26 +3,13 @@
 //   parse (grammar/) → check (check/) → plan (plan/) → emit (emit/) → format → verify (verify/)
 
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { parseSchema } from "../grammar/index.js";
-import { checkSchema } from "./check/index.js";
+import { checkText } from "./check-text.js";
 import { emitModule } from "./emit/module.js";
 import { formatTypeScript } from "./format.js";
-import type { SchemaModel } from "./model.js";
 import { planSchema, type SchemaPlan } from "./plan/plan.js";
 import { verifyModule } from "./verify/index.js";
 
-export interface CheckResult {
-  readonly diagnostics: Diagnostic[];
-  readonly model: SchemaModel | undefined;
-}
-
-/** Parses and checks one schema. */
-export function checkText(text: string, file: string): CheckResult {
-  const parsed = parseSchema(text, file);
-  if (!parsed.schema) return { diagnostics: sortDiagnostics(parsed.diagnostics), model: undefined };
-  const checked = checkSchema(parsed.schema);
-  return { diagnostics: sortDiagnostics([...parsed.diagnostics, ...checked.diagnostics]), model: checked.model };
-}
+export { checkText, type CheckResult } from "./check-text.js";
 
 export interface GenerateOptions {
   /** Name of the schema in the generated header. */

@@ -5,9 +5,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { hasErrors } from "../diagnostics/diagnostic.js";
-import { checkSchema } from "../generator/check/index.js";
-import type { LayoutModel, ParamModel, SchemaModel } from "../generator/model.js";
-import { parseSchema } from "../grammar/index.js";
+import { checkText } from "../generator/check-text.js";
+import type { LayoutModel, ParamModel } from "../generator/model.js";
 import type { SectionCodec } from "../runtime/section.js";
 import { StreamError } from "./format.js";
 
@@ -31,8 +30,10 @@ export async function loadCodecs(schemaDir: string, moduleDir: string, extension
   const params = new Map<string, ParamModel>();
   for (const file of readdirSync(schemaDir).filter((f) => f.endsWith(".vmstate")).sort()) {
     const schemaFile = join(schemaDir, file);
-    const model = checkedModel(readFileSync(schemaFile, "utf8"), schemaFile);
-    if (!model) throw new StreamError(`schema ${schemaFile} has errors: run \`vmstate check ${schemaFile}\``);
+    // Parsing and checking only: the stream tools do not load the code generator (ts-morph,
+    // prettier), which would double their start-up time and memory.
+    const { model, diagnostics } = checkText(readFileSync(schemaFile, "utf8"), schemaFile);
+    if (!model || hasErrors(diagnostics)) throw new StreamError(`schema ${schemaFile} has errors: run \`vmstate check ${schemaFile}\``);
     const module = (await import(pathToFileURL(join(moduleDir, `${basename(file, ".vmstate")}${extension}`)).href)) as Record<string, unknown>;
     const exported = Object.values(module).filter(isCodec);
     for (const layout of model.sections) {
@@ -43,18 +44,6 @@ export async function loadCodecs(schemaDir: string, moduleDir: string, extension
     for (const p of model.params) params.set(p.name, p);
   }
   return { sections, params };
-}
-
-/**
- * The checked model of a schema, or undefined when it has errors. Parsing and checking only: the
- * stream tools do not load the code generator (ts-morph, prettier), which would double their
- * start-up time and memory.
- */
-function checkedModel(text: string, file: string): SchemaModel | undefined {
-  const parsed = parseSchema(text, file);
-  if (!parsed.schema) return undefined;
-  const checked = checkSchema(parsed.schema);
-  return hasErrors(checked.diagnostics) ? undefined : checked.model;
 }
 
 function isCodec(v: unknown): v is SectionSchema["codec"] {
