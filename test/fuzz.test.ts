@@ -42,6 +42,7 @@ describe("fuzz campaigns, quick scale", () => {
   it.each(CAMPAIGNS)("%s: no exception but the project's own, none over budget, heap in bounds", (name) => {
     const campaign = makeCampaign(name, corpus, codecs, 1, "quick");
     const stats = emptyStats();
+    const prototype = Object.getOwnPropertyNames(Object.prototype).sort();
     const base = process.memoryUsage().heapUsed;
     let peak = base;
     runInputs(campaign, Array.from({ length: campaign.size }, (_, i) => i), BUDGET_MS, stats, (i) => {
@@ -54,6 +55,9 @@ describe("fuzz campaigns, quick scale", () => {
     expect(stats.ok).toBeGreaterThan(0);
     expect(stats.refused).toBeGreaterThan(0);
     expect(peak - base).toBeLessThan(HEAP_GROWTH_BOUND);
+    // No input, whatever names it holds, added anything to Object.prototype.
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototype);
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
   });
 
   it("an input is the same on every run with the same seed, and another seed gives others", () => {
