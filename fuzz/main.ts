@@ -16,7 +16,7 @@ import { loadCodecs } from "../stream/codecs.js";
 import { CAMPAIGNS, addStats, emptyStats, makeCampaign, type CampaignName, type Scale, type Stats } from "./campaigns.js";
 import { buildCorpus } from "./corpus.js";
 import { packageRoot } from "./fixtures.js";
-import type { Fault, WorkerMessage, WorkerOptions } from "./worker.js";
+import { SLOTS, type Fault, type WorkerMessage, type WorkerOptions } from "./worker.js";
 
 const MiB = 1024 * 1024;
 
@@ -93,14 +93,21 @@ interface Hang {
 
 /** Runs the campaigns on worker threads; resolves with the counts per campaign and what went wrong. */
 async function run(s: Settings): Promise<{ perCampaign: Map<CampaignName, Stats>; failures: Hang[]; heapPeak: number; rssPeak: number; sizes: Record<string, number> }> {
-  const progress = new SharedArrayBuffer(s.workers * 3 * 4);
+  const progress = new SharedArrayBuffer(s.workers * SLOTS * 4);
   const slots = new Int32Array(progress);
   const perCampaign = new Map<CampaignName, Stats>(s.campaigns.map((c) => [c, emptyStats()]));
   const failures: Hang[] = [];
   let heapPeak = 0;
   let rssPeak = process.memoryUsage().rss;
   let sizes: Record<string, number> = {};
-  const here = (w: number): { campaign: CampaignName; index: number } => ({ campaign: CAMPAIGNS[slots[w * 3]!]!, index: slots[w * 3 + 1]! });
+  const here = (w: number): { campaign: CampaignName; index: number } => ({ campaign: CAMPAIGNS[slots[w * SLOTS]!]!, index: slots[w * SLOTS + 1]! });
+  // A line every 30 s, so that a long run shows it is alive.
+  const started = Date.now();
+  const ticker = setInterval(() => {
+    let done = 0;
+    for (let w = 0; w < s.workers; w++) done += slots[w * SLOTS + 3]!;
+    console.log(`  … ${((Date.now() - started) / 1000).toFixed(0)} s: ${done} inputs`);
+  }, 30_000);
 
   await Promise.all(
     Array.from({ length: s.workers }, (_, w) => {
@@ -111,8 +118,8 @@ async function run(s: Settings): Promise<{ perCampaign: Map<CampaignName, Stats>
         let finished = false;
         const watchdog = setInterval(() => {
           rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-          const now = { campaign: slots[w * 3]!, index: slots[w * 3 + 1]!, since: Date.now() };
-          if (now.campaign !== last.campaign || now.index !== last.index || slots[w * 3 + 2] === 0) {
+          const now = { campaign: slots[w * SLOTS]!, index: slots[w * SLOTS + 1]!, since: Date.now() };
+          if (now.campaign !== last.campaign || now.index !== last.index || slots[w * SLOTS + 2] === 0) {
             last = now;
             return;
           }
@@ -143,6 +150,7 @@ async function run(s: Settings): Promise<{ perCampaign: Map<CampaignName, Stats>
       });
     }),
   );
+  clearInterval(ticker);
   rssPeak = Math.max(rssPeak, process.resourceUsage().maxRSS * 1024);
   return { perCampaign, failures, heapPeak, rssPeak, sizes };
 }

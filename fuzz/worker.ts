@@ -23,7 +23,7 @@ export interface WorkerOptions {
   readonly count: number;
   readonly budgetMs: number;
   readonly inject: Fault | undefined;
-  /** Int32 slots per worker: [campaign number, input number, 1 while an input runs]. */
+  /** Int32 slots per worker: [campaign number, input number, 1 while an input runs, inputs done]. */
   readonly progress: SharedArrayBuffer;
 }
 
@@ -31,6 +31,9 @@ export type WorkerMessage =
   | { readonly type: "ready"; readonly sizes: Record<string, number> }
   | { readonly type: "campaign"; readonly name: CampaignName; readonly stats: Stats; readonly heapPeak: number }
   | { readonly type: "done" };
+
+/** Int32 slots each worker has in the shared progress memory. */
+export const SLOTS = 4;
 
 /** The input that `--inject` replaces: the fourth of payload-mutations. */
 export const INJECTED_INPUT = { campaign: "payload-mutations" as CampaignName, index: 3 };
@@ -60,7 +63,7 @@ async function main(options: WorkerOptions): Promise<void> {
   const port = parentPort!;
   const codecs = await loadCodecs(join(packageRoot, "schemas"), join(packageRoot, "dist", "generated"));
   const corpus = buildCorpus(codecs);
-  const progress = new Int32Array(options.progress, options.worker * 3 * 4, 3);
+  const progress = new Int32Array(options.progress, options.worker * SLOTS * 4, SLOTS);
   const campaigns = options.campaigns.map((name) => {
     const c = makeCampaign(name, corpus, codecs, options.seed, options.scale);
     return options.inject ? withFault(c, options.inject, options.budgetMs) : c;
@@ -76,6 +79,7 @@ async function main(options: WorkerOptions): Promise<void> {
       Atomics.store(progress, 0, id);
       Atomics.store(progress, 1, index);
       Atomics.store(progress, 2, 1);
+      Atomics.add(progress, 3, 1);
       if ((index & 255) === options.worker) heapPeak = Math.max(heapPeak, getHeapStatistics().used_heap_size);
     });
     Atomics.store(progress, 2, 0);

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CAMPAIGNS, emptyStats, makeCampaign, runInputs, type Stats } from "../fuzz/campaigns.js";
 import { buildCorpus, type Corpus } from "../fuzz/corpus.js";
+import { checkSchemaText } from "../fuzz/targets.js";
 import type { Codecs } from "../stream/codecs.js";
 import { projectCodecs } from "./support/codecs.js";
 import { root } from "./support/compile.js";
@@ -58,6 +59,18 @@ describe("fuzz campaigns, quick scale", () => {
     // No input, whatever names it holds, added anything to Object.prototype.
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototype);
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
+  // Found by the full schema campaign (seed 1, schema-mutations #16383, a mutated
+  // examples/seed-bug/qemu-2.7.vmstate): a string literal holding a control character or an unknown
+  // escape makes the AST builder's JSON.parse (grammar/ast-builder.ts, string()) throw a
+  // SyntaxError, and `vmstate check` exits 3 with a stack trace. grammar/ belongs to another change,
+  // so the bug is recorded here: this test fails, as expected, while the parser throws, and stops
+  // failing (so vitest reports it) once the parser gives a diagnostic instead; then make it a plain `it`.
+  it.fails("known parser bug: a tab or an unknown escape in a string literal throws instead of giving a diagnostic", () => {
+    for (const text of ['section s "a\tb" version 1 { x: u8; }', 'section s "a\\qb" version 1 { x: u8; }']) {
+      expect(checkSchemaText(text, "string.vmstate").verdict).not.toBe("crash");
+    }
   });
 
   it("an input is the same on every run with the same seed, and another seed gives others", () => {
