@@ -4,7 +4,9 @@
 
 import type { Codecs } from "../stream/codecs.js";
 import type { Corpus } from "./corpus.js";
-import { mutateBytes, mutateJson, mutateText } from "./mutate.js";
+import { mutateJson } from "./mutate-json.js";
+import { mutateText } from "./mutate-text.js";
+import { mutateBytes } from "./mutate-bytes.js";
 import { Random, inputSeed } from "./random.js";
 import { checkSchemaText, decodePayload, decodeWholeStream, encodeJson, loadPayload, type Outcome } from "./targets.js";
 

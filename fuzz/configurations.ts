@@ -1,7 +1,8 @@
 // Virtio-net states of device configurations the fixtures lack (several queue pairs, RSS), made
-// from a state QEMU 7.2 wrote (linux-pc-user: a Linux guest with a running driver). No guest
-// driver is at hand to make QEMU write them, so they are built here to be valid by QEMU's rules,
-// encoded with the generated save, and carried by a real stream in place of its virtio-net section.
+// from a state QEMU 7.2 wrote with a driver running (linux-pc-user for the fuzz corpus, pxe-loop-pc
+// for the hostile-stream tests). No guest driver is at hand to make QEMU write them, so they are
+// built here to be valid by QEMU's rules, encoded with the generated save, and carried by a real
+// stream in place of its virtio-net section; QEMU 7.2 loads them (test/qemu-hostile.test.ts).
 
 import { loadVirtioNet, saveVirtioNet, type VirtQueue, type VirtioNet } from "../generated/virtio-net.js";
 import { Reader, Writer, pciCapability } from "../runtime/index.js";
@@ -31,7 +32,7 @@ export const configurations: readonly Configuration[] = [
   { name: "four-pairs", pairs: 4, rss: false },
 ];
 
-/** `base` (a QEMU 7.2 state with MSI-X and a running driver) changed to `config`. */
+/** `base` (a QEMU 7.2 state with MSI-X, three queues and a driver) changed to `configuration`. */
 export function virtioNetState(base: VirtioNet, configuration: Configuration): VirtioNet {
   const s = structuredClone(base);
   const pairs = configuration.pairs;
@@ -81,23 +82,37 @@ export function virtioNetState(base: VirtioNet, configuration: Configuration): V
   s.config_len = config.length;
   s.config = config;
 
-  // Queues: rx and tx of each pair, then the control queue, each pair with its two vectors.
+  // Queues: rx and tx of each pair, then the control queue. The first pair and the control queue
+  // keep the base's rings (addresses and indices that match the guest memory of its stream); the
+  // other pairs get rings of their own. Each pair has two vectors; the control queue has none.
   const [rx, tx, ctrl] = s.vq as [VirtQueue, VirtQueue, VirtQueue];
-  const step = 0x10000n;
+  const rings = s.virtio.virtqueues?.vq;
+  const modernQueues = modern?.vqs;
+  const kept = (from: number): { ring: unknown; modern: unknown } => ({ ring: rings?.[from], modern: modernQueues?.[from] });
+  const ctrlKept = kept(2);
   s.vq = [];
   for (let k = 0; k < pairs; k++) {
-    s.vq.push({ vring: { num: rx.vring.num, desc: rx.vring.desc + BigInt(k) * step }, last_avail_idx: rx.last_avail_idx + k, vector: 1 + 2 * k });
-    s.vq.push({ vring: { num: tx.vring.num, desc: tx.vring.desc + BigInt(k) * step }, last_avail_idx: tx.last_avail_idx + k, vector: 2 + 2 * k });
+    for (const [q, role] of [
+      [rx, 0],
+      [tx, 1],
+    ] as const) {
+      const i = 2 * k + role;
+      const vector = 1 + i;
+      if (k === 0) {
+        s.vq.push({ ...q, vector });
+        continue;
+      }
+      const desc = q.vring.desc + BigInt(k) * 0x10000n;
+      s.vq.push({ vring: { num: q.vring.num, desc }, last_avail_idx: 0, vector });
+      if (rings) rings[i] = { vring: { avail: desc + 0x1000n, used: desc + 0x2000n } };
+      if (modernQueues) modernQueues[i] = { num: q.vring.num, enabled: true, desc: [Number(desc), 0], avail: [Number(desc + 0x1000n), 0], used: [Number(desc + 0x2000n), 0] };
+    }
   }
   s.vq.push({ ...ctrl, vector: NO_VECTOR });
+  const ctrlIndex = 2 * pairs;
+  if (rings && ctrlKept.ring) rings[ctrlIndex] = ctrlKept.ring as (typeof rings)[number];
+  if (modernQueues && ctrlKept.modern) modernQueues[ctrlIndex] = ctrlKept.modern as (typeof modernQueues)[number];
   s.num_queues = s.vq.length;
-  const rings = s.virtio.virtqueues?.vq;
-  s.vq.forEach((q, i) => {
-    const avail = q.vring.desc + 0x1000n;
-    const used = q.vring.desc + 0x1240n;
-    if (rings) rings[i] = { vring: { avail, used } };
-    if (modern) modern.vqs[i] = { num: q.vring.num, enabled: true, desc: [Number(q.vring.desc), 0], avail: [Number(avail), 0], used: [Number(used), 0] };
-  });
 
   // The device: all pairs in use, and the RSS state the guest's VIRTIO_NET_CTRL_MQ_RSS_CONFIG sets.
   if (pairs > 1) {
@@ -140,10 +155,12 @@ export function virtioNetPayload(state: VirtioNet): Uint8Array {
 /**
  * A real stream with its virtio-net section's state replaced, through the stream document: decode,
  * put the state in, fix the section's size in the stream's description (QEMU writes the size of
- * what it sent), encode.
+ * what it sent), encode. Sections named in `without` are left out.
  */
-export function streamWithState(stream: Uint8Array, state: VirtioNet, codecs: Codecs): Uint8Array {
-  const doc = decodeStream(stream, codecs, {});
+export function streamWithState(stream: Uint8Array, state: VirtioNet, codecs: Codecs, without: readonly string[] = []): Uint8Array {
+  const full = decodeStream(stream, codecs, {});
+  // Sections of devices the destination will not have (`without`, by idstr) are left out.
+  const doc = { ...full, items: full.items.filter((i) => !((i.type === "full" || i.type === "start") && without.includes(i.idstr))) };
   const schema = codecs.sections.get("virtio-net");
   if (!schema) throw new Error("no virtio-net schema");
   const index = doc.items.findIndex((i) => i.type === "full" && i.idstr.endsWith("/virtio-net"));

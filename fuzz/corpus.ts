@@ -13,7 +13,7 @@ import type { Json } from "../stream/format.js";
 import { stateToJson } from "../stream/json.js";
 import { configurations, streamWithState, virtioNetPayload, virtioNetState } from "./configurations.js";
 import { packageRoot, sectionBoundaries, streamBytes, streamIndex, streamNames, virtioNetPayloads } from "./fixtures.js";
-import type { Hotspots, LengthField } from "./mutate.js";
+import type { Hotspots, LengthField } from "./mutate-bytes.js";
 import { RecordingReader } from "./recorder.js";
 
 export interface BinaryInput {

@@ -466,6 +466,11 @@ export function saveVirtioNetDevice(
   w.u8(allmulti, "allmulti");
   const mac_table_in_use = s.mac_table?.in_use;
   w.u32(mac_table_in_use, "mac_table.in_use");
+  w.check(
+    mac_table_in_use <= 2147483647,
+    "mac_table.in_use is above 2^31 - 1 (a negative count to QEMU)",
+    "mac_table.in_use",
+  );
   const mac_table_macs = s.mac_table?.macs;
   if (mac_table_in_use <= 64) {
     w.bytes(
@@ -474,7 +479,7 @@ export function saveVirtioNetDevice(
       "mac_table.macs",
     );
   } else w.absent(mac_table_macs, "mac_table.macs");
-  if (mac_table_in_use > 64) w.skip(w.count(mac_table_in_use * 6, 25769803770, "unused"), "unused");
+  if (mac_table_in_use > 64) w.skip(w.count(mac_table_in_use * 6, 12884901882, "unused"), "unused");
   const vlans = s.vlans;
   const i_2$n = 128;
   const i_2$items = w.array(vlans, i_2$n, "vlans");
@@ -624,6 +629,11 @@ export function loadVirtioNetDevice(
   const promisc = r.u8("promisc");
   const allmulti = r.u8("allmulti");
   const mac_table_in_use = r.u32("mac_table.in_use");
+  r.check(
+    mac_table_in_use <= 2147483647,
+    "mac_table.in_use is above 2^31 - 1 (a negative count to QEMU)",
+    "mac_table.in_use",
+  );
   let mac_table_macs: Uint8Array | undefined;
   if (mac_table_in_use <= 64) {
     mac_table_macs = r.bytes(
@@ -631,7 +641,7 @@ export function loadVirtioNetDevice(
       "mac_table.macs",
     );
   }
-  if (mac_table_in_use > 64) r.skip(r.count(mac_table_in_use * 6, 25769803770, "unused"), "unused");
+  if (mac_table_in_use > 64) r.skip(r.count(mac_table_in_use * 6, 12884901882, "unused"), "unused");
   let vlans: number[];
   const i_2$n = 128;
   vlans = new Array<number>(i_2$n);
