@@ -148,8 +148,12 @@ function decode(file: string): Promise<{ status: number | null; stdout: string; 
   });
 }
 
+// The CLI, as a user runs it, on every CVE stream and on an RSS one (the decoder behind it has
+// been checked on every case above; a process per case costs a third of a second).
+const cliCases = cases.flatMap((c, i) => (c.id.startsWith("CVE-") || c.id === "RSS: a table entry" ? [[c.id, i] as const] : []));
+
 describe.concurrent("vmstate decode on hostile streams", () => {
-  it.each(cases.map((c, i) => [c.id, i] as const))("%s: exit status 1, one line, no stack trace", async (_, i) => {
+  it.each(cliCases)("%s: exit status 1, one line, no stack trace", async (_, i) => {
     const c = cases[i]!;
     const { bytes, errorAt } = hostileStream(bases, c);
     const file = join(dir, `case-${i}.stream`);
