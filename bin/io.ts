@@ -1,7 +1,7 @@
 // File input and output for the CLI: readable errors, and writes that never leave half a file.
 
 import { randomBytes } from "node:crypto";
-import { readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { CliError } from "./cli-error.js";
 
@@ -42,23 +42,73 @@ export function isDirectory(path: string): boolean {
 
 /** Writes through a temporary file in the same folder and a rename, so readers see all or nothing. */
 export function writeAtomically(path: string, data: string | Uint8Array): void {
-  const dir = dirname(path);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new CliError(`cannot create folder '${dir}': ${reason(e)}`);
-  }
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    writeFileSync(temp, data);
-    renameSync(temp, path);
-  } catch (e) {
+  writeAllAtomically(new Map([[path, data]]));
+}
+
+/**
+ * Writes several files so that either all of them change or none does. Each is first written to a
+ * temporary file beside it (`.NAME.RANDOM.tmp`); only when every one is written are they renamed
+ * over their targets, and if a rename fails, the files already renamed get their previous content
+ * back. A target is never half-written: a rename replaces it whole.
+ */
+export function writeAllAtomically(files: ReadonlyMap<string, string | Uint8Array>): void {
+  const staged: { path: string; temp: string }[] = [];
+  const discard = (from: number): void => {
+    for (const { temp } of staged.slice(from)) removeQuietly(temp);
+  };
+  for (const [path, data] of files) {
+    const dir = dirname(path);
     try {
-      unlinkSync(temp);
-    } catch {
-      // The temporary file was never created.
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      discard(0);
+      throw new CliError(`cannot create folder '${dir}': ${reason(e)}`);
     }
-    throw new CliError(`cannot write '${path}': ${reason(e)}`);
+    const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+    try {
+      writeFileSync(temp, data);
+      staged.push({ path, temp });
+    } catch (e) {
+      removeQuietly(temp);
+      discard(0);
+      throw new CliError(`cannot write '${path}': ${reason(e)}; nothing was changed`);
+    }
+  }
+  const previous = staged.map(({ path }) => (existsSync(path) && !isDirectory(path) ? readFileSync(path) : undefined));
+  for (const [i, { path, temp }] of staged.entries()) {
+    try {
+      renameSync(temp, path);
+    } catch (e) {
+      discard(i);
+      const restored = restore(staged.slice(0, i).map((s, k) => ({ path: s.path, content: previous[k] })));
+      throw new CliError(`cannot write '${path}': ${reason(e)}; ${restored ? "nothing was changed" : "and the files written before it could not all be put back"}`);
+    }
+  }
+}
+
+/** Puts back files a failed writeAllAtomically replaced (or removes the ones it created). */
+function restore(files: readonly { path: string; content: Buffer | undefined }[]): boolean {
+  let ok = true;
+  for (const { path, content } of files) {
+    try {
+      if (content === undefined) unlinkSync(path);
+      else {
+        const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+        writeFileSync(temp, content);
+        renameSync(temp, path);
+      }
+    } catch {
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // It was never created.
   }
 }
 

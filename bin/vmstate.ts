@@ -4,10 +4,9 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { CliError } from "./cli-error.js";
-import { runCheck } from "./commands/check.js";
-import { runGen } from "./commands/gen.js";
-import { runDecode, runEncode } from "./commands/stream.js";
 import type { OutputFormat } from "./report.js";
+
+// Each command is imported when it runs: decode and encode need neither ts-morph nor prettier.
 
 const HELP = `vmstate: device-state schemas for QEMU migration streams
 
@@ -45,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
     case "check": {
       const { values, positionals } = parse(rest, { format: { type: "string" } });
       if (positionals.length === 0) throw new CliError("check needs at least one schema file");
+      const { runCheck } = await import("./commands/check.js");
       return runCheck(positionals, format(values.format));
     }
     case "gen": {
@@ -54,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
         check: { type: "boolean" },
         runtime: { type: "string" },
       });
+      const { runGen } = await import("./commands/gen.js");
       return runGen({
         files: positionals,
         out: (values.out as string | undefined) ?? "generated",
@@ -76,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
         params: (values.param as string[] | undefined) ?? [],
         section: values.section as string | undefined,
       };
+      const { runDecode, runEncode } = await import("./commands/stream.js");
       return command === "decode" ? runDecode(options) : runEncode(options);
     }
     default:

@@ -17,6 +17,7 @@ export const catalog = {
   VMS1003: { severity: "error", message: "unterminated string literal" },
   VMS1004: { severity: "error", message: "unterminated block comment" },
   VMS1005: { severity: "error", message: "invalid integer literal '{0}'" },
+  VMS1006: { severity: "error", message: "invalid string literal {0}: only \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX escapes, and no control characters" },
 
   VMS2001: { severity: "error", message: "unknown name '{0}'" },
   VMS2002: { severity: "error", message: "duplicate name '{0}'" },

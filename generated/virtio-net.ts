@@ -311,14 +311,21 @@ export function savePCIDevice(w: Writer, s: PCIDevice, p: Params): void {
 /** Reads struct PCIDevice; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadPCIDevice(r: Reader, p: Params): PCIDevice {
   const pcie = p.pcie;
+  const version_id$at = r.pos;
   const version_id = r.i32("version_id");
-  r.check(version_id >= 0 && version_id <= 2, "PCIDevice version_id must be 0 to 2", "version_id");
+  r.check(
+    version_id >= 0 && version_id <= 2,
+    "PCIDevice version_id must be 0 to 2",
+    "version_id",
+    version_id$at,
+  );
   const config = r.bytes(256, "config");
   const express = pcie ?? pciCapability(config, 16) !== 0;
   let config_express: Uint8Array | undefined;
   if (express) {
     config_express = r.bytes(3840, "config_express");
   }
+  const irq_state$at = r.pos;
   let irq_state: number[];
   const i$n = 4;
   irq_state = new Array<number>(i$n);
@@ -341,6 +348,7 @@ export function loadPCIDevice(r: Reader, p: Params): PCIDevice {
       irq_state[3]! <= 1,
     "irq_state entries must be 0 or 1",
     "irq_state",
+    irq_state$at,
   );
   return { version_id, config, config_express, irq_state };
 }
@@ -355,21 +363,22 @@ export function saveVirtQueue(
 ): void {
   const vring_num = s.vring?.num;
   w.u32(vring_num, "vring.num");
+  w.check(vring_num <= 1024, "vring.num is above VIRTQUEUE_MAX_SIZE (1024)", "vring.num");
   const vring_desc = s.vring?.desc;
   w.u64(vring_desc, "vring.desc");
   const last_avail_idx = s.last_avail_idx;
   w.u16(last_avail_idx, "last_avail_idx");
   w.check(
-    vring_desc !== 0n || last_avail_idx === 0,
+    last_avail_idx === 0 || vring_desc !== 0n,
     "a queue without a descriptor table has no available index",
-    "vring.desc",
+    "last_avail_idx",
   );
   const vector = s.vector;
   if (msix) {
     w.u16(w.present(vector, "vector"), "vector");
   } else w.absent(vector, "vector");
   w.check(
-    !msix || (vector ?? 0) === 65535 || (vector ?? 0) < nvectors,
+    (vector ?? 65535) === 65535 || (vector ?? 65535) < nvectors,
     "queue vector out of range",
     "vector",
   );
@@ -377,22 +386,33 @@ export function saveVirtQueue(
 
 /** Reads struct VirtQueue; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadVirtQueue(r: Reader, p: Params, msix: boolean, nvectors: number): VirtQueue {
+  const vring_num$at = r.pos;
   const vring_num = r.u32("vring.num");
+  r.check(
+    vring_num <= 1024,
+    "vring.num is above VIRTQUEUE_MAX_SIZE (1024)",
+    "vring.num",
+    vring_num$at,
+  );
   const vring_desc = r.u64("vring.desc");
+  const last_avail_idx$at = r.pos;
   const last_avail_idx = r.u16("last_avail_idx");
   r.check(
-    vring_desc !== 0n || last_avail_idx === 0,
+    last_avail_idx === 0 || vring_desc !== 0n,
     "a queue without a descriptor table has no available index",
-    "vring.desc",
+    "last_avail_idx",
+    last_avail_idx$at,
   );
+  const vector$at = r.pos;
   let vector: number | undefined;
   if (msix) {
     vector = r.u16("vector");
   }
   r.check(
-    !msix || (vector ?? 0) === 65535 || (vector ?? 0) < nvectors,
+    (vector ?? 65535) === 65535 || (vector ?? 65535) < nvectors,
     "queue vector out of range",
     "vector",
+    vector$at,
   );
   return { vring: { num: vring_num, desc: vring_desc }, last_avail_idx, vector };
 }
@@ -444,6 +464,11 @@ export function saveVirtioNetDevice(
   w.u8(allmulti, "allmulti");
   const mac_table_in_use = s.mac_table?.in_use;
   w.u32(mac_table_in_use, "mac_table.in_use");
+  w.check(
+    mac_table_in_use <= 2147483647,
+    "mac_table.in_use is above 2^31 - 1 (a negative count to QEMU)",
+    "mac_table.in_use",
+  );
   const mac_table_macs = s.mac_table?.macs;
   if (mac_table_in_use <= 64) {
     w.bytes(
@@ -452,7 +477,7 @@ export function saveVirtioNetDevice(
       "mac_table.macs",
     );
   } else w.absent(mac_table_macs, "mac_table.macs");
-  if (mac_table_in_use > 64) w.skip(w.count(mac_table_in_use * 6, 25769803770, "unused"), "unused");
+  if (mac_table_in_use > 64) w.skip(w.count(mac_table_in_use * 6, 12884901882, "unused"), "unused");
   const vlans = s.vlans;
   const i_2$n = 128;
   const i_2$items = w.array(vlans, i_2$n, "vlans");
@@ -525,8 +550,20 @@ export function saveVirtioNetDevice(
     w.u32(rss_data_hash_types, "rss.rss_data.hash_types");
     const rss_data_indirections_len = rss.rss_data?.indirections_len;
     w.u16(rss_data_indirections_len, "rss.rss_data.indirections_len");
+    w.check(
+      rss_data_indirections_len >= 1 &&
+        rss_data_indirections_len <= 128 &&
+        (rss_data_indirections_len & (rss_data_indirections_len - 1)) === 0,
+      "indirections_len must be a power of two from 1 to 128",
+      "rss.rss_data.indirections_len",
+    );
     const rss_data_default_queue = rss.rss_data?.default_queue;
     w.u16(rss_data_default_queue, "rss.rss_data.default_queue");
+    w.check(
+      rss_data_default_queue < max_pairs,
+      "default_queue is not a queue of this device",
+      "rss.rss_data.default_queue",
+    );
     const rss_data_key = rss.rss_data?.key;
     const i_4$n = 40;
     const i_4$items = w.array(rss_data_key, i_4$n, "rss.rss_data.key");
@@ -552,6 +589,19 @@ export function saveVirtioNetDevice(
       }
     } catch (e) {
       throw atIndex(e, i_5);
+    }
+    let queue_index = 0;
+    try {
+      for (; queue_index < rss_data_indirections_table.length; queue_index++) {
+        const queue = rss_data_indirections_table[queue_index]!;
+        w.check(
+          queue < max_pairs,
+          "indirection table entry is not a queue of this device",
+          "rss.rss_data.indirections_table[]",
+        );
+      }
+    } catch (e) {
+      throw atIndex(e, queue_index);
     }
   }
 }
@@ -584,7 +634,14 @@ export function loadVirtioNetDevice(
   const status = r.u16("status");
   const promisc = r.u8("promisc");
   const allmulti = r.u8("allmulti");
+  const mac_table_in_use$at = r.pos;
   const mac_table_in_use = r.u32("mac_table.in_use");
+  r.check(
+    mac_table_in_use <= 2147483647,
+    "mac_table.in_use is above 2^31 - 1 (a negative count to QEMU)",
+    "mac_table.in_use",
+    mac_table_in_use$at,
+  );
   let mac_table_macs: Uint8Array | undefined;
   if (mac_table_in_use <= 64) {
     mac_table_macs = r.bytes(
@@ -592,7 +649,7 @@ export function loadVirtioNetDevice(
       "mac_table.macs",
     );
   }
-  if (mac_table_in_use > 64) r.skip(r.count(mac_table_in_use * 6, 25769803770, "unused"), "unused");
+  if (mac_table_in_use > 64) r.skip(r.count(mac_table_in_use * 6, 12884901882, "unused"), "unused");
   let vlans: number[];
   const i_2$n = 128;
   vlans = new Array<number>(i_2$n);
@@ -616,6 +673,7 @@ export function loadVirtioNetDevice(
   if (max_pairs > 1) {
     max_queue_pairs = r.equal(r.u16("max_queue_pairs"), max_pairs, "max_queue_pairs", 2);
   }
+  const curr_queue_pairs$at = r.pos;
   let curr_queue_pairs: number | undefined;
   if (max_pairs > 1) {
     curr_queue_pairs = r.u16("curr_queue_pairs");
@@ -624,6 +682,7 @@ export function loadVirtioNetDevice(
     (curr_queue_pairs ?? 1) >= 1 && (curr_queue_pairs ?? 1) <= (max_pairs > 1 ? max_pairs : 1),
     "curr_queue_pairs must be 1 to max_queue_pairs",
     "curr_queue_pairs",
+    curr_queue_pairs$at,
   );
   let vqs_1: TxWaiting[];
   const i_3$n = r.count((curr_queue_pairs ?? 1) - 1, 510, "vqs_1");
@@ -653,8 +712,24 @@ export function loadVirtioNetDevice(
       const rss_data_redirect = r.bool("rss.rss_data.redirect");
       const rss_data_populate_hash = r.bool("rss.rss_data.populate_hash");
       const rss_data_hash_types = r.u32("rss.rss_data.hash_types");
+      const rss_data_indirections_len$at = r.pos;
       const rss_data_indirections_len = r.u16("rss.rss_data.indirections_len");
+      r.check(
+        rss_data_indirections_len >= 1 &&
+          rss_data_indirections_len <= 128 &&
+          (rss_data_indirections_len & (rss_data_indirections_len - 1)) === 0,
+        "indirections_len must be a power of two from 1 to 128",
+        "rss.rss_data.indirections_len",
+        rss_data_indirections_len$at,
+      );
+      const rss_data_default_queue$at = r.pos;
       const rss_data_default_queue = r.u16("rss.rss_data.default_queue");
+      r.check(
+        rss_data_default_queue < max_pairs,
+        "default_queue is not a queue of this device",
+        "rss.rss_data.default_queue",
+        rss_data_default_queue$at,
+      );
       let rss_data_key: number[];
       const i_4$n = 40;
       rss_data_key = new Array<number>(i_4$n);
@@ -666,6 +741,7 @@ export function loadVirtioNetDevice(
       } catch (e) {
         throw atIndex(e, i_4);
       }
+      const rss_data_indirections_table$at = r.pos;
       let rss_data_indirections_table: number[];
       const i_5$n = r.count(rss_data_indirections_len, 128, "rss.rss_data.indirections_table");
       rss_data_indirections_table = new Array<number>(i_5$n);
@@ -676,6 +752,20 @@ export function loadVirtioNetDevice(
         }
       } catch (e) {
         throw atIndex(e, i_5);
+      }
+      let queue_index = 0;
+      try {
+        for (; queue_index < rss_data_indirections_table.length; queue_index++) {
+          const queue = rss_data_indirections_table[queue_index]!;
+          r.check(
+            queue < max_pairs,
+            "indirection table entry is not a queue of this device",
+            "rss.rss_data.indirections_table[]",
+            rss_data_indirections_table$at + queue_index * 2,
+          );
+        }
+      } catch (e) {
+        throw atIndex(e, queue_index);
       }
       rss = {
         rss_data: {
@@ -1172,9 +1262,9 @@ export function saveVirtioNet(w: Writer, s: VirtioNet, p: Params = {}): void {
     w.u16(w.present(config_vector, "config_vector"), "config_vector");
   } else w.absent(config_vector, "config_vector");
   w.check(
-    !msix || (config_vector ?? 0) === 65535 || (config_vector ?? 0) < msix_vectors,
+    (config_vector ?? 65535) === 65535 || (config_vector ?? 65535) < msix_vectors,
     "config_vector out of range",
-    "msix",
+    "config_vector",
   );
   const status = s.status;
   w.u8(status, "status");
@@ -1187,6 +1277,7 @@ export function saveVirtioNet(w: Writer, s: VirtioNet, p: Params = {}): void {
   w.u32(guest_features, "guest_features");
   const config_len = s.config_len;
   w.i32(config_len, "config_len");
+  w.check(config_len >= 0 && config_len <= 256, "config_len must be 0 to 256", "config_len");
   const config = s.config;
   w.bytes(config, w.count(config_len, 256, "config"), "config");
   const num_queues = s.num_queues;
@@ -1245,24 +1336,35 @@ export function loadVirtioNet(r: Reader, p: Params = {}, version: number = 11): 
   if (msix) {
     msix_pba = r.bytes(r.count(Math.trunc((msix_vectors + 7) / 8), 256, "msix_pba"), "msix_pba");
   }
+  const config_vector$at = r.pos;
   let config_vector: number | undefined;
   if (msix) {
     config_vector = r.u16("config_vector");
   }
   r.check(
-    !msix || (config_vector ?? 0) === 65535 || (config_vector ?? 0) < msix_vectors,
+    (config_vector ?? 65535) === 65535 || (config_vector ?? 65535) < msix_vectors,
     "config_vector out of range",
-    "msix",
+    "config_vector",
+    config_vector$at,
   );
   const status = r.u8("status");
   const isr = r.u8("isr");
+  const queue_sel$at = r.pos;
   const queue_sel = r.u16("queue_sel");
-  r.check(queue_sel < 1024, "queue_sel out of range", "queue_sel");
+  r.check(queue_sel < 1024, "queue_sel out of range", "queue_sel", queue_sel$at);
   const guest_features = r.u32("guest_features");
+  const config_len$at = r.pos;
   const config_len = r.i32("config_len");
+  r.check(
+    config_len >= 0 && config_len <= 256,
+    "config_len must be 0 to 256",
+    "config_len",
+    config_len$at,
+  );
   const config = r.bytes(r.count(config_len, 256, "config"), "config");
+  const num_queues$at = r.pos;
   const num_queues = r.u32("num_queues");
-  r.check(num_queues <= 1024, "too many queues", "num_queues");
+  r.check(num_queues <= 1024, "too many queues", "num_queues", num_queues$at);
   let vq: VirtQueue[];
   const i$n = r.count(num_queues, 1024, "vq");
   vq = new Array<VirtQueue>(i$n);

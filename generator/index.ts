@@ -3,27 +3,15 @@
 //   parse (grammar/) → check (check/) → plan (plan/) → emit (emit/) → format → verify (verify/)
 
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { parseSchema } from "../grammar/index.js";
-import { checkSchema } from "./check/index.js";
+import { checkText as checkSchemaText, type CheckResult } from "./check-text.js";
 import { emitModule } from "./emit/module.js";
 import { formatTypeScript } from "./format.js";
-import type { SchemaModel } from "./model.js";
 import { planSchema, type SchemaPlan } from "./plan/plan.js";
 import { verifyCodecs, type ModuleReader } from "./verify/codecs.js";
 import { verifyModule } from "./verify/index.js";
 import { readFileSync } from "node:fs";
 
-export interface CheckResult {
-  readonly diagnostics: Diagnostic[];
-  readonly model: SchemaModel | undefined;
-  /** Texts of the hand-written codec modules read, for code frames. */
-  readonly modules: Map<string, string>;
-}
-
-export interface CheckOptions {
-  /** How codec modules are read; by default from disk. */
-  readonly readModule?: ModuleReader;
-}
+export type { CheckResult } from "./check-text.js";
 
 function readFromDisk(path: string): string | undefined {
   try {
@@ -34,17 +22,11 @@ function readFromDisk(path: string): string | undefined {
 }
 
 /**
- * Parses and checks one schema. Hand-written codecs are read and their save/load pair verified
- * here too, so `vmstate check` refuses a pair that disagrees.
+ * Parses and checks one schema. Hand-written codecs are read from disk (or through `readModule`)
+ * and their save/load pair verified too, so `vmstate check` refuses a pair that disagrees.
  */
-export function checkText(text: string, file: string, options: CheckOptions = {}): CheckResult {
-  const modules = new Map<string, string>();
-  const parsed = parseSchema(text, file);
-  if (!parsed.schema) return { diagnostics: sortDiagnostics(parsed.diagnostics), model: undefined, modules };
-  const checked = checkSchema(parsed.schema);
-  const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
-  if (!hasErrors(diagnostics)) diagnostics.push(...verifyCodecs(checked.model, options.readModule ?? readFromDisk, modules));
-  return { diagnostics: sortDiagnostics(diagnostics), model: checked.model, modules };
+export function checkText(text: string, file: string, readModule: ModuleReader = readFromDisk): CheckResult {
+  return checkSchemaText(text, file, { verifyCodecs: (model, modules) => verifyCodecs(model, readModule, modules) });
 }
 
 export interface GenerateOptions {

@@ -95,8 +95,15 @@ export class AstBuilder {
     return { text: token.image, span: this.spanOfToken(token) };
   }
 
+  /** A string literal's value; a control character or an escape JSON does not know is reported. */
   private string(token: IToken): A.StringValue {
-    return { value: JSON.parse(token.image) as string, span: this.spanOfToken(token) };
+    const span = this.spanOfToken(token);
+    try {
+      return { value: JSON.parse(token.image) as string, span };
+    } catch {
+      this.diagnostics.push(diagnostic("VMS1006", span, [token.image.length > 40 ? `${token.image.slice(0, 40)}…` : token.image]));
+      return { value: "", span };
+    }
   }
 
   // ------------------------------------------------------------- declarations

@@ -56,3 +56,16 @@ export function hexBytes(bytes: Uint8Array, limit = 16): string {
   const shown = Array.from(bytes.subarray(0, limit), (b) => b.toString(16).padStart(2, "0")).join(" ");
   return bytes.length > limit ? `${shown} …` : shown;
 }
+
+/**
+ * Text from an input (a subsection name, a section's idstr) as it may appear in a message:
+ * printable ASCII as it is, anything else as `\xNN` or `\u{…}`, so a name in a stream can neither
+ * break the message's line nor send control sequences to a terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]|["\\]/gu, (c) => {
+    const code = c.codePointAt(0)!;
+    if (c === '"' || c === "\\") return `\\${c}`;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u{${code.toString(16)}}`;
+  });
+}

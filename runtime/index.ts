@@ -2,6 +2,6 @@
 
 export { Reader } from "./reader.js";
 export { Writer } from "./writer.js";
-export { LoadError, SaveError, atIndex, atPath, hexBytes } from "./errors.js";
+export { LoadError, SaveError, atIndex, atPath, hexBytes, printable } from "./errors.js";
 export type { SectionCodec } from "./section.js";
 export { pciCapability } from "./pci.js";

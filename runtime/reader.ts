@@ -1,7 +1,7 @@
 // Reader: QEMU's wire encodings over a Uint8Array. Every read checks the remaining length first,
 // so a truncated input is a LoadError naming the field, never a RangeError.
 
-import { LoadError, hexBytes } from "./errors.js";
+import { LoadError, hexBytes, printable } from "./errors.js";
 import { littleEndianAt } from "./pci.js";
 
 const SUBSECTION = 0x05;
@@ -111,9 +111,13 @@ export class Reader {
     return found;
   }
 
-  /** Fails with `message` when a validation is false. */
-  check(condition: boolean, message: string, path: string): void {
-    if (!condition) this.fail(path, message);
+  /**
+   * Fails with `message` when a validation is false. The generated code passes where the field
+   * the validation names starts (or the element, for `validate each`); otherwise the error is
+   * where the reader stands.
+   */
+  check(condition: boolean, message: string, path: string, offset = this.pos): void {
+    if (!condition) this.fail(path, message, offset);
   }
 
   /** Element `i` of bytes or an array, or a LoadError. */
@@ -159,20 +163,20 @@ export class Reader {
   subsectionVersion(name: string, minimum: number, maximum: number, path: string): number {
     const at = this.pos;
     const version = this.u32(path);
-    if (version > maximum) this.fail(path, `subsection "${name}" version ${version} is newer than ${maximum}`, at);
-    if (version < minimum) this.fail(path, `subsection "${name}" version ${version} is older than the minimum ${minimum}`, at);
+    if (version > maximum) this.fail(path, `subsection "${printable(name)}" version ${version} is newer than ${maximum}`, at);
+    if (version < minimum) this.fail(path, `subsection "${printable(name)}" version ${version} is older than the minimum ${minimum}`, at);
     return version;
   }
 
   /** QEMU fails the load on a subsection it does not know (-ENOENT); so does this reader. */
   unknownSubsection(name: string, owner: string): never {
     const start = this.pos - name.length - 2;
-    return this.fail("", `unknown subsection "${name}" of "${owner}" (bytes ${hexBytes(this.input.subarray(start, start + 8))})`, start);
+    return this.fail("", `unknown subsection "${printable(name)}" of "${owner}" (bytes ${hexBytes(this.input.subarray(start, start + 8))})`, start);
   }
 
   /** A subsection seen twice would silently overwrite the first. */
   duplicateSubsection(name: string, path: string): never {
-    return this.fail(path, `subsection "${name}" appears twice`, this.pos - name.length - 2);
+    return this.fail(path, `subsection "${printable(name)}" appears twice`, this.pos - name.length - 2);
   }
 }
 

@@ -1,5 +1,6 @@
 // Writer: QEMU's wire encodings into a growing buffer. Every value is checked against its type
-// first, so a bad state is a SaveError naming the field, and nothing is half-written.
+// first (its JavaScript type too: an object is never coerced), so a bad state is a SaveError
+// naming the field, and nothing is half-written.
 
 import { SaveError } from "./errors.js";
 import { littleEndianAt } from "./pci.js";
@@ -49,12 +50,12 @@ export class Writer {
   }
 
   u8(v: number, path: string): void {
-    if ((v & 0xff) !== v) this.bad(v, "u8", path);
+    if (typeof v !== "number" || (v & 0xff) !== v) this.bad(v, "u8", path);
     const at = this.room(1);
     this.buf[at] = v;
   }
   i8(v: number, path: string): void {
-    if ((v << 24) >> 24 !== v) this.bad(v, "i8", path);
+    if (typeof v !== "number" || (v << 24) >> 24 !== v) this.bad(v, "i8", path);
     const at = this.room(1);
     this.view.setInt8(at, v);
   }
@@ -64,42 +65,42 @@ export class Writer {
     this.buf[at] = v ? 1 : 0;
   }
   u16(v: number, path: string): void {
-    if ((v & 0xffff) !== v) this.bad(v, "u16", path);
+    if (typeof v !== "number" || (v & 0xffff) !== v) this.bad(v, "u16", path);
     const at = this.room(2);
     this.view.setUint16(at, v);
   }
   u16le(v: number, path: string): void {
-    if ((v & 0xffff) !== v) this.bad(v, "u16le", path);
+    if (typeof v !== "number" || (v & 0xffff) !== v) this.bad(v, "u16le", path);
     const at = this.room(2);
     this.view.setUint16(at, v, true);
   }
   i16(v: number, path: string): void {
-    if ((v << 16) >> 16 !== v) this.bad(v, "i16", path);
+    if (typeof v !== "number" || (v << 16) >> 16 !== v) this.bad(v, "i16", path);
     const at = this.room(2);
     this.view.setInt16(at, v);
   }
   i16le(v: number, path: string): void {
-    if ((v << 16) >> 16 !== v) this.bad(v, "i16le", path);
+    if (typeof v !== "number" || (v << 16) >> 16 !== v) this.bad(v, "i16le", path);
     const at = this.room(2);
     this.view.setInt16(at, v, true);
   }
   u32(v: number, path: string): void {
-    if (v >>> 0 !== v) this.bad(v, "u32", path);
+    if (typeof v !== "number" || v >>> 0 !== v) this.bad(v, "u32", path);
     const at = this.room(4);
     this.view.setUint32(at, v);
   }
   u32le(v: number, path: string): void {
-    if (v >>> 0 !== v) this.bad(v, "u32le", path);
+    if (typeof v !== "number" || v >>> 0 !== v) this.bad(v, "u32le", path);
     const at = this.room(4);
     this.view.setUint32(at, v, true);
   }
   i32(v: number, path: string): void {
-    if ((v | 0) !== v) this.bad(v, "i32", path);
+    if (typeof v !== "number" || (v | 0) !== v) this.bad(v, "i32", path);
     const at = this.room(4);
     this.view.setInt32(at, v);
   }
   i32le(v: number, path: string): void {
-    if ((v | 0) !== v) this.bad(v, "i32le", path);
+    if (typeof v !== "number" || (v | 0) !== v) this.bad(v, "i32le", path);
     const at = this.room(4);
     this.view.setInt32(at, v, true);
   }

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { hasErrors } from "../diagnostics/diagnostic.js";
-import { checkText } from "../generator/index.js";
+import { checkText } from "../generator/check-text.js";
 import type { LayoutModel, ParamModel } from "../generator/model.js";
 import type { SectionCodec } from "../runtime/section.js";
 import { StreamError } from "./format.js";
@@ -30,16 +30,18 @@ export async function loadCodecs(schemaDir: string, moduleDir: string, extension
   const params = new Map<string, ParamModel>();
   for (const file of readdirSync(schemaDir).filter((f) => f.endsWith(".vmstate")).sort()) {
     const schemaFile = join(schemaDir, file);
-    const checked = checkText(readFileSync(schemaFile, "utf8"), schemaFile);
-    if (!checked.model || hasErrors(checked.diagnostics)) throw new StreamError(`schema ${schemaFile} has errors: run \`vmstate check ${schemaFile}\``);
+    // Parsing and checking only: the stream tools do not load the code generator (ts-morph,
+    // prettier), which would double their start-up time and memory.
+    const { model, diagnostics } = checkText(readFileSync(schemaFile, "utf8"), schemaFile);
+    if (!model || hasErrors(diagnostics)) throw new StreamError(`schema ${schemaFile} has errors: run \`vmstate check ${schemaFile}\``);
     const module = (await import(pathToFileURL(join(moduleDir, `${basename(file, ".vmstate")}${extension}`)).href)) as Record<string, unknown>;
     const exported = Object.values(module).filter(isCodec);
-    for (const layout of checked.model.sections) {
+    for (const layout of model.sections) {
       const codec = exported.find((c) => c.name === layout.qemuName);
       if (!codec || !layout.qemuName) throw new StreamError(`the generated module of ${schemaFile} has no codec for "${layout.qemuName}": run \`npm run gen\``);
-      sections.set(layout.qemuName, { name: layout.qemuName, schemaFile, layout, codec, params: checked.model.params });
+      sections.set(layout.qemuName, { name: layout.qemuName, schemaFile, layout, codec, params: model.params });
     }
-    for (const p of checked.model.params) params.set(p.name, p);
+    for (const p of model.params) params.set(p.name, p);
   }
   return { sections, params };
 }

@@ -5,13 +5,13 @@
 // When a section cannot be read, the error says which section, which field (path), at which byte
 // offset, what bytes were expected and found, and how much of the section is left unread.
 
-import { LoadError, Reader, hexBytes } from "../runtime/index.js";
+import { LoadError, Reader, hexBytes, printable } from "../runtime/index.js";
 import type { Codecs, SectionSchema } from "./codecs.js";
 import { schemaForIdstr } from "./codecs.js";
 import { FILE_VERSION, MAGIC, Marker, StreamError, type SectionBody, type StreamDocument, type StreamItem } from "./format.js";
 import { stateToJson } from "./json.js";
 import { walkRam } from "./ram.js";
-import { describedSize, findVmdesc, type Vmdesc, type VmdescEntry } from "./vmdesc.js";
+import { describedSize, findVmdesc, type DeviceEntry, type Vmdesc } from "./vmdesc.js";
 
 /** A Reader that remembers the last field it read, for error messages. */
 class TracingReader extends Reader {
@@ -57,7 +57,7 @@ class StreamDecoder {
   private readonly limit: number;
   private readonly items: StreamItem[] = [];
   private readonly open = new Map<number, OpenSection>();
-  private readonly described = new Map<string, VmdescEntry>();
+  private readonly described = new Map<string, DeviceEntry>();
   /** Whether sections end with footers: decided by the first section, then required of all. */
   private footers: boolean | undefined;
   private p = 0;
@@ -70,7 +70,7 @@ class StreamDecoder {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.vmdesc = findVmdesc(bytes);
     this.limit = this.vmdesc ? this.vmdesc.offset : bytes.length;
-    for (const d of this.vmdesc?.devices ?? []) this.described.set(`${d.name}\u0000${d.instance_id ?? 0}`, d);
+    for (const d of this.vmdesc?.devices ?? []) this.described.set(`${d.name}\u0000${d.instance_id}`, d);
   }
 
   decode(): StreamDocument {
@@ -146,19 +146,21 @@ class StreamDecoder {
     this.need(1, "a section name length");
     const len = this.bytes[this.p++]!;
     this.need(len, "a section name");
-    const idstr = new TextDecoder("latin1").decode(this.bytes.subarray(this.p, this.p + len));
+    // Byte for character (ISO 8859-1), so that encode writes the same bytes back.
+    const idstr = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.p, len).toString("latin1");
     this.p += len;
     const instanceId = this.u32("an instance id");
     const versionId = this.u32("a version id");
     const schema = idstr === "ram" ? undefined : schemaForIdstr(this.codecs, idstr);
     this.open.set(sectionId, { idstr, schema });
-    const what = `section ${sectionId} "${idstr}"`;
+    const what = `section ${sectionId} "${printable(idstr)}"`;
     let body: SectionBody;
     if (idstr === "ram") {
       body = this.ram();
     } else if (schema) {
-      const entry = this.described.get(`${idstr}\u0000${instanceId}`);
-      const end = entry ? this.p + describedSize(entry) : undefined;
+      const described = this.described.get(`${idstr}\u0000${instanceId}`);
+      const size = described && describedSize(described.entry);
+      const end = size === undefined ? undefined : this.p + size;
       const state = this.readState(schema, `${what} (schema ${schema.name}, version ${versionId})`, versionId, end);
       body = { schema: schema.name, state: stateToJson(schema.layout.state, state) };
     } else if (type === Marker.SECTION_FULL) {
@@ -174,9 +176,9 @@ class StreamDecoder {
     const sectionId = this.u32("a section id");
     const open = this.open.get(sectionId);
     if (!open) throw new StreamError(`section ${sectionId} continues at byte offset ${at} but never started`);
-    if (open.idstr !== "ram") throw new StreamError(`section ${sectionId} "${open.idstr}" is iterative: this decoder reads only the "ram" iterative section`);
+    if (open.idstr !== "ram") throw new StreamError(`section ${sectionId} "${printable(open.idstr)}" is iterative: this decoder reads only the "ram" iterative section`);
     const body = this.ram();
-    this.footer(sectionId, `section ${sectionId} "${open.idstr}"`);
+    this.footer(sectionId, `section ${sectionId} "${printable(open.idstr)}"`);
     this.items.push({ type: type === Marker.SECTION_PART ? "part" : "end", offset: at, sectionId, body, footer: this.footers === true });
   }
 
@@ -192,7 +194,8 @@ class StreamDecoder {
     if (!entry) {
       throw new StreamError(`${what} at byte offset ${this.p} has no schema, and ${this.vmdesc ? "the stream's description does not list it" : "the stream has no description"}, so its end cannot be found`);
     }
-    const size = describedSize(entry);
+    const size = describedSize(entry.entry);
+    if (size === undefined) throw new StreamError(`${what} at byte offset ${this.p} has no schema, and the stream's description gives no byte counts for it (a size that is missing, negative or not an integer), so its end cannot be found`);
     this.need(size, `${what}, ${size} bytes by the stream's description,`);
     const hex = Buffer.from(this.bytes.subarray(this.p, this.p + size)).toString("hex");
     this.p += size;
@@ -269,6 +272,6 @@ function loadErrorMessage(what: string, e: LoadError, bytes: Uint8Array, describ
   let message = `${what}: ${e.path === "" ? "" : `${e.path}: `}${e.reason} at byte offset ${e.offset}`;
   const next = bytes.subarray(e.offset, e.offset + 8);
   message += next.length ? ` (bytes there: ${hexBytes(next)})` : " (the stream ends there)";
-  if (describedEnd !== undefined) message += `; ${describedEnd - e.offset} bytes of the section remain unread from there`;
+  if (describedEnd !== undefined && describedEnd >= e.offset) message += `; ${describedEnd - e.offset} bytes of the section remain unread from there`;
   return message;
 }

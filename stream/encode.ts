@@ -1,7 +1,7 @@
 // Stream encoding: a StreamDocument → the bytes of a QEMU migration stream. Unchanged, the output is
 // the stream the document was decoded from, byte for byte.
 
-import { SaveError, Writer } from "../runtime/index.js";
+import { SaveError, Writer, printable } from "../runtime/index.js";
 import type { Codecs, SectionSchema } from "./codecs.js";
 import { FILE_VERSION, MAGIC, Marker, StreamError, type Json, type SectionBody, type StreamDocument, type StreamItem } from "./format.js";
 import { stateFromJson } from "./json.js";
@@ -15,6 +15,16 @@ export function encodeStream(doc: StreamDocument, codecs: Codecs, params: Record
   w.u32(doc.fileVersion ?? FILE_VERSION, "fileVersion");
   doc.items.forEach((item, i) => encodeItem(w, item, `items[${i}]`, codecs, params));
   return w.finish();
+}
+
+/** What `vmstate encode` reads: a stream document, or a bare section body (`"format": "qemu-section"`). */
+export function encodeDocument(doc: unknown, codecs: Codecs, params: Record<string, unknown>): Uint8Array {
+  if (isObject(doc) && doc["format"] === "qemu-section") {
+    const schema = codecs.sections.get(doc["schema"] as string);
+    if (!schema) throw new StreamError(`no schema for section ${shown(doc["schema"])} (known: ${[...codecs.sections.keys()].join(", ")})`);
+    return encodeSectionBody(doc["state"] as Json, schema, params);
+  }
+  return encodeStream(doc as StreamDocument, codecs, params);
 }
 
 /** A bare section body's state → bytes. */
@@ -35,6 +45,7 @@ function save(w: Writer, schema: SectionSchema, state: Json, at: string, params:
 }
 
 function encodeItem(w: Writer, item: StreamItem, at: string, codecs: Codecs, params: Record<string, unknown>): void {
+  if (!isObject(item)) throw new StreamError(`${at}: expected an item (an object with a "type")`);
   switch (item.type) {
     case "configuration": {
       w.u8(Marker.CONFIGURATION, at);
@@ -42,16 +53,18 @@ function encodeItem(w: Writer, item: StreamItem, at: string, codecs: Codecs, par
       return;
     }
     case "start":
-    case "full":
+    case "full": {
+      const idstr = latin1(item.idstr, `${at}.idstr`);
       w.u8(item.type === "full" ? Marker.SECTION_FULL : Marker.SECTION_START, at);
       w.u32(item.sectionId, `${at}.sectionId`);
-      w.u8(item.idstr.length, `${at}.idstr`);
-      w.bytes(latin1(item.idstr), item.idstr.length, `${at}.idstr`);
+      w.u8(idstr.length, `${at}.idstr`);
+      w.bytes(idstr, idstr.length, `${at}.idstr`);
       w.u32(item.instanceId, `${at}.instanceId`);
       w.u32(item.versionId, `${at}.versionId`);
       body(w, item.body, `${at}.body`, codecs, params);
       if (item.footer) footer(w, item.sectionId, at);
       return;
+    }
     case "part":
     case "end":
       w.u8(item.type === "part" ? Marker.SECTION_PART : Marker.SECTION_END, at);
@@ -71,6 +84,7 @@ function encodeItem(w: Writer, item: StreamItem, at: string, codecs: Codecs, par
       w.u8(Marker.EOF, at);
       return;
     case "vmdesc": {
+      if (typeof item.json !== "string") throw new StreamError(`${at}.json: expected the description as a string`);
       const text = new TextEncoder().encode(item.json);
       w.u8(Marker.VMDESCRIPTION, at);
       w.u32(text.length, `${at}.json`);
@@ -83,9 +97,12 @@ function encodeItem(w: Writer, item: StreamItem, at: string, codecs: Codecs, par
 }
 
 function body(w: Writer, b: SectionBody, at: string, codecs: Codecs, params: Record<string, unknown>): void {
-  if ("schema" in b) {
+  if (!isObject(b)) {
+    throw new StreamError(`${at}: a section body needs "schema" and "state", "base64" or "hex"`);
+  } else if ("schema" in b) {
     save(w, schemaNamed(codecs, b.schema, at), b.state, `${at}.state`, params);
   } else if ("base64" in b) {
+    if (typeof b.base64 !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(b.base64)) throw new StreamError(`${at}.base64: expected bytes as a base64 string`);
     const data = new Uint8Array(Buffer.from(b.base64, "base64"));
     w.bytes(data, data.length, `${at}.base64`);
   } else if ("hex" in b) {
@@ -103,7 +120,7 @@ function footer(w: Writer, sectionId: number, at: string): void {
 
 function schemaNamed(codecs: Codecs, name: string, at: string): SectionSchema {
   const schema = codecs.sections.get(name);
-  if (!schema) throw new StreamError(`${at}: no schema for section "${name}" (known: ${[...codecs.sections.keys()].join(", ")})`);
+  if (!schema) throw new StreamError(`${at}: no schema for section ${shown(name)} (known: ${[...codecs.sections.keys()].join(", ")})`);
   return schema;
 }
 
@@ -112,6 +129,19 @@ function fromHex(hex: string, at: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, "hex"));
 }
 
-function latin1(text: string): Uint8Array {
-  return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
+/** A section name as the stream has it: one byte per character, so characters above U+00FF do not fit. */
+function latin1(text: string, at: string): Uint8Array {
+  if (typeof text !== "string" || !/^[\u0000-\u00ff]*$/.test(text)) throw new StreamError(`${at}: expected a section name of characters U+0000 to U+00FF (one byte each)`);
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A value from the document in a message: a string quoted and made printable, anything else as JSON. */
+function shown(v: unknown): string {
+  if (typeof v === "string") return `"${printable(v)}"`;
+  const json = JSON.stringify(v) ?? "nothing";
+  return json.length > 40 ? `${json.slice(0, 40)}…` : json;
 }

@@ -3,6 +3,7 @@
 // JSON type and names the path of the first bad one.
 
 import type { FieldType, StateNode } from "../generator/model.js";
+import { printable } from "../runtime/errors.js";
 import { StreamError, type Json } from "./format.js";
 
 type State = Record<string, unknown>;
@@ -40,7 +41,7 @@ export function stateFromJson(shape: Map<string, StateNode>, json: Json, path: s
   if (json === null || typeof json !== "object" || Array.isArray(json)) throw bad(path, "an object", json);
   const known = new Set(shape.keys());
   for (const key of Object.keys(json)) {
-    if (!known.has(key)) throw new StreamError(`${join(path, key)}: no such field in the schema`);
+    if (!known.has(key)) throw new StreamError(`${join(path, printable(key))}: no such field in the schema`);
   }
   const out: State = {};
   for (const [key, node] of shape) {
@@ -86,6 +87,6 @@ function join(path: string, key: string): string {
 }
 
 function bad(path: string, expected: string, found: Json): StreamError {
-  const shown = JSON.stringify(found);
+  const shown = JSON.stringify(found) ?? "nothing";
   return new StreamError(`${path}: expected ${expected}, found ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}`);
 }

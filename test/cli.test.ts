@@ -1,7 +1,7 @@
 // The command line as a user meets it: exit codes, output formats, one-line errors, and gen's
 // check mode, atomic writes and determinism.
 
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -96,6 +96,51 @@ describe("vmstate gen", () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("VMS2001");
     expect(readdirSync(dir)).not.toContain("generated");
+  });
+
+  /** Every file of a folder (hidden ones too) with its bytes, to compare a folder before and after. */
+  function snapshot(dir: string): Record<string, string> {
+    return Object.fromEntries(
+      readdirSync(dir, { withFileTypes: true })
+        .map((e) => [e.name, e.isDirectory() ? "(a folder)" : readFileSync(join(dir, e.name)).toString("base64")] as const)
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
+  }
+
+  it("a run that fails on a schema error leaves generated/ byte-identical, with no temporary file", () => {
+    const dir = project();
+    // virtio-net.vmstate changes, so its output would change; the broken schema fails the run.
+    const schema = join(dir, "schemas", "virtio-net.vmstate");
+    writeFileSync(schema, readFileSync(schema, "utf8").replace("  has_ufo: u8;", "  has_ufo: u8;\n  validate has_ufo <= 1, \"has_ufo is a flag\";"));
+    cpSync(join(root, "test", "errors", "unknown-name.vmstate"), join(dir, "schemas", "zz-broken.vmstate"));
+    const before = snapshot(join(dir, "generated"));
+    const r = vmstate(["gen", ...repoRuntime], dir);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("VMS2001");
+    expect(r.stdout).not.toContain("wrote");
+    expect(snapshot(join(dir, "generated"))).toEqual(before);
+  });
+
+  it("a run that fails while writing (after other files were ready) changes nothing", () => {
+    const dir = project();
+    const out = join(dir, "generated");
+    // Both outputs are stale; the second cannot be written (a folder stands where it goes), after
+    // the first could have been.
+    writeFileSync(join(out, "configuration.ts"), readFileSync(join(out, "configuration.ts"), "utf8") + "// stale\n");
+    rmSync(join(out, "virtio-net.ts"));
+    mkdirSync(join(out, "virtio-net.ts"));
+    writeFileSync(join(out, "virtio-net.ts", "keep"), "in the way");
+    const before = snapshot(out);
+    const r = vmstate(["gen", ...repoRuntime], dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^vmstate: cannot write 'generated\/virtio-net\.ts': .*; nothing was changed$/)]);
+    expect(r.stdout).not.toContain("wrote");
+    expect(snapshot(out)).toEqual(before);
+    // With the obstacle gone, the same run writes both.
+    rmSync(join(out, "virtio-net.ts"), { recursive: true });
+    expect(vmstate(["gen", ...repoRuntime], dir)).toMatchObject({ status: 0, stdout: "wrote generated/configuration.ts\nwrote generated/virtio-net.ts\n" });
+    expect(readFileSync(join(out, "virtio-net.ts"), "utf8")).toBe(readFileSync(join(root, "generated", "virtio-net.ts"), "utf8"));
+    expect(readdirSync(out).sort()).toEqual(["configuration.ts", "virtio-net.ts"]);
   });
 
   it("generates the same bytes twice and leaves no temporary files", () => {

@@ -1,12 +1,13 @@
 // `vmstate gen [FILES…] [--out DIR] [--check]`: schemas → verified TypeScript modules.
-// Nothing is written unless every schema is clean; each file is written atomically.
+// Nothing is written unless every schema is clean, and then all changed files are written together:
+// every one of them, or (when a write fails) none.
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { generate } from "../../generator/index.js";
-import { isDirectory, readText, schemaFiles, writeAtomically } from "../io.js";
+import { isDirectory, readText, schemaFiles, writeAllAtomically } from "../io.js";
 import { printDiagnostics, type OutputFormat } from "../report.js";
 
 export interface GenOptions {
@@ -46,16 +47,15 @@ export async function runGen(options: GenOptions): Promise<number> {
   if (hasErrors(diagnostics)) return 1;
 
   if (options.check) {
-    const stale = [...outputs].filter(([path, code]) => !existsSync(path) || readFileSync(path, "utf8") !== code).map(([path]) => path);
+    const stale = [...outputs].filter(([path, code]) => !existsSync(path) || isDirectory(path) || readFileSync(path, "utf8") !== code).map(([path]) => path);
     if (wholeFolder) stale.push(...orphans(options.out, outputs));
     for (const path of stale) console.log(`${path} is stale: run \`npm run gen\``);
     return stale.length > 0 ? 1 : 0;
   }
-  for (const [path, code] of outputs) {
-    if (existsSync(path) && readFileSync(path, "utf8") === code) continue;
-    writeAtomically(path, code);
-    console.log(`wrote ${path}`);
-  }
+  // Every changed file at once: all are written, or none is.
+  const changed = new Map([...outputs].filter(([path, code]) => !existsSync(path) || isDirectory(path) || readFileSync(path, "utf8") !== code));
+  writeAllAtomically(changed);
+  for (const path of changed.keys()) console.log(`wrote ${path}`);
   return 0;
 }
 

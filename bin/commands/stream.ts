@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { SaveError } from "../../runtime/index.js";
 import { loadCodecs, parseParams, type Codecs } from "../../stream/codecs.js";
 import { decodeSectionBody, decodeStream } from "../../stream/decode.js";
-import { encodeSectionBody, encodeStream } from "../../stream/encode.js";
+import { encodeDocument } from "../../stream/encode.js";
 import { StreamError, type Json, type StreamDocument } from "../../stream/format.js";
 import { stateToJson } from "../../stream/json.js";
 import { printJson } from "../../stream/print.js";
@@ -56,23 +56,16 @@ export async function runDecode(options: StreamOptions): Promise<number> {
 
 export async function runEncode(options: StreamOptions): Promise<number> {
   const text = readText(options.input);
-  let doc: StreamDocument | SectionDocument;
+  let doc: unknown;
   try {
-    doc = JSON.parse(text) as StreamDocument | SectionDocument;
+    doc = JSON.parse(text);
   } catch (e) {
     throw new CliError(`'${options.input}' is not JSON: ${(e as Error).message.split("\n")[0]}`);
   }
   return userErrors(async () => {
     const known = await codecs();
     const params = parseParams(options.params, known.params);
-    let bytes: Uint8Array;
-    if (doc?.format === "qemu-section") {
-      const schema = known.sections.get(doc.schema);
-      if (!schema) throw new StreamError(`no schema for section "${doc.schema}"`);
-      bytes = encodeSectionBody(doc.state, schema, params);
-    } else {
-      bytes = encodeStream(doc as StreamDocument, known, params);
-    }
+    const bytes = encodeDocument(doc, known, params);
     if (options.output !== undefined) writeAtomically(options.output, bytes);
     else if (process.stdout.isTTY) throw new CliError("the stream is binary and not written to a terminal: use -o FILE or a pipe");
     else process.stdout.write(bytes);

@@ -1,6 +1,6 @@
 // Helpers shared by the load and save emitters.
 
-import type { IrExpr, SubsectionModel } from "../model.js";
+import type { FieldModel, FieldType, IrExpr, SubsectionModel } from "../model.js";
 import type { CountPlan, FunctionPlan, ValuePlan } from "../plan/plan.js";
 import { scalarName } from "../check/types.js";
 import { children, references } from "../check/walk.js";
@@ -34,6 +34,20 @@ export function equalsCode(e: IrExpr, env: ExprEnv, value: ValuePlan & { kind: "
 
 export function exprEnv(fn: FunctionPlan, subsection: SubsectionModel | undefined, io: "r" | "w", path: string): ExprEnv {
   return { locals: fn.locals, versionLocal: fn.versionLocal, subsection, io, path };
+}
+
+/** The field a validation names: the array it goes over, or the first field its condition reads. */
+export function validationField(condition: IrExpr, array?: IrExpr): FieldModel | undefined {
+  const ref = references(array ?? condition)[0];
+  return ref?.target.kind === "field" ? ref.target.field : undefined;
+}
+
+/** Size of one element of bytes or of an array of scalars, or undefined. */
+export function elementSize(type: FieldType): number | undefined {
+  if (type.kind === "bytes") return 1;
+  if (type.kind !== "array") return undefined;
+  const e = type.element;
+  return e.kind === "bool" ? 1 : e.kind === "int" ? e.bits / 8 : undefined;
 }
 
 /** Path used in errors from a validation: the array it goes over, or the first field its condition reads. */

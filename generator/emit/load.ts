@@ -11,9 +11,9 @@
 //
 // and returns the state object built from the locals at the end.
 
-import type { FieldType, StateNode, SubsectionModel } from "../model.js";
+import type { FieldModel, FieldType, StateNode, SubsectionModel } from "../model.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
-import { boolCode, countCode, equalsCode, exprEnv, joinPath, readsVersion, str, validationPath, wireMethod } from "./common.js";
+import { boolCode, countCode, elementSize, equalsCode, exprEnv, joinPath, readsVersion, str, validationField, validationPath, wireMethod } from "./common.js";
 import { emitExpr } from "./expressions.js";
 import { fieldTsType } from "./types.js";
 
@@ -26,6 +26,8 @@ export interface FunctionText {
 
 export class LoadEmitter {
   private readonly lines: string[] = [];
+  /** Fields a validation names: their start is kept (`x$at`) so a failed check points at them. */
+  private readonly startKept = new Set<FieldModel>();
 
   constructor(
     private readonly fn: FunctionPlan,
@@ -50,9 +52,30 @@ export class LoadEmitter {
     for (const [param, local] of fn.locals.params) {
       this.lines.push(param.default === undefined ? `const ${local} = p.${param.name};` : `const ${local} = p.${param.name} ?? ${literal(param.default, param.type.kind === "int" && param.type.bits === 64)};`);
     }
+    this.findValidatedFields(fn.steps);
     this.steps(fn.steps, undefined, "");
     this.lines.push(`return ${this.objectLiteral(layout.state)};`);
     return { name: fn.loadName, parameters, returnType: fn.typeName, statements: this.lines };
+  }
+
+  private findValidatedFields(steps: readonly Step[]): void {
+    for (const step of steps) {
+      if (step.kind === "validate") {
+        const field = validationField(step.condition, step.each?.array);
+        if (field && this.fn.locals.fields.has(field)) this.startKept.add(field);
+      }
+      if (step.kind === "subsections") for (const arm of step.arms) this.findValidatedFields(arm.steps);
+    }
+  }
+
+  /** The offset argument of a validation's check: where its field (or element) starts. */
+  private checkOffset(step: Step & { kind: "validate" }): string {
+    const field = validationField(step.condition, step.each?.array);
+    if (!field || !this.startKept.has(field)) return "";
+    const at = `${this.fn.locals.fields.get(field)}$at`;
+    if (!step.each) return `, ${at}`;
+    const size = elementSize(field.type);
+    return size === undefined ? `, ${at}` : `, ${at} + ${step.each.index}${size === 1 ? "" : ` * ${size}`}`;
   }
 
   private steps(steps: readonly Step[], subsection: SubsectionModel | undefined, prefix: string): void {
@@ -76,7 +99,7 @@ export class LoadEmitter {
           const path = validationPath(step.condition, prefix, step.each?.array);
           const env = exprEnv(this.fn, subsection, "r", path);
           if (!step.each) {
-            this.lines.push(`r.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(path)});`);
+            this.lines.push(`r.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(path)}${this.checkOffset(step)});`);
             break;
           }
           // Every element; the error names it: "table[17]".
@@ -87,7 +110,7 @@ export class LoadEmitter {
             `try {`,
             `for (; ${index} < ${array}.length; ${index}++) {`,
             `const ${element} = ${array}[${index}]!;`,
-            `r.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(`${path}[]`)});`,
+            `r.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(`${path}[]`)}${this.checkOffset(step)});`,
             "}",
             `} catch (e) { throw atIndex(e, ${index}); }`,
           );
@@ -103,6 +126,7 @@ export class LoadEmitter {
   private field(step: Step & { kind: "field" }, subsection: SubsectionModel | undefined, prefix: string): void {
     const path = joinPath(prefix, step.path.join("."));
     const env = exprEnv(this.fn, subsection, "r", path);
+    if (this.startKept.has(step.field)) this.lines.push(`const ${step.local}$at = r.pos;`);
     const type = fieldTsType(step.field.type, this.structTypeName);
     if (!step.condition) {
       if (step.value.kind === "scalar" || step.value.kind === "bytes") {

@@ -245,8 +245,10 @@ export function loadArrays(r: Reader, p: Params = {}, version: number = 1): Arra
     throw atIndex(e, i);
   }
   const length = r.u16("length");
+  const payload$at = r.pos;
   const payload = r.bytes(r.count(length, 512, "payload"), "payload");
   const count = r.u8("count");
+  const words$at = r.pos;
   let words: number[];
   const i_2$n = r.count(count, 32, "words");
   words = new Array<number>(i_2$n);
@@ -262,7 +264,7 @@ export function loadArrays(r: Reader, p: Params = {}, version: number = 1): Arra
   try {
     for (; word_index < words.length; word_index++) {
       const word = words[word_index]!;
-      r.check(word < 32768, "a word has its top bit set", "words[]");
+      r.check(word < 32768, "a word has its top bit set", "words[]", words$at + word_index * 2);
     }
   } catch (e) {
     throw atIndex(e, word_index);
@@ -271,7 +273,7 @@ export function loadArrays(r: Reader, p: Params = {}, version: number = 1): Arra
   try {
     for (; byte_index < payload.length; byte_index++) {
       const byte = payload[byte_index]!;
-      r.check(byte !== 255, "0xff is reserved", "payload[]");
+      r.check(byte !== 255, "0xff is reserved", "payload[]", payload$at + byte_index);
     }
   } catch (e) {
     throw atIndex(e, byte_index);

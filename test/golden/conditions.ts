@@ -153,6 +153,7 @@ export function loadConditions(r: Reader, p: Params, version: number = 4): Condi
   if (queues > 1) {
     max_queues = r.equal(r.u16("max_queues"), queues, "max_queues", 2);
   }
+  const curr_queues$at = r.pos;
   let curr_queues: number | undefined;
   if (queues > 1) {
     curr_queues = r.u16("curr_queues");
@@ -161,6 +162,7 @@ export function loadConditions(r: Reader, p: Params, version: number = 4): Condi
     (curr_queues ?? 1) >= 1 && (curr_queues ?? 1) <= queues,
     "curr_queues out of range",
     "curr_queues",
+    curr_queues$at,
   );
   const waiting = (curr_queues ?? 1) - 1;
   let tx_waiting: number[];
@@ -179,8 +181,14 @@ export function loadConditions(r: Reader, p: Params, version: number = 4): Condi
   if (level > 2 && version >= 3) {
     tuned = r.u8("tuned");
   }
+  const signed_value$at = r.pos;
   const signed_value = r.i16("signed_value");
-  r.check(signed_value >= -100 && signed_value <= 100, "signed_value out of range", "signed_value");
+  r.check(
+    signed_value >= -100 && signed_value <= 100,
+    "signed_value out of range",
+    "signed_value",
+    signed_value$at,
+  );
   let mask: number | undefined;
   if (((features & 65280) >>> 0) >> 8 === 18 || -features - 1 === 0) {
     mask = r.u32("mask");

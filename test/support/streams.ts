@@ -1,12 +1,8 @@
 // Streams built from the fixtures for tests.
 
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fixturesDir } from "./fixtures.js";
+import { streamBytes } from "../../fuzz/fixtures.js";
 
-export function streamBytes(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(join(fixturesDir, "streams", `${name}.stream`)));
-}
+export { streamBytes };
 
 /**
  * linux-pc-user in the order QEMU 2.5/2.6's reader wanted: the guest negotiated

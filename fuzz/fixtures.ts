@@ -1,0 +1,83 @@
+// The real QEMU 7.2 streams and virtio-net payloads of ../shared/fixtures/qemu (or VMSTATE_FIXTURES),
+// found from the source tree (tests) or from dist/ (npm run fuzz).
+
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+/** The folder with package.json above `from`: the repository, whether this runs from source or from dist/. */
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "schemas"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package root above ${from}`);
+  }
+}
+
+export const packageRoot = findPackageRoot(import.meta.dirname);
+
+/**
+ * The fixtures live beside the repository (`../shared/fixtures/qemu`) on the project's machines;
+ * VMSTATE_FIXTURES names another place.
+ */
+function findFixtures(): string {
+  const candidates = [process.env["VMSTATE_FIXTURES"], join(packageRoot, "..", "shared", "fixtures", "qemu"), "/work/shared/fixtures/qemu"];
+  const found = candidates.find((c): c is string => c !== undefined && existsSync(join(c, "virtio-net")));
+  if (!found) throw new Error(`QEMU fixtures not found (looked in ${candidates.filter(Boolean).join(", ")}); set VMSTATE_FIXTURES`);
+  return found;
+}
+
+export const fixturesDir = findFixtures();
+
+/** The virtio-net section payloads: name (e.g. `pxe-loop-pc`) and bytes. */
+export function virtioNetPayloads(): { name: string; bytes: Uint8Array }[] {
+  const dir = join(fixturesDir, "virtio-net");
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".bin"))
+    .sort()
+    .map((f) => ({ name: f.replace(/^virtio-net-/, "").replace(/\.bin$/, ""), bytes: new Uint8Array(readFileSync(join(dir, f))) }));
+}
+
+/** One entry of a stream's `*.sections.json` index, as the fixtures' README describes it. */
+export interface IndexedSection {
+  readonly type: string;
+  readonly offset: number;
+  readonly section_id?: number;
+  readonly name?: string;
+  readonly payload_offset?: number;
+  readonly payload_len?: number;
+  readonly footer_offset?: number;
+  readonly end?: number;
+}
+
+export interface StreamIndex {
+  readonly sections: readonly IndexedSection[];
+  readonly eof_offset: number;
+  readonly vmdesc_offset?: number;
+  readonly stream_length: number;
+}
+
+export function streamNames(): string[] {
+  return readdirSync(join(fixturesDir, "streams"))
+    .filter((f) => f.endsWith(".stream"))
+    .map((f) => f.replace(/\.stream$/, ""))
+    .sort();
+}
+
+export function streamBytes(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(join(fixturesDir, "streams", `${name}.stream`)));
+}
+
+export function streamIndex(name: string): StreamIndex {
+  return JSON.parse(readFileSync(join(fixturesDir, "streams", `${name}.sections.json`), "utf8")) as StreamIndex;
+}
+
+/** Every offset where the index says something starts or ends: sections, payloads, footers, EOF, the description. */
+export function sectionBoundaries(index: StreamIndex): number[] {
+  const points = new Set<number>([0, 4, 8, index.eof_offset, index.eof_offset + 1, index.stream_length]);
+  if (index.vmdesc_offset !== undefined) points.add(index.vmdesc_offset).add(index.vmdesc_offset + 5);
+  for (const s of index.sections) {
+    for (const p of [s.offset, s.payload_offset, s.footer_offset, s.footer_offset === undefined ? undefined : s.footer_offset + 5, s.end]) {
+      if (p !== undefined) points.add(p);
+    }
+  }
+  return [...points].filter((p) => p <= index.stream_length).sort((a, b) => a - b);
+}
