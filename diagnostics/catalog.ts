@@ -91,6 +91,7 @@ export const catalog = {
   VMS9032: { severity: "error", message: "subsection \"{0}\" was renamed \"{1}\": a reader fails the load on a subsection it does not know" },
   VMS9033: { severity: "error", message: "subsection \"{0}\": the {1} writer sends version {2}, above the {3} reader's version {4}" },
   VMS9034: { severity: "error", message: "subsection \"{0}\": the {1} writer sends version {2}, below the {3} reader's minimum version {4}" },
+  VMS9035: { severity: "warning", message: "subsection \"{0}\" is sent in other cases: {1} in the old version, {2} in the new; a reader keeps its defaults when it is not sent" },
   VMS9040: { severity: "error", message: "{0} '{1}' changed from {2} to {3}, and {4} reads it" },
   VMS9041: { severity: "error", message: "the default of parameter '{0}' changed from {1} to {2}: unless it is given, the two sides disagree on what reads it" },
 

@@ -286,6 +286,10 @@ export class LevelComparison {
   private arm(wa: Arm, ra: Arm): void {
     const [oa, na] = this.writer === "old" ? [wa, ra] : [ra, wa];
     const places = [{ span: oa.span, note: `"${oa.qemuName}" in the old version` }, { span: na.span, note: "" }] as const;
+    // Readers take what comes; but a writer that stops sending a subsection leaves the reader's defaults.
+    const needed = (a: Arm): string => (a.needed && a.neededSpan ? `needed ${this.ctx.text(a.neededSpan)}` : "whenever the state has it");
+    const neededKey = (a: Arm): string => (a.needed ? this.key(a.needed) : "state");
+    if (neededKey(oa) !== neededKey(na)) this.report("SUBSECTION_NEEDED_CHANGED", [na.qemuName, needed(oa), needed(na)], { span: oa.neededSpan ?? oa.span, note: `"${oa.qemuName}" in the old version` }, { span: na.neededSpan ?? na.span, note: "" });
     const [ws, rs] = [this.writer, other[this.writer]];
     if (wa.version > ra.version) {
       this.report("SUBSECTION_VERSION_TOO_NEW", [wa.qemuName, ws, wa.version, rs, ra.version], ...places);

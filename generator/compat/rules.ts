@@ -40,6 +40,7 @@ export const rules = [
   { name: "SUBSECTION_RENAMED", code: "VMS9032", category: "subsection", summary: "the same subsection under another QEMU name" },
   { name: "SUBSECTION_VERSION_TOO_NEW", code: "VMS9033", category: "subsection", summary: "a writer's subsection version above the other reader's version" },
   { name: "SUBSECTION_VERSION_TOO_OLD", code: "VMS9034", category: "subsection", summary: "a writer's subsection version below the other reader's minimum" },
+  { name: "SUBSECTION_NEEDED_CHANGED", code: "VMS9035", category: "subsection", summary: "a subsection sent in other cases (a warning)" },
 
   { name: "CONSTANT_CHANGED", code: "VMS9040", category: "declaration", summary: "a constant or feature bit read on the wire path, of another value" },
   { name: "PARAM_DEFAULT_CHANGED", code: "VMS9041", category: "declaration", summary: "a parameter read on the wire path, with another default" },
