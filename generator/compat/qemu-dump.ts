@@ -70,7 +70,7 @@ export function readDump(text: string, file: string): Dump {
     if (e instanceof JsonSyntaxError) throw new DumpFormatError(e.span, `not JSON: ${e.message}`);
     throw e;
   }
-  if (root.kind !== "object") throw new DumpFormatError(root.span, "not a -dump-vmstate file: the top level must be an object");
+  if (root.kind !== "object") throw notADump(root.span, "the top level must be an object");
   let machine: Dump["machine"];
   const sections: DumpSection[] = [];
   for (const entry of root.entries) {
@@ -117,7 +117,7 @@ function field(entry: JsonEntry, where: string): DumpField {
   const name = member(v, "field");
   const fieldName = str(name, `"field" of ${where}`, entry);
   const exists = member(v, "field_exists");
-  if (!exists || exists.value.kind !== "boolean") throw new DumpFormatError(exists?.value.span ?? v.span, `"field_exists" of ${where} must be true or false`);
+  if (!exists || exists.value.kind !== "boolean") throw notADump(exists?.value.span ?? v.span, `"field_exists" of ${where} must be true or false`);
   const description = member(v, "Description");
   return {
     field: fieldName,
@@ -129,25 +129,29 @@ function field(entry: JsonEntry, where: string): DumpField {
   };
 }
 
+function notADump(span: Span, message: string): DumpFormatError {
+  return new DumpFormatError(span, `not a -dump-vmstate file: ${message}`);
+}
+
 function object(entry: JsonEntry, where: string): JsonNode & { kind: "object" } {
-  if (entry.value.kind !== "object") throw new DumpFormatError(entry.value.span, `${where} must be an object`);
+  if (entry.value.kind !== "object") throw notADump(entry.value.span, `${where} must be an object`);
   return entry.value;
 }
 
 function array(entry: JsonEntry, where: string): JsonEntry[] {
-  if (entry.value.kind !== "array") throw new DumpFormatError(entry.value.span, `${where} must be an array`);
+  if (entry.value.kind !== "array") throw notADump(entry.value.span, `${where} must be an array`);
   // Array items have no key: their own span stands in for one.
   return entry.value.items.map((value) => ({ key: "", keySpan: value.span, value }));
 }
 
 function str(entry: JsonEntry | undefined, where: string, parent: JsonEntry): string {
-  if (!entry) throw new DumpFormatError(parent.keySpan, `${where} is missing`);
-  if (entry.value.kind !== "string") throw new DumpFormatError(entry.value.span, `${where} must be a string`);
+  if (!entry) throw notADump(parent.keySpan, `${where} is missing`);
+  if (entry.value.kind !== "string") throw notADump(entry.value.span, `${where} must be a string`);
   return entry.value.value;
 }
 
 function num(entry: JsonEntry | undefined, where: string, parent: JsonEntry): Num {
-  if (!entry) throw new DumpFormatError(parent.keySpan, `${where} is missing`);
-  if (entry.value.kind !== "number" || !Number.isInteger(entry.value.value)) throw new DumpFormatError(entry.value.span, `${where} must be an integer`);
+  if (!entry) throw notADump(parent.keySpan, `${where} is missing`);
+  if (entry.value.kind !== "number" || !Number.isInteger(entry.value.value)) throw notADump(entry.value.span, `${where} must be an integer`);
   return { value: entry.value.value, span: entry.value.span };
 }
