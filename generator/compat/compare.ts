@@ -91,7 +91,8 @@ export class LevelComparison {
   private after(item: Item, level: Level): string {
     const i = level.items.indexOf(item);
     const before = level.items.slice(0, i).reverse().find((x) => x.kind !== "unused");
-    return before ? `after '${before.name}'` : "first";
+    if (!before) return "first";
+    return before.kind === "subsections" ? `after the subsections of "${before.owner}"` : `after '${before.name}'`;
   }
 
   private unmatched(item: Item, level: Level, otherLevel: Level, a: Alignment): void {
@@ -103,7 +104,7 @@ export class LevelComparison {
       for (const arm of item.arms) this.armMissing(arm, item, where);
       return;
     }
-    const when = literalOf(item.present) === true ? "" : ` when ${guardText(item, this.ctx.text)} holds`;
+    const when = literalOf(item.present) === true ? "" : ` when ${guardText(item, this.ctx.text).replace(/^if /, "")} holds`;
     if (item.side === "old") this.report("FIELD_REMOVED", [item.name, when], place(item), where, "old");
     else this.report("FIELD_ADDED", [item.name, when], where, place(item));
   }
@@ -115,7 +116,7 @@ export class LevelComparison {
     for (let k = i - 1; k >= 0; k--) {
       const before = level.items[k]!;
       const p = a.pairs.find((x) => x.how !== "retired" && x[before.side] === before) as (Pair & { how: "same" }) | undefined;
-      if (p) return { span: p[side].span, note: `the ${side} version has no '${item.name}' after '${p[side].name}'` };
+      if (p) return { span: p[side].span, note: `the ${side} version has no '${item.name}' ${this.after(item, level)}` };
     }
     return { span: otherLevel.span, note: `the ${side} version has no '${item.name}'` };
   }
