@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `vmstate` command line: check and generate from .vmstate schemas.
+// The `vmstate` command line: check and generate from .vmstate schemas, decode and encode streams,
+// compare two versions for migration compatibility.
 
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -16,6 +17,10 @@ Usage:
   vmstate gen --check                      exit 1 and name the stale files when generated/ is out of date
   vmstate decode STREAM [-o FILE]          a QEMU migration stream as JSON (each section's header and state)
   vmstate encode DOCUMENT.json [-o FILE]   the stream back from such JSON
+  vmstate compat OLD NEW                   every change that breaks migration between two versions
+                                           of the schemas (files or folders); exit 1 if any
+  vmstate compat --qemu-dump SRC DEST      the same for two QEMU -dump-vmstate files
+  vmstate export-qemu-dump [FILE|DIR...]   schemas in QEMU's -dump-vmstate format (default: schemas/)
 
 Options:
   --format text|json    how diagnostics are printed (default: text)
@@ -24,7 +29,11 @@ Options:
   --param NAME=VALUE    decode/encode: a parameter of the schemas (e.g. vectors=4), instead of
                         what the stream implies; may be repeated
   --section NAME        decode/encode: a bare section body (e.g. virtio-net) instead of a stream
-  -o, --output FILE     decode/encode: write there instead of standard output
+  -o, --output FILE     decode/encode/export-qemu-dump: write there instead of standard output
+  --direction D         compat: forward (old writer → new reader), backward (new writer → old
+                        reader) or both (default)
+  --qemu-dump           compat: the two files are QEMU -dump-vmstate JSON, not schemas
+  --machine NAME        export-qemu-dump: the machine type to record (the dump's "vmschkmachine")
   -h, --help            this help
   -v, --version         the version
 `;
@@ -80,8 +89,38 @@ async function main(argv: string[]): Promise<number> {
       const { runDecode, runEncode } = await import("./commands/stream.js");
       return command === "decode" ? runDecode(options) : runEncode(options);
     }
+    case "compat": {
+      const { values, positionals } = parse(rest, {
+        format: { type: "string" },
+        direction: { type: "string" },
+        "qemu-dump": { type: "boolean" },
+      });
+      if (positionals.length !== 2) throw new CliError("compat needs two inputs: the old version and the new one");
+      const { parseDirection, runCompat } = await import("./commands/compat.js");
+      return runCompat({
+        old: positionals[0]!,
+        new: positionals[1]!,
+        qemuDump: values["qemu-dump"] === true,
+        direction: parseDirection(values.direction),
+        format: format(values.format),
+      });
+    }
+    case "export-qemu-dump": {
+      const { values, positionals } = parse(rest, {
+        format: { type: "string" },
+        output: { type: "string", short: "o" },
+        machine: { type: "string" },
+      });
+      const { runExportDump } = await import("./commands/export-dump.js");
+      return runExportDump({
+        files: positionals,
+        output: values.output as string | undefined,
+        machine: values.machine as string | undefined,
+        format: format(values.format),
+      });
+    }
     default:
-      throw new CliError(`unknown command '${command}' (commands: check, gen, decode, encode; see 'vmstate --help')`);
+      throw new CliError(`unknown command '${command}' (commands: check, gen, decode, encode, compat, export-qemu-dump; see 'vmstate --help')`);
   }
 }
 

@@ -2,6 +2,7 @@
 //
 // 1xxx syntax · 2xxx names · 3xxx types and widths · 4xxx availability · 5xxx bounds
 // 6xxx subsections · 7xxx versions · 8xxx verification of emitted code
+// 9xxx compatibility of two versions (generator/compat/rules.ts names each one; 91xx: QEMU dumps)
 
 export type Severity = "error" | "warning";
 
@@ -67,6 +68,44 @@ export const catalog = {
   VMS8002: { severity: "error", message: "cannot follow this code: {0}" },
   VMS8003: { severity: "error", message: "{0}" },
   VMS8004: { severity: "error", message: "codec '{0}': {1}" },
+
+  VMS9001: { severity: "error", message: "section \"{0}\" was removed: the old version sends it, and a reader fails the load on a section it does not know" },
+  VMS9002: { severity: "error", message: "section \"{0}\" was added: the new version sends it, and a reader fails the load on a section it does not know" },
+  VMS9003: { severity: "error", message: "section \"{0}\": the {1} writer sends version {2}, above the {3} reader's version {4}" },
+  VMS9004: { severity: "error", message: "section \"{0}\": the {1} writer sends version {2}, below the {3} reader's minimum version {4}" },
+  VMS9010: { severity: "error", message: "'{0}' was removed: the old version puts it on the wire{1}, the new one does not" },
+  VMS9011: { severity: "error", message: "'{0}' was added: the new version puts it on the wire{1}, the old one does not" },
+  VMS9012: { severity: "error", message: "'{0}' moved in wire order: it came {1} and now comes {2}" },
+  VMS9013: { severity: "error", message: "'{0}' changed width: {1} in the old version, {2} in the new" },
+  VMS9014: { severity: "error", message: "'{0}' changed signedness: {1} in the old version, {2} in the new" },
+  VMS9015: { severity: "error", message: "'{0}' changed byte order: {1} in the old version, {2} in the new" },
+  VMS9016: { severity: "error", message: "'{0}' changed type: {1} in the old version, {2} in the new" },
+  VMS9017: { severity: "error", message: "the count of '{0}' changed: {1} in the old version, {2} in the new" },
+  VMS9018: { severity: "error", message: "the bound of '{0}' was lowered from {1} to {2}: the new reader refuses counts the old writer may send" },
+  VMS9019: { severity: "error", message: "the bound of '{0}' was raised from {1} to {2}: the old reader refuses counts the new writer may send" },
+  VMS9020: { severity: "error", message: "the guard of '{0}' changed: {1} in the old version, {2} in the new" },
+  VMS9021: { severity: "error", message: "the version gate of '{0}' changed: {1} in the old version, {2} in the new; streams of version {3} carry it for one side only" },
+  VMS9022: { severity: "error", message: "what '{0}' must equal changed: {1} in the old version, {2} in the new" },
+  VMS9023: { severity: "warning", message: "'{0}' became padding: the new version writes {1} zero bytes where the old reader reads it" },
+  VMS9024: { severity: "error", message: "a validation was added, \"{0}\": the new reader refuses states the old writer may send" },
+  VMS9025: { severity: "error", message: "a validation was removed, \"{0}\": the old reader refuses states the new writer may send" },
+  VMS9030: { severity: "error", message: "subsection \"{0}\" was removed: the old version sends it{1}, and a reader fails the load on a subsection it does not know" },
+  VMS9031: { severity: "error", message: "subsection \"{0}\" was added: the new version sends it{1}, and a reader fails the load on a subsection it does not know" },
+  VMS9032: { severity: "error", message: "subsection \"{0}\" was renamed \"{1}\": a reader fails the load on a subsection it does not know" },
+  VMS9033: { severity: "error", message: "subsection \"{0}\": the {1} writer sends version {2}, above the {3} reader's version {4}" },
+  VMS9034: { severity: "error", message: "subsection \"{0}\": the {1} writer sends version {2}, below the {3} reader's minimum version {4}" },
+  VMS9035: { severity: "warning", message: "subsection \"{0}\" is sent in other cases: {1} in the old version, {2} in the new; a reader keeps its defaults when it is not sent" },
+  VMS9040: { severity: "error", message: "{0} '{1}' changed from {2} to {3}, and {4} reads it" },
+  VMS9041: { severity: "error", message: "the default of parameter '{0}' changed from {1} to {2}: unless it is given, the two sides disagree on what reads it" },
+
+  VMS9101: { severity: "warning", message: "the dumps are of different machine types: \"{0}\" and \"{1}\"" },
+  VMS9102: { severity: "error", message: "{0}: \"{1}\" is missing in the {2} dump" },
+  VMS9103: { severity: "error", message: "{0}: field \"{1}\" in the old dump where the new has \"{2}\"; the fields after it are not compared" },
+  VMS9104: { severity: "error", message: "{0}: field \"{1}\" has size {2} in the old dump and {3} in the new" },
+  VMS9105: { severity: "error", message: "{0}: \"unused\" bytes do not end at a field boundary near \"{1}\"" },
+  VMS9106: { severity: "error", message: "{0}: description \"{1}\" in the old dump where the new has \"{2}\"; it is not compared further" },
+  VMS9107: { severity: "error", message: "{0}: description \"{1}\" has version {2} in the {3} dump, above the {4} dump's version {5}" },
+  VMS9108: { severity: "error", message: "{0}: description \"{1}\" has version {2} in the {3} dump, below the {4} dump's minimum version {5}" },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type Code = keyof typeof catalog;

@@ -1,13 +1,18 @@
 // The error corpus: each file in test/errors/ states the diagnostics it must produce, as
 // `// expect: VMSnnnn at line:column` lines; this test checks every file, and that every code in
-// the catalog has a file.
+// the catalog has a file. The compatibility rules have old/new pairs in test/errors/compat/ (the
+// new file states `// expect: VMSnnnn RULE at old|new:line:column direction`) and, for QEMU dumps,
+// the edited dumps of test/compat/qemu/ (checked by compat-qemu.test.ts).
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { catalog } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { compareVersions, type SchemaFile } from "../generator/compat/index.js";
+import { ruleNamed, type RuleName } from "../generator/compat/rules.js";
 import { checkText } from "../generator/index.js";
+import { planSchema } from "../generator/plan/plan.js";
 import { verifyModule } from "../generator/verify/index.js";
 
 const dir = join(import.meta.dirname, "errors");
@@ -29,6 +34,24 @@ function pairsOf(text: string): { save: string; load: string }[] {
 
 const schemaFiles = readdirSync(dir).filter((f) => f.endsWith(".vmstate")).sort();
 const moduleFiles = readdirSync(verifyDir).filter((f) => f.endsWith(".ts")).sort();
+const compatDir = join(dir, "compat");
+const compatPairs = readdirSync(compatDir)
+  .filter((f) => f.endsWith(".new.vmstate"))
+  .sort()
+  .map((f) => f.replace(/\.new\.vmstate$/, ""));
+const dumpCasesDir = join(import.meta.dirname, "compat", "qemu");
+const dumpCases = readdirSync(dumpCasesDir).filter((f) => f.endsWith(".json"));
+
+function compatExpectations(text: string): string[] {
+  return [...text.matchAll(/^\/\/ expect: (VMS\d{4} \w+ at (?:old|new):\d+:\d+ (?:forward|backward|both))$/gm)].map((m) => m[1]!).sort();
+}
+
+function schemaFile(file: string): SchemaFile {
+  const text = readFileSync(join(compatDir, file), "utf8");
+  const checked = checkText(text, file);
+  expect(checked.diagnostics).toEqual([]);
+  return { file, text, plan: planSchema(checked.model!) };
+}
 
 describe("error corpus", () => {
   it.each(schemaFiles)("%s", (name) => {
@@ -45,9 +68,25 @@ describe("error corpus", () => {
     expect(found(verifyModule(name, text, pairsOf(text)))).toEqual(expected);
   });
 
+  it.each(compatPairs)("compat/%s", (name) => {
+    const neu = schemaFile(`${name}.new.vmstate`);
+    const expected = compatExpectations(neu.text);
+    expect(expected.length).toBeGreaterThan(0);
+    const found = compareVersions([schemaFile(`${name}.old.vmstate`)], [neu]).map(
+      (d) => `${d.code} ${d.rule} at ${d.span.file.endsWith(".new.vmstate") ? "new" : "old"}:${d.span.line}:${d.span.column} ${d.direction}`,
+    );
+    expect(found.sort()).toEqual(expected);
+    for (const e of expected) expect(ruleNamed(e.split(" ")[1] as RuleName).code).toBe(e.slice(0, 7));
+  });
+
   it("has a file for every code of the catalog", () => {
     const texts = [...schemaFiles.map((f) => join(dir, f)), ...moduleFiles.map((f) => join(verifyDir, f))].map((p) => readFileSync(p, "utf8"));
     const covered = new Set(texts.flatMap((t) => expectations(t).map((e) => e.slice(0, 7))));
+    for (const name of compatPairs) for (const e of compatExpectations(readFileSync(join(compatDir, `${name}.new.vmstate`), "utf8"))) covered.add(e.slice(0, 7));
+    for (const file of dumpCases) {
+      const c = JSON.parse(readFileSync(join(dumpCasesDir, file), "utf8")) as { expect: { rule: RuleName }[] };
+      for (const e of c.expect) covered.add(ruleNamed(e.rule).code);
+    }
     expect(Object.keys(catalog).filter((code) => !covered.has(code))).toEqual([]);
   });
 });

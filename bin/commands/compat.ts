@@ -1,0 +1,75 @@
+// `vmstate compat OLD NEW` and `vmstate compat --qemu-dump SRC.json DEST.json`: every change that
+// breaks migration between two versions, in the directions asked for; exit status 1 when any does.
+
+import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { formatDiagnosticsJson, formatDiagnosticsText } from "../../diagnostics/format.js";
+import { inDirections, type CompatDiagnostic, type Directions } from "../../generator/compat/finding.js";
+import { formatCompatJson, formatCompatText } from "../../generator/compat/format.js";
+import { compareVersions, type SchemaFile } from "../../generator/compat/index.js";
+import { compareDumps } from "../../generator/compat/qemu-check.js";
+import { DumpFormatError, readDump } from "../../generator/compat/qemu-dump.js";
+import { checkText } from "../../generator/index.js";
+import { planSchema } from "../../generator/plan/plan.js";
+import { CliError } from "../cli-error.js";
+import { isDirectory, readText, schemaFiles } from "../io.js";
+import type { OutputFormat } from "../report.js";
+
+export interface CompatOptions {
+  readonly old: string;
+  readonly new: string;
+  readonly qemuDump: boolean;
+  readonly direction: Directions;
+  readonly format: OutputFormat;
+}
+
+export function runCompat(options: CompatOptions): number {
+  const sources = new Map<string, string>();
+  let found: CompatDiagnostic[];
+  if (options.qemuDump) {
+    const [old, neu] = [options.old, options.new].map((file) => {
+      const text = readText(file);
+      sources.set(file, text);
+      try {
+        return readDump(text, file);
+      } catch (e) {
+        if (e instanceof DumpFormatError) throw new CliError(`${file}:${e.span.line}:${e.span.column}: ${e.message}`);
+        throw e;
+      }
+    });
+    found = compareDumps(old!, neu!);
+  } else {
+    const schemaErrors: Diagnostic[] = [];
+    const [old, neu] = [options.old, options.new].map((input) => load(input, sources, schemaErrors));
+    if (hasErrors(schemaErrors)) {
+      // Two versions can only be compared once each is a valid schema.
+      process.stdout.write(options.format === "json" ? formatDiagnosticsJson(schemaErrors) : formatDiagnosticsText(schemaErrors, sources));
+      return 1;
+    }
+    found = compareVersions(old!, neu!);
+  }
+  const shown = inDirections(found, options.direction);
+  if (options.format === "json") process.stdout.write(formatCompatJson(shown));
+  else process.stdout.write(formatCompatText(shown, sources));
+  return hasErrors(shown) ? 1 : 0;
+}
+
+/** A schema file, or every schema of a folder, checked and planned. */
+function load(input: string, sources: Map<string, string>, errors: Diagnostic[]): SchemaFile[] {
+  const files = isDirectory(input) ? schemaFiles(input) : [input];
+  if (files.length === 0) throw new CliError(`no .vmstate files in '${input}'`);
+  const out: SchemaFile[] = [];
+  for (const file of files) {
+    const text = readText(file);
+    sources.set(file, text);
+    const checked = checkText(text, file);
+    errors.push(...checked.diagnostics);
+    if (checked.model && !hasErrors(checked.diagnostics)) out.push({ file, text, plan: planSchema(checked.model) });
+  }
+  return out;
+}
+
+export function parseDirection(value: unknown): Directions {
+  if (value === undefined) return "both";
+  if (value === "forward" || value === "backward" || value === "both") return value;
+  throw new CliError(`--direction must be 'forward', 'backward' or 'both', not '${String(value)}'`);
+}

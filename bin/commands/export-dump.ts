@@ -1,0 +1,38 @@
+// `vmstate export-qemu-dump [FILE|DIR...] [-o FILE] [--machine NAME]`: schemas in QEMU's
+// -dump-vmstate JSON format, for QEMU's own scripts/vmstate-static-checker.py and `compat --qemu-dump`.
+
+import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { exportDump, printDumpJson } from "../../generator/compat/export-dump.js";
+import { checkText } from "../../generator/index.js";
+import { planSchema, type SchemaPlan } from "../../generator/plan/plan.js";
+import { isDirectory, readText, schemaFiles, writeAtomically } from "../io.js";
+import { printDiagnostics, type OutputFormat } from "../report.js";
+
+export interface ExportOptions {
+  readonly files: readonly string[];
+  readonly output: string | undefined;
+  readonly machine: string | undefined;
+  readonly format: OutputFormat;
+}
+
+export function runExportDump(options: ExportOptions): number {
+  const inputs = (options.files.length === 0 ? ["schemas"] : options.files).flatMap((f) => (isDirectory(f) ? schemaFiles(f) : [f]));
+  const sources = new Map<string, string>();
+  const diagnostics: Diagnostic[] = [];
+  const plans: SchemaPlan[] = [];
+  for (const file of inputs) {
+    const text = readText(file);
+    sources.set(file, text);
+    const checked = checkText(text, file);
+    diagnostics.push(...checked.diagnostics);
+    if (checked.model && !hasErrors(checked.diagnostics)) plans.push(planSchema(checked.model));
+  }
+  if (hasErrors(diagnostics)) {
+    printDiagnostics(diagnostics, sources, options.format);
+    return 1;
+  }
+  const text = `${printDumpJson(exportDump(plans, options.machine))}\n`;
+  if (options.output === undefined) process.stdout.write(text);
+  else writeAtomically(options.output, text);
+  return 0;
+}

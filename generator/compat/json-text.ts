@@ -1,0 +1,164 @@
+// JSON with positions: a small parser that keeps the span of every value and every object key,
+// so a finding in a QEMU dump can point at its line and column.
+
+import { LineMap, type Span } from "../../diagnostics/span.js";
+
+export type JsonNode =
+  | { readonly kind: "object"; readonly entries: readonly JsonEntry[]; readonly span: Span }
+  | { readonly kind: "array"; readonly items: readonly JsonNode[]; readonly span: Span }
+  | { readonly kind: "string"; readonly value: string; readonly span: Span }
+  | { readonly kind: "number"; readonly value: number; readonly span: Span }
+  | { readonly kind: "boolean"; readonly value: boolean; readonly span: Span }
+  | { readonly kind: "null"; readonly span: Span };
+
+export interface JsonEntry {
+  readonly key: string;
+  readonly keySpan: Span;
+  readonly value: JsonNode;
+}
+
+/** Text that is not JSON: where and why. */
+export class JsonSyntaxError extends Error {
+  constructor(
+    readonly span: Span,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function parseJson(text: string, file: string): JsonNode {
+  return new JsonParser(text, file).document();
+}
+
+/** The value of `key` in an object node. */
+export function member(node: JsonNode, key: string): JsonEntry | undefined {
+  return node.kind === "object" ? node.entries.find((e) => e.key === key) : undefined;
+}
+
+class JsonParser {
+  private pos = 0;
+  private readonly lines: LineMap;
+
+  constructor(
+    private readonly text: string,
+    file: string,
+  ) {
+    this.lines = new LineMap(file, text);
+  }
+
+  document(): JsonNode {
+    const value = this.value();
+    this.space();
+    if (this.pos < this.text.length) this.fail("unexpected text after the JSON value");
+    return value;
+  }
+
+  private value(): JsonNode {
+    this.space();
+    const start = this.pos;
+    const c = this.text[this.pos];
+    if (c === "{") return this.object();
+    if (c === "[") return this.array();
+    if (c === '"') return { kind: "string", value: this.string(), span: this.span(start) };
+    if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return this.number();
+    for (const [word, node] of [
+      ["true", { kind: "boolean", value: true }],
+      ["false", { kind: "boolean", value: false }],
+      ["null", { kind: "null" }],
+    ] as const) {
+      if (this.text.startsWith(word, this.pos)) {
+        this.pos += word.length;
+        return { ...node, span: this.span(start) } as JsonNode;
+      }
+    }
+    return this.fail(c === undefined ? "unexpected end of the file" : `unexpected character '${c}'`);
+  }
+
+  private object(): JsonNode {
+    const start = this.pos++;
+    const entries: JsonEntry[] = [];
+    this.space();
+    if (this.text[this.pos] === "}") {
+      this.pos++;
+      return { kind: "object", entries, span: this.span(start) };
+    }
+    for (;;) {
+      this.space();
+      const keyStart = this.pos;
+      if (this.text[this.pos] !== '"') this.fail("expected a string key");
+      const key = this.string();
+      const keySpan = this.span(keyStart);
+      this.space();
+      this.expect(":");
+      entries.push({ key, keySpan, value: this.value() });
+      this.space();
+      if (this.text[this.pos] === ",") {
+        this.pos++;
+        continue;
+      }
+      this.expect("}");
+      return { kind: "object", entries, span: this.span(start) };
+    }
+  }
+
+  private array(): JsonNode {
+    const start = this.pos++;
+    const items: JsonNode[] = [];
+    this.space();
+    if (this.text[this.pos] === "]") {
+      this.pos++;
+      return { kind: "array", items, span: this.span(start) };
+    }
+    for (;;) {
+      items.push(this.value());
+      this.space();
+      if (this.text[this.pos] === ",") {
+        this.pos++;
+        continue;
+      }
+      this.expect("]");
+      return { kind: "array", items, span: this.span(start) };
+    }
+  }
+
+  private string(): string {
+    const start = this.pos;
+    const end = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+    end.lastIndex = start;
+    const m = end.exec(this.text);
+    if (!m) {
+      this.pos = start;
+      return this.fail("a string that is not closed or has a bad escape");
+    }
+    this.pos = start + m[0].length;
+    return JSON.parse(m[0]) as string;
+  }
+
+  private number(): JsonNode {
+    const start = this.pos;
+    const re = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+    re.lastIndex = start;
+    const m = re.exec(this.text);
+    if (!m) return this.fail("a malformed number");
+    this.pos = start + m[0].length;
+    return { kind: "number", value: Number(m[0]), span: this.span(start) };
+  }
+
+  private space(): void {
+    while (this.pos < this.text.length && " \t\r\n".includes(this.text[this.pos]!)) this.pos++;
+  }
+
+  private expect(c: string): void {
+    if (this.text[this.pos] !== c) this.fail(`expected '${c}'`);
+    this.pos++;
+  }
+
+  private span(start: number): Span {
+    return this.lines.span(start, this.pos);
+  }
+
+  private fail(message: string): never {
+    throw new JsonSyntaxError(this.lines.span(this.pos, Math.min(this.pos + 1, this.text.length)), message);
+  }
+}
