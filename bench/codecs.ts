@@ -1,0 +1,150 @@
+// `npm run bench`: decode and encode of the real 46 KB virtio-net section and of its 545-byte device
+// part, timed for the generated code and its peers after checking that they all agree. Several
+// rounds run in one process with the contenders interleaved; each time reported is the median over
+// rounds of mitata's median. The last line is one JSON object with the generated code's speed ratios.
+
+import { cpus, loadavg } from "node:os";
+import { measure } from "mitata";
+import {
+  BINARY_PARSER,
+  checkContenders,
+  deviceContenders,
+  GENERATED,
+  HAND_WRITTEN,
+  INTERPRETER,
+  sectionContenders,
+  type Contender,
+} from "./contenders.js";
+import { FIXTURE, loadInputs } from "./inputs.js";
+
+const ROUNDS = positive("BENCH_ROUNDS", 5);
+/** CPU time mitata spends on one contender in one round. */
+const MEASURE_MS = positive("BENCH_MEASURE_MS", 150);
+/** Each sample averages a batch of calls about this long, so garbage collection is in every sample. */
+const SAMPLE_NS = 1_000_000;
+
+type Op = "decode" | "encode";
+interface Task {
+  readonly part: string;
+  readonly op: Op;
+  readonly contender: string;
+  readonly run: () => unknown;
+}
+
+function positive(name: string, fallback: number): number {
+  const v = Number(process.env[name] ?? fallback);
+  if (!(v > 0)) throw new Error(`${name} must be a positive number`);
+  return v;
+}
+
+function tasks(part: string, list: readonly Contender[], bytes: Uint8Array): Task[] {
+  return list.flatMap((c) => [
+    ...(c.decode ? [{ part, op: "decode" as const, contender: c.name, run: () => c.decode!(bytes) }] : []),
+    ...(c.encode ? [{ part, op: "encode" as const, contender: c.name, run: c.encode }] : []),
+  ]);
+}
+
+const collect = (globalThis as { gc?: () => void }).gc;
+
+/** Median nanoseconds per call of one mitata measurement. */
+async function time(run: () => unknown): Promise<number> {
+  let calls = 0;
+  const start = performance.now();
+  do {
+    run();
+    calls++;
+  } while (performance.now() - start < 20);
+  const perCall = ((performance.now() - start) * 1e6) / calls;
+  const batch = perCall >= SAMPLE_NS / 2 ? 1 : Math.max(4, Math.round(SAMPLE_NS / perCall / 4) * 4);
+  const stats = await measure(run, {
+    min_cpu_time: MEASURE_MS * 1e6,
+    batch_samples: batch,
+    batch_unroll: batch === 1 ? 1 : 4,
+    batch_threshold: batch === 1 ? 0 : Number.MAX_SAFE_INTEGER,
+    warmup_threshold: Number.MAX_SAFE_INTEGER,
+    gc: collect ?? false,
+  });
+  return stats.p50;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function show(ns: number): string {
+  return ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(1)} µs` : `${ns.toFixed(0)} ns`;
+}
+
+async function main(): Promise<void> {
+  const inputs = loadInputs();
+  const parts = [
+    { part: "section", title: `virtio-net section, ${inputs.section.length} bytes (${FIXTURE})`, bytes: inputs.section, list: sectionContenders(inputs.sectionState) },
+    {
+      part: "device",
+      title: `device part only (vmstate_virtio_net_device), ${inputs.device.length} bytes`,
+      bytes: inputs.device,
+      list: deviceContenders(inputs.deviceState, inputs.guestFeatures, inputs.maxPairs),
+    },
+  ];
+  for (const p of parts) checkContenders(p.list, p.bytes, p.part === "section" ? inputs.sectionState : inputs.deviceState, p.part);
+  console.log(`checked: every decoder gives the generated reader's values, every encoder QEMU's bytes (${parts.map((p) => p.part).join(", ")})`);
+  console.log(`node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, load average ${loadavg()[0]!.toFixed(2)}; ${ROUNDS} rounds of ${MEASURE_MS} ms per contender${collect ? "" : " (run with --expose-gc for a collection before each measurement)"}`);
+
+  const only = process.env["BENCH_ONLY"];
+  const all = parts.flatMap((p) => tasks(p.part, p.list, p.bytes)).filter((t) => only === undefined || new RegExp(only).test(`${t.part} ${t.op} ${t.contender}`));
+  const times = new Map<Task, number[]>(all.map((t) => [t, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    // Interleaved: every contender of every part once per round, starting at a different one each round.
+    const order = all.map((_, i) => all[(i + round * 3) % all.length]!);
+    for (const task of order) times.get(task)!.push(await time(task.run));
+    process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
+  }
+
+  const result = (part: string, op: Op, contender: string): number | undefined => {
+    const task = all.find((t) => t.part === part && t.op === op && t.contender === contender);
+    return task && median(times.get(task)!);
+  };
+  for (const p of parts) {
+    console.log(`\n${p.title}`);
+    console.log(`${"".padEnd(26)}${"decode".padEnd(34)}encode`);
+    console.log(`${"".padEnd(26)}${["median", "× hand", "MB/s"].map((h) => h.padStart(10)).join("")}    ${["median", "× hand", "MB/s"].map((h) => h.padStart(10)).join("")}`);
+    for (const c of p.list) {
+      const cells = (["decode", "encode"] as const).map((op) => {
+        const t = result(p.part, op, c.name);
+        const hand = result(p.part, op, HAND_WRITTEN)!;
+        if (t === undefined) return ["—", "", ""].map((s) => s.padStart(10)).join("");
+        return [show(t), (t / hand).toFixed(2), ((p.bytes.length / t) * 1e3).toFixed(0)].map((s) => s.padStart(10)).join("");
+      });
+      console.log(`${c.name.padEnd(26)}${cells.join("    ")}`);
+    }
+  }
+
+  const speed = (part: string, op: Op, than: string): number => Number((result(part, op, than)! / result(part, op, GENERATED)!).toFixed(2));
+  const ratios = {
+    decode_vs_hand: speed("section", "decode", HAND_WRITTEN),
+    encode_vs_hand: speed("section", "encode", HAND_WRITTEN),
+    decode_vs_binary_parser: speed("section", "decode", BINARY_PARSER),
+    decode_vs_interpreter: speed("section", "decode", INTERPRETER),
+    small_decode_vs_hand: speed("device", "decode", HAND_WRITTEN),
+    small_encode_vs_hand: speed("device", "encode", HAND_WRITTEN),
+  };
+  const targets: [keyof typeof ratios, number][] = [
+    ["decode_vs_hand", 1],
+    ["encode_vs_hand", 1],
+    ["decode_vs_binary_parser", 2.5],
+    ["decode_vs_interpreter", 10],
+    ["small_decode_vs_hand", 1],
+    ["small_encode_vs_hand", 1],
+  ];
+  console.log("\ntargets (speed of the generated code ÷ speed of the other; above 1 the generated code is faster):");
+  for (const [key, target] of targets) {
+    const v = ratios[key];
+    const verdict = v >= target ? "met" : `missed by ${(((target - v) / target) * 100).toFixed(0)}% (see docs/performance.md)`;
+    console.log(`  ${key.padEnd(24)} ${v.toFixed(2).padStart(6)}   target ≥ ${target}: ${verdict}`);
+  }
+  console.log(JSON.stringify(ratios));
+}
+
+await main();
