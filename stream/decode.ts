@@ -26,6 +26,21 @@ class TracingReader extends Reader {
   }
 }
 
+// The scalar reads check their bounds inline rather than through need() (for speed), so each is
+// traced here too.
+const SCALAR_READS = ["u8", "i8", "bool", "u16", "u16le", "i16", "i16le", "u32", "u32le", "i32", "i32le", "u64", "u64le", "i64", "i64le"] as const;
+for (const method of SCALAR_READS) {
+  const read = Reader.prototype[method] as (this: Reader, path: string) => unknown;
+  Object.defineProperty(TracingReader.prototype, method, {
+    value(this: TracingReader, path: string): unknown {
+      const v = read.call(this, path);
+      this.lastPath = path;
+      this.lastEnd = this.pos;
+      return v;
+    },
+  });
+}
+
 interface OpenSection {
   readonly idstr: string;
   readonly schema: SectionSchema | undefined;

@@ -61,7 +61,7 @@ describe("the check before timing", () => {
       decode: undefined,
       encode: () => {
         const bytes = generated.encode!();
-        bytes[46000] ^= 1;
+        bytes[46000]! ^= 1;
         return bytes;
       },
     };

@@ -16,6 +16,8 @@ import { pciCapability } from "../../runtime/pci.js";
 
 const SUBSECTION = 0x05;
 const QUEUES = 1024; // VIRTIO_QUEUE_MAX
+/** Shared and frozen: V8 gives even an empty typed array a backing store of its own, at the cost of a large one. */
+const NO_BYTES = Object.freeze(new Uint8Array(0));
 
 class Input {
   readonly dv: DataView;
@@ -35,7 +37,7 @@ class Input {
 
   copy(n: number): Uint8Array {
     const p = this.take(n);
-    return this.bytes.slice(p, p + n);
+    return n === 0 ? NO_BYTES : this.bytes.slice(p, p + n);
   }
 
   /** QEMU's subsection lookahead: the name of the next subsection of `owner`, consumed with its version. */
