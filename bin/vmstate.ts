@@ -3,10 +3,10 @@
 
 import { parseArgs } from "node:util";
 import { CliError } from "./cli-error.js";
-import { runCheck } from "./commands/check.js";
-import { runGen } from "./commands/gen.js";
-import { runDecode, runEncode } from "./commands/stream.js";
 import type { OutputFormat } from "./report.js";
+
+// Each command's modules are loaded when it runs: the checker's parser alone takes a good part of
+// a second to load, which `gen` with every output up to date does not need.
 
 const HELP = `vmstate: device-state schemas for QEMU migration streams
 
@@ -21,6 +21,8 @@ Options:
   --format text|json    how diagnostics are printed (default: text)
   --out DIR             output folder of gen (default: generated)
   --runtime SPEC        module specifier generated code imports the runtime from
+  --no-cache            gen: generate every schema, even those whose output is known to be up to
+                        date (the cache is node_modules/.cache/vmstate in the working folder)
   --param NAME=VALUE    decode/encode: a parameter of the schemas (e.g. vectors=4), instead of
                         what the stream implies; may be repeated
   --section NAME        decode/encode: a bare section body (e.g. virtio-net) instead of a stream
@@ -43,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
     case "check": {
       const { values, positionals } = parse(rest, { format: { type: "string" } });
       if (positionals.length === 0) throw new CliError("check needs at least one schema file");
+      const { runCheck } = await import("./commands/check.js");
       return runCheck(positionals, format(values.format));
     }
     case "gen": {
@@ -51,13 +54,16 @@ async function main(argv: string[]): Promise<number> {
         out: { type: "string" },
         check: { type: "boolean" },
         runtime: { type: "string" },
+        "no-cache": { type: "boolean" },
       });
+      const { runGen } = await import("./commands/gen.js");
       return runGen({
         files: positionals,
         out: (values.out as string | undefined) ?? "generated",
         check: values.check === true,
         format: format(values.format),
         runtime: values.runtime as string | undefined,
+        cache: values["no-cache"] !== true,
       });
     }
     case "decode":
@@ -74,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
         params: (values.param as string[] | undefined) ?? [],
         section: values.section as string | undefined,
       };
+      const { runDecode, runEncode } = await import("./commands/stream.js");
       return command === "decode" ? runDecode(options) : runEncode(options);
     }
     default:
