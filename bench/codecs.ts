@@ -2,9 +2,9 @@
 // part, timed for the generated code and its peers after checking that they all agree. Several
 // rounds run in one process with the contenders interleaved; each time reported is the median over
 // rounds of mitata's median. The last line is one JSON object with the generated code's speed ratios.
+// Run with --no-allocation-site-pretenuring (npm run bench does): see docs/performance.md.
 
 import { cpus, loadavg } from "node:os";
-import { measure } from "mitata";
 import {
   BINARY_PARSER,
   checkContenders,
@@ -16,12 +16,7 @@ import {
   type Contender,
 } from "./contenders.js";
 import { FIXTURE, loadInputs } from "./inputs.js";
-
-const ROUNDS = positive("BENCH_ROUNDS", 5);
-/** CPU time mitata spends on one contender in one round. */
-const MEASURE_MS = positive("BENCH_MEASURE_MS", 150);
-/** Each sample averages a batch of calls about this long, so garbage collection is in every sample. */
-const SAMPLE_NS = 1_000_000;
+import { collect, MEASURE_MS, median, ROUNDS, show, time } from "./measure.js";
 
 type Op = "decode" | "encode";
 interface Task {
@@ -31,50 +26,11 @@ interface Task {
   readonly run: () => unknown;
 }
 
-function positive(name: string, fallback: number): number {
-  const v = Number(process.env[name] ?? fallback);
-  if (!(v > 0)) throw new Error(`${name} must be a positive number`);
-  return v;
-}
-
 function tasks(part: string, list: readonly Contender[], bytes: Uint8Array): Task[] {
   return list.flatMap((c) => [
     ...(c.decode ? [{ part, op: "decode" as const, contender: c.name, run: () => c.decode!(bytes) }] : []),
     ...(c.encode ? [{ part, op: "encode" as const, contender: c.name, run: c.encode }] : []),
   ]);
-}
-
-const collect = (globalThis as { gc?: () => void }).gc;
-
-/** Median nanoseconds per call of one mitata measurement. */
-async function time(run: () => unknown): Promise<number> {
-  let calls = 0;
-  const start = performance.now();
-  do {
-    run();
-    calls++;
-  } while (performance.now() - start < 20);
-  const perCall = ((performance.now() - start) * 1e6) / calls;
-  const batch = perCall >= SAMPLE_NS / 2 ? 1 : Math.max(4, Math.round(SAMPLE_NS / perCall / 4) * 4);
-  const stats = await measure(run, {
-    min_cpu_time: MEASURE_MS * 1e6,
-    batch_samples: batch,
-    batch_unroll: batch === 1 ? 1 : 4,
-    batch_threshold: batch === 1 ? 0 : Number.MAX_SAFE_INTEGER,
-    warmup_threshold: Number.MAX_SAFE_INTEGER,
-    gc: collect ?? false,
-  });
-  return stats.p50;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function show(ns: number): string {
-  return ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(1)} µs` : `${ns.toFixed(0)} ns`;
 }
 
 async function main(): Promise<void> {

@@ -1,13 +1,16 @@
-// The benchmark's baselines stay correct: on every QEMU payload, the hand-written codec, binary-parser,
-// restructure and the plan interpreter decode to the generated reader's state and encode QEMU's bytes
-// (the check `npm run bench` makes before timing, here without timing), and that check does fail
-// when a contender is off by one value or one byte.
+// The benchmarks' inputs and baselines stay correct: on every QEMU payload, the hand-written codec,
+// binary-parser, restructure and the plan interpreter decode to the generated reader's state and
+// encode QEMU's bytes (the check `npm run bench` makes before timing, here without timing), that
+// check fails when a contender is off by one value or one byte, and the synthetic schemas of
+// `npm run bench:gen` are clean and as large as they say.
 
 import { describe, expect, it } from "vitest";
 import { checkContenders, deviceContenders, GENERATED, sectionContenders, type Contender } from "../bench/contenders.js";
 import { decodeVirtioNet } from "../bench/hand-written/decode.js";
 import { encodeVirtioNet } from "../bench/hand-written/encode.js";
 import { DEVICE_OFFSET, loadInputs } from "../bench/inputs.js";
+import { syntheticSchema } from "../bench/synthetic.js";
+import { checkText } from "../generator/index.js";
 import { loadVirtioNet, type VirtioNet } from "../generated/virtio-net.js";
 import { Reader } from "../runtime/index.js";
 import { virtioNetPayloads } from "./support/fixtures.js";
@@ -92,5 +95,15 @@ describe("the hand-written codec keeps the generated code's guarantees", () => {
     const vq = sectionState.vq.map((q) => ({ ...q, vring: { ...q.vring } }));
     vq[0]!.vring.desc = 1n << 64n;
     expect(() => encodeVirtioNet({ ...sectionState, vq })).toThrow(/vq\[\]\.vring\.desc must be a u64/);
+  });
+});
+
+describe("the codegen benchmark's synthetic schemas", () => {
+  it.each([1, 1000, 10000])("%i fields check clean and have that many fields", (fields) => {
+    const checked = checkText(syntheticSchema(fields), "synthetic.vmstate");
+    expect(checked.diagnostics).toEqual([]);
+    const structs = checked.model!.structs;
+    expect(structs.flatMap((s) => s.members.filter((m) => m.kind === "field"))).toHaveLength(fields);
+    expect(checked.model!.sections[0]!.members).toHaveLength(structs.length);
   });
 });
