@@ -10,7 +10,7 @@ function positive(name: string, fallback: number): number {
 }
 
 /** Interleaved rounds of every contender. */
-export const ROUNDS = positive("BENCH_ROUNDS", 5);
+export const ROUNDS = positive("BENCH_ROUNDS", 7);
 /** CPU time mitata spends on one contender in one round. */
 export const MEASURE_MS = positive("BENCH_MEASURE_MS", 150);
 /** Each sample averages a batch of calls about this long. */
