@@ -17,6 +17,7 @@ import {
 } from "./contenders.js";
 import { FIXTURE, loadInputs } from "./inputs.js";
 import { collect, MEASURE_MS, median, ROUNDS, show, time } from "./measure.js";
+import { LoadError } from "../runtime/index.js";
 
 type Op = "decode" | "encode";
 interface Task {
@@ -124,6 +125,19 @@ async function main(): Promise<void> {
         return "the generated reader is slow";
     }
   }
+  // A truncated input must not leave the generated reader slower for the rest of the process.
+  const generatedDecode = taskOf("section", "decode", GENERATED);
+  const decodeGenerated = parts[0]!.list.find((c) => c.name === GENERATED)!.decode!;
+  for (let k = 0; k < 3; k++) {
+    try {
+      decodeGenerated(inputs.section.subarray(0, 30000));
+      throw new Error("the generated reader read a truncated section without an error");
+    } catch (e) {
+      if (!(e instanceof LoadError)) throw e;
+    }
+  }
+  const after = await time(generatedDecode.run);
+  console.log(`\ngenerated section decode after three truncated inputs (LoadErrors): ${show(after)}, ${(after / result("section", "decode", GENERATED)!).toFixed(2)}× its median above`);
   const ratios = Object.fromEntries(Object.entries(measured).map(([k, v]) => [k, v.median]));
   console.log(JSON.stringify(ratios));
 }
