@@ -70,19 +70,20 @@ async function main(): Promise<void> {
     for (const c of p.list) {
       const cells = (["decode", "encode"] as const).map((op) => {
         const t = result(p.part, op, c.name);
-        const hand = result(p.part, op, HAND_WRITTEN)!;
+        const hand = result(p.part, op, HAND_WRITTEN);
         if (t === undefined) return ["—", "", ""].map((s) => s.padStart(10)).join("");
-        return [show(t), (t / hand).toFixed(2), ((p.bytes.length / t) * 1e3).toFixed(0)].map((s) => s.padStart(10)).join("");
+        return [show(t), hand === undefined ? "" : (t / hand).toFixed(2), ((p.bytes.length / t) * 1e3).toFixed(0)].map((s) => s.padStart(10)).join("");
       });
       console.log(`${c.name.padEnd(26)}${cells.join("    ")}`);
     }
   }
 
-  const taskOf = (part: string, op: Op, contender: string): Task => all.find((t) => t.part === part && t.op === op && t.contender === contender)!;
+  const taskOf = (part: string, op: Op, contender: string): Task | undefined => all.find((t) => t.part === part && t.op === op && t.contender === contender);
   /** The generated code's speed relative to `than`: the ratio of the medians, and the ratios round by round. */
-  const speed = (part: string, op: Op, than: string): { median: number; rounds: number[] } => {
-    const theirs = times.get(taskOf(part, op, than))!;
-    const ours = times.get(taskOf(part, op, GENERATED))!;
+  const speed = (part: string, op: Op, than: string): { median: number; rounds: number[] } | undefined => {
+    const theirs = times.get(taskOf(part, op, than)!);
+    const ours = times.get(taskOf(part, op, GENERATED)!);
+    if (!theirs || !ours) return undefined; // not timed (BENCH_ONLY)
     return { median: Number((median(theirs) / median(ours)).toFixed(2)), rounds: ours.map((t, i) => theirs[i]! / t) };
   };
   const measured = {
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
   };
   console.log("\ntargets (speed of the generated code ÷ speed of the other; above 1 the generated code is faster):");
   for (const [key, target] of Object.entries(targets) as [keyof typeof measured, number][]) {
+    if (measured[key] === undefined) continue;
     const { median: v, rounds } = measured[key];
     const verdict = v >= target ? "met" : `missed by ${(((target - v) / target) * 100).toFixed(0)}%: ${why(key)}`;
     const spread = `rounds ${Math.min(...rounds).toFixed(2)} to ${Math.max(...rounds).toFixed(2)}`;
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
       case "small_encode_vs_hand":
         return "the generated writer makes room and calls the Writer once per value, where the hand-written one reserves a run of fixed-size fields at once, and writes arrays of 2 to 6 values in a loop; both are emitter changes";
       case "decode_vs_binary_parser": {
-        const hand = result("section", "decode", BINARY_PARSER)! / result("section", "decode", HAND_WRITTEN)!;
+        const hand = result("section", "decode", BINARY_PARSER)! / (result("section", "decode", HAND_WRITTEN) ?? NaN);
         return `it follows decode_vs_hand: the hand-written decoder itself is ${hand.toFixed(2)}× binary-parser here`;
       }
       case "decode_vs_interpreter":
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
   }
   // A truncated input must not leave the generated reader slower for the rest of the process.
   const generatedDecode = taskOf("section", "decode", GENERATED);
+  if (generatedDecode === undefined) return;
   const decodeGenerated = parts[0]!.list.find((c) => c.name === GENERATED)!.decode!;
   for (let k = 0; k < 3; k++) {
     try {
@@ -138,7 +141,7 @@ async function main(): Promise<void> {
   }
   const after = await time(generatedDecode.run);
   console.log(`\ngenerated section decode after three truncated inputs (LoadErrors): ${show(after)}, ${(after / result("section", "decode", GENERATED)!).toFixed(2)}× its median above`);
-  const ratios = Object.fromEntries(Object.entries(measured).map(([k, v]) => [k, v.median]));
+  const ratios = Object.fromEntries(Object.entries(measured).flatMap(([k, v]) => (v === undefined ? [] : [[k, v.median]])));
   console.log(JSON.stringify(ratios));
 }
 

@@ -1,7 +1,7 @@
 // `vmstate gen` skips inputs whose output is known to be up to date, and never wrongly: a changed
 // schema, a changed compiler build or an edited generated file is generated again or named stale.
 // Each test runs the built CLI from a copy of the package (dist/, package.json, node_modules
-// linked entry by entry), so the copy's compiler can be edited and ts-morph and prettier taken away.
+// linked entry by entry), so the copy's compiler can be edited and its packages taken away.
 
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { root } from "./support/compile.js";
 import { cliPath } from "./support/cli.js";
 
-const BACK_END = ["ts-morph", "@ts-morph", "prettier"];
+/** What generating needs and an up-to-date run must not load: ts-morph, prettier and the parser's Chevrotain. */
+const COMPILER_PACKAGES = ["ts-morph", "@ts-morph", "prettier", "chevrotain", "@chevrotain", "lodash-es"];
 const temps: string[] = [];
 afterEach(() => {
   for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -52,29 +53,29 @@ function gen(dir: string, ...args: string[]): { status: number | null; stdout: s
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Takes ts-morph and prettier away: a run that tried to load them would fail. */
-function withoutBackEnd(dir: string): void {
-  for (const name of BACK_END) unlinkSync(join(dir, "node_modules", name));
+/** Takes the compiler's packages away: a run that tried to load them would fail. */
+function withoutCompiler(dir: string): void {
+  for (const name of COMPILER_PACKAGES) unlinkSync(join(dir, "node_modules", name));
 }
-function withBackEnd(dir: string): void {
-  for (const name of BACK_END) symlinkSync(join(root, "node_modules", name), join(dir, "node_modules", name));
+function withCompiler(dir: string): void {
+  for (const name of COMPILER_PACKAGES) symlinkSync(join(root, "node_modules", name), join(dir, "node_modules", name));
 }
 
 const cacheFile = (dir: string): string => join(dir, "node_modules", ".cache", "vmstate", "gen.json");
 const clean = { status: 0, stdout: "", stderr: "" };
 
 describe("gen's cache", () => {
-  it("records each clean output, then checks and regenerates an unchanged set without ts-morph or prettier", () => {
+  it("records each clean output, then checks and regenerates an unchanged set without loading the compiler", () => {
     const dir = packageCopy();
     const entries = Object.keys((JSON.parse(readFileSync(cacheFile(dir), "utf8")) as { entries: object }).entries);
     expect(entries).toHaveLength(2);
-    withoutBackEnd(dir);
+    withoutCompiler(dir);
     expect(gen(dir, "--check")).toEqual(clean);
     expect(gen(dir)).toEqual(clean);
     // The same run without the cache needs them, and says so.
     const uncached = gen(dir, "--check", "--no-cache");
     expect(uncached.status).not.toBe(0);
-    expect(uncached.stderr).toMatch(/Cannot find (package|module) '.*(ts-morph|prettier)/);
+    expect(uncached.stderr).toMatch(/Cannot find (package|module) '.*(chevrotain|ts-morph|prettier)/);
   });
 
   it("names a hand-edited generated file stale without generating it, and gen puts it back", () => {
@@ -82,11 +83,11 @@ describe("gen's cache", () => {
     const file = join(dir, "generated", "virtio-net.ts");
     const original = readFileSync(file, "utf8");
     writeFileSync(file, original.replace("r.u32(", "r.u32le("));
-    withoutBackEnd(dir);
+    withoutCompiler(dir);
     expect(gen(dir, "--check")).toEqual({ status: 1, stdout: "generated/virtio-net.ts is stale: run `npm run gen`\n", stderr: "" });
     rmSync(file);
     expect(gen(dir, "--check")).toEqual({ status: 1, stdout: "generated/virtio-net.ts is stale: run `npm run gen`\n", stderr: "" });
-    withBackEnd(dir);
+    withCompiler(dir);
     expect(gen(dir)).toEqual({ status: 0, stdout: "wrote generated/virtio-net.ts\n", stderr: "" });
     expect(readFileSync(file, "utf8")).toBe(original);
   });
@@ -118,7 +119,7 @@ describe("gen's cache", () => {
     expect(gen(dir, "--check")).toEqual(clean);
     writeFileSync(cacheFile(dir), JSON.stringify({ format: 1, entries: { nonsense: 5 } }));
     expect(gen(dir, "--check")).toEqual(clean);
-    withoutBackEnd(dir);
+    withoutCompiler(dir);
     expect(gen(dir, "--check")).toEqual(clean);
   });
 });
