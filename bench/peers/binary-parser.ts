@@ -7,7 +7,7 @@ import type { VirtioNet, VirtioNetDevice } from "../../generated/virtio-net.js";
 import { isExpress, msixVectors, QUEUES, queuePairs, subsectionAt, VIRTIO_SUBSECTIONS } from "./layout.js";
 
 /** Parsed values: binary-parser builds plain objects of its own shape. */
-type Parsed = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Parsed = Record<string, any>;
 
 const empty = (): Parser => new Parser();
 const bool = { formatter: (v: number): boolean => v !== 0 };

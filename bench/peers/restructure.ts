@@ -6,7 +6,7 @@ import * as r from "restructure";
 import type { VirtioNet, VirtioNetDevice } from "../../generated/virtio-net.js";
 import { isExpress, msixVectors, QUEUES, queuePairs, subsectionAt, VIRTIO_SUBSECTIONS } from "./layout.js";
 
-type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Values = Record<string, any>;
 
 /** A struct's own values: the struct itself while decoding, `ctx.val` while sizing or encoding. */
 const own = (p: Values): Values => ("pointerSize" in p ? p["val"] : p);

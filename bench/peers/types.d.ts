@@ -7,12 +7,12 @@ declare module "binary-parser" {
 
 declare module "restructure" {
   /** A struct's values while decoding; `{ parent, val }` contexts while sizing and encoding. */
-  type Parent = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  type Parent = any;
   type Length = number | string | ((this: Parent, parent: Parent) => number);
 
   export interface Codec {
     decode(stream: DecodeStream, parent?: Parent): unknown;
-    encode(stream: EncodeStream, value: any, parent?: Parent): void; // eslint-disable-line @typescript-eslint/no-explicit-any
+    encode(stream: EncodeStream, value: any, parent?: Parent): void;
     size(value?: unknown, parent?: Parent): number;
   }
 
@@ -20,7 +20,7 @@ declare module "restructure" {
     decode(stream: DecodeStream, parent?: Parent): unknown;
     encode(stream: EncodeStream, value: unknown, parent?: Parent): void;
     size(value?: unknown, parent?: Parent): number;
-    fromBuffer(buffer: Uint8Array): any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    fromBuffer(buffer: Uint8Array): any;
     toBuffer(value: unknown): Uint8Array;
   }
   export class Struct extends Base {
