@@ -2,6 +2,7 @@
 // fuzz campaign knows the counts, lengths and indices of a base input and where its headers are.
 
 import { Reader } from "../runtime/index.js";
+import { observeScalarReads } from "../runtime/observe.js";
 
 export interface RecordedField {
   /** The path as the generated code passes it to the reader: relative to the struct being read. */
@@ -28,3 +29,5 @@ export class RecordingReader extends Reader {
     return name;
   }
 }
+
+observeScalarReads(RecordingReader, (r, path, start, size) => r.fields.push({ path, start, size }));

@@ -3,13 +3,11 @@
 //   parse (grammar/) → check (check/) → plan (plan/) → emit (emit/) → format → verify (verify/)
 
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { readFileSync } from "node:fs";
 import { checkText as checkSchemaText, type CheckResult } from "./check-text.js";
-import { emitModule } from "./emit/module.js";
-import { formatTypeScript } from "./format.js";
 import { planSchema, type SchemaPlan } from "./plan/plan.js";
 import { verifyCodecs, type ModuleReader } from "./verify/codecs.js";
 import { verifyModule } from "./verify/index.js";
-import { readFileSync } from "node:fs";
 
 export type { CheckResult } from "./check-text.js";
 
@@ -51,6 +49,7 @@ export async function generate(text: string, file: string, options: GenerateOpti
   const checked = checkText(text, file);
   if (!checked.model || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, code: undefined, plan: undefined, modules: checked.modules };
   const plan = planSchema(checked.model);
+  const { emitModule, formatTypeScript } = await backEnd();
   const code = await formatTypeScript(
     emitModule(plan, { sourceName: options.sourceName, runtimeImport: options.runtimeImport, schemaPath: file, outputPath: options.outputName }),
   );
@@ -58,4 +57,18 @@ export async function generate(text: string, file: string, options: GenerateOpti
   const verified = verifyModule(options.outputName, code, pairs);
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...verified]);
   return { diagnostics, code: hasErrors(verified) ? undefined : code, plan, modules: checked.modules };
+}
+
+/**
+ * Emission (ts-morph's printer) and formatting (prettier) take a good part of a second to load:
+ * only generating code needs them. The verifier, which `checkText` needs for hand-written codecs,
+ * loads the TypeScript compiler with this module; the stream tools use check-text.ts and a `gen`
+ * whose outputs are all up to date loads neither (bin/commands/gen.ts).
+ */
+async function backEnd(): Promise<{
+  emitModule: typeof import("./emit/module.js").emitModule;
+  formatTypeScript: typeof import("./format.js").formatTypeScript;
+}> {
+  const [emit, format] = await Promise.all([import("./emit/module.js"), import("./format.js")]);
+  return { emitModule: emit.emitModule, formatTypeScript: format.formatTypeScript };
 }

@@ -8,41 +8,86 @@ import { littleEndianAt } from "./pci.js";
 const SUBSECTION = 0x05;
 /** The largest output a Writer builds (2 GiB - 1): beyond it a SaveError, not a RangeError. */
 const MAX_OUTPUT = 0x7fffffff;
+/** Working buffers up to this size are kept for the next Writer; larger ones go to the collector. */
+const MAX_SPARE = 1 << 20;
+/** The view of a finished Writer's buffer, which is full: the next write grows into a new buffer first. */
+const NO_VIEW = new DataView(new ArrayBuffer(0));
+
+/**
+ * The working buffer of the last finished Writer, lent to the next one. finish() copies the output
+ * out, so a Writer needs its working buffer only until then. Reusing it means a short encode
+ * allocates nothing but its result, and a long one stops growing once a Writer has seen its size.
+ * At most one Writer holds a buffer at a time: taking it empties this slot.
+ */
+let spare: { readonly buf: Uint8Array; readonly view: DataView } | undefined;
 
 export class Writer {
   private buf: Uint8Array;
   private view: DataView;
-  pos = 0;
+  /** Whether `buf` is a working buffer (false after finish(), when it is the result handed out). */
+  private working = true;
+  private filled = 0;
+  /** The last offset at which a scalar (at most 8 bytes) fits without growing: one test per write. */
+  private last: number;
 
   constructor(capacity = 1024) {
-    this.buf = new Uint8Array(capacity);
-    this.view = new DataView(this.buf.buffer);
+    const lent = spare;
+    if (lent !== undefined && lent.buf.length >= capacity) {
+      spare = undefined;
+      this.buf = lent.buf;
+      this.view = lent.view;
+    } else {
+      this.buf = new Uint8Array(Math.max(capacity, 16));
+      this.view = new DataView(this.buf.buffer);
+    }
+    this.last = this.buf.length - 8;
   }
 
-  /** The bytes written so far (a copy). */
+  /** How many bytes have been written. */
+  get pos(): number {
+    return this.filled;
+  }
+
+  /** The bytes written so far, as a new array that the Writer never touches again. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    const out = this.buf.slice(0, this.filled);
+    if (this.working && this.buf.length <= MAX_SPARE && (spare === undefined || spare.buf.length < this.buf.length)) {
+      spare = { buf: this.buf, view: this.view };
+    }
+    // Writing on continues from the result, which is full, so the next write copies it first.
+    this.buf = out;
+    this.view = NO_VIEW;
+    this.last = out.length - 8;
+    this.working = false;
+    return out;
   }
 
   fail(path: string, reason: string): never {
     throw new SaveError(path, reason);
   }
 
-  /** Reserves `n` bytes and returns their offset. Call it before reading `buf` or `view`: it may replace them. */
-  private room(n: number, path = ""): number {
-    const p = this.pos;
-    if (p + n > this.buf.length) {
-      if (p + n > MAX_OUTPUT) this.fail(path, `the output would exceed ${MAX_OUTPUT} bytes`);
-      let size = this.buf.length * 2;
-      while (size < p + n) size *= 2;
-      size = Math.min(size, MAX_OUTPUT);
-      const next = new Uint8Array(size);
-      next.set(this.buf.subarray(0, p));
-      this.buf = next;
-      this.view = new DataView(next.buffer);
-    }
-    this.pos = p + n;
+  /**
+   * Reserves `n` bytes and returns their offset. Call it before reading `buf` or `view`: it may
+   * replace them. The scalar writes do the same inline, against `last`: V8 inlines only so much
+   * code into a generated function, and a call it does not inline costs more than the write.
+   */
+  private room(n: number, path: string): number {
+    const p = this.filled;
+    if (n > this.buf.length - p) this.grow(p + n, path);
+    this.filled = p + n;
     return p;
+  }
+
+  private grow(size: number, path: string): void {
+    if (size > MAX_OUTPUT) this.fail(path, `the output would exceed ${MAX_OUTPUT} bytes`);
+    let capacity = Math.max(this.buf.length, 512) * 2;
+    while (capacity < size) capacity *= 2;
+    const next = new Uint8Array(Math.min(capacity, MAX_OUTPUT));
+    next.set(this.buf.subarray(0, this.filled));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+    this.last = next.length - 8;
+    this.working = true;
   }
 
   private bad(v: unknown, type: string, path: string): never {
@@ -51,78 +96,108 @@ export class Writer {
 
   u8(v: number, path: string): void {
     if (typeof v !== "number" || (v & 0xff) !== v) this.bad(v, "u8", path);
-    const at = this.room(1);
-    this.buf[at] = v;
+    const p = this.filled;
+    if (p > this.last) this.grow(p + 1, path);
+    this.filled = p + 1;
+    this.buf[p] = v;
   }
   i8(v: number, path: string): void {
     if (typeof v !== "number" || (v << 24) >> 24 !== v) this.bad(v, "i8", path);
-    const at = this.room(1);
-    this.view.setInt8(at, v);
+    const p = this.filled;
+    if (p > this.last) this.grow(p + 1, path);
+    this.filled = p + 1;
+    this.view.setInt8(p, v);
   }
   bool(v: boolean, path: string): void {
     if (typeof v !== "boolean") this.bad(v, "bool", path);
-    const at = this.room(1);
-    this.buf[at] = v ? 1 : 0;
+    const p = this.filled;
+    if (p > this.last) this.grow(p + 1, path);
+    this.filled = p + 1;
+    this.buf[p] = v ? 1 : 0;
   }
   u16(v: number, path: string): void {
     if (typeof v !== "number" || (v & 0xffff) !== v) this.bad(v, "u16", path);
-    const at = this.room(2);
-    this.view.setUint16(at, v);
+    const p = this.filled;
+    if (p > this.last) this.grow(p + 2, path);
+    this.filled = p + 2;
+    this.view.setUint16(p, v);
   }
   u16le(v: number, path: string): void {
     if (typeof v !== "number" || (v & 0xffff) !== v) this.bad(v, "u16le", path);
-    const at = this.room(2);
-    this.view.setUint16(at, v, true);
+    const p = this.filled;
+    if (p > this.last) this.grow(p + 2, path);
+    this.filled = p + 2;
+    this.view.setUint16(p, v, true);
   }
   i16(v: number, path: string): void {
     if (typeof v !== "number" || (v << 16) >> 16 !== v) this.bad(v, "i16", path);
-    const at = this.room(2);
-    this.view.setInt16(at, v);
+    const p = this.filled;
+    if (p > this.last) this.grow(p + 2, path);
+    this.filled = p + 2;
+    this.view.setInt16(p, v);
   }
   i16le(v: number, path: string): void {
     if (typeof v !== "number" || (v << 16) >> 16 !== v) this.bad(v, "i16le", path);
-    const at = this.room(2);
-    this.view.setInt16(at, v, true);
+    const p = this.filled;
+    if (p > this.last) this.grow(p + 2, path);
+    this.filled = p + 2;
+    this.view.setInt16(p, v, true);
   }
   u32(v: number, path: string): void {
     if (typeof v !== "number" || v >>> 0 !== v) this.bad(v, "u32", path);
-    const at = this.room(4);
-    this.view.setUint32(at, v);
+    const p = this.filled;
+    if (p > this.last) this.grow(p + 4, path);
+    this.filled = p + 4;
+    this.view.setUint32(p, v);
   }
   u32le(v: number, path: string): void {
     if (typeof v !== "number" || v >>> 0 !== v) this.bad(v, "u32le", path);
-    const at = this.room(4);
-    this.view.setUint32(at, v, true);
+    const p = this.filled;
+    if (p > this.last) this.grow(p + 4, path);
+    this.filled = p + 4;
+    this.view.setUint32(p, v, true);
   }
   i32(v: number, path: string): void {
     if (typeof v !== "number" || (v | 0) !== v) this.bad(v, "i32", path);
-    const at = this.room(4);
-    this.view.setInt32(at, v);
+    const p = this.filled;
+    if (p > this.last) this.grow(p + 4, path);
+    this.filled = p + 4;
+    this.view.setInt32(p, v);
   }
   i32le(v: number, path: string): void {
     if (typeof v !== "number" || (v | 0) !== v) this.bad(v, "i32le", path);
-    const at = this.room(4);
-    this.view.setInt32(at, v, true);
+    const p = this.filled;
+    if (p > this.last) this.grow(p + 4, path);
+    this.filled = p + 4;
+    this.view.setInt32(p, v, true);
   }
   u64(v: bigint, path: string): void {
     if (typeof v !== "bigint" || BigInt.asUintN(64, v) !== v) this.bad(v, "u64", path);
-    const at = this.room(8);
-    this.view.setBigUint64(at, v);
+    const p = this.filled;
+    if (p > this.last) this.grow(p + 8, path);
+    this.filled = p + 8;
+    this.view.setBigUint64(p, v);
   }
   u64le(v: bigint, path: string): void {
     if (typeof v !== "bigint" || BigInt.asUintN(64, v) !== v) this.bad(v, "u64le", path);
-    const at = this.room(8);
-    this.view.setBigUint64(at, v, true);
+    const p = this.filled;
+    if (p > this.last) this.grow(p + 8, path);
+    this.filled = p + 8;
+    this.view.setBigUint64(p, v, true);
   }
   i64(v: bigint, path: string): void {
     if (typeof v !== "bigint" || BigInt.asIntN(64, v) !== v) this.bad(v, "i64", path);
-    const at = this.room(8);
-    this.view.setBigInt64(at, v);
+    const p = this.filled;
+    if (p > this.last) this.grow(p + 8, path);
+    this.filled = p + 8;
+    this.view.setBigInt64(p, v);
   }
   i64le(v: bigint, path: string): void {
     if (typeof v !== "bigint" || BigInt.asIntN(64, v) !== v) this.bad(v, "i64le", path);
-    const at = this.room(8);
-    this.view.setBigInt64(at, v, true);
+    const p = this.filled;
+    if (p > this.last) this.grow(p + 8, path);
+    this.filled = p + 8;
+    this.view.setBigInt64(p, v, true);
   }
 
   /** Exactly `n` raw bytes. */
@@ -136,7 +211,9 @@ export class Writer {
   /** `n` zero bytes (`unused`: QEMU writes zeros and the reader discards them). */
   skip(n: number, path: string): void {
     const at = this.room(n, path);
-    this.buf.fill(0, at, at + n);
+    // A loop for the usual one or two bytes: a call to fill() costs more than the stores.
+    if (n <= 16) for (let i = at; i < at + n; i++) this.buf[i] = 0;
+    else this.buf.fill(0, at, at + n);
   }
 
   /** A count or length, checked against its bound as the reader will check it. */
@@ -195,12 +272,11 @@ export class Writer {
 
   /** A subsection header: 0x05, the name's length and bytes, be32 version. Returns the version. */
   subsection(name: string, version: number): number {
-    const p = this.room(2 + name.length);
+    const p = this.room(6 + name.length, name);
     this.buf[p] = SUBSECTION;
     this.buf[p + 1] = name.length;
     for (let i = 0; i < name.length; i++) this.buf[p + 2 + i] = name.charCodeAt(i);
-    const at = this.room(4);
-    this.view.setUint32(at, version);
+    this.view.setUint32(p + 2 + name.length, version);
     return version;
   }
 }

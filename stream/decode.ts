@@ -6,6 +6,7 @@
 // offset, what bytes were expected and found, and how much of the section is left unread.
 
 import { LoadError, Reader, hexBytes, printable } from "../runtime/index.js";
+import { observeScalarReads } from "../runtime/observe.js";
 import type { Codecs, SectionSchema } from "./codecs.js";
 import { schemaForIdstr } from "./codecs.js";
 import { FILE_VERSION, MAGIC, Marker, StreamError, type SectionBody, type StreamDocument, type StreamItem } from "./format.js";
@@ -25,6 +26,11 @@ class TracingReader extends Reader {
     return at;
   }
 }
+
+observeScalarReads(TracingReader, (r, path, start, size) => {
+  r.lastPath = path;
+  r.lastEnd = start + size;
+});
 
 interface OpenSection {
   readonly idstr: string;

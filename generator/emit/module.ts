@@ -1,7 +1,7 @@
 // Module emission: assembles the types, the load and save functions and the section descriptors
 // of one schema into a TypeScript source file with ts-morph.
 
-import { Project, StructureKind, VariableDeclarationKind, type SourceFile } from "ts-morph";
+import { Project, StructureKind, VariableDeclarationKind, type SourceFile, type StatementStructures } from "ts-morph";
 import { dirname, relative, resolve, sep } from "node:path";
 import { allMembers } from "../check/walk.js";
 import type { CodecModel, FieldType } from "../model.js";
@@ -52,22 +52,26 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
   const body = functions.flatMap((f) => f.statements).join("\n");
   const runtimeNames = ["atIndex", "atPath", "pciCapability"].filter((name) => body.includes(`${name}(`));
 
-  file.addImportDeclaration({
+  // Every statement goes in with one addStatements call: ts-morph parses the whole file again after
+  // each insertion, so adding them one by one takes time quadratic in the number of structs.
+  const statements: StatementStructures[] = [];
+  statements.push({
+    kind: StructureKind.ImportDeclaration,
     moduleSpecifier: options.runtimeImport,
     namedImports: [...runtimeNames, "type Reader", "type SectionCodec", "type Writer"],
   });
   for (const codec of usedCodecs(plan)) {
-    file.addImportDeclaration({ moduleSpecifier: codecImport(codec, options), namedImports: [`load${codec.name}`, `save${codec.name}`] });
+    statements.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: codecImport(codec, options), namedImports: [`load${codec.name}`, `save${codec.name}`] });
   }
 
-  for (const iface of [paramsInterface(plan.params), ...stateInterfaces(plan)]) addInterface(file, iface);
+  for (const iface of [paramsInterface(plan.params), ...stateInterfaces(plan)]) statements.push(interfaceStructure(iface));
 
   for (const fn of plan.functions) {
     const layout = fn.layout;
     const what = layout.kind === "section" ? `section "${layout.qemuName}"` : `struct ${layout.name}`;
     for (const text of functions.filter((f) => f.name === fn.saveName || f.name === fn.loadName)) {
       const isSave = text.name === fn.saveName;
-      file.addFunction({
+      statements.push({
         kind: StructureKind.Function,
         name: text.name,
         isExported: true,
@@ -82,7 +86,8 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
   const sections = plan.functions.filter((f) => f.layout.kind === "section");
   for (const fn of sections) {
     const layout = fn.layout;
-    file.addVariableStatement({
+    statements.push({
+      kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
       docs: [`Section "${layout.qemuName}": its QEMU name, versions and codec.`],
@@ -95,6 +100,7 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
       ],
     });
   }
+  file.addStatements(statements);
 }
 
 /** Codecs that some field uses, in declaration order. */
@@ -115,8 +121,9 @@ function codecImport(codec: CodecModel, options: EmitOptions): string {
   return spec.startsWith(".") ? spec : `./${spec}`;
 }
 
-function addInterface(file: SourceFile, iface: InterfaceText): void {
-  file.addInterface({
+function interfaceStructure(iface: InterfaceText): StatementStructures {
+  return {
+    kind: StructureKind.Interface,
     name: iface.name,
     isExported: true,
     docs: [iface.doc],
@@ -126,5 +133,5 @@ function addInterface(file: SourceFile, iface: InterfaceText): void {
       hasQuestionToken: p.optional,
       ...(p.doc ? { docs: [p.doc] } : {}),
     })),
-  });
+  };
 }

@@ -120,3 +120,22 @@ function binary(e: Extract<IrExpr, { kind: "binary" }>, env: EvalEnv): Value {
   }
   return arith(e.op, l as bigint, r as bigint);
 }
+
+/**
+ * A `validate` step: whether its condition holds, once or for every element of a `validate each`
+ * array. `value` evaluates in the caller's environment, whose `element()` reads `elements`, where
+ * the loop binds the current element.
+ */
+export function validationHolds(
+  step: { readonly condition: IrExpr; readonly each: { readonly array: IrExpr; readonly model: ElementModel } | undefined },
+  value: (e: IrExpr) => unknown,
+  elements: Map<ElementModel, unknown>,
+): boolean {
+  if (!step.each) return value(step.condition) === true;
+  const items = value(step.each.array) as ArrayLike<unknown>;
+  for (let i = 0; i < items.length; i++) {
+    elements.set(step.each.model, items[i]);
+    if (value(step.condition) !== true) return false;
+  }
+  return true;
+}

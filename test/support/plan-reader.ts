@@ -5,8 +5,7 @@
 // failure on an unknown subsection, and no byte left over.
 
 import type { ElementModel, FieldModel, LetModel, StructArgModel, SubsectionModel } from "../../generator/model.js";
-import { validationHolds } from "./plan-checks.js";
-import { evaluate, EvaluationError, type EvalEnv } from "../../generator/plan/evaluate.js";
+import { evaluate, EvaluationError, validationHolds, type EvalEnv } from "../../generator/plan/evaluate.js";
 import type { CountPlan, FunctionPlan, Step, ValuePlan } from "../../generator/plan/plan.js";
 import { scalarName } from "../../generator/check/types.js";
 import { LoadError, Reader } from "../../runtime/index.js";

@@ -4,8 +4,7 @@
 // and loading code for every pair.
 
 import type { ElementModel, FieldModel, LetModel, StructArgModel, SubsectionModel } from "../../generator/model.js";
-import { validationHolds } from "./plan-checks.js";
-import { evaluate, EvaluationError, type EvalEnv } from "../../generator/plan/evaluate.js";
+import { evaluate, EvaluationError, validationHolds, type EvalEnv } from "../../generator/plan/evaluate.js";
 import type { FunctionPlan, Step, ValuePlan } from "../../generator/plan/plan.js";
 import { scalarName } from "../../generator/check/types.js";
 import { SaveError, Writer } from "../../runtime/index.js";
