@@ -8,11 +8,10 @@ import { formatCompatJson, formatCompatText } from "../../generator/compat/forma
 import { compareVersions, type SchemaFile } from "../../generator/compat/index.js";
 import { compareDumps } from "../../generator/compat/qemu-check.js";
 import { DumpFormatError, readDump } from "../../generator/compat/qemu-dump.js";
-import { checkText } from "../../generator/index.js";
-import { planSchema } from "../../generator/plan/plan.js";
 import { CliError } from "../cli-error.js";
 import { isDirectory, readText, schemaFiles } from "../io.js";
 import type { OutputFormat } from "../report.js";
+import { planSchemaFiles } from "../schemas.js";
 
 export interface CompatOptions {
   readonly old: string;
@@ -57,15 +56,7 @@ export function runCompat(options: CompatOptions): number {
 function load(input: string, sources: Map<string, string>, errors: Diagnostic[]): SchemaFile[] {
   const files = isDirectory(input) ? schemaFiles(input) : [input];
   if (files.length === 0) throw new CliError(`no .vmstate files in '${input}'`);
-  const out: SchemaFile[] = [];
-  for (const file of files) {
-    const text = readText(file);
-    sources.set(file, text);
-    const checked = checkText(text, file);
-    errors.push(...checked.diagnostics);
-    if (checked.model && !hasErrors(checked.diagnostics)) out.push({ file, text, plan: planSchema(checked.model) });
-  }
-  return out;
+  return planSchemaFiles(files, sources, errors);
 }
 
 export function parseDirection(value: unknown): Directions {

@@ -3,10 +3,9 @@
 
 import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { exportDump, printDumpJson } from "../../generator/compat/export-dump.js";
-import { checkText } from "../../generator/index.js";
-import { planSchema, type SchemaPlan } from "../../generator/plan/plan.js";
-import { isDirectory, readText, schemaFiles, writeAtomically } from "../io.js";
+import { isDirectory, schemaFiles, writeAtomically } from "../io.js";
 import { printDiagnostics, type OutputFormat } from "../report.js";
+import { planSchemaFiles } from "../schemas.js";
 
 export interface ExportOptions {
   readonly files: readonly string[];
@@ -19,14 +18,7 @@ export function runExportDump(options: ExportOptions): number {
   const inputs = (options.files.length === 0 ? ["schemas"] : options.files).flatMap((f) => (isDirectory(f) ? schemaFiles(f) : [f]));
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
-  const plans: SchemaPlan[] = [];
-  for (const file of inputs) {
-    const text = readText(file);
-    sources.set(file, text);
-    const checked = checkText(text, file);
-    diagnostics.push(...checked.diagnostics);
-    if (checked.model && !hasErrors(checked.diagnostics)) plans.push(planSchema(checked.model));
-  }
+  const plans = planSchemaFiles(inputs, sources, diagnostics).map((s) => s.plan);
   if (hasErrors(diagnostics)) {
     printDiagnostics(diagnostics, sources, options.format);
     return 1;

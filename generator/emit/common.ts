@@ -1,7 +1,7 @@
 // Helpers shared by the load and save emitters.
 
 import type { FieldModel, FieldType, IrExpr, SubsectionModel } from "../model.js";
-import type { CountPlan, FunctionPlan, ValuePlan } from "../plan/plan.js";
+import type { CountPlan, FunctionPlan, Step, ValuePlan } from "../plan/plan.js";
 import { scalarName } from "../check/types.js";
 import { children, references } from "../check/walk.js";
 import { convert, emitExpr, type ExprEnv } from "./expressions.js";
@@ -55,6 +55,27 @@ export function validationPath(condition: IrExpr, prefix: string, array?: IrExpr
   const ref = references(array ?? condition)[0];
   const name = ref ? (ref.target.kind === "field" ? ref.target.field.path.join(".") : ref.target.binding.name) : "";
   return joinPath(prefix, name);
+}
+
+/**
+ * The lines of a `validate` step, for the reader (`r`) or the writer (`w`); `offset` is the extra
+ * argument of the reader's check (", name$at"), empty for the writer. `validate each` checks every
+ * element, and its error names the element: "table[17]".
+ */
+export function validationLines(step: Step & { kind: "validate" }, env: ExprEnv, io: "r" | "w", path: string, offset: string): string[] {
+  const check = (at: string): string => `${io}.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(at)}${offset});`;
+  if (!step.each) return [check(path)];
+  const { index, element } = step.each;
+  const array = emitExpr(step.each.array, env).code;
+  return [
+    `let ${index} = 0;`,
+    `try {`,
+    `for (; ${index} < ${array}.length; ${index}++) {`,
+    `const ${element} = ${array}[${index}]!;`,
+    check(`${path}[]`),
+    "}",
+    `} catch (e) { throw atIndex(e, ${index}); }`,
+  ];
 }
 
 export function joinPath(prefix: string, path: string): string {

@@ -13,7 +13,7 @@
 
 import type { FieldModel, FieldType, StateNode, SubsectionModel } from "../model.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
-import { boolCode, countCode, elementSize, equalsCode, exprEnv, joinPath, readsVersion, str, validationField, validationPath, wireMethod } from "./common.js";
+import { boolCode, countCode, elementSize, equalsCode, exprEnv, joinPath, readsVersion, str, validationField, validationLines, validationPath, wireMethod } from "./common.js";
 import { emitExpr } from "./expressions.js";
 import { fieldTsType } from "./types.js";
 
@@ -98,22 +98,7 @@ export class LoadEmitter {
         case "validate": {
           const path = validationPath(step.condition, prefix, step.each?.array);
           const env = exprEnv(this.fn, subsection, "r", path);
-          if (!step.each) {
-            this.lines.push(`r.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(path)}${this.checkOffset(step)});`);
-            break;
-          }
-          // Every element; the error names it: "table[17]".
-          const { index, element } = step.each;
-          const array = emitExpr(step.each.array, env).code;
-          this.lines.push(
-            `let ${index} = 0;`,
-            `try {`,
-            `for (; ${index} < ${array}.length; ${index}++) {`,
-            `const ${element} = ${array}[${index}]!;`,
-            `r.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(`${path}[]`)}${this.checkOffset(step)});`,
-            "}",
-            `} catch (e) { throw atIndex(e, ${index}); }`,
-          );
+          this.lines.push(...validationLines(step, env, "r", path, this.checkOffset(step)));
           break;
         }
         case "subsections":

@@ -12,7 +12,7 @@
 
 import type { FieldType, SubsectionModel } from "../model.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
-import { boolCode, countCode, equalsCode, exprEnv, joinPath, readsVersion, str, validationPath, wireMethod } from "./common.js";
+import { boolCode, countCode, equalsCode, exprEnv, joinPath, readsVersion, str, validationLines, validationPath, wireMethod } from "./common.js";
 import { emitExpr } from "./expressions.js";
 import type { FunctionText } from "./load.js";
 import { literal } from "./load.js";
@@ -66,22 +66,7 @@ export class SaveEmitter {
         case "validate": {
           const path = validationPath(step.condition, prefix, step.each?.array);
           const env = exprEnv(this.fn, subsection, "w", path);
-          if (!step.each) {
-            this.lines.push(`w.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(path)});`);
-            break;
-          }
-          // Every element; the error names it: "table[17]".
-          const { index, element } = step.each;
-          const array = emitExpr(step.each.array, env).code;
-          this.lines.push(
-            `let ${index} = 0;`,
-            `try {`,
-            `for (; ${index} < ${array}.length; ${index}++) {`,
-            `const ${element} = ${array}[${index}]!;`,
-            `w.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(`${path}[]`)});`,
-            "}",
-            `} catch (e) { throw atIndex(e, ${index}); }`,
-          );
+          this.lines.push(...validationLines(step, env, "w", path, ""));
           break;
         }
         case "subsections":

@@ -1,0 +1,30 @@
+// The schema files a command works on: read, checked (hand-written codecs verified) and planned,
+// with every text read kept for code frames.
+
+import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { checkText } from "../generator/index.js";
+import { planSchema, type SchemaPlan } from "../generator/plan/plan.js";
+import { readText } from "./io.js";
+
+export interface PlannedSchema {
+  readonly file: string;
+  readonly text: string;
+  readonly plan: SchemaPlan;
+}
+
+/**
+ * Checks each file, adding its diagnostics to `diagnostics` and its text (and those of its codec
+ * modules) to `sources`; returns the plans of the files without errors.
+ */
+export function planSchemaFiles(files: readonly string[], sources: Map<string, string>, diagnostics: Diagnostic[]): PlannedSchema[] {
+  const planned: PlannedSchema[] = [];
+  for (const file of files) {
+    const text = readText(file);
+    sources.set(file, text);
+    const checked = checkText(text, file);
+    diagnostics.push(...checked.diagnostics);
+    for (const [path, moduleText] of checked.modules) sources.set(path, moduleText);
+    if (checked.model && !hasErrors(checked.diagnostics)) planned.push({ file, text, plan: planSchema(checked.model) });
+  }
+  return planned;
+}
