@@ -376,7 +376,8 @@ export class AstBuilder {
     if (this.tokens(node, "True")[0]) return { kind: "bool", value: true, span };
     if (this.tokens(node, "False")[0]) return { kind: "bool", value: false, span };
     const inner = this.maybeNode(node, "inner");
-    if (inner) return this.expression(inner);
+    // A parenthesised expression spans its parentheses: `(a & 1) != 0` starts at the `(`.
+    if (inner) return { ...this.expression(inner), span };
     const id = this.token(node, "Name");
     if (this.tokens(node, "LParen").length > 0) {
       return { kind: "call", callee: this.name(id), args: this.nodes(node, "args").map((a) => this.expression(a)), span };

@@ -87,6 +87,18 @@ describe("declarations", () => {
     expect(members[3]?.kind === "validate" && members[3].each).toBeUndefined();
   });
 
+  it("gives a parenthesised expression and the expressions it starts the span of their text, parentheses included", () => {
+    const text = 'section s "s" version 1 { a: u8; b: u8 if (a & 1) != 0 && ((a)); }';
+    const { schema, diagnostics } = parseSchema(text, "t.vmstate");
+    expect(diagnostics).toEqual([]);
+    const section = schema!.items[0]!;
+    const b = section.kind === "section" ? section.members[1] : undefined;
+    const guard = b?.kind === "field" ? b.guard : undefined;
+    const slice = (e: { span: { start: number; end: number } }): string => text.slice(e.span.start, e.span.end);
+    expect(slice(guard!)).toBe("(a & 1) != 0 && ((a))");
+    expect(guard?.kind === "binary" && [slice(guard.left), slice(guard.right)]).toEqual(["(a & 1) != 0", "((a))"]);
+  });
+
   it("lets soft keywords name fields", () => {
     const { diagnostics } = parseSchema('section s "s" version 1 { features: u32; version: u8; max: u8; since: u8; t: u8[max max 4]; }', "t.vmstate");
     expect(diagnostics).toEqual([]);
