@@ -29,6 +29,7 @@ export const catalog = {
   VMS2007: { severity: "error", message: "duplicate subsection \"{0}\"" },
   VMS2008: { severity: "error", message: "struct '{0}' contains itself" },
   VMS2009: { severity: "error", message: "field '{0}' clashes with field '{1}': one is a prefix of the other" },
+  VMS2010: { severity: "error", message: "'{0}' is given as the former name of both '{1}' and '{2}'" },
 
   VMS3001: { severity: "error", message: "expected {0}, found {1}" },
   VMS3002: { severity: "error", message: "{0} does not fit in {1}" },

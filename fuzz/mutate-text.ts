@@ -6,7 +6,7 @@ import type { Random } from "./random.js";
 
 /** Pieces of schema text a mutation inserts: keywords, punctuation, names and numbers of the language. */
 const SCHEMA_TOKENS = [
-  "struct", "section", "subsection", "const", "features", "param", "let", "validate", "unused", "if", "since", "equals", "needed",
+  "struct", "section", "subsection", "const", "features", "param", "let", "validate", "unused", "if", "since", "equals", "was", "each", "in", "codec", "from", "needed",
   "version", "minimum", "max", "u8", "u16", "u32", "u64", "i32", "bool", "bytes", "u16le", "true", "false", "has", "le16",
   "pci_capability", "stream_version", "{", "}", "(", ")", "[", "]", ";", ":", ",", ".", "?", "??", "=", "==", "!=", "<", "<=",
   ">", ">>", "<<", "+", "-", "*", "/", "%", "&", "|", "^", "!", "~", "&&", "||", '"', '"x/y"', "//", "/*", "*/", "0", "1",

@@ -115,6 +115,8 @@ export interface FieldModel extends MemberBase {
   readonly optional: boolean;
   /** Why the field may be absent, for messages. */
   readonly absentWhen: "guard" | "version" | undefined;
+  /** `was`: paths the field had in earlier versions of the schema; only `compat` reads them. */
+  readonly formerPaths: readonly (readonly string[])[];
 }
 
 export interface UnusedModel extends MemberBase {

@@ -241,33 +241,61 @@ export class AstBuilder {
   }
 
   private fieldDecl(node: CstNode): A.FieldDecl {
+    const { was, ...clauses } = this.clauses(this.node(node, "clauses"));
     return {
       kind: "field",
       path: this.tokens(node, "Name").map((tok) => this.name(tok)),
       type: this.typeRef(this.node(node, "typeRef")),
-      ...this.clauses(this.node(node, "clauses")),
+      ...clauses,
+      formerPaths: was.flatMap((e) => this.formerPath(e)),
       span: this.spanOfNode(node),
     };
   }
 
-  private unusedDecl(node: CstNode): A.UnusedDecl {
-    const { count, max } = this.dimension(this.node(node, "dimension"));
-    return { kind: "unused", count, max, ...this.clauses(this.node(node, "clauses")), span: this.spanOfNode(node) };
+  /** The operand of `was`: a name or a dotted path such as `mac_table.in_use`. */
+  private formerPath(e: A.Expr): A.FormerPath[] {
+    const path: A.Name[] = [];
+    let at = e;
+    while (at.kind === "member") {
+      path.unshift(at.member);
+      at = at.object;
+    }
+    if (at.kind !== "name") {
+      this.diagnostics.push(diagnostic("VMS1002", e.span, ["'was' takes the name the field had before, such as 'old_name' or 'mac_table.in_use'"]));
+      return [];
+    }
+    path.unshift({ text: at.name, span: at.span });
+    return [{ path, span: e.span }];
   }
 
-  /** Clauses in source order; a repeated clause is reported and the first one kept. */
-  private clauses(node: CstNode): A.Clauses {
-    const keywords = [...this.tokens(node, "If"), ...this.tokens(node, "Since"), ...this.tokens(node, "Equals")].sort(
+  private unusedDecl(node: CstNode): A.UnusedDecl {
+    const { count, max } = this.dimension(this.node(node, "dimension"));
+    const { was, ...clauses } = this.clauses(this.node(node, "clauses"));
+    for (const e of was) this.diagnostics.push(diagnostic("VMS1002", e.span, ["padding has no name: 'was' belongs to fields"]));
+    return { kind: "unused", count, max, ...clauses, span: this.spanOfNode(node) };
+  }
+
+  /**
+   * Clauses in source order; a repeated `if`, `since` or `equals` is reported and the first one
+   * kept. `was` may be repeated: a field can have had several names.
+   */
+  private clauses(node: CstNode): A.Clauses & { was: A.Expr[] } {
+    const keywords = [...this.tokens(node, "If"), ...this.tokens(node, "Since"), ...this.tokens(node, "Equals"), ...this.tokens(node, "Was")].sort(
       (a, b) => a.startOffset - b.startOffset,
     );
     const values = this.nodes(node, "expression").map((e) => this.expression(e));
     const out: { guard?: A.Expr; since?: A.Expr; equals?: A.Expr } = {};
+    const was: A.Expr[] = [];
     keywords.forEach((kw, i) => {
+      if (kw.image === "was") {
+        was.push(values[i]!);
+        return;
+      }
       const key = kw.image === "if" ? "guard" : kw.image === "since" ? "since" : "equals";
       if (out[key] === undefined) out[key] = values[i]!;
       else this.diagnostics.push(diagnostic("VMS1002", this.spanOfToken(kw), [`'${kw.image}' is given twice`]));
     });
-    return { guard: out.guard, since: out.since, equals: out.equals };
+    return { guard: out.guard, since: out.since, equals: out.equals, was };
   }
 
   private subsectionDecl(node: CstNode): A.SubsectionDecl {

@@ -82,7 +82,14 @@ export interface FieldDecl extends Clauses {
   readonly kind: "field";
   /** `mac_table.in_use` is two names: the value lives at that path in the state. */
   readonly path: readonly Name[];
+  /** `was old_name`: the paths the field had in earlier versions of the schema, for `compat`. */
+  readonly formerPaths: readonly FormerPath[];
   readonly type: TypeRef;
+  readonly span: Span;
+}
+
+export interface FormerPath {
+  readonly path: readonly Name[];
   readonly span: Span;
 }
 

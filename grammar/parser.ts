@@ -186,6 +186,7 @@ export class VmstateParser extends CstParser {
         { ALT: () => this.CONSUME(t.If) },
         { ALT: () => this.CONSUME(t.Since) },
         { ALT: () => this.CONSUME(t.Equals) },
+        { ALT: () => this.CONSUME(t.Was) },
       ]);
       this.SUBRULE(this.expression);
     });

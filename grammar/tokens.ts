@@ -43,6 +43,7 @@ export const Needed = keyword("needed");
 export const If = keyword("if", false);
 export const Since = keyword("since");
 export const Equals = keyword("equals");
+export const Was = keyword("was");
 export const Max = keyword("max");
 export const Unused = keyword("unused", false);
 export const Let = keyword("let", false);
@@ -120,6 +121,7 @@ export const allTokens: TokenType[] = [
   If,
   Since,
   Equals,
+  Was,
   Max,
   Unused,
   Let,

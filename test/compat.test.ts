@@ -108,6 +108,18 @@ section s "s" version 1 {
     expect(d).toMatchObject({ rule: "FIELD_WIDTH_CHANGED", direction: "both", message: "'vq[].num' changed width: u32 in the old version, u16 in the new" });
   });
 
+  it("was: names passed along match the old names, and a renamed field that changed is reported under both names", () => {
+    const old = `section s "s" version 1 {\n  x: u32;\n  y: u32;\n}`;
+    const shuffled = (was: boolean): string => `section s "s" version 1 {\n  y: u32${was ? " was x" : ""};\n  z: u32${was ? " was y" : ""};\n}`;
+    expect(compat(old, shuffled(false))).toEqual(["FIELD_ADDED both", "FIELD_REMOVED both"]);
+    expect(compat(old, shuffled(true))).toEqual([]);
+    const oldStruct = `struct Q { num: u16; desc: u64; }\nsection s "s" version 1 {\n  len: u16;\n  q: Q;\n}`;
+    const renamed = (len: string): string => `struct Q { size: u16 was num; desc: u64; }\nsection s "s" version 1 {\n  length: ${len} was len;\n  queue: Q was q;\n}`;
+    expect(compat(oldStruct, renamed("u16"))).toEqual([]);
+    const [d] = compareVersions([schema(oldStruct, "old.vmstate")], [schema(renamed("u32"), "new.vmstate")]);
+    expect(d).toMatchObject({ rule: "FIELD_WIDTH_CHANGED", direction: "both", message: "'length' changed width: u16 in the old version, u32 in the new" });
+  });
+
   it("bytes[n] and u8[n] are the same bytes", () => {
     expect(compat(`section s "s" version 1 {\n  mac: bytes[6];\n}`, `section s "s" version 1 {\n  mac: u8[6];\n}`)).toEqual([]);
   });

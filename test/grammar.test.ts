@@ -99,6 +99,20 @@ describe("declarations", () => {
     expect(guard?.kind === "binary" && [slice(guard.left), slice(guard.right)]).toEqual(["(a & 1) != 0", "((a))"]);
   });
 
+  it("reads `was` clauses as former paths, repeated or dotted, and refuses anything else after `was`", () => {
+    const { schema, diagnostics } = parseSchema('section s "s" version 2 { was: u8; a: u16 was b was mac_table.in_use if was > 0; }', "t.vmstate");
+    expect(diagnostics).toEqual([]);
+    const section = schema!.items[0]!;
+    const a = section.kind === "section" ? section.members[1] : undefined;
+    expect(a?.kind === "field" && a.formerPaths.map((f) => f.path.map((n) => n.text).join("."))).toEqual(["b", "mac_table.in_use"]);
+    expect(a?.kind === "field" && a.guard?.kind).toBe("binary");
+    const bad = parseSchema('section s "s" version 1 { a: u8 was b + 1; unused[2] was c; }', "t.vmstate").diagnostics;
+    expect(bad.map((d) => `${d.code} ${d.span.column} ${d.message}`)).toEqual([
+      "VMS1002 37 'was' takes the name the field had before, such as 'old_name' or 'mac_table.in_use'",
+      "VMS1002 58 padding has no name: 'was' belongs to fields",
+    ]);
+  });
+
   it("lets soft keywords name fields", () => {
     const { diagnostics } = parseSchema('section s "s" version 1 { features: u32; version: u8; max: u8; since: u8; t: u8[max max 4]; }', "t.vmstate");
     expect(diagnostics).toEqual([]);

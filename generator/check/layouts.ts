@@ -151,12 +151,27 @@ class LayoutBinder {
 
   // ------------------------------------------------------------- phase 1: declare names and wire order
 
+  /** Two fields of one level cannot both have been `x`: compat would not know which one is. */
+  private claimFormerPaths(field: A.FieldDecl, owners: Map<string, A.FieldDecl>): void {
+    for (const former of field.formerPaths) {
+      const text = former.path.map((n) => n.text).join(".");
+      const first = owners.get(text);
+      if (!first) {
+        owners.set(text, field);
+        continue;
+      }
+      const name = (f: A.FieldDecl): string => f.path.map((n) => n.text).join(".");
+      this.diagnostics.push(diagnostic("VMS2010", former.span, [text, name(first), name(field)], [{ span: first.span, message: `'${name(first)}' was '${text}' too` }]));
+    }
+  }
+
   /**
    * Creates a model per member with its wire order (non-subsection members first, then each
    * subsection with its own members), and enters fields and lets into the level's names.
    */
   private declareMembers(decls: readonly A.Member[], level: Level, levels: Level[]): MemberModel[] {
     const models: MemberModel[] = [];
+    const formerOwners = new Map<string, A.FieldDecl>();
     for (const m of decls) {
       if (m.kind === "subsection") continue;
       const base = { order: this.order++, subsection: level.subsection, span: m.span };
@@ -176,7 +191,9 @@ class LayoutBinder {
             equals: undefined,
             optional: m.guard !== undefined || (m.since !== undefined && !guaranteed),
             absentWhen: m.guard !== undefined ? "guard" : m.since !== undefined && !guaranteed ? "version" : undefined,
+            formerPaths: m.formerPaths.map((f) => f.path.map((n) => n.text)),
           };
+          this.claimFormerPaths(m, formerOwners);
           this.enterField(level, m, field, levels);
           // The shape now, so expressions anywhere in the layout can see the field's type; the
           // counts and struct arguments are checked with the other expressions.

@@ -1,8 +1,9 @@
 // Alignment of two versions of one level: which old item is which new item. Items are matched by
-// name along wire order (the longest common subsequence); a name found on both sides out of that
-// order has moved; between matched names, items of the same wire shape are the same item renamed
-// (or moved into a struct: structs are inlined, so only the name differs); padding that covers
-// exactly the bytes of the fields it replaces retires them.
+// name, or by a former name the new version gives with `was`, along wire order (the longest
+// common subsequence); a name found on both sides out of that order has moved; between matched
+// names, items of the same wire shape are the same item renamed (or moved into a struct: structs
+// are inlined, so only the name differs); padding that covers exactly the bytes of the fields it
+// replaces retires them.
 
 import { literalOf } from "./canon.js";
 import type { Item } from "./wire.js";
@@ -20,7 +21,11 @@ export interface Alignment {
 
 export function align(old: readonly Item[], neu: readonly Item[]): Alignment {
   const named = (i: Item): boolean => i.kind !== "unused";
-  const anchors = lcs(old, neu, (a, b) => named(a) && a.key === b.key);
+  // A name the new version says another field `was` is not this item's any more, even if a new
+  // field took it.
+  const claimed = new Set(neu.flatMap((n) => n.formerKeys));
+  const sameItem = (a: Item, b: Item): boolean => named(a) && named(b) && ((a.key === b.key && !claimed.has(b.key)) || b.formerKeys.includes(a.key));
+  const anchors = lcs(old, neu, sameItem);
   const pairs: Pair[] = anchors.map(([i, j]) => ({ how: "same", old: old[i]!, new: neu[j]! }));
   const oldTaken = new Set(anchors.map(([i]) => i));
   const newTaken = new Set(anchors.map(([, j]) => j));
@@ -28,7 +33,7 @@ export function align(old: readonly Item[], neu: readonly Item[]): Alignment {
   // A name on both sides but not in the common order: the item moved.
   for (let i = 0; i < old.length; i++) {
     if (oldTaken.has(i) || !named(old[i]!)) continue;
-    const j = neu.findIndex((n, k) => !newTaken.has(k) && named(n) && n.key === old[i]!.key);
+    const j = neu.findIndex((n, k) => !newTaken.has(k) && sameItem(old[i]!, n));
     if (j < 0) continue;
     pairs.push({ how: "moved", old: old[i]!, new: neu[j]! });
     oldTaken.add(i);

@@ -38,6 +38,8 @@ interface ItemBase {
   readonly side: Side;
   /** The name the alignment matches, relative to the level ("" for an array's element). */
   readonly key: string;
+  /** The names it had before (`was`), as keys: the alignment matches them with the old version's. */
+  readonly formerKeys: readonly string[];
   /** The name in messages, from the section. */
   readonly name: string;
   readonly span: Span;
@@ -100,6 +102,8 @@ interface Outer {
   readonly gateOn: boolean;
   readonly since: bigint | undefined;
   readonly key: string;
+  /** Other keys of the same place: the `was` names of the field and of the struct fields around it. */
+  readonly formerKeys: readonly string[];
   readonly name: string;
 }
 
@@ -117,7 +121,7 @@ export class Flattener {
   section(fn: FunctionPlan, version: number): Level {
     const scope: Scope = { inst: newInstance(), owner: fn.layout.nameSpan, version, struct: false };
     const level: Level = { items: [], validations: [], span: fn.layout.nameSpan };
-    this.steps(fn.steps, scope, level, { guard: TRUE, guardSpans: [], gateOn: true, since: undefined, key: "", name: "" });
+    this.steps(fn.steps, scope, level, { guard: TRUE, guardSpans: [], gateOn: true, since: undefined, key: "", formerKeys: [], name: "" });
     return level;
   }
 
@@ -131,7 +135,7 @@ export class Flattener {
           // The plan joins the padding's gate and guard; at a known version the gate folds away.
           const guard = and(outer.guard, step.condition ? this.canon(step.condition, scope) : TRUE);
           level.items.push({
-            ...this.base("", `${outer.name}unused`, step.span, outer),
+            ...this.base("", `${outer.name}unused`, step.span, { ...outer, formerKeys: [] }),
             present: outer.gateOn ? guard : lit(false),
             guard,
             guardSpans: step.condition ? [...outer.guardSpans, step.condition.span] : outer.guardSpans,
@@ -164,13 +168,13 @@ export class Flattener {
               at: (version) => {
                 const inner: Scope = { inst: scope.inst, owner: sub.qemuNameSpan, version, struct: scope.struct };
                 const body: Level = { items: [], validations: [], span: sub.qemuNameSpan };
-                this.steps(arm.steps, inner, body, { guard: TRUE, guardSpans: [], gateOn: true, since: undefined, key: "", name: `${outer.name}${sub.name}.` });
+                this.steps(arm.steps, inner, body, { guard: TRUE, guardSpans: [], gateOn: true, since: undefined, key: "", formerKeys: [], name: `${outer.name}${sub.name}.` });
                 return body;
               },
             };
           });
           level.items.push({
-            ...this.base(`§${step.owner}`, `${outer.name}subsections of "${step.owner}"`, step.arms[0]!.subsection.span, outer),
+            ...this.base(`§${step.owner}`, `${outer.name}subsections of "${step.owner}"`, step.arms[0]!.subsection.span, { ...outer, formerKeys: [] }),
             kind: "subsections",
             owner: step.owner,
             ownerSpan: scope.owner,
@@ -189,12 +193,16 @@ export class Flattener {
     // The plan drops gates inside structs (their version is fixed) and at or below the minimum.
     const gateOn = outer.gateOn && (scope.struct || since === undefined || BigInt(scope.version) >= since);
     const guard = f.guard ? and(outer.guard, this.canon(f.guard, scope)) : outer.guard;
+    // Every combination of the names of the place and of the field, now and before; the first is now.
+    const names = [f.path.join("."), ...f.formerPaths.map((p) => p.join("."))];
+    const keys = [outer.key, ...outer.formerKeys].flatMap((prefix) => names.map((n) => `${prefix}${n}`));
     const here: Outer = {
       guard,
       guardSpans: f.guard ? [...outer.guardSpans, f.guard.span] : outer.guardSpans,
       gateOn,
       since: since ?? outer.since,
-      key: `${outer.key}${f.path.join(".")}`,
+      key: keys[0]!,
+      formerKeys: keys.slice(1),
       name: `${outer.name}${f.path.join(".")}`,
     };
     const value = step.value;
@@ -202,7 +210,7 @@ export class Flattener {
       const inst = this.instance(value, scope);
       scope.inst.structs.set(f, inst);
       const inner: Scope = { inst, owner: value.callee.layout.nameSpan, version: value.callee.layout.version, struct: true };
-      this.steps(value.callee.steps, inner, level, { ...here, key: `${here.key}.`, name: `${here.name}.` });
+      this.steps(value.callee.steps, inner, level, { ...here, key: `${here.key}.`, formerKeys: here.formerKeys.map((k) => `${k}.`), name: `${here.name}.` });
       return;
     }
     const maxSpan = f.type.kind === "bytes" || f.type.kind === "array" ? f.type.count.maxSpan : undefined;
@@ -236,7 +244,7 @@ export class Flattener {
   /** The level of one array element; a struct element gets an instance of its own. */
   private element(plan: ValuePlan, scope: Scope, at: Outer, span: Span): Level {
     const level: Level = { items: [], validations: [], span };
-    const inner: Outer = { guard: TRUE, guardSpans: [], gateOn: true, since: undefined, key: "", name: `${at.name}[].` };
+    const inner: Outer = { guard: TRUE, guardSpans: [], gateOn: true, since: undefined, key: "", formerKeys: [], name: `${at.name}[].` };
     if (plan.kind === "struct") {
       const inst = this.instance(plan, scope);
       elementInstances.set(level, inst);
@@ -258,6 +266,7 @@ export class Flattener {
       id: this.nextId++,
       side: this.side,
       key,
+      formerKeys: at.formerKeys,
       name,
       span,
       present: at.gateOn ? at.guard : lit(false),
