@@ -19,6 +19,34 @@ export interface EvalEnv {
   readonly subsection: SubsectionModel | undefined;
 }
 
+/**
+ * An environment backed by Maps that a plan walker fills as it goes: the values of fields and lets
+ * met so far, and the element of the `validate each` loop being checked.
+ */
+export class Bindings {
+  readonly fields = new Map<FieldModel, unknown>();
+  readonly lets = new Map<LetModel, unknown>();
+  readonly elements = new Map<ElementModel, unknown>();
+
+  constructor(
+    private readonly params: Readonly<Record<string, unknown>>,
+    private readonly args: ReadonlyMap<StructArgModel, unknown>,
+    private readonly versionOf: (subsection: SubsectionModel | undefined) => number,
+  ) {}
+
+  env(subsection: SubsectionModel | undefined): EvalEnv {
+    return {
+      field: (f) => this.fields.get(f),
+      param: (p) => this.params[p.name] ?? p.default,
+      arg: (a) => this.args.get(a),
+      let: (l) => this.lets.get(l),
+      element: (e) => this.elements.get(e),
+      version: this.versionOf,
+      subsection,
+    };
+  }
+}
+
 /** Thrown when an index or offset is out of range: the caller turns it into its own error. */
 export class EvaluationError extends Error {}
 

@@ -4,8 +4,8 @@
 // far, bounds before allocation, `equals` and validations, subsections in any order, QEMU's
 // failure on an unknown subsection, and no byte left over.
 
-import type { ElementModel, FieldModel, LetModel, StructArgModel, SubsectionModel } from "../../generator/model.js";
-import { evaluate, EvaluationError, validationHolds, type EvalEnv } from "../../generator/plan/evaluate.js";
+import type { StructArgModel, SubsectionModel } from "../../generator/model.js";
+import { Bindings, evaluate, EvaluationError, validationHolds, type EvalEnv } from "../../generator/plan/evaluate.js";
 import type { CountPlan, FunctionPlan, Step, ValuePlan } from "../../generator/plan/plan.js";
 import { scalarName } from "../../generator/check/types.js";
 import { LoadError, Reader } from "../../runtime/index.js";
@@ -33,19 +33,9 @@ class PlanReader {
   ) {}
 
   layout(fn: FunctionPlan, version: number, args: ReadonlyMap<StructArgModel, unknown>): State {
-    const fields = new Map<FieldModel, unknown>();
-    const lets = new Map<LetModel, unknown>();
-    const elements = new Map<ElementModel, unknown>();
     const versions = new Map<SubsectionModel, number>();
-    const env = (subsection: SubsectionModel | undefined): EvalEnv => ({
-      field: (f) => fields.get(f),
-      param: (p) => this.params[p.name] ?? p.default,
-      arg: (a) => args.get(a),
-      let: (l) => lets.get(l),
-      element: (e) => elements.get(e),
-      version: (s) => (s ? versions.get(s)! : version),
-      subsection,
-    });
+    const bound = new Bindings(this.params, args, (s) => (s ? versions.get(s)! : version));
+    const env = (subsection: SubsectionModel | undefined): EvalEnv => bound.env(subsection);
     const steps = (list: readonly Step[], target: State, subsection: SubsectionModel | undefined): void => {
       const value = (e: Parameters<typeof evaluate>[0]): unknown => evaluate(e, env(subsection));
       for (const step of list) {
@@ -54,7 +44,7 @@ class PlanReader {
             const present = step.condition === undefined || value(step.condition) === true;
             const v = present ? this.value(step.value, value, version) : undefined;
             if (present && step.equals !== undefined && !sameValue(v, value(step.equals))) this.r.fail(step.path.join("."), "not the required value");
-            fields.set(step.field, v);
+            bound.fields.set(step.field, v);
             set(target, step.path, v);
             break;
           }
@@ -62,10 +52,10 @@ class PlanReader {
             if (step.condition === undefined || value(step.condition) === true) this.r.skip(this.count(step.count, value), "unused");
             break;
           case "let":
-            lets.set(step.binding, value(step.binding.value));
+            bound.lets.set(step.binding, value(step.binding.value));
             break;
           case "validate":
-            this.r.check(validationHolds(step, value, elements), step.message, "");
+            this.r.check(validationHolds(step, value, bound.elements), step.message, "");
             break;
           case "subsections":
             for (const arm of step.arms) target[arm.key] = undefined;

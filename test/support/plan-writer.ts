@@ -3,8 +3,8 @@
 // the runtime's Writer, so property tests can compare two versions of a schema without generating
 // and loading code for every pair.
 
-import type { ElementModel, FieldModel, LetModel, StructArgModel, SubsectionModel } from "../../generator/model.js";
-import { evaluate, EvaluationError, validationHolds, type EvalEnv } from "../../generator/plan/evaluate.js";
+import type { StructArgModel, SubsectionModel } from "../../generator/model.js";
+import { Bindings, evaluate, EvaluationError, validationHolds, type EvalEnv } from "../../generator/plan/evaluate.js";
 import type { FunctionPlan, Step, ValuePlan } from "../../generator/plan/plan.js";
 import { scalarName } from "../../generator/check/types.js";
 import { SaveError, Writer } from "../../runtime/index.js";
@@ -32,25 +32,15 @@ class PlanWriter {
 
   layout(fn: FunctionPlan, state: State, args: ReadonlyMap<StructArgModel, unknown>): void {
     if (state === null || typeof state !== "object") this.w.fail("", "not an object");
-    const fields = new Map<FieldModel, unknown>();
-    const lets = new Map<LetModel, unknown>();
-    const elements = new Map<ElementModel, unknown>();
-    const env = (subsection: SubsectionModel | undefined): EvalEnv => ({
-      field: (f) => fields.get(f),
-      param: (p) => this.params[p.name] ?? p.default,
-      arg: (a) => args.get(a),
-      let: (l) => lets.get(l),
-      element: (e) => elements.get(e),
-      version: (s) => (s ? s.version : fn.layout.version),
-      subsection,
-    });
+    const bound = new Bindings(this.params, args, (s) => (s ? s.version : fn.layout.version));
+    const env = (subsection: SubsectionModel | undefined): EvalEnv => bound.env(subsection);
     const steps = (list: readonly Step[], target: State, subsection: SubsectionModel | undefined): void => {
       const value = (e: Parameters<typeof evaluate>[0]): unknown => evaluate(e, env(subsection));
       for (const step of list) {
         switch (step.kind) {
           case "field": {
             const v = get(target, step.path);
-            fields.set(step.field, v);
+            bound.fields.set(step.field, v);
             const present = step.condition === undefined || value(step.condition) === true;
             if (!present) {
               this.w.absent(v, step.path.join("."));
@@ -65,10 +55,10 @@ class PlanWriter {
             if (step.condition === undefined || value(step.condition) === true) this.w.skip(this.count(step.count, value), "unused");
             break;
           case "let":
-            lets.set(step.binding, value(step.binding.value));
+            bound.lets.set(step.binding, value(step.binding.value));
             break;
           case "validate":
-            this.w.check(validationHolds(step, value, elements), step.message, "");
+            this.w.check(validationHolds(step, value, bound.elements), step.message, "");
             break;
           case "subsections":
             for (const arm of step.arms) {

@@ -4,8 +4,8 @@
 // is rejected (fc.pre). Values come from a small PRNG rather than one fast-check draw each: real
 // layouts hold thousands of values (1024-queue arrays), and per-value draws made a state take 0.5 s.
 import { references } from "../../generator/check/walk.js";
-import type { ElementModel, FieldModel, IrExpr, LetModel, ParamModel, StructArgModel, SubsectionModel } from "../../generator/model.js";
-import { evaluate, EvaluationError, type EvalEnv } from "../../generator/plan/evaluate.js";
+import type { IrExpr, ParamModel, StructArgModel, SubsectionModel } from "../../generator/model.js";
+import { Bindings, evaluate, EvaluationError, type EvalEnv } from "../../generator/plan/evaluate.js";
 import type { CountPlan, FunctionPlan, Step, ValuePlan } from "../../generator/plan/plan.js";
 
 /** Where the values come from. */
@@ -93,19 +93,9 @@ export class StateBuilder {
   ) {}
 
   build(fn: FunctionPlan, args: ReadonlyMap<StructArgModel, unknown> = new Map(), version = fn.layout.version): State {
-    const fields = new Map<FieldModel, unknown>();
-    const lets = new Map<LetModel, unknown>();
-    const elements = new Map<ElementModel, unknown>();
     const root: State = {};
-    const env = (subsection: SubsectionModel | undefined): EvalEnv => ({
-      field: (f) => fields.get(f),
-      param: (p) => this.params[p.name] ?? p.default,
-      arg: (a) => args.get(a),
-      let: (l) => lets.get(l),
-      element: (e) => elements.get(e),
-      version: (s) => (s ? s.version : version),
-      subsection,
-    });
+    const bound = new Bindings(this.params, args, (s) => (s ? s.version : version));
+    const env = (subsection: SubsectionModel | undefined): EvalEnv => bound.env(subsection);
     const value = (e: Parameters<typeof evaluate>[0], subsection: SubsectionModel | undefined): unknown => {
       try {
         return evaluate(e, env(subsection));
@@ -168,7 +158,7 @@ export class StateBuilder {
             if (present) {
               v = step.equals ? toScalar(value(step.equals, subsection), step.value.kind === "scalar" && step.value.type.kind === "int" && step.value.type.bits === 64) : makeValue(step.value, subsection);
             }
-            fields.set(step.field, v);
+            bound.fields.set(step.field, v);
             setPath(target, step.path, v);
             break;
           }
@@ -176,7 +166,7 @@ export class StateBuilder {
             if (step.condition === undefined || value(step.condition, subsection) === true) count(step.count, subsection);
             break;
           case "let":
-            lets.set(step.binding, value(step.binding.value, subsection));
+            bound.lets.set(step.binding, value(step.binding.value, subsection));
             break;
           case "validate": {
             if (!step.each) {
@@ -186,7 +176,7 @@ export class StateBuilder {
             const items = value(step.each.array, subsection) as ArrayLike<unknown>;
             const element = step.each.model;
             for (let i = 0; i < items.length; i++) {
-              elements.set(element, items[i]);
+              bound.elements.set(element, items[i]);
               if (value(step.condition, subsection) !== true) throw new Retry(step.each.array, step.message);
             }
             break;
