@@ -4,6 +4,8 @@
 // says how a state of the old version maps to the new one (only renames and struct moves change
 // where a value lives).
 
+import { Random } from "../../fuzz/random.js";
+
 export interface FieldSpec {
   readonly name: string;
   /** A scalar type, or the element type of an array. */
@@ -90,28 +92,8 @@ export const EDIT_KINDS = [
 ] as const;
 export type EditKind = (typeof EDIT_KINDS)[number];
 
-export class Random {
-  private a: number;
-  constructor(seed: number) {
-    this.a = seed >>> 0;
-  }
-  next(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(0, items.length - 1)]!;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
+/** The fuzzer's seeded generator: the same seed gives the same schema and edit. */
+export { Random };
 
 const INT_TYPES = ["u8", "i8", "u16", "u16le", "i16", "u32", "u32le", "i32", "u64", "i64le"];
 const COUNT_TYPES = ["u8", "u16", "u32"];
@@ -126,7 +108,7 @@ function guardOver(r: Random, fields: readonly FieldSpec[], minimum: number): st
   const forms: (() => string | undefined)[] = [
     () => (ints.length ? `${r.pick(ints).name} > LIMIT` : undefined),
     () => (ints.length ? `has(${r.pick(ints).name}, F.BIT)` : undefined),
-    () => (ints.length ? `${r.pick(ints).name} != ${r.int(0, 3)}` : undefined),
+    () => (ints.length ? `${r.pick(ints).name} != ${r.between(0, 3)}` : undefined),
     () => "p",
   ];
   return r.pick(forms)();
@@ -138,44 +120,44 @@ function randomField(r: Random, name: string, before: readonly FieldSpec[], vers
   if (r.chance(0.15)) field.type = "bool";
   if (r.chance(0.2)) {
     field.type = r.pick(["u8", "u16"]);
-    field.count = ints.length && r.chance(0.7) ? { expr: r.pick(ints).name, max: r.int(2, 12) } : { expr: String(r.int(1, 4)) };
+    field.count = ints.length && r.chance(0.7) ? { expr: r.pick(ints).name, max: r.between(2, 12) } : { expr: String(r.between(1, 4)) };
   }
   if (r.chance(0.25)) {
     const g = guardOver(r, before, minimum);
     if (g) field.guard = g;
   }
-  if (r.chance(0.2)) field.since = r.int(1, version);
+  if (r.chance(0.2)) field.since = r.between(1, version);
   return field;
 }
 
 export function randomSchema(r: Random): SchemaSpec {
-  const version = r.int(1, 3);
-  const minimum = r.int(1, version);
+  const version = r.between(1, 3);
+  const minimum = r.between(1, version);
   const fields: FieldSpec[] = [{ name: "n", type: r.pick(COUNT_TYPES) }];
-  const count = r.int(2, 5);
+  const count = r.between(2, 5);
   for (let i = 0; i < count; i++) fields.push(randomField(r, `f${i}`, fields, version, minimum));
   const structs: Record<string, FieldSpec[]> = {};
   if (r.chance(0.3)) {
     // An array of structs whose fields depend on each other and on a parameter.
     structs["Item"] = [{ name: "a", type: r.pick(COUNT_TYPES) }, { name: "b", type: r.pick(INT_TYPES), ...(r.chance(0.5) ? { guard: r.pick(["a > 1", "p"]) } : {}) }];
-    fields.splice(r.int(1, fields.length), 0, { name: "items", type: "", struct: "Item", count: { expr: "n", max: r.int(1, 4) } });
+    fields.splice(r.between(1, fields.length), 0, { name: "items", type: "", struct: "Item", count: { expr: "n", max: r.between(1, 4) } });
   }
-  if (r.chance(0.2)) fields.splice(r.int(1, fields.length), 0, { name: "pad", type: "", unused: r.int(1, 4) });
-  if (r.chance(0.2)) fields.splice(r.int(1, fields.length), 0, { name: "magic", type: r.pick(["u8", "u16"]), equals: String(r.int(0, 3)) });
+  if (r.chance(0.2)) fields.splice(r.between(1, fields.length), 0, { name: "pad", type: "", unused: r.between(1, 4) });
+  if (r.chance(0.2)) fields.splice(r.between(1, fields.length), 0, { name: "magic", type: r.pick(["u8", "u16"]), equals: String(r.between(0, 3)) });
   const subsections: SubsectionSpec[] = [];
-  for (let i = 0, k = r.int(0, 2); i < k; i++) {
+  for (let i = 0, k = r.between(0, 2); i < k; i++) {
     const inner: FieldSpec[] = [{ name: `x${i}`, type: r.pick(COUNT_TYPES) }];
     if (r.chance(0.5)) inner.push({ name: `y${i}`, type: r.pick(INT_TYPES), ...(r.chance(0.5) ? { guard: `x${i} > LIMIT` } : {}) });
     subsections.push({
       name: `sub${i}`,
       qemu: `s/sub${i}`,
-      version: r.int(1, 2),
-      ...(r.chance(0.4) ? { needed: `n > ${r.int(0, 3)}` } : {}),
+      version: r.between(1, 2),
+      ...(r.chance(0.4) ? { needed: `n > ${r.between(0, 3)}` } : {}),
       fields: inner,
     });
   }
-  const validations = r.chance(0.3) ? [`n < ${r.int(20, 250)}`] : [];
-  return { limit: r.int(0, 5), bit: r.int(0, 7), params: [{ name: "p", value: false }], version, minimum, fields, structs, subsections, validations };
+  const validations = r.chance(0.3) ? [`n < ${r.between(20, 250)}`] : [];
+  return { limit: r.between(0, 5), bit: r.between(0, 7), params: [{ name: "p", value: false }], version, minimum, fields, structs, subsections, validations };
 }
 
 // ------------------------------------------------------------------ rendering
@@ -230,14 +212,14 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
   const scalar = (f: FieldSpec): boolean => !f.count && !f.struct && f.unused === undefined && f.equals === undefined;
   switch (kind) {
     case "remove-field": {
-      const i = r.int(1, fields.length - 1);
+      const i = r.between(1, fields.length - 1);
       return edit({ ...spec, fields: fields.filter((_, k) => k !== i) });
     }
     case "add-field":
     case "add-guarded-field":
     case "add-gated-field":
     case "add-param-guarded-field": {
-      const pos = r.int(1, fields.length);
+      const pos = r.between(1, fields.length);
       let f = randomField(r, `added`, fields.slice(0, pos), spec.version, spec.minimum);
       let next = spec;
       if (kind === "add-guarded-field") f = { ...f, guard: guardOver(r, fields.slice(0, pos), spec.minimum) ?? "p" };
@@ -256,8 +238,8 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
       return edit({ ...next, fields: list });
     }
     case "move-field": {
-      const i = r.int(1, fields.length - 1);
-      const j = r.int(1, fields.length - 1);
+      const i = r.between(1, fields.length - 1);
+      const j = r.between(1, fields.length - 1);
       if (i === j) return undefined;
       const list = [...fields];
       const [f] = list.splice(i, 1);
@@ -289,7 +271,7 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
     case "change-struct-field": {
       const item = spec.structs["Item"];
       if (!item) return undefined;
-      const k = r.int(0, item.length - 1);
+      const k = r.between(0, item.length - 1);
       const f = item[k]!;
       if (f.type === "bool") return undefined;
       const type = changeType(r, f.type, r.pick(["change-width", "change-signedness", "change-to-bool"] as const));
@@ -298,7 +280,7 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
     case "change-subsection-field":
     case "add-subsection-field": {
       if (spec.subsections.length === 0) return undefined;
-      const k = r.int(0, spec.subsections.length - 1);
+      const k = r.between(0, spec.subsections.length - 1);
       const sub = spec.subsections[k]!;
       const last = sub.fields[sub.fields.length - 1]!;
       const inner =
@@ -311,7 +293,7 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
       return edit({ ...spec, subsections: spec.subsections.map((x, j) => (j === k ? { ...x, fields: inner } : x)) });
     }
     case "add-validation":
-      return edit({ ...spec, validations: [...spec.validations, r.pick([`n < ${r.int(1, 20)}`, `n != ${r.int(0, 3)}`, "!p"])] });
+      return edit({ ...spec, validations: [...spec.validations, r.pick([`n < ${r.between(1, 20)}`, `n != ${r.between(0, 3)}`, "!p"])] });
     case "remove-validation":
       if (spec.validations.length === 0) return undefined;
       return edit({ ...spec, validations: spec.validations.slice(1) });
@@ -320,7 +302,7 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
       const i = some((f) => (kind === "add-equals" ? scalar(f) && f.type !== "bool" && f.name !== "n" && !f.guard : f.equals !== undefined));
       if (i === undefined) return undefined;
       const f = fields[i]!;
-      return edit(at(i, { ...f, equals: String(f.equals === undefined ? r.int(0, 3) : Number(f.equals) + 1) }));
+      return edit(at(i, { ...f, equals: String(f.equals === undefined ? r.between(0, 3) : Number(f.equals) + 1) }));
     }
     case "change-guard":
     case "add-guard": {
@@ -340,7 +322,7 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
       const i = some((f) => f.unused === undefined);
       if (i === undefined) return undefined;
       const f = fields[i]!;
-      const since = r.int(1, spec.version);
+      const since = r.between(1, spec.version);
       if (since === f.since || (f.since === undefined && since <= spec.minimum)) return undefined;
       return edit(at(i, { ...f, since }));
     }
@@ -356,20 +338,20 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
       const i = some((f) => f.count?.max !== undefined);
       if (i === undefined) return undefined;
       const f = fields[i]!;
-      const max = kind === "lower-bound" ? r.int(0, f.count!.max! - 1) : f.count!.max! + r.int(1, 300);
+      const max = kind === "lower-bound" ? r.between(0, f.count!.max! - 1) : f.count!.max! + r.between(1, 300);
       return edit(at(i, { ...f, count: { ...f.count!, max } }));
     }
     case "bump-version":
       return edit({ ...spec, version: spec.version + 1 });
     case "raise-minimum":
       if (spec.minimum === spec.version) return undefined;
-      return edit({ ...spec, minimum: r.int(spec.minimum + 1, spec.version) });
+      return edit({ ...spec, minimum: r.between(spec.minimum + 1, spec.version) });
     case "remove-subsection":
     case "rename-subsection":
     case "bump-subsection-version":
     case "change-needed": {
       if (spec.subsections.length === 0) return undefined;
-      const k = r.int(0, spec.subsections.length - 1);
+      const k = r.between(0, spec.subsections.length - 1);
       const sub = spec.subsections[k]!;
       const changed: SubsectionSpec | undefined =
         kind === "rename-subsection"
@@ -377,7 +359,7 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
           : kind === "bump-subsection-version"
             ? { ...sub, version: sub.version + 1 }
             : kind === "change-needed"
-              ? { ...sub, needed: `n > ${r.int(4, 9)}` }
+              ? { ...sub, needed: `n > ${r.between(4, 9)}` }
               : undefined;
       const subsections = spec.subsections.flatMap((s, i) => (i !== k ? [s] : changed ? [changed] : []));
       return edit({ ...spec, subsections });
@@ -385,12 +367,12 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
     case "add-subsection":
       return edit({ ...spec, subsections: [...spec.subsections, { name: "extra", qemu: "s/extra", version: 1, fields: [{ name: "e", type: r.pick(INT_TYPES) }] }] });
     case "change-limit":
-      return edit({ ...spec, limit: spec.limit + r.int(1, 3) });
+      return edit({ ...spec, limit: spec.limit + r.between(1, 3) });
     case "change-bit":
-      return edit({ ...spec, bit: (spec.bit + r.int(1, 7)) % 8 });
+      return edit({ ...spec, bit: (spec.bit + r.between(1, 7)) % 8 });
     case "move-into-struct": {
       // Consecutive plain fields into a struct: the same bytes, the values one level down.
-      const i = r.int(1, fields.length - 1);
+      const i = r.between(1, fields.length - 1);
       let j = i;
       while (j + 1 < fields.length && r.chance(0.5)) j++;
       const group = fields.slice(i, j + 1);
