@@ -14,7 +14,7 @@ import { StreamError, type StreamDocument } from "../stream/format.js";
 import { projectCodecs } from "./support/codecs.js";
 import { root } from "./support/compile.js";
 import { virtioNetPayloads } from "./support/fixtures.js";
-import { streamBytes } from "./support/streams.js";
+import { streamBytes, streamErrorOf } from "./support/streams.js";
 
 let codecs: Codecs;
 beforeAll(async () => {
@@ -120,22 +120,12 @@ describe("no code is evaluated", () => {
 });
 
 describe("hostile names, descriptions and documents are one-line errors", () => {
-  function streamError(run: () => unknown): string {
-    try {
-      run();
-    } catch (e) {
-      expect(e).toBeInstanceOf(StreamError);
-      return (e as Error).message;
-    }
-    throw new Error("no error");
-  }
-
   it("a section name with a line break and a terminal escape is shown escaped", () => {
     // pxe-loop-pc's timer section (at 1083232) is named "timer"; call it "t\nr\x1b[2J" (same length).
     const bytes = streamBytes("pxe-loop-pc").slice();
     expect(Buffer.from(bytes.subarray(1083238, 1083243)).toString("latin1")).toBe("timer");
     bytes.set([0x74, 0x0a, 0x1b, 0x5b, 0x4a], 1083238);
-    const message = streamError(() => decodeStream(bytes, codecs, {}));
+    const message = streamErrorOf(() => decodeStream(bytes, codecs, {}));
     expect(message).toBe(`section 0 "t\\x0a\\x1b[J" at byte offset 1083251 has no schema, and the stream's description does not list it, so its end cannot be found`);
   });
 
@@ -151,7 +141,7 @@ describe("hostile names, descriptions and documents are one-line errors", () => 
     const changed = new Uint8Array(Buffer.from(text.slice(0, at) + to + text.slice(at + from.length), "latin1"));
     changed.set([0, 0, 0, 0], 1142482 + 1);
     new DataView(changed.buffer).setUint32(1142482 + 1, changed.length - 1142482 - 5);
-    expect(streamError(() => decodeStream(changed, codecs, {}))).toBe(
+    expect(streamErrorOf(() => decodeStream(changed, codecs, {}))).toBe(
       `section 0 "timer" at byte offset 1083251 has no schema, and the stream's description gives no byte counts for it (a size that is missing, negative or not an integer), so its end cannot be found`,
     );
   });
@@ -177,6 +167,6 @@ describe("hostile names, descriptions and documents are one-line errors", () => 
     const doc = JSON.parse(JSON.stringify(decodeStream(streamBytes("pxe-loop-pc-legacy"), codecs, {}))) as StreamDocument;
     const index = doc.items.findIndex((i) => i.type === "full");
     (doc.items[index] as { idstr: string }).idstr = "tim€r";
-    expect(streamError(() => encodeStream(doc, codecs, {}))).toBe(`items[${index}].idstr: expected a section name of characters U+0000 to U+00FF (one byte each)`);
+    expect(streamErrorOf(() => encodeStream(doc, codecs, {}))).toBe(`items[${index}].idstr: expected a section name of characters U+0000 to U+00FF (one byte each)`);
   });
 });

@@ -11,7 +11,7 @@ import { stateToJson } from "../stream/json.js";
 import type { Codecs } from "../stream/codecs.js";
 import { projectCodecs } from "./support/codecs.js";
 import { fixturesDir, virtioNetPayloads } from "./support/fixtures.js";
-import { offloadsAfterSubsections, streamBytes } from "./support/streams.js";
+import { offloadsAfterSubsections, streamBytes, streamErrorOf } from "./support/streams.js";
 
 const streams = ["idle-pc", "idle-pc-packed", "idle-q35-modern", "linux-pc-user", "pxe-loop-pc", "pxe-loop-pc-i440fx-2.3", "pxe-loop-pc-legacy", "pxe-loop-q35-modern"];
 
@@ -79,20 +79,10 @@ describe("section bodies", () => {
 });
 
 describe("streams that cannot be read", () => {
-  function error(run: () => unknown): string {
-    try {
-      run();
-    } catch (e) {
-      expect(e).toBeInstanceOf(StreamError);
-      return (e as Error).message;
-    }
-    throw new Error("no error");
-  }
-
   it("QEMU 2.5/2.6's order (curr_guest_offloads after the subsections): section, field, offset, expected and found bytes, bytes left", () => {
     const { bytes: moved, payload, length, offloads } = offloadsAfterSubsections();
     expect(streamBytes("linux-pc-user")[offloads + 8]).toBe(0x05);
-    const message = error(() => decodeStream(moved, codecs, {}));
+    const message = streamErrorOf(() => decodeStream(moved, codecs, {}));
     expect(message).toContain(`section 41 "0000:00:02.0/virtio-net"`);
     // The reader takes the subsection header's first 8 bytes (05 15 "virtio") for curr_guest_offloads,
     // finds no subsection in "/64bit_features…", and expects the footer there.
@@ -107,7 +97,7 @@ describe("streams that cannot be read", () => {
     const bytes = streamBytes("pxe-loop-pc").slice();
     const payload = 1096148;
     bytes.set([0x00, 0x00, 0x10, 0x00], payload + 351); // config_len 4096, past its bound of 256; the config (MAC, status) follows
-    expect(error(() => decodeStream(bytes, codecs, {}))).toBe(
+    expect(streamErrorOf(() => decodeStream(bytes, codecs, {}))).toBe(
       `section 40 "0000:00:02.0/virtio-net" (schema virtio-net, version 11): config_len: config_len must be 0 to 256 at byte offset ${payload + 351} ` +
         `(bytes there: 00 00 10 00 52 54 00 12); ${46164 - 351} bytes of the section remain unread from there`,
     );
@@ -115,23 +105,23 @@ describe("streams that cannot be read", () => {
 
   it("a stream cut short has lost its description", () => {
     const bytes = streamBytes("pxe-loop-pc").subarray(0, 1096148 + 500);
-    expect(error(() => decodeStream(bytes, codecs, {}))).toBe(`section 0 "timer" at byte offset 1083251 has no schema, and the stream has no description, so its end cannot be found`);
+    expect(streamErrorOf(() => decodeStream(bytes, codecs, {}))).toBe(`section 0 "timer" at byte offset 1083251 has no schema, and the stream has no description, so its end cannot be found`);
   });
 
   it("not a stream, and an unknown section type", () => {
-    expect(error(() => decodeStream(new TextEncoder().encode("hello world"), codecs, {}))).toBe(
+    expect(streamErrorOf(() => decodeStream(new TextEncoder().encode("hello world"), codecs, {}))).toBe(
       `not a QEMU migration stream: expected the magic 51 45 56 4d ("QEVM") at byte offset 0, found 68 65 6c 6c`,
     );
     const bytes = streamBytes("pxe-loop-pc").slice();
     bytes[26] = 0x09;
-    expect(error(() => decodeStream(bytes, codecs, {}))).toContain("unknown section type 0x09 at byte offset 26");
+    expect(streamErrorOf(() => decodeStream(bytes, codecs, {}))).toContain("unknown section type 0x09 at byte offset 26");
   });
 
   it("a parameter overrides what the stream implies, and a wrong one is caught", () => {
     const bytes = streamBytes("pxe-loop-pc");
     const plain = decodeStream(bytes, codecs, {});
     expect(decodeStream(bytes, codecs, { vectors: 4 })).toEqual(plain);
-    expect(error(() => decodeStream(bytes, codecs, { vectors: 2 }))).toContain(`section 40 "0000:00:02.0/virtio-net"`);
+    expect(streamErrorOf(() => decodeStream(bytes, codecs, { vectors: 2 }))).toContain(`section 40 "0000:00:02.0/virtio-net"`);
   });
 
   it("a RAM record this decoder does not know (xbzrle) is refused with its offset", () => {
@@ -139,7 +129,7 @@ describe("streams that cannot be read", () => {
     // The first record of the PART section (payload at 241): flags 0x08 (page) become 0x40 (xbzrle).
     expect(bytes[241 + 7]).toBe(0x08);
     bytes[241 + 7] = 0x40;
-    expect(error(() => decodeStream(bytes, codecs, {}))).toBe(
+    expect(streamErrorOf(() => decodeStream(bytes, codecs, {}))).toBe(
       "RAM section: record at byte offset 241 has flags 0x40, which this decoder does not know (only zero, page, mem-size, continue and end)",
     );
   });
@@ -149,7 +139,7 @@ describe("streams that cannot be read", () => {
     const index = doc.items.findIndex((i) => i.type === "full" && i.idstr.endsWith("/virtio-net"));
     const section = doc.items[index] as unknown as { body: { state: { device: { promisc: number } } } };
     section.body.state.device.promisc = 300;
-    expect(error(() => encodeStream(doc, codecs, {}))).toBe(`cannot encode items[${index}].body.state.device.promisc: expected u8, found 300`);
+    expect(streamErrorOf(() => encodeStream(doc, codecs, {}))).toBe(`cannot encode items[${index}].body.state.device.promisc: expected u8, found 300`);
   });
 });
 

@@ -1,6 +1,8 @@
 // Streams built from the fixtures for tests.
 
+import { expect } from "vitest";
 import { streamBytes } from "../../fuzz/fixtures.js";
+import { StreamError } from "../../stream/format.js";
 
 export { streamBytes };
 
@@ -20,4 +22,15 @@ export function offloadsAfterSubsections(): { bytes: Uint8Array; payload: number
   moved.set(bytes.subarray(offloads, offloads + 8), payload + length - 8);
   moved.set(bytes.subarray(payload + length), payload + length);
   return { bytes: moved, payload, length, offloads };
+}
+
+/** The message of the StreamError `run` throws; any other outcome fails the test. */
+export function streamErrorOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (e) {
+    expect(e).toBeInstanceOf(StreamError);
+    return (e as Error).message;
+  }
+  throw new Error("no error");
 }
