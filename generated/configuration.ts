@@ -64,7 +64,6 @@ export function loadCapability(r: Reader, p: Params): Capability {
 /** Writes section "configuration" in QEMU's wire format. */
 export function saveConfiguration(w: Writer, s: Configuration, p: Params = {}): void {
   w.object(s, "");
-  const version = 1;
   const len = s.len;
   w.u32(len, "len");
   const name = s.name;

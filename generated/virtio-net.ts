@@ -1227,7 +1227,6 @@ export function loadVirtio(r: Reader, p: Params): Virtio {
 /** Writes section "virtio-net" in QEMU's wire format. */
 export function saveVirtioNet(w: Writer, s: VirtioNet, p: Params = {}): void {
   w.object(s, "");
-  const version = 11;
   const vectors = p.vectors;
   const queues = p.queues;
   const pci = s.pci;

@@ -37,7 +37,7 @@ export class SaveEmitter {
       for (const [arg, local] of fn.locals.args) parameters.push({ name: local, type: arg.type.kind === "bool" ? "boolean" : arg.type.bits === 64 ? "bigint" : "number" });
     }
     if (layout.kind === "section") this.lines.push(`w.object(s, "");`);
-    if (layout.kind === "section" || readsVersion(fn)) this.lines.push(`const version = ${layout.version};`);
+    if (readsVersion(fn)) this.lines.push(`const version = ${layout.version};`);
     for (const [param, local] of fn.locals.params) {
       this.lines.push(param.default === undefined ? `const ${local} = p.${param.name};` : `const ${local} = p.${param.name} ?? ${literal(param.default, param.type.kind === "int" && param.type.bits === 64)};`);
     }

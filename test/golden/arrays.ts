@@ -103,7 +103,6 @@ export function loadPair(r: Reader, p: Params): Pair {
 /** Writes section "arrays" in QEMU's wire format. */
 export function saveArrays(w: Writer, s: Arrays, p: Params = {}): void {
   w.object(s, "");
-  const version = 1;
   const mac = s.mac;
   w.bytes(mac, 6, "mac");
   const vector = s.vector;

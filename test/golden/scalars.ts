@@ -42,7 +42,6 @@ export interface Scalars {
 /** Writes section "scalars" in QEMU's wire format. */
 export function saveScalars(w: Writer, s: Scalars, p: Params = {}): void {
   w.object(s, "");
-  const version = 1;
   const a_u8 = s.a_u8;
   w.u8(a_u8, "a_u8");
   const a_i8 = s.a_i8;
