@@ -13,6 +13,7 @@ import type {
   VirtQueue,
 } from "../../generated/virtio-net.js";
 import { pciCapability } from "../../runtime/pci.js";
+import { msixVectors, queuePairs, VIRTIO_SUBSECTIONS as SUBSECTION_KEYS } from "../peers/layout.js";
 
 const SUBSECTION = 0x05;
 const QUEUES = 1024; // VIRTIO_QUEUE_MAX
@@ -64,8 +65,7 @@ export function decodeVirtioNet(bytes: Uint8Array): VirtioNet {
   const c = new Input(bytes);
   const dv = c.dv;
   const pci = loadPci(c);
-  const cap = pciCapability(pci.config, 0x11);
-  const vectors = cap === 0 ? 0 : ((pci.config[cap + 2]! | (pci.config[cap + 3]! << 8)) & 0x7ff) + 1;
+  const vectors = msixVectors(pci.config);
   const msix = vectors > 0;
   let msix_table: Uint8Array | undefined;
   let msix_pba: Uint8Array | undefined;
@@ -102,9 +102,7 @@ export function decodeVirtioNet(bytes: Uint8Array): VirtioNet {
     vq[i] = { vring: { num: dv.getUint32(o), desc }, last_avail_idx, vector };
   }
   // The destination's queue pairs, as the schema derives them without parameters.
-  const configPairs = config_len >= 10 ? config[8]! | (config[9]! << 8) : 0;
-  const pairs = config_len < 10 ? 1 : configPairs !== 0 ? configPairs : vectors >= 4 ? (vectors - 2) >> 1 : 1;
-  const device = loadDevice(c, guest_features, pairs);
+  const device = loadDevice(c, guest_features, queuePairs(config_len, config, vectors));
   const virtio = loadVirtio(c);
   return { pci, msix_table, msix_pba, config_vector, status, isr, queue_sel, guest_features, config_len, config, num_queues, vq, device, virtio };
 }
@@ -289,17 +287,7 @@ function loadVirtio(c: Input): Virtio {
   return s;
 }
 
-const VIRTIO_SUBSECTIONS = new Map<string, keyof Virtio>([
-  ["virtio/device_endian", "device_endian"],
-  ["virtio/64bit_features", "features64"],
-  ["virtio/virtqueues", "virtqueues"],
-  ["virtio/ringsize", "ringsize"],
-  ["virtio/broken", "broken"],
-  ["virtio/extra_state", "extra_state"],
-  ["virtio/started", "started"],
-  ["virtio/packed_virtqueues", "packed_virtqueues"],
-  ["virtio/disabled", "disabled"],
-]);
+const VIRTIO_SUBSECTIONS = new Map(SUBSECTION_KEYS as readonly (readonly [string, keyof Virtio])[]);
 
 function loadVirtioPci(c: Input): VirtioPci {
   const { dv, bytes } = c;

@@ -12,6 +12,7 @@ import type {
   VirtioPci,
 } from "../../generated/virtio-net.js";
 import { pciCapability } from "../../runtime/pci.js";
+import { msixVectors, queuePairs } from "../peers/layout.js";
 
 const QUEUES = 1024; // VIRTIO_QUEUE_MAX
 
@@ -86,19 +87,8 @@ function guarded<T>(v: T | undefined, holds: boolean, what: string): T | undefin
   return v;
 }
 
-function msixVectors(pci: PCIDevice): number {
-  const cap = pciCapability(pci.config, 0x11);
-  return cap === 0 ? 0 : ((pci.config[cap + 2]! | (pci.config[cap + 3]! << 8)) & 0x7ff) + 1;
-}
-
-function queuePairs(s: VirtioNet, vectors: number): number {
-  if (s.config_len < 10) return 1;
-  const fromConfig = s.config[8]! | (s.config[9]! << 8);
-  return fromConfig !== 0 ? fromConfig : vectors >= 4 ? (vectors - 2) >> 1 : 1;
-}
-
 export function encodeVirtioNet(s: VirtioNet): Uint8Array {
-  const vectors = msixVectors(s.pci);
+  const vectors = msixVectors(s.pci.config);
   const msix = vectors > 0;
   const express = s.pci.config_express !== undefined;
   const size =
@@ -146,7 +136,7 @@ export function encodeVirtioNet(s: VirtioNet): Uint8Array {
       dv.setUint16(o + 14, vector);
     }
   }
-  saveDevice(out, s.device, s.guest_features, queuePairs(s, vectors));
+  saveDevice(out, s.device, s.guest_features, queuePairs(s.config_len, s.config, vectors));
   saveVirtio(out, s.virtio);
   return bytes;
 }
