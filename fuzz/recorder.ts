@@ -2,7 +2,6 @@
 // fuzz campaign knows the counts, lengths and indices of a base input and where its headers are.
 
 import { Reader } from "../runtime/index.js";
-import { observeScalarReads } from "../runtime/observe.js";
 
 export interface RecordedField {
   /** The path as the generated code passes it to the reader: relative to the struct being read. */
@@ -30,4 +29,19 @@ export class RecordingReader extends Reader {
   }
 }
 
-observeScalarReads(RecordingReader, (r, path, start, size) => r.fields.push({ path, start, size }));
+/** Bytes each scalar read takes. */
+const SCALAR_SIZES = { u8: 1, i8: 1, bool: 1, u16: 2, u16le: 2, i16: 2, i16le: 2, u32: 4, u32le: 4, i32: 4, i32le: 4, u64: 8, u64le: 8, i64: 8, i64le: 8 } as const;
+
+// The Reader's scalar reads check their bounds inline rather than through need() (for speed), so
+// overriding need() records bytes and padding only: each scalar read is recorded here.
+for (const [method, size] of Object.entries(SCALAR_SIZES) as [keyof typeof SCALAR_SIZES, number][]) {
+  const read = Reader.prototype[method] as (this: Reader, path: string) => unknown;
+  Object.defineProperty(RecordingReader.prototype, method, {
+    value(this: RecordingReader, path: string): unknown {
+      const start = this.pos;
+      const v = read.call(this, path);
+      this.fields.push({ path, start, size });
+      return v;
+    },
+  });
+}

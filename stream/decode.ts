@@ -6,31 +6,12 @@
 // offset, what bytes were expected and found, and how much of the section is left unread.
 
 import { LoadError, Reader, hexBytes, printable } from "../runtime/index.js";
-import { observeScalarReads } from "../runtime/observe.js";
 import type { Codecs, SectionSchema } from "./codecs.js";
 import { schemaForIdstr } from "./codecs.js";
 import { FILE_VERSION, MAGIC, Marker, StreamError, type SectionBody, type StreamDocument, type StreamItem } from "./format.js";
 import { stateToJson } from "./json.js";
 import { walkRam } from "./ram.js";
 import { describedSize, findVmdesc, type DeviceEntry, type Vmdesc } from "./vmdesc.js";
-
-/** A Reader that remembers the last field it read, for error messages. */
-class TracingReader extends Reader {
-  lastPath = "";
-  lastEnd = 0;
-
-  protected override need(n: number, path: string, what: string): number {
-    const at = super.need(n, path, what);
-    this.lastPath = path;
-    this.lastEnd = at + n;
-    return at;
-  }
-}
-
-observeScalarReads(TracingReader, (r, path, start, size) => {
-  r.lastPath = path;
-  r.lastEnd = start + size;
-});
 
 interface OpenSection {
   readonly idstr: string;
@@ -43,16 +24,18 @@ export function decodeStream(bytes: Uint8Array, codecs: Codecs, params: Record<s
 
 /** A bare section body (such as a fixture's virtio-net payload) → its state. */
 export function decodeSectionBody(bytes: Uint8Array, schema: SectionSchema, params: Record<string, unknown>, version?: number): Record<string, unknown> {
-  const r = new TracingReader(bytes);
+  const r = new Reader(bytes);
+  const v = version ?? schema.codec.version;
   let state: Record<string, unknown>;
   try {
-    state = schema.codec.load(r, params, version ?? schema.codec.version);
+    state = schema.codec.load(r, params, v);
   } catch (e) {
     if (e instanceof LoadError) throw new StreamError(loadErrorMessage(`section "${schema.name}"`, e, bytes, bytes.length));
     throw e;
   }
   if (r.pos !== bytes.length) {
-    throw new StreamError(`section "${schema.name}": ${bytes.length - r.pos} bytes remain unread after ${r.lastPath || "the last field"} (ending at byte offset ${r.pos}); next bytes ${hexBytes(bytes.subarray(r.pos, r.pos + 8))}`);
+    const last = lastFieldPath({ schema, version: v, params, bytes, start: 0, end: r.pos });
+    throw new StreamError(`section "${schema.name}": ${bytes.length - r.pos} bytes remain unread after ${last || "the last field"} (ending at byte offset ${r.pos}); next bytes ${hexBytes(bytes.subarray(r.pos, r.pos + 8))}`);
   }
   return state;
 }
@@ -211,11 +194,11 @@ class StreamDecoder {
   /** Reads a section body with its codec; every failure becomes one message with the whole story. */
   private readState(schema: SectionSchema, what: string, version: number, describedEnd: number | undefined): Record<string, unknown> {
     const start = this.p;
-    const r = new TracingReader(this.bytes, start, this.limit);
+    const r = new Reader(this.bytes, start, this.limit);
     try {
       const state = schema.codec.load(r, this.params, version);
       this.p = r.pos;
-      this.lastRead = { path: this.fullPath(schema, version, start, r), end: r.lastEnd, describedEnd };
+      this.lastRead = { load: { schema, version, params: this.params, bytes: this.bytes, start, end: r.pos }, describedEnd };
       return state;
     } catch (e) {
       if (e instanceof LoadError) throw new StreamError(loadErrorMessage(what, e, this.bytes, describedEnd));
@@ -223,22 +206,8 @@ class StreamDecoder {
     }
   }
 
-  private lastRead: { path: string; end: number; describedEnd: number | undefined } | undefined;
-
-  /**
-   * The full path of the last field a load read. The reader sees paths relative to the struct
-   * being read; the generated code adds the outer part only to errors. So read the same bytes
-   * again, ending one byte short of that field's end: its read fails, and the error has the path.
-   */
-  private fullPath(schema: SectionSchema, version: number, start: number, read: TracingReader): string {
-    if (read.lastEnd <= start) return read.lastPath;
-    try {
-      schema.codec.load(new Reader(this.bytes, start, read.lastEnd - 1), this.params, version);
-    } catch (e) {
-      if (e instanceof LoadError) return e.path;
-    }
-    return read.lastPath;
-  }
+  /** The section just read, for the footer's messages. */
+  private lastRead: { load: SectionLoad; describedEnd: number | undefined } | undefined;
 
   /**
    * The footer `7e <be32 id>` after a section, if this stream's sections have them. Without
@@ -253,7 +222,7 @@ class StreamDecoder {
       if (last?.describedEnd !== undefined && last.describedEnd !== this.p) {
         const left = last.describedEnd - this.p;
         throw new StreamError(
-          `${what}: the stream's description ends the section at byte offset ${last.describedEnd}, but the schema ended after ${last.path || "the last field"} at byte offset ${this.p}` +
+          `${what}: the stream's description ends the section at byte offset ${last.describedEnd}, but the schema ended after ${lastFieldPath(last.load) || "the last field"} at byte offset ${this.p}` +
             (left > 0 ? `; ${left} bytes of the section remain unread (bytes there: ${hexBytes(this.bytes.subarray(this.p, this.p + 8))})` : ""),
         );
       }
@@ -267,11 +236,37 @@ class StreamDecoder {
     }
     let message = `${what}: expected the section footer ${hexBytes(expected)} at byte offset ${this.p}, found ${hexBytes(this.bytes.subarray(this.p, this.p + 8)) || "the end of the stream"}`;
     if (last) {
-      message += `; the last field read was ${last.path || "?"} (ending at byte offset ${last.end})`;
+      message += `; the last field read was ${lastFieldPath(last.load) || "?"} (ending at byte offset ${last.load.end})`;
       if (last.describedEnd !== undefined && last.describedEnd > this.p) message += `; ${last.describedEnd - this.p} bytes of the section remain unread`;
     }
     throw new StreamError(message);
   }
+}
+
+/** A load that succeeded: the section's codec read `bytes` from `start` to `end`. */
+interface SectionLoad {
+  readonly schema: SectionSchema;
+  readonly version: number;
+  readonly params: Record<string, unknown>;
+  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The full path of the last field a load read, for messages about what follows it. The reader sees
+ * paths relative to the struct being read; the generated code adds the outer part only to errors.
+ * So read the same bytes again, ending one byte short: the last field's read fails, and the error
+ * has the path. Only failures pay for this.
+ */
+function lastFieldPath(load: SectionLoad): string {
+  if (load.end <= load.start) return "";
+  try {
+    load.schema.codec.load(new Reader(load.bytes, load.start, load.end - 1), load.params, load.version);
+  } catch (e) {
+    if (e instanceof LoadError) return e.path;
+  }
+  return "";
 }
 
 function loadErrorMessage(what: string, e: LoadError, bytes: Uint8Array, describedEnd: number | undefined): string {
