@@ -182,6 +182,9 @@ export interface StructArgModel {
 export interface CodecModel {
   readonly name: string;
   readonly nameSpan: Span;
+  /** The module's functions: `save<Name>` and `load<Name>`, imported under these names. */
+  readonly saveName: string;
+  readonly loadName: string;
   readonly args: StructArgModel[];
   /** The module as written in the schema, relative to the schema file. */
   readonly module: string;

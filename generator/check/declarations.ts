@@ -151,7 +151,8 @@ function codecModel(decl: A.CodecDecl, diagnostics: Diagnostic[]): CodecModel {
   if (!/\.(ts|mts|js|mjs)$/.test(decl.module.value)) {
     diagnostics.push(diagnostic("VMS3010", decl.module.span, [decl.module.value, "a codec module is a .ts or .js file"]));
   }
-  return { name: decl.name.text, nameSpan: decl.name.span, args, module: decl.module.value, moduleSpan: decl.module.span };
+  const name = decl.name.text;
+  return { name, nameSpan: decl.name.span, saveName: `save${name}`, loadName: `load${name}`, args, module: decl.module.value, moduleSpan: decl.module.span };
 }
 
 /** Whether a constant fits a scalar type; reports VMS3001/VMS3002 when it does not. */

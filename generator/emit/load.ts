@@ -180,7 +180,7 @@ export class LoadEmitter {
 
   private structCall(value: ValuePlan & { kind: "struct" | "custom" }, env: ReturnType<typeof exprEnv>): string {
     const args = value.args.map((a) => emitExpr(a, env).code);
-    const name = value.kind === "struct" ? value.callee.loadName : `load${value.codec.name}`;
+    const name = value.kind === "struct" ? value.callee.loadName : value.codec.loadName;
     return `${name}(${["r", "p", ...args].join(", ")})`;
   }
 
@@ -236,7 +236,7 @@ export function elementTsType(value: ValuePlan, structTypeName: (t: Extract<Fiel
     case "struct":
       return value.callee.typeName;
     case "custom":
-      return `ReturnType<typeof load${value.codec.name}>`;
+      return `ReturnType<typeof ${value.codec.loadName}>`;
     case "array": {
       const inner = elementTsType(value.element, structTypeName);
       return `${inner}[]`;

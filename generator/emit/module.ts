@@ -61,7 +61,7 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
     namedImports: [...runtimeNames, "type Reader", "type SectionCodec", "type Writer"],
   });
   for (const codec of usedCodecs(plan)) {
-    statements.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: codecImport(codec, options), namedImports: [`load${codec.name}`, `save${codec.name}`] });
+    statements.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: codecImport(codec, options), namedImports: [codec.loadName, codec.saveName] });
   }
 
   for (const iface of [paramsInterface(plan.params), ...stateInterfaces(plan)]) statements.push(interfaceStructure(iface));

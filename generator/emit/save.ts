@@ -109,7 +109,7 @@ export class SaveEmitter {
       case "struct":
       case "custom": {
         const args = plan.args.map((a) => emitExpr(a, env).code);
-        const name = plan.kind === "struct" ? plan.callee.saveName : `save${plan.codec.name}`;
+        const name = plan.kind === "struct" ? plan.callee.saveName : plan.codec.saveName;
         const call = `${name}(${["w", `w.object(${value}, ${str(path)})`, "p", ...args].join(", ")})`;
         if (depth === 0) this.lines.push(`try { ${call}; } catch (e) { throw atPath(e, ${str(path)}); }`);
         else this.lines.push(`${call};`);

@@ -36,7 +36,7 @@ export function fieldTsType(type: FieldType, structTypeName: (t: Extract<FieldTy
     case "struct":
       return structTypeName(type);
     case "custom":
-      return `ReturnType<typeof load${type.codec.name}>`;
+      return `ReturnType<typeof ${type.codec.loadName}>`;
   }
 }
 

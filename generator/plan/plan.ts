@@ -108,7 +108,8 @@ export interface SchemaPlan {
 export const RESERVED_LOCALS = ["r", "w", "s", "p", "version", "e"];
 
 export function planSchema(model: SchemaModel): SchemaPlan {
-  const typeNamer = new Namer(["Reader", "Writer", "LoadError", "SaveError", "Params"]);
+  // The codecs' functions are imported under their own names: generated ones must not take them.
+  const typeNamer = new Namer(["Reader", "Writer", "LoadError", "SaveError", "Params", ...model.codecs.flatMap((c) => [c.saveName, c.loadName])]);
   const byLayout = new Map<LayoutModel, FunctionPlan>();
   const functions: FunctionPlan[] = [];
   for (const layout of [...model.structs, ...model.sections]) {

@@ -28,8 +28,8 @@ export function verifyCodecs(model: SchemaModel, read: ModuleReader, sources?: M
     }
     sources?.set(path, text);
     const source = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-    const save = `save${codec.name}`;
-    const load = `load${codec.name}`;
+    const save = codec.saveName;
+    const load = codec.loadName;
     const missing = [save, load].filter((name) => !findFunction(source, name));
     if (missing.length > 0) {
       diagnostics.push(diagnostic("VMS8004", codec.moduleSpan, [codec.name, `${path} has no function ${missing.join(" or ")}`]));
