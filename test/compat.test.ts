@@ -120,6 +120,12 @@ section s "s" version 1 {
     expect(d).toMatchObject({ rule: "FIELD_WIDTH_CHANGED", direction: "both", message: "'length' changed width: u16 in the old version, u32 in the new" });
   });
 
+  it("quotes a guard that starts with a parenthesis whole", () => {
+    const guarded = (bit: number): string => `section s "s" version 1 {\n  a: u8;\n  b: u8 if (a & ${bit}) != 0;\n}`;
+    const [d] = compareVersions([schema(guarded(1), "old.vmstate")], [schema(guarded(2), "new.vmstate")]);
+    expect(d).toMatchObject({ rule: "FIELD_GUARD_CHANGED", message: "the guard of 'b' changed: if (a & 1) != 0 in the old version, if (a & 2) != 0 in the new" });
+  });
+
   it("bytes[n] and u8[n] are the same bytes", () => {
     expect(compat(`section s "s" version 1 {\n  mac: bytes[6];\n}`, `section s "s" version 1 {\n  mac: u8[6];\n}`)).toEqual([]);
   });

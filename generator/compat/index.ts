@@ -32,7 +32,7 @@ interface Side_ {
 export function compareVersions(old: readonly SchemaFile[], neu: readonly SchemaFile[]): CompatDiagnostic[] {
   const sides = { old: collect("old", old), new: collect("new", neu) };
   const findings: Finding[] = [];
-  const text = (span: Span): string => balanced((sides.old.lines.get(span.file) ?? sides.new.lines.get(span.file))?.text ?? "", span);
+  const text = (span: Span): string => ((sides.old.lines.get(span.file) ?? sides.new.lines.get(span.file))?.text ?? "").slice(span.start, span.end);
   const names = [...new Set([...sides.old.sections.keys(), ...sides.new.sections.keys()])];
   for (const name of names) {
     const o = sides.old.sections.get(name);
@@ -43,26 +43,6 @@ export function compareVersions(old: readonly SchemaFile[], neu: readonly Schema
   }
   findings.push(...paramDefaults(sides.old, sides.new));
   return mergeFindings(findings);
-}
-
-/**
- * The source text of a span, widened to take in parentheses it opens or closes: the span of
- * `(a & 1) != 0` starts at `a`, inside the parenthesis.
- */
-function balanced(text: string, span: Span): string {
-  let [start, end] = [span.start, span.end];
-  const depth = (): number => [...text.slice(start, end)].reduce((d, c) => d + (c === "(" ? 1 : c === ")" ? -1 : 0), 0);
-  for (let d = depth(); d < 0; d = depth()) {
-    const open = text.lastIndexOf("(", start - 1);
-    if (open < 0 || text.slice(open + 1, start).trim() !== "") break;
-    start = open;
-  }
-  for (let d = depth(); d > 0; d = depth()) {
-    const close = text.indexOf(")", end);
-    if (close < 0 || text.slice(end, close).trim() !== "") break;
-    end = close + 1;
-  }
-  return text.slice(start, end);
 }
 
 function collect(side: Side, files: readonly SchemaFile[]): Side_ {
