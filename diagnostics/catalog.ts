@@ -46,7 +46,7 @@ export const catalog = {
     severity: "error",
     message: "{0} reads '{1}', which is inside subsection \"{2}\": the reader cannot know it here",
   },
-  VMS4003: { severity: "error", message: "'{0}' may be absent here (it is {1}); write '{0} ?? <value>'" },
+  VMS4003: { severity: "error", message: "'{0}' may be absent here (it is {1}){2}" },
 
   VMS5001: { severity: "error", message: "{0} has no bound: add 'max N' to the count" },
   VMS5002: { severity: "error", message: "bound {0} is larger than the limit of {1}" },

@@ -4,13 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { checkText } from "../generator/index.js";
 
-/** Codes with the text each diagnostic points at. */
+/** The availability diagnostics (VMS4xxx) with the text each points at; the schema has no other. */
 function availability(body: string, extra = ""): string[] {
   const text = `${extra}\nsection s "dev" version 2 minimum 1 {\n${body}\n}\n`;
   const lines = text.split("\n");
-  return checkText(text, "t.vmstate")
-    .diagnostics.filter((d) => d.code.startsWith("VMS4"))
-    .map((d) => `${d.code} ${lines[d.span.line - 1]!.slice(d.span.column - 1, d.span.endLine === d.span.line ? d.span.endColumn - 1 : undefined)}`);
+  const { diagnostics } = checkText(text, "t.vmstate");
+  expect(diagnostics.filter((d) => !d.code.startsWith("VMS4")).map((d) => `${d.code} ${d.message}`)).toEqual([]);
+  return diagnostics.map((d) => `${d.code} ${lines[d.span.line - 1]!.slice(d.span.column - 1, d.span.endLine === d.span.line ? d.span.endColumn - 1 : undefined)}`);
 }
 
 describe("availability", () => {
@@ -70,6 +70,16 @@ describe("availability", () => {
     expect(availability("m: bool;\np: u16 if m;\nt: u32[(p ?? 1) - 1 max 9];")).toEqual([]);
     expect(availability("late: u16 since 2;\nt: u32[late max 9];")).toEqual(["VMS4003 late"]);
     expect(availability("early: u16 since 1;\nt: u32[early max 9];")).toEqual([]);
+  });
+
+  it("reports a later field as not read yet, not as absent, however it is reached (an element, validate each)", () => {
+    expect(availability('m: bool;\nvalidate t[0] < 3, "x";\nt: u8[4] if m;')).toEqual(["VMS4001 t[0]"]);
+    expect(availability('m: bool;\nvalidate each x in t: x < 3, "x";\nt: u8[4] if m;')).toEqual(["VMS4001 t"]);
+  });
+
+  it("requires an array that validate each goes over to be there, without suggesting `??`", () => {
+    const text = 'section s "dev" version 1 {\n  m: bool;\n  t: u8[4] if m;\n  validate each x in t: x < 3, "x";\n}\n';
+    expect(checkText(text, "t.vmstate").diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(["VMS4003 't' may be absent here (it is guarded by a condition)"]);
   });
 
   it("requires `??` for an optional parameter", () => {

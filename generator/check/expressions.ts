@@ -13,9 +13,9 @@ import type {
   ParamModel,
   StateNode,
   StructArgModel,
-  SubsectionModel,
 } from "../model.js";
 import { allOnesAbove, describeType, exprTypeOfField, intRange } from "./types.js";
+import { pathTarget } from "./walk.js";
 
 /** What a name in an expression can stand for. */
 export type ScopeEntry =
@@ -101,19 +101,26 @@ export function checkConstInt(e: A.Expr, ctx: ExprContext, what: string): bigint
   return value;
 }
 
+/**
+ * Whether a value is sure to be there; reports VMS4003 when it may be absent. A field not read yet
+ * at this point is the availability pass's to report (VMS4001), not "absent".
+ */
+export function requirePresent(ir: IrExpr, ctx: ExprContext): boolean {
+  if (!ir.optional || readLater(ir, ctx)) return true;
+  const scalar = ir.type.kind === "int" || ir.type.kind === "bool";
+  ctx.diagnostics.push(diagnostic("VMS4003", ir.span, [spanText(ir), absenceReason(ir), scalar ? `; write '${spanText(ir)} ?? <value>'` : ""]));
+  return false;
+}
+
 function requireValue(ir: IrExpr, ctx: ExprContext): IrExpr {
-  // A field not read yet at this point is the availability pass's to report (VMS4001), not "absent".
-  if (ir.optional && !readLater(ir, ctx)) {
-    ctx.diagnostics.push(diagnostic("VMS4003", ir.span, [spanText(ir), absenceReason(ir)]));
-    return failed(ir.span);
-  }
+  if (!requirePresent(ir, ctx)) return failed(ir.span);
   if (ir.type.kind === "int" || ir.type.kind === "bool" || ir.type.kind === "error") return ir;
   ctx.diagnostics.push(diagnostic("VMS3009", ir.span, [spanText(ir), `it is ${describeType(ir.type)}`]));
   return failed(ir.span);
 }
 
 function readLater(ir: IrExpr, ctx: ExprContext): boolean {
-  const field = ir.kind === "field" ? ir.field : ir.kind === "member" && ir.node.kind === "field" ? ir.node.field : undefined;
+  const field = pathTarget(ir);
   return field !== undefined && ctx.readAt !== undefined && field.order >= ctx.readAt;
 }
 
@@ -330,10 +337,7 @@ function checkCall(e: Extract<A.Expr, { kind: "call" }>, ctx: ExprContext): IrEx
 function checkBytes(e: A.Expr, ctx: ExprContext, fn: string): IrExpr | undefined {
   const ir = checkExpr(e, ctx);
   if (isError(ir)) return undefined;
-  if (ir.optional) {
-    ctx.diagnostics.push(diagnostic("VMS4003", ir.span, [spanText(ir), absenceReason(ir)]));
-    return undefined;
-  }
+  if (!requirePresent(ir, ctx)) return undefined;
   if (ir.type.kind !== "bytes") {
     ctx.diagnostics.push(diagnostic("VMS3001", ir.span, [`bytes for ${fn}()`, describeType(ir.type)]));
     return undefined;

@@ -31,7 +31,7 @@ import {
   checkValue,
   constantOf,
   isError,
-  spanText as spanName,
+  requirePresent,
   type ExprContext,
   type ScopeEntry,
 } from "./expressions.js";
@@ -433,10 +433,7 @@ class LayoutBinder {
     const array = checkExpr(each.array, ctx);
     if (isError(array)) return undefined;
     this.site(array, "validation", at, false);
-    if (array.optional) {
-      this.diagnostics.push(diagnostic("VMS4003", array.span, [spanName(array), "guarded or version-gated"]));
-      return undefined;
-    }
+    if (!requirePresent(array, ctx)) return undefined;
     let type: ExprType | undefined;
     if (array.type.kind === "bytes") type = { kind: "int", min: 0n, max: 255n };
     else if (array.type.kind === "array" && (array.type.element.kind === "int" || array.type.element.kind === "bool")) type = exprTypeOfField(array.type.element);

@@ -55,7 +55,8 @@ export function references(e: IrExpr): Reference[] {
   return out;
 }
 
-function pathTarget(x: IrExpr): FieldModel | undefined {
+/** The field a reference path (`a.b`, `t[i]`, `s.t[i].x`) reads in, if it is one. */
+export function pathTarget(x: IrExpr): FieldModel | undefined {
   if (x.kind === "field") return x.field;
   if (x.kind === "member") return pathTarget(x.object) ?? (x.node.kind === "field" ? x.node.field : undefined);
   if (x.kind === "index") return pathTarget(x.object);
