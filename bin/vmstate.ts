@@ -31,7 +31,8 @@ Options:
                         date (the cache is node_modules/.cache/vmstate in the working folder)
   --param NAME=VALUE    decode/encode: a parameter of the schemas (e.g. vectors=4), instead of
                         what the stream implies; may be repeated
-  --section NAME        decode/encode: a bare section body (e.g. virtio-net) instead of a stream
+  --section NAME        decode: a bare section body (e.g. virtio-net) instead of a stream;
+                        encode reads such a body's section from its document
   -o, --output FILE     decode/encode/export-qemu-dump: write there instead of standard output
   --direction D         compat: forward (old writer → new reader), backward (new writer → old
                         reader) or both (default)
@@ -85,6 +86,9 @@ async function main(argv: string[]): Promise<number> {
         section: { type: "string" },
       });
       if (positionals.length !== 1) throw new CliError(`${command} needs exactly one input file`);
+      if (command === "encode" && values.section !== undefined) {
+        throw new CliError(`--section is for decode: encode takes the section from the document ("format": "qemu-section", "schema": …)`);
+      }
       const options = {
         input: positionals[0]!,
         output: values.output as string | undefined,

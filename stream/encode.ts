@@ -3,35 +3,56 @@
 
 import { SaveError, Writer, printable } from "../runtime/index.js";
 import type { Codecs, SectionSchema } from "./codecs.js";
-import { FILE_VERSION, MAGIC, Marker, StreamError, type Json, type SectionBody, type StreamDocument, type StreamItem } from "./format.js";
+import { FILE_VERSION, MAGIC, Marker, StreamError, type Json, type SectionBody, type SectionDocument, type StreamDocument, type StreamItem } from "./format.js";
 import { stateFromJson } from "./json.js";
 
+/** Every value the document has that QEMU's format cannot hold is a StreamError with its path. */
 export function encodeStream(doc: StreamDocument, codecs: Codecs, params: Record<string, unknown>): Uint8Array {
   if (doc?.format !== "qemu-migration-stream" || !Array.isArray(doc.items)) {
     throw new StreamError(`not a stream document: expected {"format": "qemu-migration-stream", "items": […]}`);
   }
-  const w = new Writer(1 << 20);
-  w.u32(MAGIC, "magic");
-  w.u32(doc.fileVersion ?? FILE_VERSION, "fileVersion");
-  doc.items.forEach((item, i) => encodeItem(w, item, `items[${i}]`, codecs, params));
-  return w.finish();
+  return refusals(() => {
+    const w = new Writer(1 << 20);
+    w.u32(MAGIC, "magic");
+    w.u32(doc.fileVersion ?? FILE_VERSION, "fileVersion");
+    doc.items.forEach((item, i) => encodeItem(w, item, `items[${i}]`, codecs, params));
+    return w.finish();
+  });
 }
 
 /** What `vmstate encode` reads: a stream document, or a bare section body (`"format": "qemu-section"`). */
 export function encodeDocument(doc: unknown, codecs: Codecs, params: Record<string, unknown>): Uint8Array {
   if (isObject(doc) && doc["format"] === "qemu-section") {
-    const schema = codecs.sections.get(doc["schema"] as string);
-    if (!schema) throw new StreamError(`no schema for section ${shown(doc["schema"])} (known: ${[...codecs.sections.keys()].join(", ")})`);
-    return encodeSectionBody(doc["state"] as Json, schema, params);
+    const section = doc as unknown as SectionDocument;
+    return encodeSectionBody(section.state, schemaNamed(codecs, section.schema), params);
   }
   return encodeStream(doc as StreamDocument, codecs, params);
 }
 
 /** A bare section body's state → bytes. */
 export function encodeSectionBody(state: Json, schema: SectionSchema, params: Record<string, unknown>): Uint8Array {
-  const w = new Writer();
-  save(w, schema, state, "state", params);
-  return w.finish();
+  return refusals(() => {
+    const w = new Writer();
+    save(w, schema, state, "state", params);
+    return w.finish();
+  });
+}
+
+/** The section schema of that name, or a StreamError naming the known ones (`at`: where the name is). */
+export function schemaNamed(codecs: Codecs, name: unknown, at?: string): SectionSchema {
+  const schema = typeof name === "string" ? codecs.sections.get(name) : undefined;
+  if (!schema) throw new StreamError(`${at ? `${at}: ` : ""}no schema for section ${shown(name)} (known: ${[...codecs.sections.keys()].join(", ")})`);
+  return schema;
+}
+
+/** A value the Writer refuses in the stream's own fields (a section id past 32 bits, …) as a StreamError. */
+function refusals<T>(encode: () => T): T {
+  try {
+    return encode();
+  } catch (e) {
+    if (e instanceof SaveError) throw new StreamError(`cannot encode ${e.path}: ${e.reason}`);
+    throw e;
+  }
 }
 
 /** Saves a state from JSON; a value the schema refuses is reported with its path in the document. */
@@ -116,12 +137,6 @@ function body(w: Writer, b: SectionBody, at: string, codecs: Codecs, params: Rec
 function footer(w: Writer, sectionId: number, at: string): void {
   w.u8(Marker.SECTION_FOOTER, `${at}.footer`);
   w.u32(sectionId, `${at}.footer`);
-}
-
-function schemaNamed(codecs: Codecs, name: string, at: string): SectionSchema {
-  const schema = codecs.sections.get(name);
-  if (!schema) throw new StreamError(`${at}: no schema for section ${shown(name)} (known: ${[...codecs.sections.keys()].join(", ")})`);
-  return schema;
 }
 
 function fromHex(hex: string, at: string): Uint8Array {

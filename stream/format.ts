@@ -58,6 +58,13 @@ export type StreamItem =
   /** The JSON description QEMU appends after EOF, kept verbatim. */
   | { readonly type: "vmdesc"; readonly offset?: number; readonly json: string };
 
+/** A bare section body, as `vmstate decode --section NAME` prints it and `vmstate encode` reads it. */
+export interface SectionDocument {
+  readonly format: "qemu-section";
+  readonly schema: string;
+  readonly state: Json;
+}
+
 export interface StreamDocument {
   readonly format: "qemu-migration-stream";
   readonly fileVersion: number;

@@ -192,6 +192,7 @@ describe("vmstate decode and encode", () => {
     [["decode", "--section", "nic", stream], 1, `vmstate: no schema for section "nic" (known: configuration, virtio-net)`],
     [["encode", "package.json"], 1, `vmstate: not a stream document: expected {"format": "qemu-migration-stream", "items": […]}`],
     [["encode", "README.md"], 2, "vmstate: 'README.md' is not JSON"],
+    [["encode", "--section", "virtio-net", "package.json"], 2, "vmstate: --section is for decode: encode takes the section from the document"],
   ])("%j: one line, no stack", (args, status, message) => {
     const r = vmstate(args);
     expect(r.status).toBe(status);

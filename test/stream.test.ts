@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeSectionBody, decodeStream } from "../stream/decode.js";
 import { encodeSectionBody, encodeStream } from "../stream/encode.js";
-import { StreamError, type StreamDocument, type StreamItem } from "../stream/format.js";
+import type { StreamDocument, StreamItem } from "../stream/format.js";
 import { stateToJson } from "../stream/json.js";
 import type { Codecs } from "../stream/codecs.js";
 import { projectCodecs } from "./support/codecs.js";
@@ -134,12 +134,16 @@ describe("streams that cannot be read", () => {
     );
   });
 
-  it("a value the schema refuses is named by its path in the document", () => {
+  it("a value the schema or the stream format refuses is named by its path in the document", () => {
     const doc = JSON.parse(JSON.stringify(decodeStream(streamBytes("pxe-loop-pc"), codecs, {}))) as StreamDocument;
     const index = doc.items.findIndex((i) => i.type === "full" && i.idstr.endsWith("/virtio-net"));
     const section = doc.items[index] as unknown as { body: { state: { device: { promisc: number } } } };
     section.body.state.device.promisc = 300;
     expect(streamErrorOf(() => encodeStream(doc, codecs, {}))).toBe(`cannot encode items[${index}].body.state.device.promisc: expected u8, found 300`);
+    // The stream's own fields too: a section id past 32 bits is the same kind of error, not a SaveError.
+    const header = structuredClone(doc);
+    (header.items[index] as { sectionId: number }).sectionId = 2 ** 33;
+    expect(streamErrorOf(() => encodeStream(header, codecs, {}))).toBe(`cannot encode items[${index}].sectionId: expected u32, found 8589934592`);
   });
 });
 

@@ -3,11 +3,10 @@
 
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SaveError } from "../../runtime/index.js";
 import { loadCodecs, parseParams, type Codecs } from "../../stream/codecs.js";
 import { decodeSectionBody, decodeStream } from "../../stream/decode.js";
-import { encodeDocument } from "../../stream/encode.js";
-import { StreamError, type Json, type StreamDocument } from "../../stream/format.js";
+import { encodeDocument, schemaNamed } from "../../stream/encode.js";
+import { StreamError, type Json, type SectionDocument, type StreamDocument } from "../../stream/format.js";
 import { stateToJson } from "../../stream/json.js";
 import { printJson } from "../../stream/print.js";
 import { CliError } from "../cli-error.js";
@@ -23,13 +22,6 @@ export interface StreamOptions {
   readonly section: string | undefined;
 }
 
-/** A bare section body as `vmstate decode --section NAME` prints it. */
-interface SectionDocument {
-  readonly format: "qemu-section";
-  readonly schema: string;
-  readonly state: Json;
-}
-
 async function codecs(): Promise<Codecs> {
   return loadCodecs(join(packageRoot, "schemas"), join(packageRoot, "dist", "generated"));
 }
@@ -41,8 +33,7 @@ export async function runDecode(options: StreamOptions): Promise<number> {
     const params = parseParams(options.params, known.params);
     let doc: StreamDocument | SectionDocument;
     if (options.section !== undefined) {
-      const schema = known.sections.get(options.section);
-      if (!schema) throw new StreamError(`no schema for section "${options.section}" (known: ${[...known.sections.keys()].join(", ")})`);
+      const schema = schemaNamed(known, options.section);
       doc = { format: "qemu-section", schema: schema.name, state: stateToJson(schema.layout.state, decodeSectionBody(bytes, schema, params)) };
     } else {
       doc = decodeStream(bytes, known, params);
@@ -78,8 +69,8 @@ async function userErrors(run: () => Promise<number>): Promise<number> {
   try {
     return await run();
   } catch (e) {
-    if (e instanceof StreamError || e instanceof SaveError) {
-      console.error(`vmstate: ${e instanceof SaveError ? `cannot encode: ${e.message}` : e.message}`);
+    if (e instanceof StreamError) {
+      console.error(`vmstate: ${e.message}`);
       return 1;
     }
     throw e;
