@@ -32,6 +32,16 @@ export function schemaFiles(folder: string): string[] {
   return names.filter((n) => n.endsWith(".vmstate")).sort().map((n) => join(folder, n));
 }
 
+/** The schema files the command line names: files as they are, folders as the .vmstate files in them. */
+export function schemaInputs(inputs: readonly string[]): string[] {
+  return inputs.flatMap((input) => {
+    if (!isDirectory(input)) return [input];
+    const files = schemaFiles(input);
+    if (files.length === 0) throw new CliError(`no .vmstate files in '${input}'`);
+    return files;
+  });
+}
+
 export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();

@@ -3,21 +3,16 @@
 
 import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { checkText } from "../generator/index.js";
-import { planSchema, type SchemaPlan } from "../generator/plan/plan.js";
+import type { SchemaFile } from "../generator/compat/index.js";
+import { planSchema } from "../generator/plan/plan.js";
 import { readText } from "./io.js";
-
-export interface PlannedSchema {
-  readonly file: string;
-  readonly text: string;
-  readonly plan: SchemaPlan;
-}
 
 /**
  * Checks each file, adding its diagnostics to `diagnostics` and its text (and those of its codec
  * modules) to `sources`; returns the plans of the files without errors.
  */
-export function planSchemaFiles(files: readonly string[], sources: Map<string, string>, diagnostics: Diagnostic[]): PlannedSchema[] {
-  const planned: PlannedSchema[] = [];
+export function planSchemaFiles(files: readonly string[], sources: Map<string, string>, diagnostics: Diagnostic[]): SchemaFile[] {
+  const planned: SchemaFile[] = [];
   for (const file of files) {
     const text = readText(file);
     sources.set(file, text);

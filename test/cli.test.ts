@@ -58,6 +58,9 @@ describe("vmstate check", () => {
     [["frobnicate"], "vmstate: unknown command 'frobnicate'"],
     [["check", "--format", "xml", "schemas/virtio-net.vmstate"], "vmstate: --format must be 'text' or 'json', not 'xml'"],
     [["gen", "--out"], "vmstate: option '--out <value>' argument missing"],
+    [["check", "docs"], "vmstate: no .vmstate files in 'docs'"],
+    [["gen", "docs", "--check"], "vmstate: no .vmstate files in 'docs'"],
+    [["export-qemu-dump", "docs"], "vmstate: no .vmstate files in 'docs'"],
   ])("%j is a one-line error with exit status 2", (args, message) => {
     const r = vmstate(args);
     expect(r.status).toBe(2);

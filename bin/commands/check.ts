@@ -1,14 +1,14 @@
 // `vmstate check FILE|DIR…`: every diagnostic of every schema; exit status 1 on any error.
 
 import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import { isDirectory, schemaFiles } from "../io.js";
 import { printDiagnostics, type OutputFormat } from "../report.js";
+import { schemaInputs } from "../io.js";
 import { planSchemaFiles } from "../schemas.js";
 
 export function runCheck(files: readonly string[], format: OutputFormat): number {
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
-  planSchemaFiles(files.flatMap((f) => (isDirectory(f) ? schemaFiles(f) : [f])), sources, diagnostics);
+  planSchemaFiles(schemaInputs(files), sources, diagnostics);
   printDiagnostics(diagnostics, sources, format);
   return hasErrors(diagnostics) ? 1 : 0;
 }

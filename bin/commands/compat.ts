@@ -2,15 +2,14 @@
 // breaks migration between two versions, in the directions asked for; exit status 1 when any does.
 
 import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import { formatDiagnosticsJson, formatDiagnosticsText } from "../../diagnostics/format.js";
 import { inDirections, type CompatDiagnostic, type Directions } from "../../generator/compat/finding.js";
 import { formatCompatJson, formatCompatText } from "../../generator/compat/format.js";
 import { compareVersions, type SchemaFile } from "../../generator/compat/index.js";
 import { compareDumps } from "../../generator/compat/qemu-check.js";
 import { DumpFormatError, readDump } from "../../generator/compat/qemu-dump.js";
 import { CliError } from "../cli-error.js";
-import { isDirectory, readText, schemaFiles } from "../io.js";
-import type { OutputFormat } from "../report.js";
+import { readText, schemaInputs } from "../io.js";
+import { printDiagnostics, type OutputFormat } from "../report.js";
 import { planSchemaFiles } from "../schemas.js";
 
 export interface CompatOptions {
@@ -41,7 +40,7 @@ export function runCompat(options: CompatOptions): number {
     const [old, neu] = [options.old, options.new].map((input) => load(input, sources, schemaErrors));
     if (hasErrors(schemaErrors)) {
       // Two versions can only be compared once each is a valid schema.
-      process.stdout.write(options.format === "json" ? formatDiagnosticsJson(schemaErrors) : formatDiagnosticsText(schemaErrors, sources));
+      printDiagnostics(schemaErrors, sources, options.format);
       return 1;
     }
     found = compareVersions(old!, neu!);
@@ -54,9 +53,7 @@ export function runCompat(options: CompatOptions): number {
 
 /** A schema file, or every schema of a folder, checked and planned. */
 function load(input: string, sources: Map<string, string>, errors: Diagnostic[]): SchemaFile[] {
-  const files = isDirectory(input) ? schemaFiles(input) : [input];
-  if (files.length === 0) throw new CliError(`no .vmstate files in '${input}'`);
-  return planSchemaFiles(files, sources, errors);
+  return planSchemaFiles(schemaInputs([input]), sources, errors);
 }
 
 export function parseDirection(value: unknown): Directions {

@@ -3,7 +3,7 @@
 
 import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { exportDump, printDumpJson } from "../../generator/compat/export-dump.js";
-import { isDirectory, schemaFiles, writeAtomically } from "../io.js";
+import { schemaInputs, writeAtomically } from "../io.js";
 import { printDiagnostics, type OutputFormat } from "../report.js";
 import { planSchemaFiles } from "../schemas.js";
 
@@ -15,7 +15,7 @@ export interface ExportOptions {
 }
 
 export function runExportDump(options: ExportOptions): number {
-  const inputs = (options.files.length === 0 ? ["schemas"] : options.files).flatMap((f) => (isDirectory(f) ? schemaFiles(f) : [f]));
+  const inputs = schemaInputs(options.files.length === 0 ? ["schemas"] : options.files);
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   const plans = planSchemaFiles(inputs, sources, diagnostics).map((s) => s.plan);

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import { isDirectory, readText, schemaFiles, writeAllAtomically } from "../io.js";
+import { isDirectory, readText, schemaInputs, writeAllAtomically } from "../io.js";
 import { printDiagnostics, type OutputFormat } from "../report.js";
 import { compilerBuild, GenCache, referencedModules, sha256 } from "./gen-cache.js";
 
@@ -30,7 +30,7 @@ const packageRoot = resolve(compiledRoot, "..");
 
 export async function runGen(options: GenOptions): Promise<number> {
   const wholeFolder = options.files.length === 0;
-  const inputs = (wholeFolder ? ["schemas"] : options.files).flatMap((f) => (isDirectory(f) ? schemaFiles(f) : [f]));
+  const inputs = schemaInputs(wholeFolder ? ["schemas"] : options.files);
   const runtimeImport = options.runtime ?? defaultRuntimeImport(options.out);
   const cache = options.cache ? openCache() : undefined;
 
