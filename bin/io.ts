@@ -13,6 +13,12 @@ export function readText(path: string): string {
   }
 }
 
+/** The text of a file that may not be there yet (an output): undefined when it is missing or a folder. */
+export function currentText(path: string): string | undefined {
+  if (!existsSync(path) || isDirectory(path)) return undefined;
+  return readText(path);
+}
+
 export function readBytes(path: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
@@ -74,7 +80,7 @@ export function writeAllAtomically(files: ReadonlyMap<string, string | Uint8Arra
       discard(0);
       throw new CliError(`cannot create folder '${dir}': ${reason(e)}`);
     }
-    const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+    const temp = tempBeside(path);
     try {
       writeFileSync(temp, data);
       staged.push({ path, temp });
@@ -84,7 +90,16 @@ export function writeAllAtomically(files: ReadonlyMap<string, string | Uint8Arra
       throw new CliError(`cannot write '${path}': ${reason(e)}; nothing was changed`);
     }
   }
-  const previous = staged.map(({ path }) => (existsSync(path) && !isDirectory(path) ? readFileSync(path) : undefined));
+  // What a failed rename must put back: the files renamed before it, so every one but the last.
+  const previous: (Buffer | undefined)[] = [];
+  for (const { path } of staged.slice(0, -1)) {
+    try {
+      previous.push(existsSync(path) && !isDirectory(path) ? readFileSync(path) : undefined);
+    } catch (e) {
+      discard(0);
+      throw new CliError(`cannot write '${path}': ${reason(e)}; nothing was changed`);
+    }
+  }
   for (const [i, { path, temp }] of staged.entries()) {
     try {
       renameSync(temp, path);
@@ -103,7 +118,7 @@ function restore(files: readonly { path: string; content: Buffer | undefined }[]
     try {
       if (content === undefined) unlinkSync(path);
       else {
-        const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+        const temp = tempBeside(path);
         writeFileSync(temp, content);
         renameSync(temp, path);
       }
@@ -112,6 +127,11 @@ function restore(files: readonly { path: string; content: Buffer | undefined }[]
     }
   }
   return ok;
+}
+
+/** A temporary file in the same folder, so that a rename replaces the target in one step. */
+function tempBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
 }
 
 function removeQuietly(path: string): void {

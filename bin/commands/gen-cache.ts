@@ -46,7 +46,7 @@ function filesUnder(folder: string): string[] {
  * changed must be verified again. Every string is tried, so that no way of writing a codec
  * declaration is missed; a message or a QEMU name costs a failed read, never a stale output.
  */
-export function referencedModules(schemaFile: string, schemaText: string): [string, string | null][] {
+function referencedModules(schemaFile: string, schemaText: string): [string, string | null][] {
   // String literals of the language are JSON strings.
   const specs = [...schemaText.matchAll(/"(?:[^"\\\n]|\\.)*"/g)].map((m) => jsonString(m[0]));
   return [...new Set(specs)].sort().map((spec) => {
@@ -69,9 +69,9 @@ function jsonString(literal: string): string {
 }
 
 export interface GenInput {
+  /** The schema's path, which codec modules are found from. */
+  readonly schemaFile: string;
   readonly schemaText: string;
-  /** From referencedModules. */
-  readonly modules: readonly [string, string | null][];
   readonly sourceName: string;
   readonly outputName: string;
   readonly runtimeImport: string;
@@ -94,7 +94,7 @@ export class GenCache {
   }
 
   key(input: GenInput): string {
-    return sha256(JSON.stringify([this.build, input.sourceName, input.outputName, input.runtimeImport, input.schemaText, input.modules]));
+    return sha256(JSON.stringify([this.build, input.sourceName, input.outputName, input.runtimeImport, input.schemaText, referencedModules(input.schemaFile, input.schemaText)]));
   }
 
   /** The hash of the output generated for `key`, if it is known. */

@@ -3,13 +3,13 @@
 // every one of them, or (when a write fails) none. An input the cache knows, whose output file is
 // unchanged, is not generated again (see gen-cache.ts).
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import { isDirectory, readText, schemaInputs, writeAllAtomically } from "../io.js";
+import { currentText, isDirectory, readText, schemaInputs, writeAllAtomically } from "../io.js";
 import { printDiagnostics, type OutputFormat } from "../report.js";
-import { compilerBuild, GenCache, referencedModules, sha256 } from "./gen-cache.js";
+import { compilerBuild, GenCache, sha256 } from "./gen-cache.js";
 
 export interface GenOptions {
   readonly files: readonly string[];
@@ -48,11 +48,11 @@ export async function runGen(options: GenOptions): Promise<number> {
       sources.set(file, text);
       const outputName = join(options.out, `${basename(file, ".vmstate")}.ts`);
       expected.push(outputName);
-      const input = { schemaText: text, modules: referencedModules(file, text), sourceName: posix(file), outputName, runtimeImport };
+      const input = { schemaFile: file, schemaText: text, sourceName: posix(file), outputName, runtimeImport };
       const key = cache?.key(input);
       const known = key === undefined ? undefined : cache!.outputHash(key);
       if (known !== undefined) {
-        const current = existsSync(outputName) ? readFileSync(outputName, "utf8") : undefined;
+        const current = currentText(outputName);
         if (current !== undefined && sha256(current) === known) {
           cache!.touch(key!);
           upToDate.add(outputName);
@@ -86,7 +86,7 @@ export async function runGen(options: GenOptions): Promise<number> {
     const isStale = (path: string): boolean => {
       if (upToDate.has(path)) return false;
       if (knownStale.has(path)) return true;
-      return !existsSync(path) || readFileSync(path, "utf8") !== outputs.get(path);
+      return currentText(path) !== outputs.get(path);
     };
     const stale = [...new Set(expected)].filter(isStale);
     if (wholeFolder) stale.push(...orphans(options.out, new Set(expected)));
@@ -94,7 +94,7 @@ export async function runGen(options: GenOptions): Promise<number> {
     return stale.length > 0 ? 1 : 0;
   }
   // Every changed file at once: all are written, or none is.
-  const changed = new Map([...outputs].filter(([path, code]) => !existsSync(path) || isDirectory(path) || readFileSync(path, "utf8") !== code));
+  const changed = new Map([...outputs].filter(([path, code]) => currentText(path) !== code));
   writeAllAtomically(changed);
   for (const path of changed.keys()) console.log(`wrote ${path}`);
   return 0;
@@ -113,7 +113,7 @@ function orphans(out: string, expected: ReadonlySet<string>): string[] {
   return readdirSync(out)
     .filter((n) => n.endsWith(".ts"))
     .map((n) => join(out, n))
-    .filter((path) => !expected.has(path) && readFileSync(path, "utf8").startsWith(GENERATED_MARK));
+    .filter((path) => !expected.has(path) && currentText(path)?.startsWith(GENERATED_MARK) === true);
 }
 
 /**
