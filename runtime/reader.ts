@@ -5,7 +5,6 @@ import { LoadError, hexBytes, printable } from "./errors.js";
 import { littleEndianAt } from "./pci.js";
 
 const SUBSECTION = 0x05;
-const textDecoder = new TextDecoder("latin1");
 /** Zero bytes, shared (and frozen): V8 gives even an empty typed array a backing store of its own, at the cost of a large one. */
 const NO_BYTES = Object.freeze(new Uint8Array(0));
 
@@ -208,7 +207,8 @@ export class Reader {
     if (p + 2 > this.end || this.input[p] !== SUBSECTION) return undefined;
     const len = this.input[p + 1]!;
     if (len < owner.length + 1 || p + 2 + len > this.end) return undefined;
-    const name = textDecoder.decode(this.input.subarray(p + 2, p + 2 + len));
+    // One character per byte, as QEMU compares names (TextDecoder's "latin1" is windows-1252).
+    const name = String.fromCharCode(...this.input.subarray(p + 2, p + 2 + len));
     if (!name.startsWith(owner)) return undefined;
     this.pos = p + 2 + len;
     return name;

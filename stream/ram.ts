@@ -8,7 +8,7 @@ const FLAG_MEM_SIZE = 0x04;
 const FLAG_PAGE = 0x08;
 const FLAG_EOS = 0x10;
 const FLAG_CONTINUE = 0x20;
-const FLAG_MASK = 0xfff;
+const FLAG_MASK = 0xfffn;
 const KNOWN = FLAG_ZERO | FLAG_MEM_SIZE | FLAG_PAGE | FLAG_EOS | FLAG_CONTINUE;
 const PAGE_SIZE = 4096;
 
@@ -26,14 +26,12 @@ export function walkRam(bytes: Uint8Array, start: number): { end: number; summar
   const need = (n: number, what: string): void => {
     if (p + n > bytes.length) throw new StreamError(`RAM section: ${what} at byte offset ${p} needs ${n} bytes, ${bytes.length - p} remain`);
   };
-  const name = (): string => {
+  const skipName = (): void => {
     // A page record's block: u8 length and the name.
     need(1, "a block name length");
     const len = bytes[p]!;
     need(1 + len, "a block name");
-    const id = new TextDecoder("latin1").decode(bytes.subarray(p + 1, p + 1 + len));
     p += 1 + len;
-    return id;
   };
   for (;;) {
     need(8, "a record");
@@ -41,12 +39,12 @@ export function walkRam(bytes: Uint8Array, start: number): { end: number; summar
     const word = view.getBigUint64(p);
     p += 8;
     records++;
-    const flags = Number(word & BigInt(FLAG_MASK));
+    const flags = Number(word & FLAG_MASK);
     if ((flags & ~KNOWN) !== 0) {
       throw new StreamError(`RAM section: record at byte offset ${recordAt} has flags 0x${flags.toString(16)}, which this decoder does not know (only zero, page, mem-size, continue and end)`);
     }
     if (flags & FLAG_MEM_SIZE) {
-      const total = word & ~BigInt(FLAG_MASK);
+      const total = word & ~FLAG_MASK;
       // With the x-ignore-shared capability each block also carries its address; the stream does
       // not say so (7.2 sends no capabilities), so take the layout whose blocks add up.
       const found = memSizeBlocks(bytes, p, total, false) ?? memSizeBlocks(bytes, p, total, true);
@@ -54,7 +52,7 @@ export function walkRam(bytes: Uint8Array, start: number): { end: number; summar
       blocks = found.blocks;
       p = found.end;
     } else if (flags & (FLAG_ZERO | FLAG_PAGE)) {
-      if (!(flags & FLAG_CONTINUE)) name();
+      if (!(flags & FLAG_CONTINUE)) skipName();
       if (flags & FLAG_ZERO) {
         need(1, "a fill byte");
         p += 1;
@@ -82,7 +80,7 @@ function memSizeBlocks(bytes: Uint8Array, start: number, total: bigint, withAddr
     if (!name.every((c) => c >= 0x20 && c < 0x7f)) return undefined;
     const length = view.getBigUint64(p + 1 + len);
     if (length === 0n || length > left) return undefined;
-    blocks.push({ id: new TextDecoder("latin1").decode(name), length: Number(length) });
+    blocks.push({ id: String.fromCharCode(...name), length: Number(length) });
     left -= length;
     p += 1 + len + 8 + (withAddress ? 8 : 0);
   }

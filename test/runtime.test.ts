@@ -1,6 +1,6 @@
-// The runtime's speed measures keep its contract: a Reader stops at its end even though its scalar
-// reads leave the bounds check to the DataView, and Writers that pass one working buffer along
-// never change a result they have handed out.
+// The runtime's speed measures keep its contract: a Reader stops at its own end (its scalar reads
+// check their bounds inline), a Writer refuses a wrong value with a SaveError, and Writers that
+// pass one working buffer along never change a result they have handed out.
 
 import { describe, expect, it } from "vitest";
 import { LoadError, Reader, SaveError, Writer } from "../runtime/index.js";
@@ -46,6 +46,15 @@ describe("Reader", () => {
     expect(r.u16le("b")).toBe(0x7856);
     expect(r.u32("c")).toBe(0x9abcdef0);
     expect(() => r.u8("d")).toThrow(/d: unexpected end of input: u8 needs 1 byte, 0 remain/);
+  });
+
+  it("reads a subsection name one character per byte, so a message shows the byte the stream has", () => {
+    const name = [..."virtio/x"].map((c) => c.charCodeAt(0));
+    name[7] = 0x80;
+    const r = new Reader(new Uint8Array([0x05, name.length, ...name, 0, 0, 0, 1]));
+    const read = r.subsection("virtio");
+    expect(read?.charCodeAt(7)).toBe(0x80);
+    expect(() => r.unknownSubsection(read!, "virtio")).toThrow('unknown subsection "virtio/\\x80" of "virtio"');
   });
 
   it("gives copies of byte fields, and an empty one for zero bytes", () => {
