@@ -34,7 +34,15 @@ export async function loadCodecs(schemaDir: string, moduleDir: string, extension
     // prettier), which would double their start-up time and memory.
     const { model, diagnostics } = checkText(readFileSync(schemaFile, "utf8"), schemaFile);
     if (!model || hasErrors(diagnostics)) throw new StreamError(`schema ${schemaFile} has errors: run \`vmstate check ${schemaFile}\``);
-    const module = (await import(pathToFileURL(join(moduleDir, `${basename(file, ".vmstate")}${extension}`)).href)) as Record<string, unknown>;
+    const modulePath = join(moduleDir, `${basename(file, ".vmstate")}${extension}`);
+    let module: Record<string, unknown>;
+    try {
+      module = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code !== "ERR_MODULE_NOT_FOUND") throw e;
+      throw new StreamError(`the generated module of ${schemaFile} is missing (${modulePath}): run \`npm run gen\` and \`npm run build\``);
+    }
     const exported = Object.values(module).filter(isCodec);
     for (const layout of model.sections) {
       const codec = exported.find((c) => c.name === layout.qemuName);

@@ -8,7 +8,9 @@ import { decodeSectionBody, decodeStream } from "../stream/decode.js";
 import { encodeSectionBody, encodeStream } from "../stream/encode.js";
 import type { StreamDocument, StreamItem } from "../stream/format.js";
 import { stateToJson } from "../stream/json.js";
-import type { Codecs } from "../stream/codecs.js";
+import { loadCodecs, type Codecs } from "../stream/codecs.js";
+import { StreamError } from "../stream/format.js";
+import { root } from "./support/compile.js";
 import { projectCodecs } from "./support/codecs.js";
 import { fixturesDir, virtioNetPayloads } from "./support/fixtures.js";
 import { offloadsAfterSubsections, streamBytes, streamErrorOf } from "./support/streams.js";
@@ -144,6 +146,14 @@ describe("streams that cannot be read", () => {
     const header = structuredClone(doc);
     (header.items[index] as { sectionId: number }).sectionId = 2 ** 33;
     expect(streamErrorOf(() => encodeStream(header, codecs, {}))).toBe(`cannot encode items[${index}].sectionId: expected u32, found 8589934592`);
+  });
+});
+
+describe("the generated modules the stream tools load", () => {
+  it("a missing one is a StreamError that says to generate and build, not a module error", async () => {
+    const missing = loadCodecs(join(root, "schemas"), join(root, "docs"));
+    await expect(missing).rejects.toThrow(StreamError);
+    await expect(missing).rejects.toThrow(/^the generated module of .*configuration\.vmstate is missing \(.*docs\/configuration\.js\): run `npm run gen` and `npm run build`$/);
   });
 });
 
