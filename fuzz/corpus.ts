@@ -5,7 +5,7 @@
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadVirtioNet, type VirtioNet } from "../generated/virtio-net.js";
+import { loadVirtioNet } from "../generated/virtio-net.js";
 import { Reader, pciCapability } from "../runtime/index.js";
 import type { Codecs } from "../stream/codecs.js";
 import { decodeStream } from "../stream/decode.js";
@@ -124,7 +124,7 @@ function once<T>(make: () => T): () => T {
 }
 
 /** A payload's decisive fields and subsection headers, from a recorded load. */
-export function payloadHotspots(bytes: Uint8Array): Hotspots {
+function payloadHotspots(bytes: Uint8Array): Hotspots {
   const r = new RecordingReader(bytes);
   loadVirtioNet(r);
   return hotspotsOf(r, 0);
@@ -246,4 +246,3 @@ function schemaTexts(): { name: string; text: string }[] {
   );
 }
 
-export type { VirtioNet };

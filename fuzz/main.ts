@@ -16,7 +16,7 @@ import { loadCodecs } from "../stream/codecs.js";
 import { CAMPAIGNS, addStats, emptyStats, makeCampaign, type CampaignName, type Scale, type Stats } from "./campaigns.js";
 import { buildCorpus } from "./corpus.js";
 import { packageRoot } from "./fixtures.js";
-import { SLOTS, type Fault, type WorkerMessage, type WorkerOptions } from "./worker.js";
+import { INJECTED_INPUT, SLOTS, type Fault, type WorkerMessage, type WorkerOptions } from "./worker.js";
 
 const MiB = 1024 * 1024;
 
@@ -188,7 +188,7 @@ async function main(): Promise<number> {
   console.log(
     `vmstate fuzz: seed ${s.seed}, ${s.scale} scale, ${s.workers} worker${s.workers === 1 ? "" : "s"}; ` +
       `budget ${s.budgetMs} ms per input (watchdog ${s.watchdogMs} ms), heap limit ${s.heapMb} MiB per worker, RSS bound ${s.rssMb} MiB` +
-      (s.inject ? `; injecting a fault (${s.inject}) as ${"payload-mutations"} #3` : ""),
+      (s.inject ? `; injecting a fault (${s.inject}) as ${INJECTED_INPUT.campaign} #${INJECTED_INPUT.index}` : ""),
   );
   const started = performance.now();
   const { perCampaign, failures, heapPeak, rssPeak, sizes } = await run(s);

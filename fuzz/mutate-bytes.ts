@@ -103,7 +103,7 @@ function position(length: number, hot: Hotspots, rnd: Random): number {
 }
 
 /** A value a count or length is likely to be wrong with: the edges of its type, off by one, huge, zero. */
-export function interestingValue(current: number, size: 1 | 2 | 4, rnd: Random): number {
+function interestingValue(current: number, size: 1 | 2 | 4, rnd: Random): number {
   const max = size === 4 ? 0xffffffff : (1 << (8 * size)) - 1;
   const sign = size === 4 ? 0x80000000 : 1 << (8 * size - 1);
   const candidates = [0, 1, 2, current + 1, current - 1, current * 2, current + 64, max, max - 1, sign, sign - 1, 64, 65, 128, 129, 256, 1024, 1025, rnd.below(max + 1)];

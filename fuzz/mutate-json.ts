@@ -2,12 +2,11 @@
 // members removed or added (named `__proto__` or `constructor` among others), array elements
 // removed or repeated.
 
+import type { Json } from "../stream/format.js";
 import type { Random } from "./random.js";
 
-type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
 /** JSON values a document might hold by mistake or on purpose: wrong types, edges, names that are traps. */
-const JSON_VALUES: readonly JsonValue[] = [
+const JSON_VALUES: readonly Json[] = [
   null, true, false, 0, -1, 1.5, 256, 65536, 4294967296, 1e308, -1e308, 9007199254740993, "", "0x", "zz", "0x10", "-5",
   "ffff", "A".repeat(300), [], [0], {},
 ];
@@ -19,12 +18,12 @@ const JSON_KEYS = ["__proto__", "constructor", "prototype", "toString", "extra",
  * One to three mutations of a JSON document (in place on a copy): a value replaced by another of
  * any type, a member removed or added, an array element removed or repeated.
  */
-export function mutateJson(base: JsonValue, rnd: Random): JsonValue {
+export function mutateJson(base: Json, rnd: Random): Json {
   const doc = structuredClone(base);
   const count = rnd.between(1, 3);
   for (let i = 0; i < count; i++) {
-    const nodes: (JsonValue[] | { [key: string]: JsonValue })[] = [];
-    const walk = (v: JsonValue): void => {
+    const nodes: (Json[] | { [key: string]: Json })[] = [];
+    const walk = (v: Json): void => {
       if (v === null || typeof v !== "object") return;
       nodes.push(v);
       for (const child of Array.isArray(v) ? v : Object.values(v)) walk(child);
