@@ -24,8 +24,6 @@ let spare: { readonly buf: Uint8Array; readonly view: DataView } | undefined;
 export class Writer {
   private buf: Uint8Array;
   private view: DataView;
-  /** Whether `buf` is a working buffer (false after finish(), when it is the result handed out). */
-  private working = true;
   private filled = 0;
   /** The last offset at which a scalar (at most 8 bytes) fits without growing: one test per write. */
   private last: number;
@@ -51,14 +49,14 @@ export class Writer {
   /** The bytes written so far, as a new array that the Writer never touches again. */
   finish(): Uint8Array {
     const out = this.buf.slice(0, this.filled);
-    if (this.working && this.buf.length <= MAX_SPARE && (spare === undefined || spare.buf.length < this.buf.length)) {
+    // After finish() `buf` is the result handed out, never a working buffer to lend (its view is NO_VIEW).
+    if (this.view !== NO_VIEW && this.buf.length <= MAX_SPARE && (spare === undefined || spare.buf.length < this.buf.length)) {
       spare = { buf: this.buf, view: this.view };
     }
     // Writing on continues from the result, which is full, so the next write copies it first.
     this.buf = out;
     this.view = NO_VIEW;
     this.last = out.length - 8;
-    this.working = false;
     return out;
   }
 
@@ -87,7 +85,6 @@ export class Writer {
     this.buf = next;
     this.view = new DataView(next.buffer);
     this.last = next.length - 8;
-    this.working = true;
   }
 
   private bad(v: unknown, type: string, path: string): never {
