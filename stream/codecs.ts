@@ -9,6 +9,7 @@ import { checkText } from "../generator/check-text.js";
 import type { LayoutModel, ParamModel } from "../generator/model.js";
 import type { SectionCodec } from "../runtime/section.js";
 import { StreamError } from "./format.js";
+import { integerFromText } from "./json.js";
 
 export interface SectionSchema {
   /** QEMU's VMStateDescription name of the section (the end of its idstr). */
@@ -81,8 +82,8 @@ export function parseParams(assignments: readonly string[], known: ReadonlyMap<s
       out[name] = /^(true|on|1)$/.test(text);
       continue;
     }
-    if (!/^(0x[0-9a-f]+|\d+|-\d+)$/i.test(text)) throw new StreamError(`--param ${name} must be an integer, not '${text}'`);
-    const v = text.startsWith("-") ? -BigInt(text.slice(1)) : BigInt(text);
+    const v = integerFromText(text);
+    if (v === undefined) throw new StreamError(`--param ${name} must be an integer, not '${text}'`);
     const bits = BigInt(p.type.bits);
     const [min, max] = p.type.signed ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
     if (v < min || v > max) throw new StreamError(`--param ${name}=${text} does not fit in ${p.type.signed ? "i" : "u"}${p.type.bits}`);

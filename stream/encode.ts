@@ -1,10 +1,10 @@
 // Stream encoding: a StreamDocument → the bytes of a QEMU migration stream. Unchanged, the output is
 // the stream the document was decoded from, byte for byte.
 
-import { SaveError, Writer, printable } from "../runtime/index.js";
+import { SaveError, Writer } from "../runtime/index.js";
 import type { Codecs, SectionSchema } from "./codecs.js";
 import { FILE_VERSION, MAGIC, Marker, StreamError, type Json, type SectionBody, type SectionDocument, type StreamDocument, type StreamItem } from "./format.js";
-import { stateFromJson } from "./json.js";
+import { bytesFromHex, shownValue as shown, stateFromJson } from "./json.js";
 
 /** Every value the document has that QEMU's format cannot hold is a StreamError with its path. */
 export function encodeStream(doc: StreamDocument, codecs: Codecs, params: Record<string, unknown>): Uint8Array {
@@ -139,9 +139,10 @@ function footer(w: Writer, sectionId: number, at: string): void {
   w.u32(sectionId, `${at}.footer`);
 }
 
-function fromHex(hex: string, at: string): Uint8Array {
-  if (typeof hex !== "string" || !/^([0-9a-f]{2})*$/i.test(hex)) throw new StreamError(`${at}: expected bytes as a hex string`);
-  return new Uint8Array(Buffer.from(hex, "hex"));
+function fromHex(hex: unknown, at: string): Uint8Array {
+  const bytes = bytesFromHex(hex);
+  if (!bytes) throw new StreamError(`${at}: expected bytes as a hex string`);
+  return bytes;
 }
 
 /** A section name as the stream has it: one byte per character, so characters above U+00FF do not fit. */
@@ -152,11 +153,4 @@ function latin1(text: string, at: string): Uint8Array {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** A value from the document in a message: a string quoted and made printable, anything else as JSON. */
-function shown(v: unknown): string {
-  if (typeof v === "string") return `"${printable(v)}"`;
-  const json = JSON.stringify(v) ?? "nothing";
-  return json.length > 40 ? `${json.slice(0, 40)}…` : json;
 }

@@ -61,7 +61,8 @@ function valueFromJson(type: FieldType, json: Json, path: string): unknown {
     case "int":
       if (type.bits === 64) {
         if (typeof json === "number" && Number.isSafeInteger(json)) return BigInt(json);
-        if (typeof json === "string" && /^-?(0x[0-9a-f]+|\d+)$/i.test(json)) return json.startsWith("-") ? -BigInt(json.slice(1)) : BigInt(json);
+        const v = typeof json === "string" ? integerFromText(json) : undefined;
+        if (v !== undefined) return v;
         throw bad(path, "a 64-bit integer (a string such as \"0x10\" or \"-5\")", json);
       }
       if (typeof json !== "number") throw bad(path, "a number", json);
@@ -69,9 +70,11 @@ function valueFromJson(type: FieldType, json: Json, path: string): unknown {
     case "bool":
       if (typeof json !== "boolean") throw bad(path, "true or false", json);
       return json;
-    case "bytes":
-      if (typeof json !== "string" || !/^([0-9a-f]{2})*$/i.test(json)) throw bad(path, "bytes as a hex string", json);
-      return new Uint8Array(Buffer.from(json, "hex"));
+    case "bytes": {
+      const bytes = bytesFromHex(json);
+      if (!bytes) throw bad(path, "bytes as a hex string", json);
+      return bytes;
+    }
     case "array":
       if (!Array.isArray(json)) throw bad(path, "an array", json);
       return json.map((v, i) => valueFromJson(type.element, v, `${path}[${i}]`));
@@ -87,6 +90,23 @@ function join(path: string, key: string): string {
 }
 
 function bad(path: string, expected: string, found: Json): StreamError {
-  const shown = JSON.stringify(found) ?? "nothing";
-  return new StreamError(`${path}: expected ${expected}, found ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}`);
+  return new StreamError(`${path}: expected ${expected}, found ${shownValue(found)}`);
+}
+
+/** An integer written as text, decimal or 0x-hexadecimal, maybe negative; undefined when it is not one. */
+export function integerFromText(text: string): bigint | undefined {
+  if (!/^-?(0x[0-9a-f]+|\d+)$/i.test(text)) return undefined;
+  return text.startsWith("-") ? -BigInt(text.slice(1)) : BigInt(text);
+}
+
+/** Bytes written in a document as a hex string, or undefined when the value is not one. */
+export function bytesFromHex(hex: unknown): Uint8Array | undefined {
+  if (typeof hex !== "string" || !/^([0-9a-f]{2})*$/i.test(hex)) return undefined;
+  return new Uint8Array(Buffer.from(hex, "hex"));
+}
+
+/** A value from a document in a message: a string quoted and made printable, anything else as JSON; long ones cut. */
+export function shownValue(v: unknown): string {
+  const text = typeof v === "string" ? `"${printable(v)}"` : (JSON.stringify(v) ?? "nothing");
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
