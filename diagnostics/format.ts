@@ -32,7 +32,7 @@ export function formatDiagnosticsText(diagnostics: readonly Diagnostic[], source
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.length - errors;
   if (diagnostics.length === 0) return "";
-  const summary = [errors || !warnings ? plural(errors, "error") : "", warnings ? plural(warnings, "warning") : ""].filter(Boolean).join(", ");
+  const summary = [errors ? plural(errors, "error") : "", warnings ? plural(warnings, "warning") : ""].filter(Boolean).join(", ");
   return `${blocks.join("\n\n")}\n\nFound ${summary}.\n`;
 }
 

@@ -18,7 +18,6 @@ export type Canon =
   | { readonly k: "op"; readonly op: string; readonly args: readonly Canon[] };
 
 export const TRUE: Canon = { k: "lit", v: true, name: undefined };
-export const FALSE: Canon = { k: "lit", v: false, name: undefined };
 
 export function lit(v: bigint | boolean, name?: string): Canon {
   return { k: "lit", v, name };

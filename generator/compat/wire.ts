@@ -111,6 +111,10 @@ export class Flattener {
   private nextId = 1;
   /** The element of each `validate each` loop: "every element of" its array. */
   private readonly loopElements = new Map<ElementModel, Canon>();
+  /** The instance of each struct element level, so a later `vq[i].x` can find `x`. */
+  private readonly elementInstances = new WeakMap<Level, Instance>();
+  /** Expressions compat cannot see through are each unlike any other. */
+  private opaqueCount = 0;
 
   constructor(
     readonly side: Side,
@@ -218,7 +222,7 @@ export class Flattener {
     scope.inst.fields.set(f, item.id);
     if (value.kind === "array" && value.element.kind === "struct") {
       const element = (item as Item & { kind: "array" }).element;
-      scope.inst.elements.set(f, elementInstances.get(element)!);
+      scope.inst.elements.set(f, this.elementInstances.get(element)!);
     }
     level.items.push(item);
   }
@@ -247,7 +251,7 @@ export class Flattener {
     const inner: Outer = { guard: TRUE, guardSpans: [], gateOn: true, since: undefined, key: "", formerKeys: [], name: `${at.name}[].` };
     if (plan.kind === "struct") {
       const inst = this.instance(plan, scope);
-      elementInstances.set(level, inst);
+      this.elementInstances.set(level, inst);
       this.steps(plan.callee.steps, { inst, owner: plan.callee.layout.nameSpan, version: plan.callee.layout.version, struct: true }, level, inner);
     } else {
       level.items.push(this.value(plan, scope, { ...inner, name: `${at.name}[]` }, span, undefined));
@@ -296,19 +300,19 @@ export class Flattener {
       case "param":
         return this.param(e.param);
       case "arg":
-        return scope.inst.args.get(e.arg) ?? opaque(e);
+        return scope.inst.args.get(e.arg) ?? this.opaque(e);
       case "let":
-        return scope.inst.lets.get(e.binding) ?? opaque(e);
+        return scope.inst.lets.get(e.binding) ?? this.opaque(e);
       case "version":
         return lit(BigInt(scope.version));
       case "element":
-        return this.loopElements.get(e.element) ?? opaque(e);
+        return this.loopElements.get(e.element) ?? this.opaque(e);
       case "field":
       case "group":
       case "member":
       case "index": {
         const t = this.target(e, scope);
-        return t?.kind === "value" ? t.canon : opaque(e);
+        return t?.kind === "value" ? t.canon : this.opaque(e);
       }
       case "call":
         return op(e.builtin, e.args.map((a) => this.canon(a, scope)));
@@ -319,6 +323,10 @@ export class Flattener {
       case "conditional":
         return op("?:", [this.canon(e.test, scope), this.canon(e.then, scope), this.canon(e.else, scope)]);
     }
+  }
+
+  private opaque(e: IrExpr): Canon {
+    return { k: "opaque", text: `${e.span.file}:${e.span.start}#${++this.opaqueCount}` };
   }
 
   /** What a reference expression reaches: a value on the wire, or a struct (element) to go into. */
@@ -357,17 +365,11 @@ type Target = { kind: "value"; canon: Canon; element: Instance | undefined } | {
 
 const U8: ScalarType = { kind: "int", signed: false, bits: 8, endian: "be" };
 
-/** The instance of each struct element level, so a later `vq[i].x` can find `x`. */
-const elementInstances = new WeakMap<Level, Instance>();
 
 function newInstance(): Instance {
   return { fields: new Map(), structs: new Map(), elements: new Map(), lets: new Map(), args: new Map() };
 }
 
-let opaqueCount = 0;
-function opaque(e: IrExpr): Canon {
-  return { k: "opaque", text: `${e.span.file}:${e.span.start}#${++opaqueCount}` };
-}
 
 /** Versions at which a layout's wire shape can change: its gates, and literals compared with the version. */
 export function gatesOf(members: readonly MemberModel[]): bigint[] {
