@@ -21,6 +21,11 @@ export function scalarName(type: ScalarType): string {
   return `${type.signed ? "i" : "u"}${type.bits}${type.endian === "le" ? "le" : ""}`;
 }
 
+/** Bytes a scalar takes on the wire. */
+export function scalarSize(type: ScalarType): number {
+  return type.kind === "bool" ? 1 : type.bits / 8;
+}
+
 export function intRange(type: IntType): { min: bigint; max: bigint } {
   const bits = BigInt(type.bits);
   return type.signed ? { min: -(1n << (bits - 1n)), max: (1n << (bits - 1n)) - 1n } : { min: 0n, max: (1n << bits) - 1n };

@@ -7,6 +7,7 @@
 
 import { literalOf } from "./canon.js";
 import type { Item } from "./wire.js";
+import { scalarName, scalarSize } from "../check/types.js";
 
 export type Pair =
   | { readonly how: "same" | "renamed" | "moved"; readonly old: Item; readonly new: Item }
@@ -82,7 +83,7 @@ function retirement(fields: readonly Item[], padding: readonly Item[]): Pair | u
 export function constantSize(item: Item): bigint | undefined {
   switch (item.kind) {
     case "scalar":
-      return item.type.kind === "bool" ? 1n : BigInt(item.type.bits / 8);
+      return BigInt(scalarSize(item.type));
     case "unused":
     case "array": {
       const n = literalOf(item.count.canon);
@@ -106,7 +107,7 @@ export function constantSize(item: Item): bigint | undefined {
 function shape(item: Item): string {
   switch (item.kind) {
     case "scalar":
-      return item.type.kind === "bool" ? "bool" : `${item.type.signed ? "i" : "u"}${item.type.bits}${item.type.endian}`;
+      return scalarName(item.type);
     case "array":
     case "unused": {
       const n = literalOf(item.count.canon);

@@ -8,6 +8,7 @@ import { constantOf } from "../check/expressions.js";
 import { allMembers } from "../check/walk.js";
 import type { FieldModel, UnusedModel } from "../model.js";
 import type { FunctionPlan, SchemaPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
+import { scalarSize } from "../check/types.js";
 
 export type DumpJson = { readonly [key: string]: DumpValue };
 type DumpValue = string | number | boolean | DumpJson | readonly DumpValue[];
@@ -89,7 +90,7 @@ function gate(f: FieldModel | UnusedModel | undefined): number {
 function size(value: ValuePlan): number {
   switch (value.kind) {
     case "scalar":
-      return value.type.kind === "bool" ? 1 : value.type.bits / 8;
+      return scalarSize(value.type);
     case "bytes":
       return Number(value.count.constant ?? 0n);
     case "array":
@@ -118,7 +119,7 @@ function wireSize(steps: readonly Step[]): bigint | undefined {
 function valueSize(value: ValuePlan): bigint | undefined {
   switch (value.kind) {
     case "scalar":
-      return value.type.kind === "bool" ? 1n : BigInt(value.type.bits / 8);
+      return BigInt(scalarSize(value.type));
     case "bytes":
       return value.count.constant;
     case "array": {

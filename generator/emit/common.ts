@@ -2,7 +2,7 @@
 
 import type { FieldModel, FieldType, IrExpr, SubsectionModel } from "../model.js";
 import type { CountPlan, FunctionPlan, Step, ValuePlan } from "../plan/plan.js";
-import { scalarName } from "../check/types.js";
+import { scalarName, scalarSize } from "../check/types.js";
 import { children, references } from "../check/walk.js";
 import { convert, emitExpr, type ExprEnv } from "./expressions.js";
 
@@ -47,7 +47,7 @@ export function elementSize(type: FieldType): number | undefined {
   if (type.kind === "bytes") return 1;
   if (type.kind !== "array") return undefined;
   const e = type.element;
-  return e.kind === "bool" ? 1 : e.kind === "int" ? e.bits / 8 : undefined;
+  return e.kind === "bool" || e.kind === "int" ? scalarSize(e) : undefined;
 }
 
 /** Path used in errors from a validation: the array it goes over, or the first field its condition reads. */

@@ -16,6 +16,7 @@ import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.
 import { boolCode, countCode, elementSize, equalsCode, exprEnv, joinPath, readsVersion, str, validationField, validationLines, validationPath, wireMethod } from "./common.js";
 import { emitExpr } from "./expressions.js";
 import { fieldTsType } from "./types.js";
+import { scalarSize } from "../check/types.js";
 
 export interface FunctionText {
   readonly name: string;
@@ -136,7 +137,7 @@ export class LoadEmitter {
     if (value.kind !== "scalar") throw new Error("not a scalar");
     const read = `r.${wireMethod(value)}(${str(path)})`;
     if (!step.equals) return read;
-    const size = value.type.kind === "bool" ? 1 : value.type.bits / 8;
+    const size = scalarSize(value.type);
     return `r.equal(${read}, ${equalsCode(step.equals, env, value)}, ${str(path)}, ${size})`;
   }
 
