@@ -3,9 +3,7 @@
 // its name, version gate, whether it has a test (`field_exists`), its size per element, and the
 // description of a struct. Validations are left out, as QEMU leaves out VMSTATE_VALIDATE.
 
-import type { Span } from "../../diagnostics/span.js";
 import { constantOf } from "../check/expressions.js";
-import { allMembers } from "../check/walk.js";
 import type { FieldModel, UnusedModel } from "../model.js";
 import type { FunctionPlan, SchemaPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import { scalarSize } from "../check/types.js";
@@ -16,8 +14,8 @@ type DumpValue = string | number | boolean | DumpJson | readonly DumpValue[];
 export function exportDump(plans: readonly SchemaPlan[], machine: string | undefined): DumpJson {
   const out: Record<string, DumpValue> = {};
   if (machine !== undefined) out["vmschkmachine"] = { Name: machine };
+  const exporter = new Exporter();
   for (const plan of plans) {
-    const exporter = new Exporter(plan);
     for (const fn of plan.functions) {
       const layout = fn.layout;
       if (layout.kind !== "section" || !layout.qemuName || layout.qemuName in out) continue;
@@ -28,15 +26,6 @@ export function exportDump(plans: readonly SchemaPlan[], machine: string | undef
 }
 
 class Exporter {
-  /** A plan's padding step keeps only the span of its declaration; its gate and guard are there. */
-  private readonly paddings = new Map<Span, UnusedModel>();
-
-  constructor(plan: SchemaPlan) {
-    for (const layout of [...plan.model.structs, ...plan.model.sections]) {
-      for (const m of allMembers(layout.members)) if (m.kind === "unused") this.paddings.set(m.span, m);
-    }
-  }
-
   /** A struct or section as a VMStateDescription. */
   description(fn: FunctionPlan): DumpJson {
     const layout = fn.layout;
@@ -59,8 +48,8 @@ class Exporter {
 
   private field(step: Step): DumpJson[] {
     if (step.kind === "unused") {
-      const m = this.paddings.get(step.span);
-      return [{ field: "unused", version_id: gate(m), field_exists: m?.guard !== undefined, size: Number(step.count.constant ?? 0n) }];
+      const m = step.unused;
+      return [{ field: "unused", version_id: gate(m), field_exists: m.guard !== undefined, size: Number(step.count.constant ?? 0n) }];
     }
     if (step.kind !== "field") return [];
     const f = step.field;

@@ -144,7 +144,7 @@ export class Flattener {
             guard,
             guardSpans: step.condition ? [...outer.guardSpans, step.condition.span] : outer.guardSpans,
             kind: "unused",
-            count: this.count(step.count, scope, undefined),
+            count: this.count(step.count, scope),
           });
           break;
         }
@@ -217,8 +217,7 @@ export class Flattener {
       this.steps(value.callee.steps, inner, level, { ...here, key: `${here.key}.`, formerKeys: here.formerKeys.map((k) => `${k}.`), name: `${here.name}.` });
       return;
     }
-    const maxSpan = f.type.kind === "bytes" || f.type.kind === "array" ? f.type.count.maxSpan : undefined;
-    const item = this.value(value, scope, here, f.span, step.equals, maxSpan);
+    const item = this.value(value, scope, here, f.span, step.equals);
     scope.inst.fields.set(f, item.id);
     if (value.kind === "array" && value.element.kind === "struct") {
       const element = (item as Item & { kind: "array" }).element;
@@ -227,15 +226,15 @@ export class Flattener {
     level.items.push(item);
   }
 
-  private value(plan: ValuePlan, scope: Scope, at: Outer, span: Span, equals: IrExpr | undefined, maxSpan?: Span): Item {
+  private value(plan: ValuePlan, scope: Scope, at: Outer, span: Span, equals: IrExpr | undefined): Item {
     const base = this.base(at.key, at.name, span, at);
     switch (plan.kind) {
       case "scalar":
         return { ...base, kind: "scalar", type: plan.type, equals: equals && this.canon(equals, scope), equalsSpan: equals?.span };
       case "bytes":
-        return { ...base, kind: "array", count: this.count(plan.count, scope, maxSpan), element: this.element({ kind: "scalar", type: U8 }, scope, at, span) };
+        return { ...base, kind: "array", count: this.count(plan.count, scope), element: this.element({ kind: "scalar", type: U8 }, scope, at, span) };
       case "array":
-        return { ...base, kind: "array", count: this.count(plan.count, scope, maxSpan), element: this.element(plan.element, scope, at, span) };
+        return { ...base, kind: "array", count: this.count(plan.count, scope), element: this.element(plan.element, scope, at, span) };
       case "custom": {
         const args = plan.args.map((a) => this.canon(a, scope));
         return { ...base, kind: "custom", codec: plan.codec.name, module: plan.codec.module, args, argSpans: plan.args.map((a) => a.span) };
@@ -281,14 +280,14 @@ export class Flattener {
     };
   }
 
-  private count(plan: CountPlan, scope: Scope, maxSpan: Span | undefined): Count {
+  private count(plan: CountPlan, scope: Scope): Count {
     const canon = this.canon(plan.expr, scope);
     const folded = canon.k === "lit" && typeof canon.v === "bigint" ? canon.v : undefined;
     const constant = plan.constant ?? folded;
     // A bound above what the count expression can reach (a u8 count with max 1000) is not one.
     const range = plan.expr.type.kind === "int" ? plan.expr.type.max : plan.max;
     const writes = constant ?? (range < plan.max ? range : plan.max);
-    return { canon, writes, accepts: plan.max, span: plan.expr.span, maxSpan };
+    return { canon, writes, accepts: plan.max, span: plan.expr.span, maxSpan: plan.maxSpan };
   }
 
   // ------------------------------------------------------------- expressions

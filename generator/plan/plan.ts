@@ -4,6 +4,7 @@
 import type { Span } from "../../diagnostics/span.js";
 import type {
   CodecModel,
+  Count,
   ElementModel,
   FieldModel,
   FieldType,
@@ -16,6 +17,7 @@ import type {
   SchemaModel,
   StructArgModel,
   SubsectionModel,
+  UnusedModel,
 } from "../model.js";
 import { constantOf } from "../check/expressions.js";
 import { children } from "../check/walk.js";
@@ -25,6 +27,8 @@ export interface CountPlan {
   readonly expr: IrExpr;
   readonly constant: bigint | undefined;
   readonly max: bigint;
+  /** Where the `max` is written, when it is. */
+  readonly maxSpan: Span | undefined;
 }
 
 /** How one value of a field type goes on the wire. */
@@ -49,7 +53,7 @@ export type Step =
       readonly value: ValuePlan;
       readonly equals: IrExpr | undefined;
     }
-  | { readonly kind: "unused"; readonly count: CountPlan; readonly condition: IrExpr | undefined; readonly span: Span }
+  | { readonly kind: "unused"; readonly unused: UnusedModel; readonly count: CountPlan; readonly condition: IrExpr | undefined; readonly span: Span }
   | { readonly kind: "let"; readonly binding: LetModel; readonly local: string }
   | {
       readonly kind: "validate";
@@ -165,7 +169,7 @@ class StepPlanner {
           break;
         }
         case "unused":
-          steps.push({ kind: "unused", count: countPlan(m.count), condition: this.condition(m.guard, m.since, subsection), span: m.span });
+          steps.push({ kind: "unused", unused: m, count: countPlan(m.count), condition: this.condition(m.guard, m.since, subsection), span: m.span });
           break;
         case "let": {
           const local = this.namer.take(m.name);
@@ -252,8 +256,8 @@ class StepPlanner {
   }
 }
 
-function countPlan(count: { expr: IrExpr; constant: bigint | undefined; max: bigint | undefined }): CountPlan {
-  return { expr: count.expr, constant: count.constant, max: count.max ?? count.constant ?? 0n };
+function countPlan(count: Count): CountPlan {
+  return { expr: count.expr, constant: count.constant, max: count.max ?? count.constant ?? 0n, maxSpan: count.maxSpan };
 }
 
 /** Parameters a layout's expressions read, in declaration order of first use. */
