@@ -127,10 +127,15 @@ class Extractor {
 
   private body(fn: ts.FunctionDeclaration): TraceNode[] {
     const statements = fn.body?.statements ?? [];
+    this.findEarlyReturns(statements);
+    return this.block(statements);
+  }
+
+  /** Every statement but the last: a `return` there would end the trace on some paths only. */
+  private findEarlyReturns(statements: readonly ts.Statement[]): void {
     statements.forEach((s, i) => {
       if (i < statements.length - 1) this.findEarlyReturn(s);
     });
-    return this.block(statements);
   }
 
   /** A `return` before the end of a function would end its trace on some paths only. */
@@ -338,7 +343,7 @@ class Extractor {
     e = strip(e);
     if (ts.isCallExpression(e)) {
       const m = this.method(e);
-      if (m !== undefined) return this.ioCall(e, m, out, binding);
+      if (m !== undefined) return this.ioCall(e, m, out);
       const callee = e.expression;
       // save<X>/load<X>: a struct, or a codec of another module, whose own pair is verified on its
       // own (verifyModule follows the calls to pairs of the same module).
@@ -374,15 +379,12 @@ class Extractor {
         for (const p of e.properties) if (ts.isPropertyAssignment(p)) this.value(p.initializer, out, undefined);
         return "object";
       }
-      if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
-        this.problem(e, "a Reader or Writer call inside a callback, which the verifier cannot follow");
-        return "?";
-      }
     }
+    // sym() reports a callback that uses the Reader or Writer.
     return this.sym(e);
   }
 
-  private ioCall(e: ts.CallExpression, m: string, out: TraceNode[], binding: string | undefined): string {
+  private ioCall(e: ts.CallExpression, m: string, out: TraceNode[]): string {
     const args = e.arguments;
     const path = (i: number): string => {
       const a = args[i];
@@ -418,7 +420,7 @@ class Extractor {
         return args[0] ? this.value(args[0], out, undefined) : "?";
       case "array":
         // save: const items = w.array(value, n, path): the next loop writes the elements of `value`.
-        this.pendingArray = args[0] ? keyOf(args[0]) ?? rootLocal(args[0], this.ios, this.source) : undefined;
+        this.pendingArray = args[0] ? rootLocal(args[0], this.ios, this.source) : undefined;
         return args[0] ? this.value(args[0], out, undefined) : "?";
       case "subsection": {
         if (this.side === "load") return "?";
@@ -482,9 +484,7 @@ class Extractor {
     });
     this.depth++;
     const statements = fn.body?.statements ?? [];
-    statements.forEach((s, i) => {
-      if (i < statements.length - 1) this.findEarlyReturn(s);
-    });
+    this.findEarlyReturns(statements);
     const nodes = this.block(statements);
     const last = statements[statements.length - 1];
     const returned = last && ts.isReturnStatement(last) && last.expression ? strip(last.expression) : undefined;
@@ -513,9 +513,7 @@ class Extractor {
 
   /** Save: the local or path a written value came from now stands for that wire value. */
   private bind(valueExpr: ts.Expression, sym: string): void {
-    let e = strip(valueExpr);
-    while (ts.isCallExpression(e) && this.method(e) !== undefined && e.arguments[0]) e = strip(e.arguments[0]);
-    const key = keyOf(e);
+    const key = rootLocal(valueExpr, this.ios, this.source);
     if (key !== undefined) this.env.set(key, sym);
   }
 
