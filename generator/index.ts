@@ -51,7 +51,7 @@ export async function generate(text: string, file: string, options: GenerateOpti
   const plan = planSchema(checked.model);
   const { emitModule, formatTypeScript } = await backEnd();
   const code = await formatTypeScript(
-    emitModule(plan, { sourceName: options.sourceName, runtimeImport: options.runtimeImport, schemaPath: file, outputPath: options.outputName }),
+    emitModule(plan, { sourceName: options.sourceName, runtimeImport: options.runtimeImport, outputPath: options.outputName }),
   );
   const pairs = plan.functions.map((f) => ({ save: f.saveName, load: f.loadName }));
   const verified = verifyModule(options.outputName, code, pairs);

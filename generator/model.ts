@@ -188,6 +188,8 @@ export interface CodecModel {
   readonly args: StructArgModel[];
   /** The module as written in the schema, relative to the schema file. */
   readonly module: string;
+  /** The module's path as seen from the working folder (the schema's folder joined with `module`). */
+  readonly modulePath: string;
   readonly moduleSpan: Span;
 }
 

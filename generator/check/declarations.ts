@@ -1,6 +1,7 @@
 // Check pass 1: top-level declarations. Collects constants, feature sets, parameters, structs and
 // sections; reports duplicates; evaluates constants and checks that they fit their types.
 
+import { join, normalize } from "node:path";
 import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
@@ -55,7 +56,7 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
         if (claim(typeNames, item.name)) structs.set(item.name.text, item);
         break;
       case "codec":
-        if (claim(typeNames, item.name)) codecs.set(item.name.text, codecModel(item, diagnostics));
+        if (claim(typeNames, item.name)) codecs.set(item.name.text, codecModel(item, schema.file, diagnostics));
         break;
       case "section":
         if (claim(typeNames, item.name)) sections.push(item);
@@ -138,7 +139,7 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
   return { consts, features, params, structs, codecs, sections, lookupGlobal };
 }
 
-function codecModel(decl: A.CodecDecl, diagnostics: Diagnostic[]): CodecModel {
+function codecModel(decl: A.CodecDecl, schemaFile: string, diagnostics: Diagnostic[]): CodecModel {
   const args: StructArgModel[] = [];
   const names = new Set<string>();
   for (const p of decl.params) {
@@ -152,7 +153,7 @@ function codecModel(decl: A.CodecDecl, diagnostics: Diagnostic[]): CodecModel {
     diagnostics.push(diagnostic("VMS3010", decl.module.span, [decl.module.value, "a codec module is a .ts or .js file"]));
   }
   const name = decl.name.text;
-  return { name, nameSpan: decl.name.span, saveName: `save${name}`, loadName: `load${name}`, args, module: decl.module.value, moduleSpan: decl.module.span };
+  return { name, nameSpan: decl.name.span, saveName: `save${name}`, loadName: `load${name}`, args, module: decl.module.value, modulePath: normalize(join(schemaFile, "..", decl.module.value)), moduleSpan: decl.module.span };
 }
 
 /** Whether a constant fits a scalar type; reports VMS3001/VMS3002 when it does not. */

@@ -15,8 +15,7 @@ export interface EmitOptions {
   readonly sourceName: string;
   /** Module specifier of the runtime, as seen from the output file. */
   readonly runtimeImport: string;
-  /** Where the schema and the output are, to import hand-written codec modules by relative paths. */
-  readonly schemaPath: string;
+  /** Where the output goes, to import hand-written codec modules by relative paths. */
   readonly outputPath: string;
 }
 
@@ -116,7 +115,7 @@ function usedCodecs(plan: SchemaPlan): CodecModel[] {
 
 /** The codec module as seen from the output file: `../examples/x/codec.js` for `./codec.ts` next to the schema. */
 function codecImport(codec: CodecModel, options: EmitOptions): string {
-  const target = resolve(dirname(options.schemaPath), codec.module).replace(/\.(m?)ts$/, ".$1js");
+  const target = resolve(codec.modulePath).replace(/\.(m?)ts$/, ".$1js");
   const spec = relative(dirname(resolve(options.outputPath)), target).split(sep).join("/");
   return spec.startsWith(".") ? spec : `./${spec}`;
 }

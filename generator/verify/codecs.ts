@@ -1,26 +1,20 @@
 // Hand-written codecs: reads each codec's module, finds `save<Name>` and `load<Name>`, checks their
 // parameters against the schema, and verifies the pair with the same extractor as generated code.
 
-import { join, normalize } from "node:path";
 import { ts } from "ts-morph";
 import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import type { CodecModel, SchemaModel } from "../model.js";
+import type { SchemaModel } from "../model.js";
 import { findFunction } from "./trace.js";
 import { verifyModule } from "./index.js";
 
 /** Reads a module's text, or returns undefined when there is no such file. */
 export type ModuleReader = (path: string) => string | undefined;
 
-/** Where a codec's module is, as shown in diagnostics: relative to the schema's folder. */
-export function codecModulePath(schemaFile: string, codec: CodecModel): string {
-  return normalize(join(schemaFile, "..", codec.module));
-}
-
 /** Verifies every codec of a schema; `sources` receives the module texts for code frames. */
 export function verifyCodecs(model: SchemaModel, read: ModuleReader, sources?: Map<string, string>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const codec of model.codecs) {
-    const path = codecModulePath(model.file, codec);
+    const path = codec.modulePath;
     const text = read(path);
     if (text === undefined) {
       diagnostics.push(diagnostic("VMS8004", codec.moduleSpan, [codec.name, `cannot read its module ${path}`]));
