@@ -124,10 +124,7 @@ export class AstBuilder {
         return {
           kind: "codec",
           name: this.name(this.token(inner, "Name")),
-          params: this.nodes(inner, "structParam").map((p) => ({
-            name: this.name(this.token(p, "Name")),
-            type: this.namedType(this.node(p, "namedType")),
-          })),
+          params: this.params(inner),
           module: this.string(this.token(inner, "StringLiteral")),
           span: this.spanOfNode(inner),
         };
@@ -172,6 +169,14 @@ export class AstBuilder {
     };
   }
 
+  /** `(name: type, …)` of a struct or a codec. */
+  private params(node: CstNode): A.StructDecl["params"] {
+    return this.nodes(node, "structParam").map((p) => ({
+      name: this.name(this.token(p, "Name")),
+      type: this.namedType(this.node(p, "namedType")),
+    }));
+  }
+
   private structDecl(node: CstNode): A.StructDecl {
     const qemuName = this.tokens(node, "StringLiteral")[0];
     const version = this.maybeNode(node, "expression");
@@ -179,10 +184,7 @@ export class AstBuilder {
       kind: "struct",
       name: this.name(this.token(node, "Name")),
       qemuName: qemuName && this.string(qemuName),
-      params: this.nodes(node, "structParam").map((p) => ({
-        name: this.name(this.token(p, "Name")),
-        type: this.namedType(this.node(p, "namedType")),
-      })),
+      params: this.params(node),
       version: version && this.expression(version),
       members: this.body(this.node(node, "body")),
       span: this.spanOfNode(node),
