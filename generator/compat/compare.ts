@@ -200,9 +200,7 @@ export class LevelComparison {
   private expression(o: Canon, n: Canon, rule: RuleName, what: string, oi: Item, ni: Item, oText: string, nText: string, oSpans: readonly Span[], nSpans: readonly Span[]): boolean {
     if (this.key(o) === this.key(n)) return false;
     if (render(o, this.refs, true) === render(n, this.refs, true)) {
-      const a = namedConstants(o);
-      const b = namedConstants(n);
-      const names = [...a.keys()].filter((k) => b.has(k) && a.get(k) !== b.get(k));
+      const names = changedConstants(o, n);
       if (names.length > 0) {
         for (const name of names) this.constantChanged(name, what);
         return true;
@@ -249,9 +247,7 @@ export class LevelComparison {
       if (written.has(this.key(v.condition))) continue;
       const twin = named.get(render(v.condition, this.refs, true));
       if (twin) {
-        const a = namedConstants(twin.condition);
-        const b = namedConstants(v.condition);
-        const names = [...a.keys()].filter((k) => b.has(k) && a.get(k) !== b.get(k));
+        const names = changedConstants(twin.condition, v.condition);
         for (const name of names) this.constantChanged(name, `the validation "${v.message}"`);
         if (names.length > 0) continue;
       }
@@ -343,6 +339,12 @@ export class LevelComparison {
   private report(rule: RuleName, args: readonly (string | number | bigint)[], old: Place | undefined, neu: Place | undefined, primary?: Side): void {
     this.ctx.findings.push({ rule, direction: this.ctx.direction, args, old, new: neu, ...(primary ? { primary } : {}) });
   }
+}
+
+/** Named constants both expressions show, with another value in each. */
+function changedConstants(a: Canon, b: Canon): string[] {
+  const [x, y] = [namedConstants(a), namedConstants(b)];
+  return [...x.keys()].filter((k) => y.has(k) && x.get(k) !== y.get(k));
 }
 
 function isAbsent(item: Item): boolean {
