@@ -383,20 +383,21 @@ class LayoutBinder {
     for (const check of this.pendingShapes.get(level) ?? []) check(ctx);
     nonSub.forEach((decl, i) => {
       const model = nonSubModels[i]!;
+      // What the member's expressions may read: what comes before it in wire order.
+      const at = { ...ctx, readAt: model.order };
       switch (decl.kind) {
         case "field":
-          this.checkField(decl, model as Mutable<FieldModel>, ctx);
+          this.checkField(decl, model as Mutable<FieldModel>, at);
           break;
         case "unused":
-          this.checkUnused(decl, model as Mutable<UnusedModel>, ctx);
+          this.checkUnused(decl, model as Mutable<UnusedModel>, at);
           break;
         case "let":
           if (level.lets.get(decl.name.text)?.model === model) this.checkedLet(level.lets.get(decl.name.text)!, levels);
-          else (model as Mutable<LetModel>).value = checkValue(decl.value, { ...ctx, readAt: model.order });
+          else (model as Mutable<LetModel>).value = checkValue(decl.value, at);
           break;
         case "validate": {
           const v = model as Mutable<ValidateModel>;
-          const at = { ...ctx, readAt: v.order };
           if (decl.each) {
             const each = this.eachElement(decl.each, at, levels, v);
             v.each = each?.each;
@@ -451,9 +452,9 @@ class LayoutBinder {
     return { each: { element, array }, ctx: inner };
   }
 
-  private checkField(decl: A.FieldDecl, field: Mutable<FieldModel>, levelCtx: ExprContext): void {
+  /** `ctx` reads what comes before the field in wire order. */
+  private checkField(decl: A.FieldDecl, field: Mutable<FieldModel>, ctx: ExprContext): void {
     const name = field.path.join(".");
-    const ctx = { ...levelCtx, readAt: field.order };
     if (decl.guard) {
       field.guard = checkBool(decl.guard, ctx, "a guard");
       this.site(field.guard, `guard of '${name}'`, field, false);
@@ -479,8 +480,7 @@ class LayoutBinder {
     }
   }
 
-  private checkUnused(decl: A.UnusedDecl, model: Mutable<UnusedModel>, levelCtx: ExprContext): void {
-    const ctx = { ...levelCtx, readAt: model.order };
+  private checkUnused(decl: A.UnusedDecl, model: Mutable<UnusedModel>, ctx: ExprContext): void {
     model.count = this.count(decl.count, decl.max, ctx, model, "length of 'unused'");
     if (decl.guard) {
       model.guard = checkBool(decl.guard, ctx, "a guard");
@@ -493,8 +493,8 @@ class LayoutBinder {
     if (decl.equals) this.diagnostics.push(diagnostic("VMS3010", decl.equals.span, ["equals", "'unused' has no value"]));
   }
 
-  private count(expr: A.Expr, max: A.Expr | undefined, levelCtx: ExprContext, at: FieldModel | UnusedModel, role: string): Count {
-    const ctx = { ...levelCtx, readAt: at.order };
+  /** `ctx` reads what comes before `at` in wire order. */
+  private count(expr: A.Expr, max: A.Expr | undefined, ctx: ExprContext, at: FieldModel | UnusedModel, role: string): Count {
     const ir = checkInt(expr, ctx, role);
     this.site(ir, role, at, false);
     const constant = constantOf(ir);
@@ -513,10 +513,11 @@ class LayoutBinder {
   /** Checks that run with the level's other expressions: counts and struct arguments of field types. */
   private readonly pendingShapes = new Map<Level, ((ctx: ExprContext) => void)[]>();
 
-  private later(levels: Level[], check: (ctx: ExprContext) => void): void {
+  /** `check` runs with the level's context, reading what comes before `at` in wire order. */
+  private later(levels: Level[], at: FieldModel, check: (ctx: ExprContext) => void): void {
     const level = levels[levels.length - 1]!;
     const list = this.pendingShapes.get(level) ?? [];
-    list.push(check);
+    list.push((ctx) => check({ ...ctx, readAt: at.order }));
     this.pendingShapes.set(level, list);
   }
 
@@ -526,7 +527,7 @@ class LayoutBinder {
       const isBytes = ref.element.kind === "named" && ref.element.name.text === "bytes";
       const role = `${isBytes ? "length" : "count"} of '${name}'`;
       const count: Mutable<Count> = { expr: placeholder(ref.count.span), constant: undefined, max: 0n, maxSpan: undefined };
-      this.later(levels, (ctx) => Object.assign(count, this.count(ref.count, ref.max, ctx, field, role)));
+      this.later(levels, field, (ctx) => Object.assign(count, this.count(ref.count, ref.max, ctx, field, role)));
       if (isBytes) {
         if (ref.element.kind === "named" && ref.element.args.length > 0) {
           this.diagnostics.push(diagnostic("VMS2006", ref.element.name.span, ["bytes", 0, ref.element.args.length]));
@@ -559,11 +560,10 @@ class LayoutBinder {
       return undefined;
     }
     const args: IrExpr[] = [];
-    this.later(levels, (ctx) => {
+    this.later(levels, field, (ctx) => {
       ref.args.forEach((a, i) => {
         const param = params[i]!;
-        const at = { ...ctx, readAt: field.order };
-        const ir = param.type.kind === "bool" ? checkBool(a, at, `argument '${param.name}'`) : checkInt(a, at, `argument '${param.name}'`);
+        const ir = param.type.kind === "bool" ? checkBool(a, ctx, `argument '${param.name}'`) : checkInt(a, ctx, `argument '${param.name}'`);
         const c = constantOf(ir);
         if (c !== undefined && !isError(ir)) valueFits(c, param.type, a.span, this.diagnostics);
         this.site(ir, `argument '${param.name}' of '${name}'`, field, false);
