@@ -1,9 +1,9 @@
 // Helpers shared by the load and save emitters.
 
-import type { FieldModel, FieldType, IrExpr, SubsectionModel } from "../model.js";
+import type { FieldType, IrExpr, SubsectionModel } from "../model.js";
 import type { CountPlan, FunctionPlan, Step, ValuePlan } from "../plan/plan.js";
 import { scalarName, scalarSize } from "../check/types.js";
-import { children, references } from "../check/walk.js";
+import { children } from "../check/walk.js";
 import { convert, emitExpr, type ExprEnv } from "./expressions.js";
 
 /** Reader and Writer method of a scalar: `u32`, `i16le`, `bool` … */
@@ -36,25 +36,12 @@ export function exprEnv(fn: FunctionPlan, subsection: SubsectionModel | undefine
   return { locals: fn.locals, versionLocal: fn.versionLocal, subsection, io, path };
 }
 
-/** The field a validation names: the array it goes over, or the first field its condition reads. */
-export function validationField(condition: IrExpr, array?: IrExpr): FieldModel | undefined {
-  const ref = references(array ?? condition)[0];
-  return ref?.target.kind === "field" ? ref.target.field : undefined;
-}
-
 /** Size of one element of bytes or of an array of scalars, or undefined. */
 export function elementSize(type: FieldType): number | undefined {
   if (type.kind === "bytes") return 1;
   if (type.kind !== "array") return undefined;
   const e = type.element;
   return e.kind === "bool" || e.kind === "int" ? scalarSize(e) : undefined;
-}
-
-/** Path used in errors from a validation: the array it goes over, or the first field its condition reads. */
-export function validationPath(condition: IrExpr, prefix: string, array?: IrExpr): string {
-  const ref = references(array ?? condition)[0];
-  const name = ref ? (ref.target.kind === "field" ? ref.target.field.path.join(".") : ref.target.binding.name) : "";
-  return joinPath(prefix, name);
 }
 
 /**

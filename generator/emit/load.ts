@@ -13,7 +13,7 @@
 
 import type { FieldModel, FieldType, StateNode, SubsectionModel } from "../model.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
-import { boolCode, countCode, elementSize, equalsCode, exprEnv, joinPath, readsVersion, str, validationField, validationLines, validationPath, wireMethod } from "./common.js";
+import { boolCode, countCode, elementSize, equalsCode, exprEnv, joinPath, readsVersion, str, validationLines, wireMethod } from "./common.js";
 import { emitExpr } from "./expressions.js";
 import { fieldTsType } from "./types.js";
 import { scalarSize } from "../check/types.js";
@@ -62,7 +62,7 @@ export class LoadEmitter {
   private findValidatedFields(steps: readonly Step[]): void {
     for (const step of steps) {
       if (step.kind === "validate") {
-        const field = validationField(step.condition, step.each?.array);
+        const field = step.subjectField;
         if (field && this.fn.locals.fields.has(field)) this.startKept.add(field);
       }
       if (step.kind === "subsections") for (const arm of step.arms) this.findValidatedFields(arm.steps);
@@ -71,7 +71,7 @@ export class LoadEmitter {
 
   /** The offset argument of a validation's check: where its field (or element) starts. */
   private checkOffset(step: Step & { kind: "validate" }): string {
-    const field = validationField(step.condition, step.each?.array);
+    const field = step.subjectField;
     if (!field || !this.startKept.has(field)) return "";
     const at = `${this.fn.locals.fields.get(field)}$at`;
     if (!step.each) return `, ${at}`;
@@ -97,7 +97,7 @@ export class LoadEmitter {
           break;
         }
         case "validate": {
-          const path = validationPath(step.condition, prefix, step.each?.array);
+          const path = joinPath(prefix, step.subject);
           const env = exprEnv(this.fn, subsection, "r", path);
           this.lines.push(...validationLines(step, env, "r", path, this.checkOffset(step)));
           break;

@@ -12,7 +12,7 @@
 
 import type { FieldType, SubsectionModel } from "../model.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
-import { boolCode, countCode, equalsCode, exprEnv, joinPath, readsVersion, str, validationLines, validationPath, wireMethod } from "./common.js";
+import { boolCode, countCode, equalsCode, exprEnv, joinPath, readsVersion, str, validationLines, wireMethod } from "./common.js";
 import { emitExpr } from "./expressions.js";
 import type { FunctionText } from "./load.js";
 import { literal } from "./load.js";
@@ -64,7 +64,7 @@ export class SaveEmitter {
           break;
         }
         case "validate": {
-          const path = validationPath(step.condition, prefix, step.each?.array);
+          const path = joinPath(prefix, step.subject);
           const env = exprEnv(this.fn, subsection, "w", path);
           this.lines.push(...validationLines(step, env, "w", path, ""));
           break;

@@ -20,7 +20,7 @@ import type {
   UnusedModel,
 } from "../model.js";
 import { constantOf } from "../check/expressions.js";
-import { children } from "../check/walk.js";
+import { children, references } from "../check/walk.js";
 import { Namer, pascalCase } from "./names.js";
 
 export interface CountPlan {
@@ -60,6 +60,10 @@ export type Step =
       readonly condition: IrExpr;
       readonly message: string;
       readonly span: Span;
+      /** What its error names: the array it goes over, or the first field or let its condition reads ("" for none). */
+      readonly subject: string;
+      /** That field, when it is one: the loader keeps where it starts, for the error's offset. */
+      readonly subjectField: FieldModel | undefined;
       /** `validate each`: the array, and the locals of the loop's index and of the element. */
       readonly each: { readonly array: IrExpr; readonly index: string; readonly element: string; readonly model: ElementModel } | undefined;
     }
@@ -184,7 +188,10 @@ class StepPlanner {
             this.plan.locals.elements.set(m.each.element, element);
             each = { array: m.each.array, index: this.namer.take(`${element}_index`), element, model: m.each.element };
           }
-          steps.push({ kind: "validate", condition: m.condition, message: m.message, span: m.span, each });
+          const ref = references(m.each?.array ?? m.condition)[0];
+          const subjectField = ref?.target.kind === "field" ? ref.target.field : undefined;
+          const subject = ref ? (ref.target.kind === "field" ? ref.target.field.path.join(".") : ref.target.binding.name) : "";
+          steps.push({ kind: "validate", condition: m.condition, message: m.message, span: m.span, each, subject, subjectField });
           break;
         }
         case "subsection":
