@@ -29,7 +29,9 @@ interface Task {
 
 function tasks(part: string, list: readonly Contender[], bytes: Uint8Array): Task[] {
   return list.flatMap((c) => [
-    ...(c.decode ? [{ part, op: "decode" as const, contender: c.name, run: () => c.decode!(bytes) }] : []),
+    ...(c.decode
+      ? [{ part, op: "decode" as const, contender: c.name, run: () => c.decode!(bytes) }]
+      : []),
     ...(c.encode ? [{ part, op: "encode" as const, contender: c.name, run: c.encode }] : []),
   ]);
 }
@@ -37,7 +39,12 @@ function tasks(part: string, list: readonly Contender[], bytes: Uint8Array): Tas
 async function main(): Promise<void> {
   const inputs = loadInputs();
   const parts = [
-    { part: "section", title: `virtio-net section, ${inputs.section.length} bytes (${FIXTURE})`, bytes: inputs.section, list: sectionContenders(inputs.sectionState) },
+    {
+      part: "section",
+      title: `virtio-net section, ${inputs.section.length} bytes (${FIXTURE})`,
+      bytes: inputs.section,
+      list: sectionContenders(inputs.sectionState),
+    },
     {
       part: "device",
       title: `device part only (vmstate_virtio_net_device), ${inputs.device.length} bytes`,
@@ -45,12 +52,24 @@ async function main(): Promise<void> {
       list: deviceContenders(inputs.deviceState, inputs.guestFeatures, inputs.maxPairs),
     },
   ];
-  for (const p of parts) checkContenders(p.list, p.bytes, p.part === "section" ? inputs.sectionState : inputs.deviceState, p.part);
-  console.log(`checked: every decoder gives the generated reader's values, every encoder QEMU's bytes (${parts.map((p) => p.part).join(", ")})`);
-  console.log(`node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, load average ${loadavg()[0]!.toFixed(2)}; ${ROUNDS} rounds of ${MEASURE_MS} ms per contender${collect ? "" : " (run with --expose-gc for a collection before each measurement)"}`);
+  for (const p of parts)
+    checkContenders(
+      p.list,
+      p.bytes,
+      p.part === "section" ? inputs.sectionState : inputs.deviceState,
+      p.part,
+    );
+  console.log(
+    `checked: every decoder gives the generated reader's values, every encoder QEMU's bytes (${parts.map((p) => p.part).join(", ")})`,
+  );
+  console.log(
+    `node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, load average ${loadavg()[0]!.toFixed(2)}; ${ROUNDS} rounds of ${MEASURE_MS} ms per contender${collect ? "" : " (run with --expose-gc for a collection before each measurement)"}`,
+  );
 
   const only = process.env["BENCH_ONLY"];
-  const all = parts.flatMap((p) => tasks(p.part, p.list, p.bytes)).filter((t) => only === undefined || new RegExp(only).test(`${t.part} ${t.op} ${t.contender}`));
+  const all = parts
+    .flatMap((p) => tasks(p.part, p.list, p.bytes))
+    .filter((t) => only === undefined || new RegExp(only).test(`${t.part} ${t.op} ${t.contender}`));
   const times = new Map<Task, number[]>(all.map((t) => [t, []]));
   for (let round = 0; round < ROUNDS; round++) {
     // Interleaved: every contender of every part once per round, starting at a different one each round.
@@ -66,25 +85,41 @@ async function main(): Promise<void> {
   for (const p of parts) {
     console.log(`\n${p.title}`);
     console.log(`${"".padEnd(26)}${"decode".padEnd(34)}encode`);
-    console.log(`${"".padEnd(26)}${["median", "× hand", "MB/s"].map((h) => h.padStart(10)).join("")}    ${["median", "× hand", "MB/s"].map((h) => h.padStart(10)).join("")}`);
+    console.log(
+      `${"".padEnd(26)}${["median", "× hand", "MB/s"].map((h) => h.padStart(10)).join("")}    ${["median", "× hand", "MB/s"].map((h) => h.padStart(10)).join("")}`,
+    );
     for (const c of p.list) {
       const cells = (["decode", "encode"] as const).map((op) => {
         const t = result(p.part, op, c.name);
         const hand = result(p.part, op, HAND_WRITTEN);
         if (t === undefined) return ["—", "", ""].map((s) => s.padStart(10)).join("");
-        return [show(t), hand === undefined ? "" : (t / hand).toFixed(2), ((p.bytes.length / t) * 1e3).toFixed(0)].map((s) => s.padStart(10)).join("");
+        return [
+          show(t),
+          hand === undefined ? "" : (t / hand).toFixed(2),
+          ((p.bytes.length / t) * 1e3).toFixed(0),
+        ]
+          .map((s) => s.padStart(10))
+          .join("");
       });
       console.log(`${c.name.padEnd(26)}${cells.join("    ")}`);
     }
   }
 
-  const taskOf = (part: string, op: Op, contender: string): Task | undefined => all.find((t) => t.part === part && t.op === op && t.contender === contender);
+  const taskOf = (part: string, op: Op, contender: string): Task | undefined =>
+    all.find((t) => t.part === part && t.op === op && t.contender === contender);
   /** The generated code's speed relative to `than`: the ratio of the medians, and the ratios round by round. */
-  const speed = (part: string, op: Op, than: string): { median: number; rounds: number[] } | undefined => {
+  const speed = (
+    part: string,
+    op: Op,
+    than: string,
+  ): { median: number; rounds: number[] } | undefined => {
     const theirs = times.get(taskOf(part, op, than)!);
     const ours = times.get(taskOf(part, op, GENERATED)!);
     if (!theirs || !ours) return undefined; // not timed (BENCH_ONLY)
-    return { median: Number((median(theirs) / median(ours)).toFixed(2)), rounds: ours.map((t, i) => theirs[i]! / t) };
+    return {
+      median: Number((median(theirs) / median(ours)).toFixed(2)),
+      rounds: ours.map((t, i) => theirs[i]! / t),
+    };
   };
   const measured = {
     decode_vs_hand: speed("section", "decode", HAND_WRITTEN),
@@ -102,15 +137,22 @@ async function main(): Promise<void> {
     small_decode_vs_hand: 1,
     small_encode_vs_hand: 1,
   };
-  console.log("\ntargets (speed of the generated code ÷ speed of the other; above 1 the generated code is faster):");
+  console.log(
+    "\ntargets (speed of the generated code ÷ speed of the other; above 1 the generated code is faster):",
+  );
   for (const [key, target] of Object.entries(targets) as [keyof typeof measured, number][]) {
     if (measured[key] === undefined) continue;
     const { median: v, rounds } = measured[key];
-    const verdict = v >= target ? "met" : `missed by ${(((target - v) / target) * 100).toFixed(0)}%: ${why(key)}`;
+    const verdict =
+      v >= target ? "met" : `missed by ${(((target - v) / target) * 100).toFixed(0)}%: ${why(key)}`;
     const spread = `rounds ${Math.min(...rounds).toFixed(2)} to ${Math.max(...rounds).toFixed(2)}`;
-    console.log(`  ${key.padEnd(24)} ${v.toFixed(2).padStart(6)}   (${spread})   target ≥ ${target}: ${verdict}`);
+    console.log(
+      `  ${key.padEnd(24)} ${v.toFixed(2).padStart(6)}   (${spread})   target ≥ ${target}: ${verdict}`,
+    );
   }
-  console.log("  (the emitter changes: docs/performance.md; what they are worth: npm run bench:shapes)");
+  console.log(
+    "  (the emitter changes: docs/performance.md; what they are worth: npm run bench:shapes)",
+  );
   function why(key: keyof typeof measured): string {
     switch (key) {
       case "decode_vs_hand":
@@ -120,7 +162,9 @@ async function main(): Promise<void> {
       case "small_encode_vs_hand":
         return "the generated writer makes room and calls the Writer once per value, where the hand-written one reserves a run of fixed-size fields at once, and writes arrays of 2 to 6 values in a loop; both are emitter changes";
       case "decode_vs_binary_parser": {
-        const hand = result("section", "decode", BINARY_PARSER)! / (result("section", "decode", HAND_WRITTEN) ?? NaN);
+        const hand =
+          result("section", "decode", BINARY_PARSER)! /
+          (result("section", "decode", HAND_WRITTEN) ?? NaN);
         return `it follows decode_vs_hand: the hand-written decoder itself is ${hand.toFixed(2)}× binary-parser here`;
       }
       case "decode_vs_interpreter":
@@ -140,8 +184,12 @@ async function main(): Promise<void> {
     }
   }
   const after = await time(generatedDecode.run);
-  console.log(`\ngenerated section decode after three truncated inputs (LoadErrors): ${show(after)}, ${(after / result("section", "decode", GENERATED)!).toFixed(2)}× its median above`);
-  const ratios = Object.fromEntries(Object.entries(measured).flatMap(([k, v]) => (v === undefined ? [] : [[k, v.median]])));
+  console.log(
+    `\ngenerated section decode after three truncated inputs (LoadErrors): ${show(after)}, ${(after / result("section", "decode", GENERATED)!).toFixed(2)}× its median above`,
+  );
+  const ratios = Object.fromEntries(
+    Object.entries(measured).flatMap(([k, v]) => (v === undefined ? [] : [[k, v.median]])),
+  );
   console.log(JSON.stringify(ratios));
 }
 

@@ -5,7 +5,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { hasErrors } from "../diagnostics/diagnostic.js";
-import { loadVirtioNet, loadVirtioNetDevice, saveVirtioNet, saveVirtioNetDevice, type VirtioNet, type VirtioNetDevice } from "../generated/virtio-net.js";
+import {
+  loadVirtioNet,
+  loadVirtioNetDevice,
+  saveVirtioNet,
+  saveVirtioNetDevice,
+  type VirtioNet,
+  type VirtioNetDevice,
+} from "../generated/virtio-net.js";
 import { checkText } from "../generator/index.js";
 import { planSchema, type SchemaPlan } from "../generator/plan/plan.js";
 import { Reader, Writer } from "../runtime/index.js";
@@ -37,7 +44,8 @@ export const INTERPRETER = "interpreter (plan walk)";
 function virtioNetPlan(): SchemaPlan {
   const file = "schemas/virtio-net.vmstate";
   const checked = checkText(readFileSync(join(repositoryRoot(), file), "utf8"), file);
-  if (!checked.model || hasErrors(checked.diagnostics)) throw new Error(`${file} does not check: run \`vmstate check ${file}\``);
+  if (!checked.model || hasErrors(checked.diagnostics))
+    throw new Error(`${file} does not check: run \`vmstate check ${file}\``);
   return planSchema(checked.model);
 }
 
@@ -62,9 +70,24 @@ export function sectionContenders(state: VirtioNet): Contender[] {
         return w.finish();
       },
     },
-    { name: HAND_WRITTEN, decode: decodeVirtioNet, asState: same, encode: () => encodeVirtioNet(state) },
-    { name: BINARY_PARSER, decode: (bytes) => bp.sectionParser.parse(bytes), asState: (v) => bp.sectionState(v as Record<string, unknown>), encode: undefined },
-    { name: RESTRUCTURE, decode: (bytes) => rs.sectionCodec.fromBuffer(bytes), asState: (v) => rs.sectionState(v as Record<string, unknown>), encode: () => rs.sectionCodec.toBuffer(restructureValues) },
+    {
+      name: HAND_WRITTEN,
+      decode: decodeVirtioNet,
+      asState: same,
+      encode: () => encodeVirtioNet(state),
+    },
+    {
+      name: BINARY_PARSER,
+      decode: (bytes) => bp.sectionParser.parse(bytes),
+      asState: (v) => bp.sectionState(v as Record<string, unknown>),
+      encode: undefined,
+    },
+    {
+      name: RESTRUCTURE,
+      decode: (bytes) => rs.sectionCodec.fromBuffer(bytes),
+      asState: (v) => rs.sectionState(v as Record<string, unknown>),
+      encode: () => rs.sectionCodec.toBuffer(restructureValues),
+    },
     {
       name: INTERPRETER,
       decode: (bytes) => walker.load(layout, new Reader(bytes)),
@@ -79,7 +102,11 @@ export function sectionContenders(state: VirtioNet): Contender[] {
 }
 
 /** The contenders for the device part alone, with the values the section passes to it. */
-export function deviceContenders(state: VirtioNetDevice, guestFeatures: number, maxPairs: number): Contender[] {
+export function deviceContenders(
+  state: VirtioNetDevice,
+  guestFeatures: number,
+  maxPairs: number,
+): Contender[] {
   interpreter ??= new PlanInterpreter(virtioNetPlan());
   const walker = interpreter;
   const layout = walker.layout("VirtioNetDevice");
@@ -97,16 +124,34 @@ export function deviceContenders(state: VirtioNetDevice, guestFeatures: number, 
         return w.finish();
       },
     },
-    { name: HAND_WRITTEN, decode: (bytes) => decodeVirtioNetDevice(bytes, guestFeatures, maxPairs), asState: same, encode: () => encodeVirtioNetDevice(state, guestFeatures, maxPairs) },
-    { name: BINARY_PARSER, decode: (bytes) => bpDevice.parse(bytes), asState: (v) => bp.deviceState(v as Record<string, unknown>), encode: undefined },
-    { name: RESTRUCTURE, decode: (bytes) => rsDevice.fromBuffer(bytes), asState: (v) => rs.deviceState(v as Record<string, unknown>), encode: () => rsDevice.toBuffer(restructureValues) },
+    {
+      name: HAND_WRITTEN,
+      decode: (bytes) => decodeVirtioNetDevice(bytes, guestFeatures, maxPairs),
+      asState: same,
+      encode: () => encodeVirtioNetDevice(state, guestFeatures, maxPairs),
+    },
+    {
+      name: BINARY_PARSER,
+      decode: (bytes) => bpDevice.parse(bytes),
+      asState: (v) => bp.deviceState(v as Record<string, unknown>),
+      encode: undefined,
+    },
+    {
+      name: RESTRUCTURE,
+      decode: (bytes) => rsDevice.fromBuffer(bytes),
+      asState: (v) => rs.deviceState(v as Record<string, unknown>),
+      encode: () => rsDevice.toBuffer(restructureValues),
+    },
     {
       name: INTERPRETER,
       decode: (bytes) => walker.load(layout, new Reader(bytes), {}, [guestFeatures, maxPairs]),
       asState: same,
       encode: () => {
         const w = new Writer();
-        walker.save(layout, w, state as unknown as Record<string, unknown>, {}, [guestFeatures, maxPairs]);
+        walker.save(layout, w, state as unknown as Record<string, unknown>, {}, [
+          guestFeatures,
+          maxPairs,
+        ]);
         return w.finish();
       },
     },
@@ -117,18 +162,29 @@ export function deviceContenders(state: VirtioNetDevice, guestFeatures: number, 
  * Fails loudly unless every contender decodes `bytes` to the generated reader's state and encodes
  * that state back to `bytes`. Returns one line per check made.
  */
-export function checkContenders(list: readonly Contender[], bytes: Uint8Array, state: unknown, part: string): string[] {
+export function checkContenders(
+  list: readonly Contender[],
+  bytes: Uint8Array,
+  state: unknown,
+  part: string,
+): string[] {
   const done: string[] = [];
   for (const c of list) {
     if (c.decode) {
       const difference = firstDifference(c.asState(c.decode(bytes)), state);
-      if (difference !== undefined) throw new Error(`${c.name} decodes the ${part} differently from the generated code: ${difference}`);
+      if (difference !== undefined)
+        throw new Error(
+          `${c.name} decodes the ${part} differently from the generated code: ${difference}`,
+        );
       done.push(`${part}: ${c.name} decodes to the generated reader's state`);
     }
     if (c.encode) {
       const out = c.encode();
       const difference = firstDifference(out, bytes);
-      if (difference !== undefined) throw new Error(`${c.name} encodes the ${part} differently from QEMU's bytes: ${difference}`);
+      if (difference !== undefined)
+        throw new Error(
+          `${c.name} encodes the ${part} differently from QEMU's bytes: ${difference}`,
+        );
       done.push(`${part}: ${c.name} encodes QEMU's ${bytes.length} bytes exactly`);
     }
   }

@@ -3,7 +3,12 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { loadVirtioNet, loadVirtioNetDevice, type VirtioNet, type VirtioNetDevice } from "../generated/virtio-net.js";
+import {
+  loadVirtioNet,
+  loadVirtioNetDevice,
+  type VirtioNet,
+  type VirtioNetDevice,
+} from "../generated/virtio-net.js";
 import { Reader } from "../runtime/index.js";
 import { msixVectors, queuePairs } from "./peers/layout.js";
 
@@ -23,9 +28,18 @@ export function repositoryRoot(): string {
 
 /** The QEMU fixtures: VMSTATE_FIXTURES, or ../shared/fixtures/qemu beside the repository. */
 export function fixturesDir(): string {
-  const candidates = [process.env["VMSTATE_FIXTURES"], join(repositoryRoot(), "..", "shared", "fixtures", "qemu"), "/work/shared/fixtures/qemu"];
-  const found = candidates.find((c): c is string => c !== undefined && existsSync(join(c, FIXTURE)));
-  if (!found) throw new Error(`${FIXTURE} not found (looked in ${candidates.filter(Boolean).join(", ")}); set VMSTATE_FIXTURES`);
+  const candidates = [
+    process.env["VMSTATE_FIXTURES"],
+    join(repositoryRoot(), "..", "shared", "fixtures", "qemu"),
+    "/work/shared/fixtures/qemu",
+  ];
+  const found = candidates.find(
+    (c): c is string => c !== undefined && existsSync(join(c, FIXTURE)),
+  );
+  if (!found)
+    throw new Error(
+      `${FIXTURE} not found (looked in ${candidates.filter(Boolean).join(", ")}); set VMSTATE_FIXTURES`,
+    );
   return found;
 }
 
@@ -44,9 +58,14 @@ export function loadInputs(): Inputs {
   const section = new Uint8Array(readFileSync(join(fixturesDir(), FIXTURE)));
   const r = new Reader(section);
   const sectionState = loadVirtioNet(r);
-  if (r.pos !== section.length) throw new Error(`the generated reader stopped at byte ${r.pos} of ${section.length}`);
+  if (r.pos !== section.length)
+    throw new Error(`the generated reader stopped at byte ${r.pos} of ${section.length}`);
   const guestFeatures = sectionState.guest_features;
-  const maxPairs = queuePairs(sectionState.config_len, sectionState.config, msixVectors(sectionState.pci.config));
+  const maxPairs = queuePairs(
+    sectionState.config_len,
+    sectionState.config,
+    msixVectors(sectionState.pci.config),
+  );
   // The device part's end is where the generated device reader stops.
   const d = new Reader(section, DEVICE_OFFSET);
   loadVirtioNetDevice(d, {}, guestFeatures, maxPairs);

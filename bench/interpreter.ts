@@ -4,9 +4,23 @@
 // VMStateDescription; the benchmark measures the generated code against it.
 
 import { scalarName } from "../generator/check/types.js";
-import type { ElementModel, FieldModel, LetModel, ParamModel, ScalarType, StructArgModel, SubsectionModel } from "../generator/model.js";
+import type {
+  ElementModel,
+  FieldModel,
+  LetModel,
+  ParamModel,
+  ScalarType,
+  StructArgModel,
+  SubsectionModel,
+} from "../generator/model.js";
 import { evaluate, validationHolds, type EvalEnv } from "../generator/plan/evaluate.js";
-import type { CountPlan, FunctionPlan, SchemaPlan, Step, ValuePlan } from "../generator/plan/plan.js";
+import type {
+  CountPlan,
+  FunctionPlan,
+  SchemaPlan,
+  Step,
+  ValuePlan,
+} from "../generator/plan/plan.js";
 import type { Reader } from "../runtime/reader.js";
 import type { Writer } from "../runtime/writer.js";
 
@@ -59,21 +73,50 @@ export class PlanInterpreter {
     return fn;
   }
 
-  load(fn: FunctionPlan, r: Reader, params: Readonly<Record<string, unknown>> = {}, args: readonly unknown[] = [], version = fn.layout.version): State {
-    if (fn.layout.kind === "section") r.version(version, fn.layout.minimum, fn.layout.version, fn.layout.qemuName ?? fn.layout.name);
-    const frame = new Frame(params, argMap(fn, args), fn.layout.kind === "section" ? version : fn.layout.version);
+  load(
+    fn: FunctionPlan,
+    r: Reader,
+    params: Readonly<Record<string, unknown>> = {},
+    args: readonly unknown[] = [],
+    version = fn.layout.version,
+  ): State {
+    if (fn.layout.kind === "section")
+      r.version(
+        version,
+        fn.layout.minimum,
+        fn.layout.version,
+        fn.layout.qemuName ?? fn.layout.name,
+      );
+    const frame = new Frame(
+      params,
+      argMap(fn, args),
+      fn.layout.kind === "section" ? version : fn.layout.version,
+    );
     const state: State = {};
     this.loadSteps(fn.steps, r, frame, state, undefined, "");
     return state;
   }
 
-  save(fn: FunctionPlan, w: Writer, state: State, params: Readonly<Record<string, unknown>> = {}, args: readonly unknown[] = []): void {
+  save(
+    fn: FunctionPlan,
+    w: Writer,
+    state: State,
+    params: Readonly<Record<string, unknown>> = {},
+    args: readonly unknown[] = [],
+  ): void {
     w.object(state, "");
     const frame = new Frame(params, argMap(fn, args), fn.layout.version);
     this.saveSteps(fn.steps, w, frame, state, undefined, "");
   }
 
-  private loadSteps(steps: readonly Step[], r: Reader, frame: Frame, target: State, subsection: SubsectionModel | undefined, prefix: string): void {
+  private loadSteps(
+    steps: readonly Step[],
+    r: Reader,
+    frame: Frame,
+    target: State,
+    subsection: SubsectionModel | undefined,
+    prefix: string,
+  ): void {
     for (const step of steps) {
       frame.subsection = subsection;
       switch (step.kind) {
@@ -84,7 +127,12 @@ export class PlanInterpreter {
             v = this.read(step.value, r, frame, path);
             if (step.equals && step.value.kind === "scalar") {
               const size = step.value.type.kind === "bool" ? 1 : step.value.type.bits / 8;
-              r.equal(v as number, scalar(evaluate(step.equals, frame), step.value.type) as number, path, size);
+              r.equal(
+                v as number,
+                scalar(evaluate(step.equals, frame), step.value.type) as number,
+                path,
+                size,
+              );
             }
           }
           frame.fields.set(step.field, v);
@@ -92,21 +140,33 @@ export class PlanInterpreter {
           break;
         }
         case "unused":
-          if (step.condition === undefined || evaluate(step.condition, frame) === true) r.skip(count(step.count, frame, r, join(prefix, "unused")), join(prefix, "unused"));
+          if (step.condition === undefined || evaluate(step.condition, frame) === true)
+            r.skip(count(step.count, frame, r, join(prefix, "unused")), join(prefix, "unused"));
           break;
         case "let":
           frame.lets.set(step.binding, evaluate(step.binding.value, frame));
           break;
         case "validate":
-          r.check(validationHolds(step, (e) => evaluate(e, frame), frame.elements), step.message, prefix);
+          r.check(
+            validationHolds(step, (e) => evaluate(e, frame), frame.elements),
+            step.message,
+            prefix,
+          );
           break;
         case "subsections":
-          for (let name = r.subsection(step.owner); name !== undefined; name = r.subsection(step.owner)) {
+          for (
+            let name = r.subsection(step.owner);
+            name !== undefined;
+            name = r.subsection(step.owner)
+          ) {
             const arm = step.arms.find((a) => a.subsection.qemuName === name);
             if (!arm) r.unknownSubsection(name, step.owner);
             const path = join(prefix, arm.key);
             if (target[arm.key] !== undefined) r.duplicateSubsection(name, path);
-            frame.versions.set(arm.subsection, r.subsectionVersion(name, arm.subsection.minimum, arm.subsection.version, path));
+            frame.versions.set(
+              arm.subsection,
+              r.subsectionVersion(name, arm.subsection.minimum, arm.subsection.version, path),
+            );
             const object: State = {};
             this.loadSteps(arm.steps, r, frame, object, arm.subsection, path);
             target[arm.key] = object;
@@ -129,11 +189,23 @@ export class PlanInterpreter {
         return items;
       }
       case "struct":
-        return this.load(value.callee, r, frame.paramValues, value.args.map((a) => evaluate(a, frame)));
+        return this.load(
+          value.callee,
+          r,
+          frame.paramValues,
+          value.args.map((a) => evaluate(a, frame)),
+        );
     }
   }
 
-  private saveSteps(steps: readonly Step[], w: Writer, frame: Frame, source: State, subsection: SubsectionModel | undefined, prefix: string): void {
+  private saveSteps(
+    steps: readonly Step[],
+    w: Writer,
+    frame: Frame,
+    source: State,
+    subsection: SubsectionModel | undefined,
+    prefix: string,
+  ): void {
     for (const step of steps) {
       frame.subsection = subsection;
       switch (step.kind) {
@@ -146,18 +218,28 @@ export class PlanInterpreter {
             break;
           }
           if (step.condition !== undefined) w.present(v, path);
-          if (step.equals && step.value.kind === "scalar") w.equal(v as number, scalar(evaluate(step.equals, frame), step.value.type) as number, path);
+          if (step.equals && step.value.kind === "scalar")
+            w.equal(
+              v as number,
+              scalar(evaluate(step.equals, frame), step.value.type) as number,
+              path,
+            );
           this.write(step.value, w, v, frame, path);
           break;
         }
         case "unused":
-          if (step.condition === undefined || evaluate(step.condition, frame) === true) w.skip(count(step.count, frame, w, join(prefix, "unused")), join(prefix, "unused"));
+          if (step.condition === undefined || evaluate(step.condition, frame) === true)
+            w.skip(count(step.count, frame, w, join(prefix, "unused")), join(prefix, "unused"));
           break;
         case "let":
           frame.lets.set(step.binding, evaluate(step.binding.value, frame));
           break;
         case "validate":
-          w.check(validationHolds(step, (e) => evaluate(e, frame), frame.elements), step.message, prefix);
+          w.check(
+            validationHolds(step, (e) => evaluate(e, frame), frame.elements),
+            step.message,
+            prefix,
+          );
           break;
         case "subsections":
           for (const arm of step.arms) {
@@ -170,7 +252,14 @@ export class PlanInterpreter {
               continue;
             }
             frame.versions.set(sub, w.subsection(sub.qemuName, sub.version));
-            this.saveSteps(arm.steps, w, frame, w.object(w.present(object, path), path) as State, sub, path);
+            this.saveSteps(
+              arm.steps,
+              w,
+              frame,
+              w.object(w.present(object, path), path) as State,
+              sub,
+              path,
+            );
             frame.subsection = subsection;
           }
           break;
@@ -193,7 +282,13 @@ export class PlanInterpreter {
         return;
       }
       case "struct":
-        this.save(value.callee, w, w.object(v, path) as State, frame.paramValues, value.args.map((a) => evaluate(a, frame)));
+        this.save(
+          value.callee,
+          w,
+          w.object(v, path) as State,
+          frame.paramValues,
+          value.args.map((a) => evaluate(a, frame)),
+        );
         return;
     }
   }
@@ -204,7 +299,9 @@ function argMap(fn: FunctionPlan, args: readonly unknown[]): Map<StructArgModel,
 }
 
 function count(c: CountPlan, frame: Frame, io: Reader | Writer, path: string): number {
-  return c.constant !== undefined ? Number(c.constant) : io.count(evaluate(c.expr, frame) as bigint, Number(c.max), path);
+  return c.constant !== undefined
+    ? Number(c.constant)
+    : io.count(evaluate(c.expr, frame) as bigint, Number(c.max), path);
 }
 
 /** An evaluated value (bigint or boolean) as the state holds a field of `type`. */
@@ -227,4 +324,3 @@ function getPath(source: State, path: readonly string[]): unknown {
   for (const key of path) v = (v as State | undefined)?.[key];
   return v;
 }
-

@@ -47,5 +47,9 @@ export function median(values: readonly number[]): number {
 }
 
 export function show(ns: number): string {
-  return ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(1)} µs` : `${ns.toFixed(0)} ns`;
+  return ns >= 1e6
+    ? `${(ns / 1e6).toFixed(2)} ms`
+    : ns >= 1e3
+      ? `${(ns / 1e3).toFixed(1)} µs`
+      : `${ns.toFixed(0)} ns`;
 }

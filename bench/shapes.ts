@@ -10,7 +10,12 @@
 //              per-field code runs instead and names the exact field that is cut
 
 import { atIndex, atPath, Reader, Writer } from "../runtime/index.js";
-import { loadModernQueueState, saveModernQueueState, type ModernQueueState, type Params } from "../generated/virtio-net.js";
+import {
+  loadModernQueueState,
+  saveModernQueueState,
+  type ModernQueueState,
+  type Params,
+} from "../generated/virtio-net.js";
 import { firstDifference } from "../test/support/diff.js";
 import { loadInputs } from "./inputs.js";
 import { collect, median, ROUNDS, show, time } from "./measure.js";
@@ -98,7 +103,12 @@ function literalsSave(w: Writer, vqs: readonly ModernQueueState[]): void {
  * them see the same classes in every shape.
  */
 type ReaderInside = { pos: number; readonly end: number; readonly view: DataView };
-type WriterInside = { readonly buf: Uint8Array; readonly view: DataView; room(n: number, path: string): number; bad(v: unknown, type: string, path: string): never };
+type WriterInside = {
+  readonly buf: Uint8Array;
+  readonly view: DataView;
+  room(n: number, path: string): number;
+  bad(v: unknown, type: string, path: string): never;
+};
 const inside = (r: Reader): ReaderInside => r as unknown as ReaderInside;
 const insideWriter = (w: Writer): WriterInside => w as unknown as WriterInside;
 
@@ -178,11 +188,26 @@ async function main(): Promise<void> {
   const vqs = sectionState.virtio.extra_state!.extra_state.modern_state!.vqs;
 
   const shapes = [
-    { name: "generated", load: () => generatedLoad(new Reader(bytes)), save: () => saveWith(new Writer(), generatedSave) },
-    { name: "literals", load: () => literalsLoad(new Reader(bytes)), save: () => saveWith(new Writer(), literalsSave) },
-    { name: "runs", load: () => runsLoad(new Reader(bytes)), save: () => saveWith(new Writer(), runsSave) },
+    {
+      name: "generated",
+      load: () => generatedLoad(new Reader(bytes)),
+      save: () => saveWith(new Writer(), generatedSave),
+    },
+    {
+      name: "literals",
+      load: () => literalsLoad(new Reader(bytes)),
+      save: () => saveWith(new Writer(), literalsSave),
+    },
+    {
+      name: "runs",
+      load: () => runsLoad(new Reader(bytes)),
+      save: () => saveWith(new Writer(), runsSave),
+    },
   ];
-  function saveWith(w: Writer, save: (w: Writer, v: readonly ModernQueueState[]) => void): Uint8Array {
+  function saveWith(
+    w: Writer,
+    save: (w: Writer, v: readonly ModernQueueState[]) => void,
+  ): Uint8Array {
     save(w, vqs);
     return w.finish();
   }
@@ -202,10 +227,19 @@ async function main(): Promise<void> {
       }
     };
     const expected = message(() => generatedLoad(new Reader(cut)));
-    const found = message(() => (shape.name === "runs" ? runsLoad(new Reader(cut)) : shape.name === "literals" ? literalsLoad(new Reader(cut)) : generatedLoad(new Reader(cut))));
-    if (found !== expected) throw new Error(`${shape.name} reports a cut input as ${found}, not ${expected}`);
+    const found = message(() =>
+      shape.name === "runs"
+        ? runsLoad(new Reader(cut))
+        : shape.name === "literals"
+          ? literalsLoad(new Reader(cut))
+          : generatedLoad(new Reader(cut)),
+    );
+    if (found !== expected)
+      throw new Error(`${shape.name} reports a cut input as ${found}, not ${expected}`);
   }
-  console.log(`checked: the three shapes read the same ${ENTRIES} entries and write the same ${bytes.length} bytes`);
+  console.log(
+    `checked: the three shapes read the same ${ENTRIES} entries and write the same ${bytes.length} bytes`,
+  );
   console.log(`${ROUNDS} rounds, interleaved${collect ? "" : " (run with --expose-gc)"}`);
 
   const results = new Map<string, number[]>();
@@ -218,7 +252,9 @@ async function main(): Promise<void> {
     }
   }
   console.log(`\nModernQueueState × ${ENTRIES} (${bytes.length} bytes)`);
-  console.log(`${"".padEnd(12)}${"read".padStart(12)}${"× generated".padStart(14)}${"write".padStart(12)}${"× generated".padStart(14)}`);
+  console.log(
+    `${"".padEnd(12)}${"read".padStart(12)}${"× generated".padStart(14)}${"write".padStart(12)}${"× generated".padStart(14)}`,
+  );
   for (const shape of shapes) {
     const cells = (["load", "save"] as const).map((op) => {
       const t = median(results.get(`${shape.name} ${op}`)!);

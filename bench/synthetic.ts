@@ -36,10 +36,15 @@ export function syntheticSchema(fields: number): string {
   const structs: string[] = [];
   for (let first = 0; first < fields; first += PER_STRUCT) {
     const name = `S${structs.length}`;
-    const members = Array.from({ length: Math.min(PER_STRUCT, fields - first) }, (_, j) => `  ${member(j)}`);
+    const members = Array.from(
+      { length: Math.min(PER_STRUCT, fields - first) },
+      (_, j) => `  ${member(j)}`,
+    );
     parts.push(`struct ${name} "${name.toLowerCase()}" version 1 {\n${members.join("\n")}\n}`);
     structs.push(name);
   }
-  parts.push(`section synthetic "synthetic" version 1 {\n${structs.map((s, i) => `  s${i}: ${s};`).join("\n")}\n}`);
+  parts.push(
+    `section synthetic "synthetic" version 1 {\n${structs.map((s, i) => `  s${i}: ${s};`).join("\n")}\n}`,
+  );
   return `${parts.join("\n\n")}\n`;
 }

@@ -1,7 +1,16 @@
 // File input and output for the CLI: readable errors, and writes that never leave half a file.
 
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import {
+  existsSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  mkdirSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { CliError } from "./cli-error.js";
 
@@ -35,7 +44,10 @@ export function schemaFiles(folder: string): string[] {
   } catch (e) {
     throw new CliError(`cannot read folder '${folder}': ${reason(e)}`);
   }
-  return names.filter((n) => n.endsWith(".vmstate")).sort().map((n) => join(folder, n));
+  return names
+    .filter((n) => n.endsWith(".vmstate"))
+    .sort()
+    .map((n) => join(folder, n));
 }
 
 /** The schema files the command line names: files as they are, folders as the .vmstate files in them. */
@@ -105,8 +117,12 @@ export function writeAllAtomically(files: ReadonlyMap<string, string | Uint8Arra
       renameSync(temp, path);
     } catch (e) {
       discard(i);
-      const restored = restore(staged.slice(0, i).map((s, k) => ({ path: s.path, content: previous[k] })));
-      throw new CliError(`cannot write '${path}': ${reason(e)}; ${restored ? "nothing was changed" : "and the files written before it could not all be put back"}`);
+      const restored = restore(
+        staged.slice(0, i).map((s, k) => ({ path: s.path, content: previous[k] })),
+      );
+      throw new CliError(
+        `cannot write '${path}': ${reason(e)}; ${restored ? "nothing was changed" : "and the files written before it could not all be put back"}`,
+      );
     }
   }
 }

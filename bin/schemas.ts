@@ -11,7 +11,11 @@ import { readText } from "./io.js";
  * Checks each file, adding its diagnostics to `diagnostics` and its text (and those of its codec
  * modules) to `sources`; returns the plans of the files without errors.
  */
-export function planSchemaFiles(files: readonly string[], sources: Map<string, string>, diagnostics: Diagnostic[]): SchemaFile[] {
+export function planSchemaFiles(
+  files: readonly string[],
+  sources: Map<string, string>,
+  diagnostics: Diagnostic[],
+): SchemaFile[] {
   const planned: SchemaFile[] = [];
   for (const file of files) {
     const text = readText(file);
@@ -19,7 +23,8 @@ export function planSchemaFiles(files: readonly string[], sources: Map<string, s
     const checked = checkText(text, file);
     diagnostics.push(...checked.diagnostics);
     for (const [path, moduleText] of checked.modules) sources.set(path, moduleText);
-    if (checked.model && !hasErrors(checked.diagnostics)) planned.push({ file, text, plan: planSchema(checked.model) });
+    if (checked.model && !hasErrors(checked.diagnostics))
+      planned.push({ file, text, plan: planSchema(checked.model) });
   }
   return planned;
 }

@@ -49,7 +49,9 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === "-v" || command === "--version") {
-    const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    const manifest = JSON.parse(
+      readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+    ) as { version: string };
     console.log(manifest.version);
     return 0;
   }
@@ -87,7 +89,9 @@ async function main(argv: string[]): Promise<number> {
       });
       if (positionals.length !== 1) throw new CliError(`${command} needs exactly one input file`);
       if (command === "encode" && values.section !== undefined) {
-        throw new CliError(`--section is for decode: encode takes the section from the document ("format": "qemu-section", "schema": …)`);
+        throw new CliError(
+          `--section is for decode: encode takes the section from the document ("format": "qemu-section", "schema": …)`,
+        );
       }
       const options = {
         input: positionals[0]!,
@@ -104,7 +108,8 @@ async function main(argv: string[]): Promise<number> {
         direction: { type: "string" },
         "qemu-dump": { type: "boolean" },
       });
-      if (positionals.length !== 2) throw new CliError("compat needs two inputs: the old version and the new one");
+      if (positionals.length !== 2)
+        throw new CliError("compat needs two inputs: the old version and the new one");
       const { parseDirection, runCompat } = await import("./commands/compat.js");
       return runCompat({
         old: positionals[0]!,
@@ -129,18 +134,33 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     default:
-      throw new CliError(`unknown command '${command}' (commands: check, gen, decode, encode, compat, export-qemu-dump; see 'vmstate --help')`);
+      throw new CliError(
+        `unknown command '${command}' (commands: check, gen, decode, encode, compat, export-qemu-dump; see 'vmstate --help')`,
+      );
   }
 }
 
-type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
+type OptionSpec = Record<
+  string,
+  { type: "string" | "boolean"; short?: string; multiple?: boolean }
+>;
 
-function parse(args: string[], options: OptionSpec): { values: Record<string, unknown>; positionals: string[] } {
+function parse(
+  args: string[],
+  options: OptionSpec,
+): { values: Record<string, unknown>; positionals: string[] } {
   try {
-    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    return parseArgs({
+      args,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     // parseArgs explains in a sentence; keep its first line.
-    const message = (e as Error).message.split("\n")[0]!.replace(/\. To specify a positional argument.*$/, "");
+    const message = (e as Error).message
+      .split("\n")[0]!
+      .replace(/\. To specify a positional argument.*$/, "");
     throw new CliError(message.charAt(0).toLowerCase() + message.slice(1));
   }
 }

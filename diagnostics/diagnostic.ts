@@ -24,7 +24,9 @@ export function diagnostic(
   related: readonly RelatedInfo[] = [],
 ): Diagnostic {
   const entry = catalog[code];
-  const message = entry.message.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)] ?? ""));
+  const message = entry.message.replace(/\{(\d+)\}/g, (_, i: string) =>
+    String(args[Number(i)] ?? ""),
+  );
   return { code, severity: entry.severity, message, span, related };
 }
 

@@ -6,7 +6,10 @@ import { LineMap, type Span } from "./span.js";
 /** Source texts by file name, for code frames. */
 export type SourceTexts = ReadonlyMap<string, string>;
 
-export function formatDiagnosticsText(diagnostics: readonly Diagnostic[], sources: SourceTexts): string {
+export function formatDiagnosticsText(
+  diagnostics: readonly Diagnostic[],
+  sources: SourceTexts,
+): string {
   const maps = new Map<string, LineMap>();
   const mapFor = (file: string): LineMap | undefined => {
     let map = maps.get(file);
@@ -32,7 +35,12 @@ export function formatDiagnosticsText(diagnostics: readonly Diagnostic[], source
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.length - errors;
   if (diagnostics.length === 0) return "";
-  const summary = [errors ? plural(errors, "error") : "", warnings ? plural(warnings, "warning") : ""].filter(Boolean).join(", ");
+  const summary = [
+    errors ? plural(errors, "error") : "",
+    warnings ? plural(warnings, "warning") : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
   return `${blocks.join("\n\n")}\n\nFound ${summary}.\n`;
 }
 
@@ -71,7 +79,10 @@ function codeFrame(span: Span, map: LineMap | undefined, indent = ""): string | 
   if (!map) return undefined;
   const text = map.lineText(span.line);
   const gutter = String(span.line);
-  const width = span.endLine === span.line ? Math.max(1, span.endColumn - span.column) : Math.max(1, text.length - span.column + 1);
+  const width =
+    span.endLine === span.line
+      ? Math.max(1, span.endColumn - span.column)
+      : Math.max(1, text.length - span.column + 1);
   const pad = " ".repeat(gutter.length);
   const under = text.slice(0, span.column - 1).replace(/[^\t]/g, " ") + "~".repeat(width);
   return `${indent}${gutter} ${text}\n${indent}${pad} ${under}`;

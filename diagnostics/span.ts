@@ -34,7 +34,8 @@ export class LineMap {
     readonly file: string,
     readonly text: string,
   ) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    for (let i = 0; i < text.length; i++)
+      if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
   }
 
   position(offset: number): { line: number; column: number } {
@@ -51,7 +52,15 @@ export class LineMap {
   span(start: number, end: number): Span {
     const a = this.position(start);
     const b = this.position(end);
-    return { file: this.file, start, end, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+    return {
+      file: this.file,
+      start,
+      end,
+      line: a.line,
+      column: a.column,
+      endLine: b.line,
+      endColumn: b.column,
+    };
   }
 
   lineText(line: number): string {

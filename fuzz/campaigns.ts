@@ -8,15 +8,32 @@ import { mutateJson } from "./mutate-json.js";
 import { mutateText } from "./mutate-text.js";
 import { mutateBytes } from "./mutate-bytes.js";
 import { Random, inputSeed } from "./random.js";
-import { checkSchemaText, decodePayload, decodeWholeStream, encodeJson, loadPayload, type Outcome } from "./targets.js";
+import {
+  checkSchemaText,
+  decodePayload,
+  decodeWholeStream,
+  encodeJson,
+  loadPayload,
+  type Outcome,
+} from "./targets.js";
 
-export const CAMPAIGNS = ["payload-truncations", "stream-truncations", "payload-mutations", "stream-mutations", "document-mutations", "schema-mutations"] as const;
+export const CAMPAIGNS = [
+  "payload-truncations",
+  "stream-truncations",
+  "payload-mutations",
+  "stream-mutations",
+  "document-mutations",
+  "schema-mutations",
+] as const;
 export type CampaignName = (typeof CAMPAIGNS)[number];
 
 /** `quick` is what `npm test` runs; `full` is `npm run fuzz`. */
 export type Scale = "quick" | "full";
 
-const MUTATIONS: Record<Scale, { payload: number; stream: number; document: number; schema: number }> = {
+const MUTATIONS: Record<
+  Scale,
+  { payload: number; stream: number; document: number; schema: number }
+> = {
   quick: { payload: 8_000, stream: 600, document: 200, schema: 500 },
   full: { payload: 900_000, stream: 100_000, document: 10_000, schema: 20_000 },
 };
@@ -48,7 +65,13 @@ export interface Campaign {
   input(index: number): FuzzInput;
 }
 
-export function makeCampaign(name: CampaignName, corpus: Corpus, codecs: Codecs, seed: number, scale: Scale): Campaign {
+export function makeCampaign(
+  name: CampaignName,
+  corpus: Corpus,
+  codecs: Codecs,
+  seed: number,
+  scale: Scale,
+): Campaign {
   const id = CAMPAIGNS.indexOf(name);
   const random = (index: number): Random => new Random(inputSeed(seed, id, index));
   switch (name) {
@@ -64,7 +87,11 @@ export function makeCampaign(name: CampaignName, corpus: Corpus, codecs: Codecs,
           const payload = corpus.payloads[p]!;
           const n = cuts[p]![k]!;
           const bytes = payload.bytes.subarray(0, n);
-          return { what: `${payload.name} cut to ${n} of ${payload.bytes.length} bytes`, data: () => bytes, run: () => loadPayload(bytes, false) };
+          return {
+            what: `${payload.name} cut to ${n} of ${payload.bytes.length} bytes`,
+            data: () => bytes,
+            run: () => loadPayload(bytes, false),
+          };
         },
       };
     }
@@ -73,7 +100,11 @@ export function makeCampaign(name: CampaignName, corpus: Corpus, codecs: Codecs,
       // the description) put back, so that the description still delimits the sections.
       const cuts = corpus.wholeStreams.map((s, i) => {
         const rnd = new Random(inputSeed(seed, id, -1 - i));
-        const points = new Set(s.boundaries.filter((b, k) => b < s.bytes.length && (k + i) % BOUNDARY_SHARE[scale] === 0));
+        const points = new Set(
+          s.boundaries.filter(
+            (b, k) => b < s.bytes.length && (k + i) % BOUNDARY_SHARE[scale] === 0,
+          ),
+        );
         for (let k = 0; k < RANDOM_CUTS[scale]; k++) points.add(rnd.below(s.bytes.length));
         return [...points].sort((a, b) => a - b);
       });
@@ -87,8 +118,15 @@ export function makeCampaign(name: CampaignName, corpus: Corpus, codecs: Codecs,
           const n = cuts[s]![k >> 1]!;
           const withEnd = (k & 1) === 1;
           const eof = stream.eof;
-          const bytes = withEnd && n < eof ? concat(stream.bytes.subarray(0, n), stream.bytes.subarray(eof)) : stream.bytes.subarray(0, n);
-          return { what: `${stream.name} cut at ${n}${withEnd && n < eof ? " with its EOF and description" : ""}`, data: () => bytes, run: () => decodeWholeStream(bytes, codecs, false) };
+          const bytes =
+            withEnd && n < eof
+              ? concat(stream.bytes.subarray(0, n), stream.bytes.subarray(eof))
+              : stream.bytes.subarray(0, n);
+          return {
+            what: `${stream.name} cut at ${n}${withEnd && n < eof ? " with its EOF and description" : ""}`,
+            data: () => bytes,
+            run: () => decodeWholeStream(bytes, codecs, false),
+          };
         },
       };
     }
@@ -106,7 +144,9 @@ export function makeCampaign(name: CampaignName, corpus: Corpus, codecs: Codecs,
             data: () => bytes,
             run: () => {
               const loaded = loadPayload(bytes, index % 8 === 0);
-              return loaded.verdict !== "crash" && index % 16 === 1 ? worst(loaded, decodePayload(bytes, codecs)) : loaded;
+              return loaded.verdict !== "crash" && index % 16 === 1
+                ? worst(loaded, decodePayload(bytes, codecs))
+                : loaded;
             },
           };
         },
@@ -119,7 +159,11 @@ export function makeCampaign(name: CampaignName, corpus: Corpus, codecs: Codecs,
           const rnd = random(index);
           const base = rnd.pick(corpus.streams);
           const { bytes, kinds } = mutateBytes(base.bytes, base.hot, rnd);
-          return { what: `${base.name}: ${kinds.join(" + ")}`, data: () => bytes, run: () => decodeWholeStream(bytes, codecs, index % 8 === 0) };
+          return {
+            what: `${base.name}: ${kinds.join(" + ")}`,
+            data: () => bytes,
+            run: () => decodeWholeStream(bytes, codecs, index % 8 === 0),
+          };
         },
       };
     case "document-mutations":
@@ -130,7 +174,11 @@ export function makeCampaign(name: CampaignName, corpus: Corpus, codecs: Codecs,
           const rnd = random(index);
           const base = rnd.pick(corpus.documents);
           const text = JSON.stringify(mutateJson(base.json, rnd));
-          return { what: `${base.name}, mutated`, data: () => text, run: () => encodeJson(text, codecs) };
+          return {
+            what: `${base.name}, mutated`,
+            data: () => text,
+            run: () => encodeJson(text, codecs),
+          };
         },
       };
     case "schema-mutations":
@@ -141,7 +189,11 @@ export function makeCampaign(name: CampaignName, corpus: Corpus, codecs: Codecs,
           const rnd = random(index);
           const base = rnd.pick(corpus.schemas);
           const text = mutateText(base.text, rnd);
-          return { what: `${base.name}, mutated`, data: () => text, run: () => checkSchemaText(text, base.name) };
+          return {
+            what: `${base.name}, mutated`,
+            data: () => text,
+            run: () => checkSchemaText(text, base.name),
+          };
         },
       };
   }
@@ -209,13 +261,27 @@ export interface Stats {
 }
 
 export function emptyStats(): Stats {
-  return { inputs: 0, ok: 0, refused: 0, crashes: 0, overBudget: 0, slowest: undefined, findings: [] };
+  return {
+    inputs: 0,
+    ok: 0,
+    refused: 0,
+    crashes: 0,
+    overBudget: 0,
+    slowest: undefined,
+    findings: [],
+  };
 }
 
 const KEPT_FINDINGS = 20;
 
 /** Runs inputs of a campaign, timing each against the budget; a crash or an input over budget is a finding. */
-export function runInputs(campaign: Campaign, indices: Iterable<number>, budgetMs: number, stats: Stats, before?: (index: number) => void): void {
+export function runInputs(
+  campaign: Campaign,
+  indices: Iterable<number>,
+  budgetMs: number,
+  stats: Stats,
+  before?: (index: number) => void,
+): void {
   for (const index of indices) {
     before?.(index);
     const input = campaign.input(index);
@@ -224,19 +290,31 @@ export function runInputs(campaign: Campaign, indices: Iterable<number>, budgetM
     try {
       outcome = input.run();
     } catch (e) {
-      outcome = { verdict: "crash", problem: `the fuzz target itself threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` };
+      outcome = {
+        verdict: "crash",
+        problem: `the fuzz target itself threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      };
     }
     const ms = performance.now() - start;
     stats.inputs++;
-    stats[outcome.verdict === "ok" ? "ok" : outcome.verdict === "refused" ? "refused" : "crashes"]++;
-    if (!stats.slowest || ms > stats.slowest.ms) stats.slowest = { ms, campaign: campaign.name, index, what: input.what };
+    stats[
+      outcome.verdict === "ok" ? "ok" : outcome.verdict === "refused" ? "refused" : "crashes"
+    ]++;
+    if (!stats.slowest || ms > stats.slowest.ms)
+      stats.slowest = { ms, campaign: campaign.name, index, what: input.what };
     const problems: string[] = [];
     if (outcome.verdict === "crash") problems.push(outcome.problem ?? "crash");
     if (ms > budgetMs) {
       stats.overBudget++;
       problems.push(`took ${ms.toFixed(1)} ms, over the budget of ${budgetMs} ms`);
     }
-    if (problems.length > 0 && stats.findings.length < KEPT_FINDINGS) stats.findings.push({ campaign: campaign.name, index, what: input.what, problem: problems.join("; ") });
+    if (problems.length > 0 && stats.findings.length < KEPT_FINDINGS)
+      stats.findings.push({
+        campaign: campaign.name,
+        index,
+        what: input.what,
+        problem: problems.join("; "),
+      });
   }
 }
 

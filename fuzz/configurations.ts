@@ -4,7 +4,12 @@
 // built here to be valid by QEMU's rules, encoded with the generated save, and carried by a real
 // stream in place of its virtio-net section; QEMU 7.2 loads them (test/qemu-hostile.test.ts).
 
-import { loadVirtioNet, saveVirtioNet, type VirtQueue, type VirtioNet } from "../generated/virtio-net.js";
+import {
+  loadVirtioNet,
+  saveVirtioNet,
+  type VirtQueue,
+  type VirtioNet,
+} from "../generated/virtio-net.js";
 import { Reader, Writer, pciCapability } from "../runtime/index.js";
 import type { Codecs } from "../stream/codecs.js";
 import { decodeStream } from "../stream/decode.js";
@@ -88,7 +93,10 @@ export function virtioNetState(base: VirtioNet, configuration: Configuration): V
   const [rx, tx, ctrl] = s.vq as [VirtQueue, VirtQueue, VirtQueue];
   const rings = s.virtio.virtqueues?.vq;
   const modernQueues = modern?.vqs;
-  const kept = (from: number): { ring: unknown; modern: unknown } => ({ ring: rings?.[from], modern: modernQueues?.[from] });
+  const kept = (from: number): { ring: unknown; modern: unknown } => ({
+    ring: rings?.[from],
+    modern: modernQueues?.[from],
+  });
   const ctrlKept = kept(2);
   s.vq = [];
   for (let k = 0; k < pairs; k++) {
@@ -105,13 +113,21 @@ export function virtioNetState(base: VirtioNet, configuration: Configuration): V
       const desc = q.vring.desc + BigInt(k) * 0x10000n;
       s.vq.push({ vring: { num: q.vring.num, desc }, last_avail_idx: 0, vector });
       if (rings) rings[i] = { vring: { avail: desc + 0x1000n, used: desc + 0x2000n } };
-      if (modernQueues) modernQueues[i] = { num: q.vring.num, enabled: true, desc: [Number(desc), 0], avail: [Number(desc + 0x1000n), 0], used: [Number(desc + 0x2000n), 0] };
+      if (modernQueues)
+        modernQueues[i] = {
+          num: q.vring.num,
+          enabled: true,
+          desc: [Number(desc), 0],
+          avail: [Number(desc + 0x1000n), 0],
+          used: [Number(desc + 0x2000n), 0],
+        };
     }
   }
   s.vq.push({ ...ctrl, vector: NO_VECTOR });
   const ctrlIndex = 2 * pairs;
   if (rings && ctrlKept.ring) rings[ctrlIndex] = ctrlKept.ring as (typeof rings)[number];
-  if (modernQueues && ctrlKept.modern) modernQueues[ctrlIndex] = ctrlKept.modern as (typeof modernQueues)[number];
+  if (modernQueues && ctrlKept.modern)
+    modernQueues[ctrlIndex] = ctrlKept.modern as (typeof modernQueues)[number];
   s.num_queues = s.vq.length;
 
   // The device: all pairs in use, and the RSS state the guest's VIRTIO_NET_CTRL_MQ_RSS_CONFIG sets.
@@ -157,10 +173,20 @@ export function virtioNetPayload(state: VirtioNet): Uint8Array {
  * put the state in, fix the section's size in the stream's description (QEMU writes the size of
  * what it sent), encode. Sections named in `without` are left out.
  */
-export function streamWithState(stream: Uint8Array, state: VirtioNet, codecs: Codecs, without: readonly string[] = []): Uint8Array {
+export function streamWithState(
+  stream: Uint8Array,
+  state: VirtioNet,
+  codecs: Codecs,
+  without: readonly string[] = [],
+): Uint8Array {
   const full = decodeStream(stream, codecs, {});
   // Sections of devices the destination will not have (`without`, by idstr) are left out.
-  const doc = { ...full, items: full.items.filter((i) => !((i.type === "full" || i.type === "start") && without.includes(i.idstr))) };
+  const doc = {
+    ...full,
+    items: full.items.filter(
+      (i) => !((i.type === "full" || i.type === "start") && without.includes(i.idstr)),
+    ),
+  };
   const schema = codecs.sections.get("virtio-net");
   if (!schema) throw new Error("no virtio-net schema");
   const index = doc.items.findIndex((i) => i.type === "full" && i.idstr.endsWith("/virtio-net"));
@@ -168,7 +194,14 @@ export function streamWithState(stream: Uint8Array, state: VirtioNet, codecs: Co
   if (item?.type !== "full") throw new Error("the stream has no virtio-net section");
   const size = virtioNetPayload(state).length;
   const items = doc.items.map((i, n): StreamItem => {
-    if (n === index) return { ...item, body: { schema: schema.name, state: stateToJson(schema.layout.state, state as unknown as Record<string, unknown>) } };
+    if (n === index)
+      return {
+        ...item,
+        body: {
+          schema: schema.name,
+          state: stateToJson(schema.layout.state, state as unknown as Record<string, unknown>),
+        },
+      };
     if (i.type === "vmdesc") return { ...i, json: resized(i.json, item.idstr, size) };
     return i;
   });

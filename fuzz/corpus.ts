@@ -11,8 +11,20 @@ import type { Codecs } from "../stream/codecs.js";
 import { decodeStream } from "../stream/decode.js";
 import type { Json } from "../stream/format.js";
 import { stateToJson } from "../stream/json.js";
-import { configurations, streamWithState, virtioNetPayload, virtioNetState } from "./configurations.js";
-import { packageRoot, sectionBoundaries, streamBytes, streamIndex, streamNames, virtioNetPayloads } from "./fixtures.js";
+import {
+  configurations,
+  streamWithState,
+  virtioNetPayload,
+  virtioNetState,
+} from "./configurations.js";
+import {
+  packageRoot,
+  sectionBoundaries,
+  streamBytes,
+  streamIndex,
+  streamNames,
+  virtioNetPayloads,
+} from "./fixtures.js";
 import type { Hotspots, LengthField } from "./mutate-bytes.js";
 import { RecordingReader } from "./recorder.js";
 
@@ -66,11 +78,21 @@ export function buildCorpus(codecs: Codecs): Corpus {
     const base = loadVirtioNet(new Reader(linux.bytes));
     return configurations.map((c) => ({ name: c.name, state: virtioNetState(base, c) }));
   });
-  const payloads = once(() => [...virtioNetPayloads(), ...built().map((b) => ({ name: b.name, bytes: virtioNetPayload(b.state) }))].map((p) => ({ ...p, hot: payloadHotspots(p.bytes) })));
+  const payloads = once(() =>
+    [
+      ...virtioNetPayloads(),
+      ...built().map((b) => ({ name: b.name, bytes: virtioNetPayload(b.state) })),
+    ].map((p) => ({ ...p, hot: payloadHotspots(p.bytes) })),
+  );
   const wholeStreams = once(() => {
     const fixtures: WholeStream[] = streamNames().map((name) => {
       const index = streamIndex(name);
-      return { name, bytes: streamBytes(name), boundaries: sectionBoundaries(index), eof: index.eof_offset };
+      return {
+        name,
+        bytes: streamBytes(name),
+        boundaries: sectionBoundaries(index),
+        eof: index.eof_offset,
+      };
     });
     const linuxStream = streamBytes("linux-pc-user");
     const made = built().map((b) => {
@@ -90,11 +112,21 @@ export function buildCorpus(codecs: Codecs): Corpus {
     return [
       ...["pxe-loop-pc-legacy", "pxe-loop-pc-i440fx-2.3"].map((name) => {
         const stream = streams().find((s) => s.name.startsWith(`${name} `))!;
-        return { name: `${stream.name} as JSON`, json: JSON.parse(JSON.stringify(decodeStream(stream.bytes, codecs, {}))) as Json };
+        return {
+          name: `${stream.name} as JSON`,
+          json: JSON.parse(JSON.stringify(decodeStream(stream.bytes, codecs, {}))) as Json,
+        };
       }),
       ...payloads().map((p) => ({
         name: `${p.name} section as JSON`,
-        json: { format: "qemu-section", schema: "virtio-net", state: stateToJson(schema.layout.state, loadVirtioNet(new Reader(p.bytes)) as unknown as Record<string, unknown>) } as Json,
+        json: {
+          format: "qemu-section",
+          schema: "virtio-net",
+          state: stateToJson(
+            schema.layout.state,
+            loadVirtioNet(new Reader(p.bytes)) as unknown as Record<string, unknown>,
+          ),
+        } as Json,
       })),
     ];
   });
@@ -135,11 +167,13 @@ function hotspotsOf(r: RecordingReader, start: number): Hotspots {
   const input = r.input;
   const lengthFields: LengthField[] = [];
   for (const f of r.fields) {
-    if (DECISIVE.has(f.path) && (f.size === 1 || f.size === 2 || f.size === 4)) lengthFields.push({ offset: f.start, size: f.size });
+    if (DECISIVE.has(f.path) && (f.size === 1 || f.size === 2 || f.size === 4))
+      lengthFields.push({ offset: f.start, size: f.size });
     // The configuration space: its status (capability list), capability pointer and MSI-X table size decide lengths.
     if (f.path === "config" && f.size === 256) {
       const msix = pciCapability(input.subarray(f.start, f.start + 256), 0x11);
-      for (const at of [0x06, 0x34, ...(msix ? [msix + 2, msix + 3] : [])]) lengthFields.push({ offset: f.start + at, size: 1 });
+      for (const at of [0x06, 0x34, ...(msix ? [msix + 2, msix + 3] : [])])
+        lengthFields.push({ offset: f.start + at, size: 1 });
     }
   }
   const ranges: (readonly [number, number])[] = [];
@@ -171,7 +205,11 @@ function streamHotspots(bytes: Uint8Array, codecs: Codecs): Hotspots {
         const len = bytes[at + 5]!;
         const payload = at + 6 + len + 8;
         ranges.push([at, payload + 8]);
-        lengthFields.push({ offset: at + 1, size: 4 }, { offset: at + 5, size: 1 }, { offset: payload - 4, size: 4 });
+        lengthFields.push(
+          { offset: at + 1, size: 4 },
+          { offset: at + 5, size: 1 },
+          { offset: payload - 4, size: 4 },
+        );
         if (item.type === "full" && item.idstr.endsWith("/virtio-net")) {
           const r = new RecordingReader(bytes, payload);
           loadVirtioNet(r);
@@ -222,7 +260,10 @@ function withoutRamPages(bytes: Uint8Array, codecs: Codecs): Uint8Array {
 }
 
 /** Offsets of a stream's items, their payloads and footers, and its EOF, from its decoded document. */
-function documentBoundaries(bytes: Uint8Array, codecs: Codecs): { boundaries: number[]; eof: number } {
+function documentBoundaries(
+  bytes: Uint8Array,
+  codecs: Codecs,
+): { boundaries: number[]; eof: number } {
   const doc = decodeStream(bytes, codecs, {});
   const points = new Set<number>([0, 8, bytes.length]);
   for (const item of doc.items) {
@@ -245,4 +286,3 @@ function schemaTexts(): { name: string; text: string }[] {
       .map((f) => ({ name: `${dir}/${f}`, text: readFileSync(join(packageRoot, dir, f), "utf8") })),
   );
 }
-

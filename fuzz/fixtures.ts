@@ -19,9 +19,18 @@ export const packageRoot = findPackageRoot(import.meta.dirname);
  * VMSTATE_FIXTURES names another place.
  */
 function findFixtures(): string {
-  const candidates = [process.env["VMSTATE_FIXTURES"], join(packageRoot, "..", "shared", "fixtures", "qemu"), "/work/shared/fixtures/qemu"];
-  const found = candidates.find((c): c is string => c !== undefined && existsSync(join(c, "virtio-net")));
-  if (!found) throw new Error(`QEMU fixtures not found (looked in ${candidates.filter(Boolean).join(", ")}); set VMSTATE_FIXTURES`);
+  const candidates = [
+    process.env["VMSTATE_FIXTURES"],
+    join(packageRoot, "..", "shared", "fixtures", "qemu"),
+    "/work/shared/fixtures/qemu",
+  ];
+  const found = candidates.find(
+    (c): c is string => c !== undefined && existsSync(join(c, "virtio-net")),
+  );
+  if (!found)
+    throw new Error(
+      `QEMU fixtures not found (looked in ${candidates.filter(Boolean).join(", ")}); set VMSTATE_FIXTURES`,
+    );
   return found;
 }
 
@@ -33,7 +42,10 @@ export function virtioNetPayloads(): { name: string; bytes: Uint8Array }[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith(".bin"))
     .sort()
-    .map((f) => ({ name: f.replace(/^virtio-net-/, "").replace(/\.bin$/, ""), bytes: new Uint8Array(readFileSync(join(dir, f))) }));
+    .map((f) => ({
+      name: f.replace(/^virtio-net-/, "").replace(/\.bin$/, ""),
+      bytes: new Uint8Array(readFileSync(join(dir, f))),
+    }));
 }
 
 /** One entry of a stream's `*.sections.json` index, as the fixtures' README describes it. */
@@ -67,15 +79,31 @@ export function streamBytes(name: string): Uint8Array {
 }
 
 export function streamIndex(name: string): StreamIndex {
-  return JSON.parse(readFileSync(join(fixturesDir, "streams", `${name}.sections.json`), "utf8")) as StreamIndex;
+  return JSON.parse(
+    readFileSync(join(fixturesDir, "streams", `${name}.sections.json`), "utf8"),
+  ) as StreamIndex;
 }
 
 /** Every offset where the index says something starts or ends: sections, payloads, footers, EOF, the description. */
 export function sectionBoundaries(index: StreamIndex): number[] {
-  const points = new Set<number>([0, 4, 8, index.eof_offset, index.eof_offset + 1, index.stream_length]);
-  if (index.vmdesc_offset !== undefined) points.add(index.vmdesc_offset).add(index.vmdesc_offset + 5);
+  const points = new Set<number>([
+    0,
+    4,
+    8,
+    index.eof_offset,
+    index.eof_offset + 1,
+    index.stream_length,
+  ]);
+  if (index.vmdesc_offset !== undefined)
+    points.add(index.vmdesc_offset).add(index.vmdesc_offset + 5);
   for (const s of index.sections) {
-    for (const p of [s.offset, s.payload_offset, s.footer_offset, s.footer_offset === undefined ? undefined : s.footer_offset + 5, s.end]) {
+    for (const p of [
+      s.offset,
+      s.payload_offset,
+      s.footer_offset,
+      s.footer_offset === undefined ? undefined : s.footer_offset + 5,
+      s.end,
+    ]) {
       if (p !== undefined) points.add(p);
     }
   }

@@ -13,10 +13,24 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { loadCodecs } from "../stream/codecs.js";
-import { CAMPAIGNS, addStats, emptyStats, makeCampaign, type CampaignName, type Scale, type Stats } from "./campaigns.js";
+import {
+  CAMPAIGNS,
+  addStats,
+  emptyStats,
+  makeCampaign,
+  type CampaignName,
+  type Scale,
+  type Stats,
+} from "./campaigns.js";
 import { buildCorpus } from "./corpus.js";
 import { packageRoot } from "./fixtures.js";
-import { INJECTED_INPUT, SLOTS, type Fault, type WorkerMessage, type WorkerOptions } from "./worker.js";
+import {
+  INJECTED_INPUT,
+  SLOTS,
+  type Fault,
+  type WorkerMessage,
+  type WorkerOptions,
+} from "./worker.js";
 
 const MiB = 1024 * 1024;
 
@@ -62,9 +76,11 @@ function settings(argv: string[]): { settings: Settings; replay?: string; save?:
   const scale: Scale = values.quick ? "quick" : "full";
   const campaigns = (values.only?.split(",") ?? [...CAMPAIGNS]) as CampaignName[];
   const unknown = campaigns.filter((c) => !CAMPAIGNS.includes(c));
-  if (unknown.length > 0) throw new Error(`unknown campaign ${unknown.join(", ")} (campaigns: ${CAMPAIGNS.join(", ")})`);
+  if (unknown.length > 0)
+    throw new Error(`unknown campaign ${unknown.join(", ")} (campaigns: ${CAMPAIGNS.join(", ")})`);
   const inject = values.inject as Fault | undefined;
-  if (inject !== undefined && !["hang", "oom", "throw", "slow"].includes(inject)) throw new Error(`--inject must be hang, oom, throw or slow`);
+  if (inject !== undefined && !["hang", "oom", "throw", "slow"].includes(inject))
+    throw new Error(`--inject must be hang, oom, throw or slow`);
   const budgetMs = int(values["budget-ms"], scale === "full" ? 1000 : 10_000, "budget-ms");
   return {
     settings: {
@@ -92,7 +108,15 @@ interface Hang {
 }
 
 /** Runs the campaigns on worker threads; resolves with the counts per campaign and what went wrong. */
-async function run(s: Settings): Promise<{ perCampaign: Map<CampaignName, Stats>; failures: Hang[]; heapPeak: number; rssPeak: number; sizes: Record<string, number> }> {
+async function run(
+  s: Settings,
+): Promise<{
+  perCampaign: Map<CampaignName, Stats>;
+  failures: Hang[];
+  heapPeak: number;
+  rssPeak: number;
+  sizes: Record<string, number>;
+}> {
   const progress = new SharedArrayBuffer(s.workers * SLOTS * 4);
   const slots = new Int32Array(progress);
   const perCampaign = new Map<CampaignName, Stats>(s.campaigns.map((c) => [c, emptyStats()]));
@@ -100,7 +124,10 @@ async function run(s: Settings): Promise<{ perCampaign: Map<CampaignName, Stats>
   let heapPeak = 0;
   let rssPeak = process.memoryUsage().rss;
   let sizes: Record<string, number> = {};
-  const here = (w: number): { campaign: CampaignName; index: number } => ({ campaign: CAMPAIGNS[slots[w * SLOTS]!]!, index: slots[w * SLOTS + 1]! });
+  const here = (w: number): { campaign: CampaignName; index: number } => ({
+    campaign: CAMPAIGNS[slots[w * SLOTS]!]!,
+    index: slots[w * SLOTS + 1]!,
+  });
   // A line every 30 s, so that a long run shows it is alive.
   const started = Date.now();
   const ticker = setInterval(() => {
@@ -111,20 +138,45 @@ async function run(s: Settings): Promise<{ perCampaign: Map<CampaignName, Stats>
 
   await Promise.all(
     Array.from({ length: s.workers }, (_, w) => {
-      const options: WorkerOptions = { worker: w, workers: s.workers, seed: s.seed, scale: s.scale, campaigns: s.campaigns, count: s.count, budgetMs: s.budgetMs, inject: s.inject, progress };
-      const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: options, resourceLimits: { maxOldGenerationSizeMb: s.heapMb } });
+      const options: WorkerOptions = {
+        worker: w,
+        workers: s.workers,
+        seed: s.seed,
+        scale: s.scale,
+        campaigns: s.campaigns,
+        count: s.count,
+        budgetMs: s.budgetMs,
+        inject: s.inject,
+        progress,
+      };
+      const worker = new Worker(new URL("./worker.js", import.meta.url), {
+        workerData: options,
+        resourceLimits: { maxOldGenerationSizeMb: s.heapMb },
+      });
       return new Promise<void>((resolve) => {
         let last = { campaign: -1, index: -1, since: Date.now() };
         let finished = false;
         const watchdog = setInterval(() => {
           rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-          const now = { campaign: slots[w * SLOTS]!, index: slots[w * SLOTS + 1]!, since: Date.now() };
-          if (now.campaign !== last.campaign || now.index !== last.index || slots[w * SLOTS + 2] === 0) {
+          const now = {
+            campaign: slots[w * SLOTS]!,
+            index: slots[w * SLOTS + 1]!,
+            since: Date.now(),
+          };
+          if (
+            now.campaign !== last.campaign ||
+            now.index !== last.index ||
+            slots[w * SLOTS + 2] === 0
+          ) {
             last = now;
             return;
           }
           if (Date.now() - last.since > s.watchdogMs) {
-            failures.push({ ...here(w), kind: "hang", detail: `still running after ${s.watchdogMs} ms; the worker was stopped` });
+            failures.push({
+              ...here(w),
+              kind: "hang",
+              detail: `still running after ${s.watchdogMs} ms; the worker was stopped`,
+            });
             finished = true;
             void worker.terminate();
           }
@@ -139,12 +191,23 @@ async function run(s: Settings): Promise<{ perCampaign: Map<CampaignName, Stats>
         });
         worker.on("error", (e: Error & { code?: string }) => {
           const oom = e.code === "ERR_WORKER_OUT_OF_MEMORY";
-          failures.push({ ...here(w), kind: oom ? "out of memory" : "worker error", detail: oom ? `the worker's heap went over ${s.heapMb} MiB and V8 stopped it` : (e.stack ?? e.message) });
+          failures.push({
+            ...here(w),
+            kind: oom ? "out of memory" : "worker error",
+            detail: oom
+              ? `the worker's heap went over ${s.heapMb} MiB and V8 stopped it`
+              : (e.stack ?? e.message),
+          });
           finished = true;
         });
         worker.on("exit", () => {
           clearInterval(watchdog);
-          if (!finished) failures.push({ ...here(w), kind: "worker error", detail: "the worker exited before it finished" });
+          if (!finished)
+            failures.push({
+              ...here(w),
+              kind: "worker error",
+              detail: "the worker exited before it finished",
+            });
           resolve();
         });
       });
@@ -167,8 +230,12 @@ function pad(text: string | number, width: number, right = true): string {
 /** One input, in this thread, with its outcome in full; `--save` keeps the input in a file. */
 async function replay(s: Settings, which: string, save: string | undefined): Promise<number> {
   const [name, indexText] = which.split(":");
-  if (!CAMPAIGNS.includes(name as CampaignName) || !/^\d+$/.test(indexText ?? "")) throw new Error(`--replay takes CAMPAIGN:INDEX, not '${which}'`);
-  const codecs = await loadCodecs(join(packageRoot, "schemas"), join(packageRoot, "dist", "generated"));
+  if (!CAMPAIGNS.includes(name as CampaignName) || !/^\d+$/.test(indexText ?? ""))
+    throw new Error(`--replay takes CAMPAIGN:INDEX, not '${which}'`);
+  const codecs = await loadCodecs(
+    join(packageRoot, "schemas"),
+    join(packageRoot, "dist", "generated"),
+  );
   const campaign = makeCampaign(name as CampaignName, buildCorpus(codecs), codecs, s.seed, s.scale);
   const input = campaign.input(Number(indexText));
   console.log(`${name} #${indexText} (seed ${s.seed}, ${s.scale}): ${input.what}`);
@@ -178,7 +245,9 @@ async function replay(s: Settings, which: string, save: string | undefined): Pro
   }
   const start = performance.now();
   const outcome = input.run();
-  console.log(`${outcome.verdict} in ${(performance.now() - start).toFixed(1)} ms${outcome.problem ? `\n${outcome.problem}` : ""}`);
+  console.log(
+    `${outcome.verdict} in ${(performance.now() - start).toFixed(1)} ms${outcome.problem ? `\n${outcome.problem}` : ""}`,
+  );
   return outcome.verdict === "crash" ? 1 : 0;
 }
 
@@ -188,39 +257,70 @@ async function main(): Promise<number> {
   console.log(
     `vmstate fuzz: seed ${s.seed}, ${s.scale} scale, ${s.workers} worker${s.workers === 1 ? "" : "s"}; ` +
       `budget ${s.budgetMs} ms per input (watchdog ${s.watchdogMs} ms), heap limit ${s.heapMb} MiB per worker, RSS bound ${s.rssMb} MiB` +
-      (s.inject ? `; injecting a fault (${s.inject}) as ${INJECTED_INPUT.campaign} #${INJECTED_INPUT.index}` : ""),
+      (s.inject
+        ? `; injecting a fault (${s.inject}) as ${INJECTED_INPUT.campaign} #${INJECTED_INPUT.index}`
+        : ""),
   );
   const started = performance.now();
   const { perCampaign, failures, heapPeak, rssPeak, sizes } = await run(s);
   const seconds = (performance.now() - started) / 1000;
 
   const total = emptyStats();
-  console.log(`\n${pad("campaign", 20, false)} ${pad("inputs", 9)} ${pad("ok", 9)} ${pad("refused", 9)} ${pad("crashes", 8)} ${pad("over budget", 12)} ${pad("slowest ms", 11)}`);
+  console.log(
+    `\n${pad("campaign", 20, false)} ${pad("inputs", 9)} ${pad("ok", 9)} ${pad("refused", 9)} ${pad("crashes", 8)} ${pad("over budget", 12)} ${pad("slowest ms", 11)}`,
+  );
   for (const [name, st] of perCampaign) {
     addStats(total, st);
     const planned = sizes[name];
     const note = planned !== undefined && planned !== st.inputs ? `  (of ${planned})` : "";
-    console.log(`${pad(name, 20, false)} ${pad(st.inputs, 9)} ${pad(st.ok, 9)} ${pad(st.refused, 9)} ${pad(st.crashes, 8)} ${pad(st.overBudget, 12)} ${pad(st.slowest ? st.slowest.ms.toFixed(1) : "-", 11)}${note}`);
+    console.log(
+      `${pad(name, 20, false)} ${pad(st.inputs, 9)} ${pad(st.ok, 9)} ${pad(st.refused, 9)} ${pad(st.crashes, 8)} ${pad(st.overBudget, 12)} ${pad(st.slowest ? st.slowest.ms.toFixed(1) : "-", 11)}${note}`,
+    );
   }
-  console.log(`${pad("total", 20, false)} ${pad(total.inputs, 9)} ${pad(total.ok, 9)} ${pad(total.refused, 9)} ${pad(total.crashes, 8)} ${pad(total.overBudget, 12)} ${pad(total.slowest ? total.slowest.ms.toFixed(1) : "-", 11)}`);
-  const mutations = (["payload-mutations", "stream-mutations", "document-mutations"] as const).reduce((n, c) => n + (perCampaign.get(c)?.inputs ?? 0), 0);
+  console.log(
+    `${pad("total", 20, false)} ${pad(total.inputs, 9)} ${pad(total.ok, 9)} ${pad(total.refused, 9)} ${pad(total.crashes, 8)} ${pad(total.overBudget, 12)} ${pad(total.slowest ? total.slowest.ms.toFixed(1) : "-", 11)}`,
+  );
+  const mutations = (
+    ["payload-mutations", "stream-mutations", "document-mutations"] as const
+  ).reduce((n, c) => n + (perCampaign.get(c)?.inputs ?? 0), 0);
   console.log(`\nrandom mutations of payloads, streams and documents: ${mutations}`);
-  if (total.slowest) console.log(`slowest input: ${total.slowest.ms.toFixed(1)} ms, ${total.slowest.campaign} #${total.slowest.index} (${total.slowest.what})`);
-  console.log(`peak RSS ${mib(rssPeak)} (bound ${s.rssMb} MiB); worker heap ${mib(heapPeak)} at most when sampled (limit ${s.heapMb} MiB, enforced by V8)`);
+  if (total.slowest)
+    console.log(
+      `slowest input: ${total.slowest.ms.toFixed(1)} ms, ${total.slowest.campaign} #${total.slowest.index} (${total.slowest.what})`,
+    );
+  console.log(
+    `peak RSS ${mib(rssPeak)} (bound ${s.rssMb} MiB); worker heap ${mib(heapPeak)} at most when sampled (limit ${s.heapMb} MiB, enforced by V8)`,
+  );
   console.log(`time: ${seconds.toFixed(1)} s`);
 
   const problems: { campaign?: CampaignName; index?: number; text: string }[] = [];
-  for (const f of total.findings) problems.push({ campaign: f.campaign, index: f.index, text: `${f.campaign} #${f.index} (${f.what}): ${f.problem}` });
-  for (const f of failures) problems.push({ campaign: f.campaign, index: f.index, text: `${f.campaign} #${f.index}: ${f.kind}: ${f.detail}` });
-  if (rssPeak > s.rssMb * MiB) problems.push({ text: `peak RSS ${mib(rssPeak)} is over the bound of ${s.rssMb} MiB` });
+  for (const f of total.findings)
+    problems.push({
+      campaign: f.campaign,
+      index: f.index,
+      text: `${f.campaign} #${f.index} (${f.what}): ${f.problem}`,
+    });
+  for (const f of failures)
+    problems.push({
+      campaign: f.campaign,
+      index: f.index,
+      text: `${f.campaign} #${f.index}: ${f.kind}: ${f.detail}`,
+    });
+  if (rssPeak > s.rssMb * MiB)
+    problems.push({ text: `peak RSS ${mib(rssPeak)} is over the bound of ${s.rssMb} MiB` });
   if (problems.length === 0 && total.crashes === 0 && total.overBudget === 0) {
     console.log("result: no crash, no input over its budget, memory within its bounds");
     return 0;
   }
-  console.log(`result: ${total.crashes} crash(es), ${total.overBudget} input(s) over budget, ${failures.length} hang(s) or worker failure(s)`);
+  console.log(
+    `result: ${total.crashes} crash(es), ${total.overBudget} input(s) over budget, ${failures.length} hang(s) or worker failure(s)`,
+  );
   for (const p of problems) {
     console.log(`\n${p.text}`);
-    if (p.campaign !== undefined) console.log(`  replay: node dist/fuzz/main.js --seed ${s.seed}${s.scale === "quick" ? " --quick" : ""} --replay ${p.campaign}:${p.index}`);
+    if (p.campaign !== undefined)
+      console.log(
+        `  replay: node dist/fuzz/main.js --seed ${s.seed}${s.scale === "quick" ? " --quick" : ""} --replay ${p.campaign}:${p.index}`,
+      );
   }
   return 1;
 }

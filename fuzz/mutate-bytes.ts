@@ -27,10 +27,16 @@ const KINDS: readonly (readonly [MutationKind, number])[] = [
 ];
 
 /** Bytes that mean something to a migration stream reader: 0, all-ones, sign bits, section and subsection markers. */
-const INTERESTING_BYTES = [0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x07, 0x08, 0x10, 0x7e, 0x7f, 0x80, 0xfe, 0xff];
+const INTERESTING_BYTES = [
+  0x00, 0x01, 0x02, 0x04, 0x05, 0x06, 0x07, 0x08, 0x10, 0x7e, 0x7f, 0x80, 0xfe, 0xff,
+];
 
 /** One to four mutations of `base`; returns the new bytes and what was done. */
-export function mutateBytes(base: Uint8Array, hot: Hotspots, rnd: Random): { bytes: Uint8Array; kinds: MutationKind[] } {
+export function mutateBytes(
+  base: Uint8Array,
+  hot: Hotspots,
+  rnd: Random,
+): { bytes: Uint8Array; kinds: MutationKind[] } {
   let bytes: Uint8Array = base.slice();
   const kinds: MutationKind[] = [];
   const count = rnd.weighted([
@@ -58,7 +64,9 @@ function apply(kind: MutationKind, bytes: Uint8Array, hot: Hotspots, rnd: Random
     }
     case "byte": {
       if (bytes.length === 0) return bytes;
-      bytes[position(bytes.length, hot, rnd)] = rnd.chance(0.5) ? rnd.pick(INTERESTING_BYTES) : rnd.below(256);
+      bytes[position(bytes.length, hot, rnd)] = rnd.chance(0.5)
+        ? rnd.pick(INTERESTING_BYTES)
+        : rnd.below(256);
       return bytes;
     }
     case "insert": {
@@ -66,7 +74,8 @@ function apply(kind: MutationKind, bytes: Uint8Array, hot: Hotspots, rnd: Random
       const n = rnd.chance(0.8) ? rnd.between(1, 8) : rnd.between(9, 256);
       const inserted = new Uint8Array(n);
       // Random bytes, or a copy of bytes from elsewhere in the input (a repeated field or header).
-      if (rnd.chance(0.5) || bytes.length < n) for (let i = 0; i < n; i++) inserted[i] = rnd.below(256);
+      if (rnd.chance(0.5) || bytes.length < n)
+        for (let i = 0; i < n; i++) inserted[i] = rnd.below(256);
       else inserted.set(bytes.subarray(rnd.below(bytes.length - n + 1)).subarray(0, n));
       const out = new Uint8Array(bytes.length + n);
       out.set(bytes.subarray(0, at));
@@ -77,7 +86,10 @@ function apply(kind: MutationKind, bytes: Uint8Array, hot: Hotspots, rnd: Random
     case "delete": {
       if (bytes.length === 0) return bytes;
       const at = position(bytes.length, hot, rnd);
-      const n = Math.min(bytes.length - at, rnd.chance(0.8) ? rnd.between(1, 8) : rnd.between(9, 256));
+      const n = Math.min(
+        bytes.length - at,
+        rnd.chance(0.8) ? rnd.between(1, 8) : rnd.between(9, 256),
+      );
       const out = new Uint8Array(bytes.length - n);
       out.set(bytes.subarray(0, at));
       out.set(bytes.subarray(at + n), at);
@@ -106,7 +118,27 @@ function position(length: number, hot: Hotspots, rnd: Random): number {
 function interestingValue(current: number, size: 1 | 2 | 4, rnd: Random): number {
   const max = size === 4 ? 0xffffffff : (1 << (8 * size)) - 1;
   const sign = size === 4 ? 0x80000000 : 1 << (8 * size - 1);
-  const candidates = [0, 1, 2, current + 1, current - 1, current * 2, current + 64, max, max - 1, sign, sign - 1, 64, 65, 128, 129, 256, 1024, 1025, rnd.below(max + 1)];
+  const candidates = [
+    0,
+    1,
+    2,
+    current + 1,
+    current - 1,
+    current * 2,
+    current + 64,
+    max,
+    max - 1,
+    sign,
+    sign - 1,
+    64,
+    65,
+    128,
+    129,
+    256,
+    1024,
+    1025,
+    rnd.below(max + 1),
+  ];
   const v = rnd.pick(candidates);
   return ((v % (max + 1)) + (max + 1)) % (max + 1);
 }

@@ -7,12 +7,42 @@ import type { Random } from "./random.js";
 
 /** JSON values a document might hold by mistake or on purpose: wrong types, edges, names that are traps. */
 const JSON_VALUES: readonly Json[] = [
-  null, true, false, 0, -1, 1.5, 256, 65536, 4294967296, 1e308, -1e308, 9007199254740993, "", "0x", "zz", "0x10", "-5",
-  "ffff", "A".repeat(300), [], [0], {},
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  256,
+  65536,
+  4294967296,
+  1e308,
+  -1e308,
+  9007199254740993,
+  "",
+  "0x",
+  "zz",
+  "0x10",
+  "-5",
+  "ffff",
+  "A".repeat(300),
+  [],
+  [0],
+  {},
 ];
 
 /** Keys an added member may have, among them the names JavaScript objects give meaning to. */
-const JSON_KEYS = ["__proto__", "constructor", "prototype", "toString", "extra", "type", "state", "schema", "hex"];
+const JSON_KEYS = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "extra",
+  "type",
+  "state",
+  "schema",
+  "hex",
+];
 
 /**
  * One to three mutations of a JSON document (in place on a copy): a value replaced by another of
@@ -46,7 +76,13 @@ export function mutateJson(base: Json, rnd: Random): Json {
       const op = keys.length === 0 ? 2 : rnd.below(3);
       if (op === 0) node[rnd.pick(keys)] = structuredClone(rnd.pick(JSON_VALUES));
       else if (op === 1) delete node[rnd.pick(keys)];
-      else Object.defineProperty(node, rnd.pick(JSON_KEYS), { value: structuredClone(rnd.pick(JSON_VALUES)), enumerable: true, writable: true, configurable: true });
+      else
+        Object.defineProperty(node, rnd.pick(JSON_KEYS), {
+          value: structuredClone(rnd.pick(JSON_VALUES)),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
     }
   }
   return doc;

@@ -6,11 +6,90 @@ import type { Random } from "./random.js";
 
 /** Pieces of schema text a mutation inserts: keywords, punctuation, names and numbers of the language. */
 const SCHEMA_TOKENS = [
-  "struct", "section", "subsection", "const", "features", "param", "let", "validate", "unused", "if", "since", "equals", "was", "each", "in", "codec", "from", "needed",
-  "version", "minimum", "max", "u8", "u16", "u32", "u64", "i32", "bool", "bytes", "u16le", "true", "false", "has", "le16",
-  "pci_capability", "stream_version", "{", "}", "(", ")", "[", "]", ";", ":", ",", ".", "?", "??", "=", "==", "!=", "<", "<=",
-  ">", ">>", "<<", "+", "-", "*", "/", "%", "&", "|", "^", "!", "~", "&&", "||", '"', '"x/y"', "//", "/*", "*/", "0", "1",
-  "0x10", "0b1", "1_000", "4294967296", "18446744073709551616", "-1", "a", "a.b", "x", "\n",
+  "struct",
+  "section",
+  "subsection",
+  "const",
+  "features",
+  "param",
+  "let",
+  "validate",
+  "unused",
+  "if",
+  "since",
+  "equals",
+  "was",
+  "each",
+  "in",
+  "codec",
+  "from",
+  "needed",
+  "version",
+  "minimum",
+  "max",
+  "u8",
+  "u16",
+  "u32",
+  "u64",
+  "i32",
+  "bool",
+  "bytes",
+  "u16le",
+  "true",
+  "false",
+  "has",
+  "le16",
+  "pci_capability",
+  "stream_version",
+  "{",
+  "}",
+  "(",
+  ")",
+  "[",
+  "]",
+  ";",
+  ":",
+  ",",
+  ".",
+  "?",
+  "??",
+  "=",
+  "==",
+  "!=",
+  "<",
+  "<=",
+  ">",
+  ">>",
+  "<<",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "&",
+  "|",
+  "^",
+  "!",
+  "~",
+  "&&",
+  "||",
+  '"',
+  '"x/y"',
+  "//",
+  "/*",
+  "*/",
+  "0",
+  "1",
+  "0x10",
+  "0b1",
+  "1_000",
+  "4294967296",
+  "18446744073709551616",
+  "-1",
+  "a",
+  "a.b",
+  "x",
+  "\n",
 ];
 
 /** Kinds of text mutation (the cases below) and how often each is picked. */
@@ -40,10 +119,19 @@ export function mutateText(base: string, rnd: Random): string {
     // reach the checker; the rest break it anywhere.
     switch (rnd.weighted(TEXT_MUTATIONS)) {
       case 0: // a character's bits
-        if (text.length > 0) text = text.slice(0, at) + String.fromCharCode(text.charCodeAt(Math.min(at, text.length - 1)) ^ (1 << rnd.below(7))) + text.slice(at + 1);
+        if (text.length > 0)
+          text =
+            text.slice(0, at) +
+            String.fromCharCode(
+              text.charCodeAt(Math.min(at, text.length - 1)) ^ (1 << rnd.below(7)),
+            ) +
+            text.slice(at + 1);
         break;
       case 1: // a random character, now and then one outside ASCII
-        text = text.slice(0, at) + String.fromCharCode(rnd.chance(0.9) ? rnd.between(0x20, 0x7e) : rnd.below(0x3000)) + text.slice(at + 1);
+        text =
+          text.slice(0, at) +
+          String.fromCharCode(rnd.chance(0.9) ? rnd.between(0x20, 0x7e) : rnd.below(0x3000)) +
+          text.slice(at + 1);
         break;
       case 2: // a token of the language
         text = `${text.slice(0, at)} ${rnd.pick(SCHEMA_TOKENS)} ${text.slice(at)}`;
@@ -79,10 +167,17 @@ export function mutateText(base: string, rnd: Random): string {
       }
       case 8: {
         // a type replaced by another
-        const types = [...text.matchAll(/\b(u8|u16|u32|u64|i8|i16|i32|i64|bool|u16le|u32le|u64le|i32le|bytes)\b/g)];
+        const types = [
+          ...text.matchAll(
+            /\b(u8|u16|u32|u64|i8|i16|i32|i64|bool|u16le|u32le|u64le|i32le|bytes)\b/g,
+          ),
+        ];
         if (types.length === 0) break;
         const m = rnd.pick(types);
-        text = text.slice(0, m.index) + rnd.pick(["u8", "u16", "u32", "u64", "i8", "i32", "i64", "bool", "u32le", "bytes"]) + text.slice(m.index! + m[0].length);
+        text =
+          text.slice(0, m.index) +
+          rnd.pick(["u8", "u16", "u32", "u64", "i8", "i32", "i64", "bool", "u32le", "bytes"]) +
+          text.slice(m.index! + m[0].length);
         break;
       }
       default: {
@@ -90,7 +185,21 @@ export function mutateText(base: string, rnd: Random): string {
         const numbers = [...text.matchAll(/\b\d+\b/g)];
         if (numbers.length === 0) break;
         const m = rnd.pick(numbers);
-        const value = rnd.pick(["0", "1", "255", "256", "65535", "65536", "2147483647", "2147483648", "4294967295", "4294967296", "9007199254740993", "18446744073709551615", "99999999999999999999999"]);
+        const value = rnd.pick([
+          "0",
+          "1",
+          "255",
+          "256",
+          "65535",
+          "65536",
+          "2147483647",
+          "2147483648",
+          "4294967295",
+          "4294967296",
+          "9007199254740993",
+          "18446744073709551615",
+          "99999999999999999999999",
+        ]);
         text = text.slice(0, m.index) + value + text.slice(m.index! + m[0].length);
       }
     }

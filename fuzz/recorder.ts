@@ -30,11 +30,30 @@ export class RecordingReader extends Reader {
 }
 
 /** Bytes each scalar read takes. */
-const SCALAR_SIZES = { u8: 1, i8: 1, bool: 1, u16: 2, u16le: 2, i16: 2, i16le: 2, u32: 4, u32le: 4, i32: 4, i32le: 4, u64: 8, u64le: 8, i64: 8, i64le: 8 } as const;
+const SCALAR_SIZES = {
+  u8: 1,
+  i8: 1,
+  bool: 1,
+  u16: 2,
+  u16le: 2,
+  i16: 2,
+  i16le: 2,
+  u32: 4,
+  u32le: 4,
+  i32: 4,
+  i32le: 4,
+  u64: 8,
+  u64le: 8,
+  i64: 8,
+  i64le: 8,
+} as const;
 
 // The Reader's scalar reads check their bounds inline rather than through need() (for speed), so
 // overriding need() records bytes and padding only: each scalar read is recorded here.
-for (const [method, size] of Object.entries(SCALAR_SIZES) as [keyof typeof SCALAR_SIZES, number][]) {
+for (const [method, size] of Object.entries(SCALAR_SIZES) as [
+  keyof typeof SCALAR_SIZES,
+  number,
+][]) {
   const read = Reader.prototype[method] as (this: Reader, path: string) => unknown;
   Object.defineProperty(RecordingReader.prototype, method, {
     value(this: RecordingReader, path: string): unknown {

@@ -24,20 +24,24 @@ const OK: Outcome = { verdict: "ok" };
 const REFUSED: Outcome = { verdict: "refused" };
 
 function crash(problem: string, e?: unknown): Outcome {
-  const stack = e instanceof Error ? `\n${e.stack ?? e.message}` : e === undefined ? "" : `\n${String(e)}`;
+  const stack =
+    e instanceof Error ? `\n${e.stack ?? e.message}` : e === undefined ? "" : `\n${String(e)}`;
   return { verdict: "crash", problem: problem + stack };
 }
 
 /** A LoadError must name a path and an offset inside the input. */
 function checkLoadError(e: LoadError, length: number): Outcome {
-  if (!Number.isInteger(e.offset) || e.offset < 0 || e.offset > length) return crash(`LoadError offset ${e.offset} outside the input (0 to ${length}): ${e.message}`);
-  if (typeof e.path !== "string" || e.reason.length === 0) return crash(`LoadError without a path or reason: ${e.message}`);
+  if (!Number.isInteger(e.offset) || e.offset < 0 || e.offset > length)
+    return crash(`LoadError offset ${e.offset} outside the input (0 to ${length}): ${e.message}`);
+  if (typeof e.path !== "string" || e.reason.length === 0)
+    return crash(`LoadError without a path or reason: ${e.message}`);
   return REFUSED;
 }
 
 /** A StreamError is the CLI's one line: not empty, no line breaks. */
 function checkStreamError(e: StreamError): Outcome {
-  if (e.message.length === 0 || e.message.includes("\n")) return crash(`StreamError that is not one line: ${JSON.stringify(e.message)}`);
+  if (e.message.length === 0 || e.message.includes("\n"))
+    return crash(`StreamError that is not one line: ${JSON.stringify(e.message)}`);
   return REFUSED;
 }
 
@@ -50,7 +54,9 @@ export function loadPayload(bytes: Uint8Array, roundTrip: boolean): Outcome {
   try {
     state = loadVirtioNet(new Reader(bytes));
   } catch (e) {
-    return e instanceof LoadError ? checkLoadError(e, bytes.length) : crash("load threw something other than a LoadError", e);
+    return e instanceof LoadError
+      ? checkLoadError(e, bytes.length)
+      : crash("load threw something other than a LoadError", e);
   }
   if (!roundTrip) return OK;
   try {
@@ -59,7 +65,8 @@ export function loadPayload(bytes: Uint8Array, roundTrip: boolean): Outcome {
     const saved = w.finish();
     const again = new Writer();
     saveVirtioNet(again, loadVirtioNet(new Reader(saved)));
-    if (Buffer.compare(Buffer.from(saved), Buffer.from(again.finish())) !== 0) return crash("save(load(save(load(x)))) differs from save(load(x))");
+    if (Buffer.compare(Buffer.from(saved), Buffer.from(again.finish())) !== 0)
+      return crash("save(load(save(load(x)))) differs from save(load(x))");
   } catch (e) {
     return crash("a state that loaded did not save and load again", e);
   }
@@ -73,7 +80,9 @@ export function decodePayload(bytes: Uint8Array, codecs: Codecs): Outcome {
   try {
     printJson(stateToJson(schema.layout.state, decodeSectionBody(bytes, schema, {})));
   } catch (e) {
-    return e instanceof StreamError ? checkStreamError(e) : crash("decode --section threw something other than a StreamError", e);
+    return e instanceof StreamError
+      ? checkStreamError(e)
+      : crash("decode --section threw something other than a StreamError", e);
   }
   return OK;
 }
@@ -90,15 +99,21 @@ export function decodeWholeStream(bytes: Uint8Array, codecs: Codecs, roundTrip: 
     doc = decodeStream(bytes, codecs, {});
     printed = printJson(doc as unknown as Json);
   } catch (e) {
-    return e instanceof StreamError ? checkStreamError(e) : crash("decode threw something other than a StreamError", e);
+    return e instanceof StreamError
+      ? checkStreamError(e)
+      : crash("decode threw something other than a StreamError", e);
   }
   if (!roundTrip) return OK;
   try {
     const encoded = encodeStream(JSON.parse(printed) as StreamDocument, codecs, {});
     const again = decodeStream(encoded, codecs, {});
-    if (withoutOffsets(again) !== withoutOffsets(doc)) return crash("decode(encode(document)) differs from the document");
+    if (withoutOffsets(again) !== withoutOffsets(doc))
+      return crash("decode(encode(document)) differs from the document");
   } catch (e) {
-    return crash(`a stream that decoded did not encode and decode again${e instanceof StreamError ? ` (${e.message})` : ""}`, e);
+    return crash(
+      `a stream that decoded did not encode and decode again${e instanceof StreamError ? ` (${e.message})` : ""}`,
+      e,
+    );
   }
   return OK;
 }
@@ -128,7 +143,13 @@ export function checkSchemaText(text: string, file: string): Outcome {
     return crash("the parser or checker threw", e);
   }
   for (const d of diagnostics) {
-    if (!/^VMS\d{4}$/.test(d.code) || !(d.span.line >= 1) || !(d.span.column >= 1) || d.message.length === 0) return crash(`a malformed diagnostic: ${JSON.stringify(d)}`);
+    if (
+      !/^VMS\d{4}$/.test(d.code) ||
+      !(d.span.line >= 1) ||
+      !(d.span.column >= 1) ||
+      d.message.length === 0
+    )
+      return crash(`a malformed diagnostic: ${JSON.stringify(d)}`);
   }
   return diagnostics.some((d) => d.severity === "error") ? REFUSED : OK;
 }

@@ -24,9 +24,11 @@ export interface CheckOptions {
 export function checkText(text: string, file: string, options: CheckOptions = {}): CheckResult {
   const modules = new Map<string, string>();
   const parsed = parseSchema(text, file);
-  if (!parsed.schema) return { diagnostics: sortDiagnostics(parsed.diagnostics), model: undefined, modules };
+  if (!parsed.schema)
+    return { diagnostics: sortDiagnostics(parsed.diagnostics), model: undefined, modules };
   const checked = checkSchema(parsed.schema);
   const diagnostics = [...parsed.diagnostics, ...checked.diagnostics];
-  if (options.verifyCodecs && !hasErrors(diagnostics)) diagnostics.push(...options.verifyCodecs(checked.model, modules));
+  if (options.verifyCodecs && !hasErrors(diagnostics))
+    diagnostics.push(...options.verifyCodecs(checked.model, modules));
   return { diagnostics: sortDiagnostics(diagnostics), model: checked.model, modules };
 }

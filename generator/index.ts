@@ -23,8 +23,14 @@ function readFromDisk(path: string): string | undefined {
  * Parses and checks one schema. Hand-written codecs are read from disk (or through `readModule`)
  * and their save/load pair verified too, so `vmstate check` refuses a pair that disagrees.
  */
-export function checkText(text: string, file: string, readModule: ModuleReader = readFromDisk): CheckResult {
-  return checkSchemaText(text, file, { verifyCodecs: (model, modules) => verifyCodecs(model, readModule, modules) });
+export function checkText(
+  text: string,
+  file: string,
+  readModule: ModuleReader = readFromDisk,
+): CheckResult {
+  return checkSchemaText(text, file, {
+    verifyCodecs: (model, modules) => verifyCodecs(model, readModule, modules),
+  });
 }
 
 export interface GenerateOptions {
@@ -45,18 +51,37 @@ export interface GenerateResult {
 }
 
 /** Checks, plans, emits, formats and verifies one schema. */
-export async function generate(text: string, file: string, options: GenerateOptions): Promise<GenerateResult> {
+export async function generate(
+  text: string,
+  file: string,
+  options: GenerateOptions,
+): Promise<GenerateResult> {
   const checked = checkText(text, file);
-  if (!checked.model || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, code: undefined, plan: undefined, modules: checked.modules };
+  if (!checked.model || hasErrors(checked.diagnostics))
+    return {
+      diagnostics: checked.diagnostics,
+      code: undefined,
+      plan: undefined,
+      modules: checked.modules,
+    };
   const plan = planSchema(checked.model);
   const { emitModule, formatTypeScript } = await backEnd();
   const code = await formatTypeScript(
-    emitModule(plan, { sourceName: options.sourceName, runtimeImport: options.runtimeImport, outputPath: options.outputName }),
+    emitModule(plan, {
+      sourceName: options.sourceName,
+      runtimeImport: options.runtimeImport,
+      outputPath: options.outputName,
+    }),
   );
   const pairs = plan.functions.map((f) => ({ save: f.saveName, load: f.loadName }));
   const verified = verifyModule(options.outputName, code, pairs);
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...verified]);
-  return { diagnostics, code: hasErrors(verified) ? undefined : code, plan, modules: checked.modules };
+  return {
+    diagnostics,
+    code: hasErrors(verified) ? undefined : code,
+    plan,
+    modules: checked.modules,
+  };
 }
 
 /**

@@ -60,7 +60,11 @@ interface ExprBase {
 
 export type IrExpr = ExprBase &
   (
-    | { readonly kind: "literal"; readonly value: bigint | boolean; readonly constName: string | undefined }
+    | {
+        readonly kind: "literal";
+        readonly value: bigint | boolean;
+        readonly constName: string | undefined;
+      }
     | { readonly kind: "field"; readonly field: FieldModel }
     | { readonly kind: "group"; readonly node: StateNode }
     | { readonly kind: "member"; readonly object: IrExpr; readonly node: StateNode }
@@ -72,8 +76,18 @@ export type IrExpr = ExprBase &
     | { readonly kind: "version" }
     | { readonly kind: "call"; readonly builtin: string; readonly args: readonly IrExpr[] }
     | { readonly kind: "unary"; readonly op: A.UnaryOp; readonly operand: IrExpr }
-    | { readonly kind: "binary"; readonly op: A.BinaryOp; readonly left: IrExpr; readonly right: IrExpr }
-    | { readonly kind: "conditional"; readonly test: IrExpr; readonly then: IrExpr; readonly else: IrExpr }
+    | {
+        readonly kind: "binary";
+        readonly op: A.BinaryOp;
+        readonly left: IrExpr;
+        readonly right: IrExpr;
+      }
+    | {
+        readonly kind: "conditional";
+        readonly test: IrExpr;
+        readonly then: IrExpr;
+        readonly else: IrExpr;
+      }
   );
 
 // ----------------------------------------------------------------- state shape
@@ -83,7 +97,12 @@ export type IrExpr = ExprBase &
  * optional objects. Wire order is kept separately, in `LayoutModel.members`.
  */
 export type StateNode =
-  | { readonly kind: "group"; readonly key: string; readonly children: Map<string, StateNode>; readonly span: Span }
+  | {
+      readonly kind: "group";
+      readonly key: string;
+      readonly children: Map<string, StateNode>;
+      readonly span: Span;
+    }
   | { readonly kind: "field"; readonly key: string; readonly field: FieldModel }
   | {
       readonly kind: "subsection";

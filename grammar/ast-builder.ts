@@ -101,7 +101,11 @@ export class AstBuilder {
     try {
       return { value: JSON.parse(token.image) as string, span };
     } catch {
-      this.diagnostics.push(diagnostic("VMS1006", span, [token.image.length > 40 ? `${token.image.slice(0, 40)}…` : token.image]));
+      this.diagnostics.push(
+        diagnostic("VMS1006", span, [
+          token.image.length > 40 ? `${token.image.slice(0, 40)}…` : token.image,
+        ]),
+      );
       return { value: "", span };
     }
   }
@@ -193,7 +197,10 @@ export class AstBuilder {
 
   private versions(node: CstNode): { version: A.Expr; minimum: A.Expr | undefined } {
     const minimum = this.maybeNode(node, "minimum");
-    return { version: this.expression(this.node(node, "version")), minimum: minimum && this.expression(minimum) };
+    return {
+      version: this.expression(this.node(node, "version")),
+      minimum: minimum && this.expression(minimum),
+    };
   }
 
   private sectionDecl(node: CstNode): A.SectionDecl {
@@ -231,7 +238,10 @@ export class AstBuilder {
         const array = this.maybeNode(inner, "array");
         return {
           kind: "validate",
-          each: element && array ? { element: this.name(element), array: this.expression(array) } : undefined,
+          each:
+            element && array
+              ? { element: this.name(element), array: this.expression(array) }
+              : undefined,
           condition: this.expression(this.node(inner, "expression")),
           message: this.string(this.token(inner, "StringLiteral")),
           span: this.spanOfNode(inner),
@@ -263,7 +273,11 @@ export class AstBuilder {
       at = at.object;
     }
     if (at.kind !== "name") {
-      this.diagnostics.push(diagnostic("VMS1002", e.span, ["'was' takes the name the field had before, such as 'old_name' or 'mac_table.in_use'"]));
+      this.diagnostics.push(
+        diagnostic("VMS1002", e.span, [
+          "'was' takes the name the field had before, such as 'old_name' or 'mac_table.in_use'",
+        ]),
+      );
       return [];
     }
     path.unshift({ text: at.name, span: at.span });
@@ -273,7 +287,10 @@ export class AstBuilder {
   private unusedDecl(node: CstNode): A.UnusedDecl {
     const { count, max } = this.dimension(this.node(node, "dimension"));
     const { was, ...clauses } = this.clauses(this.node(node, "clauses"));
-    for (const e of was) this.diagnostics.push(diagnostic("VMS1002", e.span, ["padding has no name: 'was' belongs to fields"]));
+    for (const e of was)
+      this.diagnostics.push(
+        diagnostic("VMS1002", e.span, ["padding has no name: 'was' belongs to fields"]),
+      );
     return { kind: "unused", count, max, ...clauses, span: this.spanOfNode(node) };
   }
 
@@ -282,9 +299,12 @@ export class AstBuilder {
    * kept. `was` may be repeated: a field can have had several names.
    */
   private clauses(node: CstNode): A.Clauses & { was: A.Expr[] } {
-    const keywords = [...this.tokens(node, "If"), ...this.tokens(node, "Since"), ...this.tokens(node, "Equals"), ...this.tokens(node, "Was")].sort(
-      (a, b) => a.startOffset - b.startOffset,
-    );
+    const keywords = [
+      ...this.tokens(node, "If"),
+      ...this.tokens(node, "Since"),
+      ...this.tokens(node, "Equals"),
+      ...this.tokens(node, "Was"),
+    ].sort((a, b) => a.startOffset - b.startOffset);
     const values = this.nodes(node, "expression").map((e) => this.expression(e));
     const out: { guard?: A.Expr; since?: A.Expr; equals?: A.Expr } = {};
     const was: A.Expr[] = [];
@@ -295,7 +315,10 @@ export class AstBuilder {
       }
       const key = kw.image === "if" ? "guard" : kw.image === "since" ? "since" : "equals";
       if (out[key] === undefined) out[key] = values[i]!;
-      else this.diagnostics.push(diagnostic("VMS1002", this.spanOfToken(kw), [`'${kw.image}' is given twice`]));
+      else
+        this.diagnostics.push(
+          diagnostic("VMS1002", this.spanOfToken(kw), [`'${kw.image}' is given twice`]),
+        );
     });
     return { guard: out.guard, since: out.since, equals: out.equals, was };
   }
@@ -317,7 +340,13 @@ export class AstBuilder {
     let type: A.TypeRef = this.namedType(this.node(node, "namedType"));
     for (const dim of this.nodes(node, "dimension")) {
       const { count, max } = this.dimension(dim);
-      type = { kind: "array", element: type, count, max, span: this.between(type.span, this.spanOfNode(dim)) };
+      type = {
+        kind: "array",
+        element: type,
+        count,
+        max,
+        span: this.between(type.span, this.spanOfNode(dim)),
+      };
     }
     return type;
   }
@@ -343,7 +372,13 @@ export class AstBuilder {
     const then = this.maybeNode(node, "then");
     if (!then) return test;
     const otherwise = this.expression(this.node(node, "else"));
-    return { kind: "conditional", test, then: this.expression(then), else: otherwise, span: this.between(test.span, otherwise.span) };
+    return {
+      kind: "conditional",
+      test,
+      then: this.expression(then),
+      else: otherwise,
+      span: this.between(test.span, otherwise.span),
+    };
   }
 
   /** Precedence climbing over the flat list `operand (operator operand)*`. All operators are left-associative. */
@@ -369,7 +404,12 @@ export class AstBuilder {
     let expr = this.postfix(this.node(node, "postfix"));
     for (let i = prefixes.length - 1; i >= 0; i--) {
       const tok = prefixes[i]!;
-      expr = { kind: "unary", op: tok.image as A.UnaryOp, operand: expr, span: this.between(this.spanOfToken(tok), expr.span) };
+      expr = {
+        kind: "unary",
+        op: tok.image as A.UnaryOp,
+        operand: expr,
+        span: this.between(this.spanOfToken(tok), expr.span),
+      };
     }
     return expr;
   }
@@ -410,7 +450,12 @@ export class AstBuilder {
     if (inner) return { ...this.expression(inner), span };
     const id = this.token(node, "Name");
     if (this.tokens(node, "LParen").length > 0) {
-      return { kind: "call", callee: this.name(id), args: this.nodes(node, "args").map((a) => this.expression(a)), span };
+      return {
+        kind: "call",
+        callee: this.name(id),
+        args: this.nodes(node, "args").map((a) => this.expression(a)),
+        span,
+      };
     }
     return { kind: "name", name: id.image, span };
   }
@@ -419,6 +464,7 @@ export class AstBuilder {
 /** The value of an integer literal, or undefined when it is malformed (`0x`, `12ab`). */
 export function parseInteger(image: string): bigint | undefined {
   const digits = image.replace(/_/g, "");
-  if (/^0[xX][0-9a-fA-F]+$/.test(digits) || /^0[bB][01]+$/.test(digits) || /^[0-9]+$/.test(digits)) return BigInt(digits);
+  if (/^0[xX][0-9a-fA-F]+$/.test(digits) || /^0[bB][01]+$/.test(digits) || /^[0-9]+$/.test(digits))
+    return BigInt(digits);
   return undefined;
 }

@@ -43,10 +43,27 @@ export type Expr =
   | { readonly kind: "name"; readonly name: string; readonly span: Span }
   | { readonly kind: "member"; readonly object: Expr; readonly member: Name; readonly span: Span }
   | { readonly kind: "index"; readonly object: Expr; readonly index: Expr; readonly span: Span }
-  | { readonly kind: "call"; readonly callee: Name; readonly args: readonly Expr[]; readonly span: Span }
+  | {
+      readonly kind: "call";
+      readonly callee: Name;
+      readonly args: readonly Expr[];
+      readonly span: Span;
+    }
   | { readonly kind: "unary"; readonly op: UnaryOp; readonly operand: Expr; readonly span: Span }
-  | { readonly kind: "binary"; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly span: Span }
-  | { readonly kind: "conditional"; readonly test: Expr; readonly then: Expr; readonly else: Expr; readonly span: Span };
+  | {
+      readonly kind: "binary";
+      readonly op: BinaryOp;
+      readonly left: Expr;
+      readonly right: Expr;
+      readonly span: Span;
+    }
+  | {
+      readonly kind: "conditional";
+      readonly test: Expr;
+      readonly then: Expr;
+      readonly else: Expr;
+      readonly span: Span;
+    };
 
 // ----------------------------------------------------------------- types
 

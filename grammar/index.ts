@@ -20,12 +20,18 @@ export function parseSchema(text: string, file: string): ParseResult {
 
   for (const error of lexed.errors) {
     const char = text.slice(error.offset, error.offset + 1);
-    diagnostics.push(diagnostic("VMS1001", lines.span(error.offset, error.offset + Math.max(1, error.length)), [char]));
+    diagnostics.push(
+      diagnostic("VMS1001", lines.span(error.offset, error.offset + Math.max(1, error.length)), [
+        char,
+      ]),
+    );
   }
   // Unterminated strings and comments lex as tokens of their own so the message can say what is wrong.
   const tokens = lexed.tokens.filter((tok) => {
     if (tok.tokenType === UnterminatedString) {
-      diagnostics.push(diagnostic("VMS1003", lines.span(tok.startOffset, tok.startOffset + tok.image.length)));
+      diagnostics.push(
+        diagnostic("VMS1003", lines.span(tok.startOffset, tok.startOffset + tok.image.length)),
+      );
       return false;
     }
     if (tok.tokenType === UnterminatedComment) {
@@ -41,7 +47,9 @@ export function parseSchema(text: string, file: string): ParseResult {
     const tok = error.token;
     const start = Number.isNaN(tok.startOffset) ? text.length : tok.startOffset;
     const end = Number.isNaN(tok.startOffset) ? text.length : start + tok.image.length;
-    diagnostics.push(diagnostic("VMS1002", lines.span(start, Math.max(end, start)), [error.message]));
+    diagnostics.push(
+      diagnostic("VMS1002", lines.span(start, Math.max(end, start)), [error.message]),
+    );
   }
   if (diagnostics.length > 0) return { schema: undefined, diagnostics };
 

@@ -5,10 +5,14 @@ import * as t from "./tokens.js";
 
 /** Messages in the form "expected ';' but found 'u8'". */
 const messages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, actual }) => `expected ${label(expected)} but found ${found(actual.image)}`,
-  buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${found(firstRedundant.image)}: expected a declaration`,
+  buildMismatchTokenMessage: ({ expected, actual }) =>
+    `expected ${label(expected)} but found ${found(actual.image)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) =>
+    `unexpected ${found(firstRedundant.image)}: expected a declaration`,
   buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, ruleName }) => {
-    const starts = new Set(expectedPathsPerAlt.flat().map((path) => (path[0] ? label(path[0]) : "")));
+    const starts = new Set(
+      expectedPathsPerAlt.flat().map((path) => (path[0] ? label(path[0]) : "")),
+    );
     return `expected ${describeRule(ruleName, [...starts])} but found ${found(actual[0]?.image)}`;
   },
   buildEarlyExitMessage: ({ expectedIterationPaths, actual }) => {
@@ -36,7 +40,11 @@ function describeRule(rule: string, starts: string[]): string {
 
 export class VmstateParser extends CstParser {
   constructor() {
-    super(t.allTokens, { recoveryEnabled: true, nodeLocationTracking: "full", errorMessageProvider: messages });
+    super(t.allTokens, {
+      recoveryEnabled: true,
+      nodeLocationTracking: "full",
+      errorMessageProvider: messages,
+    });
     this.performSelfAnalysis();
   }
 
@@ -319,7 +327,10 @@ export class VmstateParser extends CstParser {
           this.CONSUME(t.Name);
           this.OPTION(() => {
             this.CONSUME(t.LParen);
-            this.MANY_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: "args" }) });
+            this.MANY_SEP({
+              SEP: t.Comma,
+              DEF: () => this.SUBRULE(this.expression, { LABEL: "args" }),
+            });
             this.CONSUME(t.RParen);
           });
         },

@@ -2,16 +2,36 @@
 
 import { createToken, Lexer, type TokenType } from "chevrotain";
 
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED });
-export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n]*/, group: Lexer.SKIPPED });
-export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: Lexer.SKIPPED });
+export const WhiteSpace = createToken({
+  name: "WhiteSpace",
+  pattern: /[ \t\r\n]+/,
+  group: Lexer.SKIPPED,
+});
+export const LineComment = createToken({
+  name: "LineComment",
+  pattern: /\/\/[^\n]*/,
+  group: Lexer.SKIPPED,
+});
+export const BlockComment = createToken({
+  name: "BlockComment",
+  pattern: /\/\*[\s\S]*?\*\//,
+  group: Lexer.SKIPPED,
+});
 /** An opening `/*` with no end: matched only when BlockComment fails, and reported as an error. */
-export const UnterminatedComment = createToken({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/ });
+export const UnterminatedComment = createToken({
+  name: "UnterminatedComment",
+  pattern: /\/\*[\s\S]*/,
+});
 
 /** Anything that can name a field, a type or a value: identifiers and the soft keywords. */
 export const Name = createToken({ name: "Name", pattern: Lexer.NA, label: "a name" });
 
-export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name", categories: [Name] });
+export const Identifier = createToken({
+  name: "Identifier",
+  pattern: /[A-Za-z_][A-Za-z0-9_]*/,
+  label: "a name",
+  categories: [Name],
+});
 
 /**
  * A keyword. Most are soft: they may also name a field (`features: u32;`, `version: u8;`), since
@@ -54,15 +74,35 @@ export const True = keyword("true", false);
 export const False = keyword("false", false);
 
 /** Hexadecimal, binary or decimal; `_` may separate digits. A letter right after the digits is an error. */
-export const Integer = createToken({ name: "Integer", pattern: /(?:0[xX][0-9a-fA-F_]*|0[bB][01_]*|[0-9][0-9_]*)[A-Za-z0-9_]*/, label: "integer" });
-export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n]|\\.)*"/, label: "string" });
-export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n]|\\.)*/ });
+export const Integer = createToken({
+  name: "Integer",
+  pattern: /(?:0[xX][0-9a-fA-F_]*|0[bB][01_]*|[0-9][0-9_]*)[A-Za-z0-9_]*/,
+  label: "integer",
+});
+export const StringLiteral = createToken({
+  name: "StringLiteral",
+  pattern: /"(?:[^"\\\n]|\\.)*"/,
+  label: "string",
+});
+export const UnterminatedString = createToken({
+  name: "UnterminatedString",
+  pattern: /"(?:[^"\\\n]|\\.)*/,
+});
 
 /** Every binary operator: the parser reads `a op b op c` flat, the AST builder applies precedence. */
-export const BinaryOperator = createToken({ name: "BinaryOperator", pattern: Lexer.NA, label: "operator" });
+export const BinaryOperator = createToken({
+  name: "BinaryOperator",
+  pattern: Lexer.NA,
+  label: "operator",
+});
 
 const punct = (name: string, pattern: string, categories: TokenType[] = []): TokenType =>
-  createToken({ name, pattern: new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")), label: `'${pattern}'`, categories });
+  createToken({
+    name,
+    pattern: new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")),
+    label: `'${pattern}'`,
+    categories,
+  });
 const binary = (name: string, pattern: string): TokenType => punct(name, pattern, [BinaryOperator]);
 
 export const LCurly = punct("LCurly", "{");
@@ -169,4 +209,7 @@ export const allTokens: TokenType[] = [
   Tilde,
 ];
 
-export const vmstateLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
+export const vmstateLexer = new Lexer(allTokens, {
+  positionTracking: "full",
+  ensureOptimizations: false,
+});

@@ -29,14 +29,16 @@ export class SaveError extends Error {
 
 /** Puts `prefix` in front of the path of a LoadError or SaveError thrown inside a struct. */
 export function atPath(error: unknown, prefix: string): unknown {
-  if (error instanceof LoadError) return new LoadError(joinPath(prefix, error.path), error.offset, error.reason);
+  if (error instanceof LoadError)
+    return new LoadError(joinPath(prefix, error.path), error.offset, error.reason);
   if (error instanceof SaveError) return new SaveError(joinPath(prefix, error.path), error.reason);
   return error;
 }
 
 /** Fills in the innermost unknown array index (`[]`) of an error's path. */
 export function atIndex(error: unknown, index: number): unknown {
-  if (error instanceof LoadError) return new LoadError(fillIndex(error.path, index), error.offset, error.reason);
+  if (error instanceof LoadError)
+    return new LoadError(fillIndex(error.path, index), error.offset, error.reason);
   if (error instanceof SaveError) return new SaveError(fillIndex(error.path, index), error.reason);
   return error;
 }
@@ -53,7 +55,9 @@ function fillIndex(path: string, index: number): string {
 
 /** A short hex dump of bytes for messages: `05 15 76 69 …`. */
 export function hexBytes(bytes: Uint8Array, limit = 16): string {
-  const shown = Array.from(bytes.subarray(0, limit), (b) => b.toString(16).padStart(2, "0")).join(" ");
+  const shown = Array.from(bytes.subarray(0, limit), (b) => b.toString(16).padStart(2, "0")).join(
+    " ",
+  );
   return bytes.length > limit ? `${shown} …` : shown;
 }
 

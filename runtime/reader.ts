@@ -42,7 +42,10 @@ export class Reader {
 
   private truncated(n: number, path: string, what: string): never {
     const left = this.end - this.pos;
-    return this.fail(path, `unexpected end of input: ${what} needs ${n} byte${n === 1 ? "" : "s"}, ${left} remain${left === 1 ? "s" : ""}`);
+    return this.fail(
+      path,
+      `unexpected end of input: ${what} needs ${n} byte${n === 1 ? "" : "s"}, ${left} remain${left === 1 ? "s" : ""}`,
+    );
   }
 
   // The scalar reads check their bounds inline rather than through need(): V8 inlines only so much
@@ -161,7 +164,8 @@ export class Reader {
 
   /** Fails unless a field equals the value the reader expects (QEMU's `_EQUAL` fields). */
   equal<T extends number | bigint | boolean>(found: T, expected: T, path: string, size: number): T {
-    if (found !== expected) this.fail(path, `expected ${show(expected)}, found ${show(found)}`, this.pos - size);
+    if (found !== expected)
+      this.fail(path, `expected ${show(expected)}, found ${show(found)}`, this.pos - size);
     return found;
   }
 
@@ -176,24 +180,33 @@ export class Reader {
 
   /** Element `i` of bytes or an array, or a LoadError. */
   at<T>(items: ArrayLike<T>, i: number | bigint, path: string): T {
-    if (i < 0 || i >= items.length) this.fail(path, `index ${i} is out of range (length ${items.length})`);
+    if (i < 0 || i >= items.length)
+      this.fail(path, `index ${i} is out of range (length ${items.length})`);
     return items[Number(i)]!;
   }
 
   /** Little-endian u16 at `i` of bytes already read (a register in a configuration space). */
   le16At(bytes: Uint8Array, i: number, path: string): number {
-    return littleEndianAt(bytes, i, 2) ?? this.fail(path, `offset ${i} is out of range (length ${bytes.length})`);
+    return (
+      littleEndianAt(bytes, i, 2) ??
+      this.fail(path, `offset ${i} is out of range (length ${bytes.length})`)
+    );
   }
 
   /** Little-endian u32 at `i` of bytes already read. */
   le32At(bytes: Uint8Array, i: number, path: string): number {
-    return littleEndianAt(bytes, i, 4) ?? this.fail(path, `offset ${i} is out of range (length ${bytes.length})`);
+    return (
+      littleEndianAt(bytes, i, 4) ??
+      this.fail(path, `offset ${i} is out of range (length ${bytes.length})`)
+    );
   }
 
   /** Fails unless the version being loaded lies between the minimum and the version this reader knows. */
   version(version: number, minimum: number, maximum: number, what: string): number {
-    if (version > maximum) this.fail("", `${what} version ${version} is newer than this reader's version ${maximum}`);
-    if (version < minimum) this.fail("", `${what} version ${version} is older than the minimum version ${minimum}`);
+    if (version > maximum)
+      this.fail("", `${what} version ${version} is newer than this reader's version ${maximum}`);
+    if (version < minimum)
+      this.fail("", `${what} version ${version} is older than the minimum version ${minimum}`);
     return version;
   }
 
@@ -218,24 +231,41 @@ export class Reader {
   subsectionVersion(name: string, minimum: number, maximum: number, path: string): number {
     const at = this.pos;
     const version = this.u32(path);
-    if (version > maximum) this.fail(path, `subsection "${printable(name)}" version ${version} is newer than ${maximum}`, at);
-    if (version < minimum) this.fail(path, `subsection "${printable(name)}" version ${version} is older than the minimum ${minimum}`, at);
+    if (version > maximum)
+      this.fail(
+        path,
+        `subsection "${printable(name)}" version ${version} is newer than ${maximum}`,
+        at,
+      );
+    if (version < minimum)
+      this.fail(
+        path,
+        `subsection "${printable(name)}" version ${version} is older than the minimum ${minimum}`,
+        at,
+      );
     return version;
   }
 
   /** QEMU fails the load on a subsection it does not know (-ENOENT); so does this reader. */
   unknownSubsection(name: string, owner: string): never {
     const start = this.pos - name.length - 2;
-    return this.fail("", `unknown subsection "${printable(name)}" of "${owner}" (bytes ${hexBytes(this.input.subarray(start, start + 8))})`, start);
+    return this.fail(
+      "",
+      `unknown subsection "${printable(name)}" of "${owner}" (bytes ${hexBytes(this.input.subarray(start, start + 8))})`,
+      start,
+    );
   }
 
   /** A subsection seen twice would silently overwrite the first. */
   duplicateSubsection(name: string, path: string): never {
-    return this.fail(path, `subsection "${printable(name)}" appears twice`, this.pos - name.length - 2);
+    return this.fail(
+      path,
+      `subsection "${printable(name)}" appears twice`,
+      this.pos - name.length - 2,
+    );
   }
 }
 
 function show(v: number | bigint | boolean): string {
   return typeof v === "boolean" ? String(v) : `${v} (0x${v.toString(16)})`;
 }
-

@@ -50,7 +50,11 @@ export class Writer {
   finish(): Uint8Array {
     const out = this.buf.slice(0, this.filled);
     // After finish() `buf` is the result handed out, never a working buffer to lend (its view is NO_VIEW).
-    if (this.view !== NO_VIEW && this.buf.length <= MAX_SPARE && (spare === undefined || spare.buf.length < this.buf.length)) {
+    if (
+      this.view !== NO_VIEW &&
+      this.buf.length <= MAX_SPARE &&
+      (spare === undefined || spare.buf.length < this.buf.length)
+    ) {
       spare = { buf: this.buf, view: this.view };
     }
     // Writing on continues from the result, which is full, so the next write copies it first.
@@ -240,7 +244,8 @@ export class Writer {
 
   /** A field whose condition does not hold must not be in the state: saving would drop it. */
   absent(v: unknown, path: string): void {
-    if (v !== undefined) this.fail(path, "present, but its condition does not hold: it would not be saved");
+    if (v !== undefined)
+      this.fail(path, "present, but its condition does not hold: it would not be saved");
   }
 
   /** Fails unless a field equals the value the reader will expect. */
@@ -255,7 +260,8 @@ export class Writer {
   }
 
   at<T>(items: ArrayLike<T>, i: number | bigint, path: string): T {
-    if (i < 0 || i >= items.length) this.fail(path, `index ${i} is out of range (length ${items.length})`);
+    if (i < 0 || i >= items.length)
+      this.fail(path, `index ${i} is out of range (length ${items.length})`);
     return items[Number(i)]!;
   }
 
@@ -282,6 +288,7 @@ function describe(v: unknown): string {
   if (v === undefined) return "nothing";
   if (typeof v === "bigint") return `${v}n`;
   if (typeof v === "string") return JSON.stringify(v);
-  if (typeof v === "object") return v === null ? "null" : Array.isArray(v) ? "an array" : "an object";
+  if (typeof v === "object")
+    return v === null ? "null" : Array.isArray(v) ? "an array" : "an object";
   return String(v);
 }

@@ -26,15 +26,22 @@ export interface Codecs {
 }
 
 /** Loads every schema in `schemaDir` with its compiled module from `moduleDir` (`.js`, or `.ts` under a TypeScript loader). */
-export async function loadCodecs(schemaDir: string, moduleDir: string, extension = ".js"): Promise<Codecs> {
+export async function loadCodecs(
+  schemaDir: string,
+  moduleDir: string,
+  extension = ".js",
+): Promise<Codecs> {
   const sections = new Map<string, SectionSchema>();
   const params = new Map<string, ParamModel>();
-  for (const file of readdirSync(schemaDir).filter((f) => f.endsWith(".vmstate")).sort()) {
+  for (const file of readdirSync(schemaDir)
+    .filter((f) => f.endsWith(".vmstate"))
+    .sort()) {
     const schemaFile = join(schemaDir, file);
     // Parsing and checking only: the stream tools do not load the code generator (ts-morph,
     // prettier), which would double their start-up time and memory.
     const { model, diagnostics } = checkText(readFileSync(schemaFile, "utf8"), schemaFile);
-    if (!model || hasErrors(diagnostics)) throw new StreamError(`schema ${schemaFile} has errors: run \`vmstate check ${schemaFile}\``);
+    if (!model || hasErrors(diagnostics))
+      throw new StreamError(`schema ${schemaFile} has errors: run \`vmstate check ${schemaFile}\``);
     const modulePath = join(moduleDir, `${basename(file, ".vmstate")}${extension}`);
     let module: Record<string, unknown>;
     try {
@@ -42,13 +49,24 @@ export async function loadCodecs(schemaDir: string, moduleDir: string, extension
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (code !== "ERR_MODULE_NOT_FOUND") throw e;
-      throw new StreamError(`the generated module of ${schemaFile} is missing (${modulePath}): run \`npm run gen\` and \`npm run build\``);
+      throw new StreamError(
+        `the generated module of ${schemaFile} is missing (${modulePath}): run \`npm run gen\` and \`npm run build\``,
+      );
     }
     const exported = Object.values(module).filter(isCodec);
     for (const layout of model.sections) {
       const codec = exported.find((c) => c.name === layout.qemuName);
-      if (!codec || !layout.qemuName) throw new StreamError(`the generated module of ${schemaFile} has no codec for "${layout.qemuName}": run \`npm run gen\``);
-      sections.set(layout.qemuName, { name: layout.qemuName, schemaFile, layout, codec, params: model.params });
+      if (!codec || !layout.qemuName)
+        throw new StreamError(
+          `the generated module of ${schemaFile} has no codec for "${layout.qemuName}": run \`npm run gen\``,
+        );
+      sections.set(layout.qemuName, {
+        name: layout.qemuName,
+        schemaFile,
+        layout,
+        codec,
+        params: model.params,
+      });
     }
     for (const p of model.params) params.set(p.name, p);
   }
@@ -56,7 +74,12 @@ export async function loadCodecs(schemaDir: string, moduleDir: string, extension
 }
 
 function isCodec(v: unknown): v is SectionSchema["codec"] {
-  return typeof v === "object" && v !== null && typeof (v as { name?: unknown }).name === "string" && typeof (v as { load?: unknown }).load === "function";
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof (v as { name?: unknown }).name === "string" &&
+    typeof (v as { load?: unknown }).load === "function"
+  );
 }
 
 /** The schema for a section idstr such as `0000:00:02.0/virtio-net`: its last part is the VMSD name. */
@@ -68,7 +91,10 @@ export function schemaForIdstr(codecs: Codecs, idstr: string): SectionSchema | u
 }
 
 /** `--param NAME=VALUE` values, typed by the parameters the schemas declare. */
-export function parseParams(assignments: readonly string[], known: ReadonlyMap<string, ParamModel>): Record<string, unknown> {
+export function parseParams(
+  assignments: readonly string[],
+  known: ReadonlyMap<string, ParamModel>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const a of assignments) {
     const eq = a.indexOf("=");
@@ -76,17 +102,26 @@ export function parseParams(assignments: readonly string[], known: ReadonlyMap<s
     const name = a.slice(0, eq);
     const text = a.slice(eq + 1);
     const p = known.get(name);
-    if (!p) throw new StreamError(`unknown parameter '${name}' (known: ${[...known.keys()].sort().join(", ") || "none"})`);
+    if (!p)
+      throw new StreamError(
+        `unknown parameter '${name}' (known: ${[...known.keys()].sort().join(", ") || "none"})`,
+      );
     if (p.type.kind === "bool") {
-      if (!/^(true|false|on|off|1|0)$/.test(text)) throw new StreamError(`--param ${name} must be true or false, not '${text}'`);
+      if (!/^(true|false|on|off|1|0)$/.test(text))
+        throw new StreamError(`--param ${name} must be true or false, not '${text}'`);
       out[name] = /^(true|on|1)$/.test(text);
       continue;
     }
     const v = integerFromText(text);
     if (v === undefined) throw new StreamError(`--param ${name} must be an integer, not '${text}'`);
     const bits = BigInt(p.type.bits);
-    const [min, max] = p.type.signed ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
-    if (v < min || v > max) throw new StreamError(`--param ${name}=${text} does not fit in ${p.type.signed ? "i" : "u"}${p.type.bits}`);
+    const [min, max] = p.type.signed
+      ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n]
+      : [0n, (1n << bits) - 1n];
+    if (v < min || v > max)
+      throw new StreamError(
+        `--param ${name}=${text} does not fit in ${p.type.signed ? "i" : "u"}${p.type.bits}`,
+      );
     out[name] = p.type.bits === 64 ? v : Number(v);
   }
   return out;

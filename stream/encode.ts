@@ -3,13 +3,29 @@
 
 import { SaveError, Writer } from "../runtime/index.js";
 import type { Codecs, SectionSchema } from "./codecs.js";
-import { FILE_VERSION, MAGIC, Marker, StreamError, type Json, type SectionBody, type SectionDocument, type StreamDocument, type StreamItem } from "./format.js";
+import {
+  FILE_VERSION,
+  MAGIC,
+  Marker,
+  StreamError,
+  type Json,
+  type SectionBody,
+  type SectionDocument,
+  type StreamDocument,
+  type StreamItem,
+} from "./format.js";
 import { bytesFromHex, shownValue as shown, stateFromJson } from "./json.js";
 
 /** Every value the document has that QEMU's format cannot hold is a StreamError with its path. */
-export function encodeStream(doc: StreamDocument, codecs: Codecs, params: Record<string, unknown>): Uint8Array {
+export function encodeStream(
+  doc: StreamDocument,
+  codecs: Codecs,
+  params: Record<string, unknown>,
+): Uint8Array {
   if (doc?.format !== "qemu-migration-stream" || !Array.isArray(doc.items)) {
-    throw new StreamError(`not a stream document: expected {"format": "qemu-migration-stream", "items": […]}`);
+    throw new StreamError(
+      `not a stream document: expected {"format": "qemu-migration-stream", "items": […]}`,
+    );
   }
   return refusals(() => {
     const w = new Writer(1 << 20);
@@ -21,7 +37,11 @@ export function encodeStream(doc: StreamDocument, codecs: Codecs, params: Record
 }
 
 /** What `vmstate encode` reads: a stream document, or a bare section body (`"format": "qemu-section"`). */
-export function encodeDocument(doc: unknown, codecs: Codecs, params: Record<string, unknown>): Uint8Array {
+export function encodeDocument(
+  doc: unknown,
+  codecs: Codecs,
+  params: Record<string, unknown>,
+): Uint8Array {
   if (isObject(doc) && doc["format"] === "qemu-section") {
     const section = doc as unknown as SectionDocument;
     return encodeSectionBody(section.state, schemaNamed(codecs, section.schema), params);
@@ -30,7 +50,11 @@ export function encodeDocument(doc: unknown, codecs: Codecs, params: Record<stri
 }
 
 /** A bare section body's state → bytes. */
-export function encodeSectionBody(state: Json, schema: SectionSchema, params: Record<string, unknown>): Uint8Array {
+export function encodeSectionBody(
+  state: Json,
+  schema: SectionSchema,
+  params: Record<string, unknown>,
+): Uint8Array {
   return refusals(() => {
     const w = new Writer();
     save(w, schema, state, "state", params);
@@ -41,7 +65,10 @@ export function encodeSectionBody(state: Json, schema: SectionSchema, params: Re
 /** The section schema of that name, or a StreamError naming the known ones (`at`: where the name is). */
 export function schemaNamed(codecs: Codecs, name: unknown, at?: string): SectionSchema {
   const schema = typeof name === "string" ? codecs.sections.get(name) : undefined;
-  if (!schema) throw new StreamError(`${at ? `${at}: ` : ""}no schema for section ${shown(name)} (known: ${[...codecs.sections.keys()].join(", ")})`);
+  if (!schema)
+    throw new StreamError(
+      `${at ? `${at}: ` : ""}no schema for section ${shown(name)} (known: ${[...codecs.sections.keys()].join(", ")})`,
+    );
   return schema;
 }
 
@@ -56,16 +83,29 @@ function refusals<T>(encode: () => T): T {
 }
 
 /** Saves a state from JSON; a value the schema refuses is reported with its path in the document. */
-function save(w: Writer, schema: SectionSchema, state: Json, at: string, params: Record<string, unknown>): void {
+function save(
+  w: Writer,
+  schema: SectionSchema,
+  state: Json,
+  at: string,
+  params: Record<string, unknown>,
+): void {
   try {
     schema.codec.save(w, stateFromJson(schema.layout.state, state, at), params);
   } catch (e) {
-    if (e instanceof SaveError) throw new StreamError(`cannot encode ${e.path === "" ? at : `${at}.${e.path}`}: ${e.reason}`);
+    if (e instanceof SaveError)
+      throw new StreamError(`cannot encode ${e.path === "" ? at : `${at}.${e.path}`}: ${e.reason}`);
     throw e;
   }
 }
 
-function encodeItem(w: Writer, item: StreamItem, at: string, codecs: Codecs, params: Record<string, unknown>): void {
+function encodeItem(
+  w: Writer,
+  item: StreamItem,
+  at: string,
+  codecs: Codecs,
+  params: Record<string, unknown>,
+): void {
   if (!isObject(item)) throw new StreamError(`${at}: expected an item (an object with a "type")`);
   switch (item.type) {
     case "configuration": {
@@ -105,7 +145,8 @@ function encodeItem(w: Writer, item: StreamItem, at: string, codecs: Codecs, par
       w.u8(Marker.EOF, at);
       return;
     case "vmdesc": {
-      if (typeof item.json !== "string") throw new StreamError(`${at}.json: expected the description as a string`);
+      if (typeof item.json !== "string")
+        throw new StreamError(`${at}.json: expected the description as a string`);
       const text = new TextEncoder().encode(item.json);
       w.u8(Marker.VMDESCRIPTION, at);
       w.u32(text.length, `${at}.json`);
@@ -113,17 +154,26 @@ function encodeItem(w: Writer, item: StreamItem, at: string, codecs: Codecs, par
       return;
     }
     default:
-      throw new StreamError(`${at}: unknown item type ${JSON.stringify((item as { type?: unknown }).type)}`);
+      throw new StreamError(
+        `${at}: unknown item type ${JSON.stringify((item as { type?: unknown }).type)}`,
+      );
   }
 }
 
-function body(w: Writer, b: SectionBody, at: string, codecs: Codecs, params: Record<string, unknown>): void {
+function body(
+  w: Writer,
+  b: SectionBody,
+  at: string,
+  codecs: Codecs,
+  params: Record<string, unknown>,
+): void {
   if (!isObject(b)) {
     throw new StreamError(`${at}: a section body needs "schema" and "state", "base64" or "hex"`);
   } else if ("schema" in b) {
     save(w, schemaNamed(codecs, b.schema, at), b.state, `${at}.state`, params);
   } else if ("base64" in b) {
-    if (typeof b.base64 !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(b.base64)) throw new StreamError(`${at}.base64: expected bytes as a base64 string`);
+    if (typeof b.base64 !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(b.base64))
+      throw new StreamError(`${at}.base64: expected bytes as a base64 string`);
     const data = new Uint8Array(Buffer.from(b.base64, "base64"));
     w.bytes(data, data.length, `${at}.base64`);
   } else if ("hex" in b) {
@@ -147,7 +197,10 @@ function fromHex(hex: unknown, at: string): Uint8Array {
 
 /** A section name as the stream has it: one byte per character, so characters above U+00FF do not fit. */
 function latin1(text: string, at: string): Uint8Array {
-  if (typeof text !== "string" || !/^[\u0000-\u00ff]*$/.test(text)) throw new StreamError(`${at}: expected a section name of characters U+0000 to U+00FF (one byte each)`);
+  if (typeof text !== "string" || !/^[\u0000-\u00ff]*$/.test(text))
+    throw new StreamError(
+      `${at}: expected a section name of characters U+0000 to U+00FF (one byte each)`,
+    );
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 

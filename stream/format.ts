@@ -34,7 +34,12 @@ export interface RamSummary {
 }
 
 export type StreamItem =
-  | { readonly type: "configuration"; readonly offset?: number; readonly schema: string; readonly state: Json }
+  | {
+      readonly type: "configuration";
+      readonly offset?: number;
+      readonly schema: string;
+      readonly state: Json;
+    }
   | {
       readonly type: "start" | "full";
       readonly offset?: number;
@@ -53,7 +58,12 @@ export type StreamItem =
       readonly body: SectionBody;
       readonly footer: boolean;
     }
-  | { readonly type: "command"; readonly offset?: number; readonly command: number; readonly hex: string }
+  | {
+      readonly type: "command";
+      readonly offset?: number;
+      readonly command: number;
+      readonly hex: string;
+    }
   | { readonly type: "eof"; readonly offset?: number }
   /** The JSON description QEMU appends after EOF, kept verbatim. */
   | { readonly type: "vmdesc"; readonly offset?: number; readonly json: string };

@@ -22,7 +22,8 @@ export function stateToJson(shape: Map<string, StateNode>, state: State): Json {
 function valueToJson(type: FieldType, value: unknown): Json {
   switch (type.kind) {
     case "int":
-      if (type.bits === 64) return type.signed ? String(value) : `0x${(value as bigint).toString(16)}`;
+      if (type.bits === 64)
+        return type.signed ? String(value) : `0x${(value as bigint).toString(16)}`;
       return value as number;
     case "bool":
       return value as boolean;
@@ -33,15 +34,19 @@ function valueToJson(type: FieldType, value: unknown): Json {
     case "struct":
       return stateToJson(type.struct.state, value as State);
     case "custom":
-      throw new StreamError(`a value of the hand-written codec ${type.codec.name} has no JSON form: its shape is not in the schema`);
+      throw new StreamError(
+        `a value of the hand-written codec ${type.codec.name} has no JSON form: its shape is not in the schema`,
+      );
   }
 }
 
 export function stateFromJson(shape: Map<string, StateNode>, json: Json, path: string): State {
-  if (json === null || typeof json !== "object" || Array.isArray(json)) throw bad(path, "an object", json);
+  if (json === null || typeof json !== "object" || Array.isArray(json))
+    throw bad(path, "an object", json);
   const known = new Set(shape.keys());
   for (const key of Object.keys(json)) {
-    if (!known.has(key)) throw new StreamError(`${join(path, printable(key))}: no such field in the schema`);
+    if (!known.has(key))
+      throw new StreamError(`${join(path, printable(key))}: no such field in the schema`);
   }
   const out: State = {};
   for (const [key, node] of shape) {
@@ -51,7 +56,10 @@ export function stateFromJson(shape: Map<string, StateNode>, json: Json, path: s
       out[key] = undefined;
       continue;
     }
-    out[key] = node.kind === "field" ? valueFromJson(node.field.type, value, at) : stateFromJson(node.children, value, at);
+    out[key] =
+      node.kind === "field"
+        ? valueFromJson(node.field.type, value, at)
+        : stateFromJson(node.children, value, at);
   }
   return out;
 }
@@ -63,7 +71,7 @@ function valueFromJson(type: FieldType, json: Json, path: string): unknown {
         if (typeof json === "number" && Number.isSafeInteger(json)) return BigInt(json);
         const v = typeof json === "string" ? integerFromText(json) : undefined;
         if (v !== undefined) return v;
-        throw bad(path, "a 64-bit integer (a string such as \"0x10\" or \"-5\")", json);
+        throw bad(path, 'a 64-bit integer (a string such as "0x10" or "-5")', json);
       }
       if (typeof json !== "number") throw bad(path, "a number", json);
       return json;
@@ -81,7 +89,9 @@ function valueFromJson(type: FieldType, json: Json, path: string): unknown {
     case "struct":
       return stateFromJson(type.struct.state, json, path);
     case "custom":
-      throw new StreamError(`${path}: a value of the hand-written codec ${type.codec.name} has no JSON form`);
+      throw new StreamError(
+        `${path}: a value of the hand-written codec ${type.codec.name} has no JSON form`,
+      );
   }
 }
 

@@ -24,7 +24,10 @@ export function walkRam(bytes: Uint8Array, start: number): { end: number; summar
   let records = 0;
   let blocks: { id: string; length: number }[] | undefined;
   const need = (n: number, what: string): void => {
-    if (p + n > bytes.length) throw new StreamError(`RAM section: ${what} at byte offset ${p} needs ${n} bytes, ${bytes.length - p} remain`);
+    if (p + n > bytes.length)
+      throw new StreamError(
+        `RAM section: ${what} at byte offset ${p} needs ${n} bytes, ${bytes.length - p} remain`,
+      );
   };
   const skipName = (): void => {
     // A page record's block: u8 length and the name.
@@ -41,14 +44,19 @@ export function walkRam(bytes: Uint8Array, start: number): { end: number; summar
     records++;
     const flags = Number(word & FLAG_MASK);
     if ((flags & ~KNOWN) !== 0) {
-      throw new StreamError(`RAM section: record at byte offset ${recordAt} has flags 0x${flags.toString(16)}, which this decoder does not know (only zero, page, mem-size, continue and end)`);
+      throw new StreamError(
+        `RAM section: record at byte offset ${recordAt} has flags 0x${flags.toString(16)}, which this decoder does not know (only zero, page, mem-size, continue and end)`,
+      );
     }
     if (flags & FLAG_MEM_SIZE) {
       const total = word & ~FLAG_MASK;
       // With the x-ignore-shared capability each block also carries its address; the stream does
       // not say so (7.2 sends no capabilities), so take the layout whose blocks add up.
       const found = memSizeBlocks(bytes, p, total, false) ?? memSizeBlocks(bytes, p, total, true);
-      if (!found) throw new StreamError(`RAM section: the block list at byte offset ${p} does not add up to the total size ${total}`);
+      if (!found)
+        throw new StreamError(
+          `RAM section: the block list at byte offset ${p} does not add up to the total size ${total}`,
+        );
       blocks = found.blocks;
       p = found.end;
     } else if (flags & (FLAG_ZERO | FLAG_PAGE)) {
@@ -63,19 +71,26 @@ export function walkRam(bytes: Uint8Array, start: number): { end: number; summar
         pages++;
       }
     }
-    if (flags & FLAG_EOS) return { end: p, summary: { pages, zeroPages, records, ...(blocks ? { blocks } : {}) } };
+    if (flags & FLAG_EOS)
+      return { end: p, summary: { pages, zeroPages, records, ...(blocks ? { blocks } : {}) } };
   }
 }
 
 /** The block list of a size record, read with or without block addresses, or undefined if it does not fit. */
-function memSizeBlocks(bytes: Uint8Array, start: number, total: bigint, withAddress: boolean): { blocks: { id: string; length: number }[]; end: number } | undefined {
+function memSizeBlocks(
+  bytes: Uint8Array,
+  start: number,
+  total: bigint,
+  withAddress: boolean,
+): { blocks: { id: string; length: number }[]; end: number } | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const blocks: { id: string; length: number }[] = [];
   let p = start;
   let left = total;
   while (left > 0n) {
     const len = bytes[p];
-    if (len === undefined || len === 0 || p + 1 + len + 8 + (withAddress ? 8 : 0) > bytes.length) return undefined;
+    if (len === undefined || len === 0 || p + 1 + len + 8 + (withAddress ? 8 : 0) > bytes.length)
+      return undefined;
     const name = bytes.subarray(p + 1, p + 1 + len);
     if (!name.every((c) => c >= 0x20 && c < 0x7f)) return undefined;
     const length = view.getBigUint64(p + 1 + len);

@@ -43,7 +43,11 @@ export function findVmdesc(bytes: Uint8Array): Vmdesc | undefined {
     const devices: DeviceEntry[] = [];
     for (const d of Array.isArray(listed) ? listed : []) {
       const { name, instance_id } = (d ?? {}) as { name?: unknown; instance_id?: unknown };
-      if (typeof name !== "string" || !(instance_id === undefined || Number.isSafeInteger(instance_id))) continue;
+      if (
+        typeof name !== "string" ||
+        !(instance_id === undefined || Number.isSafeInteger(instance_id))
+      )
+        continue;
       devices.push({ name, instance_id: (instance_id as number | undefined) ?? 0, entry: d });
     }
     return { offset: p, text, devices };

@@ -5,7 +5,13 @@
 // `npm run bench:gen` are clean and as large as they say.
 
 import { describe, expect, it } from "vitest";
-import { checkContenders, deviceContenders, GENERATED, sectionContenders, type Contender } from "../bench/contenders.js";
+import {
+  checkContenders,
+  deviceContenders,
+  GENERATED,
+  sectionContenders,
+  type Contender,
+} from "../bench/contenders.js";
 import { decodeVirtioNet } from "../bench/hand-written/decode.js";
 import { encodeVirtioNet } from "../bench/hand-written/encode.js";
 import { DEVICE_OFFSET, loadInputs } from "../bench/inputs.js";
@@ -54,7 +60,9 @@ describe("the check before timing", () => {
       },
       encode: undefined,
     };
-    expect(() => checkContenders([off], inputs.section, state, "section")).toThrow(/off by one decodes the section differently.*vq\[1023\]\.vring\.used/);
+    expect(() => checkContenders([off], inputs.section, state, "section")).toThrow(
+      /off by one decodes the section differently.*vq\[1023\]\.vring\.used/,
+    );
   });
 
   it("fails on an encoder that gets one byte wrong", () => {
@@ -68,7 +76,9 @@ describe("the check before timing", () => {
         return bytes;
       },
     };
-    expect(() => checkContenders([off], inputs.section, state, "section")).toThrow(/one byte off encodes the section differently.*\[46000\]/);
+    expect(() => checkContenders([off], inputs.section, state, "section")).toThrow(
+      /one byte off encodes the section differently.*\[46000\]/,
+    );
   });
 });
 
@@ -78,8 +88,12 @@ describe("the hand-written codec keeps the generated code's guarantees", () => {
   it("refuses a section cut inside a field, where the generated reader does", () => {
     for (const end of [0, 100, 415, 500, 990, 5000, 17500, 40000, section.length - 1]) {
       const cut = section.subarray(0, end);
-      expect(() => loadVirtioNet(new Reader(cut)), `generated, cut at ${end}`).toThrow(/unexpected end of input/);
-      expect(() => decodeVirtioNet(cut), `hand-written, cut at ${end}`).toThrow(/virtio-net: truncated/);
+      expect(() => loadVirtioNet(new Reader(cut)), `generated, cut at ${end}`).toThrow(
+        /unexpected end of input/,
+      );
+      expect(() => decodeVirtioNet(cut), `hand-written, cut at ${end}`).toThrow(
+        /virtio-net: truncated/,
+      );
     }
   });
 
@@ -91,10 +105,14 @@ describe("the hand-written codec keeps the generated code's guarantees", () => {
 
   it("refuses a state it cannot write", () => {
     expect(() => encodeVirtioNet({ ...sectionState, status: 256 })).toThrow(/status must be a u8/);
-    expect(() => encodeVirtioNet({ ...sectionState, config_vector: undefined })).toThrow(/config_vector must be present/);
+    expect(() => encodeVirtioNet({ ...sectionState, config_vector: undefined })).toThrow(
+      /config_vector must be present/,
+    );
     const vq = sectionState.vq.map((q) => ({ ...q, vring: { ...q.vring } }));
     vq[0]!.vring.desc = 1n << 64n;
-    expect(() => encodeVirtioNet({ ...sectionState, vq })).toThrow(/vq\[\]\.vring\.desc must be a u64/);
+    expect(() => encodeVirtioNet({ ...sectionState, vq })).toThrow(
+      /vq\[\]\.vring\.desc must be a u64/,
+    );
   });
 });
 
@@ -103,7 +121,9 @@ describe("the codegen benchmark's synthetic schemas", () => {
     const checked = checkText(syntheticSchema(fields), "synthetic.vmstate");
     expect(checked.diagnostics).toEqual([]);
     const structs = checked.model!.structs;
-    expect(structs.flatMap((s) => s.members.filter((m) => m.kind === "field"))).toHaveLength(fields);
+    expect(structs.flatMap((s) => s.members.filter((m) => m.kind === "field"))).toHaveLength(
+      fields,
+    );
     expect(checked.model!.sections[0]!.members).toHaveLength(structs.length);
   });
 });

@@ -29,12 +29,19 @@ describe("hand-written codecs", () => {
         "",
       ].join("\n"),
     );
-    writeFileSync(join(dir, "clash.vmstate"), 'codec VirtioNet from "./pair.ts";\n\nsection virtio_net "virtio-net" version 1 {\n  n: u8;\n  inner: VirtioNet;\n}\n');
+    writeFileSync(
+      join(dir, "clash.vmstate"),
+      'codec VirtioNet from "./pair.ts";\n\nsection virtio_net "virtio-net" version 1 {\n  n: u8;\n  inner: VirtioNet;\n}\n',
+    );
     const gen = vmstate(["gen", join(dir, "clash.vmstate"), "--out", dir]);
     expect(gen).toMatchObject({ status: 0, stderr: "" });
     type Fn = (...args: unknown[]) => unknown;
     const module = (await import(join(dir, "clash.ts"))) as Record<string, Fn>;
-    expect(Object.keys(module).sort()).toEqual(["loadVirtioNet_2", "saveVirtioNet_2", "virtioNetSection"]);
+    expect(Object.keys(module).sort()).toEqual([
+      "loadVirtioNet_2",
+      "saveVirtioNet_2",
+      "virtioNetSection",
+    ]);
     const w = new Writer();
     module["saveVirtioNet_2"]!(w, { n: 7, inner: { a: 0x1234 } });
     const bytes = w.finish();

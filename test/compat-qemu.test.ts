@@ -32,7 +32,13 @@ const casesDir = join(root, "test", "compat", "qemu");
 const cases = readdirSync(casesDir)
   .filter((f) => f.endsWith(".json"))
   .sort()
-  .map((f) => [f.replace(/\.json$/, ""), JSON.parse(readFileSync(join(casesDir, f), "utf8")) as Case] as const);
+  .map(
+    (f) =>
+      [
+        f.replace(/\.json$/, ""),
+        JSON.parse(readFileSync(join(casesDir, f), "utf8")) as Case,
+      ] as const,
+  );
 
 /** The edited copy of the real pc dump, written as QEMU writes dumps. */
 function editedCopy(name: string, patch: readonly PatchOp[]): string {
@@ -57,7 +63,8 @@ describe("QEMU's dumps", () => {
     const dump = readDump(pcText, pc);
     const lines = pcText.split("\n");
     expect(dump.sections.length).toBe(214);
-    for (const s of dump.sections) expect(lines[s.keySpan.line - 1]).toBe(`  ${JSON.stringify(s.key)}: {`);
+    for (const s of dump.sections)
+      expect(lines[s.keySpan.line - 1]).toBe(`  ${JSON.stringify(s.key)}: {`);
     let fields = 0;
     const visit = (d: NonNullable<(typeof dump.sections)[number]["description"]>): void => {
       for (const f of d.fields ?? []) {
@@ -76,8 +83,24 @@ describe("vmstate compat --qemu-dump", () => {
   it("pc against q35 (QEMU 7.2): only the machine types differ, a warning, exit 0", () => {
     const r = vmstate(["compat", "--qemu-dump", pc, q35, "--format", "json"]);
     expect(r.status).toBe(0);
-    const found = JSON.parse(r.stdout) as { rule: string; direction: string; severity: string; file: string; line: number; related: { file: string; line: number }[] }[];
-    expect(found).toMatchObject([{ rule: "DUMP_MACHINE_CHANGED", direction: "both", severity: "warning", file: q35, line: 3, related: [{ file: pc, line: 3 }] }]);
+    const found = JSON.parse(r.stdout) as {
+      rule: string;
+      direction: string;
+      severity: string;
+      file: string;
+      line: number;
+      related: { file: string; line: number }[];
+    }[];
+    expect(found).toMatchObject([
+      {
+        rule: "DUMP_MACHINE_CHANGED",
+        direction: "both",
+        severity: "warning",
+        file: q35,
+        line: 3,
+        related: [{ file: pc, line: 3 }],
+      },
+    ]);
   });
 
   it("a dump against itself: nothing", () => {
@@ -93,25 +116,40 @@ describe("vmstate compat --qemu-dump", () => {
       file: d.span.file === pc ? "old" : "new",
       line: d.span.line,
     }));
-    const expected = c.expect.map((e) => ({ rule: e.rule, direction: e.direction, file: e.file, line: pointerLine(e.file === "old" ? pcText : editedText, "", e.pointer) }));
-    const order = (a: { rule: string; line: number }, b: { rule: string; line: number }): number => a.rule.localeCompare(b.rule) || a.line - b.line;
+    const expected = c.expect.map((e) => ({
+      rule: e.rule,
+      direction: e.direction,
+      file: e.file,
+      line: pointerLine(e.file === "old" ? pcText : editedText, "", e.pointer),
+    }));
+    const order = (a: { rule: string; line: number }, b: { rule: string; line: number }): number =>
+      a.rule.localeCompare(b.rule) || a.line - b.line;
     expect(found.sort(order)).toEqual(expected.sort(order));
   });
 
   it("exits 1 only for the directions asked for", () => {
-    const edited = editedCopy("raise-version-cli", cases.find(([n]) => n === "raise-version")![1].patch);
+    const edited = editedCopy(
+      "raise-version-cli",
+      cases.find(([n]) => n === "raise-version")![1].patch,
+    );
     const forward = vmstate(["compat", "--qemu-dump", pc, edited, "--direction", "forward"]);
     expect(forward).toMatchObject({ status: 0, stdout: "", stderr: "" });
     const backward = vmstate(["compat", "--qemu-dump", pc, edited, "--direction", "backward"]);
     expect(backward.status).toBe(1);
     expect(backward.stdout).toContain(`${edited}:`);
-    expect(backward.stdout).toContain('section "mc146818rtc": the new writer sends version 4, above the old reader\'s version 3 [SECTION_VERSION_TOO_NEW, breaks backward: new writer → old reader]');
+    expect(backward.stdout).toContain(
+      'section "mc146818rtc": the new writer sends version 4, above the old reader\'s version 3 [SECTION_VERSION_TOO_NEW, breaks backward: new writer → old reader]',
+    );
     expect(backward.stdout).toMatch(/Found 3 errors\.\n$/);
   });
 
   it.each([
-    ["not JSON", "{\n  \"a\": [1, 2,,]\n}\n", "x.json:2:14: not JSON: unexpected character ','"],
-    ["not a dump", '{\n  "e1000": { "Name": "e1000", "version_id": "2" }\n}\n', 'x.json:2:45: not a -dump-vmstate file: "version_id" of section "e1000" must be an integer'],
+    ["not JSON", '{\n  "a": [1, 2,,]\n}\n', "x.json:2:14: not JSON: unexpected character ','"],
+    [
+      "not a dump",
+      '{\n  "e1000": { "Name": "e1000", "version_id": "2" }\n}\n',
+      'x.json:2:45: not a -dump-vmstate file: "version_id" of section "e1000" must be an integer',
+    ],
   ])("%s: one line, exit 2", (_, text, message) => {
     const dir = mkdtempSync(join(temp, "bad-"));
     writeFileSync(join(dir, "x.json"), text);
@@ -126,11 +164,29 @@ describe("vmstate export-qemu-dump", () => {
 
   it("writes schemas/ in QEMU's format and shape", () => {
     expect(exported.status).toBe(0);
-    const json = JSON.parse(exported.stdout) as Record<string, { Description: { Fields: { field: string }[] } }>;
+    const json = JSON.parse(exported.stdout) as Record<
+      string,
+      { Description: { Fields: { field: string }[] } }
+    >;
     expect(dumpShapeProblems(json)).toEqual([]);
     expect(`${printDumpJson(json)}\n`).toBe(exported.stdout);
     expect(Object.keys(json)).toEqual(["configuration", "virtio-net"]);
-    expect(json["virtio-net"]!.Description.Fields.map((f) => f.field)).toEqual(["pci", "msix_table", "msix_pba", "config_vector", "status", "isr", "queue_sel", "guest_features", "config_len", "config", "num_queues", "vq", "device", "virtio"]);
+    expect(json["virtio-net"]!.Description.Fields.map((f) => f.field)).toEqual([
+      "pci",
+      "msix_table",
+      "msix_pba",
+      "config_vector",
+      "status",
+      "isr",
+      "queue_sel",
+      "guest_features",
+      "config_len",
+      "config",
+      "num_queues",
+      "vq",
+      "device",
+      "virtio",
+    ]);
   });
 
   it("is read back by --qemu-dump: against itself nothing, against an edited schema's export the edit", () => {
@@ -140,9 +196,21 @@ describe("vmstate export-qemu-dump", () => {
     const schema = readFileSync(join(root, "schemas", "virtio-net.vmstate"), "utf8");
     const dir = mkdtempSync(join(temp, "edited-"));
     writeFileSync(join(dir, "virtio-net.vmstate"), schema.replace("  isr: u8;\n", "  isr: u16;\n"));
-    const edited = vmstate(["export-qemu-dump", join(dir, "virtio-net.vmstate"), "-o", join(dir, "edited.json")]);
+    const edited = vmstate([
+      "export-qemu-dump",
+      join(dir, "virtio-net.vmstate"),
+      "-o",
+      join(dir, "edited.json"),
+    ]);
     expect(edited).toMatchObject({ status: 0, stdout: "" });
-    const r = vmstate(["compat", "--qemu-dump", file, join(dir, "edited.json"), "--format", "json"]);
+    const r = vmstate([
+      "compat",
+      "--qemu-dump",
+      file,
+      join(dir, "edited.json"),
+      "--format",
+      "json",
+    ]);
     expect(r.status).toBe(1);
     const found = JSON.parse(r.stdout) as { rule: string; direction: string; message: string }[];
     // The export of one schema has no "configuration" section; the other finding is the edit.
@@ -150,11 +218,18 @@ describe("vmstate export-qemu-dump", () => {
       ["DUMP_FIELD_SIZE_CHANGED", "both"],
       ["SECTION_REMOVED", "forward"],
     ]);
-    expect(found.find((d) => d.rule === "DUMP_FIELD_SIZE_CHANGED")!.message).toBe('section "virtio-net", description "virtio-net": field "isr" has size 1 in the old dump and 2 in the new');
+    expect(found.find((d) => d.rule === "DUMP_FIELD_SIZE_CHANGED")!.message).toBe(
+      'section "virtio-net", description "virtio-net": field "isr" has size 1 in the old dump and 2 in the new',
+    );
   });
 
   it("records the machine type when asked", () => {
-    const r = vmstate(["export-qemu-dump", "schemas/configuration.vmstate", "--machine", "pc-i440fx-7.2"]);
+    const r = vmstate([
+      "export-qemu-dump",
+      "schemas/configuration.vmstate",
+      "--machine",
+      "pc-i440fx-7.2",
+    ]);
     const json = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(Object.keys(json)).toEqual(["vmschkmachine", "configuration"]);
     expect(json["vmschkmachine"]).toEqual({ Name: "pc-i440fx-7.2" });

@@ -22,17 +22,22 @@ function schema(text: string, file: string): SchemaFile {
 
 /** The findings of old → new as `RULE direction` strings. */
 function compat(old: string, neu: string): string[] {
-  return compareVersions([schema(old, "old.vmstate")], [schema(neu, "new.vmstate")]).map((d) => `${d.rule} ${d.direction}`);
+  return compareVersions([schema(old, "old.vmstate")], [schema(neu, "new.vmstate")]).map(
+    (d) => `${d.rule} ${d.direction}`,
+  );
 }
 
 const temp = mkdtempSync(join(tmpdir(), "vmstate-compat-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 describe("compat: what breaks, and which way", () => {
-  it.each([...generatedSchemas().map((s) => s.schema), "examples/seed-bug/qemu-2.7.vmstate"])("%s against itself: nothing", (file) => {
-    const text = readFileSync(join(root, file), "utf8");
-    expect(compareVersions([schema(text, `a/${file}`)], [schema(text, `b/${file}`)])).toEqual([]);
-  });
+  it.each([...generatedSchemas().map((s) => s.schema), "examples/seed-bug/qemu-2.7.vmstate"])(
+    "%s against itself: nothing",
+    (file) => {
+      const text = readFileSync(join(root, file), "utf8");
+      expect(compareVersions([schema(text, `a/${file}`)], [schema(text, `b/${file}`)])).toEqual([]);
+    },
+  );
 
   it("a field renamed, and fields moved into a struct, keep the wire: nothing", () => {
     const old = `section s "s" version 1 {
@@ -82,7 +87,12 @@ section s "s" version 1 {
     const old = `section s "s" version 1 {\n  flags: u32;\n}`;
     const neu = `section s "s" version 1 {\n  flags: u32;\n  extra: u16 if (flags & 0x100) != 0;\n}`;
     const [d] = compareVersions([schema(old, "old.vmstate")], [schema(neu, "new.vmstate")]);
-    expect(d).toMatchObject({ rule: "FIELD_ADDED", direction: "both", message: "'extra' was added: the new version puts it on the wire when (flags & 0x100) != 0 holds, the old one does not" });
+    expect(d).toMatchObject({
+      rule: "FIELD_ADDED",
+      direction: "both",
+      message:
+        "'extra' was added: the new version puts it on the wire when (flags & 0x100) != 0 holds, the old one does not",
+    });
   });
 
   it("a version gate moved within the versions both read: found in the older streams, forward", () => {
@@ -98,40 +108,73 @@ section s "s" version 1 {
     const neu = `section s "s" version 1 {\n  enabled: bool;\n  subsection rss "s/rss" version 1 needed enabled { key: bytes[40]; }\n}`;
     const [d] = compareVersions([schema(old, "old.vmstate")], [schema(neu, "new.vmstate")]);
     expect(d).toMatchObject({ rule: "SUBSECTION_ADDED", direction: "backward" });
-    expect(d!.message).toBe('subsection "s/rss" was added: the new version sends it when \'needed\' holds (enabled), and a reader fails the load on a subsection it does not know');
+    expect(d!.message).toBe(
+      "subsection \"s/rss\" was added: the new version sends it when 'needed' holds (enabled), and a reader fails the load on a subsection it does not know",
+    );
   });
 
   it("inside structs and array elements: a struct's field changed is found where the struct is used", () => {
     const old = `struct Q { num: u32; desc: u64; }\nsection s "s" version 1 {\n  n: u16;\n  vq: Q[n max 1024];\n}`;
     const neu = `struct Q { num: u16; desc: u64; }\nsection s "s" version 1 {\n  n: u16;\n  vq: Q[n max 1024];\n}`;
     const [d] = compareVersions([schema(old, "old.vmstate")], [schema(neu, "new.vmstate")]);
-    expect(d).toMatchObject({ rule: "FIELD_WIDTH_CHANGED", direction: "both", message: "'vq[].num' changed width: u32 in the old version, u16 in the new" });
+    expect(d).toMatchObject({
+      rule: "FIELD_WIDTH_CHANGED",
+      direction: "both",
+      message: "'vq[].num' changed width: u32 in the old version, u16 in the new",
+    });
   });
 
   it("was: names passed along match the old names, and a renamed field that changed is reported under both names", () => {
     const old = `section s "s" version 1 {\n  x: u32;\n  y: u32;\n}`;
-    const shuffled = (was: boolean): string => `section s "s" version 1 {\n  y: u32${was ? " was x" : ""};\n  z: u32${was ? " was y" : ""};\n}`;
+    const shuffled = (was: boolean): string =>
+      `section s "s" version 1 {\n  y: u32${was ? " was x" : ""};\n  z: u32${was ? " was y" : ""};\n}`;
     expect(compat(old, shuffled(false))).toEqual(["FIELD_ADDED both", "FIELD_REMOVED both"]);
     expect(compat(old, shuffled(true))).toEqual([]);
     const oldStruct = `struct Q { num: u16; desc: u64; }\nsection s "s" version 1 {\n  len: u16;\n  q: Q;\n}`;
-    const renamed = (len: string): string => `struct Q { size: u16 was num; desc: u64; }\nsection s "s" version 1 {\n  length: ${len} was len;\n  queue: Q was q;\n}`;
+    const renamed = (len: string): string =>
+      `struct Q { size: u16 was num; desc: u64; }\nsection s "s" version 1 {\n  length: ${len} was len;\n  queue: Q was q;\n}`;
     expect(compat(oldStruct, renamed("u16"))).toEqual([]);
-    const [d] = compareVersions([schema(oldStruct, "old.vmstate")], [schema(renamed("u32"), "new.vmstate")]);
-    expect(d).toMatchObject({ rule: "FIELD_WIDTH_CHANGED", direction: "both", message: "'length' changed width: u16 in the old version, u32 in the new" });
+    const [d] = compareVersions(
+      [schema(oldStruct, "old.vmstate")],
+      [schema(renamed("u32"), "new.vmstate")],
+    );
+    expect(d).toMatchObject({
+      rule: "FIELD_WIDTH_CHANGED",
+      direction: "both",
+      message: "'length' changed width: u16 in the old version, u32 in the new",
+    });
   });
 
   it("quotes a guard that starts with a parenthesis whole", () => {
-    const guarded = (bit: number): string => `section s "s" version 1 {\n  a: u8;\n  b: u8 if (a & ${bit}) != 0;\n}`;
-    const [d] = compareVersions([schema(guarded(1), "old.vmstate")], [schema(guarded(2), "new.vmstate")]);
-    expect(d).toMatchObject({ rule: "FIELD_GUARD_CHANGED", message: "the guard of 'b' changed: if (a & 1) != 0 in the old version, if (a & 2) != 0 in the new" });
+    const guarded = (bit: number): string =>
+      `section s "s" version 1 {\n  a: u8;\n  b: u8 if (a & ${bit}) != 0;\n}`;
+    const [d] = compareVersions(
+      [schema(guarded(1), "old.vmstate")],
+      [schema(guarded(2), "new.vmstate")],
+    );
+    expect(d).toMatchObject({
+      rule: "FIELD_GUARD_CHANGED",
+      message:
+        "the guard of 'b' changed: if (a & 1) != 0 in the old version, if (a & 2) != 0 in the new",
+    });
   });
 
   it("bytes[n] and u8[n] are the same bytes", () => {
-    expect(compat(`section s "s" version 1 {\n  mac: bytes[6];\n}`, `section s "s" version 1 {\n  mac: u8[6];\n}`)).toEqual([]);
+    expect(
+      compat(
+        `section s "s" version 1 {\n  mac: bytes[6];\n}`,
+        `section s "s" version 1 {\n  mac: u8[6];\n}`,
+      ),
+    ).toEqual([]);
   });
 
   it("a bound the count cannot reach is no bound: u8 counts with max 1000 and max 255 agree", () => {
-    expect(compat(`section s "s" version 1 {\n  n: u8;\n  d: u16[n max 1000];\n}`, `section s "s" version 1 {\n  n: u8;\n  d: u16[n max 255];\n}`)).toEqual([]);
+    expect(
+      compat(
+        `section s "s" version 1 {\n  n: u8;\n  d: u16[n max 1000];\n}`,
+        `section s "s" version 1 {\n  n: u8;\n  d: u16[n max 255];\n}`,
+      ),
+    ).toEqual([]);
   });
 
   it("hand-written codecs are opaque: the same codec and arguments agree; another codec, module or argument is another type", () => {
@@ -143,9 +186,14 @@ section s "s" version 1 {
     };
     const version = (codec: string, module: string, arg: string): string =>
       `codec ${codec}(n: u32) from "${module}";\nsection s "s" version 1 {\n  a: u32;\n  b: u32;\n  d: ${codec}(${arg});\n}`;
-    const run = (o: string, n: string): CompatDiagnostic[] => compareVersions([plan(o, "old.vmstate")], [plan(n, "new.vmstate")]);
+    const run = (o: string, n: string): CompatDiagnostic[] =>
+      compareVersions([plan(o, "old.vmstate")], [plan(n, "new.vmstate")]);
     expect(run(version("Dev", "./dev.ts", "a"), version("Dev", "./dev.ts", "a"))).toEqual([]);
-    for (const changed of [version("Other", "./dev.ts", "a"), version("Dev", "./dev2.ts", "a"), version("Dev", "./dev.ts", "b")]) {
+    for (const changed of [
+      version("Other", "./dev.ts", "a"),
+      version("Dev", "./dev2.ts", "a"),
+      version("Dev", "./dev.ts", "b"),
+    ]) {
       const found = run(version("Dev", "./dev.ts", "a"), changed);
       expect(found.map((d) => `${d.rule} ${d.direction}`)).toEqual(["FIELD_TYPE_CHANGED both"]);
     }
@@ -155,15 +203,23 @@ section s "s" version 1 {
   });
 
   it("validate each: the same check on every element agrees; a new one is a new reader check", () => {
-    const table = (check: string): string => `section s "s" version 1 {\n  q: u16;\n  n: u16;\n  t: u16[n max 128];\n${check}}`;
+    const table = (check: string): string =>
+      `section s "s" version 1 {\n  q: u16;\n  n: u16;\n  t: u16[n max 128];\n${check}}`;
     const each = `  validate each e in t: e < q, "not a queue";\n`;
     expect(compat(table(each), table(each.replace(/\be\b/g, "x")))).toEqual([]);
     expect(compat(table(""), table(each))).toEqual(["VALIDATION_ADDED forward"]);
-    expect(compat(table(each), table(each.replace("e < q", "e <= q")))).toEqual(["VALIDATION_ADDED forward", "VALIDATION_REMOVED backward"]);
+    expect(compat(table(each), table(each.replace("e < q", "e <= q")))).toEqual([
+      "VALIDATION_ADDED forward",
+      "VALIDATION_REMOVED backward",
+    ]);
   });
 
   it("QEMU 2.5/2.6's reader against the writer of 2.4 to 2.7: curr_guest_offloads moved after the subsections", () => {
-    const r = vmstate(["compat", "examples/seed-bug/qemu-2.7.vmstate", "test/compat/seed-bug/qemu-2.6-reader.vmstate"]);
+    const r = vmstate([
+      "compat",
+      "examples/seed-bug/qemu-2.7.vmstate",
+      "test/compat/seed-bug/qemu-2.6-reader.vmstate",
+    ]);
     expect(r.status).toBe(1);
     expect(r.stdout.split("\n")[0]).toBe(
       "test/compat/seed-bug/qemu-2.6-reader.vmstate:67:3 - error VMS9012: 'curr_guest_offloads' moved in wire order: it came after 'has_ufo' and now comes after the subsections of \"virtio\" [FIELD_MOVED, breaks both directions]",
@@ -173,12 +229,16 @@ section s "s" version 1 {
 });
 
 describe("vmstate compat (command line)", () => {
-  const pair = (name: string): string[] => [`test/errors/compat/${name}.old.vmstate`, `test/errors/compat/${name}.new.vmstate`];
+  const pair = (name: string): string[] => [
+    `test/errors/compat/${name}.old.vmstate`,
+    `test/errors/compat/${name}.new.vmstate`,
+  ];
 
   it("prints each break with both places, the rule and the directions, and exits 1", () => {
     const r = vmstate(["compat", ...pair("field-removed")]);
     expect(r).toMatchObject({ status: 1, stderr: "" });
-    expect(r.stdout).toBe(`test/errors/compat/field-removed.old.vmstate:4:3 - error VMS9010: 'promisc' was removed: the old version puts it on the wire, the new one does not [FIELD_REMOVED, breaks both directions]
+    expect(r.stdout)
+      .toBe(`test/errors/compat/field-removed.old.vmstate:4:3 - error VMS9010: 'promisc' was removed: the old version puts it on the wire, the new one does not [FIELD_REMOVED, breaks both directions]
 
 4   promisc: u8;
     ~~~~~~~~~~~~
@@ -203,18 +263,34 @@ Found 1 error.
         endColumn: 33,
         severity: "error",
         code: "VMS9018",
-        message: "the bound of 'macs' was lowered from 384 to 192: the new reader refuses counts the old writer may send",
+        message:
+          "the bound of 'macs' was lowered from 384 to 192: the new reader refuses counts the old writer may send",
         rule: "FIELD_BOUND_LOWERED",
         direction: "forward",
-        related: [{ file: "test/errors/compat/bound-lowered.old.vmstate", line: 4, column: 30, endLine: 4, endColumn: 33, message: "'macs' in the old version" }],
+        related: [
+          {
+            file: "test/errors/compat/bound-lowered.old.vmstate",
+            line: 4,
+            column: 30,
+            endLine: 4,
+            endColumn: 33,
+            message: "'macs' in the old version",
+          },
+        ],
       },
     ]);
   });
 
   it("--direction keeps the breaks of that direction (and of both); the exit status follows", () => {
-    expect(vmstate(["compat", "--direction", "backward", ...pair("bound-lowered")])).toMatchObject({ status: 0, stdout: "" });
+    expect(vmstate(["compat", "--direction", "backward", ...pair("bound-lowered")])).toMatchObject({
+      status: 0,
+      stdout: "",
+    });
     expect(vmstate(["compat", "--direction", "forward", ...pair("bound-lowered")]).status).toBe(1);
-    expect(vmstate(["compat", "--direction", "forward", ...pair("field-retired")])).toMatchObject({ status: 0, stdout: "" });
+    expect(vmstate(["compat", "--direction", "forward", ...pair("field-retired")])).toMatchObject({
+      status: 0,
+      stdout: "",
+    });
     // A warning is printed but does not fail.
     const warned = vmstate(["compat", "--direction", "backward", ...pair("field-retired")]);
     expect(warned.status).toBe(0);
@@ -226,29 +302,53 @@ Found 1 error.
     const [a, b] = [join(temp, "a"), join(temp, "b")];
     mkdirSync(a);
     mkdirSync(b);
-    writeFileSync(join(a, "all.vmstate"), `section net "net" version 1 { status: u8; }\nsection rtc "rtc" version 1 { cmos: bytes[128]; }\n`);
+    writeFileSync(
+      join(a, "all.vmstate"),
+      `section net "net" version 1 { status: u8; }\nsection rtc "rtc" version 1 { cmos: bytes[128]; }\n`,
+    );
     writeFileSync(join(b, "net.vmstate"), `section net "net" version 1 { status: u8; }\n`);
     writeFileSync(join(b, "rtc.vmstate"), `section rtc "rtc" version 1 { cmos: bytes[128]; }\n`);
     expect(vmstate(["compat", a, b])).toMatchObject({ status: 0, stdout: "", stderr: "" });
     writeFileSync(join(b, "rtc.vmstate"), `section rtc "rtc" version 1 { cmos: bytes[64]; }\n`);
     const r = vmstate(["compat", "--format", "json", a, b]);
-    expect((JSON.parse(r.stdout) as { rule: string }[]).map((d) => d.rule)).toEqual(["FIELD_COUNT_CHANGED"]);
+    expect((JSON.parse(r.stdout) as { rule: string }[]).map((d) => d.rule)).toEqual([
+      "FIELD_COUNT_CHANGED",
+    ]);
   });
 
   it("a version that does not check is reported as check reports it, exit 1", () => {
-    const r = vmstate(["compat", "test/errors/guard-reads-later-field.vmstate", "schemas/virtio-net.vmstate"]);
+    const r = vmstate([
+      "compat",
+      "test/errors/guard-reads-later-field.vmstate",
+      "schemas/virtio-net.vmstate",
+    ]);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("test/errors/guard-reads-later-field.vmstate:4:24 - error VMS4001");
   });
 
   it.each([
-    [["compat", "schemas/virtio-net.vmstate"], "vmstate: compat needs two inputs: the old version and the new one"],
-    [["compat", "--direction", "sideways", "a", "b"], "vmstate: --direction must be 'forward', 'backward' or 'both', not 'sideways'"],
+    [
+      ["compat", "schemas/virtio-net.vmstate"],
+      "vmstate: compat needs two inputs: the old version and the new one",
+    ],
+    [
+      ["compat", "--direction", "sideways", "a", "b"],
+      "vmstate: --direction must be 'forward', 'backward' or 'both', not 'sideways'",
+    ],
     [["compat", "--bogus", "a", "b"], "vmstate: unknown option '--bogus'"],
-    [["compat", "no/such.vmstate", "schemas/virtio-net.vmstate"], "vmstate: cannot read 'no/such.vmstate': no such file or folder"],
+    [
+      ["compat", "no/such.vmstate", "schemas/virtio-net.vmstate"],
+      "vmstate: cannot read 'no/such.vmstate': no such file or folder",
+    ],
     [["compat", "docs", "schemas"], "vmstate: no .vmstate files in 'docs'"],
-    [["compat", "--qemu-dump", "no/such.json", "x.json"], "vmstate: cannot read 'no/such.json': no such file or folder"],
-    [["export-qemu-dump", "no/such.vmstate"], "vmstate: cannot read 'no/such.vmstate': no such file or folder"],
+    [
+      ["compat", "--qemu-dump", "no/such.json", "x.json"],
+      "vmstate: cannot read 'no/such.json': no such file or folder",
+    ],
+    [
+      ["export-qemu-dump", "no/such.vmstate"],
+      "vmstate: cannot read 'no/such.vmstate': no such file or folder",
+    ],
   ])("%j: one line, exit 2", (args, message) => {
     const r = vmstate(args);
     expect(r).toMatchObject({ status: 2, stdout: "" });

@@ -13,18 +13,27 @@ import { root } from "./support/compile.js";
 import { fixturesDir } from "./support/fixtures.js";
 import { offloadsAfterSubsections } from "./support/streams.js";
 
-const documents = ["README.md", "docs/language.md", "docs/diagnostics.md", "examples/seed-bug/README.md"];
+const documents = [
+  "README.md",
+  "docs/language.md",
+  "docs/diagnostics.md",
+  "examples/seed-bug/README.md",
+];
 
 function blocks(doc: string): { expected: string | undefined; code: string; line: number }[] {
   const text = readFileSync(join(root, doc), "utf8");
-  return [...text.matchAll(/^( *)```vmstate(?: error (VMS\d{4}))?\n([\s\S]*?)^\1```$/gm)].map((m) => ({
-    expected: m[2],
-    code: m[3]!.replace(new RegExp(`^${m[1]}`, "gm"), ""),
-    line: text.slice(0, m.index).split("\n").length,
-  }));
+  return [...text.matchAll(/^( *)```vmstate(?: error (VMS\d{4}))?\n([\s\S]*?)^\1```$/gm)].map(
+    (m) => ({
+      expected: m[2],
+      code: m[3]!.replace(new RegExp(`^${m[1]}`, "gm"), ""),
+      line: text.slice(0, m.index).split("\n").length,
+    }),
+  );
 }
 
-const examples = documents.flatMap((doc) => blocks(doc).map((b) => [`${doc}:${b.line}`, b] as const));
+const examples = documents.flatMap((doc) =>
+  blocks(doc).map((b) => [`${doc}:${b.line}`, b] as const),
+);
 
 describe("examples in the documentation", () => {
   it.each(examples)("%s", (where, block) => {
@@ -47,7 +56,8 @@ describe("examples/seed-bug/README.md", () => {
     expect(sessions.length).toBe(2);
     for (const [, file, shown] of sessions) {
       const printed = vmstate(["check", file!]).stdout;
-      for (const line of shown!.split("\n").filter((l) => l.trim() !== "")) expect(printed).toContain(line);
+      for (const line of shown!.split("\n").filter((l) => l.trim() !== ""))
+        expect(printed).toContain(line);
     }
   });
 });
@@ -55,7 +65,9 @@ describe("examples/seed-bug/README.md", () => {
 describe("README.md", () => {
   it("quotes `vmstate decode` of pxe-loop-pc as it is (an excerpt of the virtio-net section)", async () => {
     const readme = readFileSync(join(root, "README.md"), "utf8");
-    const excerpt = /An excerpt of `pxe.json`[^\n]*\n[^\n]*\n\n```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    const excerpt = /An excerpt of `pxe.json`[^\n]*\n[^\n]*\n\n```json\n([\s\S]*?)```/.exec(
+      readme,
+    )?.[1];
     expect(excerpt).toBeDefined();
     const output = vmstate(["decode", join(fixturesDir, "streams", "pxe-loop-pc.stream")]).stdout;
     let at = output.indexOf('"idstr": "0000:00:02.0/virtio-net"') - 200;

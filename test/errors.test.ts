@@ -19,7 +19,9 @@ const dir = join(import.meta.dirname, "errors");
 const verifyDir = join(dir, "verify");
 
 function expectations(text: string): string[] {
-  return [...text.matchAll(/^\/\/ expect: (VMS\d{4}) at (\d+):(\d+)$/gm)].map((m) => `${m[1]} at ${m[2]}:${m[3]}`).sort();
+  return [...text.matchAll(/^\/\/ expect: (VMS\d{4}) at (\d+):(\d+)$/gm)]
+    .map((m) => `${m[1]} at ${m[2]}:${m[3]}`)
+    .sort();
 }
 
 function found(diagnostics: readonly Diagnostic[]): string[] {
@@ -32,8 +34,12 @@ function pairsOf(text: string): { save: string; load: string }[] {
   return [...new Set(names)].map((n) => ({ save: `save${n}`, load: `load${n}` }));
 }
 
-const schemaFiles = readdirSync(dir).filter((f) => f.endsWith(".vmstate")).sort();
-const moduleFiles = readdirSync(verifyDir).filter((f) => f.endsWith(".ts")).sort();
+const schemaFiles = readdirSync(dir)
+  .filter((f) => f.endsWith(".vmstate"))
+  .sort();
+const moduleFiles = readdirSync(verifyDir)
+  .filter((f) => f.endsWith(".ts"))
+  .sort();
 const compatDir = join(dir, "compat");
 const compatPairs = readdirSync(compatDir)
   .filter((f) => f.endsWith(".new.vmstate"))
@@ -43,7 +49,13 @@ const dumpCasesDir = join(import.meta.dirname, "compat", "qemu");
 const dumpCases = readdirSync(dumpCasesDir).filter((f) => f.endsWith(".json"));
 
 function compatExpectations(text: string): string[] {
-  return [...text.matchAll(/^\/\/ expect: (VMS\d{4} \w+ at (?:old|new):\d+:\d+ (?:forward|backward|both))$/gm)].map((m) => m[1]!).sort();
+  return [
+    ...text.matchAll(
+      /^\/\/ expect: (VMS\d{4} \w+ at (?:old|new):\d+:\d+ (?:forward|backward|both))$/gm,
+    ),
+  ]
+    .map((m) => m[1]!)
+    .sort();
 }
 
 function schemaFile(file: string): SchemaFile {
@@ -73,18 +85,29 @@ describe("error corpus", () => {
     const expected = compatExpectations(neu.text);
     expect(expected.length).toBeGreaterThan(0);
     const found = compareVersions([schemaFile(`${name}.old.vmstate`)], [neu]).map(
-      (d) => `${d.code} ${d.rule} at ${d.span.file.endsWith(".new.vmstate") ? "new" : "old"}:${d.span.line}:${d.span.column} ${d.direction}`,
+      (d) =>
+        `${d.code} ${d.rule} at ${d.span.file.endsWith(".new.vmstate") ? "new" : "old"}:${d.span.line}:${d.span.column} ${d.direction}`,
     );
     expect(found.sort()).toEqual(expected);
-    for (const e of expected) expect(ruleNamed(e.split(" ")[1] as RuleName).code).toBe(e.slice(0, 7));
+    for (const e of expected)
+      expect(ruleNamed(e.split(" ")[1] as RuleName).code).toBe(e.slice(0, 7));
   });
 
   it("has a file for every code of the catalog", () => {
-    const texts = [...schemaFiles.map((f) => join(dir, f)), ...moduleFiles.map((f) => join(verifyDir, f))].map((p) => readFileSync(p, "utf8"));
+    const texts = [
+      ...schemaFiles.map((f) => join(dir, f)),
+      ...moduleFiles.map((f) => join(verifyDir, f)),
+    ].map((p) => readFileSync(p, "utf8"));
     const covered = new Set(texts.flatMap((t) => expectations(t).map((e) => e.slice(0, 7))));
-    for (const name of compatPairs) for (const e of compatExpectations(readFileSync(join(compatDir, `${name}.new.vmstate`), "utf8"))) covered.add(e.slice(0, 7));
+    for (const name of compatPairs)
+      for (const e of compatExpectations(
+        readFileSync(join(compatDir, `${name}.new.vmstate`), "utf8"),
+      ))
+        covered.add(e.slice(0, 7));
     for (const file of dumpCases) {
-      const c = JSON.parse(readFileSync(join(dumpCasesDir, file), "utf8")) as { expect: { rule: RuleName }[] };
+      const c = JSON.parse(readFileSync(join(dumpCasesDir, file), "utf8")) as {
+        expect: { rule: RuleName }[];
+      };
       for (const e of c.expect) covered.add(ruleNamed(e.rule).code);
     }
     expect(Object.keys(catalog).filter((code) => !covered.has(code))).toEqual([]);

@@ -7,7 +7,20 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { verifyModule } from "../generator/verify/index.js";
 
-const widths = ["u8", "i8", "u16", "u16le", "i16", "u32", "u32le", "i32", "i32le", "u64", "i64le", "bool"] as const;
+const widths = [
+  "u8",
+  "i8",
+  "u16",
+  "u16le",
+  "i16",
+  "u32",
+  "u32le",
+  "i32",
+  "i32le",
+  "u64",
+  "i64le",
+  "bool",
+] as const;
 type Width = (typeof widths)[number];
 
 type Op =
@@ -15,27 +28,47 @@ type Op =
   | { kind: "if"; id: number; on: number; bit: number; body: Op[] }
   | { kind: "loop"; id: number; count: number; body: Op[] };
 
-type Mutation = { kind: "swap" | "drop" | "width" | "guard"; at: number; side: "save" | "load"; choice: number };
+type Mutation = {
+  kind: "swap" | "drop" | "width" | "guard";
+  at: number;
+  side: "save" | "load";
+  choice: number;
+};
 
 /** Small 32-bit or narrower values a guard or count may read: the top-level scalars before `at`. */
 function readable(ops: Op[], at: number): number[] {
-  return ops.slice(0, at).flatMap((o) => (o.kind === "scalar" && !["u64", "i64le", "bool"].includes(o.width) ? [o.id] : []));
+  return ops
+    .slice(0, at)
+    .flatMap((o) =>
+      o.kind === "scalar" && !["u64", "i64le", "bool"].includes(o.width) ? [o.id] : [],
+    );
 }
 
 /** A random program: ids are unique, guards and counts read earlier top-level scalars. */
 const program: fc.Arbitrary<Op[]> = fc
-  .array(fc.tuple(fc.constantFrom("scalar", "scalar", "scalar", "if", "loop"), fc.constantFrom(...widths), fc.nat(31), fc.nat(), fc.array(fc.constantFrom(...widths), { minLength: 1, maxLength: 3 })), {
-    minLength: 2,
-    maxLength: 9,
-  })
+  .array(
+    fc.tuple(
+      fc.constantFrom("scalar", "scalar", "scalar", "if", "loop"),
+      fc.constantFrom(...widths),
+      fc.nat(31),
+      fc.nat(),
+      fc.array(fc.constantFrom(...widths), { minLength: 1, maxLength: 3 }),
+    ),
+    {
+      minLength: 2,
+      maxLength: 9,
+    },
+  )
   .map((rows) => {
     let next = 0;
     const ops: Op[] = [];
     for (const [kind, width, bit, pick, inner] of rows) {
       const refs = readable(ops, ops.length);
       const scalars = (): Op[] => inner.map((w) => ({ kind: "scalar", id: next++, width: w }));
-      if (kind === "if" && refs.length > 0) ops.push({ kind: "if", id: next++, on: refs[pick % refs.length]!, bit, body: scalars() });
-      else if (kind === "loop" && refs.length > 0) ops.push({ kind: "loop", id: next++, count: refs[pick % refs.length]!, body: scalars() });
+      if (kind === "if" && refs.length > 0)
+        ops.push({ kind: "if", id: next++, on: refs[pick % refs.length]!, bit, body: scalars() });
+      else if (kind === "loop" && refs.length > 0)
+        ops.push({ kind: "loop", id: next++, count: refs[pick % refs.length]!, body: scalars() });
       else ops.push({ kind: "scalar", id: next++, width });
     }
     return ops;
@@ -70,7 +103,11 @@ function mutate(ops: Op[], m: Mutation): Op[] | undefined {
 }
 
 function value(width: Width): string {
-  return width === "bool" ? "boolean" : width.startsWith("u64") || width.startsWith("i64") ? "bigint" : "number";
+  return width === "bool"
+    ? "boolean"
+    : width.startsWith("u64") || width.startsWith("i64")
+      ? "bigint"
+      : "number";
 }
 
 function render(ops: Op[], side: "save" | "load"): string {
@@ -81,11 +118,19 @@ function render(ops: Op[], side: "save" | "load"): string {
       if (o.kind === "scalar") {
         if (side === "save") {
           const source = element ? `s.v${o.id}[${element}]` : `s.v${o.id}`;
-          lines.push(`${indent}const v${o.id} = ${source};`, `${indent}w.${o.width}(v${o.id}, "${path}");`);
-        } else if (element) lines.push(`${indent}out.v${o.id}[${element}] = r.${o.width}("${path}");`);
-        else lines.push(`${indent}const v${o.id} = r.${o.width}("${path}");`, `${indent}out.v${o.id} = v${o.id};`);
+          lines.push(
+            `${indent}const v${o.id} = ${source};`,
+            `${indent}w.${o.width}(v${o.id}, "${path}");`,
+          );
+        } else if (element)
+          lines.push(`${indent}out.v${o.id}[${element}] = r.${o.width}("${path}");`);
+        else
+          lines.push(
+            `${indent}const v${o.id} = r.${o.width}("${path}");`,
+            `${indent}out.v${o.id} = v${o.id};`,
+          );
       } else if (o.kind === "if") {
-        lines.push(`${indent}if ((v${o.on} & 0x${(1 << o.bit >>> 0).toString(16)}) !== 0) {`);
+        lines.push(`${indent}if ((v${o.on} & 0x${((1 << o.bit) >>> 0).toString(16)}) !== 0) {`);
         emit(o.body, `${indent}  `, element);
         lines.push(`${indent}}`);
       } else {
@@ -99,7 +144,10 @@ function render(ops: Op[], side: "save" | "load"): string {
     lines.push("export function saveRandom(w: Writer, s: State, p: unknown): void {");
     emit(ops, "  ", undefined);
   } else {
-    lines.push("export function loadRandom(r: Reader, p: unknown): State {", "  const out: State = {};");
+    lines.push(
+      "export function loadRandom(r: Reader, p: unknown): State {",
+      "  const out: State = {};",
+    );
     emit(ops, "  ", undefined);
     lines.push("  return out;");
   }
@@ -108,8 +156,15 @@ function render(ops: Op[], side: "save" | "load"): string {
 }
 
 function verify(save: Op[], load: Op[]): string[] {
-  const text = ['import type { Reader, Writer } from "../runtime/index.js";', "type State = Record<string, any>;", render(save, "save"), render(load, "load")].join("\n\n");
-  return verifyModule("random.ts", text, [{ save: "saveRandom", load: "loadRandom" }]).map((d) => `${d.code} ${d.message}`);
+  const text = [
+    'import type { Reader, Writer } from "../runtime/index.js";',
+    "type State = Record<string, any>;",
+    render(save, "save"),
+    render(load, "load"),
+  ].join("\n\n");
+  return verifyModule("random.ts", text, [{ save: "saveRandom", load: "loadRandom" }]).map(
+    (d) => `${d.code} ${d.message}`,
+  );
 }
 
 const mutation: fc.Arbitrary<Mutation> = fc.record({

@@ -29,16 +29,23 @@ describe("QEMU 7.2 virtio-net payloads", () => {
     ]);
   });
 
-  it.each(payloads.map((p) => [p.name, p.bytes] as const))("%s: read to the last byte and written back identical", (_, bytes) => {
-    const { state, consumed } = load(bytes);
-    expect(consumed).toBe(bytes.length);
-    const w = new Writer();
-    saveVirtioNet(w, state);
-    expect(Buffer.from(w.finish()).equals(Buffer.from(bytes))).toBe(true);
-  });
+  it.each(payloads.map((p) => [p.name, p.bytes] as const))(
+    "%s: read to the last byte and written back identical",
+    (_, bytes) => {
+      const { state, consumed } = load(bytes);
+      expect(consumed).toBe(bytes.length);
+      const w = new Writer();
+      saveVirtioNet(w, state);
+      expect(Buffer.from(w.finish()).equals(Buffer.from(bytes))).toBe(true);
+    },
+  );
 
-  const state = (name: string): VirtioNet => load(payloads.find((p) => p.name === name)!.bytes).state;
-  const subsections = (s: VirtioNet): string[] => Object.entries(s.virtio).filter(([, v]) => v !== undefined).map(([k]) => k);
+  const state = (name: string): VirtioNet =>
+    load(payloads.find((p) => p.name === name)!.bytes).state;
+  const subsections = (s: VirtioNet): string[] =>
+    Object.entries(s.virtio)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => k);
 
   it("pxe-loop-pc: the values of the README and decoded.txt", () => {
     const s = state("pxe-loop-pc");
@@ -47,7 +54,11 @@ describe("QEMU 7.2 virtio-net payloads", () => {
     expect(s.guest_features).toBe(0x20);
     expect(s.virtio.features64?.guest_features).toBe(0x100000020n);
     expect(s.num_queues).toBe(3);
-    expect(s.vq[0]).toEqual({ vring: { num: 256, desc: 0x1ef2000n }, last_avail_idx: 7, vector: 0xffff });
+    expect(s.vq[0]).toEqual({
+      vring: { num: 256, desc: 0x1ef2000n },
+      last_avail_idx: 7,
+      vector: 0xffff,
+    });
     expect(s.vq[2]?.vring.num).toBe(64);
     expect(s.config_vector).toBe(0xffff);
     expect(s.msix_table?.length).toBe(4 * 16);
@@ -106,51 +117,57 @@ describe("truncated and malformed payloads", () => {
     }
   }
 
-  it.each(payloads.map((p) => [p.name, p.bytes] as const))("%s: a truncation is a LoadError with field path and offset", (_, bytes) => {
-    // A cut right before a subsection leaves a complete, shorter payload (subsections are
-    // optional): it loads. Every other cut must fail with a LoadError.
-    // Every length up to 1100 bytes (through the device state), then a sample of the rest.
-    const lengths = [...Array.from({ length: Math.min(1100, bytes.length) }, (_, i) => i)];
-    for (let n = 1100; n < bytes.length; n += 97) lengths.push(n);
-    for (const n of lengths) {
-      const r = new Reader(bytes.subarray(0, n));
-      let error: unknown;
-      try {
-        loadVirtioNet(r);
-      } catch (e) {
-        error = e;
+  it.each(payloads.map((p) => [p.name, p.bytes] as const))(
+    "%s: a truncation is a LoadError with field path and offset",
+    (_, bytes) => {
+      // A cut right before a subsection leaves a complete, shorter payload (subsections are
+      // optional): it loads. Every other cut must fail with a LoadError.
+      // Every length up to 1100 bytes (through the device state), then a sample of the rest.
+      const lengths = [...Array.from({ length: Math.min(1100, bytes.length) }, (_, i) => i)];
+      for (let n = 1100; n < bytes.length; n += 97) lengths.push(n);
+      for (const n of lengths) {
+        const r = new Reader(bytes.subarray(0, n));
+        let error: unknown;
+        try {
+          loadVirtioNet(r);
+        } catch (e) {
+          error = e;
+        }
+        if (error === undefined) {
+          // It stopped before a subsection header it could not (fully) see: the rest is left unread.
+          expect(bytes[r.pos], `truncated at ${n}: stopped at ${r.pos}`).toBe(0x05);
+          continue;
+        }
+        expect(error, `truncated at ${n}`).toBeInstanceOf(LoadError);
+        const e = error as LoadError;
+        expect(e.offset).toBeLessThanOrEqual(n);
+        expect(e.reason.length).toBeGreaterThan(0);
       }
-      if (error === undefined) {
-        // It stopped before a subsection header it could not (fully) see: the rest is left unread.
-        expect(bytes[r.pos], `truncated at ${n}: stopped at ${r.pos}`).toBe(0x05);
-        continue;
-      }
-      expect(error, `truncated at ${n}`).toBeInstanceOf(LoadError);
-      const e = error as LoadError;
-      expect(e.offset).toBeLessThanOrEqual(n);
-      expect(e.reason.length).toBeGreaterThan(0);
-    }
-    const e = (() => {
-      try {
-        loadVirtioNet(new Reader(bytes.subarray(0, 421)));
-      } catch (err) {
-        return err as LoadError;
-      }
-    })();
-    expect(e).toBeInstanceOf(LoadError);
-    expect(e?.message).toMatch(/at byte offset/);
-  });
+      const e = (() => {
+        try {
+          loadVirtioNet(new Reader(bytes.subarray(0, 421)));
+        } catch (err) {
+          return err as LoadError;
+        }
+      })();
+      expect(e).toBeInstanceOf(LoadError);
+      expect(e?.message).toMatch(/at byte offset/);
+    },
+  );
 
-  it.each(payloads.map((p) => [p.name, p.bytes] as const))("%s: random byte changes load or fail with a LoadError", (_, bytes) => {
-    let seed = 7;
-    const next = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
-    for (let i = 0; i < 300; i++) {
-      const copy = bytes.slice();
-      for (let k = 0; k < 1 + next(4); k++) copy[next(Math.min(copy.length, 1100))] = next(256);
-      loadsOrFailsCleanly(copy);
-    }
-  });
+  it.each(payloads.map((p) => [p.name, p.bytes] as const))(
+    "%s: random byte changes load or fail with a LoadError",
+    (_, bytes) => {
+      let seed = 7;
+      const next = (n: number): number => {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        return seed % n;
+      };
+      for (let i = 0; i < 300; i++) {
+        const copy = bytes.slice();
+        for (let k = 0; k < 1 + next(4); k++) copy[next(Math.min(copy.length, 1100))] = next(256);
+        loadsOrFailsCleanly(copy);
+      }
+    },
+  );
 });

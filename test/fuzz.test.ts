@@ -26,43 +26,71 @@ beforeAll(async () => {
 });
 
 function report(stats: Stats): string {
-  return stats.findings.map((f) => `${f.campaign} #${f.index} (${f.what}): ${f.problem}`).join("\n\n");
+  return stats.findings
+    .map((f) => `${f.campaign} #${f.index} (${f.what}): ${f.problem}`)
+    .join("\n\n");
 }
 
 describe("fuzz campaigns, quick scale", () => {
   it("start from every fixture payload and stream, the configurations the fixtures lack, and every schema", () => {
-    expect(corpus.payloads.map((p) => p.name)).toEqual(expect.arrayContaining(["pxe-loop-pc", "linux-pc-user", "four-pairs-rss", "one-pair-rss", "four-pairs"]));
+    expect(corpus.payloads.map((p) => p.name)).toEqual(
+      expect.arrayContaining([
+        "pxe-loop-pc",
+        "linux-pc-user",
+        "four-pairs-rss",
+        "one-pair-rss",
+        "four-pairs",
+      ]),
+    );
     expect(corpus.payloads).toHaveLength(11);
     expect(corpus.wholeStreams).toHaveLength(11);
-    expect(corpus.schemas.map((s) => s.name)).toEqual(expect.arrayContaining(["schemas/virtio-net.vmstate", "test/errors/unknown-name.vmstate", "examples/seed-bug/qemu-2.4.vmstate"]));
+    expect(corpus.schemas.map((s) => s.name)).toEqual(
+      expect.arrayContaining([
+        "schemas/virtio-net.vmstate",
+        "test/errors/unknown-name.vmstate",
+        "examples/seed-bug/qemu-2.4.vmstate",
+      ]),
+    );
     // Every payload has its counts and lengths found, and every whole stream its section boundaries.
     for (const p of corpus.payloads) expect(p.hot.lengthFields.length, p.name).toBeGreaterThan(10);
     for (const s of corpus.wholeStreams) expect(s.boundaries.length, s.name).toBeGreaterThan(20);
   });
 
-  it.each(CAMPAIGNS)("%s: no exception but the project's own, none over budget, heap in bounds", (name) => {
-    const campaign = makeCampaign(name, corpus, codecs, 1, "quick");
-    const stats = emptyStats();
-    const prototype = Object.getOwnPropertyNames(Object.prototype).sort();
-    const base = process.memoryUsage().heapUsed;
-    let peak = base;
-    runInputs(campaign, Array.from({ length: campaign.size }, (_, i) => i), BUDGET_MS, stats, (i) => {
-      if (i % 500 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed);
-    });
-    expect(report(stats)).toBe("");
-    expect(stats.inputs).toBe(campaign.size);
-    expect(stats.crashes + stats.overBudget).toBe(0);
-    // Both outcomes occur: the campaign reaches code that accepts and code that refuses.
-    expect(stats.ok).toBeGreaterThan(0);
-    expect(stats.refused).toBeGreaterThan(0);
-    expect(peak - base).toBeLessThan(HEAP_GROWTH_BOUND);
-    // No input, whatever names it holds, added anything to Object.prototype.
-    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototype);
-    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
-  });
+  it.each(CAMPAIGNS)(
+    "%s: no exception but the project's own, none over budget, heap in bounds",
+    (name) => {
+      const campaign = makeCampaign(name, corpus, codecs, 1, "quick");
+      const stats = emptyStats();
+      const prototype = Object.getOwnPropertyNames(Object.prototype).sort();
+      const base = process.memoryUsage().heapUsed;
+      let peak = base;
+      runInputs(
+        campaign,
+        Array.from({ length: campaign.size }, (_, i) => i),
+        BUDGET_MS,
+        stats,
+        (i) => {
+          if (i % 500 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed);
+        },
+      );
+      expect(report(stats)).toBe("");
+      expect(stats.inputs).toBe(campaign.size);
+      expect(stats.crashes + stats.overBudget).toBe(0);
+      // Both outcomes occur: the campaign reaches code that accepts and code that refuses.
+      expect(stats.ok).toBeGreaterThan(0);
+      expect(stats.refused).toBeGreaterThan(0);
+      expect(peak - base).toBeLessThan(HEAP_GROWTH_BOUND);
+      // No input, whatever names it holds, added anything to Object.prototype.
+      expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototype);
+      expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+    },
+  );
 
   it("a tab or an unknown escape in a string literal is a diagnostic, not a crash (found by the schema campaign)", () => {
-    for (const text of ['section s "a\tb" version 1 { x: u8; }', 'section s "a\\qb" version 1 { x: u8; }']) {
+    for (const text of [
+      'section s "a\tb" version 1 { x: u8; }',
+      'section s "a\\qb" version 1 { x: u8; }',
+    ]) {
       expect(checkSchemaText(text, "string.vmstate").verdict).not.toBe("crash");
     }
   });
@@ -75,14 +103,22 @@ describe("fuzz campaigns, quick scale", () => {
       expect(Buffer.from(a.input(i).data())).toEqual(Buffer.from(b.input(i).data()));
       expect(a.input(i).what).toBe(b.input(i).what);
     }
-    expect([0, 1, 2, 3].some((i) => Buffer.compare(Buffer.from(a.input(i).data()), Buffer.from(c.input(i).data())) !== 0)).toBe(true);
+    expect(
+      [0, 1, 2, 3].some(
+        (i) => Buffer.compare(Buffer.from(a.input(i).data()), Buffer.from(c.input(i).data())) !== 0,
+      ),
+    ).toBe(true);
   });
 });
 
 /** Runs the built fuzz tool (dist/fuzz/main.js) and collects its output. */
-function fuzz(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function fuzz(
+  args: readonly string[],
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, "dist", "fuzz", "main.js"), ...args], { cwd: root });
+    const child = spawn(process.execPath, [join(root, "dist", "fuzz", "main.js"), ...args], {
+      cwd: root,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -95,25 +131,47 @@ describe.concurrent("npm run fuzz (dist/fuzz/main.js)", () => {
   it("prints its seed and counts, and exits 0 when nothing goes wrong", async () => {
     const r = await fuzz(["--quick", "--count", "24", "--seed", "7", "--workers", "1"]);
     expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/^vmstate fuzz: seed 7, quick scale, 1 worker; budget 10000 ms per input/);
+    expect(r.stdout).toMatch(
+      /^vmstate fuzz: seed 7, quick scale, 1 worker; budget 10000 ms per input/,
+    );
     for (const c of CAMPAIGNS) expect(r.stdout).toMatch(new RegExp(`^${c} +24 `, "m"));
     expect(r.stdout).toMatch(/^total +144 /m);
     expect(r.stdout).toMatch(/^peak RSS \d+ MiB \(bound 1024 MiB\); worker heap \d+ MiB/m);
-    expect(r.stdout).toContain("result: no crash, no input over its budget, memory within its bounds");
+    expect(r.stdout).toContain(
+      "result: no crash, no input over its budget, memory within its bounds",
+    );
     expect(r.status).toBe(0);
   });
 
   // A fault put in place of payload-mutations #3 must be caught, named, and fail the run.
   const one = ["--quick", "--only", "payload-mutations", "--count", "8", "--workers", "1"];
   it.each([
-    ["hang", ["--watchdog-ms", "1500"], /payload-mutations #3: hang: still running after 1500 ms; the worker was stopped/],
-    ["oom", ["--heap-mb", "128"], /payload-mutations #3: out of memory: the worker's heap went over 128 MiB and V8 stopped it/],
-    ["throw", [], /payload-mutations #3 \(an injected fault \(throw\)\): the fuzz target itself threw: TypeError: injected/],
-    ["slow", ["--budget-ms", "300"], /payload-mutations #3 \(an injected fault \(slow\)\): took \d+\.\d ms, over the budget of 300 ms/],
+    [
+      "hang",
+      ["--watchdog-ms", "1500"],
+      /payload-mutations #3: hang: still running after 1500 ms; the worker was stopped/,
+    ],
+    [
+      "oom",
+      ["--heap-mb", "128"],
+      /payload-mutations #3: out of memory: the worker's heap went over 128 MiB and V8 stopped it/,
+    ],
+    [
+      "throw",
+      [],
+      /payload-mutations #3 \(an injected fault \(throw\)\): the fuzz target itself threw: TypeError: injected/,
+    ],
+    [
+      "slow",
+      ["--budget-ms", "300"],
+      /payload-mutations #3 \(an injected fault \(slow\)\): took \d+\.\d ms, over the budget of 300 ms/,
+    ],
   ] as const)("catches an injected %s", async (fault, extra, message) => {
     const r = await fuzz([...one, ...extra, "--inject", fault]);
     expect(r.stdout).toMatch(message);
-    expect(r.stdout).toContain("replay: node dist/fuzz/main.js --seed 1 --quick --replay payload-mutations:3");
+    expect(r.stdout).toContain(
+      "replay: node dist/fuzz/main.js --seed 1 --quick --replay payload-mutations:3",
+    );
     expect(r.status).toBe(1);
   });
 });

@@ -3,7 +3,18 @@
 // Each test runs the built CLI from a copy of the package (dist/, package.json, node_modules
 // linked entry by entry), so the copy's compiler can be edited and its packages taken away.
 
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -12,7 +23,14 @@ import { root } from "./support/compile.js";
 import { cliPath } from "./support/cli.js";
 
 /** What generating needs and an up-to-date run must not load: ts-morph, prettier and the parser's Chevrotain. */
-const COMPILER_PACKAGES = ["ts-morph", "@ts-morph", "prettier", "chevrotain", "@chevrotain", "lodash-es"];
+const COMPILER_PACKAGES = [
+  "ts-morph",
+  "@ts-morph",
+  "prettier",
+  "chevrotain",
+  "@chevrotain",
+  "lodash-es",
+];
 const temps: string[] = [];
 afterEach(() => {
   for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -20,15 +38,20 @@ afterEach(() => {
 
 /** A copy of the package with schemas/ and generated/ in it, as in this repository. */
 function freshCopy(): string {
-  if (!existsSync(cliPath)) throw new Error("dist/bin/vmstate.js is missing: run `npm run build` (npm test does)");
+  if (!existsSync(cliPath))
+    throw new Error("dist/bin/vmstate.js is missing: run `npm run build` (npm test does)");
   const dir = mkdtempSync(join(tmpdir(), "vmstate-cache-"));
-  cpSync(join(root, "dist"), join(dir, "dist"), { recursive: true, filter: (src) => !src.startsWith(join(root, "dist", "bench")) });
+  cpSync(join(root, "dist"), join(dir, "dist"), {
+    recursive: true,
+    filter: (src) => !src.startsWith(join(root, "dist", "bench")),
+  });
   cpSync(join(root, "package.json"), join(dir, "package.json"));
   cpSync(join(root, "schemas"), join(dir, "schemas"), { recursive: true });
   cpSync(join(root, "generated"), join(dir, "generated"), { recursive: true });
   mkdirSync(join(dir, "node_modules"));
   for (const name of readdirSync(join(root, "node_modules"))) {
-    if (name !== ".cache") symlinkSync(join(root, "node_modules", name), join(dir, "node_modules", name));
+    if (name !== ".cache")
+      symlinkSync(join(root, "node_modules", name), join(dir, "node_modules", name));
   }
   return dir;
 }
@@ -48,8 +71,14 @@ function packageCopy(): string {
   return dir;
 }
 
-function gen(dir: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(dir, "dist", "bin", "vmstate.js"), "gen", ...args], { cwd: dir, encoding: "utf8" });
+function gen(
+  dir: string,
+  ...args: string[]
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(dir, "dist", "bin", "vmstate.js"), "gen", ...args], {
+    cwd: dir,
+    encoding: "utf8",
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -58,16 +87,20 @@ function withoutCompiler(dir: string): void {
   for (const name of COMPILER_PACKAGES) unlinkSync(join(dir, "node_modules", name));
 }
 function withCompiler(dir: string): void {
-  for (const name of COMPILER_PACKAGES) symlinkSync(join(root, "node_modules", name), join(dir, "node_modules", name));
+  for (const name of COMPILER_PACKAGES)
+    symlinkSync(join(root, "node_modules", name), join(dir, "node_modules", name));
 }
 
-const cacheFile = (dir: string): string => join(dir, "node_modules", ".cache", "vmstate", "gen.json");
+const cacheFile = (dir: string): string =>
+  join(dir, "node_modules", ".cache", "vmstate", "gen.json");
 const clean = { status: 0, stdout: "", stderr: "" };
 
 describe("gen's cache", () => {
   it("records each clean output, then checks and regenerates an unchanged set without loading the compiler", () => {
     const dir = packageCopy();
-    const entries = Object.keys((JSON.parse(readFileSync(cacheFile(dir), "utf8")) as { entries: object }).entries);
+    const entries = Object.keys(
+      (JSON.parse(readFileSync(cacheFile(dir), "utf8")) as { entries: object }).entries,
+    );
     expect(entries).toHaveLength(2);
     withoutCompiler(dir);
     expect(gen(dir, "--check")).toEqual(clean);
@@ -75,7 +108,9 @@ describe("gen's cache", () => {
     // The same run without the cache needs them, and says so.
     const uncached = gen(dir, "--check", "--no-cache");
     expect(uncached.status).not.toBe(0);
-    expect(uncached.stderr).toMatch(/Cannot find (package|module) '.*(chevrotain|ts-morph|prettier)/);
+    expect(uncached.stderr).toMatch(
+      /Cannot find (package|module) '.*(chevrotain|ts-morph|prettier)/,
+    );
   });
 
   it("names a hand-edited generated file stale without generating it, and gen puts it back", () => {
@@ -84,9 +119,17 @@ describe("gen's cache", () => {
     const original = readFileSync(file, "utf8");
     writeFileSync(file, original.replace("r.u32(", "r.u32le("));
     withoutCompiler(dir);
-    expect(gen(dir, "--check")).toEqual({ status: 1, stdout: "generated/virtio-net.ts is stale: run `npm run gen`\n", stderr: "" });
+    expect(gen(dir, "--check")).toEqual({
+      status: 1,
+      stdout: "generated/virtio-net.ts is stale: run `npm run gen`\n",
+      stderr: "",
+    });
     rmSync(file);
-    expect(gen(dir, "--check")).toEqual({ status: 1, stdout: "generated/virtio-net.ts is stale: run `npm run gen`\n", stderr: "" });
+    expect(gen(dir, "--check")).toEqual({
+      status: 1,
+      stdout: "generated/virtio-net.ts is stale: run `npm run gen`\n",
+      stderr: "",
+    });
     withCompiler(dir);
     expect(gen(dir)).toEqual({ status: 0, stdout: "wrote generated/virtio-net.ts\n", stderr: "" });
     expect(readFileSync(file, "utf8")).toBe(original);
@@ -95,20 +138,37 @@ describe("gen's cache", () => {
   it("generates a changed schema again", () => {
     const dir = packageCopy();
     const schema = join(dir, "schemas", "virtio-net.vmstate");
-    writeFileSync(schema, readFileSync(schema, "utf8").replace("  status: u8;\n  isr: u8;", "  status: u8;\n  isr: u16;"));
+    writeFileSync(
+      schema,
+      readFileSync(schema, "utf8").replace(
+        "  status: u8;\n  isr: u8;",
+        "  status: u8;\n  isr: u16;",
+      ),
+    );
     const r = gen(dir, "--check");
-    expect(r).toEqual({ status: 1, stdout: "generated/virtio-net.ts is stale: run `npm run gen`\n", stderr: "" });
+    expect(r).toEqual({
+      status: 1,
+      stdout: "generated/virtio-net.ts is stale: run `npm run gen`\n",
+      stderr: "",
+    });
     expect(gen(dir)).toEqual({ status: 0, stdout: "wrote generated/virtio-net.ts\n", stderr: "" });
-    expect(readFileSync(join(dir, "generated", "virtio-net.ts"), "utf8")).toContain('const isr = r.u16("isr");');
+    expect(readFileSync(join(dir, "generated", "virtio-net.ts"), "utf8")).toContain(
+      'const isr = r.u16("isr");',
+    );
   });
 
   it("verifies a hand-written codec again when its module changed, though the schema did not", () => {
     const dir = packageCopy();
     const folder = join(dir, "codec");
     mkdirSync(folder);
-    for (const f of ["qemu-2.7-handwritten.vmstate", "virtio-net-2.7.ts", "virtio-net-2.6.ts"]) cpSync(join(root, "examples", "seed-bug", f), join(folder, f));
+    for (const f of ["qemu-2.7-handwritten.vmstate", "virtio-net-2.7.ts", "virtio-net-2.6.ts"])
+      cpSync(join(root, "examples", "seed-bug", f), join(folder, f));
     const args = ["codec/qemu-2.7-handwritten.vmstate", "--out", "codec-out"];
-    expect(gen(dir, ...args)).toEqual({ status: 0, stdout: "wrote codec-out/qemu-2.7-handwritten.ts\n", stderr: "" });
+    expect(gen(dir, ...args)).toEqual({
+      status: 0,
+      stdout: "wrote codec-out/qemu-2.7-handwritten.ts\n",
+      stderr: "",
+    });
     withoutCompiler(dir);
     expect(gen(dir, "--check", ...args)).toEqual(clean);
     withCompiler(dir);
@@ -116,7 +176,9 @@ describe("gen's cache", () => {
     cpSync(join(folder, "virtio-net-2.6.ts"), join(folder, "virtio-net-2.7.ts"));
     const r = gen(dir, "--check", ...args);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^codec\/virtio-net-2\.7\.ts:\d+:\d+ - error VMS8001: order mismatch: saveVirtioNetDevice writes u64 'curr_guest_offloads'/);
+    expect(r.stdout).toMatch(
+      /^codec\/virtio-net-2\.7\.ts:\d+:\d+ - error VMS8001: order mismatch: saveVirtioNetDevice writes u64 'curr_guest_offloads'/,
+    );
   });
 
   it("generates everything again after a change to the compiler's build", () => {
@@ -124,10 +186,15 @@ describe("gen's cache", () => {
     const emitter = join(dir, "dist", "generator", "emit", "module.js");
     const text = readFileSync(emitter, "utf8");
     expect(text).toContain("a malformed input throws a LoadError");
-    writeFileSync(emitter, text.replace("a malformed input throws a LoadError", "a malformed input throws an error"));
+    writeFileSync(
+      emitter,
+      text.replace("a malformed input throws a LoadError", "a malformed input throws an error"),
+    );
     const r = gen(dir, "--check");
     expect(r.status).toBe(1);
-    expect(r.stdout).toBe("generated/configuration.ts is stale: run `npm run gen`\ngenerated/virtio-net.ts is stale: run `npm run gen`\n");
+    expect(r.stdout).toBe(
+      "generated/configuration.ts is stale: run `npm run gen`\ngenerated/virtio-net.ts is stale: run `npm run gen`\n",
+    );
   });
 
   it("treats a damaged cache file as empty", () => {

@@ -9,10 +9,18 @@ import { generate } from "../generator/index.js";
 const dir = join(import.meta.dirname, "golden");
 
 describe("golden generated code", () => {
-  it.each(readdirSync(dir).filter((f) => f.endsWith(".vmstate")).sort())("%s", async (name) => {
+  it.each(
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".vmstate"))
+      .sort(),
+  )("%s", async (name) => {
     const file = `test/golden/${name}`;
     const output = file.replace(/\.vmstate$/, ".ts");
-    const result = await generate(readFileSync(join(dir, name), "utf8"), file, { sourceName: file, outputName: output, runtimeImport: "../../runtime/index.js" });
+    const result = await generate(readFileSync(join(dir, name), "utf8"), file, {
+      sourceName: file,
+      outputName: output,
+      runtimeImport: "../../runtime/index.js",
+    });
     expect(result.diagnostics).toEqual([]);
     await expect(result.code).toMatchFileSnapshot(join(dir, name.replace(/\.vmstate$/, ".ts")));
   });

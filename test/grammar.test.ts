@@ -67,19 +67,30 @@ describe("declarations", () => {
     ].join("\n");
     const { schema, diagnostics } = parseSchema(text, "t.vmstate");
     expect(diagnostics).toEqual([]);
-    expect(schema!.items.map((i) => i.kind)).toEqual(["const", "features", "param", "struct", "section"]);
+    expect(schema!.items.map((i) => i.kind)).toEqual([
+      "const",
+      "features",
+      "param",
+      "struct",
+      "section",
+    ]);
     const struct = schema!.items[3]!;
     expect(struct.kind === "struct" && struct.qemuName?.value).toBe("q");
     const field = struct.kind === "struct" ? struct.members[0] : undefined;
     expect(field?.kind === "field" && field.path.map((n) => n.text)).toEqual(["a", "b"]);
     expect(field?.span).toMatchObject({ line: 5 });
-    expect(text.slice(field!.span.start, field!.span.end)).toBe("a.b: u8[N] if w since 1 equals 3;");
+    expect(text.slice(field!.span.start, field!.span.end)).toBe(
+      "a.b: u8[N] if w since 1 equals 3;",
+    );
     const param = schema!.items[2]!;
     expect(param.kind === "param" && param.optional).toBe(true);
   });
 
   it("reads `validate each`, and `each` and `in` as names elsewhere", () => {
-    const { schema, diagnostics } = parseSchema('section s "s" version 1 { t: u8[4]; each: u8; validate each x in t: x < each, "m"; validate each > 0, "n"; }', "t.vmstate");
+    const { schema, diagnostics } = parseSchema(
+      'section s "s" version 1 { t: u8[4]; each: u8; validate each x in t: x < each, "m"; validate each > 0, "n"; }',
+      "t.vmstate",
+    );
     expect(diagnostics).toEqual([]);
     const section = schema!.items[0]!;
     const members = section.kind === "section" ? section.members : [];
@@ -94,19 +105,31 @@ describe("declarations", () => {
     const section = schema!.items[0]!;
     const b = section.kind === "section" ? section.members[1] : undefined;
     const guard = b?.kind === "field" ? b.guard : undefined;
-    const slice = (e: { span: { start: number; end: number } }): string => text.slice(e.span.start, e.span.end);
+    const slice = (e: { span: { start: number; end: number } }): string =>
+      text.slice(e.span.start, e.span.end);
     expect(slice(guard!)).toBe("(a & 1) != 0 && ((a))");
-    expect(guard?.kind === "binary" && [slice(guard.left), slice(guard.right)]).toEqual(["(a & 1) != 0", "((a))"]);
+    expect(guard?.kind === "binary" && [slice(guard.left), slice(guard.right)]).toEqual([
+      "(a & 1) != 0",
+      "((a))",
+    ]);
   });
 
   it("reads `was` clauses as former paths, repeated or dotted, and refuses anything else after `was`", () => {
-    const { schema, diagnostics } = parseSchema('section s "s" version 2 { was: u8; a: u16 was b was mac_table.in_use if was > 0; }', "t.vmstate");
+    const { schema, diagnostics } = parseSchema(
+      'section s "s" version 2 { was: u8; a: u16 was b was mac_table.in_use if was > 0; }',
+      "t.vmstate",
+    );
     expect(diagnostics).toEqual([]);
     const section = schema!.items[0]!;
     const a = section.kind === "section" ? section.members[1] : undefined;
-    expect(a?.kind === "field" && a.formerPaths.map((f) => f.path.map((n) => n.text).join("."))).toEqual(["b", "mac_table.in_use"]);
+    expect(
+      a?.kind === "field" && a.formerPaths.map((f) => f.path.map((n) => n.text).join(".")),
+    ).toEqual(["b", "mac_table.in_use"]);
     expect(a?.kind === "field" && a.guard?.kind).toBe("binary");
-    const bad = parseSchema('section s "s" version 1 { a: u8 was b + 1; unused[2] was c; }', "t.vmstate").diagnostics;
+    const bad = parseSchema(
+      'section s "s" version 1 { a: u8 was b + 1; unused[2] was c; }',
+      "t.vmstate",
+    ).diagnostics;
     expect(bad.map((d) => `${d.code} ${d.span.column} ${d.message}`)).toEqual([
       "VMS1002 37 'was' takes the name the field had before, such as 'old_name' or 'mac_table.in_use'",
       "VMS1002 58 padding has no name: 'was' belongs to fields",
@@ -114,17 +137,23 @@ describe("declarations", () => {
   });
 
   it("lets soft keywords name fields", () => {
-    const { diagnostics } = parseSchema('section s "s" version 1 { features: u32; version: u8; max: u8; since: u8; t: u8[max max 4]; }', "t.vmstate");
+    const { diagnostics } = parseSchema(
+      'section s "s" version 1 { features: u32; version: u8; max: u8; since: u8; t: u8[max max 4]; }',
+      "t.vmstate",
+    );
     expect(diagnostics).toEqual([]);
   });
 });
 
 describe("syntax errors", () => {
   it("reports several errors in one file, recovering after each", () => {
-    const text = 'section s "s" version 1 {\n  a: u8\n  b: u16;\n  c u8;\n  d: u8 if;\n  e: u8;\n}\n';
+    const text =
+      'section s "s" version 1 {\n  a: u8\n  b: u16;\n  c u8;\n  d: u8 if;\n  e: u8;\n}\n';
     const { schema, diagnostics } = parseSchema(text, "t.vmstate");
     expect(schema).toBeUndefined();
-    expect(diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.column} ${d.message}`)).toEqual([
+    expect(
+      diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.column} ${d.message}`),
+    ).toEqual([
       "VMS1002 3:3 expected ';' but found 'b'",
       "VMS1002 4:5 expected ':' but found 'u8'",
       "VMS1002 5:11 expected an expression but found ';'",
@@ -132,7 +161,10 @@ describe("syntax errors", () => {
   });
 
   it("reports lexical errors with the rest of the file still parsed", () => {
-    const { diagnostics } = parseSchema('section s "s" version 1 {\n  a: u8 #;\n  b u8;\n}', "t.vmstate");
+    const { diagnostics } = parseSchema(
+      'section s "s" version 1 {\n  a: u8 #;\n  b u8;\n}',
+      "t.vmstate",
+    );
     expect(diagnostics.map((d) => d.code)).toEqual(["VMS1001", "VMS1002"]);
   });
 });

@@ -25,7 +25,14 @@ import { projectCodecs } from "./support/codecs.js";
 import { cliPath } from "./support/cli.js";
 import { root } from "./support/compile.js";
 import { virtioNetPayloads } from "./support/fixtures.js";
-import { DECODED_NAMES, buildBases, cases, decodedTxt, hostileStream, type Base } from "./support/hostile.js";
+import {
+  DECODED_NAMES,
+  buildBases,
+  cases,
+  decodedTxt,
+  hostileStream,
+  type Base,
+} from "./support/hostile.js";
 import { payloadOffsets } from "./support/layout.js";
 
 let codecs: Codecs;
@@ -40,20 +47,28 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("the hostile streams' bases", () => {
-  it.each(virtioNetPayloads().map((p) => [p.name, p.bytes] as const))("the layout agrees with %s.decoded.txt", (name, bytes) => {
-    const computed = payloadOffsets(loadVirtioNet(new Reader(bytes)));
-    const decoded = decodedTxt(name);
-    let compared = 0;
-    for (const [path, decodedName] of Object.entries(DECODED_NAMES)) {
-      if (!decoded.has(decodedName)) continue;
-      expect(computed.get(path), path).toBe(decoded.get(decodedName));
-      compared++;
-    }
-    expect(compared).toBeGreaterThanOrEqual(9);
-  });
+  it.each(virtioNetPayloads().map((p) => [p.name, p.bytes] as const))(
+    "the layout agrees with %s.decoded.txt",
+    (name, bytes) => {
+      const computed = payloadOffsets(loadVirtioNet(new Reader(bytes)));
+      const decoded = decodedTxt(name);
+      let compared = 0;
+      for (const [path, decodedName] of Object.entries(DECODED_NAMES)) {
+        if (!decoded.has(decodedName)) continue;
+        expect(computed.get(path), path).toBe(decoded.get(decodedName));
+        compared++;
+      }
+      expect(compared).toBeGreaterThanOrEqual(9);
+    },
+  );
 
   it("each loads as the state it was built from, and decodes as a whole stream", () => {
-    expect([...bases.keys()]).toEqual(["pxe-loop-pc", "four-pairs-rss", "one-pair-rss", "four-pairs"]);
+    expect([...bases.keys()]).toEqual([
+      "pxe-loop-pc",
+      "four-pairs-rss",
+      "one-pair-rss",
+      "four-pairs",
+    ]);
     for (const base of bases.values()) {
       const r = new Reader(base.bytes, base.payload);
       expect(loadVirtioNet(r), base.name).toEqual(base.state);
@@ -89,7 +104,13 @@ describe("hostile streams", () => {
   it.each(cases)("$id: $field = $value is a LoadError naming the field and its offset", (c) => {
     const { bytes, fieldAt, errorAt, base } = hostileStream(bases, c);
     const changed = fieldAt + (c.plus ?? 0);
-    expect(Buffer.compare(bytes.subarray(changed, changed + c.size), base.bytes.subarray(changed, changed + c.size)), "the field's bytes changed").not.toBe(0);
+    expect(
+      Buffer.compare(
+        bytes.subarray(changed, changed + c.size),
+        base.bytes.subarray(changed, changed + c.size),
+      ),
+      "the field's bytes changed",
+    ).not.toBe(0);
     const r = new AllocationWatchingReader(bytes, base.payload, base.end);
     let error: unknown;
     try {
@@ -99,7 +120,10 @@ describe("hostile streams", () => {
     }
     expect(error).toBeInstanceOf(LoadError);
     const e = error as LoadError;
-    expect({ path: e.path, offset: e.offset }).toEqual({ path: c.path ?? c.field, offset: errorAt });
+    expect({ path: e.path, offset: e.offset }).toEqual({
+      path: c.path ?? c.field,
+      offset: errorAt,
+    });
     expect(e.reason).toMatch(c.reason);
     // Nothing larger than the schema's bounds was allocated.
     expect(Math.max(...r.allocations)).toBeLessThanOrEqual(LARGEST_BOUND);
@@ -115,7 +139,9 @@ describe("hostile streams", () => {
     }
     expect(error).toBeInstanceOf(StreamError);
     const message = (error as StreamError).message;
-    expect(message).toMatch(/^section \d+ "0000:00:02\.0\/virtio-net" \(schema virtio-net, version 11\): /);
+    expect(message).toMatch(
+      /^section \d+ "0000:00:02\.0\/virtio-net" \(schema virtio-net, version 11\): /,
+    );
     expect(message).toContain(`: ${c.path ?? c.field}: `);
     expect(message).toContain(` at byte offset ${errorAt} `);
     expect(message).not.toContain("\n");
@@ -126,7 +152,15 @@ describe("hostile streams", () => {
     const inUse = base.payload + base.at.get("device.mac_table.in_use")!;
     expect(base.state.device.mac_table.in_use).toBe(0);
     const macs = new Uint8Array(65 * 6).fill(0xaa);
-    const bytes = new Uint8Array([...base.bytes.subarray(0, inUse), 0, 0, 0, 65, ...macs, ...base.bytes.subarray(inUse + 4, base.end)]);
+    const bytes = new Uint8Array([
+      ...base.bytes.subarray(0, inUse),
+      0,
+      0,
+      0,
+      65,
+      ...macs,
+      ...base.bytes.subarray(inUse + 4, base.end),
+    ]);
     const r = new AllocationWatchingReader(bytes, base.payload);
     const state = loadVirtioNet(r);
     expect(r.pos).toBe(bytes.length);
@@ -150,7 +184,9 @@ function decode(file: string): Promise<{ status: number | null; stdout: string; 
 
 // The CLI, as a user runs it, on every CVE stream and on an RSS one (the decoder behind it has
 // been checked on every case above; a process per case costs a third of a second).
-const cliCases = cases.flatMap((c, i) => (c.id.startsWith("CVE-") || c.id === "RSS: a table entry" ? [[c.id, i] as const] : []));
+const cliCases = cases.flatMap((c, i) =>
+  c.id.startsWith("CVE-") || c.id === "RSS: a table entry" ? [[c.id, i] as const] : [],
+);
 
 describe.concurrent("vmstate decode on hostile streams", () => {
   it.each(cliCases)("%s: exit status 1, one line, no stack trace", async (_, i) => {
@@ -160,7 +196,9 @@ describe.concurrent("vmstate decode on hostile streams", () => {
     writeFileSync(file, bytes);
     const r = await decode(file);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^vmstate: section \d+ "0000:00:02\.0\/virtio-net" \(schema virtio-net, version 11\): /);
+    expect(r.stderr).toMatch(
+      /^vmstate: section \d+ "0000:00:02\.0\/virtio-net" \(schema virtio-net, version 11\): /,
+    );
     expect(r.stderr).toContain(`: ${c.path ?? c.field}: `);
     expect(r.stderr).toContain(` at byte offset ${errorAt} `);
     expect(r.stderr.endsWith("\n")).toBe(true);

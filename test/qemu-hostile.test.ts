@@ -30,12 +30,41 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** QEMU of the base's configuration loads `file` with -incoming: "loads", or "refuses" (QEMU exits or the migration fails). */
-async function qemuLoads(base: Base, file: string, name: string): Promise<{ verdict: "loads" | "refuses"; output: string }> {
-  const netdev = base.netdev === "tap" ? "tap,id=n0,ifname=tap0,script=no,downscript=no,queues=4" : "user,id=n0,restrict=on";
-  const args = ["-M", "pc", "-accel", "tcg", "-nographic", "-nodefaults", "-display", "none", "-m", "32"];
-  args.push("-netdev", netdev, "-device", `virtio-net-pci,id=net0,netdev=n0,mac=52:54:00:12:34:56${base.device}`, "-incoming", "defer");
+async function qemuLoads(
+  base: Base,
+  file: string,
+  name: string,
+): Promise<{ verdict: "loads" | "refuses"; output: string }> {
+  const netdev =
+    base.netdev === "tap"
+      ? "tap,id=n0,ifname=tap0,script=no,downscript=no,queues=4"
+      : "user,id=n0,restrict=on";
+  const args = [
+    "-M",
+    "pc",
+    "-accel",
+    "tcg",
+    "-nographic",
+    "-nodefaults",
+    "-display",
+    "none",
+    "-m",
+    "32",
+  ];
+  args.push(
+    "-netdev",
+    netdev,
+    "-device",
+    `virtio-net-pci,id=net0,netdev=n0,mac=52:54:00:12:34:56${base.device}`,
+    "-incoming",
+    "defer",
+  );
   const qemu = await startQemu(args, join(dir, `${name}.sock`), base.netdev === "tap");
-  const exited = new Promise<"exited">((resolve) => (qemu.process.exitCode !== null ? resolve("exited") : qemu.process.once("exit", () => resolve("exited"))));
+  const exited = new Promise<"exited">((resolve) =>
+    qemu.process.exitCode !== null
+      ? resolve("exited")
+      : qemu.process.once("exit", () => resolve("exited")),
+  );
   try {
     await qemu.qmp.command("migrate-incoming", { uri: `exec:cat ${file}` });
     const status = await Promise.race([qemu.qmp.waitForMigration(), exited]);
@@ -70,10 +99,13 @@ async function caseVerdict(i: number): Promise<void> {
 const rows = (withTap: boolean): (readonly [string, string | undefined, number])[] =>
   tried.flatMap((c, i) => (needsTap(c.base) === withTap ? [[c.id, c.qemu, i] as const] : []));
 
-describe.skipIf(!version && !required)(`hostile streams in QEMU (${version ?? "not installed"})`, () => {
-  it.each(["pxe-loop-pc", "one-pair-rss"])("the base %s, unchanged, loads", baseLoads);
-  it.each(rows(false))("%s: QEMU 7.2 %s it", async (_, __, i) => caseVerdict(i));
-});
+describe.skipIf(!version && !required)(
+  `hostile streams in QEMU (${version ?? "not installed"})`,
+  () => {
+    it.each(["pxe-loop-pc", "one-pair-rss"])("the base %s, unchanged, loads", baseLoads);
+    it.each(rows(false))("%s: QEMU 7.2 %s it", async (_, __, i) => caseVerdict(i));
+  },
+);
 
 describe.skipIf(!tap)("hostile streams with four queue pairs in QEMU, on a private tap", () => {
   it.each(["four-pairs-rss", "four-pairs"])("the base %s, unchanged, loads", baseLoads);

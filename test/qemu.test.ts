@@ -21,10 +21,28 @@ import { canMakeTap, qemuVersion, startQemu } from "./support/qemu.js";
 
 const version = qemuVersion();
 const required = process.env["VMSTATE_REQUIRE_QEMU"] === "1";
-if (!version && !required) console.warn("qemu-system-x86_64 is not installed: the live QEMU tests are skipped (.ci/run installs it)");
+if (!version && !required)
+  console.warn(
+    "qemu-system-x86_64 is not installed: the live QEMU tests are skipped (.ci/run installs it)",
+  );
 
-const machine = ["-accel", "tcg", "-nographic", "-nodefaults", "-display", "none", "-m", "16", "-S", "-netdev", "user,id=n0,restrict=on"];
-const nic = (options = ""): string[] => ["-device", `virtio-net-pci,id=net0,netdev=n0,mac=52:54:00:12:34:56${options}`];
+const machine = [
+  "-accel",
+  "tcg",
+  "-nographic",
+  "-nodefaults",
+  "-display",
+  "none",
+  "-m",
+  "16",
+  "-S",
+  "-netdev",
+  "user,id=n0,restrict=on",
+];
+const nic = (options = ""): string[] => [
+  "-device",
+  `virtio-net-pci,id=net0,netdev=n0,mac=52:54:00:12:34:56${options}`,
+];
 
 let dir: string;
 let codecs: Codecs;
@@ -35,7 +53,12 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Starts QEMU, migrates it to a file with `exec:cat`, quits; returns the stream. */
-async function capture(name: string, args: string[], tap = false, ready?: () => Promise<void>): Promise<Uint8Array> {
+async function capture(
+  name: string,
+  args: string[],
+  tap = false,
+  ready?: () => Promise<void>,
+): Promise<Uint8Array> {
   const file = join(dir, `${name}.stream`);
   const qemu = await startQemu(args, join(dir, `${name}.sock`), tap);
   try {
@@ -54,7 +77,9 @@ async function capture(name: string, args: string[], tap = false, ready?: () => 
 type Section = { idstr: string; body: { state: Record<string, unknown> } };
 
 function virtioNet(doc: StreamDocument): Record<string, unknown> {
-  const section = doc.items.find((i) => i.type === "full" && i.idstr.endsWith("/virtio-net")) as unknown as Section | undefined;
+  const section = doc.items.find(
+    (i) => i.type === "full" && i.idstr.endsWith("/virtio-net"),
+  ) as unknown as Section | undefined;
   expect(section?.body.state).toBeDefined();
   return section!.body.state;
 }
@@ -67,7 +92,11 @@ describe.skipIf(!version && !required)(`live QEMU (${version ?? "not installed"}
   // Device configurations beyond the fixtures: no MSI-X, an odd vector count, larger config spaces,
   // a modern-only device on conventional PCI, q35's root bus.
   const variants: [string, string[], (state: Record<string, unknown>) => void][] = [
-    ["pc-default", ["-M", "pc", ...nic()], (s) => expect((s["msix_table"] as string).length).toBe(4 * 16 * 2)],
+    [
+      "pc-default",
+      ["-M", "pc", ...nic()],
+      (s) => expect((s["msix_table"] as string).length).toBe(4 * 16 * 2),
+    ],
     [
       "pc-no-msix",
       ["-M", "pc", ...nic(",vectors=0")],
@@ -77,24 +106,50 @@ describe.skipIf(!version && !required)(`live QEMU (${version ?? "not installed"}
         expect((s["vq"] as { vector?: number }[]).every((q) => q.vector === undefined)).toBe(true);
       },
     ],
-    ["pc-seven-vectors", ["-M", "pc", ...nic(",vectors=7")], (s) => expect((s["msix_table"] as string).length).toBe(7 * 16 * 2)],
-    ["pc-mtu-speed", ["-M", "pc", ...nic(",host_mtu=9000,speed=1000,duplex=full")], (s) => expect(s["config_len"]).toBe(17)],
-    ["pc-modern-only", ["-M", "pc", ...nic(",disable-legacy=on")], (s) => expect((s["pci"] as { config_express?: string }).config_express).toBeUndefined()],
-    ["q35-root-bus", ["-M", "q35", ...nic()], (s) => expect((s["pci"] as { config_express?: string }).config_express).toBeUndefined()],
+    [
+      "pc-seven-vectors",
+      ["-M", "pc", ...nic(",vectors=7")],
+      (s) => expect((s["msix_table"] as string).length).toBe(7 * 16 * 2),
+    ],
+    [
+      "pc-mtu-speed",
+      ["-M", "pc", ...nic(",host_mtu=9000,speed=1000,duplex=full")],
+      (s) => expect(s["config_len"]).toBe(17),
+    ],
+    [
+      "pc-modern-only",
+      ["-M", "pc", ...nic(",disable-legacy=on")],
+      (s) => expect((s["pci"] as { config_express?: string }).config_express).toBeUndefined(),
+    ],
+    [
+      "q35-root-bus",
+      ["-M", "q35", ...nic()],
+      (s) => expect((s["pci"] as { config_express?: string }).config_express).toBeUndefined(),
+    ],
     [
       "q35-root-port",
-      ["-M", "q35", "-device", "pcie-root-port,id=rp0,bus=pcie.0,chassis=1,addr=0x2", ...nic(",bus=rp0,disable-legacy=on")],
-      (s) => expect((s["pci"] as { config_express?: string }).config_express?.length).toBe(3840 * 2),
+      [
+        "-M",
+        "q35",
+        "-device",
+        "pcie-root-port,id=rp0,bus=pcie.0,chassis=1,addr=0x2",
+        ...nic(",bus=rp0,disable-legacy=on"),
+      ],
+      (s) =>
+        expect((s["pci"] as { config_express?: string }).config_express?.length).toBe(3840 * 2),
     ],
   ];
 
-  it.each(variants)("%s: a fresh stream decodes and re-encodes byte-identical", async (name, args, check) => {
-    const bytes = await capture(name, [...machine, ...args]);
-    const doc = decodeStream(bytes, codecs, {});
-    check(virtioNet(doc));
-    const again = encodeStream(JSON.parse(JSON.stringify(doc)) as StreamDocument, codecs, {});
-    expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
-  });
+  it.each(variants)(
+    "%s: a fresh stream decodes and re-encodes byte-identical",
+    async (name, args, check) => {
+      const bytes = await capture(name, [...machine, ...args]);
+      const doc = decodeStream(bytes, codecs, {});
+      check(virtioNet(doc));
+      const again = encodeStream(JSON.parse(JSON.stringify(doc)) as StreamDocument, codecs, {});
+      expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
+    },
+  );
 
   it("QEMU loads a stream whose MAC address and promiscuous flag we changed, and carries both", async () => {
     const args = [...machine, "-M", "pc", ...nic()];
@@ -109,14 +164,26 @@ describe.skipIf(!version && !required)(`live QEMU (${version ?? "not installed"}
     device.mac = [0x52, 0x54, 0x00, 0xab, 0xcd, 0xef];
     device.promisc = 0;
     writeFileSync(join(dir, "changed.json"), JSON.stringify(doc));
-    const encoded = vmstate(["encode", join(dir, "changed.json"), "-o", join(dir, "changed.stream")]);
+    const encoded = vmstate([
+      "encode",
+      join(dir, "changed.json"),
+      "-o",
+      join(dir, "changed.stream"),
+    ]);
     expect(encoded.status, encoded.stderr).toBe(0);
 
-    const destination = await startQemu([...args, "-incoming", "defer"], join(dir, "destination.sock"));
+    const destination = await startQemu(
+      [...args, "-incoming", "defer"],
+      join(dir, "destination.sock"),
+    );
     try {
-      await destination.qmp.command("migrate-incoming", { uri: `exec:cat ${join(dir, "changed.stream")}` });
+      await destination.qmp.command("migrate-incoming", {
+        uri: `exec:cat ${join(dir, "changed.stream")}`,
+      });
       expect(await destination.qmp.waitForMigration(), destination.output()).toBe("completed");
-      const [filter] = await destination.qmp.command<{ "main-mac": string; promiscuous: boolean }[]>("query-rx-filter", { name: "net0" });
+      const [filter] = await destination.qmp.command<
+        { "main-mac": string; promiscuous: boolean }[]
+      >("query-rx-filter", { name: "net0" });
       expect(filter?.["main-mac"]).toBe("52:54:00:ab:cd:ef");
       expect(filter?.promiscuous).toBe(false);
     } finally {
@@ -128,7 +195,10 @@ describe.skipIf(!version && !required)(`live QEMU (${version ?? "not installed"}
 // Several queue pairs need a netdev with several queues: a tap device, in a network namespace of
 // the test's own, connected to nothing. Where the machine does not allow that, say so and skip.
 const tap = Boolean(version) && canMakeTap();
-if (version && !tap) console.warn("no private network namespace with a tap device here: the multiqueue QEMU tests are skipped");
+if (version && !tap)
+  console.warn(
+    "no private network namespace with a tap device here: the multiqueue QEMU tests are skipped",
+  );
 
 describe.skipIf(!tap)("live QEMU with four queue pairs", () => {
   const mq = (options = ""): string[] => [
@@ -146,7 +216,11 @@ describe.skipIf(!tap)("live QEMU with four queue pairs", () => {
     const state = virtioNet(doc);
     expect(state["config"]).toBe("00".repeat(10)); // no guest has read the config space yet
     expect(state["device"]).toMatchObject({ max_queue_pairs: 4, curr_queue_pairs: 1, vqs_1: [] });
-    expect(Buffer.from(encodeStream(JSON.parse(JSON.stringify(doc)) as StreamDocument, codecs, {})).equals(Buffer.from(bytes))).toBe(true);
+    expect(
+      Buffer.from(
+        encodeStream(JSON.parse(JSON.stringify(doc)) as StreamDocument, codecs, {}),
+      ).equals(Buffer.from(bytes)),
+    ).toBe(true);
   });
 
   it("vectors set by hand: the decoder's guess (6 vectors: 2 pairs) is refused with the value found, and --param queues=4 reads it", async () => {
@@ -159,7 +233,9 @@ describe.skipIf(!tap)("live QEMU with four queue pairs", () => {
     );
     const told = decodeStream(bytes, codecs, { queues: 4 });
     expect(virtioNet(told)["device"]).toMatchObject({ max_queue_pairs: 4 });
-    expect(vmstate(["decode", file, "--param", "queues=4", "-o", join(dir, "mq-vectors.json")]).status).toBe(0);
+    expect(
+      vmstate(["decode", file, "--param", "queues=4", "-o", join(dir, "mq-vectors.json")]).status,
+    ).toBe(0);
   });
 });
 
@@ -167,16 +243,25 @@ describe.skipIf(!tap)("live QEMU with four queue pairs", () => {
 // ethtool) drives the device into states an idle device never reaches: two active queue pairs, and
 // RSS with its subsection. It needs the tap of the tests above and the kernel .ci/run installs.
 const kernel = tap ? findGuestKernel() : undefined;
-if (tap && !kernel) console.warn("no guest kernel, busybox-static or ethtool here: the Linux guest QEMU tests are skipped (.ci/run installs them)");
+if (tap && !kernel)
+  console.warn(
+    "no guest kernel, busybox-static or ethtool here: the Linux guest QEMU tests are skipped (.ci/run installs them)",
+  );
 
 describe.skipIf(!kernel)("live QEMU with a Linux guest and four queue pairs", () => {
   /** Boots the guest with the given setup, waits for GUEST-READY, and captures the stream. */
-  async function guestStream(name: string, setup: string[]): Promise<{ bytes: Uint8Array; serial: string }> {
+  async function guestStream(
+    name: string,
+    setup: string[],
+  ): Promise<{ bytes: Uint8Array; serial: string }> {
     const initrd = join(dir, `${name}.initrd`);
     const serial = join(dir, `${name}.serial`);
     writeFileSync(initrd, buildInitramfs(kernel!, setup));
     const args = [
-      ...machine.filter((a, i, all) => a !== "-netdev" && all[i - 1] !== "-netdev" && a !== "-S" && a !== "16" && a !== "-m"),
+      ...machine.filter(
+        (a, i, all) =>
+          a !== "-netdev" && all[i - 1] !== "-netdev" && a !== "-S" && a !== "16" && a !== "-m",
+      ),
       "-M",
       "pc",
       "-m",
@@ -196,7 +281,10 @@ describe.skipIf(!kernel)("live QEMU with a Linux guest and four queue pairs", ()
     const bytes = await capture(name, args, true, async () => {
       const deadline = Date.now() + 120_000;
       while (!(existsSync(serial) && readFileSync(serial, "utf8").includes("GUEST-READY"))) {
-        if (Date.now() > deadline) throw new Error(`the guest did not get ready:\n${existsSync(serial) ? readFileSync(serial, "utf8") : "(no serial output)"}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `the guest did not get ready:\n${existsSync(serial) ? readFileSync(serial, "utf8") : "(no serial output)"}`,
+          );
         await sleep(200);
       }
     });
@@ -205,31 +293,52 @@ describe.skipIf(!kernel)("live QEMU with a Linux guest and four queue pairs", ()
 
   function roundTrip(bytes: Uint8Array): Record<string, unknown> {
     const doc = decodeStream(bytes, codecs, {});
-    expect(Buffer.from(encodeStream(JSON.parse(JSON.stringify(doc)) as StreamDocument, codecs, {})).equals(Buffer.from(bytes))).toBe(true);
+    expect(
+      Buffer.from(
+        encodeStream(JSON.parse(JSON.stringify(doc)) as StreamDocument, codecs, {}),
+      ).equals(Buffer.from(bytes)),
+    ).toBe(true);
     return virtioNet(doc);
   }
 
   it("two queue pairs, a VLAN, promiscuous and all-multicast: curr_queue_pairs, vqs_1 and the VLAN bitmap", async () => {
-    const { bytes, serial } = await guestStream("guest-mq", [GuestSetup.twoQueuePairs, GuestSetup.vlan5, GuestSetup.promisc, GuestSetup.allmulti]);
-    for (const line of ["two queue pairs", "vlan 5", "promisc", "allmulti"]) expect(serial).toContain(`GUEST: ${line}`);
+    const { bytes, serial } = await guestStream("guest-mq", [
+      GuestSetup.twoQueuePairs,
+      GuestSetup.vlan5,
+      GuestSetup.promisc,
+      GuestSetup.allmulti,
+    ]);
+    for (const line of ["two queue pairs", "vlan 5", "promisc", "allmulti"])
+      expect(serial).toContain(`GUEST: ${line}`);
     const state = roundTrip(bytes);
     // The guest has read the config space: max_virtqueue_pairs 4 at offset 8, little-endian.
     expect((state["config"] as string).slice(16, 20)).toBe("0400");
     expect(state["num_queues"]).toBe(9);
     const device = state["device"] as Record<string, unknown>;
-    expect(device).toMatchObject({ max_queue_pairs: 4, curr_queue_pairs: 2, vqs_1: [{ tx_waiting: 0 }], promisc: 1, allmulti: 1 });
+    expect(device).toMatchObject({
+      max_queue_pairs: 4,
+      curr_queue_pairs: 2,
+      vqs_1: [{ tx_waiting: 0 }],
+      promisc: 1,
+      allmulti: 1,
+    });
     expect(((device["vlans"] as number[])[0]! >>> 5) & 1).toBe(1);
     expect(device["rss"]).toBeUndefined();
   });
 
   it("RSS: the virtio-net-device/rss subsection with its key and indirection table", async () => {
-    const { bytes, serial } = await guestStream("guest-rss", [GuestSetup.twoQueuePairs, GuestSetup.rss]);
+    const { bytes, serial } = await guestStream("guest-rss", [
+      GuestSetup.twoQueuePairs,
+      GuestSetup.rss,
+    ]);
     expect(serial).toContain("GUEST: rss on");
     const state = roundTrip(bytes);
     const rss = (state["device"] as { rss?: { rss_data: Record<string, unknown> } }).rss;
     expect(rss?.rss_data).toMatchObject({ enabled: true, indirections_len: 128 });
     expect((rss!.rss_data["key"] as number[]).length).toBe(40);
     // ethtool -X equal 2 spreads the table over queues 0 and 1.
-    expect(rss!.rss_data["indirections_table"]).toEqual(Array.from({ length: 128 }, (_, i) => i % 2));
+    expect(rss!.rss_data["indirections_table"]).toEqual(
+      Array.from({ length: 128 }, (_, i) => i % 2),
+    );
   });
 });

@@ -26,18 +26,23 @@ const SCALARS = [
 describe("Reader", () => {
   const input = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 
-  it.each(SCALARS)("%s stops at the reader's end, not the input's, and leaves the position", (method, size) => {
-    for (let left = 0; left < size; left++) {
-      const r = new Reader(input, 5, 5 + left);
-      const read = () => (r[method] as (path: string) => unknown).call(r, "f");
-      expect(read).toThrow(LoadError);
-      expect(read).toThrow(`f: unexpected end of input: ${method} needs ${size} byte${size === 1 ? "" : "s"}, ${left} remain${left === 1 ? "s" : ""} (at byte offset 5)`);
-      expect(r.pos).toBe(5);
-    }
-    const r = new Reader(input, 5, 5 + size);
-    (r[method] as (path: string) => unknown).call(r, "f");
-    expect(r.pos).toBe(5 + size);
-  });
+  it.each(SCALARS)(
+    "%s stops at the reader's end, not the input's, and leaves the position",
+    (method, size) => {
+      for (let left = 0; left < size; left++) {
+        const r = new Reader(input, 5, 5 + left);
+        const read = () => (r[method] as (path: string) => unknown).call(r, "f");
+        expect(read).toThrow(LoadError);
+        expect(read).toThrow(
+          `f: unexpected end of input: ${method} needs ${size} byte${size === 1 ? "" : "s"}, ${left} remain${left === 1 ? "s" : ""} (at byte offset 5)`,
+        );
+        expect(r.pos).toBe(5);
+      }
+      const r = new Reader(input, 5, 5 + size);
+      (r[method] as (path: string) => unknown).call(r, "f");
+      expect(r.pos).toBe(5 + size);
+    },
+  );
 
   it("reads big- and little-endian values at an offset into a larger buffer", () => {
     const bytes = new Uint8Array([0xaa, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0]);
@@ -54,7 +59,9 @@ describe("Reader", () => {
     const r = new Reader(new Uint8Array([0x05, name.length, ...name, 0, 0, 0, 1]));
     const read = r.subsection("virtio");
     expect(read?.charCodeAt(7)).toBe(0x80);
-    expect(() => r.unknownSubsection(read!, "virtio")).toThrow('unknown subsection "virtio/\\x80" of "virtio"');
+    expect(() => r.unknownSubsection(read!, "virtio")).toThrow(
+      'unknown subsection "virtio/\\x80" of "virtio"',
+    );
   });
 
   it("gives copies of byte fields, and an empty one for zero bytes", () => {
@@ -76,16 +83,24 @@ describe("Writer", () => {
     return w.finish();
   };
 
-  it.each(SCALARS)("%s refuses a value of the wrong type or range with a SaveError naming the field, and writes nothing", (method, size) => {
-    const wrong = method === "bool" ? [1, "true", undefined] : size === 8 ? [1, "1", 1n << 64n, -(1n << 64n)] : [1n, "1", 1.5, 2 ** 33, NaN, undefined];
-    for (const v of wrong) {
-      const w = new Writer();
-      const write = () => (w[method] as (v: unknown, path: string) => void).call(w, v, "f");
-      expect(write).toThrow(SaveError);
-      expect(write).toThrow(/^f: expected /);
-      expect(w.finish().length).toBe(0);
-    }
-  });
+  it.each(SCALARS)(
+    "%s refuses a value of the wrong type or range with a SaveError naming the field, and writes nothing",
+    (method, size) => {
+      const wrong =
+        method === "bool"
+          ? [1, "true", undefined]
+          : size === 8
+            ? [1, "1", 1n << 64n, -(1n << 64n)]
+            : [1n, "1", 1.5, 2 ** 33, NaN, undefined];
+      for (const v of wrong) {
+        const w = new Writer();
+        const write = () => (w[method] as (v: unknown, path: string) => void).call(w, v, "f");
+        expect(write).toThrow(SaveError);
+        expect(write).toThrow(/^f: expected /);
+        expect(w.finish().length).toBe(0);
+      }
+    },
+  );
 
   it("never changes a result it has handed out, when the next Writer reuses its buffer", () => {
     const first = written(0x11, 700);

@@ -15,7 +15,16 @@ import { projectCodecs } from "./support/codecs.js";
 import { fixturesDir, virtioNetPayloads } from "./support/fixtures.js";
 import { offloadsAfterSubsections, streamBytes, streamErrorOf } from "./support/streams.js";
 
-const streams = ["idle-pc", "idle-pc-packed", "idle-q35-modern", "linux-pc-user", "pxe-loop-pc", "pxe-loop-pc-i440fx-2.3", "pxe-loop-pc-legacy", "pxe-loop-q35-modern"];
+const streams = [
+  "idle-pc",
+  "idle-pc-packed",
+  "idle-q35-modern",
+  "linux-pc-user",
+  "pxe-loop-pc",
+  "pxe-loop-pc-i440fx-2.3",
+  "pxe-loop-pc-legacy",
+  "pxe-loop-q35-modern",
+];
 
 interface IndexedSection {
   type: string;
@@ -25,7 +34,6 @@ interface IndexedSection {
   payload_len?: number;
   machine?: string;
 }
-
 
 let codecs: Codecs;
 beforeAll(async () => {
@@ -41,10 +49,14 @@ describe.each(streams)("stream %s", (name) => {
   });
 
   it("finds the sections the fixture's index lists, at the same offsets", () => {
-    const index = JSON.parse(readFileSync(join(fixturesDir, "streams", `${name}.sections.json`), "utf8")) as { sections: IndexedSection[]; eof_offset: number };
+    const index = JSON.parse(
+      readFileSync(join(fixturesDir, "streams", `${name}.sections.json`), "utf8"),
+    ) as { sections: IndexedSection[]; eof_offset: number };
     const doc = decodeStream(streamBytes(name), codecs, {});
     const sections = doc.items.filter((i) => i.type !== "eof" && i.type !== "vmdesc");
-    expect(sections.map((s) => [s.type, s.offset])).toEqual(index.sections.map((s) => [s.type.toLowerCase(), s.offset]));
+    expect(sections.map((s) => [s.type, s.offset])).toEqual(
+      index.sections.map((s) => [s.type.toLowerCase(), s.offset]),
+    );
     expect(doc.items.find((i) => i.type === "eof")?.offset).toBe(index.eof_offset);
     for (const [i, s] of index.sections.entries()) {
       const item = sections[i] as StreamItem & { sectionId?: number; idstr?: string };
@@ -56,20 +68,31 @@ describe.each(streams)("stream %s", (name) => {
   it("decodes the virtio-net section with its schema, as the payload fixture", () => {
     const doc = decodeStream(streamBytes(name), codecs, {});
     const section = doc.items.find((i) => i.type === "full" && i.idstr.endsWith("/virtio-net"));
-    expect(section && "body" in section && "schema" in section.body ? section.body.schema : undefined).toBe("virtio-net");
+    expect(
+      section && "body" in section && "schema" in section.body ? section.body.schema : undefined,
+    ).toBe("virtio-net");
     const schema = codecs.sections.get("virtio-net")!;
     const payload = virtioNetPayloads().find((p) => p.name === name)!.bytes;
     const body = section && "body" in section ? section.body : undefined;
-    expect(body && "state" in body ? body.state : undefined).toEqual(stateToJson(schema.layout.state, decodeSectionBody(payload, schema, {})));
+    expect(body && "state" in body ? body.state : undefined).toEqual(
+      stateToJson(schema.layout.state, decodeSectionBody(payload, schema, {})),
+    );
   });
 });
 
 describe("section bodies", () => {
-  it.each(virtioNetPayloads().map((p) => [p.name, p.bytes] as const))("virtio-net payload %s: JSON and back, byte-identical", (_, bytes) => {
-    const schema = codecs.sections.get("virtio-net")!;
-    const json = JSON.parse(JSON.stringify(stateToJson(schema.layout.state, decodeSectionBody(bytes, schema, {}))));
-    expect(Buffer.from(encodeSectionBody(json, schema, {})).equals(Buffer.from(bytes))).toBe(true);
-  });
+  it.each(virtioNetPayloads().map((p) => [p.name, p.bytes] as const))(
+    "virtio-net payload %s: JSON and back, byte-identical",
+    (_, bytes) => {
+      const schema = codecs.sections.get("virtio-net")!;
+      const json = JSON.parse(
+        JSON.stringify(stateToJson(schema.layout.state, decodeSectionBody(bytes, schema, {}))),
+      );
+      expect(Buffer.from(encodeSectionBody(json, schema, {})).equals(Buffer.from(bytes))).toBe(
+        true,
+      );
+    },
+  );
 
   it("the configuration section names the machine type", () => {
     const doc = decodeStream(streamBytes("pxe-loop-q35-modern"), codecs, {});
@@ -107,23 +130,31 @@ describe("streams that cannot be read", () => {
 
   it("a stream cut short has lost its description", () => {
     const bytes = streamBytes("pxe-loop-pc").subarray(0, 1096148 + 500);
-    expect(streamErrorOf(() => decodeStream(bytes, codecs, {}))).toBe(`section 0 "timer" at byte offset 1083251 has no schema, and the stream has no description, so its end cannot be found`);
+    expect(streamErrorOf(() => decodeStream(bytes, codecs, {}))).toBe(
+      `section 0 "timer" at byte offset 1083251 has no schema, and the stream has no description, so its end cannot be found`,
+    );
   });
 
   it("not a stream, and an unknown section type", () => {
-    expect(streamErrorOf(() => decodeStream(new TextEncoder().encode("hello world"), codecs, {}))).toBe(
+    expect(
+      streamErrorOf(() => decodeStream(new TextEncoder().encode("hello world"), codecs, {})),
+    ).toBe(
       `not a QEMU migration stream: expected the magic 51 45 56 4d ("QEVM") at byte offset 0, found 68 65 6c 6c`,
     );
     const bytes = streamBytes("pxe-loop-pc").slice();
     bytes[26] = 0x09;
-    expect(streamErrorOf(() => decodeStream(bytes, codecs, {}))).toContain("unknown section type 0x09 at byte offset 26");
+    expect(streamErrorOf(() => decodeStream(bytes, codecs, {}))).toContain(
+      "unknown section type 0x09 at byte offset 26",
+    );
   });
 
   it("a parameter overrides what the stream implies, and a wrong one is caught", () => {
     const bytes = streamBytes("pxe-loop-pc");
     const plain = decodeStream(bytes, codecs, {});
     expect(decodeStream(bytes, codecs, { vectors: 4 })).toEqual(plain);
-    expect(streamErrorOf(() => decodeStream(bytes, codecs, { vectors: 2 }))).toContain(`section 40 "0000:00:02.0/virtio-net"`);
+    expect(streamErrorOf(() => decodeStream(bytes, codecs, { vectors: 2 }))).toContain(
+      `section 40 "0000:00:02.0/virtio-net"`,
+    );
   });
 
   it("a RAM record this decoder does not know (xbzrle) is refused with its offset", () => {
@@ -137,15 +168,23 @@ describe("streams that cannot be read", () => {
   });
 
   it("a value the schema or the stream format refuses is named by its path in the document", () => {
-    const doc = JSON.parse(JSON.stringify(decodeStream(streamBytes("pxe-loop-pc"), codecs, {}))) as StreamDocument;
+    const doc = JSON.parse(
+      JSON.stringify(decodeStream(streamBytes("pxe-loop-pc"), codecs, {})),
+    ) as StreamDocument;
     const index = doc.items.findIndex((i) => i.type === "full" && i.idstr.endsWith("/virtio-net"));
-    const section = doc.items[index] as unknown as { body: { state: { device: { promisc: number } } } };
+    const section = doc.items[index] as unknown as {
+      body: { state: { device: { promisc: number } } };
+    };
     section.body.state.device.promisc = 300;
-    expect(streamErrorOf(() => encodeStream(doc, codecs, {}))).toBe(`cannot encode items[${index}].body.state.device.promisc: expected u8, found 300`);
+    expect(streamErrorOf(() => encodeStream(doc, codecs, {}))).toBe(
+      `cannot encode items[${index}].body.state.device.promisc: expected u8, found 300`,
+    );
     // The stream's own fields too: a section id past 32 bits is the same kind of error, not a SaveError.
     const header = structuredClone(doc);
     (header.items[index] as { sectionId: number }).sectionId = 2 ** 33;
-    expect(streamErrorOf(() => encodeStream(header, codecs, {}))).toBe(`cannot encode items[${index}].sectionId: expected u32, found 8589934592`);
+    expect(streamErrorOf(() => encodeStream(header, codecs, {}))).toBe(
+      `cannot encode items[${index}].sectionId: expected u32, found 8589934592`,
+    );
   });
 });
 
@@ -153,7 +192,9 @@ describe("the generated modules the stream tools load", () => {
   it("a missing one is a StreamError that says to generate and build, not a module error", async () => {
     const missing = loadCodecs(join(root, "schemas"), join(root, "docs"));
     await expect(missing).rejects.toThrow(StreamError);
-    await expect(missing).rejects.toThrow(/^the generated module of .*configuration\.vmstate is missing \(.*docs\/configuration\.js\): run `npm run gen` and `npm run build`$/);
+    await expect(missing).rejects.toThrow(
+      /^the generated module of .*configuration\.vmstate is missing \(.*docs\/configuration\.js\): run `npm run gen` and `npm run build`$/,
+    );
   });
 });
 
@@ -162,7 +203,11 @@ describe("a stream without its description", () => {
     // The header, the configuration section and the virtio-net section (with its footer) of
     // pxe-loop-pc, then EOF: a stream QEMU's suppress-vmdesc would write for such a machine.
     const bytes = streamBytes("pxe-loop-pc");
-    const small = new Uint8Array([...bytes.subarray(0, 26), ...bytes.subarray(1096111, 1142312 + 5), 0x00]);
+    const small = new Uint8Array([
+      ...bytes.subarray(0, 26),
+      ...bytes.subarray(1096111, 1142312 + 5),
+      0x00,
+    ]);
     const doc = decodeStream(small, codecs, {});
     expect(doc.items.map((i) => i.type)).toEqual(["configuration", "full", "eof"]);
     expect(Buffer.from(encodeStream(doc, codecs, {})).equals(Buffer.from(small))).toBe(true);

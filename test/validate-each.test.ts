@@ -42,7 +42,9 @@ describe("validate each", () => {
   });
 
   it("refuses to save a state with an element that fails, naming it", () => {
-    expect(() => saveArrays(new Writer(), state([1, 2, 0x8000]))).toThrow(new SaveError("words[2]", "a word has its top bit set"));
+    expect(() => saveArrays(new Writer(), state([1, 2, 0x8000]))).toThrow(
+      new SaveError("words[2]", "a word has its top bit set"),
+    );
   });
 
   it("refuses to load a stream with an element that fails, naming it and its place", () => {

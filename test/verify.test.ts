@@ -9,7 +9,10 @@ import { planOf, root } from "./support/compile.js";
 
 const file = "generated/virtio-net.ts";
 const text = readFileSync(join(root, file), "utf8");
-const pairs = planOf("schemas/virtio-net.vmstate").functions.map((f) => ({ save: f.saveName, load: f.loadName }));
+const pairs = planOf("schemas/virtio-net.vmstate").functions.map((f) => ({
+  save: f.saveName,
+  load: f.loadName,
+}));
 
 function edit(from: string, to: string): string {
   expect(text).toContain(from);
@@ -47,14 +50,27 @@ describe("verifier", () => {
     const [d, ...rest] = verifyModule(file, unguarded, pairs);
     expect(rest).toEqual([]);
     expect(d?.code).toBe("VMS8001");
-    expect(d?.message).toMatch(/saveVirtioNetDevice writes u64 'curr_guest_offloads' if \(\(arg\.guest_features & 4\) !== 0\) at .* where loadVirtioNetDevice reads u64 'curr_guest_offloads'/);
+    expect(d?.message).toMatch(
+      /saveVirtioNetDevice writes u64 'curr_guest_offloads' if \(\(arg\.guest_features & 4\) !== 0\) at .* where loadVirtioNetDevice reads u64 'curr_guest_offloads'/,
+    );
   });
 
   it("reports a changed width and a changed count", () => {
-    const width = verifyModule(file, edit(`r.u32("mergeable_rx_bufs")`, `r.u16("mergeable_rx_bufs")`), pairs);
+    const width = verifyModule(
+      file,
+      edit(`r.u32("mergeable_rx_bufs")`, `r.u16("mergeable_rx_bufs")`),
+      pairs,
+    );
     expect(width.map((d) => d.code)).toEqual(["VMS8001"]);
     expect(width[0]?.message).toContain("writes u32 'mergeable_rx_bufs'");
-    const count = verifyModule(file, edit(`const i$n = r.count(num_queues, 1024, "vq");`, `const i$n = r.count(num_queues + 1, 1024, "vq");`), pairs);
+    const count = verifyModule(
+      file,
+      edit(
+        `const i$n = r.count(num_queues, 1024, "vq");`,
+        `const i$n = r.count(num_queues + 1, 1024, "vq");`,
+      ),
+      pairs,
+    );
     expect(count.map((d) => d.code)).toEqual(["VMS8001"]);
     expect(count[0]?.message).toContain("loops");
   });

@@ -31,7 +31,8 @@ class Input {
   /** Claims the next `n` bytes and returns their offset. */
   take(n: number): number {
     const p = this.pos;
-    if (n > this.bytes.length - p) fail(p, `truncated: ${n} bytes needed, ${this.bytes.length - p} left`);
+    if (n > this.bytes.length - p)
+      fail(p, `truncated: ${n} bytes needed, ${this.bytes.length - p} left`);
     this.pos = p + n;
     return p;
   }
@@ -74,7 +75,8 @@ export function decodeVirtioNet(bytes: Uint8Array): VirtioNet {
     msix_table = c.copy(vectors * 16);
     msix_pba = c.copy((vectors + 7) >> 3);
     config_vector = dv.getUint16(c.take(2));
-    if (config_vector !== 0xffff && config_vector >= vectors) fail(c.pos - 2, "config_vector out of range");
+    if (config_vector !== 0xffff && config_vector >= vectors)
+      fail(c.pos - 2, "config_vector out of range");
   }
   let o = c.take(12);
   const status = bytes[o]!;
@@ -93,7 +95,8 @@ export function decodeVirtioNet(bytes: Uint8Array): VirtioNet {
   for (let i = 0; i < num_queues; i++, o += size) {
     const desc = dv.getBigUint64(o + 4);
     const last_avail_idx = dv.getUint16(o + 12);
-    if (desc === 0n && last_avail_idx !== 0) fail(o, "a queue without a descriptor table has no available index");
+    if (desc === 0n && last_avail_idx !== 0)
+      fail(o, "a queue without a descriptor table has no available index");
     let vector: number | undefined;
     if (msix) {
       vector = dv.getUint16(o + 14);
@@ -104,7 +107,22 @@ export function decodeVirtioNet(bytes: Uint8Array): VirtioNet {
   // The destination's queue pairs, as the schema derives them without parameters.
   const device = loadDevice(c, guest_features, queuePairs(config_len, config, vectors));
   const virtio = loadVirtio(c);
-  return { pci, msix_table, msix_pba, config_vector, status, isr, queue_sel, guest_features, config_len, config, num_queues, vq, device, virtio };
+  return {
+    pci,
+    msix_table,
+    msix_pba,
+    config_vector,
+    status,
+    isr,
+    queue_sel,
+    guest_features,
+    config_len,
+    config,
+    num_queues,
+    vq,
+    device,
+    virtio,
+  };
 }
 
 function loadPci(c: Input): PCIDevice {
@@ -116,19 +134,31 @@ function loadPci(c: Input): PCIDevice {
   const config_express = pciCapability(config, 0x10) !== 0 ? c.copy(3840) : undefined;
   const q = c.take(16);
   const irq_state = [dv.getInt32(q), dv.getInt32(q + 4), dv.getInt32(q + 8), dv.getInt32(q + 12)];
-  for (const irq of irq_state) if (irq !== 0 && irq !== 1) fail(q, "irq_state entries must be 0 or 1");
+  for (const irq of irq_state)
+    if (irq !== 0 && irq !== 1) fail(q, "irq_state entries must be 0 or 1");
   return { version_id, config, config_express, irq_state };
 }
 
 /** The device part alone (`vmstate_virtio_net_device`), with what the section has read before it. */
-export function decodeVirtioNetDevice(bytes: Uint8Array, guestFeatures: number, maxPairs: number): VirtioNetDevice {
+export function decodeVirtioNetDevice(
+  bytes: Uint8Array,
+  guestFeatures: number,
+  maxPairs: number,
+): VirtioNetDevice {
   return loadDevice(new Input(bytes), guestFeatures, maxPairs);
 }
 
 function loadDevice(c: Input, guestFeatures: number, maxPairs: number): VirtioNetDevice {
   const { dv, bytes } = c;
   let o = c.take(22);
-  const mac = [bytes[o]!, bytes[o + 1]!, bytes[o + 2]!, bytes[o + 3]!, bytes[o + 4]!, bytes[o + 5]!];
+  const mac = [
+    bytes[o]!,
+    bytes[o + 1]!,
+    bytes[o + 2]!,
+    bytes[o + 3]!,
+    bytes[o + 4]!,
+    bytes[o + 5]!,
+  ];
   const vqs = { tx_waiting: dv.getUint32(o + 6) };
   const mergeable_rx_bufs = dv.getUint32(o + 10);
   const status = dv.getUint16(o + 14);
@@ -156,17 +186,23 @@ function loadDevice(c: Input, guestFeatures: number, maxPairs: number): VirtioNe
   if (maxPairs > 1) {
     o = c.take(4);
     max_queue_pairs = dv.getUint16(o);
-    if (max_queue_pairs !== maxPairs) fail(o, `max_queue_pairs: expected ${maxPairs}, found ${max_queue_pairs}`);
+    if (max_queue_pairs !== maxPairs)
+      fail(o, `max_queue_pairs: expected ${maxPairs}, found ${max_queue_pairs}`);
     curr_queue_pairs = dv.getUint16(o + 2);
   }
   const pairs = curr_queue_pairs ?? 1;
-  if (pairs < 1 || pairs > (maxPairs > 1 ? maxPairs : 1) || pairs > 511) fail(c.pos, "curr_queue_pairs out of range");
+  if (pairs < 1 || pairs > (maxPairs > 1 ? maxPairs : 1) || pairs > 511)
+    fail(c.pos, "curr_queue_pairs out of range");
   o = c.take((pairs - 1) * 4);
   const vqs_1 = new Array<{ tx_waiting: number }>(pairs - 1);
   for (let i = 0; i < pairs - 1; i++) vqs_1[i] = { tx_waiting: dv.getUint32(o + 4 * i) };
   const curr_guest_offloads = (guestFeatures & 0x4) !== 0 ? dv.getBigUint64(c.take(8)) : undefined;
   let rss: VirtioNetDeviceRss | undefined;
-  for (let name = c.subsection("virtio-net-device"); name !== undefined; name = c.subsection("virtio-net-device")) {
+  for (
+    let name = c.subsection("virtio-net-device");
+    name !== undefined;
+    name = c.subsection("virtio-net-device")
+  ) {
     if (name !== "virtio-net-device/rss") fail(c.pos, `unknown subsection ${name}`);
     if (rss !== undefined) fail(c.pos, `subsection ${name} appears twice`);
     rss = loadRss(c);
@@ -244,14 +280,16 @@ function loadVirtio(c: Input): Virtio {
       case "virtqueues": {
         let o = c.take(QUEUES * 16);
         const vq = new Array<{ vring: { avail: bigint; used: bigint } }>(QUEUES);
-        for (let i = 0; i < QUEUES; i++, o += 16) vq[i] = { vring: { avail: dv.getBigUint64(o), used: dv.getBigUint64(o + 8) } };
+        for (let i = 0; i < QUEUES; i++, o += 16)
+          vq[i] = { vring: { avail: dv.getBigUint64(o), used: dv.getBigUint64(o + 8) } };
         s.virtqueues = { vq };
         break;
       }
       case "ringsize": {
         const o = c.take(QUEUES * 4);
         const vq = new Array<{ vring: { num_default: number } }>(QUEUES);
-        for (let i = 0; i < QUEUES; i++) vq[i] = { vring: { num_default: dv.getUint32(o + 4 * i) } };
+        for (let i = 0; i < QUEUES; i++)
+          vq[i] = { vring: { num_default: dv.getUint32(o + 4 * i) } };
         s.ringsize = { vq };
         break;
       }
@@ -292,7 +330,11 @@ const VIRTIO_SUBSECTIONS = new Map(SUBSECTION_KEYS as readonly (readonly [string
 function loadVirtioPci(c: Input): VirtioPci {
   const { dv, bytes } = c;
   let modern_state: VirtioPci["modern_state"];
-  for (let name = c.subsection("virtio_pci"); name !== undefined; name = c.subsection("virtio_pci")) {
+  for (
+    let name = c.subsection("virtio_pci");
+    name !== undefined;
+    name = c.subsection("virtio_pci")
+  ) {
     if (name !== "virtio_pci/modern_state") fail(c.pos, `unknown subsection ${name}`);
     if (modern_state !== undefined) fail(c.pos, `subsection ${name} appears twice`);
     let o = c.take(16 + QUEUES * 28);

@@ -92,7 +92,12 @@ export function encodeVirtioNet(s: VirtioNet): Uint8Array {
   const msix = vectors > 0;
   const express = s.pci.config_express !== undefined;
   const size =
-    276 + (express ? 3840 : 0) + (msix ? vectors * 16 + ((vectors + 7) >> 3) + 2 : 0) + 16 + s.config_len + s.vq.length * (msix ? 16 : 14);
+    276 +
+    (express ? 3840 : 0) +
+    (msix ? vectors * 16 + ((vectors + 7) >> 3) + 2 : 0) +
+    16 +
+    s.config_len +
+    s.vq.length * (msix ? 16 : 14);
   const out = new Output(size + deviceSize(s.device) + virtioSize(s.virtio));
   const { bytes, dv } = out;
   savePci(out, s.pci);
@@ -147,7 +152,10 @@ function savePci(out: Output, pci: PCIDevice): void {
   if (version < 0 || version > 2) bad("pci.version_id", "0 to 2");
   dv.setInt32(out.take(4), version);
   out.put(pci.config, 256, "pci.config");
-  if (guarded(pci.config_express, pciCapability(pci.config, 0x10) !== 0, "pci.config_express") !== undefined) {
+  if (
+    guarded(pci.config_express, pciCapability(pci.config, 0x10) !== 0, "pci.config_express") !==
+    undefined
+  ) {
     out.put(pci.config_express!, 3840, "pci.config_express");
   }
   const irq = items(pci.irq_state, 4, "pci.irq_state");
@@ -161,19 +169,33 @@ function savePci(out: Output, pci: PCIDevice): void {
 function deviceSize(d: VirtioNetDevice): number {
   const pairs = d.curr_queue_pairs ?? 1;
   return (
-    22 + d.mac_table.in_use * 6 + 523 + (d.max_queue_pairs !== undefined ? 4 : 0) + Math.max(pairs - 1, 0) * 4 +
-    (d.curr_guest_offloads !== undefined ? 8 : 0) + (d.rss !== undefined ? 27 + 51 + d.rss.rss_data.indirections_len * 2 : 0)
+    22 +
+    d.mac_table.in_use * 6 +
+    523 +
+    (d.max_queue_pairs !== undefined ? 4 : 0) +
+    Math.max(pairs - 1, 0) * 4 +
+    (d.curr_guest_offloads !== undefined ? 8 : 0) +
+    (d.rss !== undefined ? 27 + 51 + d.rss.rss_data.indirections_len * 2 : 0)
   );
 }
 
 /** The device part alone (`vmstate_virtio_net_device`), with what the section writes before it. */
-export function encodeVirtioNetDevice(d: VirtioNetDevice, guestFeatures: number, maxPairs: number): Uint8Array {
+export function encodeVirtioNetDevice(
+  d: VirtioNetDevice,
+  guestFeatures: number,
+  maxPairs: number,
+): Uint8Array {
   const out = new Output(deviceSize(d));
   saveDevice(out, d, guestFeatures, maxPairs);
   return out.bytes;
 }
 
-function saveDevice(out: Output, d: VirtioNetDevice, guestFeatures: number, maxPairs: number): void {
+function saveDevice(
+  out: Output,
+  d: VirtioNetDevice,
+  guestFeatures: number,
+  maxPairs: number,
+): void {
   const { bytes, dv } = out;
   const mac = items(d.mac, 6, "mac");
   let o = out.take(22);
@@ -185,7 +207,8 @@ function saveDevice(out: Output, d: VirtioNetDevice, guestFeatures: number, maxP
   bytes[o + 17] = u8(d.allmulti, "allmulti");
   const inUse = u32(d.mac_table.in_use, "mac_table.in_use");
   dv.setUint32(o + 18, inUse);
-  if (guarded(d.mac_table.macs, inUse <= 64, "mac_table.macs") !== undefined) out.put(d.mac_table.macs!, inUse * 6, "mac_table.macs");
+  if (guarded(d.mac_table.macs, inUse <= 64, "mac_table.macs") !== undefined)
+    out.put(d.mac_table.macs!, inUse * 6, "mac_table.macs");
   else bytes.fill(0, out.take(inUse * 6), out.pos); // a table too large is sent as zeros and skipped
   const vlans = items(d.vlans, 128, "vlans");
   o = out.take(523);
@@ -204,14 +227,21 @@ function saveDevice(out: Output, d: VirtioNetDevice, guestFeatures: number, maxP
     if (d.max_queue_pairs !== maxPairs) bad("max_queue_pairs", String(maxPairs));
     o = out.take(4);
     dv.setUint16(o, maxPairs);
-    dv.setUint16(o + 2, u16(guarded(d.curr_queue_pairs, true, "curr_queue_pairs")!, "curr_queue_pairs"));
+    dv.setUint16(
+      o + 2,
+      u16(guarded(d.curr_queue_pairs, true, "curr_queue_pairs")!, "curr_queue_pairs"),
+    );
   } else guarded(d.curr_queue_pairs, false, "curr_queue_pairs");
   const pairs = d.curr_queue_pairs ?? 1;
-  if (pairs < 1 || pairs > (multi ? maxPairs : 1) || pairs > 511) bad("curr_queue_pairs", "1 to max_queue_pairs");
+  if (pairs < 1 || pairs > (multi ? maxPairs : 1) || pairs > 511)
+    bad("curr_queue_pairs", "1 to max_queue_pairs");
   const rest = items(d.vqs_1, pairs - 1, "vqs_1");
   o = out.take(rest.length * 4);
-  for (let i = 0; i < rest.length; i++) dv.setUint32(o + 4 * i, u32(rest[i]!.tx_waiting, "vqs_1[].tx_waiting"));
-  if (guarded(d.curr_guest_offloads, (guestFeatures & 0x4) !== 0, "curr_guest_offloads") !== undefined) {
+  for (let i = 0; i < rest.length; i++)
+    dv.setUint32(o + 4 * i, u32(rest[i]!.tx_waiting, "vqs_1[].tx_waiting"));
+  if (
+    guarded(d.curr_guest_offloads, (guestFeatures & 0x4) !== 0, "curr_guest_offloads") !== undefined
+  ) {
     dv.setBigUint64(out.take(8), u64(d.curr_guest_offloads!, "curr_guest_offloads"));
   }
   if (d.rss !== undefined) saveRss(out, d.rss);
@@ -233,7 +263,8 @@ function saveRss(out: Output, rss: VirtioNetDeviceRss): void {
   dv.setUint16(o + 7, len);
   dv.setUint16(o + 9, u16(r.default_queue, "rss.default_queue"));
   for (let i = 0; i < 40; i++) bytes[o + 11 + i] = u8(key[i]!, "rss.key[]");
-  for (let i = 0; i < len; i++) dv.setUint16(o + 51 + 2 * i, u16(table[i]!, "rss.indirections_table[]"));
+  for (let i = 0; i < len; i++)
+    dv.setUint16(o + 51 + 2 * i, u16(table[i]!, "rss.indirections_table[]"));
 }
 
 /** Subsection header (0x05, length, name, be32 version) plus body, for each subsection present. */
@@ -244,7 +275,8 @@ function virtioSize(v: Virtio): number {
   if (v.virtqueues !== undefined) size += 23 + QUEUES * 16;
   if (v.ringsize !== undefined) size += 21 + QUEUES * 4;
   if (v.broken !== undefined) size += 19 + 1;
-  if (v.extra_state !== undefined) size += 24 + (v.extra_state.extra_state.modern_state !== undefined ? 29 + 16 + QUEUES * 28 : 0);
+  if (v.extra_state !== undefined)
+    size += 24 + (v.extra_state.extra_state.modern_state !== undefined ? 29 + 16 + QUEUES * 28 : 0);
   if (v.started !== undefined) size += 20 + 1;
   if (v.packed_virtqueues !== undefined) size += 30 + QUEUES * 10;
   if (v.disabled !== undefined) size += 21 + 1;
@@ -275,7 +307,8 @@ function saveVirtio(out: Output, v: Virtio): void {
     out.subsection("virtio/ringsize");
     const vq = items(v.ringsize.vq, QUEUES, "ringsize.vq");
     const o = out.take(QUEUES * 4);
-    for (let i = 0; i < QUEUES; i++) dv.setUint32(o + 4 * i, u32(vq[i]!.vring.num_default, "ringsize.vq[].vring.num_default"));
+    for (let i = 0; i < QUEUES; i++)
+      dv.setUint32(o + 4 * i, u32(vq[i]!.vring.num_default, "ringsize.vq[].vring.num_default"));
   }
   if (v.broken !== undefined) {
     out.subsection("virtio/broken");
@@ -296,7 +329,10 @@ function saveVirtio(out: Output, v: Virtio): void {
     for (let i = 0; i < QUEUES; i++, o += 10) {
       const q = vq[i]!;
       dv.setUint16(o, u16(q.last_avail_idx, "packed_virtqueues.vq[].last_avail_idx"));
-      bytes[o + 2] = bool(q.last_avail_wrap_counter, "packed_virtqueues.vq[].last_avail_wrap_counter");
+      bytes[o + 2] = bool(
+        q.last_avail_wrap_counter,
+        "packed_virtqueues.vq[].last_avail_wrap_counter",
+      );
       dv.setUint16(o + 3, u16(q.used_idx, "packed_virtqueues.vq[].used_idx"));
       bytes[o + 5] = bool(q.used_wrap_counter, "packed_virtqueues.vq[].used_wrap_counter");
       dv.setUint32(o + 6, u32(q.inuse, "packed_virtqueues.vq[].inuse"));

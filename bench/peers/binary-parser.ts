@@ -4,7 +4,14 @@
 
 import { Parser } from "binary-parser";
 import type { VirtioNet, VirtioNetDevice } from "../../generated/virtio-net.js";
-import { isExpress, msixVectors, QUEUES, queuePairs, subsectionAt, VIRTIO_SUBSECTIONS } from "./layout.js";
+import {
+  isExpress,
+  msixVectors,
+  QUEUES,
+  queuePairs,
+  subsectionAt,
+  VIRTIO_SUBSECTIONS,
+} from "./layout.js";
 
 /** Parsed values: binary-parser builds plain objects of its own shape. */
 type Parsed = Record<string, any>;
@@ -25,12 +32,31 @@ function subsections(owner: string, arms: readonly (readonly [string, string, Pa
     .uint8("length")
     .string("name", { length: "length", encoding: "latin1" })
     .uint32be("version", { assert: 1 })
-    .choice({ tag: function (this: Parsed) { return index.get(this["name"]) ?? -1; }, choices });
-  return new Parser()
-    .buffer("$peek", { readUntil: function (this: Parsed, _byte: number, rest: Uint8Array) { this["$more"] = subsectionAt(rest, 0, owner) !== undefined; return true; } })
     .choice({
-      tag: function (this: Parsed) { return this["$more"] === true ? 1 : 0; },
-      choices: { 0: empty(), 1: new Parser().array("list", { type: one, readUntil: (_item: unknown, rest: Uint8Array) => subsectionAt(rest, 0, owner) === undefined }) },
+      tag: function (this: Parsed) {
+        return index.get(this["name"]) ?? -1;
+      },
+      choices,
+    });
+  return new Parser()
+    .buffer("$peek", {
+      readUntil: function (this: Parsed, _byte: number, rest: Uint8Array) {
+        this["$more"] = subsectionAt(rest, 0, owner) !== undefined;
+        return true;
+      },
+    })
+    .choice({
+      tag: function (this: Parsed) {
+        return this["$more"] === true ? 1 : 0;
+      },
+      choices: {
+        0: empty(),
+        1: new Parser().array("list", {
+          type: one,
+          readUntil: (_item: unknown, rest: Uint8Array) =>
+            subsectionAt(rest, 0, owner) === undefined,
+        }),
+      },
     });
 }
 
@@ -56,8 +82,15 @@ function device(features: (root: Parsed) => number, pairs: (root: Parsed) => num
     .uint8("promisc")
     .uint8("allmulti")
     .uint32be("mac_table_in_use")
-    .buffer("mac_table_macs", { length: function (this: Parsed) { return this["mac_table_in_use"] <= 64 ? this["mac_table_in_use"] * 6 : 0; }, clone: true })
-    .seek(function (this: Parsed) { return this["mac_table_in_use"] > 64 ? this["mac_table_in_use"] * 6 : 0; })
+    .buffer("mac_table_macs", {
+      length: function (this: Parsed) {
+        return this["mac_table_in_use"] <= 64 ? this["mac_table_in_use"] * 6 : 0;
+      },
+      clone: true,
+    })
+    .seek(function (this: Parsed) {
+      return this["mac_table_in_use"] > 64 ? this["mac_table_in_use"] * 6 : 0;
+    })
     .array("vlans", { type: "uint32le", length: 128 })
     .uint32be("has_vnet_hdr")
     .uint8("mac_table_multi_overflow")
@@ -69,24 +102,45 @@ function device(features: (root: Parsed) => number, pairs: (root: Parsed) => num
     .uint8("has_ufo")
     .choice({
       tag: (root: Parsed) => (pairs(root) > 1 ? 1 : 0),
-      choices: { 0: empty(), 1: new Parser().uint16be("max_queue_pairs").uint16be("curr_queue_pairs") },
+      choices: {
+        0: empty(),
+        1: new Parser().uint16be("max_queue_pairs").uint16be("curr_queue_pairs"),
+      },
     })
-    .array("vqs_1", { type: txWaiting, length: function (this: Parsed) { return (this["curr_queue_pairs"] ?? 1) - 1; } })
-    .choice({ tag: (root: Parsed) => ((features(root) & 0x4) !== 0 ? 1 : 0), choices: { 0: empty(), 1: new Parser().uint64be("curr_guest_offloads") } })
-    .nest("subsections", { type: subsections("virtio-net-device", [["virtio-net-device/rss", "rss", rss]]) });
+    .array("vqs_1", {
+      type: txWaiting,
+      length: function (this: Parsed) {
+        return (this["curr_queue_pairs"] ?? 1) - 1;
+      },
+    })
+    .choice({
+      tag: (root: Parsed) => ((features(root) & 0x4) !== 0 ? 1 : 0),
+      choices: { 0: empty(), 1: new Parser().uint64be("curr_guest_offloads") },
+    })
+    .nest("subsections", {
+      type: subsections("virtio-net-device", [["virtio-net-device/rss", "rss", rss]]),
+    });
 }
 
 const pciDevice = new Parser()
   .int32be("version_id", { assert: (v) => (v as number) >= 0 && (v as number) <= 2 })
   .buffer("config", { length: 256, clone: true })
-  .buffer("config_express", { length: function (this: Parsed) { return isExpress(this["config"]) ? 3840 : 0; }, clone: true })
+  .buffer("config_express", {
+    length: function (this: Parsed) {
+      return isExpress(this["config"]) ? 3840 : 0;
+    },
+    clone: true,
+  })
   .array("irq_state", { type: "int32be", length: 4 });
 
 const virtQueue = new Parser()
   .uint32be("num")
   .uint64be("desc")
   .uint16be("last_avail_idx")
-  .choice({ tag: (root: Parsed) => (msixVectors(root["pci"].config) > 0 ? 1 : 0), choices: { 0: empty(), 1: new Parser().uint16be("vector") } });
+  .choice({
+    tag: (root: Parsed) => (msixVectors(root["pci"].config) > 0 ? 1 : 0),
+    choices: { 0: empty(), 1: new Parser().uint16be("vector") },
+  });
 
 const modernState = new Parser()
   .uint32be("dfselect")
@@ -106,18 +160,31 @@ const modernState = new Parser()
 const virtioBodies: Record<string, Parser> = {
   device_endian: new Parser().uint8("device_endian"),
   features64: new Parser().uint64be("guest_features"),
-  virtqueues: new Parser().array("vq", { type: new Parser().uint64be("avail").uint64be("used"), length: QUEUES }),
+  virtqueues: new Parser().array("vq", {
+    type: new Parser().uint64be("avail").uint64be("used"),
+    length: QUEUES,
+  }),
   ringsize: new Parser().array("vq", { type: "uint32be", length: QUEUES }),
   broken: new Parser().uint8("broken", bool),
-  extra_state: subsections("virtio_pci", [["virtio_pci/modern_state", "modern_state", modernState]]),
+  extra_state: subsections("virtio_pci", [
+    ["virtio_pci/modern_state", "modern_state", modernState],
+  ]),
   started: new Parser().uint8("started", bool),
   packed_virtqueues: new Parser().array("vq", {
-    type: new Parser().uint16be("last_avail_idx").uint8("last_avail_wrap_counter", bool).uint16be("used_idx").uint8("used_wrap_counter", bool).uint32be("inuse"),
+    type: new Parser()
+      .uint16be("last_avail_idx")
+      .uint8("last_avail_wrap_counter", bool)
+      .uint16be("used_idx")
+      .uint8("used_wrap_counter", bool)
+      .uint32be("inuse"),
     length: QUEUES,
   }),
   disabled: new Parser().uint8("disabled", bool),
 };
-const virtio = subsections("virtio", VIRTIO_SUBSECTIONS.map(([name, key]) => [name, key, virtioBodies[key]!] as const));
+const virtio = subsections(
+  "virtio",
+  VIRTIO_SUBSECTIONS.map(([name, key]) => [name, key, virtioBodies[key]!] as const),
+);
 
 const vectorsOf = (root: Parsed): number => msixVectors(root["pci"].config);
 
@@ -125,7 +192,10 @@ export const sectionParser = new Parser()
   .nest("pci", { type: pciDevice })
   .buffer("msix_table", { length: (root: Parsed) => vectorsOf(root) * 16, clone: true })
   .buffer("msix_pba", { length: (root: Parsed) => (vectorsOf(root) + 7) >> 3, clone: true })
-  .choice({ tag: (root: Parsed) => (vectorsOf(root) > 0 ? 1 : 0), choices: { 0: empty(), 1: new Parser().uint16be("config_vector") } })
+  .choice({
+    tag: (root: Parsed) => (vectorsOf(root) > 0 ? 1 : 0),
+    choices: { 0: empty(), 1: new Parser().uint16be("config_vector") },
+  })
   .uint8("status")
   .uint8("isr")
   .uint16be("queue_sel", { assert: (v) => (v as number) < QUEUES })
@@ -145,7 +215,10 @@ sectionParser.compile();
 
 /** The device part alone; binary-parser takes no arguments, so the section's values are built in. */
 export function deviceParser(guestFeatures: number, maxPairs: number): Parser {
-  const parser = device(() => guestFeatures, () => maxPairs);
+  const parser = device(
+    () => guestFeatures,
+    () => maxPairs,
+  );
   parser.compile();
   return parser;
 }
@@ -155,7 +228,9 @@ export function deviceParser(guestFeatures: number, maxPairs: number): Parser {
 function subsectionObjects(parsed: Parsed): Record<string, Parsed> {
   const out: Record<string, Parsed> = {};
   for (const item of (parsed["list"] ?? []) as Parsed[]) {
-    const key = Object.keys(item).find((k) => !["marker", "length", "name", "version"].includes(k))!;
+    const key = Object.keys(item).find(
+      (k) => !["marker", "length", "name", "version"].includes(k),
+    )!;
     out[key] = item[key];
   }
   return out;
@@ -207,7 +282,8 @@ export function sectionState(s: Parsed): VirtioNet {
   const msix = s["config_vector"] !== undefined;
   const subs = subsectionObjects(s["virtio"]);
   const extra = subs["extra_state"] && subsectionObjects(subs["extra_state"])["modern_state"];
-  const vq = (list: Parsed[] | undefined, f: (q: Parsed) => unknown): { vq: never[] } | undefined => list && { vq: list.map(f) as never[] };
+  const vq = (list: Parsed[] | undefined, f: (q: Parsed) => unknown): { vq: never[] } | undefined =>
+    list && { vq: list.map(f) as never[] };
   return {
     pci: {
       version_id: s["pci"].version_id,
@@ -225,15 +301,32 @@ export function sectionState(s: Parsed): VirtioNet {
     config_len: s["config_len"],
     config: s["config"],
     num_queues: s["num_queues"],
-    vq: (s["vq"] as Parsed[]).map((q) => ({ vring: { num: q["num"], desc: q["desc"] }, last_avail_idx: q["last_avail_idx"], vector: q["vector"] })),
+    vq: (s["vq"] as Parsed[]).map((q) => ({
+      vring: { num: q["num"], desc: q["desc"] },
+      last_avail_idx: q["last_avail_idx"],
+      vector: q["vector"],
+    })),
     device: deviceState(s["device"]),
     virtio: {
-      device_endian: subs["device_endian"] && { device_endian: subs["device_endian"]["device_endian"] },
+      device_endian: subs["device_endian"] && {
+        device_endian: subs["device_endian"]["device_endian"],
+      },
       features64: subs["features64"] && { guest_features: subs["features64"]["guest_features"] },
-      virtqueues: vq(subs["virtqueues"]?.["vq"], (q) => ({ vring: { avail: q["avail"], used: q["used"] } })),
+      virtqueues: vq(subs["virtqueues"]?.["vq"], (q) => ({
+        vring: { avail: q["avail"], used: q["used"] },
+      })),
       ringsize: vq(subs["ringsize"]?.["vq"], (n) => ({ vring: { num_default: n } })),
       broken: subs["broken"] && { broken: subs["broken"]["broken"] },
-      extra_state: subs["extra_state"] && { extra_state: { modern_state: extra && { dfselect: extra["dfselect"], gfselect: extra["gfselect"], guest_features: extra["guest_features"], vqs: extra["vqs"] } } },
+      extra_state: subs["extra_state"] && {
+        extra_state: {
+          modern_state: extra && {
+            dfselect: extra["dfselect"],
+            gfselect: extra["gfselect"],
+            guest_features: extra["guest_features"],
+            vqs: extra["vqs"],
+          },
+        },
+      },
       started: subs["started"] && { started: subs["started"]["started"] },
       packed_virtqueues: vq(subs["packed_virtqueues"]?.["vq"], (q) => ({ ...q })),
       disabled: subs["disabled"] && { disabled: subs["disabled"]["disabled"] },

@@ -4,7 +4,14 @@
 
 import * as r from "restructure";
 import type { VirtioNet, VirtioNetDevice } from "../../generated/virtio-net.js";
-import { isExpress, msixVectors, QUEUES, queuePairs, subsectionAt, VIRTIO_SUBSECTIONS } from "./layout.js";
+import {
+  isExpress,
+  msixVectors,
+  QUEUES,
+  queuePairs,
+  subsectionAt,
+  VIRTIO_SUBSECTIONS,
+} from "./layout.js";
 
 type Values = Record<string, any>;
 
@@ -29,11 +36,18 @@ const uint64be: r.Codec = {
 };
 
 /** QEMU's subsections of `owner`: any subset in any order while decoding, QEMU's order while encoding. */
-function subsections(owner: string, arms: readonly (readonly [string, string, r.Codec])[]): r.Codec {
+function subsections(
+  owner: string,
+  arms: readonly (readonly [string, string, r.Codec])[],
+): r.Codec {
   return {
     decode(s, parent) {
       const out: Values = {};
-      for (let name = subsectionAt(s.buffer, s.pos, owner); name !== undefined; name = subsectionAt(s.buffer, s.pos, owner)) {
+      for (
+        let name = subsectionAt(s.buffer, s.pos, owner);
+        name !== undefined;
+        name = subsectionAt(s.buffer, s.pos, owner)
+      ) {
         const arm = arms.find(([n]) => n === name);
         if (!arm) throw new Error(`unknown subsection ${name}`);
         s.pos += 2 + name.length;
@@ -44,7 +58,9 @@ function subsections(owner: string, arms: readonly (readonly [string, string, r.
     },
     size(v, parent) {
       let size = 0;
-      for (const [name, key, type] of arms) if ((v as Values)[key] !== undefined) size += 6 + name.length + type.size((v as Values)[key], parent);
+      for (const [name, key, type] of arms)
+        if ((v as Values)[key] !== undefined)
+          size += 6 + name.length + type.size((v as Values)[key], parent);
       return size;
     },
     encode(s, v: Values, parent) {
@@ -85,8 +101,13 @@ function device(features: (p: Values) => number, pairs: (p: Values) => number): 
     promisc: r.uint8,
     allmulti: r.uint8,
     mac_table_in_use: r.uint32be,
-    mac_table_macs: new r.Optional(new r.Buffer((p: Values) => own(p)["mac_table_in_use"] * 6), (p: Values) => own(p)["mac_table_in_use"] <= 64),
-    unused: new r.Reserved(r.uint8, (p: Values) => (own(p)["mac_table_in_use"] > 64 ? own(p)["mac_table_in_use"] * 6 : 0)),
+    mac_table_macs: new r.Optional(
+      new r.Buffer((p: Values) => own(p)["mac_table_in_use"] * 6),
+      (p: Values) => own(p)["mac_table_in_use"] <= 64,
+    ),
+    unused: new r.Reserved(r.uint8, (p: Values) =>
+      own(p)["mac_table_in_use"] > 64 ? own(p)["mac_table_in_use"] * 6 : 0,
+    ),
     vlans: new r.Array(r.uint32le, 128),
     has_vnet_hdr: r.uint32be,
     mac_table_multi_overflow: r.uint8,
@@ -115,7 +136,10 @@ const virtQueue = new r.Struct({
   vring_num: r.uint32be,
   vring_desc: uint64be,
   last_avail_idx: r.uint16be,
-  vector: new r.Optional(r.uint16be, (p: Values) => msixVectors(nearest(p, "pci")["pci"].config) > 0),
+  vector: new r.Optional(
+    r.uint16be,
+    (p: Values) => msixVectors(nearest(p, "pci")["pci"].config) > 0,
+  ),
 });
 
 const modernState = new r.Struct({
@@ -138,14 +162,28 @@ const modernState = new r.Struct({
 const virtioBodies: Record<string, r.Codec> = {
   device_endian: new r.Struct({ device_endian: r.uint8 }),
   features64: new r.Struct({ guest_features: uint64be }),
-  virtqueues: new r.Struct({ vq: new r.Array(new r.Struct({ vring_avail: uint64be, vring_used: uint64be }), QUEUES) }),
+  virtqueues: new r.Struct({
+    vq: new r.Array(new r.Struct({ vring_avail: uint64be, vring_used: uint64be }), QUEUES),
+  }),
   ringsize: new r.Struct({ vq: new r.Array(r.uint32be, QUEUES) }),
   broken: new r.Struct({ broken: bool }),
-  extra_state: new r.Struct({ extra_state: new r.Struct({ subsections: subsections("virtio_pci", [["virtio_pci/modern_state", "modern_state", modernState]]) }) }),
+  extra_state: new r.Struct({
+    extra_state: new r.Struct({
+      subsections: subsections("virtio_pci", [
+        ["virtio_pci/modern_state", "modern_state", modernState],
+      ]),
+    }),
+  }),
   started: new r.Struct({ started: bool }),
   packed_virtqueues: new r.Struct({
     vq: new r.Array(
-      new r.Struct({ last_avail_idx: r.uint16be, last_avail_wrap_counter: bool, used_idx: r.uint16be, used_wrap_counter: bool, inuse: r.uint32be }),
+      new r.Struct({
+        last_avail_idx: r.uint16be,
+        last_avail_wrap_counter: bool,
+        used_idx: r.uint16be,
+        used_wrap_counter: bool,
+        inuse: r.uint32be,
+      }),
       QUEUES,
     ),
   }),
@@ -175,12 +213,20 @@ export const sectionCodec = new r.Struct({
       return queuePairs(section["config_len"], section["config"], vectorsOf(section));
     },
   ),
-  virtio: new r.Struct({ subsections: subsections("virtio", VIRTIO_SUBSECTIONS.map(([name, key]) => [name, key, virtioBodies[key]!] as const)) }),
+  virtio: new r.Struct({
+    subsections: subsections(
+      "virtio",
+      VIRTIO_SUBSECTIONS.map(([name, key]) => [name, key, virtioBodies[key]!] as const),
+    ),
+  }),
 });
 
 /** The device part alone; the section's values are built in. */
 export function deviceCodec(guestFeatures: number, maxPairs: number): r.Struct {
-  return device(() => guestFeatures, () => maxPairs);
+  return device(
+    () => guestFeatures,
+    () => maxPairs,
+  );
 }
 
 // ------------------------------------------------------------------ renaming, for the check only
@@ -194,7 +240,12 @@ export function deviceState(d: Values): VirtioNetDevice {
     status: d["status"],
     promisc: d["promisc"],
     allmulti: d["allmulti"],
-    mac_table: { in_use: d["mac_table_in_use"], macs: d["mac_table_macs"], multi_overflow: d["mac_table_multi_overflow"], uni_overflow: d["mac_table_uni_overflow"] },
+    mac_table: {
+      in_use: d["mac_table_in_use"],
+      macs: d["mac_table_macs"],
+      multi_overflow: d["mac_table_multi_overflow"],
+      uni_overflow: d["mac_table_uni_overflow"],
+    },
     vlans: d["vlans"],
     has_vnet_hdr: d["has_vnet_hdr"],
     alluni: d["alluni"],
@@ -225,17 +276,36 @@ export function sectionState(s: Values): VirtioNet {
     config_len: s["config_len"],
     config: s["config"],
     num_queues: s["num_queues"],
-    vq: (s["vq"] as Values[]).map((q) => ({ vring: { num: q["vring_num"], desc: q["vring_desc"] }, last_avail_idx: q["last_avail_idx"], vector: q["vector"] })),
+    vq: (s["vq"] as Values[]).map((q) => ({
+      vring: { num: q["vring_num"], desc: q["vring_desc"] },
+      last_avail_idx: q["last_avail_idx"],
+      vector: q["vector"],
+    })),
     device: deviceState(s["device"]),
     virtio: {
       device_endian: subs["device_endian"] && { ...subs["device_endian"] },
       features64: subs["features64"] && { ...subs["features64"] },
-      virtqueues: subs["virtqueues"] && { vq: (subs["virtqueues"].vq as Values[]).map((q) => ({ vring: { avail: q["vring_avail"], used: q["vring_used"] } })) },
-      ringsize: subs["ringsize"] && { vq: (subs["ringsize"].vq as number[]).map((n) => ({ vring: { num_default: n } })) },
+      virtqueues: subs["virtqueues"] && {
+        vq: (subs["virtqueues"].vq as Values[]).map((q) => ({
+          vring: { avail: q["vring_avail"], used: q["vring_used"] },
+        })),
+      },
+      ringsize: subs["ringsize"] && {
+        vq: (subs["ringsize"].vq as number[]).map((n) => ({ vring: { num_default: n } })),
+      },
       broken: subs["broken"] && { ...subs["broken"] },
-      extra_state: subs["extra_state"] && { extra_state: { modern_state: modern && { ...modern, vqs: (modern.vqs as Values[]).map((q) => ({ ...q })) } } },
+      extra_state: subs["extra_state"] && {
+        extra_state: {
+          modern_state: modern && {
+            ...modern,
+            vqs: (modern.vqs as Values[]).map((q) => ({ ...q })),
+          },
+        },
+      },
       started: subs["started"] && { ...subs["started"] },
-      packed_virtqueues: subs["packed_virtqueues"] && { vq: (subs["packed_virtqueues"].vq as Values[]).map((q) => ({ ...q })) },
+      packed_virtqueues: subs["packed_virtqueues"] && {
+        vq: (subs["packed_virtqueues"].vq as Values[]).map((q) => ({ ...q })),
+      },
       disabled: subs["disabled"] && { ...subs["disabled"] },
     },
   };
@@ -257,12 +327,22 @@ export function sectionValues(s: VirtioNet): Values {
   const modern = v.extra_state?.extra_state.modern_state;
   return {
     ...s,
-    vq: s.vq.map((q) => ({ vring_num: q.vring.num, vring_desc: q.vring.desc, last_avail_idx: q.last_avail_idx, vector: q.vector })),
+    vq: s.vq.map((q) => ({
+      vring_num: q.vring.num,
+      vring_desc: q.vring.desc,
+      last_avail_idx: q.last_avail_idx,
+      vector: q.vector,
+    })),
     device: deviceValues(s.device),
     virtio: {
       subsections: {
         ...v,
-        virtqueues: v.virtqueues && { vq: v.virtqueues.vq.map((q) => ({ vring_avail: q.vring.avail, vring_used: q.vring.used })) },
+        virtqueues: v.virtqueues && {
+          vq: v.virtqueues.vq.map((q) => ({
+            vring_avail: q.vring.avail,
+            vring_used: q.vring.used,
+          })),
+        },
         ringsize: v.ringsize && { vq: v.ringsize.vq.map((q) => q.vring.num_default) },
         extra_state: v.extra_state && { extra_state: { subsections: { modern_state: modern } } },
       },

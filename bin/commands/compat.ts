@@ -2,7 +2,11 @@
 // breaks migration between two versions, in the directions asked for; exit status 1 when any does.
 
 import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import { inDirections, type CompatDiagnostic, type Directions } from "../../generator/compat/finding.js";
+import {
+  inDirections,
+  type CompatDiagnostic,
+  type Directions,
+} from "../../generator/compat/finding.js";
 import { formatCompatJson, formatCompatText } from "../../generator/compat/format.js";
 import { compareVersions, type SchemaFile } from "../../generator/compat/index.js";
 import { compareDumps } from "../../generator/compat/qemu-check.js";
@@ -30,14 +34,17 @@ export function runCompat(options: CompatOptions): number {
       try {
         return readDump(text, file);
       } catch (e) {
-        if (e instanceof DumpFormatError) throw new CliError(`${file}:${e.span.line}:${e.span.column}: ${e.message}`);
+        if (e instanceof DumpFormatError)
+          throw new CliError(`${file}:${e.span.line}:${e.span.column}: ${e.message}`);
         throw e;
       }
     });
     found = compareDumps(old!, neu!);
   } else {
     const schemaErrors: Diagnostic[] = [];
-    const [old, neu] = [options.old, options.new].map((input) => load(input, sources, schemaErrors));
+    const [old, neu] = [options.old, options.new].map((input) =>
+      load(input, sources, schemaErrors),
+    );
     if (hasErrors(schemaErrors)) {
       // Two versions can only be compared once each is a valid schema.
       printDiagnostics(schemaErrors, sources, options.format);

@@ -23,7 +23,9 @@ export function sha256(text: string): string {
  */
 export function compilerBuild(packageRoot: string, compiledRoot: string): string {
   const hash = createHash("sha256");
-  const manifest = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as { dependencies?: unknown };
+  const manifest = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")) as {
+    dependencies?: unknown;
+  };
   hash.update(JSON.stringify(manifest.dependencies ?? null));
   for (const folder of ["grammar", "diagnostics", "generator"]) {
     for (const file of filesUnder(join(compiledRoot, folder))) {
@@ -36,8 +38,16 @@ export function compilerBuild(packageRoot: string, compiledRoot: string): string
 
 /** `.js` files under a folder, depth first, in a fixed order. */
 function filesUnder(folder: string): string[] {
-  const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return entries.flatMap((e) => (e.isDirectory() ? filesUnder(join(folder, e.name)) : e.name.endsWith(".js") ? [join(folder, e.name)] : []));
+  const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
+  return entries.flatMap((e) =>
+    e.isDirectory()
+      ? filesUnder(join(folder, e.name))
+      : e.name.endsWith(".js")
+        ? [join(folder, e.name)]
+        : [],
+  );
 }
 
 /**
@@ -94,7 +104,16 @@ export class GenCache {
   }
 
   key(input: GenInput): string {
-    return sha256(JSON.stringify([this.build, input.sourceName, input.outputName, input.runtimeImport, input.schemaText, referencedModules(input.schemaFile, input.schemaText)]));
+    return sha256(
+      JSON.stringify([
+        this.build,
+        input.sourceName,
+        input.outputName,
+        input.runtimeImport,
+        input.schemaText,
+        referencedModules(input.schemaFile, input.schemaText),
+      ]),
+    );
   }
 
   /** The hash of the output generated for `key`, if it is known. */
@@ -121,7 +140,10 @@ export class GenCache {
     if (!this.changed) return;
     const kept = [...this.entries].slice(-MAX_ENTRIES);
     try {
-      writeAtomically(this.file, `${JSON.stringify({ format: FORMAT, entries: Object.fromEntries(kept) })}\n`);
+      writeAtomically(
+        this.file,
+        `${JSON.stringify({ format: FORMAT, entries: Object.fromEntries(kept) })}\n`,
+      );
     } catch {
       // A read-only node_modules: the next run generates again.
     }
@@ -132,8 +154,11 @@ function readEntries(file: string): [string, string][] {
   if (!existsSync(file)) return [];
   try {
     const data = JSON.parse(readFileSync(file, "utf8")) as { format?: unknown; entries?: unknown };
-    if (data.format !== FORMAT || typeof data.entries !== "object" || data.entries === null) return [];
-    return Object.entries(data.entries).filter((e): e is [string, string] => typeof e[1] === "string");
+    if (data.format !== FORMAT || typeof data.entries !== "object" || data.entries === null)
+      return [];
+    return Object.entries(data.entries).filter(
+      (e): e is [string, string] => typeof e[1] === "string",
+    );
   } catch {
     return [];
   }

@@ -48,7 +48,13 @@ export async function runGen(options: GenOptions): Promise<number> {
       sources.set(file, text);
       const outputName = join(options.out, `${basename(file, ".vmstate")}.ts`);
       expected.push(outputName);
-      const input = { schemaFile: file, schemaText: text, sourceName: posix(file), outputName, runtimeImport };
+      const input = {
+        schemaFile: file,
+        schemaText: text,
+        sourceName: posix(file),
+        outputName,
+        runtimeImport,
+      };
       const key = cache?.key(input);
       const known = key === undefined ? undefined : cache!.outputHash(key);
       if (known !== undefined) {
@@ -66,7 +72,11 @@ export async function runGen(options: GenOptions): Promise<number> {
       }
       // Only here are the checker, emitter, formatter and verifier loaded.
       const { generate } = await import("../../generator/index.js");
-      const result = await generate(text, file, { sourceName: input.sourceName, outputName, runtimeImport });
+      const result = await generate(text, file, {
+        sourceName: input.sourceName,
+        outputName,
+        runtimeImport,
+      });
       diagnostics.push(...result.diagnostics);
       for (const [path, moduleText] of result.modules) sources.set(path, moduleText);
       if (result.code !== undefined) {
@@ -104,7 +114,10 @@ export async function runGen(options: GenOptions): Promise<number> {
 function openCache(): GenCache | undefined {
   const modules = resolve("node_modules");
   if (!isDirectory(modules) || !isDirectory(join(compiledRoot, "generator"))) return undefined;
-  return GenCache.open(join(modules, ".cache", "vmstate"), compilerBuild(packageRoot, compiledRoot));
+  return GenCache.open(
+    join(modules, ".cache", "vmstate"),
+    compilerBuild(packageRoot, compiledRoot),
+  );
 }
 
 /** Generated files in the output folder that no schema produces any more. */
@@ -113,7 +126,9 @@ function orphans(out: string, expected: ReadonlySet<string>): string[] {
   return readdirSync(out)
     .filter((n) => n.endsWith(".ts"))
     .map((n) => join(out, n))
-    .filter((path) => !expected.has(path) && currentText(path)?.startsWith(GENERATED_MARK) === true);
+    .filter(
+      (path) => !expected.has(path) && currentText(path)?.startsWith(GENERATED_MARK) === true,
+    );
 }
 
 /**

@@ -6,7 +6,12 @@ import { fileURLToPath } from "node:url";
 import { loadCodecs, parseParams, type Codecs } from "../../stream/codecs.js";
 import { decodeSectionBody, decodeStream } from "../../stream/decode.js";
 import { encodeDocument, schemaNamed } from "../../stream/encode.js";
-import { StreamError, type Json, type SectionDocument, type StreamDocument } from "../../stream/format.js";
+import {
+  StreamError,
+  type Json,
+  type SectionDocument,
+  type StreamDocument,
+} from "../../stream/format.js";
 import { stateToJson } from "../../stream/json.js";
 import { printJson } from "../../stream/print.js";
 import { CliError } from "../cli-error.js";
@@ -34,7 +39,11 @@ export async function runDecode(options: StreamOptions): Promise<number> {
     let doc: StreamDocument | SectionDocument;
     if (options.section !== undefined) {
       const schema = schemaNamed(known, options.section);
-      doc = { format: "qemu-section", schema: schema.name, state: stateToJson(schema.layout.state, decodeSectionBody(bytes, schema, params)) };
+      doc = {
+        format: "qemu-section",
+        schema: schema.name,
+        state: stateToJson(schema.layout.state, decodeSectionBody(bytes, schema, params)),
+      };
     } else {
       doc = decodeStream(bytes, known, params);
     }
@@ -58,7 +67,10 @@ export async function runEncode(options: StreamOptions): Promise<number> {
     const params = parseParams(options.params, known.params);
     const bytes = encodeDocument(doc, known, params);
     if (options.output !== undefined) writeAtomically(options.output, bytes);
-    else if (process.stdout.isTTY) throw new CliError("the stream is binary and not written to a terminal: use -o FILE or a pipe");
+    else if (process.stdout.isTTY)
+      throw new CliError(
+        "the stream is binary and not written to a terminal: use -o FILE or a pipe",
+      );
     else process.stdout.write(bytes);
     return 0;
   });

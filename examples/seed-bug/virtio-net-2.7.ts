@@ -36,7 +36,13 @@ export interface VirtioNetDeviceState {
 }
 
 /** virtio_net_save_device, then the subsections virtio_save writes after it. */
-export function saveVirtioNetDevice(w: Writer, s: VirtioNetDeviceState, p: unknown, guest_features: number, max_queues: number): void {
+export function saveVirtioNetDevice(
+  w: Writer,
+  s: VirtioNetDeviceState,
+  p: unknown,
+  guest_features: number,
+  max_queues: number,
+): void {
   writeDeviceFields(w, s, max_queues);
   if ((guest_features & VIRTIO_NET_F_CTRL_GUEST_OFFLOADS) !== 0) {
     w.u64(w.present(s.curr_guest_offloads, "curr_guest_offloads"), "curr_guest_offloads");
@@ -45,7 +51,12 @@ export function saveVirtioNetDevice(w: Writer, s: VirtioNetDeviceState, p: unkno
 }
 
 /** virtio_net_load_device: the device fields and the offloads; then the subsections of virtio_load. */
-export function loadVirtioNetDevice(r: Reader, p: unknown, guest_features: number, max_queues: number): VirtioNetDeviceState {
+export function loadVirtioNetDevice(
+  r: Reader,
+  p: unknown,
+  guest_features: number,
+  max_queues: number,
+): VirtioNetDeviceState {
   const device = readDeviceFields(r, max_queues);
   let curr_guest_offloads: bigint | undefined;
   if ((guest_features & VIRTIO_NET_F_CTRL_GUEST_OFFLOADS) !== 0) {
@@ -81,14 +92,21 @@ function writeDeviceFields(w: Writer, s: VirtioNetDeviceState, max_queues: numbe
     w.u16(w.present(s.max_queues, "max_queues"), "max_queues");
     const curr_queues = w.present(s.curr_queues, "curr_queues");
     w.u16(curr_queues, "curr_queues");
-    const waiting = w.array(s.tx_waiting_1, w.count(curr_queues - 1, 510, "tx_waiting_1"), "tx_waiting_1");
+    const waiting = w.array(
+      s.tx_waiting_1,
+      w.count(curr_queues - 1, 510, "tx_waiting_1"),
+      "tx_waiting_1",
+    );
     for (let i = 0; i < curr_queues - 1; i++) {
       w.u32(waiting[i]!, "tx_waiting_1[]");
     }
   }
 }
 
-function readDeviceFields(r: Reader, max_queues: number): Omit<VirtioNetDeviceState, "curr_guest_offloads" | "device_endian" | "guest_features64"> {
+function readDeviceFields(
+  r: Reader,
+  max_queues: number,
+): Omit<VirtioNetDeviceState, "curr_guest_offloads" | "device_endian" | "guest_features64"> {
   const mac = r.bytes(ETH_ALEN, "mac");
   const tx_waiting = r.u32("tx_waiting");
   const mergeable_rx_bufs = r.u32("mergeable_rx_bufs");
@@ -123,7 +141,28 @@ function readDeviceFields(r: Reader, max_queues: number): Omit<VirtioNetDeviceSt
     }
   }
   const max_queues_out = max_queues_read;
-  return { mac, tx_waiting, mergeable_rx_bufs, status, promisc, allmulti, in_use, macs, vlans, has_vnet_hdr, multi_overflow, uni_overflow, alluni, nomulti, nouni, nobcast, has_ufo, max_queues: max_queues_out, curr_queues, tx_waiting_1 };
+  return {
+    mac,
+    tx_waiting,
+    mergeable_rx_bufs,
+    status,
+    promisc,
+    allmulti,
+    in_use,
+    macs,
+    vlans,
+    has_vnet_hdr,
+    multi_overflow,
+    uni_overflow,
+    alluni,
+    nomulti,
+    nouni,
+    nobcast,
+    has_ufo,
+    max_queues: max_queues_out,
+    curr_queues,
+    tx_waiting_1,
+  };
 }
 
 /** vmstate_virtio's subsections, two of them, as virtio_save writes them after the device. */
@@ -138,7 +177,10 @@ function writeVirtioSubsections(w: Writer, s: VirtioNetDeviceState): void {
   }
 }
 
-function readVirtioSubsections(r: Reader): { device_endian: number | undefined; guest_features64: bigint | undefined } {
+function readVirtioSubsections(r: Reader): {
+  device_endian: number | undefined;
+  guest_features64: bigint | undefined;
+} {
   let device_endian: number | undefined;
   let guest_features64: bigint | undefined;
   for (let name = r.subsection("virtio"); name !== undefined; name = r.subsection("virtio")) {

@@ -10,22 +10,39 @@ export function checkAvailability(layout: LayoutModel): Diagnostic[] {
   for (const site of layout.sites) {
     for (const ref of references(site.expr)) {
       const target = ref.target.kind === "field" ? ref.target.field : ref.target.binding;
-      const name = ref.target.kind === "field" ? ref.target.field.path.join(".") : ref.target.binding.name;
+      const name =
+        ref.target.kind === "field" ? ref.target.field.path.join(".") : ref.target.binding.name;
       const declared = { span: target.span, message: `'${name}' is declared here` };
       const nested = ref.inStructSubsection;
       if (nested) {
         const leaf = nested.field;
         diagnostics.push(
-          diagnostic("VMS4002", ref.expr.span, [site.role, leaf ? leaf.path.join(".") : name, nested.subsection.qemuName], [
-            { span: leaf?.span ?? nested.subsection.span, message: `it is read here, inside subsection "${nested.subsection.qemuName}", which may be absent` },
-          ]),
+          diagnostic(
+            "VMS4002",
+            ref.expr.span,
+            [site.role, leaf ? leaf.path.join(".") : name, nested.subsection.qemuName],
+            [
+              {
+                span: leaf?.span ?? nested.subsection.span,
+                message: `it is read here, inside subsection "${nested.subsection.qemuName}", which may be absent`,
+              },
+            ],
+          ),
         );
       } else if (target.subsection && !isWithin(site.subsection, target.subsection)) {
         const sub = target.subsection;
         diagnostics.push(
-          diagnostic("VMS4002", ref.expr.span, [site.role, name, sub.qemuName], [
-            { span: target.span, message: `'${name}' is read here, inside subsection "${sub.qemuName}", which comes after the fields and may be absent` },
-          ]),
+          diagnostic(
+            "VMS4002",
+            ref.expr.span,
+            [site.role, name, sub.qemuName],
+            [
+              {
+                span: target.span,
+                message: `'${name}' is read here, inside subsection "${sub.qemuName}", which comes after the fields and may be absent`,
+              },
+            ],
+          ),
         );
       } else if (!site.writerOnly && target.order >= site.order) {
         diagnostics.push(diagnostic("VMS4001", ref.expr.span, [site.role, name], [declared]));

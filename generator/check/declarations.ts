@@ -5,8 +5,22 @@ import { join, normalize } from "node:path";
 import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
-import type { CodecModel, ConstModel, FeaturesModel, ParamModel, ScalarType, StructArgModel } from "../model.js";
-import { checkConstInt, checkValue, constantOf, isError, type ExprContext, type ScopeEntry } from "./expressions.js";
+import type {
+  CodecModel,
+  ConstModel,
+  FeaturesModel,
+  ParamModel,
+  ScalarType,
+  StructArgModel,
+} from "../model.js";
+import {
+  checkConstInt,
+  checkValue,
+  constantOf,
+  isError,
+  type ExprContext,
+  type ScopeEntry,
+} from "./expressions.js";
 import { fits, scalarByName, scalarName } from "./types.js";
 
 export interface Declarations {
@@ -26,7 +40,14 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
   const claim = (names: Map<string, Span>, name: A.Name): boolean => {
     const first = names.get(name.text);
     if (first) {
-      diagnostics.push(diagnostic("VMS2002", name.span, [name.text], [{ span: first, message: `'${name.text}' is first declared here` }]));
+      diagnostics.push(
+        diagnostic(
+          "VMS2002",
+          name.span,
+          [name.text],
+          [{ span: first, message: `'${name.text}' is first declared here` }],
+        ),
+      );
       return false;
     }
     names.set(name.text, name.span);
@@ -47,7 +68,12 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
         if (claim(valueNames, item.name)) constDecls.set(item.name.text, item);
         break;
       case "features":
-        if (claim(valueNames, item.name)) features.set(item.name.text, { name: item.name.text, bits: new Map(), span: item.name.span });
+        if (claim(valueNames, item.name))
+          features.set(item.name.text, {
+            name: item.name.text,
+            bits: new Map(),
+            span: item.name.span,
+          });
         break;
       case "param":
         claim(valueNames, item.name);
@@ -56,7 +82,8 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
         if (claim(typeNames, item.name)) structs.set(item.name.text, item);
         break;
       case "codec":
-        if (claim(typeNames, item.name)) codecs.set(item.name.text, codecModel(item, schema.file, diagnostics));
+        if (claim(typeNames, item.name))
+          codecs.set(item.name.text, codecModel(item, schema.file, diagnostics));
         break;
       case "section":
         if (claim(typeNames, item.name)) sections.push(item);
@@ -82,19 +109,26 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
     }
     return c ? { kind: "const", model: c } : undefined;
   };
-  const constContext: ExprContext = { lookup: lookupGlobal, versionRange: { min: 0n, max: 0n }, diagnostics };
+  const constContext: ExprContext = {
+    lookup: lookupGlobal,
+    versionRange: { min: 0n, max: 0n },
+    diagnostics,
+  };
 
   function evaluateConst(decl: A.ConstDecl, ctx: ExprContext): ConstModel | undefined {
     const ir = checkValue(decl.value, ctx);
     if (isError(ir)) return undefined;
     const value = constantOf(ir);
     if (value === undefined) {
-      diagnostics.push(diagnostic("VMS3005", decl.value.span, [`the value of const '${decl.name.text}'`]));
+      diagnostics.push(
+        diagnostic("VMS3005", decl.value.span, [`the value of const '${decl.name.text}'`]),
+      );
       return undefined;
     }
     if (decl.type) {
       const type = scalarByName(decl.type.name.text);
-      if (!type) diagnostics.push(diagnostic("VMS2003", decl.type.name.span, [decl.type.name.text]));
+      if (!type)
+        diagnostics.push(diagnostic("VMS2003", decl.type.name.span, [decl.type.name.text]));
       else if (!valueFits(value, type, decl.value.span, diagnostics)) return undefined;
     }
     return { name: decl.name.text, value, span: decl.name.span };
@@ -110,7 +144,10 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
       if (!claim(bitNames, bit.name)) continue;
       const value = checkConstInt(bit.bit, constContext, `feature bit '${bit.name.text}'`);
       if (value === undefined) continue;
-      if (value < 0n || value > 63n) diagnostics.push(diagnostic("VMS3002", bit.bit.span, [`bit ${value}`, "a 64-bit feature word"]));
+      if (value < 0n || value > 63n)
+        diagnostics.push(
+          diagnostic("VMS3002", bit.bit.span, [`bit ${value}`, "a 64-bit feature word"]),
+        );
       else model.bits.set(bit.name.text, { bit: value, span: bit.name.span });
     }
   }
@@ -127,13 +164,26 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
     if (item.default) {
       const ir = checkValue(item.default, constContext);
       value = constantOf(ir);
-      if (!isError(ir) && value === undefined) diagnostics.push(diagnostic("VMS3005", item.default.span, ["a parameter's default"]));
-      else if (value !== undefined && !valueFits(value, type, item.default.span, diagnostics)) value = undefined;
+      if (!isError(ir) && value === undefined)
+        diagnostics.push(diagnostic("VMS3005", item.default.span, ["a parameter's default"]));
+      else if (value !== undefined && !valueFits(value, type, item.default.span, diagnostics))
+        value = undefined;
     }
     if (item.optional && item.default) {
-      diagnostics.push(diagnostic("VMS3010", item.default.span, ["a default", "an optional parameter ('?') has none: it is absent unless given"]));
+      diagnostics.push(
+        diagnostic("VMS3010", item.default.span, [
+          "a default",
+          "an optional parameter ('?') has none: it is absent unless given",
+        ]),
+      );
     }
-    params.set(item.name.text, { name: item.name.text, type, optional: item.optional, default: value, span: item.name.span });
+    params.set(item.name.text, {
+      name: item.name.text,
+      type,
+      optional: item.optional,
+      default: value,
+      span: item.name.span,
+    });
   }
 
   return { consts, features, params, structs, codecs, sections, lookupGlobal };
@@ -145,19 +195,39 @@ function codecModel(decl: A.CodecDecl, schemaFile: string, diagnostics: Diagnost
   for (const p of decl.params) {
     const type = scalarByName(p.type.name.text);
     if (!type) diagnostics.push(diagnostic("VMS2003", p.type.name.span, [p.type.name.text]));
-    else if (names.has(p.name.text)) diagnostics.push(diagnostic("VMS2002", p.name.span, [p.name.text]));
+    else if (names.has(p.name.text))
+      diagnostics.push(diagnostic("VMS2002", p.name.span, [p.name.text]));
     else args.push({ name: p.name.text, type, span: p.name.span });
     names.add(p.name.text);
   }
   if (!/\.(ts|mts|js|mjs)$/.test(decl.module.value)) {
-    diagnostics.push(diagnostic("VMS3010", decl.module.span, [decl.module.value, "a codec module is a .ts or .js file"]));
+    diagnostics.push(
+      diagnostic("VMS3010", decl.module.span, [
+        decl.module.value,
+        "a codec module is a .ts or .js file",
+      ]),
+    );
   }
   const name = decl.name.text;
-  return { name, nameSpan: decl.name.span, saveName: `save${name}`, loadName: `load${name}`, args, module: decl.module.value, modulePath: normalize(join(schemaFile, "..", decl.module.value)), moduleSpan: decl.module.span };
+  return {
+    name,
+    nameSpan: decl.name.span,
+    saveName: `save${name}`,
+    loadName: `load${name}`,
+    args,
+    module: decl.module.value,
+    modulePath: normalize(join(schemaFile, "..", decl.module.value)),
+    moduleSpan: decl.module.span,
+  };
 }
 
 /** Whether a constant fits a scalar type; reports VMS3001/VMS3002 when it does not. */
-export function valueFits(value: bigint | boolean, type: ScalarType, span: Span, diagnostics: Diagnostic[]): boolean {
+export function valueFits(
+  value: bigint | boolean,
+  type: ScalarType,
+  span: Span,
+  diagnostics: Diagnostic[],
+): boolean {
   if (type.kind === "bool") {
     if (typeof value === "boolean") return true;
     diagnostics.push(diagnostic("VMS3001", span, ["a bool", "an integer"]));

@@ -41,12 +41,20 @@ const errorType: ExprType = { kind: "error" };
 type IrOf<K extends IrExpr["kind"]> = Extract<IrExpr, { kind: K }>;
 
 function literal(value: bigint | boolean, span: Span, constName?: string): IrExpr {
-  const type: ExprType = typeof value === "boolean" ? { kind: "bool" } : { kind: "int", min: value, max: value };
+  const type: ExprType =
+    typeof value === "boolean" ? { kind: "bool" } : { kind: "int", min: value, max: value };
   return { kind: "literal", value, constName, type, span, optional: false };
 }
 
 function failed(span: Span): IrExpr {
-  return { kind: "literal", value: 0n, constName: undefined, type: errorType, span, optional: false };
+  return {
+    kind: "literal",
+    value: 0n,
+    constName: undefined,
+    type: errorType,
+    span,
+    optional: false,
+  };
 }
 
 export function isError(e: IrExpr): boolean {
@@ -70,7 +78,9 @@ export function checkValue(e: A.Expr, ctx: ExprContext): IrExpr {
 export function checkBool(e: A.Expr, ctx: ExprContext, what: string): IrExpr {
   const ir = checkValue(e, ctx);
   if (ir.type.kind !== "bool" && ir.type.kind !== "error") {
-    ctx.diagnostics.push(diagnostic("VMS3001", ir.span, [`a bool for ${what}`, describeType(ir.type)]));
+    ctx.diagnostics.push(
+      diagnostic("VMS3001", ir.span, [`a bool for ${what}`, describeType(ir.type)]),
+    );
     return failed(ir.span);
   }
   return ir;
@@ -83,7 +93,9 @@ export function checkInt(e: A.Expr, ctx: ExprContext, what: string): IrExpr {
     return failed(ir.span);
   }
   if (ir.type.kind !== "int" && ir.type.kind !== "error") {
-    ctx.diagnostics.push(diagnostic("VMS3001", ir.span, [`an integer for ${what}`, describeType(ir.type)]));
+    ctx.diagnostics.push(
+      diagnostic("VMS3001", ir.span, [`an integer for ${what}`, describeType(ir.type)]),
+    );
     return failed(ir.span);
   }
   return ir;
@@ -108,14 +120,22 @@ export function checkConstInt(e: A.Expr, ctx: ExprContext, what: string): bigint
 export function requirePresent(ir: IrExpr, ctx: ExprContext): boolean {
   if (!ir.optional || readLater(ir, ctx)) return true;
   const scalar = ir.type.kind === "int" || ir.type.kind === "bool";
-  ctx.diagnostics.push(diagnostic("VMS4003", ir.span, [spanText(ir), absenceReason(ir), scalar ? `; write '${spanText(ir)} ?? <value>'` : ""]));
+  ctx.diagnostics.push(
+    diagnostic("VMS4003", ir.span, [
+      spanText(ir),
+      absenceReason(ir),
+      scalar ? `; write '${spanText(ir)} ?? <value>'` : "",
+    ]),
+  );
   return false;
 }
 
 function requireValue(ir: IrExpr, ctx: ExprContext): IrExpr {
   if (!requirePresent(ir, ctx)) return failed(ir.span);
   if (ir.type.kind === "int" || ir.type.kind === "bool" || ir.type.kind === "error") return ir;
-  ctx.diagnostics.push(diagnostic("VMS3009", ir.span, [spanText(ir), `it is ${describeType(ir.type)}`]));
+  ctx.diagnostics.push(
+    diagnostic("VMS3009", ir.span, [spanText(ir), `it is ${describeType(ir.type)}`]),
+  );
   return failed(ir.span);
 }
 
@@ -150,7 +170,12 @@ export function spanText(ir: IrExpr): string {
 
 function absenceReason(ir: IrExpr): string {
   if (ir.kind === "param") return "an optional parameter";
-  const node = ir.kind === "member" ? ir.node : ir.kind === "field" ? ({ kind: "field", field: ir.field } as const) : undefined;
+  const node =
+    ir.kind === "member"
+      ? ir.node
+      : ir.kind === "field"
+        ? ({ kind: "field", field: ir.field } as const)
+        : undefined;
   if (node?.kind === "field" && node.field.absentWhen) {
     return node.field.absentWhen === "guard" ? "guarded by a condition" : "gated by a version";
   }
@@ -201,14 +226,31 @@ function checkName(e: Extract<A.Expr, { kind: "name" }>, ctx: ExprContext): IrEx
     case "const":
       return literal(entry.model.value, e.span, entry.model.name);
     case "features":
-      return { kind: "literal", value: 0n, constName: entry.model.name, type: { kind: "features", features: entry.model }, ...base };
+      return {
+        kind: "literal",
+        value: 0n,
+        constName: entry.model.name,
+        type: { kind: "features", features: entry.model },
+        ...base,
+      };
     case "param": {
       const t = entry.model.type;
-      return { kind: "param", param: entry.model, type: t.kind === "bool" ? t : { kind: "int", ...intRange(t) }, span: e.span, optional: entry.model.optional };
+      return {
+        kind: "param",
+        param: entry.model,
+        type: t.kind === "bool" ? t : { kind: "int", ...intRange(t) },
+        span: e.span,
+        optional: entry.model.optional,
+      };
     }
     case "arg": {
       const t = entry.model.type;
-      return { kind: "arg", arg: entry.model, type: t.kind === "bool" ? t : { kind: "int", ...intRange(t) }, ...base };
+      return {
+        kind: "arg",
+        arg: entry.model,
+        type: t.kind === "bool" ? t : { kind: "int", ...intRange(t) },
+        ...base,
+      };
     }
     case "let":
       return { kind: "let", binding: entry.model, type: entry.model.value.type, ...base };
@@ -217,7 +259,8 @@ function checkName(e: Extract<A.Expr, { kind: "name" }>, ctx: ExprContext): IrEx
     case "state": {
       const node = entry.node;
       const optional = nodeOptional(node);
-      if (node.kind === "field") return { kind: "field", field: node.field, type: nodeType(node), span: e.span, optional };
+      if (node.kind === "field")
+        return { kind: "field", field: node.field, type: nodeType(node), span: e.span, optional };
       return { kind: "group", node, type: nodeType(node), span: e.span, optional };
     }
   }
@@ -230,7 +273,9 @@ function checkMember(e: Extract<A.Expr, { kind: "member" }>, ctx: ExprContext): 
   if (type.kind === "features") {
     const bit = type.features.bits.get(e.member.text);
     if (!bit) {
-      ctx.diagnostics.push(diagnostic("VMS2004", e.member.span, [type.features.name, e.member.text]));
+      ctx.diagnostics.push(
+        diagnostic("VMS2004", e.member.span, [type.features.name, e.member.text]),
+      );
       return failed(e.span);
     }
     return literal(bit.bit, e.span, `${type.features.name}.${e.member.text}`);
@@ -245,7 +290,14 @@ function checkMember(e: Extract<A.Expr, { kind: "member" }>, ctx: ExprContext): 
     ctx.diagnostics.push(diagnostic("VMS2004", e.member.span, [spanText(object), e.member.text]));
     return failed(e.span);
   }
-  return { kind: "member", object, node, type: nodeType(node), span: e.span, optional: object.optional || nodeOptional(node) };
+  return {
+    kind: "member",
+    object,
+    node,
+    type: nodeType(node),
+    span: e.span,
+    optional: object.optional || nodeOptional(node),
+  };
 }
 
 function checkIndex(e: Extract<A.Expr, { kind: "index" }>, ctx: ExprContext): IrExpr {
@@ -261,7 +313,12 @@ function checkIndex(e: Extract<A.Expr, { kind: "index" }>, ctx: ExprContext): Ir
     type = exprTypeOfField(object.type.element);
     length = fieldCountOf(object);
   } else {
-    ctx.diagnostics.push(diagnostic("VMS3009", object.span, [spanText(object), "only bytes and arrays can be indexed"]));
+    ctx.diagnostics.push(
+      diagnostic("VMS3009", object.span, [
+        spanText(object),
+        "only bytes and arrays can be indexed",
+      ]),
+    );
     return failed(e.span);
   }
   const i = constantOf(index);
@@ -274,7 +331,12 @@ function checkIndex(e: Extract<A.Expr, { kind: "index" }>, ctx: ExprContext): Ir
 
 /** The constant length of an indexed bytes or array field, when known. */
 function fieldCountOf(object: IrExpr): bigint | undefined {
-  const node = object.kind === "field" ? { field: object.field } : object.kind === "member" && object.node.kind === "field" ? { field: object.node.field } : undefined;
+  const node =
+    object.kind === "field"
+      ? { field: object.field }
+      : object.kind === "member" && object.node.kind === "field"
+        ? { field: object.node.field }
+        : undefined;
   const t = node?.field.type;
   return t && (t.kind === "bytes" || t.kind === "array") ? t.count.constant : undefined;
 }
@@ -299,7 +361,11 @@ function checkCall(e: Extract<A.Expr, { kind: "call" }>, ctx: ExprContext): IrEx
         ctx.diagnostics.push(diagnostic("VMS3004", e.args[1]!.span, [bit, spanText(value), width]));
         return failed(e.span);
       }
-      return { ...base, args: [value, literal(bit, e.args[1]!.span, constNameOf(e.args[1]!, ctx))], type: { kind: "bool" } };
+      return {
+        ...base,
+        args: [value, literal(bit, e.args[1]!.span, constNameOf(e.args[1]!, ctx))],
+        type: { kind: "bool" },
+      };
     }
     case "pci_capability": {
       // pci_capability(config, id): offset of capability `id` in a PCI configuration space, or 0.
@@ -311,7 +377,11 @@ function checkCall(e: Extract<A.Expr, { kind: "call" }>, ctx: ExprContext): IrEx
         ctx.diagnostics.push(diagnostic("VMS3002", e.args[1]!.span, [`capability id ${id}`, "u8"]));
         return failed(e.span);
       }
-      return { ...base, args: [config, literal(id, e.args[1]!.span)], type: { kind: "int", min: 0n, max: 255n } };
+      return {
+        ...base,
+        args: [config, literal(id, e.args[1]!.span)],
+        type: { kind: "int", min: 0n, max: 255n },
+      };
     }
     case "le16":
     case "le32": {
@@ -325,7 +395,12 @@ function checkCall(e: Extract<A.Expr, { kind: "call" }>, ctx: ExprContext): IrEx
     }
     case "stream_version": {
       if (!arity(0)) return failed(e.span);
-      return { kind: "version", type: { kind: "int", ...ctx.versionRange }, span: e.span, optional: false };
+      return {
+        kind: "version",
+        type: { kind: "int", ...ctx.versionRange },
+        span: e.span,
+        optional: false,
+      };
     }
     default:
       ctx.diagnostics.push(diagnostic("VMS2005", e.callee.span, [name]));
@@ -339,7 +414,9 @@ function checkBytes(e: A.Expr, ctx: ExprContext, fn: string): IrExpr | undefined
   if (isError(ir)) return undefined;
   if (!requirePresent(ir, ctx)) return undefined;
   if (ir.type.kind !== "bytes") {
-    ctx.diagnostics.push(diagnostic("VMS3001", ir.span, [`bytes for ${fn}()`, describeType(ir.type)]));
+    ctx.diagnostics.push(
+      diagnostic("VMS3001", ir.span, [`bytes for ${fn}()`, describeType(ir.type)]),
+    );
     return undefined;
   }
   return ir;
@@ -367,14 +444,24 @@ function checkUnary(e: Extract<A.Expr, { kind: "unary" }>, ctx: ExprContext): Ir
     if (isError(operand)) return failed(e.span);
     const c = constantOf(operand);
     if (typeof c === "boolean") return literal(!c, e.span);
-    return { kind: "unary", op: "!", operand, type: { kind: "bool" }, span: e.span, optional: false };
+    return {
+      kind: "unary",
+      op: "!",
+      operand,
+      type: { kind: "bool" },
+      span: e.span,
+      optional: false,
+    };
   }
   const operand = checkInt(e.operand, ctx, `'${e.op}'`);
   if (isError(operand) || operand.type.kind !== "int") return failed(e.span);
   const { min, max } = operand.type;
   const c = constantOf(operand);
   if (typeof c === "bigint") return literal(e.op === "-" ? -c : ~c, e.span);
-  const type: ExprType = e.op === "-" ? { kind: "int", min: -max, max: -min } : { kind: "int", min: -max - 1n, max: -min - 1n };
+  const type: ExprType =
+    e.op === "-"
+      ? { kind: "int", min: -max, max: -min }
+      : { kind: "int", min: -max - 1n, max: -min - 1n };
   return { kind: "unary", op: e.op, operand, type, span: e.span, optional: false };
 }
 
@@ -385,7 +472,12 @@ function checkConditional(e: Extract<A.Expr, { kind: "conditional" }>, ctx: Expr
   if (isError(test) || isError(then) || isError(otherwise)) return failed(e.span);
   const type = unify(then.type, otherwise.type);
   if (!type) {
-    ctx.diagnostics.push(diagnostic("VMS3001", otherwise.span, [describeType(then.type), describeType(otherwise.type)]));
+    ctx.diagnostics.push(
+      diagnostic("VMS3001", otherwise.span, [
+        describeType(then.type),
+        describeType(otherwise.type),
+      ]),
+    );
     return failed(e.span);
   }
   const c = constantOf(test);
@@ -395,13 +487,22 @@ function checkConditional(e: Extract<A.Expr, { kind: "conditional" }>, ctx: Expr
 
 function unify(a: ExprType, b: ExprType): ExprType | undefined {
   if (a.kind === "bool" && b.kind === "bool") return a;
-  if (a.kind === "int" && b.kind === "int") return { kind: "int", min: a.min < b.min ? a.min : b.min, max: a.max > b.max ? a.max : b.max };
+  if (a.kind === "int" && b.kind === "int")
+    return { kind: "int", min: a.min < b.min ? a.min : b.min, max: a.max > b.max ? a.max : b.max };
   return undefined;
 }
 
 function checkBinary(e: Extract<A.Expr, { kind: "binary" }>, ctx: ExprContext): IrExpr {
   const op = e.op;
-  const make = (left: IrExpr, right: IrExpr, type: ExprType): IrExpr => ({ kind: "binary", op, left, right, type, span: e.span, optional: false });
+  const make = (left: IrExpr, right: IrExpr, type: ExprType): IrExpr => ({
+    kind: "binary",
+    op,
+    left,
+    right,
+    type,
+    span: e.span,
+    optional: false,
+  });
 
   if (op === "??") {
     const left = checkExpr(e.left, ctx);
@@ -411,7 +512,9 @@ function checkBinary(e: Extract<A.Expr, { kind: "binary" }>, ctx: ExprContext): 
     if (isError(leftValue)) return failed(e.span);
     const type = unify(left.type, right.type);
     if (!type) {
-      ctx.diagnostics.push(diagnostic("VMS3001", right.span, [describeType(left.type), describeType(right.type)]));
+      ctx.diagnostics.push(
+        diagnostic("VMS3001", right.span, [describeType(left.type), describeType(right.type)]),
+      );
       return failed(e.span);
     }
     if (!left.optional) return left;
@@ -424,7 +527,8 @@ function checkBinary(e: Extract<A.Expr, { kind: "binary" }>, ctx: ExprContext): 
     if (isError(left) || isError(right)) return failed(e.span);
     const l = constantOf(left);
     const r = constantOf(right);
-    if (typeof l === "boolean" && typeof r === "boolean") return literal(op === "&&" ? l && r : l || r, e.span);
+    if (typeof l === "boolean" && typeof r === "boolean")
+      return literal(op === "&&" ? l && r : l || r, e.span);
     if (typeof l === "boolean") return (op === "&&") === l ? right : literal(l, e.span);
     return make(left, right, { kind: "bool" });
   }
@@ -434,7 +538,9 @@ function checkBinary(e: Extract<A.Expr, { kind: "binary" }>, ctx: ExprContext): 
     const right = checkValue(e.right, ctx);
     if (isError(left) || isError(right)) return failed(e.span);
     if (left.type.kind !== right.type.kind) {
-      ctx.diagnostics.push(diagnostic("VMS3001", right.span, [describeType(left.type), describeType(right.type)]));
+      ctx.diagnostics.push(
+        diagnostic("VMS3001", right.span, [describeType(left.type), describeType(right.type)]),
+      );
       return failed(e.span);
     }
     const l = constantOf(left);
@@ -445,7 +551,8 @@ function checkBinary(e: Extract<A.Expr, { kind: "binary" }>, ctx: ExprContext): 
 
   const left = checkInt(e.left, ctx, `'${op}'`);
   const right = checkInt(e.right, ctx, `'${op}'`);
-  if (isError(left) || isError(right) || left.type.kind !== "int" || right.type.kind !== "int") return failed(e.span);
+  if (isError(left) || isError(right) || left.type.kind !== "int" || right.type.kind !== "int")
+    return failed(e.span);
   const a = left.type;
   const b = right.type;
   const l = constantOf(left) as bigint | undefined;
@@ -457,7 +564,11 @@ function checkBinary(e: Extract<A.Expr, { kind: "binary" }>, ctx: ExprContext): 
   }
 
   if ((op === "/" || op === "%" || op === "<<" || op === ">>") && r === undefined) {
-    ctx.diagnostics.push(diagnostic("VMS3005", right.span, [op === "/" || op === "%" ? "a divisor" : "a shift amount"]));
+    ctx.diagnostics.push(
+      diagnostic("VMS3005", right.span, [
+        op === "/" || op === "%" ? "a divisor" : "a shift amount",
+      ]),
+    );
     return failed(e.span);
   }
   if ((op === "/" || op === "%") && r === 0n) {
@@ -481,7 +592,10 @@ function checkBinary(e: Extract<A.Expr, { kind: "binary" }>, ctx: ExprContext): 
       break;
     case "*": {
       const products = [a.min * b.min, a.min * b.max, a.max * b.min, a.max * b.max];
-      [min, max] = [products.reduce((x, y) => (y < x ? y : x)), products.reduce((x, y) => (y > x ? y : x))];
+      [min, max] = [
+        products.reduce((x, y) => (y < x ? y : x)),
+        products.reduce((x, y) => (y > x ? y : x)),
+      ];
       break;
     }
     case "/": {
@@ -504,12 +618,21 @@ function checkBinary(e: Extract<A.Expr, { kind: "binary" }>, ctx: ExprContext): 
       // & | ^ over integers of unbounded width (two's complement, as with bigint).
       const nonNeg = a.min >= 0n && b.min >= 0n;
       if (op === "&" && (a.min >= 0n || b.min >= 0n)) {
-        const bound = a.min >= 0n && b.min >= 0n ? (a.max < b.max ? a.max : b.max) : a.min >= 0n ? a.max : b.max;
+        const bound =
+          a.min >= 0n && b.min >= 0n
+            ? a.max < b.max
+              ? a.max
+              : b.max
+            : a.min >= 0n
+              ? a.max
+              : b.max;
         [min, max] = [0n, bound];
       } else if (nonNeg) {
         [min, max] = [0n, allOnesAbove(a.max > b.max ? a.max : b.max)];
       } else {
-        const mag = [a.min, a.max, b.min, b.max].map((v) => (v < 0n ? -v : v)).reduce((x, y) => (y > x ? y : x));
+        const mag = [a.min, a.max, b.min, b.max]
+          .map((v) => (v < 0n ? -v : v))
+          .reduce((x, y) => (y > x ? y : x));
         const ones = allOnesAbove(mag);
         [min, max] = [-ones - 1n, ones];
       }

@@ -64,7 +64,14 @@ export function bindLayouts(
     const decl = declarations.structs.get(name);
     if (!decl) return "unknown";
     if (inProgress.has(name)) {
-      diagnostics.push(diagnostic("VMS2008", usedAt, [name], [{ span: decl.name.span, message: `struct '${name}' is declared here` }]));
+      diagnostics.push(
+        diagnostic(
+          "VMS2008",
+          usedAt,
+          [name],
+          [{ span: decl.name.span, message: `struct '${name}' is declared here` }],
+        ),
+      );
       return "cycle";
     }
     inProgress.add(name);
@@ -76,7 +83,9 @@ export function bindLayouts(
   }
 
   for (const decl of declarations.structs.values()) struct(decl.name.text, decl.name.span);
-  const sections = declarations.sections.map((decl) => new LayoutBinder(decl, declarations, diagnostics, struct).bind());
+  const sections = declarations.sections.map((decl) =>
+    new LayoutBinder(decl, declarations, diagnostics, struct).bind(),
+  );
   return { structs, sections };
 }
 
@@ -100,14 +109,23 @@ class LayoutBinder {
     const globalCtx = this.context([]);
     if (decl.kind === "section") {
       this.version = this.versionNumber(decl.version, "a section version", globalCtx) ?? 0;
-      this.minimum = decl.minimum ? (this.versionNumber(decl.minimum, "a minimum version", globalCtx) ?? 0) : this.version;
+      this.minimum = decl.minimum
+        ? (this.versionNumber(decl.minimum, "a minimum version", globalCtx) ?? 0)
+        : this.version;
       this.qemuName = decl.qemuName.value;
     } else {
-      this.version = decl.version ? (this.versionNumber(decl.version, "a struct version", globalCtx) ?? 0) : 0;
+      this.version = decl.version
+        ? (this.versionNumber(decl.version, "a struct version", globalCtx) ?? 0)
+        : 0;
       this.minimum = this.version;
       this.qemuName = decl.qemuName?.value;
     }
-    this.root = { state: new Map(), lets: new Map(), subsection: undefined, versionRange: { min: BigInt(this.minimum), max: BigInt(this.version) } };
+    this.root = {
+      state: new Map(),
+      lets: new Map(),
+      subsection: undefined,
+      versionRange: { min: BigInt(this.minimum), max: BigInt(this.version) },
+    };
   }
 
   bind(): LayoutModel {
@@ -115,12 +133,16 @@ class LayoutBinder {
     if (decl.kind === "struct") {
       for (const p of decl.params) {
         const type = scalarByName(p.type.name.text);
-        if (!type) this.diagnostics.push(diagnostic("VMS2003", p.type.name.span, [p.type.name.text]));
-        else if (this.claimValueName(p.name, [])) this.args.push({ name: p.name.text, type, span: p.name.span });
+        if (!type)
+          this.diagnostics.push(diagnostic("VMS2003", p.type.name.span, [p.type.name.text]));
+        else if (this.claimValueName(p.name, []))
+          this.args.push({ name: p.name.text, type, span: p.name.span });
       }
     }
     if (decl.kind === "section" && this.minimum > this.version) {
-      this.diagnostics.push(diagnostic("VMS7002", decl.minimum!.span, [this.minimum, this.version]));
+      this.diagnostics.push(
+        diagnostic("VMS7002", decl.minimum!.span, [this.minimum, this.version]),
+      );
     }
     const members = this.declareMembers(decl.members, this.root, [this.root]);
     this.checkMembers(decl.members, members, [this.root]);
@@ -161,7 +183,14 @@ class LayoutBinder {
         continue;
       }
       const name = (f: A.FieldDecl): string => f.path.map((n) => n.text).join(".");
-      this.diagnostics.push(diagnostic("VMS2010", former.span, [text, name(first), name(field)], [{ span: first.span, message: `'${name(first)}' was '${text}' too` }]));
+      this.diagnostics.push(
+        diagnostic(
+          "VMS2010",
+          former.span,
+          [text, name(first), name(field)],
+          [{ span: first.span, message: `'${name(first)}' was '${text}' too` }],
+        ),
+      );
     }
   }
 
@@ -179,7 +208,8 @@ class LayoutBinder {
         case "field": {
           const path = m.path.map((n) => n.text);
           // A version gate that the minimum version already guarantees leaves the field always present.
-          const gate = m.since && constantOf(checkValue(m.since, { ...this.context([]), diagnostics: [] }));
+          const gate =
+            m.since && constantOf(checkValue(m.since, { ...this.context([]), diagnostics: [] }));
           const guaranteed = typeof gate === "bigint" && gate <= level.versionRange.min;
           const field: Mutable<FieldModel> = {
             kind: "field",
@@ -190,7 +220,12 @@ class LayoutBinder {
             since: undefined,
             equals: undefined,
             optional: m.guard !== undefined || (m.since !== undefined && !guaranteed),
-            absentWhen: m.guard !== undefined ? "guard" : m.since !== undefined && !guaranteed ? "version" : undefined,
+            absentWhen:
+              m.guard !== undefined
+                ? "guard"
+                : m.since !== undefined && !guaranteed
+                  ? "version"
+                  : undefined,
             formerPaths: m.formerPaths.map((f) => f.path.map((n) => n.text)),
           };
           this.claimFormerPaths(m, formerOwners);
@@ -202,16 +237,33 @@ class LayoutBinder {
           break;
         }
         case "unused":
-          models.push({ kind: "unused", ...base, count: { expr: placeholder(m.span), constant: 0n, max: 0n, maxSpan: undefined }, guard: undefined, since: undefined });
+          models.push({
+            kind: "unused",
+            ...base,
+            count: { expr: placeholder(m.span), constant: 0n, max: 0n, maxSpan: undefined },
+            guard: undefined,
+            since: undefined,
+          });
           break;
         case "let": {
-          const model: Mutable<LetModel> = { kind: "let", ...base, name: m.name.text, value: placeholder(m.span) };
+          const model: Mutable<LetModel> = {
+            kind: "let",
+            ...base,
+            name: m.name.text,
+            value: placeholder(m.span),
+          };
           if (this.claimValueName(m.name, levels)) level.lets.set(m.name.text, { decl: m, model });
           models.push(model);
           break;
         }
         case "validate":
-          models.push({ kind: "validate", ...base, each: undefined, condition: placeholder(m.span), message: m.message.value });
+          models.push({
+            kind: "validate",
+            ...base,
+            each: undefined,
+            condition: placeholder(m.span),
+            message: m.message.value,
+          });
           break;
       }
     }
@@ -220,12 +272,22 @@ class LayoutBinder {
       if (m.kind !== "subsection") continue;
       const first = seenQemuNames.get(m.qemuName.value);
       if (first) {
-        this.diagnostics.push(diagnostic("VMS2007", m.qemuName.span, [m.qemuName.value], [{ span: first, message: "first declared here" }]));
+        this.diagnostics.push(
+          diagnostic(
+            "VMS2007",
+            m.qemuName.span,
+            [m.qemuName.value],
+            [{ span: first, message: "first declared here" }],
+          ),
+        );
       } else seenQemuNames.set(m.qemuName.value, m.qemuName.span);
       const ctx = this.context(levels);
       const version = this.versionNumber(m.version, "a subsection version", ctx) ?? 0;
-      const minimum = m.minimum ? (this.versionNumber(m.minimum, "a minimum version", ctx) ?? 0) : version;
-      if (minimum > version) this.diagnostics.push(diagnostic("VMS7002", m.minimum!.span, [minimum, version]));
+      const minimum = m.minimum
+        ? (this.versionNumber(m.minimum, "a minimum version", ctx) ?? 0)
+        : version;
+      if (minimum > version)
+        this.diagnostics.push(diagnostic("VMS7002", m.minimum!.span, [minimum, version]));
       const sub: Mutable<SubsectionModel> = {
         kind: "subsection",
         order: this.order++,
@@ -242,9 +304,19 @@ class LayoutBinder {
       };
       const children = new Map<string, StateNode>();
       if (this.claimStateKey(level.state, m.name, levels)) {
-        level.state.set(m.name.text, { kind: "subsection", key: m.name.text, subsection: sub, children });
+        level.state.set(m.name.text, {
+          kind: "subsection",
+          key: m.name.text,
+          subsection: sub,
+          children,
+        });
       }
-      const inner: Level = { state: children, lets: new Map(), subsection: sub, versionRange: { min: BigInt(minimum), max: BigInt(version) } };
+      const inner: Level = {
+        state: children,
+        lets: new Map(),
+        subsection: sub,
+        versionRange: { min: BigInt(minimum), max: BigInt(version) },
+      };
       sub.members = this.declareMembers(m.members, inner, [...levels, inner]);
       models.push(sub);
       this.subsectionLevels.set(sub, inner);
@@ -265,8 +337,25 @@ class LayoutBinder {
         if (existing) {
           const code = existing.kind === "group" ? "VMS2009" : "VMS2002";
           const other = existing.kind === "field" ? existing.field.path.join(".") : existing.key;
-          const related = [{ span: existing.kind === "field" ? existing.field.span : existing.kind === "group" ? existing.span : existing.subsection.span, message: `'${other}' is declared here` }];
-          this.diagnostics.push(diagnostic(code, name.span, code === "VMS2009" ? [field.path.join("."), other] : [field.path.join(".")], related));
+          const related = [
+            {
+              span:
+                existing.kind === "field"
+                  ? existing.field.span
+                  : existing.kind === "group"
+                    ? existing.span
+                    : existing.subsection.span,
+              message: `'${other}' is declared here`,
+            },
+          ];
+          this.diagnostics.push(
+            diagnostic(
+              code,
+              name.span,
+              code === "VMS2009" ? [field.path.join("."), other] : [field.path.join(".")],
+              related,
+            ),
+          );
           return;
         }
         map.set(name.text, { kind: "field", key: name.text, field });
@@ -275,13 +364,23 @@ class LayoutBinder {
       if (existing && existing.kind !== "group") {
         const other = existing.kind === "field" ? existing.field : undefined;
         this.diagnostics.push(
-          diagnostic("VMS2009", name.span, [field.path.join("."), other ? other.path.join(".") : existing.key], other ? [{ span: other.span, message: "declared here" }] : []),
+          diagnostic(
+            "VMS2009",
+            name.span,
+            [field.path.join("."), other ? other.path.join(".") : existing.key],
+            other ? [{ span: other.span, message: "declared here" }] : [],
+          ),
         );
         map = new Map();
         return;
       }
       if (!existing) {
-        const group: StateNode = { kind: "group", key: name.text, children: new Map(), span: name.span };
+        const group: StateNode = {
+          kind: "group",
+          key: name.text,
+          children: new Map(),
+          span: name.span,
+        };
         map.set(name.text, group);
         map = group.children;
       } else map = existing.children;
@@ -302,14 +401,29 @@ class LayoutBinder {
    * (no shadowing: a reader of the schema never has to work out which of two names is meant).
    * `exceptMap` is the state map the caller has already checked.
    */
-  private claimValueName(name: A.Name, levels: Level[], exceptMap?: Map<string, StateNode>): boolean {
+  private claimValueName(
+    name: A.Name,
+    levels: Level[],
+    exceptMap?: Map<string, StateNode>,
+  ): boolean {
     const span = this.visibleDeclaration(name.text, levels, exceptMap);
     if (!span) return true;
-    this.diagnostics.push(diagnostic("VMS2002", name.span, [name.text], [{ span, message: `'${name.text}' is first declared here` }]));
+    this.diagnostics.push(
+      diagnostic(
+        "VMS2002",
+        name.span,
+        [name.text],
+        [{ span, message: `'${name.text}' is first declared here` }],
+      ),
+    );
     return false;
   }
 
-  private visibleDeclaration(name: string, levels: Level[], exceptMap: Map<string, StateNode> | undefined): Span | undefined {
+  private visibleDeclaration(
+    name: string,
+    levels: Level[],
+    exceptMap: Map<string, StateNode> | undefined,
+  ): Span | undefined {
     const global = this.declarations.lookupGlobal(name);
     if (global && global.kind !== "state") return global.model.span;
     const arg = this.args.find((a) => a.name === name);
@@ -321,7 +435,12 @@ class LayoutBinder {
       const node = level.state === exceptMap ? undefined : level.state.get(name);
       // A subsection's own key names no value inside it, so its fields may reuse it.
       if (node?.kind === "subsection" && enclosing.has(node.subsection)) continue;
-      if (node) return node.kind === "field" ? node.field.span : node.kind === "group" ? node.span : node.subsection.span;
+      if (node)
+        return node.kind === "field"
+          ? node.field.span
+          : node.kind === "group"
+            ? node.span
+            : node.subsection.span;
     }
     return undefined;
   }
@@ -345,7 +464,9 @@ class LayoutBinder {
       if (node) return { kind: "state", node };
       const binding = level.lets.get(name);
       if (binding && this.checkingLets.has(binding.model)) {
-        this.diagnostics.push(diagnostic("VMS4001", binding.decl.name.span, [`the value of let '${name}'`, name]));
+        this.diagnostics.push(
+          diagnostic("VMS4001", binding.decl.name.span, [`the value of let '${name}'`, name]),
+        );
       }
       if (binding) return { kind: "let", model: this.checkedLet(binding, levels.slice(0, i + 1)) };
     }
@@ -357,9 +478,16 @@ class LayoutBinder {
   private readonly checkingLets = new Set<LetModel>();
 
   /** Lets are checked on first use, so a reference to a later let still gets its type. */
-  private checkedLet(binding: { decl: A.LetDecl; model: Mutable<LetModel> }, levels: Level[]): LetModel {
+  private checkedLet(
+    binding: { decl: A.LetDecl; model: Mutable<LetModel> },
+    levels: Level[],
+  ): LetModel {
     const { decl, model } = binding;
-    if (model.value.kind === "literal" && model.value.constName === PLACEHOLDER && !this.checkingLets.has(model)) {
+    if (
+      model.value.kind === "literal" &&
+      model.value.constName === PLACEHOLDER &&
+      !this.checkingLets.has(model)
+    ) {
       this.checkingLets.add(model);
       model.value = checkValue(decl.value, { ...this.context(levels), readAt: model.order });
       this.checkingLets.delete(model);
@@ -368,8 +496,14 @@ class LayoutBinder {
     return model;
   }
 
-  private site(expr: IrExpr, role: string, at: { order: number; subsection: SubsectionModel | undefined }, writerOnly: boolean): void {
-    if (!isError(expr)) this.sites.push({ expr, role, order: at.order, subsection: at.subsection, writerOnly });
+  private site(
+    expr: IrExpr,
+    role: string,
+    at: { order: number; subsection: SubsectionModel | undefined },
+    writerOnly: boolean,
+  ): void {
+    if (!isError(expr))
+      this.sites.push({ expr, role, order: at.order, subsection: at.subsection, writerOnly });
   }
 
   private checkMembers(decls: readonly A.Member[], models: MemberModel[], levels: Level[]): void {
@@ -393,7 +527,8 @@ class LayoutBinder {
           this.checkUnused(decl, model as Mutable<UnusedModel>, at);
           break;
         case "let":
-          if (level.lets.get(decl.name.text)?.model === model) this.checkedLet(level.lets.get(decl.name.text)!, levels);
+          if (level.lets.get(decl.name.text)?.model === model)
+            this.checkedLet(level.lets.get(decl.name.text)!, levels);
           else (model as Mutable<LetModel>).value = checkValue(decl.value, at);
           break;
         case "validate": {
@@ -402,7 +537,9 @@ class LayoutBinder {
             const each = this.eachElement(decl.each, at, levels, v);
             v.each = each?.each;
             // Without its element the condition would only repeat the error.
-            v.condition = each ? checkBool(decl.condition, each.ctx, "a validation") : placeholder(decl.condition.span);
+            v.condition = each
+              ? checkBool(decl.condition, each.ctx, "a validation")
+              : placeholder(decl.condition.span);
           } else v.condition = checkBool(decl.condition, at, "a validation");
           this.site(v.condition, "validation", v, false);
           break;
@@ -437,9 +574,18 @@ class LayoutBinder {
     if (!requirePresent(array, ctx)) return undefined;
     let type: ExprType | undefined;
     if (array.type.kind === "bytes") type = { kind: "int", min: 0n, max: 255n };
-    else if (array.type.kind === "array" && (array.type.element.kind === "int" || array.type.element.kind === "bool")) type = exprTypeOfField(array.type.element);
+    else if (
+      array.type.kind === "array" &&
+      (array.type.element.kind === "int" || array.type.element.kind === "bool")
+    )
+      type = exprTypeOfField(array.type.element);
     if (!type) {
-      this.diagnostics.push(diagnostic("VMS3010", array.span, ["each", "it goes over bytes or an array of integers or bools"]));
+      this.diagnostics.push(
+        diagnostic("VMS3010", array.span, [
+          "each",
+          "it goes over bytes or an array of integers or bools",
+        ]),
+      );
       return undefined;
     }
     if (!this.claimValueName(each.element, levels)) return undefined;
@@ -447,7 +593,10 @@ class LayoutBinder {
     const elementType = type;
     const inner: ExprContext = {
       ...ctx,
-      lookup: (name) => (name === element.name ? { kind: "element", model: element, type: elementType } : ctx.lookup(name)),
+      lookup: (name) =>
+        name === element.name
+          ? { kind: "element", model: element, type: elementType }
+          : ctx.lookup(name),
     };
     return { each: { element, array }, ctx: inner };
   }
@@ -466,13 +615,23 @@ class LayoutBinder {
     if (decl.equals) {
       const t = field.type;
       if (t.kind !== "int" && t.kind !== "bool") {
-        this.diagnostics.push(diagnostic("VMS3010", decl.equals.span, ["equals", "only a scalar field can be compared"]));
+        this.diagnostics.push(
+          diagnostic("VMS3010", decl.equals.span, [
+            "equals",
+            "only a scalar field can be compared",
+          ]),
+        );
       } else {
         field.equals = checkValue(decl.equals, ctx);
         const c = constantOf(field.equals);
         if (!isError(field.equals)) {
           if (field.equals.type.kind !== (t.kind === "bool" ? "bool" : "int")) {
-            this.diagnostics.push(diagnostic("VMS3001", decl.equals.span, [t.kind === "bool" ? "a bool" : "an integer", field.equals.type.kind === "bool" ? "a bool" : "an integer"]));
+            this.diagnostics.push(
+              diagnostic("VMS3001", decl.equals.span, [
+                t.kind === "bool" ? "a bool" : "an integer",
+                field.equals.type.kind === "bool" ? "a bool" : "an integer",
+              ]),
+            );
           } else if (c !== undefined) valueFits(c, t, decl.equals.span, this.diagnostics);
           this.site(field.equals, `'equals' of '${name}'`, field, false);
         }
@@ -490,22 +649,38 @@ class LayoutBinder {
       model.since = checkInt(decl.since, ctx, "a version gate");
       this.site(model.since, "version gate of 'unused'", model, false);
     }
-    if (decl.equals) this.diagnostics.push(diagnostic("VMS3010", decl.equals.span, ["equals", "'unused' has no value"]));
+    if (decl.equals)
+      this.diagnostics.push(
+        diagnostic("VMS3010", decl.equals.span, ["equals", "'unused' has no value"]),
+      );
   }
 
   /** `ctx` reads what comes before `at` in wire order. */
-  private count(expr: A.Expr, max: A.Expr | undefined, ctx: ExprContext, at: FieldModel | UnusedModel, role: string): Count {
+  private count(
+    expr: A.Expr,
+    max: A.Expr | undefined,
+    ctx: ExprContext,
+    at: FieldModel | UnusedModel,
+    role: string,
+  ): Count {
     const ir = checkInt(expr, ctx, role);
     this.site(ir, role, at, false);
     const constant = constantOf(ir);
     const maxValue = max ? checkConstInt(max, ctx, "a bound") : undefined;
-    if (typeof constant === "bigint" && constant < 0n) this.diagnostics.push(diagnostic("VMS3002", expr.span, [`count ${constant}`, "a length (it is negative)"]));
-    if (maxValue !== undefined && maxValue < 0n) this.diagnostics.push(diagnostic("VMS3002", max!.span, [`bound ${maxValue}`, "a length (it is negative)"]));
+    if (typeof constant === "bigint" && constant < 0n)
+      this.diagnostics.push(
+        diagnostic("VMS3002", expr.span, [`count ${constant}`, "a length (it is negative)"]),
+      );
+    if (maxValue !== undefined && maxValue < 0n)
+      this.diagnostics.push(
+        diagnostic("VMS3002", max!.span, [`bound ${maxValue}`, "a length (it is negative)"]),
+      );
     return {
       expr: ir,
       constant: typeof constant === "bigint" ? constant : undefined,
       // A bound that was written but is wrong has been reported already: no "missing bound" too.
-      max: maxValue ?? (typeof constant === "bigint" ? constant : isError(ir) || max ? 0n : undefined),
+      max:
+        maxValue ?? (typeof constant === "bigint" ? constant : isError(ir) || max ? 0n : undefined),
       maxSpan: max?.span,
     };
   }
@@ -522,15 +697,29 @@ class LayoutBinder {
   }
 
   /** The type of a field; counts and struct arguments are filled in when the level is checked. */
-  private fieldShape(ref: A.TypeRef, field: FieldModel, name: string, levels: Level[]): FieldType | undefined {
+  private fieldShape(
+    ref: A.TypeRef,
+    field: FieldModel,
+    name: string,
+    levels: Level[],
+  ): FieldType | undefined {
     if (ref.kind === "array") {
       const isBytes = ref.element.kind === "named" && ref.element.name.text === "bytes";
       const role = `${isBytes ? "length" : "count"} of '${name}'`;
-      const count: Mutable<Count> = { expr: placeholder(ref.count.span), constant: undefined, max: 0n, maxSpan: undefined };
-      this.later(levels, field, (ctx) => Object.assign(count, this.count(ref.count, ref.max, ctx, field, role)));
+      const count: Mutable<Count> = {
+        expr: placeholder(ref.count.span),
+        constant: undefined,
+        max: 0n,
+        maxSpan: undefined,
+      };
+      this.later(levels, field, (ctx) =>
+        Object.assign(count, this.count(ref.count, ref.max, ctx, field, role)),
+      );
       if (isBytes) {
         if (ref.element.kind === "named" && ref.element.args.length > 0) {
-          this.diagnostics.push(diagnostic("VMS2006", ref.element.name.span, ["bytes", 0, ref.element.args.length]));
+          this.diagnostics.push(
+            diagnostic("VMS2006", ref.element.name.span, ["bytes", 0, ref.element.args.length]),
+          );
         }
         return { kind: "bytes", count };
       }
@@ -539,12 +728,15 @@ class LayoutBinder {
     }
     const typeName = ref.name.text;
     if (typeName === "bytes") {
-      this.diagnostics.push(diagnostic("VMS3010", ref.span, ["bytes", "raw bytes need a length: write bytes[N]"]));
+      this.diagnostics.push(
+        diagnostic("VMS3010", ref.span, ["bytes", "raw bytes need a length: write bytes[N]"]),
+      );
       return undefined;
     }
     const scalar = scalarByName(typeName);
     if (scalar) {
-      if (ref.args.length > 0) this.diagnostics.push(diagnostic("VMS2006", ref.name.span, [typeName, 0, ref.args.length]));
+      if (ref.args.length > 0)
+        this.diagnostics.push(diagnostic("VMS2006", ref.name.span, [typeName, 0, ref.args.length]));
       return scalar;
     }
     const codec = this.declarations.codecs.get(typeName);
@@ -556,14 +748,19 @@ class LayoutBinder {
     if (struct === "cycle") return undefined;
     const params = codec ? codec.args : struct!.args;
     if (ref.args.length !== params.length) {
-      this.diagnostics.push(diagnostic("VMS2006", ref.name.span, [typeName, params.length, ref.args.length]));
+      this.diagnostics.push(
+        diagnostic("VMS2006", ref.name.span, [typeName, params.length, ref.args.length]),
+      );
       return undefined;
     }
     const args: IrExpr[] = [];
     this.later(levels, field, (ctx) => {
       ref.args.forEach((a, i) => {
         const param = params[i]!;
-        const ir = param.type.kind === "bool" ? checkBool(a, ctx, `argument '${param.name}'`) : checkInt(a, ctx, `argument '${param.name}'`);
+        const ir =
+          param.type.kind === "bool"
+            ? checkBool(a, ctx, `argument '${param.name}'`)
+            : checkInt(a, ctx, `argument '${param.name}'`);
         const c = constantOf(ir);
         if (c !== undefined && !isError(ir)) valueFits(c, param.type, a.span, this.diagnostics);
         this.site(ir, `argument '${param.name}' of '${name}'`, field, false);
@@ -577,5 +774,12 @@ class LayoutBinder {
 const PLACEHOLDER = "\u0000unchecked";
 
 function placeholder(span: Span): IrExpr {
-  return { kind: "literal", value: 0n, constName: PLACEHOLDER, type: { kind: "error" }, span, optional: false };
+  return {
+    kind: "literal",
+    value: 0n,
+    constName: PLACEHOLDER,
+    type: { kind: "error" },
+    span,
+    optional: false,
+  };
 }

@@ -25,18 +25,40 @@ export function checkSubsections(layout: LayoutModel): Diagnostic[] {
   return diagnostics;
 }
 
-function checkOwner(owner: Peeker, members: readonly MemberModel[], diagnostics: Diagnostic[]): void {
+function checkOwner(
+  owner: Peeker,
+  members: readonly MemberModel[],
+  diagnostics: Diagnostic[],
+): void {
   const subs = members.filter((m): m is SubsectionModel => m.kind === "subsection");
   // Readers that see a subsection's header before the owner does: those at the end of the
   // owner's fields, and those at the end of every subsection written before it.
   const before: Peeker[] = trailingOfMembers(members);
   for (const sub of subs) {
     if (!sub.qemuName.startsWith(owner.name) || sub.qemuName.length <= owner.name.length) {
-      diagnostics.push(diagnostic("VMS6001", sub.qemuNameSpan, [sub.qemuName, owner.name], [{ span: owner.span, message: `the owner "${owner.name}" is declared here` }]));
+      diagnostics.push(
+        diagnostic(
+          "VMS6001",
+          sub.qemuNameSpan,
+          [sub.qemuName, owner.name],
+          [{ span: owner.span, message: `the owner "${owner.name}" is declared here` }],
+        ),
+      );
     }
     for (const peeker of before) {
-      if (peeker.name !== owner.name && sub.qemuName.startsWith(peeker.name) && sub.qemuName.length > peeker.name.length) {
-        diagnostics.push(diagnostic("VMS6002", sub.qemuNameSpan, [sub.qemuName, peeker.name], [{ span: peeker.span, message: `the reader of "${peeker.name}" is declared here` }]));
+      if (
+        peeker.name !== owner.name &&
+        sub.qemuName.startsWith(peeker.name) &&
+        sub.qemuName.length > peeker.name.length
+      ) {
+        diagnostics.push(
+          diagnostic(
+            "VMS6002",
+            sub.qemuNameSpan,
+            [sub.qemuName, peeker.name],
+            [{ span: peeker.span, message: `the reader of "${peeker.name}" is declared here` }],
+          ),
+        );
         break;
       }
     }
@@ -71,11 +93,20 @@ function trailingOfType(type: FieldType): Peeker[] {
   if (type.kind === "array") return trailingOfType(type.element);
   if (type.kind !== "struct") return [];
   const s = type.struct;
-  return trailingOfBlock(s.qemuName === undefined ? undefined : { name: s.qemuName, span: s.nameSpan }, s.members);
+  return trailingOfBlock(
+    s.qemuName === undefined ? undefined : { name: s.qemuName, span: s.nameSpan },
+    s.members,
+  );
 }
 
 function mayBeEmpty(m: MemberModel): boolean {
-  if (m.kind === "unused") return m.guard !== undefined || m.since !== undefined || m.count.constant === undefined || m.count.constant === 0n;
+  if (m.kind === "unused")
+    return (
+      m.guard !== undefined ||
+      m.since !== undefined ||
+      m.count.constant === undefined ||
+      m.count.constant === 0n
+    );
   if (m.kind !== "field") return true;
   return (m as FieldModel).optional || typeMayBeEmpty(m.type);
 }
@@ -88,7 +119,11 @@ function typeMayBeEmpty(type: FieldType): boolean {
     case "bytes":
       return type.count.constant === undefined || type.count.constant === 0n;
     case "array":
-      return type.count.constant === undefined || type.count.constant === 0n || typeMayBeEmpty(type.element);
+      return (
+        type.count.constant === undefined ||
+        type.count.constant === 0n ||
+        typeMayBeEmpty(type.element)
+      );
     case "struct":
       return type.struct.members.every(mayBeEmpty);
     case "custom":

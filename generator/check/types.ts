@@ -28,7 +28,9 @@ export function scalarSize(type: ScalarType): number {
 
 export function intRange(type: IntType): { min: bigint; max: bigint } {
   const bits = BigInt(type.bits);
-  return type.signed ? { min: -(1n << (bits - 1n)), max: (1n << (bits - 1n)) - 1n } : { min: 0n, max: (1n << bits) - 1n };
+  return type.signed
+    ? { min: -(1n << (bits - 1n)), max: (1n << (bits - 1n)) - 1n }
+    : { min: 0n, max: (1n << bits) - 1n };
 }
 
 /** The expression type of a value read from a field of this type. */
@@ -43,10 +45,26 @@ export function exprTypeOfField(type: FieldType): ExprType {
     case "array":
       return { kind: "array", element: type.element };
     case "struct":
-      return { kind: "object", node: { kind: "group", key: type.struct.name, children: type.struct.state, span: type.struct.nameSpan } };
+      return {
+        kind: "object",
+        node: {
+          kind: "group",
+          key: type.struct.name,
+          children: type.struct.state,
+          span: type.struct.nameSpan,
+        },
+      };
     case "custom":
       // Hand-written: its value has no members the checker knows.
-      return { kind: "object", node: { kind: "group", key: type.codec.name, children: new Map(), span: type.codec.nameSpan } };
+      return {
+        kind: "object",
+        node: {
+          kind: "group",
+          key: type.codec.name,
+          children: new Map(),
+          span: type.codec.nameSpan,
+        },
+      };
   }
 }
 

@@ -17,9 +17,17 @@ export function checkVersions(layout: LayoutModel): Diagnostic[] {
     if (typeof gate === "bigint" && gate > BigInt(version)) {
       const name = m.kind === "field" ? m.path.join(".") : "unused";
       diagnostics.push(
-        diagnostic("VMS7001", m.since.span, [name, gate, version, ownerName], [
-          { span: owner ? owner.span : layout.nameSpan, message: `${ownerName} has version ${version}` },
-        ]),
+        diagnostic(
+          "VMS7001",
+          m.since.span,
+          [name, gate, version, ownerName],
+          [
+            {
+              span: owner ? owner.span : layout.nameSpan,
+              message: `${ownerName} has version ${version}`,
+            },
+          ],
+        ),
       );
     }
   }

@@ -24,10 +24,13 @@ export function children(e: IrExpr): IrExpr[] {
 
 /** A value an expression reads from the stream: a field of the layout, or a let. */
 export interface Reference {
-  readonly target: { readonly kind: "field"; readonly field: FieldModel } | { readonly kind: "let"; readonly binding: LetModel };
+  readonly target:
+    | { readonly kind: "field"; readonly field: FieldModel }
+    | { readonly kind: "let"; readonly binding: LetModel };
   readonly expr: IrExpr;
   /** When the path goes into a subsection of a struct it reads: the field read there. */
-  readonly inStructSubsection: { readonly subsection: SubsectionModel; readonly field: FieldModel | undefined } | undefined;
+  readonly inStructSubsection:
+    { readonly subsection: SubsectionModel; readonly field: FieldModel | undefined } | undefined;
 }
 
 /**
@@ -39,12 +42,21 @@ export function references(e: IrExpr): Reference[] {
   const visit = (x: IrExpr): void => {
     const target = pathTarget(x);
     if (target) {
-      out.push({ target: { kind: "field", field: target }, expr: x, inStructSubsection: structSubsectionOnPath(x, target) });
+      out.push({
+        target: { kind: "field", field: target },
+        expr: x,
+        inStructSubsection: structSubsectionOnPath(x, target),
+      });
       if (x.kind === "index") visit(x.index);
       else if (x.kind === "member") visitIndexes(x.object);
       return;
     }
-    if (x.kind === "let") out.push({ target: { kind: "let", binding: x.binding }, expr: x, inStructSubsection: undefined });
+    if (x.kind === "let")
+      out.push({
+        target: { kind: "let", binding: x.binding },
+        expr: x,
+        inStructSubsection: undefined,
+      });
     children(x).forEach(visit);
   };
   const visitIndexes = (x: IrExpr): void => {
@@ -58,7 +70,8 @@ export function references(e: IrExpr): Reference[] {
 /** The field a reference path (`a.b`, `t[i]`, `s.t[i].x`) reads in, if it is one. */
 export function pathTarget(x: IrExpr): FieldModel | undefined {
   if (x.kind === "field") return x.field;
-  if (x.kind === "member") return pathTarget(x.object) ?? (x.node.kind === "field" ? x.node.field : undefined);
+  if (x.kind === "member")
+    return pathTarget(x.object) ?? (x.node.kind === "field" ? x.node.field : undefined);
   if (x.kind === "index") return pathTarget(x.object);
   return undefined;
 }
@@ -81,7 +94,8 @@ function structSubsectionOnPath(x: IrExpr, top: FieldModel): Reference["inStruct
     }
     if (link.node.kind === "subsection") {
       const leaf = chain.slice(i + 1).find((c) => c.kind === "member" && c.node.kind === "field");
-      const field = leaf?.kind === "member" && leaf.node.kind === "field" ? leaf.node.field : undefined;
+      const field =
+        leaf?.kind === "member" && leaf.node.kind === "field" ? leaf.node.field : undefined;
       return { subsection: link.node.subsection, field };
     }
   }

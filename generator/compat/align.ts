@@ -12,7 +12,11 @@ import { scalarName, scalarSize } from "../check/types.js";
 export type Pair =
   | { readonly how: "same" | "renamed" | "moved"; readonly old: Item; readonly new: Item }
   /** Fields of one side that the other side's padding (`unused`) of the same length replaces. */
-  | { readonly how: "retired"; readonly fields: readonly Item[]; readonly padding: Item & { readonly kind: "unused" } };
+  | {
+      readonly how: "retired";
+      readonly fields: readonly Item[];
+      readonly padding: Item & { readonly kind: "unused" };
+    };
 
 export interface Alignment {
   readonly pairs: Pair[];
@@ -25,7 +29,10 @@ export function align(old: readonly Item[], neu: readonly Item[]): Alignment {
   // A name the new version says another field `was` is not this item's any more, even if a new
   // field took it.
   const claimed = new Set(neu.flatMap((n) => n.formerKeys));
-  const sameItem = (a: Item, b: Item): boolean => named(a) && named(b) && ((a.key === b.key && !claimed.has(b.key)) || b.formerKeys.includes(a.key));
+  const sameItem = (a: Item, b: Item): boolean =>
+    named(a) &&
+    named(b) &&
+    ((a.key === b.key && !claimed.has(b.key)) || b.formerKeys.includes(a.key));
   const anchors = lcs(old, neu, sameItem);
   const pairs: Pair[] = anchors.map(([i, j]) => ({ how: "same", old: old[i]!, new: neu[j]! }));
   const oldTaken = new Set(anchors.map(([i]) => i));
@@ -69,14 +76,21 @@ export function align(old: readonly Item[], neu: readonly Item[]): Alignment {
 function retirement(fields: readonly Item[], padding: readonly Item[]): Pair | undefined {
   if (padding.length !== 1 || fields.length === 0) return undefined;
   const pad = padding[0]!;
-  if (pad.kind !== "unused" || literalOf(pad.present) !== true || literalOf(pad.count.canon) === undefined) return undefined;
+  if (
+    pad.kind !== "unused" ||
+    literalOf(pad.present) !== true ||
+    literalOf(pad.count.canon) === undefined
+  )
+    return undefined;
   let total = 0n;
   for (const f of fields) {
     const size = constantSize(f);
     if (size === undefined || literalOf(f.present) !== true) return undefined;
     total += size;
   }
-  return total === literalOf(pad.count.canon) ? { how: "retired", fields, padding: pad } : undefined;
+  return total === literalOf(pad.count.canon)
+    ? { how: "retired", fields, padding: pad }
+    : undefined;
 }
 
 /** Bytes an item always takes on the wire, when that is a constant. */
@@ -112,7 +126,9 @@ function shape(item: Item): string {
     case "unused": {
       const n = literalOf(item.count.canon);
       const count = typeof n === "bigint" ? String(n) : "n";
-      return item.kind === "unused" ? `unused[${count}]` : `[${count}](${item.element.items.map(shape).join(",")})`;
+      return item.kind === "unused"
+        ? `unused[${count}]`
+        : `[${count}](${item.element.items.map(shape).join(",")})`;
     }
     case "subsections":
       return `subsections(${item.arms.map((a) => a.qemuName).join(",")})`;
@@ -128,11 +144,13 @@ function lcs<T>(a: readonly T[], b: readonly T[], eq: (x: T, y: T) => boolean): 
   const table = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
-      table[i]![j] = eq(a[i]!, b[j]!) ? table[i + 1]![j + 1]! + 1 : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
+      table[i]![j] = eq(a[i]!, b[j]!)
+        ? table[i + 1]![j + 1]! + 1
+        : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
     }
   }
   const out: [number, number][] = [];
-  for (let i = 0, j = 0; i < n && j < m; ) {
+  for (let i = 0, j = 0; i < n && j < m;) {
     if (eq(a[i]!, b[j]!) && table[i]![j] === table[i + 1]![j + 1]! + 1) {
       out.push([i, j]);
       i++;

@@ -9,7 +9,12 @@ export type Side = "old" | "new";
 export type Canon =
   | { readonly k: "lit"; readonly v: bigint | boolean; readonly name: string | undefined }
   /** A value on the wire: item `id` of one side (or of the array element reached through `base`). */
-  | { readonly k: "ref"; readonly side: Side; readonly id: number; readonly base: Canon | undefined }
+  | {
+      readonly k: "ref";
+      readonly side: Side;
+      readonly id: number;
+      readonly base: Canon | undefined;
+    }
   | { readonly k: "param"; readonly name: string }
   /** An optional parameter the other version does not have: absent, so `??` takes its right side. */
   | { readonly k: "absent" }
@@ -123,7 +128,10 @@ export function render(c: Canon, refs: RefNamer, named = false): string {
 }
 
 /** The named constants an expression still shows, with their values. */
-export function namedConstants(c: Canon, into = new Map<string, bigint | boolean>()): Map<string, bigint | boolean> {
+export function namedConstants(
+  c: Canon,
+  into = new Map<string, bigint | boolean>(),
+): Map<string, bigint | boolean> {
   if (c.k === "lit" && c.name !== undefined) into.set(c.name, c.v);
   if (c.k === "ref" && c.base) namedConstants(c.base, into);
   if (c.k === "op") for (const a of c.args) namedConstants(a, into);

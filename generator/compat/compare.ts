@@ -39,7 +39,8 @@ export class LevelComparison {
     this.writer = ctx.direction === "forward" ? "old" : "new";
   }
 
-  private refs = (side: Side, id: number): string => this.ctx.pairKeys.get(`${side}:${id}`) ?? `${side}:${id}`;
+  private refs = (side: Side, id: number): string =>
+    this.ctx.pairKeys.get(`${side}:${id}`) ?? `${side}:${id}`;
 
   private key(c: Canon): string {
     return render(c, this.refs);
@@ -56,7 +57,8 @@ export class LevelComparison {
       const k = `p${this.ctx.pairKeys.size}`;
       this.ctx.pairKeys.set(`old:${p.old.id}`, k);
       this.ctx.pairKeys.set(`new:${p.new.id}`, k);
-      if (p.old.kind === "array" && p.new.kind === "array") this.aligned(p.old.element, p.new.element);
+      if (p.old.kind === "array" && p.new.kind === "array")
+        this.aligned(p.old.element, p.new.element);
     }
     return a;
   }
@@ -75,13 +77,26 @@ export class LevelComparison {
       if (p.padding.side !== this.writer) return;
       const names = p.fields.map((f) => f.name).join("', '");
       const field = p.fields[0]!;
-      const places = { [field.side]: place(field), [p.padding.side]: place(p.padding) } as Record<Side, Place>;
-      this.report("FIELD_RETIRED", [names, String(literalOf(p.padding.count.canon))], places.old, places.new);
+      const places = { [field.side]: place(field), [p.padding.side]: place(p.padding) } as Record<
+        Side,
+        Place
+      >;
+      this.report(
+        "FIELD_RETIRED",
+        [names, String(literalOf(p.padding.count.canon))],
+        places.old,
+        places.new,
+      );
       return;
     }
     if (p.how === "moved") {
       if (isAbsent(p.old) && isAbsent(p.new)) return;
-      this.report("FIELD_MOVED", [p.new.name, this.after(p.old, o), this.after(p.new, n)], place(p.old), place(p.new));
+      this.report(
+        "FIELD_MOVED",
+        [p.new.name, this.after(p.old, o), this.after(p.new, n)],
+        place(p.old),
+        place(p.new),
+      );
       return;
     }
     this.items(p.old, p.new);
@@ -90,9 +105,14 @@ export class LevelComparison {
   /** "after 'x'", or "first", for where a moved item sits in its level. */
   private after(item: Item, level: Level): string {
     const i = level.items.indexOf(item);
-    const before = level.items.slice(0, i).reverse().find((x) => x.kind !== "unused");
+    const before = level.items
+      .slice(0, i)
+      .reverse()
+      .find((x) => x.kind !== "unused");
     if (!before) return "first";
-    return before.kind === "subsections" ? `after the subsections of "${before.owner}"` : `after '${before.name}'`;
+    return before.kind === "subsections"
+      ? `after the subsections of "${before.owner}"`
+      : `after '${before.name}'`;
   }
 
   private unmatched(item: Item, level: Level, otherLevel: Level, a: Alignment): void {
@@ -104,8 +124,12 @@ export class LevelComparison {
       for (const arm of item.arms) this.armMissing(arm, item, where);
       return;
     }
-    const when = literalOf(item.present) === true ? "" : ` when ${guardText(item, this.ctx.text).replace(/^if /, "")} holds`;
-    if (item.side === "old") this.report("FIELD_REMOVED", [item.name, when], place(item), where, "old");
+    const when =
+      literalOf(item.present) === true
+        ? ""
+        : ` when ${guardText(item, this.ctx.text).replace(/^if /, "")} holds`;
+    if (item.side === "old")
+      this.report("FIELD_REMOVED", [item.name, when], place(item), where, "old");
     else this.report("FIELD_ADDED", [item.name, when], where, place(item));
   }
 
@@ -115,8 +139,13 @@ export class LevelComparison {
     const i = level.items.indexOf(item);
     for (let k = i - 1; k >= 0; k--) {
       const before = level.items[k]!;
-      const p = a.pairs.find((x) => x.how !== "retired" && x[before.side] === before) as (Pair & { how: "same" }) | undefined;
-      if (p) return { span: p[side].span, note: `the ${side} version has no '${item.name}' ${this.after(item, level)}` };
+      const p = a.pairs.find((x) => x.how !== "retired" && x[before.side] === before) as
+        (Pair & { how: "same" }) | undefined;
+      if (p)
+        return {
+          span: p[side].span,
+          note: `the ${side} version has no '${item.name}' ${this.after(item, level)}`,
+        };
     }
     return { span: otherLevel.span, note: `the ${side} version has no '${item.name}'` };
   }
@@ -124,12 +153,33 @@ export class LevelComparison {
   private items(o: Item, n: Item): void {
     if (isAbsent(o) && isAbsent(n)) return;
     if (o.gateOn !== n.gateOn) {
-      this.report("FIELD_VERSION_GATE_CHANGED", [n.name, gateText(o), gateText(n), this.gateVersions(o, n)], place(o), place(n));
+      this.report(
+        "FIELD_VERSION_GATE_CHANGED",
+        [n.name, gateText(o), gateText(n), this.gateVersions(o, n)],
+        place(o),
+        place(n),
+      );
     } else if (o.gateOn) {
-      this.expression(o.guard, n.guard, "FIELD_GUARD_CHANGED", `the guard of '${n.name}'`, o, n, guardText(o, this.ctx.text), guardText(n, this.ctx.text), o.guardSpans, n.guardSpans);
+      this.expression(
+        o.guard,
+        n.guard,
+        "FIELD_GUARD_CHANGED",
+        `the guard of '${n.name}'`,
+        o,
+        n,
+        guardText(o, this.ctx.text),
+        guardText(n, this.ctx.text),
+        o.guardSpans,
+        n.guardSpans,
+      );
     }
     if (o.kind !== n.kind) {
-      this.report("FIELD_TYPE_CHANGED", [n.name, describe(o, this.ctx.text), describe(n, this.ctx.text)], place(o), place(n));
+      this.report(
+        "FIELD_TYPE_CHANGED",
+        [n.name, describe(o, this.ctx.text), describe(n, this.ctx.text)],
+        place(o),
+        place(n),
+      );
       return;
     }
     switch (o.kind) {
@@ -154,9 +204,16 @@ export class LevelComparison {
 
   /** Codecs are opaque: another codec, module or argument is another wire format as far as we can tell. */
   private codecs(o: Item & { kind: "custom" }, n: Item & { kind: "custom" }): void {
-    const sameArgs = o.args.length === n.args.length && o.args.every((a, i) => this.key(a) === this.key(n.args[i]!));
+    const sameArgs =
+      o.args.length === n.args.length &&
+      o.args.every((a, i) => this.key(a) === this.key(n.args[i]!));
     if (o.codec === n.codec && o.module === n.module && sameArgs) return;
-    this.report("FIELD_TYPE_CHANGED", [n.name, describe(o, this.ctx.text), describe(n, this.ctx.text)], place(o), place(n));
+    this.report(
+      "FIELD_TYPE_CHANGED",
+      [n.name, describe(o, this.ctx.text), describe(n, this.ctx.text)],
+      place(o),
+      place(n),
+    );
   }
 
   private scalars(o: Item & { kind: "scalar" }, n: Item & { kind: "scalar" }): void {
@@ -166,22 +223,49 @@ export class LevelComparison {
     else if (a.kind === "int" && b.kind === "int") {
       if (a.bits !== b.bits) this.report("FIELD_WIDTH_CHANGED", args, place(o), place(n));
       if (a.signed !== b.signed) this.report("FIELD_SIGNEDNESS_CHANGED", args, place(o), place(n));
-      if (a.endian !== b.endian && a.bits > 8 && b.bits > 8) this.report("FIELD_ENDIANNESS_CHANGED", args, place(o), place(n));
+      if (a.endian !== b.endian && a.bits > 8 && b.bits > 8)
+        this.report("FIELD_ENDIANNESS_CHANGED", args, place(o), place(n));
     }
     // Only the reader checks `equals`: a writer free to send any value breaks it.
     const [w, r] = this.writer === "old" ? [o, n] : [n, o];
     if (!r.equals) return;
-    const text = (i: typeof o): string => (i.equals && i.equalsSpan ? `equals ${this.ctx.text(i.equalsSpan)}` : "any value");
+    const text = (i: typeof o): string =>
+      i.equals && i.equalsSpan ? `equals ${this.ctx.text(i.equalsSpan)}` : "any value";
     if (!w.equals) {
       this.report("FIELD_EQUALS_CHANGED", [n.name, text(o), text(n)], place(o), place(n));
       return;
     }
-    this.expression(o.equals!, n.equals!, "FIELD_EQUALS_CHANGED", `the required value of '${n.name}'`, o, n, text(o), text(n), [o.equalsSpan!], [n.equalsSpan!]);
+    this.expression(
+      o.equals!,
+      n.equals!,
+      "FIELD_EQUALS_CHANGED",
+      `the required value of '${n.name}'`,
+      o,
+      n,
+      text(o),
+      text(n),
+      [o.equalsSpan!],
+      [n.equalsSpan!],
+    );
   }
 
-  private counts(o: Item & { kind: "array" | "unused" }, n: Item & { kind: "array" | "unused" }): void {
+  private counts(
+    o: Item & { kind: "array" | "unused" },
+    n: Item & { kind: "array" | "unused" },
+  ): void {
     const what = `the count of '${n.name}'`;
-    const changed = this.expression(o.count.canon, n.count.canon, "FIELD_COUNT_CHANGED", what, o, n, this.ctx.text(o.count.span), this.ctx.text(n.count.span), [o.count.span], [n.count.span]);
+    const changed = this.expression(
+      o.count.canon,
+      n.count.canon,
+      "FIELD_COUNT_CHANGED",
+      what,
+      o,
+      n,
+      this.ctx.text(o.count.span),
+      this.ctx.text(n.count.span),
+      [o.count.span],
+      [n.count.span],
+    );
     // A bound matters where both count the same way and the reader's count is not a constant.
     if (changed || literalOf(n.count.canon) !== undefined) return;
     const [w, r] = this.writer === "old" ? [o, n] : [n, o];
@@ -189,7 +273,12 @@ export class LevelComparison {
     const rule: RuleName = r.side === "new" ? "FIELD_BOUND_LOWERED" : "FIELD_BOUND_RAISED";
     const [os, ns] = [o.count.maxSpan, n.count.maxSpan];
     if (os && ns && this.byConstants(os, ns, `the bound of '${n.name}'`)) return;
-    this.report(rule, [n.name, String(o.count.accepts), String(n.count.accepts)], place(o, os), place(n, ns));
+    this.report(
+      rule,
+      [n.name, String(o.count.accepts), String(n.count.accepts)],
+      place(o, os),
+      place(n, ns),
+    );
   }
 
   /**
@@ -197,7 +286,18 @@ export class LevelComparison {
    * of other values explain is reported as CONSTANT_CHANGED, at their declarations. Returns
    * whether the two differ.
    */
-  private expression(o: Canon, n: Canon, rule: RuleName, what: string, oi: Item, ni: Item, oText: string, nText: string, oSpans: readonly Span[], nSpans: readonly Span[]): boolean {
+  private expression(
+    o: Canon,
+    n: Canon,
+    rule: RuleName,
+    what: string,
+    oi: Item,
+    ni: Item,
+    oText: string,
+    nText: string,
+    oSpans: readonly Span[],
+    nSpans: readonly Span[],
+  ): boolean {
     if (this.key(o) === this.key(n)) return false;
     if (render(o, this.refs, true) === render(n, this.refs, true)) {
       const names = changedConstants(o, n);
@@ -206,7 +306,12 @@ export class LevelComparison {
         return true;
       }
     }
-    if (oSpans.length > 0 && oSpans.length === nSpans.length && oSpans.every((s, i) => this.byConstants(s, nSpans[i]!, what))) return true;
+    if (
+      oSpans.length > 0 &&
+      oSpans.length === nSpans.length &&
+      oSpans.every((s, i) => this.byConstants(s, nSpans[i]!, what))
+    )
+      return true;
     this.report(rule, [ni.name, oText, nText], place(oi, oSpans[0]), place(ni, nSpans[0]));
     return true;
   }
@@ -218,7 +323,9 @@ export class LevelComparison {
   private byConstants(os: Span, ns: Span, what: string): boolean {
     const [a, b] = [this.ctx.text(os).replace(/\s+/g, " "), this.ctx.text(ns).replace(/\s+/g, " ")];
     if (a !== b) return false;
-    const names = [...new Set(a.match(/[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)?/g) ?? [])].map((m) => m.replace(/\s+/g, ""));
+    const names = [...new Set(a.match(/[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)?/g) ?? [])].map((m) =>
+      m.replace(/\s+/g, ""),
+    );
     const changed = names.filter((name) => {
       const [x, y] = [this.ctx.constants.old.get(name), this.ctx.constants.new.get(name)];
       return x && y && x.value !== y.value;
@@ -252,7 +359,10 @@ export class LevelComparison {
         if (names.length > 0) continue;
       }
       const mine: Place = { span: v.span, note: `the validation in the ${readerSide} version` };
-      const theirs: Place = { span: w.span, note: `the level without it in the ${this.writer} version` };
+      const theirs: Place = {
+        span: w.span,
+        note: `the level without it in the ${this.writer} version`,
+      };
       if (readerSide === "new") this.report("VALIDATION_ADDED", [v.message], theirs, mine);
       else this.report("VALIDATION_REMOVED", [v.message], mine, theirs, "old");
     }
@@ -271,44 +381,81 @@ export class LevelComparison {
       }
       if (!sendable(wa, w)) continue;
       // A rename: an arm the writer does not have, that its own version would send, with the same fields.
-      const twin = r.arms.find((a) => !writerNames.has(a.qemuName) && sendable(a, r) && this.sameContent(wa, a));
+      const twin = r.arms.find(
+        (a) => !writerNames.has(a.qemuName) && sendable(a, r) && this.sameContent(wa, a),
+      );
       if (twin) {
         const [oa, na] = this.writer === "old" ? [wa, twin] : [twin, wa];
-        this.report("SUBSECTION_RENAMED", [oa.qemuName, na.qemuName], { span: oa.span, note: `"${oa.qemuName}" in the old version` }, { span: na.span, note: "" });
+        this.report(
+          "SUBSECTION_RENAMED",
+          [oa.qemuName, na.qemuName],
+          { span: oa.span, note: `"${oa.qemuName}" in the old version` },
+          { span: na.span, note: "" },
+        );
         continue;
       }
-      this.armMissing(wa, w, { span: r.ownerSpan, note: `"${r.owner}" in the ${r.side} version has no subsection "${wa.qemuName}"` });
+      this.armMissing(wa, w, {
+        span: r.ownerSpan,
+        note: `"${r.owner}" in the ${r.side} version has no subsection "${wa.qemuName}"`,
+      });
     }
   }
 
   /** The writer sends an arm the reader does not know. */
   private armMissing(arm: Arm, group: Item & { kind: "subsections" }, theirs: Place): void {
     if (!sendable(arm, group)) return;
-    const when = arm.needed && arm.neededSpan ? ` when 'needed' holds (${this.ctx.text(arm.neededSpan)})` : " whenever the state has it";
+    const when =
+      arm.needed && arm.neededSpan
+        ? ` when 'needed' holds (${this.ctx.text(arm.neededSpan)})`
+        : " whenever the state has it";
     const mine: Place = { span: arm.span, note: `"${arm.qemuName}" in the ${group.side} version` };
-    if (group.side === "old") this.report("SUBSECTION_REMOVED", [arm.qemuName, when], mine, theirs, "old");
+    if (group.side === "old")
+      this.report("SUBSECTION_REMOVED", [arm.qemuName, when], mine, theirs, "old");
     else this.report("SUBSECTION_ADDED", [arm.qemuName, when], theirs, mine);
   }
 
   private arm(wa: Arm, ra: Arm): void {
     const [oa, na] = this.writer === "old" ? [wa, ra] : [ra, wa];
-    const places = [{ span: oa.span, note: `"${oa.qemuName}" in the old version` }, { span: na.span, note: "" }] as const;
+    const places = [
+      { span: oa.span, note: `"${oa.qemuName}" in the old version` },
+      { span: na.span, note: "" },
+    ] as const;
     // Readers take what comes; but a writer that stops sending a subsection leaves the reader's defaults.
-    const needed = (a: Arm): string => (a.needed && a.neededSpan ? `needed ${this.ctx.text(a.neededSpan)}` : "whenever the state has it");
+    const needed = (a: Arm): string =>
+      a.needed && a.neededSpan
+        ? `needed ${this.ctx.text(a.neededSpan)}`
+        : "whenever the state has it";
     const neededKey = (a: Arm): string => (a.needed ? this.key(a.needed) : "state");
-    if (neededKey(oa) !== neededKey(na)) this.report("SUBSECTION_NEEDED_CHANGED", [na.qemuName, needed(oa), needed(na)], { span: oa.neededSpan ?? oa.span, note: `"${oa.qemuName}" in the old version` }, { span: na.neededSpan ?? na.span, note: "" });
+    if (neededKey(oa) !== neededKey(na))
+      this.report(
+        "SUBSECTION_NEEDED_CHANGED",
+        [na.qemuName, needed(oa), needed(na)],
+        { span: oa.neededSpan ?? oa.span, note: `"${oa.qemuName}" in the old version` },
+        { span: na.neededSpan ?? na.span, note: "" },
+      );
     const [ws, rs] = [this.writer, other[this.writer]];
     if (wa.version > ra.version) {
-      this.report("SUBSECTION_VERSION_TOO_NEW", [wa.qemuName, ws, wa.version, rs, ra.version], ...places);
+      this.report(
+        "SUBSECTION_VERSION_TOO_NEW",
+        [wa.qemuName, ws, wa.version, rs, ra.version],
+        ...places,
+      );
       return;
     }
     if (wa.version < ra.minimum) {
-      this.report("SUBSECTION_VERSION_TOO_OLD", [wa.qemuName, ws, wa.version, rs, ra.minimum], ...places);
+      this.report(
+        "SUBSECTION_VERSION_TOO_OLD",
+        [wa.qemuName, ws, wa.version, rs, ra.minimum],
+        ...places,
+      );
       return;
     }
     // Forward, also the older versions both readers accept: the old reader defines how they read.
     const lo = Math.max(wa.minimum, ra.minimum);
-    const versions = this.ctx.direction === "forward" ? checkpoints(lo, wa.version, [...wa.gates, ...ra.gates]) : [wa.version];
+    const versions =
+      this.ctx.direction === "forward"
+        ? checkpoints(lo, wa.version, [...wa.gates, ...ra.gates])
+        : [wa.version];
     for (const v of versions) {
       const inner = new LevelComparison({ ...this.ctx, lowestVersion: lo });
       inner.level(oa.at(v), na.at(v));
@@ -320,7 +467,10 @@ export class LevelComparison {
     if (wa.version > ra.version || wa.version < ra.minimum) return false;
     const [oa, na] = this.writer === "old" ? [wa, ra] : [ra, wa];
     const scratch: Finding[] = [];
-    new LevelComparison({ ...this.ctx, findings: scratch }).level(oa.at(wa.version), na.at(wa.version));
+    new LevelComparison({ ...this.ctx, findings: scratch }).level(
+      oa.at(wa.version),
+      na.at(wa.version),
+    );
     return scratch.length === 0;
   }
 
@@ -336,8 +486,21 @@ export class LevelComparison {
     return from >= to ? String(from) : `${from} to ${to}`;
   }
 
-  private report(rule: RuleName, args: readonly (string | number | bigint)[], old: Place | undefined, neu: Place | undefined, primary?: Side): void {
-    this.ctx.findings.push({ rule, direction: this.ctx.direction, args, old, new: neu, ...(primary ? { primary } : {}) });
+  private report(
+    rule: RuleName,
+    args: readonly (string | number | bigint)[],
+    old: Place | undefined,
+    neu: Place | undefined,
+    primary?: Side,
+  ): void {
+    this.ctx.findings.push({
+      rule,
+      direction: this.ctx.direction,
+      args,
+      old,
+      new: neu,
+      ...(primary ? { primary } : {}),
+    });
   }
 }
 
@@ -368,7 +531,9 @@ function guardText(item: Item, text: (s: Span) => string): string {
   const own = literalOf(item.guard);
   if (own === true) return "always";
   if (own === false) return "never";
-  return item.guardSpans.length > 0 ? `if ${item.guardSpans.map(text).join(" && ")}` : "if its condition holds";
+  return item.guardSpans.length > 0
+    ? `if ${item.guardSpans.map(text).join(" && ")}`
+    : "if its condition holds";
 }
 
 function describe(item: Item, text: (s: Span) => string): string {
@@ -376,7 +541,8 @@ function describe(item: Item, text: (s: Span) => string): string {
     case "scalar":
       return scalarName(item.type);
     case "array": {
-      const el = item.element.items.length === 1 ? describe(item.element.items[0]!, text) : "struct";
+      const el =
+        item.element.items.length === 1 ? describe(item.element.items[0]!, text) : "struct";
       return `${el}[${text(item.count.span)}]`;
     }
     case "unused":

@@ -19,7 +19,12 @@ export function exportDump(plans: readonly SchemaPlan[], machine: string | undef
     for (const fn of plan.functions) {
       const layout = fn.layout;
       if (layout.kind !== "section" || !layout.qemuName || layout.qemuName in out) continue;
-      out[layout.qemuName] = { Name: layout.qemuName, version_id: layout.version, minimum_version_id: layout.minimum, Description: exporter.description(fn) };
+      out[layout.qemuName] = {
+        Name: layout.qemuName,
+        version_id: layout.version,
+        minimum_version_id: layout.minimum,
+        Description: exporter.description(fn),
+      };
     }
   }
   return out;
@@ -33,7 +38,11 @@ class Exporter {
   }
 
   private vmsd(name: string, version: number, minimum: number, steps: readonly Step[]): DumpJson {
-    const out: Record<string, DumpValue> = { name, version_id: version, minimum_version_id: minimum };
+    const out: Record<string, DumpValue> = {
+      name,
+      version_id: version,
+      minimum_version_id: minimum,
+    };
     const fields = steps.flatMap((s) => this.field(s));
     if (fields.length > 0) out["Fields"] = fields;
     const arms = steps.flatMap((s) => (s.kind === "subsections" ? s.arms : []));
@@ -49,7 +58,14 @@ class Exporter {
   private field(step: Step): DumpJson[] {
     if (step.kind === "unused") {
       const m = step.unused;
-      return [{ field: "unused", version_id: gate(m), field_exists: m.guard !== undefined, size: Number(step.count.constant ?? 0n) }];
+      return [
+        {
+          field: "unused",
+          version_id: gate(m),
+          field_exists: m.guard !== undefined,
+          size: Number(step.count.constant ?? 0n),
+        },
+      ];
     }
     if (step.kind !== "field") return [];
     const f = step.field;
@@ -113,7 +129,9 @@ function valueSize(value: ValuePlan): bigint | undefined {
       return value.count.constant;
     case "array": {
       const each = valueSize(value.element);
-      return each === undefined || value.count.constant === undefined ? undefined : each * value.count.constant;
+      return each === undefined || value.count.constant === undefined
+        ? undefined
+        : each * value.count.constant;
     }
     case "struct":
       return wireSize(value.callee.steps);

@@ -2,7 +2,12 @@
 // findings of both directions are merged into diagnostics (the project's one Diagnostic type, plus
 // the rule's name and the directions it breaks).
 
-import { diagnostic, sortDiagnostics, type Diagnostic, type RelatedInfo } from "../../diagnostics/diagnostic.js";
+import {
+  diagnostic,
+  sortDiagnostics,
+  type Diagnostic,
+  type RelatedInfo,
+} from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 import { ruleNamed, type RuleName } from "./rules.js";
 
@@ -36,22 +41,35 @@ export interface CompatDiagnostic extends Diagnostic {
 export function mergeFindings(findings: readonly Finding[]): CompatDiagnostic[] {
   const merged = new Map<string, { finding: Finding; directions: Set<Direction> }>();
   for (const f of findings) {
-    const key = JSON.stringify([f.rule, f.args.map(String), spanKey(f.old?.span), spanKey(f.new?.span)]);
+    const key = JSON.stringify([
+      f.rule,
+      f.args.map(String),
+      spanKey(f.old?.span),
+      spanKey(f.new?.span),
+    ]);
     const entry = merged.get(key);
     if (entry) entry.directions.add(f.direction);
     else merged.set(key, { finding: f, directions: new Set([f.direction]) });
   }
-  const out = [...merged.values()].map(({ finding, directions }) => toDiagnostic(finding, directions.size === 2 ? "both" : finding.direction));
+  const out = [...merged.values()].map(({ finding, directions }) =>
+    toDiagnostic(finding, directions.size === 2 ? "both" : finding.direction),
+  );
   return sortDiagnostics(out) as CompatDiagnostic[];
 }
 
 /** Only the findings that break one of the directions asked for. */
-export function inDirections(diagnostics: readonly CompatDiagnostic[], asked: Directions): CompatDiagnostic[] {
-  return diagnostics.filter((d) => asked === "both" || d.direction === "both" || d.direction === asked);
+export function inDirections(
+  diagnostics: readonly CompatDiagnostic[],
+  asked: Directions,
+): CompatDiagnostic[] {
+  return diagnostics.filter(
+    (d) => asked === "both" || d.direction === "both" || d.direction === asked,
+  );
 }
 
 function toDiagnostic(f: Finding, direction: Directions): CompatDiagnostic {
-  const [primary, other] = (f.primary === "old" && f.old) || !f.new ? [f.old!, f.new] : [f.new, f.old];
+  const [primary, other] =
+    (f.primary === "old" && f.old) || !f.new ? [f.old!, f.new] : [f.new, f.old];
   const related: RelatedInfo[] = other ? [{ span: other.span, message: other.note }] : [];
   const base = diagnostic(ruleNamed(f.rule).code, primary.span, f.args, related);
   return { ...base, rule: f.rule, direction };

@@ -1,11 +1,21 @@
 // Compatibility diagnostics as text (the compiler format, with the rule and the directions it
 // breaks after each message) and as JSON (the check format plus `rule` and `direction`).
 
-import { formatDiagnosticsJson, formatDiagnosticsText, type SourceTexts } from "../../diagnostics/format.js";
+import {
+  formatDiagnosticsJson,
+  formatDiagnosticsText,
+  type SourceTexts,
+} from "../../diagnostics/format.js";
 import { directionText, type CompatDiagnostic } from "./finding.js";
 
-export function formatCompatText(diagnostics: readonly CompatDiagnostic[], sources: SourceTexts): string {
-  const shown = diagnostics.map((d) => ({ ...d, message: `${d.message} [${d.rule}, ${d.severity === "error" ? "breaks " : ""}${directionText[d.direction]}]` }));
+export function formatCompatText(
+  diagnostics: readonly CompatDiagnostic[],
+  sources: SourceTexts,
+): string {
+  const shown = diagnostics.map((d) => ({
+    ...d,
+    message: `${d.message} [${d.rule}, ${d.severity === "error" ? "breaks " : ""}${directionText[d.direction]}]`,
+  }));
   return formatDiagnosticsText(shown, sources);
 }
 

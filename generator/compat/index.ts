@@ -9,7 +9,13 @@ import type { ParamModel, SchemaModel } from "../model.js";
 import type { FunctionPlan, SchemaPlan } from "../plan/plan.js";
 import { lit, type Canon, type Side } from "./canon.js";
 import { LevelComparison, type NamedValue } from "./compare.js";
-import { mergeFindings, type CompatDiagnostic, type Direction, type Finding, type Place } from "./finding.js";
+import {
+  mergeFindings,
+  type CompatDiagnostic,
+  type Direction,
+  type Finding,
+  type Place,
+} from "./finding.js";
 import { checkpoints, Flattener, gatesOf } from "./wire.js";
 
 /** One checked schema file of a version. */
@@ -29,35 +35,70 @@ interface Side_ {
   readonly used: Set<string>;
 }
 
-export function compareVersions(old: readonly SchemaFile[], neu: readonly SchemaFile[]): CompatDiagnostic[] {
+export function compareVersions(
+  old: readonly SchemaFile[],
+  neu: readonly SchemaFile[],
+): CompatDiagnostic[] {
   const sides = { old: collect("old", old), new: collect("new", neu) };
   const findings: Finding[] = [];
-  const text = (span: Span): string => ((sides.old.lines.get(span.file) ?? sides.new.lines.get(span.file))?.text ?? "").slice(span.start, span.end);
+  const text = (span: Span): string =>
+    ((sides.old.lines.get(span.file) ?? sides.new.lines.get(span.file))?.text ?? "").slice(
+      span.start,
+      span.end,
+    );
   const names = [...new Set([...sides.old.sections.keys(), ...sides.new.sections.keys()])];
   for (const name of names) {
     const o = sides.old.sections.get(name);
     const n = sides.new.sections.get(name);
     if (o && n) new SectionComparison(o, n, sides, text, findings).run();
-    else if (o) findings.push({ rule: "SECTION_REMOVED", direction: "forward", args: [name], old: { span: o.layout.nameSpan, note: "" }, new: undefined });
-    else if (n) findings.push({ rule: "SECTION_ADDED", direction: "backward", args: [name], old: undefined, new: { span: n.layout.nameSpan, note: "" } });
+    else if (o)
+      findings.push({
+        rule: "SECTION_REMOVED",
+        direction: "forward",
+        args: [name],
+        old: { span: o.layout.nameSpan, note: "" },
+        new: undefined,
+      });
+    else if (n)
+      findings.push({
+        rule: "SECTION_ADDED",
+        direction: "backward",
+        args: [name],
+        old: undefined,
+        new: { span: n.layout.nameSpan, note: "" },
+      });
   }
   findings.push(...paramDefaults(sides.old, sides.new));
   return mergeFindings(findings);
 }
 
 function collect(side: Side, files: readonly SchemaFile[]): Side_ {
-  const out: Side_ = { side, sections: new Map(), params: new Map(), constants: new Map(), lines: new Map(), used: new Set() };
+  const out: Side_ = {
+    side,
+    sections: new Map(),
+    params: new Map(),
+    constants: new Map(),
+    lines: new Map(),
+    used: new Set(),
+  };
   for (const f of files) {
     out.lines.set(f.file, new LineMap(f.file, f.text));
     const model: SchemaModel = f.plan.model;
     for (const fn of f.plan.functions) {
-      if (fn.layout.kind === "section" && fn.layout.qemuName && !out.sections.has(fn.layout.qemuName)) out.sections.set(fn.layout.qemuName, fn);
+      if (
+        fn.layout.kind === "section" &&
+        fn.layout.qemuName &&
+        !out.sections.has(fn.layout.qemuName)
+      )
+        out.sections.set(fn.layout.qemuName, fn);
       for (const p of fn.locals.params.keys()) out.used.add(p.name);
     }
     for (const p of model.params) if (!out.params.has(p.name)) out.params.set(p.name, p);
-    for (const c of model.consts) out.constants.set(c.name, { kind: "constant", value: c.value, span: c.span });
+    for (const c of model.consts)
+      out.constants.set(c.name, { kind: "constant", value: c.value, span: c.span });
     for (const set of model.features) {
-      for (const [bit, { bit: value, span }] of set.bits) out.constants.set(`${set.name}.${bit}`, { kind: "feature bit", value, span });
+      for (const [bit, { bit: value, span }] of set.bits)
+        out.constants.set(`${set.name}.${bit}`, { kind: "feature bit", value, span });
     }
   }
   return out;
@@ -82,7 +123,8 @@ function paramDefaults(old: Side_, neu: Side_): Finding[] {
   for (const [name, o] of old.params) {
     const n = neu.params.get(name);
     if (!n || o.default === n.default || !(old.used.has(name) || neu.used.has(name))) continue;
-    const show = (v: bigint | boolean | undefined): string => (v === undefined ? "none" : String(v));
+    const show = (v: bigint | boolean | undefined): string =>
+      v === undefined ? "none" : String(v);
     for (const direction of ["forward", "backward"] as const) {
       out.push({
         rule: "PARAM_DEFAULT_CHANGED",
@@ -117,25 +159,48 @@ class SectionComparison {
       const gates = [...gatesOf(o.members), ...gatesOf(n.members)];
       for (const v of checkpoints(lowest, o.version, gates)) this.compareAt("forward", v, lowest);
     }
-    if (this.versionAccepted("backward", n.version, o)) this.compareAt("backward", n.version, lowest);
+    if (this.versionAccepted("backward", n.version, o))
+      this.compareAt("backward", n.version, lowest);
   }
 
   /** Whether the reader takes the writer's version; reports it when not. */
-  private versionAccepted(direction: Direction, written: number, reader: FunctionPlan["layout"]): boolean {
+  private versionAccepted(
+    direction: Direction,
+    written: number,
+    reader: FunctionPlan["layout"],
+  ): boolean {
     const [ws, rs]: [Side, Side] = direction === "forward" ? ["old", "new"] : ["new", "old"];
     const places = (readerKeyword: "version" | "minimum"): [Place, Place] => {
-      const w: Place = { span: this.headerSpan(ws, "version"), note: `the ${ws} version's section version` };
-      const r: Place = { span: this.headerSpan(rs, readerKeyword), note: `the ${rs} version's ${readerKeyword === "version" ? "section version" : "minimum version"}` };
+      const w: Place = {
+        span: this.headerSpan(ws, "version"),
+        note: `the ${ws} version's section version`,
+      };
+      const r: Place = {
+        span: this.headerSpan(rs, readerKeyword),
+        note: `the ${rs} version's ${readerKeyword === "version" ? "section version" : "minimum version"}`,
+      };
       return ws === "old" ? [w, r] : [r, w];
     };
     if (written > reader.version) {
       const [old, neu] = places("version");
-      this.findings.push({ rule: "SECTION_VERSION_TOO_NEW", direction, args: [this.name, ws, written, rs, reader.version], old, new: neu });
+      this.findings.push({
+        rule: "SECTION_VERSION_TOO_NEW",
+        direction,
+        args: [this.name, ws, written, rs, reader.version],
+        old,
+        new: neu,
+      });
       return false;
     }
     if (written < reader.minimum) {
       const [old, neu] = places("minimum");
-      this.findings.push({ rule: "SECTION_VERSION_TOO_OLD", direction, args: [this.name, ws, written, rs, reader.minimum], old, new: neu });
+      this.findings.push({
+        rule: "SECTION_VERSION_TOO_OLD",
+        direction,
+        args: [this.name, ws, written, rs, reader.minimum],
+        old,
+        new: neu,
+      });
       return false;
     }
     return true;
@@ -145,7 +210,14 @@ class SectionComparison {
     const { old, new: neu } = this.sides;
     const o = new Flattener("old", paramCanon(old, neu)).section(this.o, version);
     const n = new Flattener("new", paramCanon(neu, old)).section(this.n, version);
-    const ctx = { direction, findings: this.findings, text: this.text, constants: { old: old.constants, new: neu.constants }, pairKeys: new Map(), lowestVersion: lowest };
+    const ctx = {
+      direction,
+      findings: this.findings,
+      text: this.text,
+      constants: { old: old.constants, new: neu.constants },
+      pairKeys: new Map(),
+      lowestVersion: lowest,
+    };
     new LevelComparison(ctx).level(o, n);
   }
 
@@ -154,7 +226,10 @@ class SectionComparison {
     const layout = (side === "old" ? this.o : this.n).layout;
     const lines = this.sides[side].lines.get(layout.nameSpan.file);
     if (!lines) return layout.nameSpan;
-    const header = lines.text.slice(layout.nameSpan.end, lines.text.indexOf("{", layout.nameSpan.end));
+    const header = lines.text.slice(
+      layout.nameSpan.end,
+      lines.text.indexOf("{", layout.nameSpan.end),
+    );
     const m = new RegExp(`\\b${keyword}\\s+[^\\s{]+`).exec(header);
     if (!m) return keyword === "minimum" ? this.headerSpan(side, "version") : layout.nameSpan;
     const start = layout.nameSpan.end + m.index;

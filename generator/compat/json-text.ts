@@ -72,7 +72,9 @@ class JsonParser {
         return { ...node, span: this.span(start) } as JsonNode;
       }
     }
-    return this.fail(c === undefined ? "unexpected end of the file" : `unexpected character '${c}'`);
+    return this.fail(
+      c === undefined ? "unexpected end of the file" : `unexpected character '${c}'`,
+    );
   }
 
   private object(): JsonNode {
@@ -159,6 +161,9 @@ class JsonParser {
   }
 
   private fail(message: string): never {
-    throw new JsonSyntaxError(this.lines.span(this.pos, Math.min(this.pos + 1, this.text.length)), message);
+    throw new JsonSyntaxError(
+      this.lines.span(this.pos, Math.min(this.pos + 1, this.text.length)),
+      message,
+    );
   }
 }

@@ -13,7 +13,13 @@
 // - a subsection of the source missing in the destination.
 
 import type { Span } from "../../diagnostics/span.js";
-import { mergeFindings, type CompatDiagnostic, type Direction, type Finding, type Place } from "./finding.js";
+import {
+  mergeFindings,
+  type CompatDiagnostic,
+  type Direction,
+  type Finding,
+  type Place,
+} from "./finding.js";
 import type { Dump, DumpField, DumpSection, Num, Vmsd } from "./qemu-dump.js";
 import type { RuleName } from "./rules.js";
 
@@ -38,7 +44,12 @@ const RENAMED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ich9_ahci: ["card", "parent_obj"],
   "ich9-ahci": ["ahci", "ich9_ahci"],
   ioh3420: ["PCIDevice", "PCIEDevice"],
-  "ioh-3240-express-root-port": ["port.br.dev", "parent_obj.parent_obj.parent_obj", "port.br.dev.exp.aer_log", "parent_obj.parent_obj.parent_obj.exp.aer_log"],
+  "ioh-3240-express-root-port": [
+    "port.br.dev",
+    "parent_obj.parent_obj.parent_obj",
+    "port.br.dev.exp.aer_log",
+    "parent_obj.parent_obj.parent_obj.exp.aer_log",
+  ],
   cirrus_vga: ["hw_cursor_x", "vga.hw_cursor_x", "hw_cursor_y", "vga.hw_cursor_y"],
   lsiscsi: ["dev", "parent_obj"],
   mch: ["d", "parent_obj"],
@@ -73,9 +84,19 @@ const RENAMED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   vmware_vga_internal: ["depth", "new_depth"],
   xhci: ["pci_dev", "parent_obj"],
   "x3130-upstream": ["PCIDevice", "PCIEDevice"],
-  "xio3130-express-downstream-port": ["port.br.dev", "parent_obj.parent_obj.parent_obj", "port.br.dev.exp.aer_log", "parent_obj.parent_obj.parent_obj.exp.aer_log"],
+  "xio3130-express-downstream-port": [
+    "port.br.dev",
+    "parent_obj.parent_obj.parent_obj",
+    "port.br.dev.exp.aer_log",
+    "parent_obj.parent_obj.parent_obj.exp.aer_log",
+  ],
   "xio3130-downstream": ["PCIDevice", "PCIEDevice"],
-  "xio3130-express-upstream-port": ["br.dev", "parent_obj.parent_obj", "br.dev.exp.aer_log", "parent_obj.parent_obj.exp.aer_log"],
+  "xio3130-express-upstream-port": [
+    "br.dev",
+    "parent_obj.parent_obj",
+    "br.dev.exp.aer_log",
+    "parent_obj.parent_obj.exp.aer_log",
+  ],
 };
 
 function namesMatch(scope: string, a: string, b: string): boolean {
@@ -113,7 +134,13 @@ class DumpCheck {
       const d = destSections.get(s.key) ?? destSections.get(renamedSection(s.key));
       if (!d) {
         const rule: RuleName = this.srcSide === "old" ? "SECTION_REMOVED" : "SECTION_ADDED";
-        this.report(rule, [s.key], this.place("src", s.keySpan, `section "${s.key}"`), this.place("dest", this.dest.span, `the ${this.destSide} dump has no section "${s.key}"`), "src");
+        this.report(
+          rule,
+          [s.key],
+          this.place("src", s.keySpan, `section "${s.key}"`),
+          this.place("dest", this.dest.span, `the ${this.destSide} dump has no section "${s.key}"`),
+          "src",
+        );
         continue;
       }
       this.section(s, d);
@@ -123,9 +150,20 @@ class DumpCheck {
   private machine(): void {
     const [s, d] = [this.src.machine, this.dest.machine];
     if (s && !d) {
-      this.report("DUMP_ENTRY_MISSING", ["the dump", "vmschkmachine", this.destSide], this.place("src", s.keySpan, ""), this.place("dest", this.dest.span, `the ${this.destSide} dump`), "src");
+      this.report(
+        "DUMP_ENTRY_MISSING",
+        ["the dump", "vmschkmachine", this.destSide],
+        this.place("src", s.keySpan, ""),
+        this.place("dest", this.dest.span, `the ${this.destSide} dump`),
+        "src",
+      );
     } else if (s && d && s.name !== d.name) {
-      this.report("DUMP_MACHINE_CHANGED", this.oldNew(s.name, d.name), this.place("src", s.span, `the ${this.srcSide} dump's machine type`), this.place("dest", d.span, `the ${this.destSide} dump's machine type`));
+      this.report(
+        "DUMP_MACHINE_CHANGED",
+        this.oldNew(s.name, d.name),
+        this.place("src", s.span, `the ${this.srcSide} dump's machine type`),
+        this.place("dest", d.span, `the ${this.destSide} dump's machine type`),
+      );
     }
   }
 
@@ -135,7 +173,13 @@ class DumpCheck {
     for (const entry of s.keys) {
       const there = d.keys.find((e) => e.key === entry.key);
       if (!there) {
-        this.report("DUMP_ENTRY_MISSING", [where, entry.key, this.destSide], this.place("src", entry.keySpan, ""), this.place("dest", d.keySpan, `${where} in the ${this.destSide} dump`), "src");
+        this.report(
+          "DUMP_ENTRY_MISSING",
+          [where, entry.key, this.destSide],
+          this.place("src", entry.keySpan, ""),
+          this.place("dest", d.keySpan, `${where} in the ${this.destSide} dump`),
+          "src",
+        );
       } else if (entry.key === "Description" && s.description && d.description) {
         this.description(s.description, d.description, s.key, "DESCRIPTION");
       }
@@ -147,14 +191,26 @@ class DumpCheck {
     const where = `section "${section}"`;
     this.versions(s.version, d.version, d.minimum, where, s.name, kind);
     if (!namesMatch(section, s.name, d.name)) {
-      this.report("DUMP_DESCRIPTION_RENAMED", [where, ...this.oldNew(s.name, d.name)], this.place("src", s.nameSpan, `"${s.name}" in the ${this.srcSide} dump`), this.place("dest", d.nameSpan, `"${d.name}" in the ${this.destSide} dump`));
+      this.report(
+        "DUMP_DESCRIPTION_RENAMED",
+        [where, ...this.oldNew(s.name, d.name)],
+        this.place("src", s.nameSpan, `"${s.name}" in the ${this.srcSide} dump`),
+        this.place("dest", d.nameSpan, `"${d.name}" in the ${this.destSide} dump`),
+      );
       return;
     }
     for (const entry of s.keys) {
       if (d.keys.some((e) => e.key === entry.key)) continue;
-      this.report("DUMP_ENTRY_MISSING", [`${where}, description "${s.name}"`, entry.key, this.destSide], this.place("src", entry.keySpan, ""), this.place("dest", d.nameSpan, `description "${d.name}" in the ${this.destSide} dump`), "src");
+      this.report(
+        "DUMP_ENTRY_MISSING",
+        [`${where}, description "${s.name}"`, entry.key, this.destSide],
+        this.place("src", entry.keySpan, ""),
+        this.place("dest", d.nameSpan, `description "${d.name}" in the ${this.destSide} dump`),
+        "src",
+      );
     }
-    if (s.fields && d.fields) this.fields(s.fields, d.fields, s.name, section, d.fieldsSpan ?? d.nameSpan);
+    if (s.fields && d.fields)
+      this.fields(s.fields, d.fields, s.name, section, d.fieldsSpan ?? d.nameSpan);
     for (const sub of s.subsections && d.subsections ? s.subsections : []) {
       const twin = d.subsections!.find((x) => x.name === sub.name);
       if (twin) {
@@ -162,7 +218,17 @@ class DumpCheck {
         continue;
       }
       const rule: RuleName = this.srcSide === "old" ? "SUBSECTION_REMOVED" : "SUBSECTION_ADDED";
-      this.report(rule, [sub.name, ""], this.place("src", sub.nameSpan, ""), this.place("dest", d.nameSpan, `description "${d.name}" in the ${this.destSide} dump has no subsection "${sub.name}"`), "src");
+      this.report(
+        rule,
+        [sub.name, ""],
+        this.place("src", sub.nameSpan, ""),
+        this.place(
+          "dest",
+          d.nameSpan,
+          `description "${d.name}" in the ${this.destSide} dump has no subsection "${sub.name}"`,
+        ),
+        "src",
+      );
     }
   }
 
@@ -171,7 +237,13 @@ class DumpCheck {
    * substruct (its first field matches) is followed in, and the same for the source; "unused"
    * padding of one side may cover several fields of the other.
    */
-  private fields(src: readonly DumpField[], dest: readonly DumpField[], desc: string, section: string, destSpan: Span): void {
+  private fields(
+    src: readonly DumpField[],
+    dest: readonly DumpField[],
+    desc: string,
+    section: string,
+    destSpan: Span,
+  ): void {
     const where = `section "${section}", description "${desc}"`;
     const srcIt = new Cursor(src);
     const destIt = new Cursor(dest);
@@ -191,7 +263,17 @@ class DumpCheck {
         const next = destIt.next();
         if (next === "end") {
           const rule: RuleName = this.srcSide === "old" ? "FIELD_REMOVED" : "FIELD_ADDED";
-          this.report(rule, [`${desc}.${s!.field}`, ""], this.place("src", s!.fieldSpan, ""), this.place("dest", d?.fieldSpan ?? destSpan, `the ${this.destSide} dump has no further fields in "${desc}"`), "src");
+          this.report(
+            rule,
+            [`${desc}.${s!.field}`, ""],
+            this.place("src", s!.fieldSpan, ""),
+            this.place(
+              "dest",
+              d?.fieldSpan ?? destSpan,
+              `the ${this.destSide} dump has no further fields in "${desc}"`,
+            ),
+            "src",
+          );
           return;
         }
         if (next === "popped") {
@@ -235,7 +317,11 @@ class DumpCheck {
           }
           continue;
         }
-        this.report("DUMP_FIELD_MISMATCH", [where, ...this.oldNew(s!.field, d!.field)], ...this.pairPlaces(s!, d!));
+        this.report(
+          "DUMP_FIELD_MISMATCH",
+          [where, ...this.oldNew(s!.field, d!.field)],
+          ...this.pairPlaces(s!, d!),
+        );
         return;
       }
       this.field(s!, d!, desc, section);
@@ -248,12 +334,23 @@ class DumpCheck {
     if (s.version.value > d.version.value) {
       const [o, n] = this.oldNew(s.version.value, d.version.value);
       const gate = (v: number): string => (v === 0 ? "always" : `since ${v}`);
-      const range = Math.min(o, n) === Math.max(o, n) - 1 ? `${Math.min(o, n)}` : `${Math.min(o, n)} to ${Math.max(o, n) - 1}`;
-      this.report("FIELD_VERSION_GATE_CHANGED", [name, gate(o), gate(n), range], ...this.pairPlaces(s, d, "version"));
+      const range =
+        Math.min(o, n) === Math.max(o, n) - 1
+          ? `${Math.min(o, n)}`
+          : `${Math.min(o, n)} to ${Math.max(o, n) - 1}`;
+      this.report(
+        "FIELD_VERSION_GATE_CHANGED",
+        [name, gate(o), gate(n), range],
+        ...this.pairPlaces(s, d, "version"),
+      );
     }
     // Struct fields are compared by their descriptions, not their sizes.
     if (!s.description && s.size.value !== d.size.value) {
-      this.report("DUMP_FIELD_SIZE_CHANGED", [where, s.field, ...this.oldNew(s.size.value, d.size.value)], ...this.pairPlaces(s, d, "size"));
+      this.report(
+        "DUMP_FIELD_SIZE_CHANGED",
+        [where, s.field, ...this.oldNew(s.size.value, d.size.value)],
+        ...this.pairPlaces(s, d, "size"),
+      );
     }
     if (s.description && !d.description) {
       const kinds = this.oldNew(`a struct ("${s.description.name}")`, "not a struct");
@@ -264,14 +361,33 @@ class DumpCheck {
   }
 
   /** check_version: the source's version against the destination's version and minimum. */
-  private versions(sv: Num, dv: Num, dmin: Num | undefined, where: string, name: string, kind: "SECTION" | "DESCRIPTION" | "SUBSECTION"): void {
+  private versions(
+    sv: Num,
+    dv: Num,
+    dmin: Num | undefined,
+    where: string,
+    name: string,
+    kind: "SECTION" | "DESCRIPTION" | "SUBSECTION",
+  ): void {
     const args = (theirs: number): (string | number)[] =>
-      kind === "DESCRIPTION" ? [where, name, sv.value, this.srcSide, this.destSide, theirs] : [name, this.srcSide, sv.value, this.destSide, theirs];
+      kind === "DESCRIPTION"
+        ? [where, name, sv.value, this.srcSide, this.destSide, theirs]
+        : [name, this.srcSide, sv.value, this.destSide, theirs];
     if (sv.value > dv.value) {
-      this.report(`${kind}_VERSION_TOO_NEW`, args(dv.value), this.place("src", sv.span, `the version in the ${this.srcSide} dump`), this.place("dest", dv.span, `the version in the ${this.destSide} dump`));
+      this.report(
+        `${kind}_VERSION_TOO_NEW`,
+        args(dv.value),
+        this.place("src", sv.span, `the version in the ${this.srcSide} dump`),
+        this.place("dest", dv.span, `the version in the ${this.destSide} dump`),
+      );
     }
     if (dmin && sv.value < dmin.value) {
-      this.report(`${kind}_VERSION_TOO_OLD`, args(dmin.value), this.place("src", sv.span, `the version in the ${this.srcSide} dump`), this.place("dest", dmin.span, `the minimum version in the ${this.destSide} dump`));
+      this.report(
+        `${kind}_VERSION_TOO_OLD`,
+        args(dmin.value),
+        this.place("src", sv.span, `the version in the ${this.srcSide} dump`),
+        this.place("dest", dmin.span, `the minimum version in the ${this.destSide} dump`),
+      );
     }
   }
 
@@ -285,16 +401,38 @@ class DumpCheck {
     return { role, place: { span, note } };
   }
 
-  private pairPlaces(s: DumpField, d: DumpField, key: "field" | "version" | "size" = "field"): [ReturnType<DumpCheck["place"]>, ReturnType<DumpCheck["place"]>] {
-    const span = (f: DumpField): Span => (key === "field" ? f.fieldSpan : key === "version" ? f.version.span : f.size.span);
-    return [this.place("src", span(s), `"${s.field}" in the ${this.srcSide} dump`), this.place("dest", span(d), `"${d.field}" in the ${this.destSide} dump`)];
+  private pairPlaces(
+    s: DumpField,
+    d: DumpField,
+    key: "field" | "version" | "size" = "field",
+  ): [ReturnType<DumpCheck["place"]>, ReturnType<DumpCheck["place"]>] {
+    const span = (f: DumpField): Span =>
+      key === "field" ? f.fieldSpan : key === "version" ? f.version.span : f.size.span;
+    return [
+      this.place("src", span(s), `"${s.field}" in the ${this.srcSide} dump`),
+      this.place("dest", span(d), `"${d.field}" in the ${this.destSide} dump`),
+    ];
   }
 
-  private report(rule: RuleName, args: readonly (string | number)[], a: { role: Role; place: Place }, b: { role: Role; place: Place }, primary?: Role): void {
+  private report(
+    rule: RuleName,
+    args: readonly (string | number)[],
+    a: { role: Role; place: Place },
+    b: { role: Role; place: Place },
+    primary?: Role,
+  ): void {
     const byRole = { [a.role]: a.place, [b.role]: b.place } as Record<Role, Place>;
     const [old, neu] = this.oldNew(byRole.src, byRole.dest);
-    const primarySide = primary === undefined ? undefined : primary === "src" ? this.srcSide : this.destSide;
-    this.findings.push({ rule, direction: this.direction, args, old, new: neu, ...(primarySide ? { primary: primarySide } : {}) });
+    const primarySide =
+      primary === undefined ? undefined : primary === "src" ? this.srcSide : this.destSide;
+    this.findings.push({
+      rule,
+      direction: this.direction,
+      args,
+      old,
+      new: neu,
+      ...(primarySide ? { primary: primarySide } : {}),
+    });
   }
 }
 

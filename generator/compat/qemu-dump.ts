@@ -12,7 +12,8 @@ export interface Dump {
   readonly file: string;
   readonly text: string;
   /** The machine type, from "vmschkmachine". */
-  readonly machine: { readonly name: string; readonly span: Span; readonly keySpan: Span } | undefined;
+  readonly machine:
+    { readonly name: string; readonly span: Span; readonly keySpan: Span } | undefined;
   readonly sections: readonly DumpSection[];
   readonly span: Span;
 }
@@ -77,7 +78,11 @@ export function readDump(text: string, file: string): Dump {
     const where = `section "${entry.key}"`;
     if (entry.key === "vmschkmachine") {
       const name = member(entry.value, "Name");
-      machine = { name: str(name, `"Name" of ${where}`, entry), span: name!.value.span, keySpan: entry.keySpan };
+      machine = {
+        name: str(name, `"Name" of ${where}`, entry),
+        span: name!.value.span,
+        keySpan: entry.keySpan,
+      };
       continue;
     }
     const v = object(entry, where);
@@ -106,9 +111,15 @@ function vmsd(entry: JsonEntry, where: string): Vmsd {
     keys: v.entries,
     version: num(member(v, "version_id"), `"version_id" of ${where}`, entry),
     minimum: minimum && num(minimum, `"minimum_version_id" of ${where}`, entry),
-    fields: fields && array(fields, `"Fields" of ${where}`).map((f, i) => field(f, `field ${i} of ${where}`)),
+    fields:
+      fields &&
+      array(fields, `"Fields" of ${where}`).map((f, i) => field(f, `field ${i} of ${where}`)),
     fieldsSpan: fields?.keySpan,
-    subsections: subsections && array(subsections, `"Subsections" of ${where}`).map((s, i) => vmsd(s, `subsection ${i} of ${where}`)),
+    subsections:
+      subsections &&
+      array(subsections, `"Subsections" of ${where}`).map((s, i) =>
+        vmsd(s, `subsection ${i} of ${where}`),
+      ),
   };
 }
 
@@ -117,7 +128,11 @@ function field(entry: JsonEntry, where: string): DumpField {
   const name = member(v, "field");
   const fieldName = str(name, `"field" of ${where}`, entry);
   const exists = member(v, "field_exists");
-  if (!exists || exists.value.kind !== "boolean") throw notADump(exists?.value.span ?? v.span, `"field_exists" of ${where} must be true or false`);
+  if (!exists || exists.value.kind !== "boolean")
+    throw notADump(
+      exists?.value.span ?? v.span,
+      `"field_exists" of ${where} must be true or false`,
+    );
   const description = member(v, "Description");
   return {
     field: fieldName,
@@ -125,7 +140,8 @@ function field(entry: JsonEntry, where: string): DumpField {
     version: num(member(v, "version_id"), `"version_id" of ${where}`, entry),
     exists: exists.value.value,
     size: num(member(v, "size"), `"size" of ${where}`, entry),
-    description: description && vmsd(description, `the description of field "${fieldName}" of ${where}`),
+    description:
+      description && vmsd(description, `the description of field "${fieldName}" of ${where}`),
   };
 }
 
@@ -152,6 +168,7 @@ function str(entry: JsonEntry | undefined, where: string, parent: JsonEntry): st
 
 function num(entry: JsonEntry | undefined, where: string, parent: JsonEntry): Num {
   if (!entry) throw notADump(parent.keySpan, `${where} is missing`);
-  if (entry.value.kind !== "number" || !Number.isInteger(entry.value.value)) throw notADump(entry.value.span, `${where} must be an integer`);
+  if (entry.value.kind !== "number" || !Number.isInteger(entry.value.value))
+    throw notADump(entry.value.span, `${where} must be an integer`);
   return { value: entry.value.value, span: entry.value.span };
 }

@@ -5,7 +5,16 @@
 import type { Span } from "../../diagnostics/span.js";
 import { constantOf } from "../check/expressions.js";
 import { children } from "../check/walk.js";
-import type { ElementModel, FieldModel, IrExpr, LetModel, MemberModel, ParamModel, ScalarType, StructArgModel } from "../model.js";
+import type {
+  ElementModel,
+  FieldModel,
+  IrExpr,
+  LetModel,
+  MemberModel,
+  ParamModel,
+  ScalarType,
+  StructArgModel,
+} from "../model.js";
 import type { CountPlan, FunctionPlan, Step, ValuePlan } from "../plan/plan.js";
 import { and, lit, op, TRUE, type Canon, type Side } from "./canon.js";
 
@@ -54,13 +63,29 @@ interface ItemBase {
 }
 
 export type Item =
-  | (ItemBase & { readonly kind: "scalar"; readonly type: ScalarType; readonly equals: Canon | undefined; readonly equalsSpan: Span | undefined })
+  | (ItemBase & {
+      readonly kind: "scalar";
+      readonly type: ScalarType;
+      readonly equals: Canon | undefined;
+      readonly equalsSpan: Span | undefined;
+    })
   /** `bytes[n]` is an array of u8: the same bytes on the wire. */
   | (ItemBase & { readonly kind: "array"; readonly count: Count; readonly element: Level })
   | (ItemBase & { readonly kind: "unused"; readonly count: Count })
   /** A hand-written codec: compared by module, name and arguments, since its bytes are opaque here. */
-  | (ItemBase & { readonly kind: "custom"; readonly codec: string; readonly module: string; readonly args: readonly Canon[]; readonly argSpans: readonly Span[] })
-  | (ItemBase & { readonly kind: "subsections"; readonly owner: string; readonly ownerSpan: Span; readonly arms: readonly Arm[] });
+  | (ItemBase & {
+      readonly kind: "custom";
+      readonly codec: string;
+      readonly module: string;
+      readonly args: readonly Canon[];
+      readonly argSpans: readonly Span[];
+    })
+  | (ItemBase & {
+      readonly kind: "subsections";
+      readonly owner: string;
+      readonly ownerSpan: Span;
+      readonly arms: readonly Arm[];
+    });
 
 export interface Arm {
   readonly qemuName: string;
@@ -125,7 +150,15 @@ export class Flattener {
   section(fn: FunctionPlan, version: number): Level {
     const scope: Scope = { inst: newInstance(), owner: fn.layout.nameSpan, version, struct: false };
     const level: Level = { items: [], validations: [], span: fn.layout.nameSpan };
-    this.steps(fn.steps, scope, level, { guard: TRUE, guardSpans: [], gateOn: true, since: undefined, key: "", formerKeys: [], name: "" });
+    this.steps(fn.steps, scope, level, {
+      guard: TRUE,
+      guardSpans: [],
+      gateOn: true,
+      since: undefined,
+      key: "",
+      formerKeys: [],
+      name: "",
+    });
     return level;
   }
 
@@ -142,7 +175,9 @@ export class Flattener {
             ...this.base("", `${outer.name}unused`, step.span, { ...outer, formerKeys: [] }),
             present: outer.gateOn ? guard : lit(false),
             guard,
-            guardSpans: step.condition ? [...outer.guardSpans, step.condition.span] : outer.guardSpans,
+            guardSpans: step.condition
+              ? [...outer.guardSpans, step.condition.span]
+              : outer.guardSpans,
             kind: "unused",
             count: this.count(step.count, scope),
           });
@@ -152,10 +187,15 @@ export class Flattener {
           scope.inst.lets.set(step.binding, this.canon(step.binding.value, scope));
           break;
         case "validate": {
-          if (step.each) this.loopElements.set(step.each.model, op("each", [this.canon(step.each.array, scope)]));
+          if (step.each)
+            this.loopElements.set(
+              step.each.model,
+              op("each", [this.canon(step.each.array, scope)]),
+            );
           // A check inside a guarded struct runs only when the struct is on the wire.
           const condition = op("||", [op("!", [outer.guard]), this.canon(step.condition, scope)]);
-          if (outer.gateOn) level.validations.push({ condition, message: step.message, span: step.span });
+          if (outer.gateOn)
+            level.validations.push({ condition, message: step.message, span: step.span });
           break;
         }
         case "subsections": {
@@ -170,15 +210,33 @@ export class Flattener {
               neededSpan: sub.needed?.span,
               gates: gatesOf(sub.members),
               at: (version) => {
-                const inner: Scope = { inst: scope.inst, owner: sub.qemuNameSpan, version, struct: scope.struct };
+                const inner: Scope = {
+                  inst: scope.inst,
+                  owner: sub.qemuNameSpan,
+                  version,
+                  struct: scope.struct,
+                };
                 const body: Level = { items: [], validations: [], span: sub.qemuNameSpan };
-                this.steps(arm.steps, inner, body, { guard: TRUE, guardSpans: [], gateOn: true, since: undefined, key: "", formerKeys: [], name: `${outer.name}${sub.name}.` });
+                this.steps(arm.steps, inner, body, {
+                  guard: TRUE,
+                  guardSpans: [],
+                  gateOn: true,
+                  since: undefined,
+                  key: "",
+                  formerKeys: [],
+                  name: `${outer.name}${sub.name}.`,
+                });
                 return body;
               },
             };
           });
           level.items.push({
-            ...this.base(`§${step.owner}`, `${outer.name}subsections of "${step.owner}"`, step.arms[0]!.subsection.span, { ...outer, formerKeys: [] }),
+            ...this.base(
+              `§${step.owner}`,
+              `${outer.name}subsections of "${step.owner}"`,
+              step.arms[0]!.subsection.span,
+              { ...outer, formerKeys: [] },
+            ),
             kind: "subsections",
             owner: step.owner,
             ownerSpan: scope.owner,
@@ -195,11 +253,14 @@ export class Flattener {
     const gate = f.since && constantOf(f.since);
     const since = typeof gate === "bigint" ? gate : undefined;
     // The plan drops gates inside structs (their version is fixed) and at or below the minimum.
-    const gateOn = outer.gateOn && (scope.struct || since === undefined || BigInt(scope.version) >= since);
+    const gateOn =
+      outer.gateOn && (scope.struct || since === undefined || BigInt(scope.version) >= since);
     const guard = f.guard ? and(outer.guard, this.canon(f.guard, scope)) : outer.guard;
     // Every combination of the names of the place and of the field, now and before; the first is now.
     const names = [f.path.join("."), ...f.formerPaths.map((p) => p.join("."))];
-    const keys = [outer.key, ...outer.formerKeys].flatMap((prefix) => names.map((n) => `${prefix}${n}`));
+    const keys = [outer.key, ...outer.formerKeys].flatMap((prefix) =>
+      names.map((n) => `${prefix}${n}`),
+    );
     const here: Outer = {
       guard,
       guardSpans: f.guard ? [...outer.guardSpans, f.guard.span] : outer.guardSpans,
@@ -213,8 +274,18 @@ export class Flattener {
     if (value.kind === "struct") {
       const inst = this.instance(value, scope);
       scope.inst.structs.set(f, inst);
-      const inner: Scope = { inst, owner: value.callee.layout.nameSpan, version: value.callee.layout.version, struct: true };
-      this.steps(value.callee.steps, inner, level, { ...here, key: `${here.key}.`, formerKeys: here.formerKeys.map((k) => `${k}.`), name: `${here.name}.` });
+      const inner: Scope = {
+        inst,
+        owner: value.callee.layout.nameSpan,
+        version: value.callee.layout.version,
+        struct: true,
+      };
+      this.steps(value.callee.steps, inner, level, {
+        ...here,
+        key: `${here.key}.`,
+        formerKeys: here.formerKeys.map((k) => `${k}.`),
+        name: `${here.name}.`,
+      });
       return;
     }
     const item = this.value(value, scope, here, f.span, step.equals);
@@ -226,18 +297,47 @@ export class Flattener {
     level.items.push(item);
   }
 
-  private value(plan: ValuePlan, scope: Scope, at: Outer, span: Span, equals: IrExpr | undefined): Item {
+  private value(
+    plan: ValuePlan,
+    scope: Scope,
+    at: Outer,
+    span: Span,
+    equals: IrExpr | undefined,
+  ): Item {
     const base = this.base(at.key, at.name, span, at);
     switch (plan.kind) {
       case "scalar":
-        return { ...base, kind: "scalar", type: plan.type, equals: equals && this.canon(equals, scope), equalsSpan: equals?.span };
+        return {
+          ...base,
+          kind: "scalar",
+          type: plan.type,
+          equals: equals && this.canon(equals, scope),
+          equalsSpan: equals?.span,
+        };
       case "bytes":
-        return { ...base, kind: "array", count: this.count(plan.count, scope), element: this.element({ kind: "scalar", type: U8 }, scope, at, span) };
+        return {
+          ...base,
+          kind: "array",
+          count: this.count(plan.count, scope),
+          element: this.element({ kind: "scalar", type: U8 }, scope, at, span),
+        };
       case "array":
-        return { ...base, kind: "array", count: this.count(plan.count, scope), element: this.element(plan.element, scope, at, span) };
+        return {
+          ...base,
+          kind: "array",
+          count: this.count(plan.count, scope),
+          element: this.element(plan.element, scope, at, span),
+        };
       case "custom": {
         const args = plan.args.map((a) => this.canon(a, scope));
-        return { ...base, kind: "custom", codec: plan.codec.name, module: plan.codec.module, args, argSpans: plan.args.map((a) => a.span) };
+        return {
+          ...base,
+          kind: "custom",
+          codec: plan.codec.name,
+          module: plan.codec.module,
+          args,
+          argSpans: plan.args.map((a) => a.span),
+        };
       }
       case "struct":
         throw new Error("structs are inlined by field()");
@@ -247,20 +347,42 @@ export class Flattener {
   /** The level of one array element; a struct element gets an instance of its own. */
   private element(plan: ValuePlan, scope: Scope, at: Outer, span: Span): Level {
     const level: Level = { items: [], validations: [], span };
-    const inner: Outer = { guard: TRUE, guardSpans: [], gateOn: true, since: undefined, key: "", formerKeys: [], name: `${at.name}[].` };
+    const inner: Outer = {
+      guard: TRUE,
+      guardSpans: [],
+      gateOn: true,
+      since: undefined,
+      key: "",
+      formerKeys: [],
+      name: `${at.name}[].`,
+    };
     if (plan.kind === "struct") {
       const inst = this.instance(plan, scope);
       this.elementInstances.set(level, inst);
-      this.steps(plan.callee.steps, { inst, owner: plan.callee.layout.nameSpan, version: plan.callee.layout.version, struct: true }, level, inner);
+      this.steps(
+        plan.callee.steps,
+        {
+          inst,
+          owner: plan.callee.layout.nameSpan,
+          version: plan.callee.layout.version,
+          struct: true,
+        },
+        level,
+        inner,
+      );
     } else {
-      level.items.push(this.value(plan, scope, { ...inner, name: `${at.name}[]` }, span, undefined));
+      level.items.push(
+        this.value(plan, scope, { ...inner, name: `${at.name}[]` }, span, undefined),
+      );
     }
     return level;
   }
 
   private instance(plan: ValuePlan & { kind: "struct" }, scope: Scope): Instance {
     const inst = newInstance();
-    plan.callee.layout.args.forEach((arg, i) => inst.args.set(arg, this.canon(plan.args[i]!, scope)));
+    plan.callee.layout.args.forEach((arg, i) =>
+      inst.args.set(arg, this.canon(plan.args[i]!, scope)),
+    );
     return inst;
   }
 
@@ -314,13 +436,20 @@ export class Flattener {
         return t?.kind === "value" ? t.canon : this.opaque(e);
       }
       case "call":
-        return op(e.builtin, e.args.map((a) => this.canon(a, scope)));
+        return op(
+          e.builtin,
+          e.args.map((a) => this.canon(a, scope)),
+        );
       case "unary":
         return op(e.op === "-" ? "neg" : e.op, [this.canon(e.operand, scope)]);
       case "binary":
         return op(e.op, [this.canon(e.left, scope), this.canon(e.right, scope)]);
       case "conditional":
-        return op("?:", [this.canon(e.test, scope), this.canon(e.then, scope), this.canon(e.else, scope)]);
+        return op("?:", [
+          this.canon(e.test, scope),
+          this.canon(e.then, scope),
+          this.canon(e.else, scope),
+        ]);
     }
   }
 
@@ -344,7 +473,9 @@ export class Flattener {
         const t = this.target(e.object, scope);
         if (t?.kind !== "value") return undefined;
         const at = op("idx", [t.canon, this.canon(e.index, scope)]);
-        return t.element ? { kind: "scope", inst: t.element, base: at } : { kind: "value", canon: at, element: undefined };
+        return t.element
+          ? { kind: "scope", inst: t.element, base: at }
+          : { kind: "value", canon: at, element: undefined };
       }
       default:
         return undefined;
@@ -356,19 +487,29 @@ export class Flattener {
     if (struct) return { kind: "scope", inst: struct, base };
     const id = inst.fields.get(f);
     if (id === undefined) return undefined;
-    return { kind: "value", canon: { k: "ref", side: this.side, id, base }, element: inst.elements.get(f) };
+    return {
+      kind: "value",
+      canon: { k: "ref", side: this.side, id, base },
+      element: inst.elements.get(f),
+    };
   }
 }
 
-type Target = { kind: "value"; canon: Canon; element: Instance | undefined } | { kind: "scope"; inst: Instance; base: Canon | undefined };
+type Target =
+  | { kind: "value"; canon: Canon; element: Instance | undefined }
+  | { kind: "scope"; inst: Instance; base: Canon | undefined };
 
 const U8: ScalarType = { kind: "int", signed: false, bits: 8, endian: "be" };
 
-
 function newInstance(): Instance {
-  return { fields: new Map(), structs: new Map(), elements: new Map(), lets: new Map(), args: new Map() };
+  return {
+    fields: new Map(),
+    structs: new Map(),
+    elements: new Map(),
+    lets: new Map(),
+    args: new Map(),
+  };
 }
-
 
 /** Versions at which a layout's wire shape can change: its gates, and literals compared with the version. */
 export function gatesOf(members: readonly MemberModel[]): bigint[] {

@@ -32,7 +32,12 @@ export function equalsCode(e: IrExpr, env: ExprEnv, value: ValuePlan & { kind: "
   return convert(emitExpr(e, env), rep);
 }
 
-export function exprEnv(fn: FunctionPlan, subsection: SubsectionModel | undefined, io: "r" | "w", path: string): ExprEnv {
+export function exprEnv(
+  fn: FunctionPlan,
+  subsection: SubsectionModel | undefined,
+  io: "r" | "w",
+  path: string,
+): ExprEnv {
   return { locals: fn.locals, versionLocal: fn.versionLocal, subsection, io, path };
 }
 
@@ -49,8 +54,15 @@ export function elementSize(type: FieldType): number | undefined {
  * argument of the reader's check (", name$at"), empty for the writer. `validate each` checks every
  * element, and its error names the element: "table[17]".
  */
-export function validationLines(step: Step & { kind: "validate" }, env: ExprEnv, io: "r" | "w", path: string, offset: string): string[] {
-  const check = (at: string): string => `${io}.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(at)}${offset});`;
+export function validationLines(
+  step: Step & { kind: "validate" },
+  env: ExprEnv,
+  io: "r" | "w",
+  path: string,
+  offset: string,
+): string[] {
+  const check = (at: string): string =>
+    `${io}.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(at)}${offset});`;
   if (!step.each) return [check(path)];
   const { index, element } = step.each;
   const array = emitExpr(step.each.array, env).code;
@@ -73,8 +85,13 @@ export function joinPath(prefix: string, path: string): string {
 
 /** Whether any expression of the layout reads the version (`stream_version()` or a version gate). */
 export function readsVersion(fn: FunctionPlan): boolean {
-  const visit = (e: IrExpr | undefined): boolean => e !== undefined && (e.kind === "version" || children(e).some(visit));
+  const visit = (e: IrExpr | undefined): boolean =>
+    e !== undefined && (e.kind === "version" || children(e).some(visit));
   const walk = (steps: FunctionPlan["steps"]): boolean =>
-    steps.some((s) => ((s.kind === "field" || s.kind === "unused") && visit(s.condition)) || (s.kind === "subsections" && s.arms.some((a) => walk(a.steps))));
+    steps.some(
+      (s) =>
+        ((s.kind === "field" || s.kind === "unused") && visit(s.condition)) ||
+        (s.kind === "subsections" && s.arms.some((a) => walk(a.steps))),
+    );
   return fn.layout.sites.some((s) => visit(s.expr)) || walk(fn.steps);
 }

@@ -77,7 +77,10 @@ export function emitExpr(e: IrExpr, env: ExprEnv): Emitted {
         const local = env.locals.fields.get(node.field);
         if (local !== undefined) return { code: local, rep: repOfField(node.field.type) };
         const object = emitExpr(e.object, env);
-        return { code: `${object.code}${e.object.optional ? "?." : "."}${node.key}`, rep: repOfField(node.field.type) };
+        return {
+          code: `${object.code}${e.object.optional ? "?." : "."}${node.key}`,
+          rep: repOfField(node.field.type),
+        };
       }
       const object = emitExpr(e.object, env);
       if (object.code === "") return object;
@@ -86,28 +89,54 @@ export function emitExpr(e: IrExpr, env: ExprEnv): Emitted {
     case "index": {
       const object = emitExpr(e.object, env);
       const index = emitExpr(e.index, env);
-      const rep: Rep = e.type.kind === "bool" ? "boolean" : e.type.kind === "int" ? (safe(e.type) && !isWide(e.object) ? "number" : "bigint") : "object";
+      const rep: Rep =
+        e.type.kind === "bool"
+          ? "boolean"
+          : e.type.kind === "int"
+            ? safe(e.type) && !isWide(e.object)
+              ? "number"
+              : "bigint"
+            : "object";
       const length = constantLength(e.object);
-      const i = e.index.kind === "literal" && typeof e.index.value === "bigint" ? e.index.value : undefined;
+      const i =
+        e.index.kind === "literal" && typeof e.index.value === "bigint" ? e.index.value : undefined;
       if (i !== undefined && length !== undefined && i >= 0n && i < length && !e.object.optional) {
         return { code: `${object.code}[${i}]!`, rep };
       }
-      return { code: `${env.io}.at(${object.code}, ${index.code}, ${JSON.stringify(env.path)})`, rep };
+      return {
+        code: `${env.io}.at(${object.code}, ${index.code}, ${JSON.stringify(env.path)})`,
+        rep,
+      };
     }
     case "param": {
       const local = env.locals.params.get(e.param)!;
-      return { code: local, rep: e.param.type.kind === "bool" ? "boolean" : e.param.type.bits === 64 ? "bigint" : "number" };
+      return {
+        code: local,
+        rep:
+          e.param.type.kind === "bool" ? "boolean" : e.param.type.bits === 64 ? "bigint" : "number",
+      };
     }
     case "arg": {
       const local = env.locals.args.get(e.arg)!;
-      return { code: local, rep: e.arg.type.kind === "bool" ? "boolean" : e.arg.type.bits === 64 ? "bigint" : "number" };
+      return {
+        code: local,
+        rep: e.arg.type.kind === "bool" ? "boolean" : e.arg.type.bits === 64 ? "bigint" : "number",
+      };
     }
     case "let":
       return { code: env.locals.lets.get(e.binding)!, rep: repOfValue(e.binding.value, env) };
     case "element":
-      return { code: env.locals.elements.get(e.element)!, rep: e.type.kind === "bool" ? "boolean" : safe(e.type) ? "number" : "bigint" };
+      return {
+        code: env.locals.elements.get(e.element)!,
+        rep: e.type.kind === "bool" ? "boolean" : safe(e.type) ? "number" : "bigint",
+      };
     case "version":
-      return { code: env.subsection ? env.locals.subsectionVersions.get(env.subsection)! : env.versionLocal, rep: "number" };
+      return {
+        code: env.subsection
+          ? env.locals.subsectionVersions.get(env.subsection)!
+          : env.versionLocal,
+        rep: "number",
+      };
     case "call":
       return emitCall(e, env);
     case "unary":
@@ -130,11 +159,20 @@ function repOfValue(e: IrExpr, env: ExprEnv): Rep {
 
 /** Whether an indexed object holds 64-bit elements. */
 function isWide(object: IrExpr): boolean {
-  return object.type.kind === "array" && object.type.element.kind === "int" && object.type.element.bits === 64;
+  return (
+    object.type.kind === "array" &&
+    object.type.element.kind === "int" &&
+    object.type.element.bits === 64
+  );
 }
 
 function constantLength(object: IrExpr): bigint | undefined {
-  const field = object.kind === "field" ? object.field : object.kind === "member" && object.node.kind === "field" ? object.node.field : undefined;
+  const field =
+    object.kind === "field"
+      ? object.field
+      : object.kind === "member" && object.node.kind === "field"
+        ? object.node.field
+        : undefined;
   const t = field?.type;
   return t && (t.kind === "bytes" || t.kind === "array") ? t.count.constant : undefined;
 }
@@ -149,18 +187,28 @@ function emitCall(e: Extract<IrExpr, { kind: "call" }>, env: ExprEnv): Emitted {
     case "has": {
       const value = emitExpr(e.args[0]!, env);
       const bit = (e.args[1] as Extract<IrExpr, { kind: "literal" }>).value as bigint;
-      if (value.rep === "bigint") return { code: `((${value.code} & 0x${(1n << bit).toString(16)}n) !== 0n)`, rep: "boolean" };
+      if (value.rep === "bigint")
+        return {
+          code: `((${value.code} & 0x${(1n << bit).toString(16)}n) !== 0n)`,
+          rep: "boolean",
+        };
       return { code: `((${value.code} & 0x${(1n << bit).toString(16)}) !== 0)`, rep: "boolean" };
     }
     case "pci_capability": {
       const config = emitExpr(e.args[0]!, env);
-      return { code: `pciCapability(${config.code}, ${emitExpr(e.args[1]!, env).code})`, rep: "number" };
+      return {
+        code: `pciCapability(${config.code}, ${emitExpr(e.args[1]!, env).code})`,
+        rep: "number",
+      };
     }
     case "le16":
     case "le32": {
       const bytes = emitExpr(e.args[0]!, env);
       const offset = convert(emitExpr(e.args[1]!, env), "number");
-      return { code: `${env.io}.${e.builtin}At(${bytes.code}, ${offset}, ${JSON.stringify(env.path)})`, rep: "number" };
+      return {
+        code: `${env.io}.${e.builtin}At(${bytes.code}, ${offset}, ${JSON.stringify(env.path)})`,
+        rep: "number",
+      };
     }
     default:
       throw new Error(`no emitter for builtin ${e.builtin}`);
@@ -174,7 +222,8 @@ function emitUnary(e: Extract<IrExpr, { kind: "unary" }>, env: ExprEnv): Emitted
   const x = convert(operand, rep);
   if (e.op === "-") return { code: `-${paren(x)}`, rep };
   // ~x is -x-1 on unbounded integers; JavaScript's ~ on numbers is exact only within int32.
-  if (rep === "bigint" || within(e.operand.type, INT32_MIN, INT32_MAX)) return { code: `~${paren(x)}`, rep };
+  if (rep === "bigint" || within(e.operand.type, INT32_MIN, INT32_MAX))
+    return { code: `~${paren(x)}`, rep };
   return { code: `(-${paren(x)} - 1)`, rep };
 }
 
@@ -182,7 +231,8 @@ function emitBinary(e: Extract<IrExpr, { kind: "binary" }>, env: ExprEnv): Emitt
   const left = emitExpr(e.left, env);
   const right = emitExpr(e.right, env);
   const op = e.op;
-  if (op === "&&" || op === "||") return { code: `(${left.code} ${op} ${right.code})`, rep: "boolean" };
+  if (op === "&&" || op === "||")
+    return { code: `(${left.code} ${op} ${right.code})`, rep: "boolean" };
   if (op === "??") {
     const rep = joinRep(left.rep, right.rep, e.type);
     return { code: `(${convert(left, rep)} ?? ${convert(right, rep)})`, rep };
@@ -194,7 +244,8 @@ function emitBinary(e: Extract<IrExpr, { kind: "binary" }>, env: ExprEnv): Emitt
   }
   const lt = e.left.type;
   const rt = e.right.type;
-  const rep: Rep = left.rep === "bigint" || right.rep === "bigint" || !safe(e.type) ? "bigint" : "number";
+  const rep: Rep =
+    left.rep === "bigint" || right.rep === "bigint" || !safe(e.type) ? "bigint" : "number";
   const a = convert(left, rep);
   const b = convert(right, rep);
   if (rep === "bigint") return { code: `(${a} ${op} ${b})`, rep };
@@ -208,7 +259,8 @@ function emitBinary(e: Extract<IrExpr, { kind: "binary" }>, env: ExprEnv): Emitt
     case "/":
       return { code: `Math.trunc(${a} / ${b})`, rep };
     case "<<":
-      if (within(lt, INT32_MIN, INT32_MAX) && within(e.type, INT32_MIN, INT32_MAX)) return { code: `(${a} << ${b})`, rep };
+      if (within(lt, INT32_MIN, INT32_MAX) && within(e.type, INT32_MIN, INT32_MAX))
+        return { code: `(${a} << ${b})`, rep };
       return { code: `(${a} * ${2n ** k!})`, rep };
     case ">>":
       if (within(lt, INT32_MIN, INT32_MAX)) return { code: `(${a} >> ${b})`, rep };
@@ -217,13 +269,17 @@ function emitBinary(e: Extract<IrExpr, { kind: "binary" }>, env: ExprEnv): Emitt
     default: {
       // & | ^: JavaScript works on int32; exact when both sides fit int32, or both fit uint32 and
       // the result is read back unsigned. Otherwise compute in bigint.
-      if (within(lt, INT32_MIN, INT32_MAX) && within(rt, INT32_MIN, INT32_MAX)) return { code: `(${a} ${op} ${b})`, rep };
-      if (within(lt, 0n, UINT32_MAX) && within(rt, 0n, UINT32_MAX)) return { code: `((${a} ${op} ${b}) >>> 0)`, rep };
+      if (within(lt, INT32_MIN, INT32_MAX) && within(rt, INT32_MIN, INT32_MAX))
+        return { code: `(${a} ${op} ${b})`, rep };
+      if (within(lt, 0n, UINT32_MAX) && within(rt, 0n, UINT32_MAX))
+        return { code: `((${a} ${op} ${b}) >>> 0)`, rep };
       return { code: `Number(${convert(left, "bigint")} ${op} ${convert(right, "bigint")})`, rep };
     }
   }
 }
 
 function paren(code: string): string {
-  return /^[\w.$]+$/.test(code) || (code.startsWith("(") && code.endsWith(")")) ? code : `(${code})`;
+  return /^[\w.$]+$/.test(code) || (code.startsWith("(") && code.endsWith(")"))
+    ? code
+    : `(${code})`;
 }

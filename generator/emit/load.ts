@@ -13,7 +13,18 @@
 
 import type { FieldModel, FieldType, StateNode, SubsectionModel } from "../model.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
-import { boolCode, countCode, elementSize, equalsCode, exprEnv, joinPath, readsVersion, str, validationLines, wireMethod } from "./common.js";
+import {
+  boolCode,
+  countCode,
+  elementSize,
+  equalsCode,
+  exprEnv,
+  joinPath,
+  readsVersion,
+  str,
+  validationLines,
+  wireMethod,
+} from "./common.js";
 import { emitExpr } from "./expressions.js";
 import { fieldTsType } from "./types.js";
 import { scalarSize } from "../check/types.js";
@@ -41,17 +52,31 @@ export class LoadEmitter {
     const layout = fn.layout;
     const parameters: FunctionText["parameters"][number][] = [
       { name: "r", type: "Reader" },
-      { name: "p", type: "Params", ...(this.paramsOptional && layout.kind === "section" ? { initializer: "{}" } : {}) },
+      {
+        name: "p",
+        type: "Params",
+        ...(this.paramsOptional && layout.kind === "section" ? { initializer: "{}" } : {}),
+      },
     ];
     if (layout.kind === "section") {
       parameters.push({ name: "version", type: "number", initializer: String(layout.version) });
-      this.lines.push(`r.version(version, ${layout.minimum}, ${layout.version}, ${str(layout.qemuName ?? layout.name)});`);
+      this.lines.push(
+        `r.version(version, ${layout.minimum}, ${layout.version}, ${str(layout.qemuName ?? layout.name)});`,
+      );
     } else {
-      for (const [arg, local] of fn.locals.args) parameters.push({ name: local, type: arg.type.kind === "bool" ? "boolean" : arg.type.bits === 64 ? "bigint" : "number" });
+      for (const [arg, local] of fn.locals.args)
+        parameters.push({
+          name: local,
+          type: arg.type.kind === "bool" ? "boolean" : arg.type.bits === 64 ? "bigint" : "number",
+        });
       if (readsVersion(fn)) this.lines.push(`const version = ${layout.version};`);
     }
     for (const [param, local] of fn.locals.params) {
-      this.lines.push(param.default === undefined ? `const ${local} = p.${param.name};` : `const ${local} = p.${param.name} ?? ${literal(param.default, param.type.kind === "int" && param.type.bits === 64)};`);
+      this.lines.push(
+        param.default === undefined
+          ? `const ${local} = p.${param.name};`
+          : `const ${local} = p.${param.name} ?? ${literal(param.default, param.type.kind === "int" && param.type.bits === 64)};`,
+      );
     }
     this.findValidatedFields(fn.steps);
     this.steps(fn.steps, undefined, "");
@@ -65,7 +90,8 @@ export class LoadEmitter {
         const field = step.subjectField;
         if (field && this.fn.locals.fields.has(field)) this.startKept.add(field);
       }
-      if (step.kind === "subsections") for (const arm of step.arms) this.findValidatedFields(arm.steps);
+      if (step.kind === "subsections")
+        for (const arm of step.arms) this.findValidatedFields(arm.steps);
     }
   }
 
@@ -76,10 +102,16 @@ export class LoadEmitter {
     const at = `${this.fn.locals.fields.get(field)}$at`;
     if (!step.each) return `, ${at}`;
     const size = elementSize(field.type);
-    return size === undefined ? `, ${at}` : `, ${at} + ${step.each.index}${size === 1 ? "" : ` * ${size}`}`;
+    return size === undefined
+      ? `, ${at}`
+      : `, ${at} + ${step.each.index}${size === 1 ? "" : ` * ${size}`}`;
   }
 
-  private steps(steps: readonly Step[], subsection: SubsectionModel | undefined, prefix: string): void {
+  private steps(
+    steps: readonly Step[],
+    subsection: SubsectionModel | undefined,
+    prefix: string,
+  ): void {
     for (const step of steps) {
       switch (step.kind) {
         case "field":
@@ -109,7 +141,11 @@ export class LoadEmitter {
     }
   }
 
-  private field(step: Step & { kind: "field" }, subsection: SubsectionModel | undefined, prefix: string): void {
+  private field(
+    step: Step & { kind: "field" },
+    subsection: SubsectionModel | undefined,
+    prefix: string,
+  ): void {
     const path = joinPath(prefix, step.path.join("."));
     const env = exprEnv(this.fn, subsection, "r", path);
     if (this.startKept.has(step.field)) this.lines.push(`const ${step.local}$at = r.pos;`);
@@ -125,15 +161,21 @@ export class LoadEmitter {
     }
     this.lines.push(`let ${step.local}: ${type} | undefined;`);
     this.lines.push(`if (${boolCode(step.condition, env)}) {`);
-    if (step.value.kind === "scalar" || step.value.kind === "bytes") this.lines.push(`${step.local} = ${this.readExpr(step, path, env)};`);
+    if (step.value.kind === "scalar" || step.value.kind === "bytes")
+      this.lines.push(`${step.local} = ${this.readExpr(step, path, env)};`);
     else this.readInto(step.local, step.value, path, env, 0);
     this.lines.push("}");
   }
 
   /** The read of a scalar or bytes field as one expression, with its `equals` check. */
-  private readExpr(step: Step & { kind: "field" }, path: string, env: ReturnType<typeof exprEnv>): string {
+  private readExpr(
+    step: Step & { kind: "field" },
+    path: string,
+    env: ReturnType<typeof exprEnv>,
+  ): string {
     const value = step.value;
-    if (value.kind === "bytes") return `r.bytes(${countCode(value.count, env, "r", path)}, ${str(path)})`;
+    if (value.kind === "bytes")
+      return `r.bytes(${countCode(value.count, env, "r", path)}, ${str(path)})`;
     if (value.kind !== "scalar") throw new Error("not a scalar");
     const read = `r.${wireMethod(value)}(${str(path)})`;
     if (!step.equals) return read;
@@ -142,18 +184,29 @@ export class LoadEmitter {
   }
 
   /** Statements that read one value into `target` (a local or an array element). */
-  private readInto(target: string, value: ValuePlan, path: string, env: ReturnType<typeof exprEnv>, depth: number): void {
+  private readInto(
+    target: string,
+    value: ValuePlan,
+    path: string,
+    env: ReturnType<typeof exprEnv>,
+    depth: number,
+  ): void {
     switch (value.kind) {
       case "scalar":
         this.lines.push(`${target} = r.${wireMethod(value)}(${str(path)});`);
         return;
       case "bytes":
-        this.lines.push(`${target} = r.bytes(${countCode(value.count, env, "r", path)}, ${str(path)});`);
+        this.lines.push(
+          `${target} = r.bytes(${countCode(value.count, env, "r", path)}, ${str(path)});`,
+        );
         return;
       case "struct":
       case "custom": {
         const call = this.structCall(value, env);
-        if (depth === 0) this.lines.push(`try { ${target} = ${call}; } catch (e) { throw atPath(e, ${str(path)}); }`);
+        if (depth === 0)
+          this.lines.push(
+            `try { ${target} = ${call}; } catch (e) { throw atPath(e, ${str(path)}); }`,
+          );
         else this.lines.push(`${target} = ${call};`);
         return;
       }
@@ -172,14 +225,20 @@ export class LoadEmitter {
           this.lines.push(`${element} = ${value.index}$item;`);
         } else this.readInto(element, value.element, `${path}[]`, env, depth + 1);
         this.lines.push("}");
-        const rethrow = value.element.kind === "struct" || value.element.kind === "custom" ? `atIndex(atPath(e, ${str(`${path}[]`)}), ${value.index})` : `atIndex(e, ${value.index})`;
+        const rethrow =
+          value.element.kind === "struct" || value.element.kind === "custom"
+            ? `atIndex(atPath(e, ${str(`${path}[]`)}), ${value.index})`
+            : `atIndex(e, ${value.index})`;
         this.lines.push(`} catch (e) { throw ${rethrow}; }`);
         return;
       }
     }
   }
 
-  private structCall(value: ValuePlan & { kind: "struct" | "custom" }, env: ReturnType<typeof exprEnv>): string {
+  private structCall(
+    value: ValuePlan & { kind: "struct" | "custom" },
+    env: ReturnType<typeof exprEnv>,
+  ): string {
     const args = value.args.map((a) => emitExpr(a, env).code);
     const name = value.kind === "struct" ? value.callee.loadName : value.codec.loadName;
     return `${name}(${["r", "p", ...args].join(", ")})`;
@@ -187,13 +246,19 @@ export class LoadEmitter {
 
   private subsections(owner: string, arms: readonly SubsectionArm[], prefix: string): void {
     for (const arm of arms) this.lines.push(`let ${arm.local}: ${arm.typeName} | undefined;`);
-    this.lines.push(`for (let $name = r.subsection(${str(owner)}); $name !== undefined; $name = r.subsection(${str(owner)})) {`);
+    this.lines.push(
+      `for (let $name = r.subsection(${str(owner)}); $name !== undefined; $name = r.subsection(${str(owner)})) {`,
+    );
     arms.forEach((arm, i) => {
       const sub = arm.subsection;
       const path = joinPath(prefix, arm.key);
       this.lines.push(`${i === 0 ? "" : "} else "}if ($name === ${str(sub.qemuName)}) {`);
-      this.lines.push(`if (${arm.local} !== undefined) r.duplicateSubsection($name, ${str(path)});`);
-      this.lines.push(`const ${arm.versionLocal} = r.subsectionVersion($name, ${sub.minimum}, ${sub.version}, ${str(path)});`);
+      this.lines.push(
+        `if (${arm.local} !== undefined) r.duplicateSubsection($name, ${str(path)});`,
+      );
+      this.lines.push(
+        `const ${arm.versionLocal} = r.subsectionVersion($name, ${sub.minimum}, ${sub.version}, ${str(path)});`,
+      );
       this.steps(arm.steps, sub, path);
       const node = findNode(this.fn.layout.state, sub);
       this.lines.push(`${arm.local} = ${this.objectLiteral(node?.children ?? new Map())};`);
@@ -228,7 +293,10 @@ export function literal(value: bigint | boolean, wide: boolean): string {
   return typeof value === "boolean" ? String(value) : wide ? `${value}n` : String(value);
 }
 
-export function elementTsType(value: ValuePlan, structTypeName: (t: Extract<FieldType, { kind: "struct" }>) => string): string {
+export function elementTsType(
+  value: ValuePlan,
+  structTypeName: (t: Extract<FieldType, { kind: "struct" }>) => string,
+): string {
   switch (value.kind) {
     case "scalar":
       return value.type.kind === "bool" ? "boolean" : value.type.bits === 64 ? "bigint" : "number";
@@ -257,7 +325,10 @@ export function findArm(steps: readonly Step[], sub: SubsectionModel): Subsectio
   return undefined;
 }
 
-export function findNode(state: Map<string, StateNode>, sub: SubsectionModel): (StateNode & { kind: "subsection" }) | undefined {
+export function findNode(
+  state: Map<string, StateNode>,
+  sub: SubsectionModel,
+): (StateNode & { kind: "subsection" }) | undefined {
   for (const node of state.values()) {
     if (node.kind !== "subsection") continue;
     if (node.subsection === sub) return node;

@@ -1,7 +1,13 @@
 // Module emission: assembles the types, the load and save functions and the section descriptors
 // of one schema into a TypeScript source file with ts-morph.
 
-import { Project, StructureKind, VariableDeclarationKind, type SourceFile, type StatementStructures } from "ts-morph";
+import {
+  Project,
+  StructureKind,
+  VariableDeclarationKind,
+  type SourceFile,
+  type StatementStructures,
+} from "ts-morph";
 import { dirname, relative, resolve, sep } from "node:path";
 import { allMembers } from "../check/walk.js";
 import type { CodecModel, FieldType } from "../model.js";
@@ -40,7 +46,8 @@ export function emitModule(plan: SchemaPlan, options: EmitOptions): string {
 }
 
 function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
-  const structTypeName = (t: Extract<FieldType, { kind: "struct" }>): string => plan.functions.find((f) => f.layout === t.struct)!.typeName;
+  const structTypeName = (t: Extract<FieldType, { kind: "struct" }>): string =>
+    plan.functions.find((f) => f.layout === t.struct)!.typeName;
   const paramsOptional = plan.params.every((p) => p.default !== undefined || p.optional);
 
   const functions: FunctionText[] = [];
@@ -49,7 +56,9 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
     functions.push(new LoadEmitter(fn, structTypeName, paramsOptional).emit());
   }
   const body = functions.flatMap((f) => f.statements).join("\n");
-  const runtimeNames = ["atIndex", "atPath", "pciCapability"].filter((name) => body.includes(`${name}(`));
+  const runtimeNames = ["atIndex", "atPath", "pciCapability"].filter((name) =>
+    body.includes(`${name}(`),
+  );
 
   // Every statement goes in with one addStatements call: ts-morph parses the whole file again after
   // each insertion, so adding them one by one takes time quadratic in the number of structs.
@@ -60,22 +69,36 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
     namedImports: [...runtimeNames, "type Reader", "type SectionCodec", "type Writer"],
   });
   for (const codec of usedCodecs(plan)) {
-    statements.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: codecImport(codec, options), namedImports: [codec.loadName, codec.saveName] });
+    statements.push({
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: codecImport(codec, options),
+      namedImports: [codec.loadName, codec.saveName],
+    });
   }
 
-  for (const iface of [paramsInterface(plan.params), ...stateInterfaces(plan)]) statements.push(interfaceStructure(iface));
+  for (const iface of [paramsInterface(plan.params), ...stateInterfaces(plan)])
+    statements.push(interfaceStructure(iface));
 
   for (const fn of plan.functions) {
     const layout = fn.layout;
-    const what = layout.kind === "section" ? `section "${layout.qemuName}"` : `struct ${layout.name}`;
+    const what =
+      layout.kind === "section" ? `section "${layout.qemuName}"` : `struct ${layout.name}`;
     for (const text of functions.filter((f) => f.name === fn.saveName || f.name === fn.loadName)) {
       const isSave = text.name === fn.saveName;
       statements.push({
         kind: StructureKind.Function,
         name: text.name,
         isExported: true,
-        docs: [isSave ? `Writes ${what} in QEMU's wire format.` : `Reads ${what}; a malformed input throws a LoadError with the field path and byte offset.`],
-        parameters: text.parameters.map((p) => ({ name: p.name, type: p.type, ...(p.initializer ? { initializer: p.initializer } : {}) })),
+        docs: [
+          isSave
+            ? `Writes ${what} in QEMU's wire format.`
+            : `Reads ${what}; a malformed input throws a LoadError with the field path and byte offset.`,
+        ],
+        parameters: text.parameters.map((p) => ({
+          name: p.name,
+          type: p.type,
+          ...(p.initializer ? { initializer: p.initializer } : {}),
+        })),
         returnType: text.returnType,
         statements: text.statements.join("\n"),
       });
@@ -109,14 +132,17 @@ function usedCodecs(plan: SchemaPlan): CodecModel[] {
     if (t.kind === "custom") used.add(t.codec);
     if (t.kind === "array") visit(t.element);
   };
-  for (const fn of plan.functions) for (const m of allMembers(fn.layout.members)) if (m.kind === "field") visit(m.type);
+  for (const fn of plan.functions)
+    for (const m of allMembers(fn.layout.members)) if (m.kind === "field") visit(m.type);
   return plan.model.codecs.filter((c) => used.has(c));
 }
 
 /** The codec module as seen from the output file: `../examples/x/codec.js` for `./codec.ts` next to the schema. */
 function codecImport(codec: CodecModel, options: EmitOptions): string {
   const target = resolve(codec.modulePath).replace(/\.(m?)ts$/, ".$1js");
-  const spec = relative(dirname(resolve(options.outputPath)), target).split(sep).join("/");
+  const spec = relative(dirname(resolve(options.outputPath)), target)
+    .split(sep)
+    .join("/");
   return spec.startsWith(".") ? spec : `./${spec}`;
 }
 

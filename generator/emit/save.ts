@@ -12,7 +12,17 @@
 
 import type { FieldType, SubsectionModel } from "../model.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
-import { boolCode, countCode, equalsCode, exprEnv, joinPath, readsVersion, str, validationLines, wireMethod } from "./common.js";
+import {
+  boolCode,
+  countCode,
+  equalsCode,
+  exprEnv,
+  joinPath,
+  readsVersion,
+  str,
+  validationLines,
+  wireMethod,
+} from "./common.js";
 import { emitExpr } from "./expressions.js";
 import type { FunctionText } from "./load.js";
 import { literal } from "./load.js";
@@ -31,22 +41,39 @@ export class SaveEmitter {
     const parameters: FunctionText["parameters"][number][] = [
       { name: "w", type: "Writer" },
       { name: "s", type: fn.typeName },
-      { name: "p", type: "Params", ...(this.paramsOptional && layout.kind === "section" ? { initializer: "{}" } : {}) },
+      {
+        name: "p",
+        type: "Params",
+        ...(this.paramsOptional && layout.kind === "section" ? { initializer: "{}" } : {}),
+      },
     ];
     if (layout.kind === "struct") {
-      for (const [arg, local] of fn.locals.args) parameters.push({ name: local, type: arg.type.kind === "bool" ? "boolean" : arg.type.bits === 64 ? "bigint" : "number" });
+      for (const [arg, local] of fn.locals.args)
+        parameters.push({
+          name: local,
+          type: arg.type.kind === "bool" ? "boolean" : arg.type.bits === 64 ? "bigint" : "number",
+        });
     }
     if (layout.kind === "section") this.lines.push(`w.object(s, "");`);
     if (readsVersion(fn)) this.lines.push(`const version = ${layout.version};`);
     for (const [param, local] of fn.locals.params) {
-      this.lines.push(param.default === undefined ? `const ${local} = p.${param.name};` : `const ${local} = p.${param.name} ?? ${literal(param.default, param.type.kind === "int" && param.type.bits === 64)};`);
+      this.lines.push(
+        param.default === undefined
+          ? `const ${local} = p.${param.name};`
+          : `const ${local} = p.${param.name} ?? ${literal(param.default, param.type.kind === "int" && param.type.bits === 64)};`,
+      );
     }
     this.steps(fn.steps, undefined, "s", "");
     return { name: fn.saveName, parameters, returnType: "void", statements: this.lines };
   }
 
   /** `base` is the expression of the state object the steps' paths start from. */
-  private steps(steps: readonly Step[], subsection: SubsectionModel | undefined, base: string, prefix: string): void {
+  private steps(
+    steps: readonly Step[],
+    subsection: SubsectionModel | undefined,
+    base: string,
+    prefix: string,
+  ): void {
     for (const step of steps) {
       switch (step.kind) {
         case "field":
@@ -76,7 +103,12 @@ export class SaveEmitter {
     }
   }
 
-  private field(step: Step & { kind: "field" }, subsection: SubsectionModel | undefined, base: string, prefix: string): void {
+  private field(
+    step: Step & { kind: "field" },
+    subsection: SubsectionModel | undefined,
+    base: string,
+    prefix: string,
+  ): void {
     const path = joinPath(prefix, step.path.join("."));
     const env = exprEnv(this.fn, subsection, "w", path);
     this.lines.push(`const ${step.local} = ${access(base, step.path)};`);
@@ -89,29 +121,45 @@ export class SaveEmitter {
     this.lines.push(`} else w.absent(${step.local}, ${str(path)});`);
   }
 
-  private write(value: string, step: Step & { kind: "field" }, path: string, env: ReturnType<typeof exprEnv>): void {
+  private write(
+    value: string,
+    step: Step & { kind: "field" },
+    path: string,
+    env: ReturnType<typeof exprEnv>,
+  ): void {
     const plan = step.value;
     if (plan.kind === "scalar" && step.equals) {
-      this.lines.push(`w.${wireMethod(plan)}(w.equal(${value}, ${equalsCode(step.equals, env, plan)}, ${str(path)}), ${str(path)});`);
+      this.lines.push(
+        `w.${wireMethod(plan)}(w.equal(${value}, ${equalsCode(step.equals, env, plan)}, ${str(path)}), ${str(path)});`,
+      );
       return;
     }
     this.writeValue(value, plan, path, env, 0);
   }
 
-  private writeValue(value: string, plan: ValuePlan, path: string, env: ReturnType<typeof exprEnv>, depth: number): void {
+  private writeValue(
+    value: string,
+    plan: ValuePlan,
+    path: string,
+    env: ReturnType<typeof exprEnv>,
+    depth: number,
+  ): void {
     switch (plan.kind) {
       case "scalar":
         this.lines.push(`w.${wireMethod(plan)}(${value}, ${str(path)});`);
         return;
       case "bytes":
-        this.lines.push(`w.bytes(${value}, ${countCode(plan.count, env, "w", path)}, ${str(path)});`);
+        this.lines.push(
+          `w.bytes(${value}, ${countCode(plan.count, env, "w", path)}, ${str(path)});`,
+        );
         return;
       case "struct":
       case "custom": {
         const args = plan.args.map((a) => emitExpr(a, env).code);
         const name = plan.kind === "struct" ? plan.callee.saveName : plan.codec.saveName;
         const call = `${name}(${["w", `w.object(${value}, ${str(path)})`, "p", ...args].join(", ")})`;
-        if (depth === 0) this.lines.push(`try { ${call}; } catch (e) { throw atPath(e, ${str(path)}); }`);
+        if (depth === 0)
+          this.lines.push(`try { ${call}; } catch (e) { throw atPath(e, ${str(path)}); }`);
         else this.lines.push(`${call};`);
         return;
       }
@@ -125,7 +173,10 @@ export class SaveEmitter {
         this.lines.push(`for (; ${plan.index} < ${n}; ${plan.index}++) {`);
         this.writeValue(`${items}[${plan.index}]!`, plan.element, `${path}[]`, env, depth + 1);
         this.lines.push("}");
-        const rethrow = plan.element.kind === "struct" || plan.element.kind === "custom" ? `atIndex(atPath(e, ${str(`${path}[]`)}), ${plan.index})` : `atIndex(e, ${plan.index})`;
+        const rethrow =
+          plan.element.kind === "struct" || plan.element.kind === "custom"
+            ? `atIndex(atPath(e, ${str(`${path}[]`)}), ${plan.index})`
+            : `atIndex(e, ${plan.index})`;
         this.lines.push(`} catch (e) { throw ${rethrow}; }`);
         return;
       }
@@ -140,13 +191,17 @@ export class SaveEmitter {
       const state = `${base}.${arm.key}`;
       if (sub.needed) {
         this.lines.push(`if (${boolCode(sub.needed, env)}) {`);
-        this.lines.push(`const ${arm.local} = w.object(w.present(${state}, ${str(path)}), ${str(path)});`);
+        this.lines.push(
+          `const ${arm.local} = w.object(w.present(${state}, ${str(path)}), ${str(path)});`,
+        );
       } else {
         this.lines.push(`const ${arm.local} = ${state};`);
         this.lines.push(`if (${arm.local} !== undefined) {`);
         this.lines.push(`w.object(${arm.local}, ${str(path)});`);
       }
-      this.lines.push(`const ${arm.versionLocal} = w.subsection(${str(sub.qemuName)}, ${sub.version});`);
+      this.lines.push(
+        `const ${arm.versionLocal} = w.subsection(${str(sub.qemuName)}, ${sub.version});`,
+      );
       this.steps(arm.steps, sub, arm.local, path);
       this.lines.push(sub.needed ? `} else w.absent(${state}, ${str(path)});` : "}");
     }

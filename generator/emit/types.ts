@@ -22,7 +22,10 @@ export function scalarTsType(type: ScalarType): string {
   return type.bits === 64 ? "bigint" : "number";
 }
 
-export function fieldTsType(type: FieldType, structTypeName: (t: Extract<FieldType, { kind: "struct" }>) => string): string {
+export function fieldTsType(
+  type: FieldType,
+  structTypeName: (t: Extract<FieldType, { kind: "struct" }>) => string,
+): string {
   switch (type.kind) {
     case "int":
     case "bool":
@@ -42,13 +45,22 @@ export function fieldTsType(type: FieldType, structTypeName: (t: Extract<FieldTy
 
 /** One interface per layout and per subsection, and `Params`. */
 export function stateInterfaces(schema: SchemaPlan): InterfaceText[] {
-  const typeOfStruct = (t: Extract<FieldType, { kind: "struct" }>): string => schema.functions.find((f) => f.layout === t.struct)!.typeName;
+  const typeOfStruct = (t: Extract<FieldType, { kind: "struct" }>): string =>
+    schema.functions.find((f) => f.layout === t.struct)!.typeName;
   const out: InterfaceText[] = [];
   for (const fn of schema.functions) {
     const arms = collectArms(fn.steps);
-    const armType = (key: StateNode & { kind: "subsection" }): string => arms.find((a) => a.subsection === key.subsection)!.typeName;
-    const what = fn.layout.kind === "section" ? `Section "${fn.layout.qemuName}" (version ${fn.layout.version})` : `Struct ${fn.layout.name}${fn.layout.qemuName ? ` ("${fn.layout.qemuName}")` : ""}`;
-    out.push({ name: fn.typeName, doc: `${what}.`, properties: properties(fn.layout.state, typeOfStruct, armType) });
+    const armType = (key: StateNode & { kind: "subsection" }): string =>
+      arms.find((a) => a.subsection === key.subsection)!.typeName;
+    const what =
+      fn.layout.kind === "section"
+        ? `Section "${fn.layout.qemuName}" (version ${fn.layout.version})`
+        : `Struct ${fn.layout.name}${fn.layout.qemuName ? ` ("${fn.layout.qemuName}")` : ""}`;
+    out.push({
+      name: fn.typeName,
+      doc: `${what}.`,
+      properties: properties(fn.layout.state, typeOfStruct, armType),
+    });
     for (const arm of arms) {
       const sub = arm.subsection;
       const node = findSubsectionNode(fn.layout.state, arm);
@@ -84,16 +96,37 @@ function properties(
     switch (node.kind) {
       case "field": {
         const f = node.field;
-        const doc = describeField(f.type) + (f.absentWhen === "guard" ? "; absent when its condition is false" : f.absentWhen === "version" ? "; absent in older versions" : "");
-        return { name: node.key, type: fieldTsType(f.type, typeOfStruct), optional: f.optional, doc };
+        const doc =
+          describeField(f.type) +
+          (f.absentWhen === "guard"
+            ? "; absent when its condition is false"
+            : f.absentWhen === "version"
+              ? "; absent in older versions"
+              : "");
+        return {
+          name: node.key,
+          type: fieldTsType(f.type, typeOfStruct),
+          optional: f.optional,
+          doc,
+        };
       }
       case "group": {
         const inner = properties(node.children, typeOfStruct, armType);
-        const body = inner.map((p) => `${p.doc ? `/** ${p.doc} */ ` : ""}${p.name}${p.optional ? "?" : ""}: ${p.type}${p.optional ? " | undefined" : ""};`).join(" ");
+        const body = inner
+          .map(
+            (p) =>
+              `${p.doc ? `/** ${p.doc} */ ` : ""}${p.name}${p.optional ? "?" : ""}: ${p.type}${p.optional ? " | undefined" : ""};`,
+          )
+          .join(" ");
         return { name: node.key, type: `{ ${body} }`, optional: false, doc: undefined };
       }
       case "subsection":
-        return { name: node.key, type: armType(node), optional: true, doc: `subsection "${node.subsection.qemuName}"` };
+        return {
+          name: node.key,
+          type: armType(node),
+          optional: true,
+          doc: `subsection "${node.subsection.qemuName}"`,
+        };
     }
   });
 }
@@ -104,7 +137,9 @@ function describeField(type: FieldType): string {
     case "bool":
       return scalarName(type);
     case "bytes":
-      return type.count.constant !== undefined ? `${type.count.constant} bytes` : `bytes (at most ${type.count.max})`;
+      return type.count.constant !== undefined
+        ? `${type.count.constant} bytes`
+        : `bytes (at most ${type.count.max})`;
     case "array":
       return `${type.count.constant !== undefined ? type.count.constant : `at most ${type.count.max}`} × ${describeField(type.element)}`;
     case "struct":
@@ -115,10 +150,15 @@ function describeField(type: FieldType): string {
 }
 
 export function collectArms(steps: readonly Step[]): SubsectionArm[] {
-  return steps.flatMap((s) => (s.kind === "subsections" ? s.arms.flatMap((a) => [a, ...collectArms(a.steps)]) : []));
+  return steps.flatMap((s) =>
+    s.kind === "subsections" ? s.arms.flatMap((a) => [a, ...collectArms(a.steps)]) : [],
+  );
 }
 
-function findSubsectionNode(state: Map<string, StateNode>, arm: SubsectionArm): (StateNode & { kind: "subsection" }) | undefined {
+function findSubsectionNode(
+  state: Map<string, StateNode>,
+  arm: SubsectionArm,
+): (StateNode & { kind: "subsection" }) | undefined {
   for (const node of state.values()) {
     if (node.kind === "subsection") {
       if (node.subsection === arm.subsection) return node;

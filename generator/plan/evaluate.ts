@@ -4,9 +4,18 @@
 
 import { littleEndianAt, pciCapability } from "../../runtime/pci.js";
 import { arith } from "../check/expressions.js";
-import type { ElementModel, FieldModel, IrExpr, LetModel, ParamModel, StructArgModel, SubsectionModel } from "../model.js";
+import type {
+  ElementModel,
+  FieldModel,
+  IrExpr,
+  LetModel,
+  ParamModel,
+  StructArgModel,
+  SubsectionModel,
+} from "../model.js";
 
-export type Value = bigint | boolean | Uint8Array | readonly unknown[] | Record<string, unknown> | undefined;
+export type Value =
+  bigint | boolean | Uint8Array | readonly unknown[] | Record<string, unknown> | undefined;
 
 export interface EvalEnv {
   field(field: FieldModel): unknown;
@@ -64,15 +73,19 @@ export function evaluate(e: IrExpr, env: EvalEnv): Value {
       return undefined;
     case "member": {
       // A dotted path of this layout (`mac_table.in_use`) names a field directly.
-      if (e.node.kind === "field" && rootedInGroup(e.object)) return big(env.field(e.node.field)) as Value;
+      if (e.node.kind === "field" && rootedInGroup(e.object))
+        return big(env.field(e.node.field)) as Value;
       const object = evaluate(e.object, env);
-      return object === undefined ? undefined : (big((object as Record<string, unknown>)[e.node.key]) as Value);
+      return object === undefined
+        ? undefined
+        : (big((object as Record<string, unknown>)[e.node.key]) as Value);
     }
     case "index": {
       const object = evaluate(e.object, env) as ArrayLike<unknown> | undefined;
       const i = Number(evaluate(e.index, env));
       if (object === undefined) return undefined;
-      if (!(i >= 0 && i < object.length)) throw new EvaluationError(`index ${i} is out of range (length ${object.length})`);
+      if (!(i >= 0 && i < object.length))
+        throw new EvaluationError(`index ${i} is out of range (length ${object.length})`);
       return big(object[i]) as Value;
     }
     case "param":
@@ -112,13 +125,16 @@ function call(e: Extract<IrExpr, { kind: "call" }>, env: EvalEnv): Value {
       return ((v >> bit) & 1n) === 1n;
     }
     case "pci_capability":
-      return BigInt(pciCapability(evaluate(e.args[0]!, env) as Uint8Array, Number(evaluate(e.args[1]!, env))));
+      return BigInt(
+        pciCapability(evaluate(e.args[0]!, env) as Uint8Array, Number(evaluate(e.args[1]!, env))),
+      );
     case "le16":
     case "le32": {
       const bytes = evaluate(e.args[0]!, env) as Uint8Array;
       const at = Number(evaluate(e.args[1]!, env));
       const v = littleEndianAt(bytes, at, e.builtin === "le16" ? 2 : 4);
-      if (v === undefined) throw new EvaluationError(`offset ${at} is out of range (length ${bytes.length})`);
+      if (v === undefined)
+        throw new EvaluationError(`offset ${at} is out of range (length ${bytes.length})`);
       return BigInt(v);
     }
     default:
@@ -155,7 +171,10 @@ function binary(e: Extract<IrExpr, { kind: "binary" }>, env: EvalEnv): Value {
  * the loop binds the current element.
  */
 export function validationHolds(
-  step: { readonly condition: IrExpr; readonly each: { readonly array: IrExpr; readonly model: ElementModel } | undefined },
+  step: {
+    readonly condition: IrExpr;
+    readonly each: { readonly array: IrExpr; readonly model: ElementModel } | undefined;
+  },
   value: (e: IrExpr) => unknown,
   elements: Map<ElementModel, unknown>,
 ): boolean {

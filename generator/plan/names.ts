@@ -17,7 +17,10 @@ export class Namer {
   }
 
   take(wanted: string): string {
-    const base = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(wanted) && !reservedWords.has(wanted) ? wanted : `_${wanted.replace(/[^A-Za-z0-9_$]/g, "_")}`;
+    const base =
+      /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(wanted) && !reservedWords.has(wanted)
+        ? wanted
+        : `_${wanted.replace(/[^A-Za-z0-9_$]/g, "_")}`;
     let name = base;
     for (let n = 2; this.taken.has(name); n++) name = `${base}_${n}`;
     this.taken.add(name);

@@ -35,7 +35,12 @@ export interface CountPlan {
 export type ValuePlan =
   | { readonly kind: "scalar"; readonly type: ScalarType }
   | { readonly kind: "bytes"; readonly count: CountPlan }
-  | { readonly kind: "array"; readonly count: CountPlan; readonly element: ValuePlan; readonly index: string }
+  | {
+      readonly kind: "array";
+      readonly count: CountPlan;
+      readonly element: ValuePlan;
+      readonly index: string;
+    }
   | { readonly kind: "struct"; readonly callee: FunctionPlan; readonly args: readonly IrExpr[] }
   /** A hand-written codec: `save<Name>`/`load<Name>` of its module. */
   | { readonly kind: "custom"; readonly codec: CodecModel; readonly args: readonly IrExpr[] };
@@ -53,7 +58,13 @@ export type Step =
       readonly value: ValuePlan;
       readonly equals: IrExpr | undefined;
     }
-  | { readonly kind: "unused"; readonly unused: UnusedModel; readonly count: CountPlan; readonly condition: IrExpr | undefined; readonly span: Span }
+  | {
+      readonly kind: "unused";
+      readonly unused: UnusedModel;
+      readonly count: CountPlan;
+      readonly condition: IrExpr | undefined;
+      readonly span: Span;
+    }
   | { readonly kind: "let"; readonly binding: LetModel; readonly local: string }
   | {
       readonly kind: "validate";
@@ -65,9 +76,20 @@ export type Step =
       /** That field, when it is one: the loader keeps where it starts, for the error's offset. */
       readonly subjectField: FieldModel | undefined;
       /** `validate each`: the array, and the locals of the loop's index and of the element. */
-      readonly each: { readonly array: IrExpr; readonly index: string; readonly element: string; readonly model: ElementModel } | undefined;
+      readonly each:
+        | {
+            readonly array: IrExpr;
+            readonly index: string;
+            readonly element: string;
+            readonly model: ElementModel;
+          }
+        | undefined;
     }
-  | { readonly kind: "subsections"; readonly owner: string; readonly arms: readonly SubsectionArm[] };
+  | {
+      readonly kind: "subsections";
+      readonly owner: string;
+      readonly arms: readonly SubsectionArm[];
+    };
 
 export interface SubsectionArm {
   readonly subsection: SubsectionModel;
@@ -117,7 +139,14 @@ export const RESERVED_LOCALS = ["r", "w", "s", "p", "version", "e"];
 
 export function planSchema(model: SchemaModel): SchemaPlan {
   // The codecs' functions are imported under their own names: generated ones must not take them.
-  const typeNamer = new Namer(["Reader", "Writer", "LoadError", "SaveError", "Params", ...model.codecs.flatMap((c) => [c.saveName, c.loadName])]);
+  const typeNamer = new Namer([
+    "Reader",
+    "Writer",
+    "LoadError",
+    "SaveError",
+    "Params",
+    ...model.codecs.flatMap((c) => [c.saveName, c.loadName]),
+  ]);
   const byLayout = new Map<LayoutModel, FunctionPlan>();
   const functions: FunctionPlan[] = [];
   for (const layout of [...model.structs, ...model.sections]) {
@@ -128,7 +157,14 @@ export function planSchema(model: SchemaModel): SchemaPlan {
       saveName: typeNamer.take(`save${typeName}`),
       loadName: typeNamer.take(`load${typeName}`),
       steps: [],
-      locals: { fields: new Map(), lets: new Map(), args: new Map(), params: new Map(), elements: new Map(), subsectionVersions: new Map() },
+      locals: {
+        fields: new Map(),
+        lets: new Map(),
+        args: new Map(),
+        params: new Map(),
+        elements: new Map(),
+        subsectionVersions: new Map(),
+      },
       versionLocal: "version",
     };
     byLayout.set(layout, plan);
@@ -137,8 +173,12 @@ export function planSchema(model: SchemaModel): SchemaPlan {
   for (const plan of functions) {
     const namer = new Namer(RESERVED_LOCALS);
     for (const arg of plan.layout.args) plan.locals.args.set(arg, namer.take(arg.name));
-    plan.steps = new StepPlanner(plan, namer, byLayout, typeNamer).members(plan.layout.members, undefined);
-    for (const param of usedParams(plan.layout)) plan.locals.params.set(param, namer.take(param.name));
+    plan.steps = new StepPlanner(plan, namer, byLayout, typeNamer).members(
+      plan.layout.members,
+      undefined,
+    );
+    for (const param of usedParams(plan.layout))
+      plan.locals.params.set(param, namer.take(param.name));
   }
   return { file: model.file, model, params: model.params, functions };
 }
@@ -173,7 +213,13 @@ class StepPlanner {
           break;
         }
         case "unused":
-          steps.push({ kind: "unused", unused: m, count: countPlan(m.count), condition: this.condition(m.guard, m.since, subsection), span: m.span });
+          steps.push({
+            kind: "unused",
+            unused: m,
+            count: countPlan(m.count),
+            condition: this.condition(m.guard, m.since, subsection),
+            span: m.span,
+          });
           break;
         case "let": {
           const local = this.namer.take(m.name);
@@ -186,12 +232,29 @@ class StepPlanner {
           if (m.each) {
             const element = this.namer.take(m.each.element.name);
             this.plan.locals.elements.set(m.each.element, element);
-            each = { array: m.each.array, index: this.namer.take(`${element}_index`), element, model: m.each.element };
+            each = {
+              array: m.each.array,
+              index: this.namer.take(`${element}_index`),
+              element,
+              model: m.each.element,
+            };
           }
           const ref = references(m.each?.array ?? m.condition)[0];
           const subjectField = ref?.target.kind === "field" ? ref.target.field : undefined;
-          const subject = ref ? (ref.target.kind === "field" ? ref.target.field.path.join(".") : ref.target.binding.name) : "";
-          steps.push({ kind: "validate", condition: m.condition, message: m.message, span: m.span, each, subject, subjectField });
+          const subject = ref
+            ? ref.target.kind === "field"
+              ? ref.target.field.path.join(".")
+              : ref.target.binding.name
+            : "";
+          steps.push({
+            kind: "validate",
+            condition: m.condition,
+            message: m.message,
+            span: m.span,
+            each,
+            subject,
+            subjectField,
+          });
           break;
         }
         case "subsection":
@@ -224,21 +287,48 @@ class StepPlanner {
    * The guard and the version gate as one condition. A gate that always holds (at or below the
    * minimum version, or any gate in a struct, whose version is fixed) is dropped.
    */
-  private condition(guard: IrExpr | undefined, since: IrExpr | undefined, subsection: SubsectionModel | undefined): IrExpr | undefined {
+  private condition(
+    guard: IrExpr | undefined,
+    since: IrExpr | undefined,
+    subsection: SubsectionModel | undefined,
+  ): IrExpr | undefined {
     const layout = this.plan.layout;
     const minimum = BigInt(subsection ? subsection.minimum : layout.minimum);
     const gate = since && constantOf(since);
-    const gateHolds = since === undefined || layout.kind === "struct" || (typeof gate === "bigint" && gate <= minimum);
+    const gateHolds =
+      since === undefined ||
+      layout.kind === "struct" ||
+      (typeof gate === "bigint" && gate <= minimum);
     if (gateHolds) return guard;
     const version: IrExpr = {
       kind: "version",
-      type: { kind: "int", min: minimum, max: BigInt(subsection ? subsection.version : layout.version) },
+      type: {
+        kind: "int",
+        min: minimum,
+        max: BigInt(subsection ? subsection.version : layout.version),
+      },
       span: since.span,
       optional: false,
     };
-    const gateExpr: IrExpr = { kind: "binary", op: ">=", left: version, right: since, type: { kind: "bool" }, span: since.span, optional: false };
+    const gateExpr: IrExpr = {
+      kind: "binary",
+      op: ">=",
+      left: version,
+      right: since,
+      type: { kind: "bool" },
+      span: since.span,
+      optional: false,
+    };
     if (!guard) return gateExpr;
-    return { kind: "binary", op: "&&", left: gateExpr, right: guard, type: { kind: "bool" }, span: guard.span, optional: false };
+    return {
+      kind: "binary",
+      op: "&&",
+      left: gateExpr,
+      right: guard,
+      type: { kind: "bool" },
+      span: guard.span,
+      optional: false,
+    };
   }
 
   private value(type: FieldType): ValuePlan {
@@ -264,7 +354,12 @@ class StepPlanner {
 }
 
 function countPlan(count: Count): CountPlan {
-  return { expr: count.expr, constant: count.constant, max: count.max ?? count.constant ?? 0n, maxSpan: count.maxSpan };
+  return {
+    expr: count.expr,
+    constant: count.constant,
+    max: count.max ?? count.constant ?? 0n,
+    maxSpan: count.maxSpan,
+  };
 }
 
 /** Parameters a layout's expressions read, in declaration order of first use. */

@@ -11,13 +11,19 @@ import { verifyModule } from "./index.js";
 export type ModuleReader = (path: string) => string | undefined;
 
 /** Verifies every codec of a schema; `sources` receives the module texts for code frames. */
-export function verifyCodecs(model: SchemaModel, read: ModuleReader, sources?: Map<string, string>): Diagnostic[] {
+export function verifyCodecs(
+  model: SchemaModel,
+  read: ModuleReader,
+  sources?: Map<string, string>,
+): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const codec of model.codecs) {
     const path = codec.modulePath;
     const text = read(path);
     if (text === undefined) {
-      diagnostics.push(diagnostic("VMS8004", codec.moduleSpan, [codec.name, `cannot read its module ${path}`]));
+      diagnostics.push(
+        diagnostic("VMS8004", codec.moduleSpan, [codec.name, `cannot read its module ${path}`]),
+      );
       continue;
     }
     sources?.set(path, text);
@@ -26,16 +32,27 @@ export function verifyCodecs(model: SchemaModel, read: ModuleReader, sources?: M
     const load = codec.loadName;
     const missing = [save, load].filter((name) => !findFunction(source, name));
     if (missing.length > 0) {
-      diagnostics.push(diagnostic("VMS8004", codec.moduleSpan, [codec.name, `${path} has no function ${missing.join(" or ")}`]));
+      diagnostics.push(
+        diagnostic("VMS8004", codec.moduleSpan, [
+          codec.name,
+          `${path} has no function ${missing.join(" or ")}`,
+        ]),
+      );
       continue;
     }
     // save(w, state, params, ...args) and load(r, params, ...args)
-    for (const [name, fixed] of [[save, 3], [load, 2]] as const) {
+    for (const [name, fixed] of [
+      [save, 3],
+      [load, 2],
+    ] as const) {
       const fn = findFunction(source, name)!;
       const expected = fixed + codec.args.length;
       if (fn.parameters.length !== expected) {
         diagnostics.push(
-          diagnostic("VMS8004", codec.nameSpan, [codec.name, `${name} in ${path} takes ${fn.parameters.length} parameters, the schema passes ${expected}`]),
+          diagnostic("VMS8004", codec.nameSpan, [
+            codec.name,
+            `${name} in ${path} takes ${fn.parameters.length} parameters, the schema passes ${expected}`,
+          ]),
         );
       }
     }

@@ -13,7 +13,15 @@ export interface FunctionPair {
 }
 
 export function toSpan(loc: Location): Span {
-  return { file: loc.file, start: loc.start, end: loc.end, line: loc.line, column: loc.column, endLine: loc.endLine, endColumn: loc.endColumn };
+  return {
+    file: loc.file,
+    start: loc.start,
+    end: loc.end,
+    line: loc.line,
+    column: loc.column,
+    endLine: loc.endLine,
+    endColumn: loc.endColumn,
+  };
 }
 
 function where(loc: Location | undefined): string {
@@ -21,7 +29,11 @@ function where(loc: Location | undefined): string {
 }
 
 /** Verifies each pair of functions in `text`, a TypeScript module named `file`. */
-export function verifyModule(file: string, text: string, pairs: readonly FunctionPair[]): Diagnostic[] {
+export function verifyModule(
+  file: string,
+  text: string,
+  pairs: readonly FunctionPair[],
+): Diagnostic[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const diagnostics: Diagnostic[] = [];
   // A pair may call other save/load pairs of the module (structs, helpers named so): verify
@@ -30,7 +42,15 @@ export function verifyModule(file: string, text: string, pairs: readonly Functio
   const seen = new Set(worklist.map((p) => p.save));
   const callees = (nodes: readonly TraceNode[]): string[] =>
     nodes.flatMap((n) =>
-      n.kind === "call" ? [n.callee] : n.kind === "if" ? [...callees(n.then), ...callees(n.else)] : n.kind === "loop" ? callees(n.body) : n.kind === "subsections" ? n.arms.flatMap((a) => callees(a.body)) : [],
+      n.kind === "call"
+        ? [n.callee]
+        : n.kind === "if"
+          ? [...callees(n.then), ...callees(n.else)]
+          : n.kind === "loop"
+            ? callees(n.body)
+            : n.kind === "subsections"
+              ? n.arms.flatMap((a) => callees(a.body))
+              : [],
     );
   for (let k = 0; k < worklist.length; k++) {
     const pair = worklist[k]!;
@@ -38,32 +58,56 @@ export function verifyModule(file: string, text: string, pairs: readonly Functio
     const loadFn = findFunction(source, pair.load);
     if (!saveFn || !loadFn) {
       const missing = !saveFn ? pair.save : pair.load;
-      diagnostics.push(diagnostic("VMS8002", { file, start: 0, end: 0, line: 1, column: 1, endLine: 1, endColumn: 1 }, [`function ${missing} is missing`]));
+      diagnostics.push(
+        diagnostic(
+          "VMS8002",
+          { file, start: 0, end: 0, line: 1, column: 1, endLine: 1, endColumn: 1 },
+          [`function ${missing} is missing`],
+        ),
+      );
       continue;
     }
     const save = extractTrace(source, saveFn, "save");
     const load = extractTrace(source, loadFn, "load");
     for (const key of [...callees(save.nodes), ...callees(load.nodes)]) {
-      if (!seen.has(`save${key}`) && findFunction(source, `save${key}`) && findFunction(source, `load${key}`)) {
+      if (
+        !seen.has(`save${key}`) &&
+        findFunction(source, `save${key}`) &&
+        findFunction(source, `load${key}`)
+      ) {
         seen.add(`save${key}`);
         worklist.push({ save: `save${key}`, load: `load${key}` });
       }
     }
-    for (const p of [...save.problems, ...load.problems]) diagnostics.push(diagnostic(p.code, toSpan(p.loc), [p.message]));
+    for (const p of [...save.problems, ...load.problems])
+      diagnostics.push(diagnostic(p.code, toSpan(p.loc), [p.message]));
     if (save.problems.length > 0 || load.problems.length > 0) continue;
     const end = (fn: ts.FunctionDeclaration): Location => {
       const pos = fn.getEnd() - 1;
       const lc = source.getLineAndCharacterOfPosition(pos);
-      return { file, line: lc.line + 1, column: lc.character + 1, endLine: lc.line + 1, endColumn: lc.character + 2, start: pos, end: pos + 1 };
+      return {
+        file,
+        line: lc.line + 1,
+        column: lc.character + 1,
+        endLine: lc.line + 1,
+        endColumn: lc.character + 2,
+        start: pos,
+        end: pos + 1,
+      };
     };
     const m = compareTraces(save.nodes, load.nodes, end(saveFn), end(loadFn));
     if (!m) continue;
     const saveLoc = m.save.loc ?? end(saveFn);
     const loadLoc = m.load.loc ?? end(loadFn);
     diagnostics.push(
-      diagnostic("VMS8001", toSpan(saveLoc), [`${pair.save} ${m.save.what} at ${where(saveLoc)} where ${pair.load} ${m.load.what} at ${where(loadLoc)}`], [
-        { span: toSpan(loadLoc), message: `${pair.load} ${m.load.what}` },
-      ]),
+      diagnostic(
+        "VMS8001",
+        toSpan(saveLoc),
+        [
+          `${pair.save} ${m.save.what} at ${where(saveLoc)} where ${pair.load} ${m.load.what} at ${where(loadLoc)}`,
+        ],
+        [{ span: toSpan(loadLoc), message: `${pair.load} ${m.load.what}` }],
+      ),
     );
   }
   return diagnostics;

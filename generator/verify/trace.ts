@@ -10,7 +10,17 @@
 // (an unknown call, a loop without a count, a callback, an early return) is reported, never passed.
 
 import { ts } from "ts-morph";
-import { asStatements, countedLoopIndex, findCall, isLiteral, keyOf, loopName, parseRange, rootLocal, strip } from "./syntax.js";
+import {
+  asStatements,
+  countedLoopIndex,
+  findCall,
+  isLiteral,
+  keyOf,
+  loopName,
+  parseRange,
+  rootLocal,
+  strip,
+} from "./syntax.js";
 
 export interface Location {
   readonly file: string;
@@ -34,10 +44,31 @@ export type TraceNode =
       readonly path: string;
       readonly loc: Location;
     }
-  | { readonly kind: "check"; readonly condition: string; readonly message: string; readonly loc: Location }
-  | { readonly kind: "if"; readonly condition: string; readonly then: TraceNode[]; readonly else: TraceNode[]; readonly loc: Location }
-  | { readonly kind: "loop"; readonly count: string; readonly body: TraceNode[]; readonly loc: Location }
-  | { readonly kind: "call"; readonly callee: string; readonly args: readonly string[]; readonly loc: Location }
+  | {
+      readonly kind: "check";
+      readonly condition: string;
+      readonly message: string;
+      readonly loc: Location;
+    }
+  | {
+      readonly kind: "if";
+      readonly condition: string;
+      readonly then: TraceNode[];
+      readonly else: TraceNode[];
+      readonly loc: Location;
+    }
+  | {
+      readonly kind: "loop";
+      readonly count: string;
+      readonly body: TraceNode[];
+      readonly loc: Location;
+    }
+  | {
+      readonly kind: "call";
+      readonly callee: string;
+      readonly args: readonly string[];
+      readonly loc: Location;
+    }
   | { readonly kind: "subsections"; readonly arms: SubsectionTrace[]; readonly loc: Location };
 
 export interface SubsectionTrace {
@@ -63,8 +94,13 @@ export interface Trace {
 export type Side = "save" | "load";
 
 /** Finds a top-level function declaration by name. */
-export function findFunction(source: ts.SourceFile, name: string): ts.FunctionDeclaration | undefined {
-  return source.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === name);
+export function findFunction(
+  source: ts.SourceFile,
+  name: string,
+): ts.FunctionDeclaration | undefined {
+  return source.statements.find(
+    (s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === name,
+  );
 }
 
 export function extractTrace(source: ts.SourceFile, fn: ts.FunctionDeclaration, side: Side): Trace {
@@ -72,10 +108,33 @@ export function extractTrace(source: ts.SourceFile, fn: ts.FunctionDeclaration, 
 }
 
 /** Reader and Writer methods that carry one value each. */
-const wireOps = new Set(["u8", "i8", "bool", "u16", "u16le", "i16", "i16le", "u32", "u32le", "i32", "i32le", "u64", "u64le", "i64", "i64le"]);
+const wireOps = new Set([
+  "u8",
+  "i8",
+  "bool",
+  "u16",
+  "u16le",
+  "i16",
+  "i16le",
+  "u32",
+  "u32le",
+  "i32",
+  "i32le",
+  "u64",
+  "u64le",
+  "i64",
+  "i64le",
+]);
 
 /** Calls on the Reader or Writer that neither move through the stream nor decide anything. */
-const bookkeeping = new Set(["absent", "version", "duplicateSubsection", "unknownSubsection", "fail", "finish"]);
+const bookkeeping = new Set([
+  "absent",
+  "version",
+  "duplicateSubsection",
+  "unknownSubsection",
+  "fail",
+  "finish",
+]);
 
 /** Pure helpers of the Reader and Writer, kept as part of the symbolic value. */
 const pureHelpers = new Set(["at", "count", "le16At", "le32At"]);
@@ -106,7 +165,8 @@ class Extractor {
       // Module constants with literal values are known to both sides.
       if (ts.isVariableStatement(s) && s.declarationList.flags & ts.NodeFlags.Const) {
         for (const d of s.declarationList.declarations) {
-          if (ts.isIdentifier(d.name) && d.initializer && isLiteral(d.initializer)) this.env.set(d.name.text, this.sym(d.initializer));
+          if (ts.isIdentifier(d.name) && d.initializer && isLiteral(d.initializer))
+            this.env.set(d.name.text, this.sym(d.initializer));
         }
       }
     }
@@ -120,7 +180,8 @@ class Extractor {
     const paramsName = this.side === "save" ? params[2] : params[1];
     if (paramsName) this.env.set(paramsName, "params");
     // Arguments and the version are known to both sides under the same names.
-    for (const name of params.slice(this.side === "save" ? 3 : 2)) this.env.set(name, name === "version" ? "version" : `arg.${name}`);
+    for (const name of params.slice(this.side === "save" ? 3 : 2))
+      this.env.set(name, name === "version" ? "version" : `arg.${name}`);
     const nodes = this.body(fn);
     return { nodes, problems: this.problems };
   }
@@ -153,7 +214,15 @@ class Extractor {
     const end = node.getEnd();
     const a = this.source.getLineAndCharacterOfPosition(start);
     const b = this.source.getLineAndCharacterOfPosition(end);
-    return { file: this.source.fileName, line: a.line + 1, column: a.character + 1, endLine: b.line + 1, endColumn: b.character + 1, start, end };
+    return {
+      file: this.source.fileName,
+      line: a.line + 1,
+      column: a.character + 1,
+      endLine: b.line + 1,
+      endColumn: b.character + 1,
+      start,
+      end,
+    };
   }
 
   private problem(node: ts.Node, message: string, code: ExtractProblem["code"] = "VMS8002"): void {
@@ -184,9 +253,22 @@ class Extractor {
       // A loader's return builds the state; a throw ends the load with an error. Neither moves.
       const e = ts.isEmptyStatement(s) ? undefined : s.expression;
       if (e && this.mentionsIo(e)) this.value(e, out, undefined);
-    } else if (ts.isWhileStatement(s) || ts.isDoStatement(s) || ts.isForOfStatement(s) || ts.isForInStatement(s)) {
-      if (this.mentionsIo(s)) this.problem(s, `a ${loopName(s)} has no count the verifier can see: write for (let i = 0; i < n; i++)`);
-    } else if (ts.isFunctionDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isInterfaceDeclaration(s)) {
+    } else if (
+      ts.isWhileStatement(s) ||
+      ts.isDoStatement(s) ||
+      ts.isForOfStatement(s) ||
+      ts.isForInStatement(s)
+    ) {
+      if (this.mentionsIo(s))
+        this.problem(
+          s,
+          `a ${loopName(s)} has no count the verifier can see: write for (let i = 0; i < n; i++)`,
+        );
+    } else if (
+      ts.isFunctionDeclaration(s) ||
+      ts.isTypeAliasDeclaration(s) ||
+      ts.isInterfaceDeclaration(s)
+    ) {
       // Declarations run nothing.
     } else if (this.mentionsIo(s)) {
       this.problem(s, `a ${ts.SyntaxKind[s.kind]} statement`);
@@ -195,7 +277,8 @@ class Extractor {
 
   private declaration(d: ts.VariableDeclaration, out: TraceNode[]): void {
     if (!ts.isIdentifier(d.name)) {
-      if (d.initializer && this.mentionsIo(d.initializer)) this.problem(d, "a destructuring declaration");
+      if (d.initializer && this.mentionsIo(d.initializer))
+        this.problem(d, "a destructuring declaration");
       return;
     }
     const name = d.name.text;
@@ -215,7 +298,9 @@ class Extractor {
     this.returnedFields = undefined;
     const initializer = strip(d.initializer);
     this.env.set(name, this.value(initializer, out, name));
-    const fields = ts.isObjectLiteralExpression(initializer) ? this.objectFields(initializer) : this.returnedFields;
+    const fields = ts.isObjectLiteralExpression(initializer)
+      ? this.objectFields(initializer)
+      : this.returnedFields;
     for (const [key, value] of fields ?? []) this.env.set(`${name}.${key}`, value);
     this.returnedFields = undefined;
   }
@@ -232,7 +317,8 @@ class Extractor {
       this.value(e, out, undefined);
       return;
     }
-    if (this.mentionsIo(e)) this.problem(e, "an expression statement that is neither a call nor an assignment");
+    if (this.mentionsIo(e))
+      this.problem(e, "an expression statement that is neither a call nor an assignment");
   }
 
   private ifStatement(s: ts.IfStatement, out: TraceNode[]): void {
@@ -259,7 +345,11 @@ class Extractor {
     if (this.side !== "load") return;
     const unknown = /\b(?:free|unset)\.([\w$]+)/.exec(value);
     if (unknown) {
-      this.problem(e, `the loader decides on '${unknown[1]}', which it has not read: only values read before, parameters, arguments and constants are known here`, "VMS8003");
+      this.problem(
+        e,
+        `the loader decides on '${unknown[1]}', which it has not read: only values read before, parameters, arguments and constants are known here`,
+        "VMS8003",
+      );
     }
   }
 
@@ -271,7 +361,10 @@ class Extractor {
     }
     const index = countedLoopIndex(s);
     if (!index) {
-      this.problem(s, "a loop that is not for (let i = 0; i < n; i++) has no count the verifier can see");
+      this.problem(
+        s,
+        "a loop that is not for (let i = 0; i < n; i++) has no count the verifier can see",
+      );
       return;
     }
     const count = this.decision((s.condition as ts.BinaryExpression).right);
@@ -289,7 +382,12 @@ class Extractor {
     const init = s.initializer;
     if (!init || !ts.isVariableDeclarationList(init)) return undefined;
     const decl = init.declarations[0];
-    if (!decl?.initializer || !ts.isCallExpression(decl.initializer) || this.method(decl.initializer) !== "subsection") return undefined;
+    if (
+      !decl?.initializer ||
+      !ts.isCallExpression(decl.initializer) ||
+      this.method(decl.initializer) !== "subsection"
+    )
+      return undefined;
     const nameVar = ts.isIdentifier(decl.name) ? decl.name.text : "";
     const arms: SubsectionTrace[] = [];
     let branch: ts.Statement | undefined = asStatements(s.statement)[0];
@@ -307,7 +405,10 @@ class Extractor {
         const body = this.block(asStatements(branch.thenStatement));
         this.armName = undefined;
         const header = body.find((n) => n.kind === "op" && n.op === "subsectionVersion");
-        const version = header && header.kind === "op" && header.length ? parseRange(header.length) : { min: 0, max: 0 };
+        const version =
+          header && header.kind === "op" && header.length
+            ? parseRange(header.length)
+            : { min: 0, max: 0 };
         arms.push({ name, version, body: body.filter((n) => n !== header), loc: this.loc(branch) });
       } else {
         this.problem(branch, "a subsection branch that does not compare the name with a string");
@@ -319,13 +420,20 @@ class Extractor {
 
   /** A function declared in this module without a body (`declare function …`). */
   private declaredOnly(name: string): boolean {
-    return this.source.statements.some((s) => ts.isFunctionDeclaration(s) && s.name?.text === name && !s.body);
+    return this.source.statements.some(
+      (s) => ts.isFunctionDeclaration(s) && s.name?.text === name && !s.body,
+    );
   }
 
   /** The method name of `r.x(…)` / `w.x(…)`, or undefined. */
   private method(call: ts.CallExpression): string | undefined {
     const callee = call.expression;
-    if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && this.ios.has(callee.expression.text)) return callee.name.text;
+    if (
+      ts.isPropertyAccessExpression(callee) &&
+      ts.isIdentifier(callee.expression) &&
+      this.ios.has(callee.expression.text)
+    )
+      return callee.name.text;
     return undefined;
   }
 
@@ -347,8 +455,15 @@ class Extractor {
       const callee = e.expression;
       // save<X>/load<X>: a struct, or a codec of another module, whose own pair is verified on its
       // own (verifyModule follows the calls to pairs of the same module).
-      const pairName = ts.isIdentifier(callee) && /^(save|load)[A-Z]/.test(callee.text) && !this.declaredOnly(callee.text);
-      if (pairName && (!this.functions.has(callee.text) || e.arguments.some((a) => this.ios.has(strip(a).getText(this.source))))) {
+      const pairName =
+        ts.isIdentifier(callee) &&
+        /^(save|load)[A-Z]/.test(callee.text) &&
+        !this.declaredOnly(callee.text);
+      if (
+        pairName &&
+        (!this.functions.has(callee.text) ||
+          e.arguments.some((a) => this.ios.has(strip(a).getText(this.source))))
+      ) {
         const key = callee.text.replace(/^(save|load)/, "");
         const argSyms = e.arguments.slice(this.side === "save" ? 3 : 2).map((a) => this.sym(a));
         const id = this.next++;
@@ -356,13 +471,27 @@ class Extractor {
         out.push({ kind: "call", callee: key, args: argSyms, loc: this.loc(e) });
         return `$${id}`;
       }
-      if (ts.isIdentifier(callee) && this.functions.has(callee.text) && e.arguments.some((a) => this.mentionsIo(a))) {
+      if (
+        ts.isIdentifier(callee) &&
+        this.functions.has(callee.text) &&
+        e.arguments.some((a) => this.mentionsIo(a))
+      ) {
         return this.inline(this.functions.get(callee.text)!, e, out);
       }
       if (this.mentionsIo(e)) {
-        const callback = e.arguments.find((a) => (ts.isArrowFunction(a) || ts.isFunctionExpression(a)) && this.mentionsIo(a));
-        if (callback) this.problem(callback, `a ${this.side === "load" ? "Reader" : "Writer"} call inside a callback of ${callee.getText(this.source)}(): when and how often it runs is not in the code's shape`);
-        else this.problem(e, `a call of ${callee.getText(this.source)}(), which the verifier cannot see into, with the ${this.side === "load" ? "Reader" : "Writer"}`);
+        const callback = e.arguments.find(
+          (a) => (ts.isArrowFunction(a) || ts.isFunctionExpression(a)) && this.mentionsIo(a),
+        );
+        if (callback)
+          this.problem(
+            callback,
+            `a ${this.side === "load" ? "Reader" : "Writer"} call inside a callback of ${callee.getText(this.source)}(): when and how often it runs is not in the code's shape`,
+          );
+        else
+          this.problem(
+            e,
+            `a call of ${callee.getText(this.source)}(), which the verifier cannot see into, with the ${this.side === "load" ? "Reader" : "Writer"}`,
+          );
         return "?";
       }
       return this.sym(e);
@@ -376,7 +505,8 @@ class Extractor {
     if (this.mentionsIo(e) && !ts.isIdentifier(e)) {
       // Object literals and the like built from reads: read their parts in order.
       if (ts.isObjectLiteralExpression(e)) {
-        for (const p of e.properties) if (ts.isPropertyAssignment(p)) this.value(p.initializer, out, undefined);
+        for (const p of e.properties)
+          if (ts.isPropertyAssignment(p)) this.value(p.initializer, out, undefined);
         return "object";
       }
     }
@@ -400,7 +530,14 @@ class Extractor {
         if (this.side === "save" && m === "bytes" && args[0]) this.value(args[0], out, undefined);
         const id = this.next++;
         if (m === "bytes" && this.side === "save" && args[0]) this.bind(args[0], `$${id}`);
-        out.push({ kind: "op", op: m, length, equals: undefined, path: path(this.side === "load" || m === "skip" ? 1 : 2), loc: this.loc(e) });
+        out.push({
+          kind: "op",
+          op: m,
+          length,
+          equals: undefined,
+          path: path(this.side === "load" || m === "skip" ? 1 : 2),
+          loc: this.loc(e),
+        });
         return `$${id}`;
       }
       case "equal": {
@@ -408,12 +545,18 @@ class Extractor {
         const inner = args[0] ? this.value(args[0], out, undefined) : "?";
         if (this.side === "load") {
           const last = out[out.length - 1];
-          if (last?.kind === "op" && args[1]) out[out.length - 1] = { ...last, equals: this.decision(args[1]) };
+          if (last?.kind === "op" && args[1])
+            out[out.length - 1] = { ...last, equals: this.decision(args[1]) };
         }
         return inner;
       }
       case "check":
-        out.push({ kind: "check", condition: args[0] ? this.decision(args[0]) : "?", message: path(1), loc: this.loc(e) });
+        out.push({
+          kind: "check",
+          condition: args[0] ? this.decision(args[0]) : "?",
+          message: path(1),
+          loc: this.loc(e),
+        });
         return "void";
       case "present":
       case "object":
@@ -427,13 +570,27 @@ class Extractor {
         // save: the header of a subsection; its version is the local it returns.
         const name = args[0] && ts.isStringLiteral(args[0]) ? args[0].text : "?";
         const version = args[1] ? this.sym(args[1]) : "?";
-        out.push({ kind: "op", op: "subsectionHeader", length: `${name}@${version}`, equals: undefined, path: name, loc: this.loc(e) });
+        out.push({
+          kind: "op",
+          op: "subsectionHeader",
+          length: `${name}@${version}`,
+          equals: undefined,
+          path: name,
+          loc: this.loc(e),
+        });
         return `version(${name})`;
       }
       case "subsectionVersion": {
         const min = args[1] ? this.sym(args[1]) : "?";
         const max = args[2] ? this.sym(args[2]) : "?";
-        out.push({ kind: "op", op: "subsectionVersion", length: `${min}..${max}`, equals: undefined, path: path(3), loc: this.loc(e) });
+        out.push({
+          kind: "op",
+          op: "subsectionVersion",
+          length: `${min}..${max}`,
+          equals: undefined,
+          path: path(3),
+          loc: this.loc(e),
+        });
         return `version(${this.armName ?? "?"})`;
       }
       default:
@@ -445,7 +602,12 @@ class Extractor {
 
   /** A length argument: a decision of the loader, with `count()` kept as part of it. */
   private lengthOf(arg: ts.Expression, out: TraceNode[]): string {
-    if (ts.isCallExpression(strip(arg)) && this.method(strip(arg) as ts.CallExpression) === undefined && this.mentionsIo(arg)) return this.value(arg, out, undefined);
+    if (
+      ts.isCallExpression(strip(arg)) &&
+      this.method(strip(arg) as ts.CallExpression) === undefined &&
+      this.mentionsIo(arg)
+    )
+      return this.value(arg, out, undefined);
     return this.decision(arg);
   }
 
@@ -487,10 +649,12 @@ class Extractor {
     this.findEarlyReturns(statements);
     const nodes = this.block(statements);
     const last = statements[statements.length - 1];
-    const returned = last && ts.isReturnStatement(last) && last.expression ? strip(last.expression) : undefined;
+    const returned =
+      last && ts.isReturnStatement(last) && last.expression ? strip(last.expression) : undefined;
     const result = returned ? this.sym(returned) : "void";
     // A returned object literal keeps what each property stands for: the caller reads dev.mac.
-    const fields = returned && ts.isObjectLiteralExpression(returned) ? this.objectFields(returned) : undefined;
+    const fields =
+      returned && ts.isObjectLiteralExpression(returned) ? this.objectFields(returned) : undefined;
     this.depth--;
     this.env = outerEnv;
     this.ios = outerIos;
@@ -505,7 +669,8 @@ class Extractor {
   private objectFields(o: ts.ObjectLiteralExpression): Map<string, string> {
     const fields = new Map<string, string>();
     for (const p of o.properties) {
-      if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) fields.set(p.name.text, this.sym(p.initializer));
+      if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)))
+        fields.set(p.name.text, this.sym(p.initializer));
       else if (ts.isShorthandPropertyAssignment(p)) fields.set(p.name.text, this.sym(p.name));
     }
     return fields;
@@ -528,7 +693,8 @@ class Extractor {
     }
     if (ts.isNumericLiteral(e)) return String(Number(e.text.replace(/_/g, "")));
     if (ts.isBigIntLiteral(e)) return `${BigInt(e.text.slice(0, -1).replace(/_/g, ""))}n`;
-    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return JSON.stringify(e.text);
+    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e))
+      return JSON.stringify(e.text);
     if (e.kind === ts.SyntaxKind.TrueKeyword) return "true";
     if (e.kind === ts.SyntaxKind.FalseKeyword) return "false";
     if (ts.isPropertyAccessExpression(e)) {
@@ -537,8 +703,10 @@ class Extractor {
       if (object === "params") return `param.${e.name.text}`;
       return `${object}.${e.name.text}`;
     }
-    if (ts.isElementAccessExpression(e)) return `${this.sym(e.expression)}[${this.sym(e.argumentExpression)}]`;
-    if (ts.isPrefixUnaryExpression(e)) return `${ts.tokenToString(e.operator)}${this.sym(e.operand)}`;
+    if (ts.isElementAccessExpression(e))
+      return `${this.sym(e.expression)}[${this.sym(e.argumentExpression)}]`;
+    if (ts.isPrefixUnaryExpression(e))
+      return `${ts.tokenToString(e.operator)}${this.sym(e.operand)}`;
     if (ts.isBinaryExpression(e)) {
       const op = e.operatorToken.getText(this.source);
       if (op === "??") {
@@ -548,18 +716,29 @@ class Extractor {
       }
       return `(${this.sym(e.left)} ${op} ${this.sym(e.right)})`;
     }
-    if (ts.isConditionalExpression(e)) return `(${this.sym(e.condition)} ? ${this.sym(e.whenTrue)} : ${this.sym(e.whenFalse)})`;
+    if (ts.isConditionalExpression(e))
+      return `(${this.sym(e.condition)} ? ${this.sym(e.whenTrue)} : ${this.sym(e.whenFalse)})`;
     if (ts.isCallExpression(e)) {
       const m = this.method(e);
-      if (m !== undefined && pureHelpers.has(m)) return `${m}(${e.arguments.slice(0, 2).map((a) => this.sym(a)).join(", ")})`;
+      if (m !== undefined && pureHelpers.has(m))
+        return `${m}(${e.arguments
+          .slice(0, 2)
+          .map((a) => this.sym(a))
+          .join(", ")})`;
       if (m !== undefined) {
-        this.problem(e, `a wire operation ${[...this.ios][0]}.${m}() inside an expression the verifier cannot order`);
+        this.problem(
+          e,
+          `a wire operation ${[...this.ios][0]}.${m}() inside an expression the verifier cannot order`,
+        );
         return "?";
       }
       return `${e.expression.getText(this.source)}(${e.arguments.map((a) => this.sym(a)).join(", ")})`;
     }
     if ((ts.isArrowFunction(e) || ts.isFunctionExpression(e)) && this.mentionsIo(e)) {
-      this.problem(e, "a Reader or Writer call inside a callback, which the verifier cannot follow");
+      this.problem(
+        e,
+        "a Reader or Writer call inside a callback, which the verifier cannot follow",
+      );
       return "?";
     }
     return e.getText(this.source);
@@ -589,5 +768,10 @@ function saveArm(n: TraceNode & { kind: "if" }): SubsectionTrace | undefined {
   const header = n.then.find((x) => x.kind === "op" && x.op === "subsectionHeader");
   if (!header || header.kind !== "op") return undefined;
   const version = Number(header.length?.split("@")[1]);
-  return { name: header.path, version: { min: version, max: version }, body: n.then.filter((x) => x !== header), loc: n.loc };
+  return {
+    name: header.path,
+    version: { min: version, max: version },
+    body: n.then.filter((x) => x !== header),
+    loc: n.loc,
+  };
 }

@@ -14,7 +14,12 @@ export interface Run {
 }
 
 export function vmstate(args: readonly string[], cwd = root): Run {
-  if (!existsSync(cliPath)) throw new Error("dist/bin/vmstate.js is missing: run `npm run build` (npm test does)");
-  const r = spawnSync(process.execPath, [cliPath, ...args], { cwd, encoding: "utf8", maxBuffer: 256 << 20 });
+  if (!existsSync(cliPath))
+    throw new Error("dist/bin/vmstate.js is missing: run `npm run build` (npm test does)");
+  const r = spawnSync(process.execPath, [cliPath, ...args], {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 256 << 20,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

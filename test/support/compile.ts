@@ -24,8 +24,14 @@ export function generatedSchemas(): { schema: string; module: string }[] {
   const golden = readdirSync(join(root, "test", "golden"))
     .filter((n) => n.endsWith(".vmstate"))
     .sort()
-    .map((n) => ({ schema: `test/golden/${n}`, module: join(root, "test", "golden", n.replace(/\.vmstate$/, ".ts")) }));
-  const project = projectSchemas().map((s) => ({ schema: s, module: join(root, "generated", s.replace(/^schemas\//, "").replace(/\.vmstate$/, ".ts")) }));
+    .map((n) => ({
+      schema: `test/golden/${n}`,
+      module: join(root, "test", "golden", n.replace(/\.vmstate$/, ".ts")),
+    }));
+  const project = projectSchemas().map((s) => ({
+    schema: s,
+    module: join(root, "generated", s.replace(/^schemas\//, "").replace(/\.vmstate$/, ".ts")),
+  }));
   return [...project, ...golden];
 }
 

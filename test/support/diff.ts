@@ -18,7 +18,11 @@ export function firstDifference(a: unknown, b: unknown, path = "$"): string | un
   if (a && b && typeof a === "object" && typeof b === "object") {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     for (const k of keys) {
-      const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+      const d = firstDifference(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        `${path}.${k}`,
+      );
       if (d) return d;
     }
     return undefined;
@@ -27,5 +31,5 @@ export function firstDifference(a: unknown, b: unknown, path = "$"): string | un
 }
 
 function show(v: unknown): string {
-  return typeof v === "bigint" ? `${v}n` : JSON.stringify(v) ?? String(v);
+  return typeof v === "bigint" ? `${v}n` : (JSON.stringify(v) ?? String(v));
 }

@@ -10,18 +10,26 @@ const FIELD = ["field", "version_id", "field_exists", "size", "Description?"];
 /** Problems of a parsed dump, each with its path; empty when it has QEMU's shape. */
 export function dumpShapeProblems(dump: Json): string[] {
   const problems: string[] = [];
-  const keys = (v: Json, allowed: readonly string[], path: string): Record<string, Json> | undefined => {
+  const keys = (
+    v: Json,
+    allowed: readonly string[],
+    path: string,
+  ): Record<string, Json> | undefined => {
     if (v === null || typeof v !== "object" || Array.isArray(v)) {
       problems.push(`${path}: not an object`);
       return undefined;
     }
     const present = Object.keys(v);
-    const expected = allowed.filter((k) => !k.endsWith("?") || present.includes(k.slice(0, -1))).map((k) => k.replace(/\?$/, ""));
-    if (present.join(",") !== expected.join(",")) problems.push(`${path}: keys ${present.join(",")}, expected ${expected.join(",")}`);
+    const expected = allowed
+      .filter((k) => !k.endsWith("?") || present.includes(k.slice(0, -1)))
+      .map((k) => k.replace(/\?$/, ""));
+    if (present.join(",") !== expected.join(","))
+      problems.push(`${path}: keys ${present.join(",")}, expected ${expected.join(",")}`);
     return v as Record<string, Json>;
   };
   const int = (v: Json, path: string): void => {
-    if (!Number.isInteger(v) || (v as number) < 0) problems.push(`${path}: not a non-negative integer`);
+    if (!Number.isInteger(v) || (v as number) < 0)
+      problems.push(`${path}: not a non-negative integer`);
   };
   const vmsd = (v: Json, path: string): void => {
     const o = keys(v, VMSD, path);
@@ -35,9 +43,11 @@ export function dumpShapeProblems(dump: Json): string[] {
         o["Fields"].forEach((f, i) => {
           const fo = keys(f, FIELD, `${path}/Fields/${i}`);
           if (!fo) return;
-          if (typeof fo["field"] !== "string") problems.push(`${path}/Fields/${i}/field: not a string`);
+          if (typeof fo["field"] !== "string")
+            problems.push(`${path}/Fields/${i}/field: not a string`);
           int(fo["version_id"], `${path}/Fields/${i}/version_id`);
-          if (typeof fo["field_exists"] !== "boolean") problems.push(`${path}/Fields/${i}/field_exists: not a bool`);
+          if (typeof fo["field_exists"] !== "boolean")
+            problems.push(`${path}/Fields/${i}/field_exists: not a bool`);
           int(fo["size"], `${path}/Fields/${i}/size`);
           if ("Description" in fo) vmsd(fo["Description"], `${path}/Fields/${i}/Description`);
         });
@@ -47,7 +57,8 @@ export function dumpShapeProblems(dump: Json): string[] {
       else o["Subsections"].forEach((s, i) => vmsd(s, `${path}/Subsections/${i}`));
     }
   };
-  if (dump === null || typeof dump !== "object" || Array.isArray(dump)) return ["the top level is not an object"];
+  if (dump === null || typeof dump !== "object" || Array.isArray(dump))
+    return ["the top level is not an object"];
   for (const [key, value] of Object.entries(dump)) {
     if (key === "vmschkmachine") {
       const m = keys(value, ["Name"], `/${key}`);

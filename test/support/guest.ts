@@ -15,18 +15,37 @@ export interface GuestKernel {
 /** The installed kernel, when it and the tools the initramfs needs are here. */
 export function findGuestKernel(): GuestKernel | undefined {
   if (!existsSync("/boot") || !existsSync("/lib/modules")) return undefined;
-  const version = readdirSync("/lib/modules").sort().find((v) => existsSync(`/boot/vmlinuz-${v}`));
+  const version = readdirSync("/lib/modules")
+    .sort()
+    .find((v) => existsSync(`/boot/vmlinuz-${v}`));
   if (!version) return undefined;
-  for (const tool of ["/usr/bin/busybox", "/usr/sbin/ethtool"]) if (!existsSync(tool)) return undefined;
+  for (const tool of ["/usr/bin/busybox", "/usr/sbin/ethtool"])
+    if (!existsSync(tool)) return undefined;
   if (spawnSync("modinfo", ["--version"]).status !== 0) return undefined;
   return { vmlinuz: `/boot/vmlinuz-${version}`, version };
 }
 
 /** Modules in load order: each after the ones it depends on. */
-const MODULES = ["virtio_ring", "virtio", "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci", "failover", "net_failover", "virtio_net", "llc", "stp", "garp", "mrp", "8021q"];
+const MODULES = [
+  "virtio_ring",
+  "virtio",
+  "virtio_pci_modern_dev",
+  "virtio_pci_legacy_dev",
+  "virtio_pci",
+  "failover",
+  "net_failover",
+  "virtio_net",
+  "llc",
+  "stp",
+  "garp",
+  "mrp",
+  "8021q",
+];
 
 function moduleFile(kernel: GuestKernel, name: string): string {
-  const r = spawnSync("modinfo", ["-k", kernel.version, "-F", "filename", name], { encoding: "utf8" });
+  const r = spawnSync("modinfo", ["-k", kernel.version, "-F", "filename", name], {
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(`module ${name} not found for kernel ${kernel.version}`);
   return r.stdout.trim();
 }
@@ -68,13 +87,28 @@ export function buildInitramfs(kernel: GuestKernel, setup: readonly string[]): B
   const file = (path: string, data: Buffer, mode = 0o100755): void => {
     entries.push({ path, mode, data });
   };
-  for (const d of ["bin", "dev", "proc", "sys", "tmp", "lib", "lib/modules", "lib64", "lib/x86_64-linux-gnu", "usr", "usr/sbin"]) dir(d);
+  for (const d of [
+    "bin",
+    "dev",
+    "proc",
+    "sys",
+    "tmp",
+    "lib",
+    "lib/modules",
+    "lib64",
+    "lib/x86_64-linux-gnu",
+    "usr",
+    "usr/sbin",
+  ])
+    dir(d);
   file("init", Buffer.from(init(setup)));
   file("bin/busybox", readFileSync("/usr/bin/busybox"));
   file("usr/sbin/ethtool", readFileSync("/usr/sbin/ethtool"));
   // The dynamic loader must be executable, and so may the libraries be.
-  for (const lib of libraries("/usr/sbin/ethtool")) file(lib.replace(/^\/+/, "").replace(/^usr\/lib\//, "lib/"), readFileSync(lib));
-  for (const m of MODULES) file(`lib/modules/${m}.ko`, readFileSync(moduleFile(kernel, m)), 0o100644);
+  for (const lib of libraries("/usr/sbin/ethtool"))
+    file(lib.replace(/^\/+/, "").replace(/^usr\/lib\//, "lib/"), readFileSync(lib));
+  for (const m of MODULES)
+    file(`lib/modules/${m}.ko`, readFileSync(moduleFile(kernel, m)), 0o100644);
   return gzipSync(cpio(entries));
 }
 
@@ -82,7 +116,9 @@ function cpio(entries: readonly { path: string; mode: number; data: Buffer }[]):
   const parts: Buffer[] = [];
   const pad = (n: number): Buffer => Buffer.alloc((4 - (n % 4)) % 4);
   const header = (path: string, mode: number, size: number, ino: number): Buffer => {
-    const fields = [ino, mode, 0, 0, 1, 0, size, 0, 0, 0, 0, path.length + 1, 0].map((v) => v.toString(16).padStart(8, "0"));
+    const fields = [ino, mode, 0, 0, 1, 0, size, 0, 0, 0, 0, path.length + 1, 0].map((v) =>
+      v.toString(16).padStart(8, "0"),
+    );
     const head = Buffer.from(`070701${fields.join("")}${path}\0`, "latin1");
     return Buffer.concat([head, pad(head.length)]);
   };

@@ -34,13 +34,16 @@ export function applyPatch(doc: unknown, ops: readonly PatchOp[]): unknown {
       else if (!(i in container)) throw new Error(`${op.op} ${op.path}: no such element`);
       else if (op.op === "remove") container.splice(i, 1);
       else if (op.op === "replace") container[i] = structuredClone(op.value);
-      else if (JSON.stringify(container[i]) !== JSON.stringify(op.value)) throw new Error(`test ${op.path} failed`);
+      else if (JSON.stringify(container[i]) !== JSON.stringify(op.value))
+        throw new Error(`test ${op.path} failed`);
       continue;
     }
-    if (op.op !== "add" && !(last in container)) throw new Error(`${op.op} ${op.path}: no such member`);
+    if (op.op !== "add" && !(last in container))
+      throw new Error(`${op.op} ${op.path}: no such member`);
     if (op.op === "remove") delete container[last];
     else if (op.op === "test") {
-      if (JSON.stringify(container[last]) !== JSON.stringify(op.value)) throw new Error(`test ${op.path} failed`);
+      if (JSON.stringify(container[last]) !== JSON.stringify(op.value))
+        throw new Error(`test ${op.path} failed`);
     } else container[last] = structuredClone(op.value);
   }
   return root;

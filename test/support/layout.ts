@@ -50,7 +50,9 @@ export function payloadOffsets(s: VirtioNet): Map<string, number> {
     at.set("device.rss.rss_data.indirections_len", p);
     at.set("device.rss.rss_data.default_queue", p + 2);
     p += 4 + 40;
-    d.rss.rss_data.indirections_table.forEach((_, i) => at.set(`device.rss.rss_data.indirections_table[${i}]`, p + 2 * i));
+    d.rss.rss_data.indirections_table.forEach((_, i) =>
+      at.set(`device.rss.rss_data.indirections_table[${i}]`, p + 2 * i),
+    );
   }
   return at;
 }

@@ -5,7 +5,13 @@
 // failure on an unknown subsection, and no byte left over.
 
 import type { StructArgModel, SubsectionModel } from "../../generator/model.js";
-import { Bindings, evaluate, EvaluationError, validationHolds, type EvalEnv } from "../../generator/plan/evaluate.js";
+import {
+  Bindings,
+  evaluate,
+  EvaluationError,
+  validationHolds,
+  type EvalEnv,
+} from "../../generator/plan/evaluate.js";
 import type { CountPlan, FunctionPlan, Step, ValuePlan } from "../../generator/plan/plan.js";
 import { scalarName } from "../../generator/check/types.js";
 import { LoadError, Reader } from "../../runtime/index.js";
@@ -13,10 +19,19 @@ import { LoadError, Reader } from "../../runtime/index.js";
 type State = Record<string, unknown>;
 
 /** The state read from a section's version (be32) and body, or "refused". */
-export function loadSection(fn: FunctionPlan, bytes: Uint8Array, params: Record<string, unknown>): State | "refused" {
+export function loadSection(
+  fn: FunctionPlan,
+  bytes: Uint8Array,
+  params: Record<string, unknown>,
+): State | "refused" {
   const r = new Reader(bytes);
   try {
-    const version = r.version(r.u32("version"), fn.layout.minimum, fn.layout.version, fn.layout.qemuName ?? fn.layout.name);
+    const version = r.version(
+      r.u32("version"),
+      fn.layout.minimum,
+      fn.layout.version,
+      fn.layout.qemuName ?? fn.layout.name,
+    );
     const state = new PlanReader(r, params).layout(fn, version, new Map());
     if (r.pos !== bytes.length) return "refused";
     return state;
@@ -36,20 +51,26 @@ class PlanReader {
     const versions = new Map<SubsectionModel, number>();
     const bound = new Bindings(this.params, args, (s) => (s ? versions.get(s)! : version));
     const env = (subsection: SubsectionModel | undefined): EvalEnv => bound.env(subsection);
-    const steps = (list: readonly Step[], target: State, subsection: SubsectionModel | undefined): void => {
+    const steps = (
+      list: readonly Step[],
+      target: State,
+      subsection: SubsectionModel | undefined,
+    ): void => {
       const value = (e: Parameters<typeof evaluate>[0]): unknown => evaluate(e, env(subsection));
       for (const step of list) {
         switch (step.kind) {
           case "field": {
             const present = step.condition === undefined || value(step.condition) === true;
             const v = present ? this.value(step.value, value, version) : undefined;
-            if (present && step.equals !== undefined && !sameValue(v, value(step.equals))) this.r.fail(step.path.join("."), "not the required value");
+            if (present && step.equals !== undefined && !sameValue(v, value(step.equals)))
+              this.r.fail(step.path.join("."), "not the required value");
             bound.fields.set(step.field, v);
             set(target, step.path, v);
             break;
           }
           case "unused":
-            if (step.condition === undefined || value(step.condition) === true) this.r.skip(this.count(step.count, value), "unused");
+            if (step.condition === undefined || value(step.condition) === true)
+              this.r.skip(this.count(step.count, value), "unused");
             break;
           case "let":
             bound.lets.set(step.binding, value(step.binding.value));
@@ -59,7 +80,11 @@ class PlanReader {
             break;
           case "subsections":
             for (const arm of step.arms) target[arm.key] = undefined;
-            for (let name = this.r.subsection(step.owner); name !== undefined; name = this.r.subsection(step.owner)) {
+            for (
+              let name = this.r.subsection(step.owner);
+              name !== undefined;
+              name = this.r.subsection(step.owner)
+            ) {
               const arm = step.arms.find((a) => a.subsection.qemuName === name);
               if (!arm) this.r.unknownSubsection(name, step.owner);
               if (target[arm.key] !== undefined) this.r.duplicateSubsection(name, arm.key);
@@ -83,7 +108,11 @@ class PlanReader {
     return this.r.count(value(plan.expr) as bigint, Number(plan.max), "count");
   }
 
-  private value(plan: ValuePlan, value: (e: Parameters<typeof evaluate>[0]) => unknown, version: number): unknown {
+  private value(
+    plan: ValuePlan,
+    value: (e: Parameters<typeof evaluate>[0]) => unknown,
+    version: number,
+  ): unknown {
     switch (plan.kind) {
       case "scalar": {
         const method = scalarName(plan.type) as "u8";

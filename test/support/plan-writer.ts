@@ -4,7 +4,13 @@
 // and loading code for every pair.
 
 import type { StructArgModel, SubsectionModel } from "../../generator/model.js";
-import { Bindings, evaluate, EvaluationError, validationHolds, type EvalEnv } from "../../generator/plan/evaluate.js";
+import {
+  Bindings,
+  evaluate,
+  EvaluationError,
+  validationHolds,
+  type EvalEnv,
+} from "../../generator/plan/evaluate.js";
 import type { FunctionPlan, Step, ValuePlan } from "../../generator/plan/plan.js";
 import { scalarName } from "../../generator/check/types.js";
 import { SaveError, Writer } from "../../runtime/index.js";
@@ -12,7 +18,11 @@ import { SaveError, Writer } from "../../runtime/index.js";
 type State = Record<string, unknown>;
 
 /** The section's version (be32, as in its stream header) and its body, or "refused". */
-export function saveSection(fn: FunctionPlan, state: State, params: Record<string, unknown>): Uint8Array | "refused" {
+export function saveSection(
+  fn: FunctionPlan,
+  state: State,
+  params: Record<string, unknown>,
+): Uint8Array | "refused" {
   const w = new Writer();
   try {
     w.u32(fn.layout.version, "version");
@@ -34,7 +44,11 @@ class PlanWriter {
     if (state === null || typeof state !== "object") this.w.fail("", "not an object");
     const bound = new Bindings(this.params, args, (s) => (s ? s.version : fn.layout.version));
     const env = (subsection: SubsectionModel | undefined): EvalEnv => bound.env(subsection);
-    const steps = (list: readonly Step[], target: State, subsection: SubsectionModel | undefined): void => {
+    const steps = (
+      list: readonly Step[],
+      target: State,
+      subsection: SubsectionModel | undefined,
+    ): void => {
       const value = (e: Parameters<typeof evaluate>[0]): unknown => evaluate(e, env(subsection));
       for (const step of list) {
         switch (step.kind) {
@@ -47,12 +61,14 @@ class PlanWriter {
               break;
             }
             this.w.present(v, step.path.join("."));
-            if (step.equals !== undefined && !same(v, value(step.equals))) this.w.fail(step.path.join("."), "not the required value");
+            if (step.equals !== undefined && !same(v, value(step.equals)))
+              this.w.fail(step.path.join("."), "not the required value");
             this.value(step.value, v, value);
             break;
           }
           case "unused":
-            if (step.condition === undefined || value(step.condition) === true) this.w.skip(this.count(step.count, value), "unused");
+            if (step.condition === undefined || value(step.condition) === true)
+              this.w.skip(this.count(step.count, value), "unused");
             break;
           case "let":
             bound.lets.set(step.binding, value(step.binding.value));
@@ -80,18 +96,27 @@ class PlanWriter {
     steps(fn.steps, state, undefined);
   }
 
-  private count(plan: { constant: bigint | undefined; expr: Parameters<typeof evaluate>[0]; max: bigint }, value: (e: Parameters<typeof evaluate>[0]) => unknown): number {
+  private count(
+    plan: { constant: bigint | undefined; expr: Parameters<typeof evaluate>[0]; max: bigint },
+    value: (e: Parameters<typeof evaluate>[0]) => unknown,
+  ): number {
     if (plan.constant !== undefined) return Number(plan.constant);
     return this.w.count(value(plan.expr) as bigint, Number(plan.max), "count");
   }
 
-  private value(plan: ValuePlan, v: unknown, value: (e: Parameters<typeof evaluate>[0]) => unknown): void {
+  private value(
+    plan: ValuePlan,
+    v: unknown,
+    value: (e: Parameters<typeof evaluate>[0]) => unknown,
+  ): void {
     switch (plan.kind) {
       case "scalar": {
         // An integer is the same value as number or bigint: compare versions by value, not representation.
         const wide = plan.type.kind === "int" && plan.type.bits === 64;
         const int = typeof v === "number" || typeof v === "bigint";
-        const fits = typeof v !== "bigint" || (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER));
+        const fits =
+          typeof v !== "bigint" ||
+          (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER));
         if (plan.type.kind === "int" && int && !wide && !fits) this.w.fail("", "out of range");
         const given = plan.type.kind === "int" && int ? (wide ? BigInt(v) : Number(v)) : v;
         const method = scalarName(plan.type) as "u8";

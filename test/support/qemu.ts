@@ -24,9 +24,13 @@ export class Qmp {
     socket.on("data", (chunk: string) => {
       this.buffer += chunk;
       for (let i = this.buffer.indexOf("\n"); i >= 0; i = this.buffer.indexOf("\n")) {
-        const message = JSON.parse(this.buffer.slice(0, i)) as Reply & { event?: string; QMP?: unknown };
+        const message = JSON.parse(this.buffer.slice(0, i)) as Reply & {
+          event?: string;
+          QMP?: unknown;
+        };
         this.buffer = this.buffer.slice(i + 1);
-        if (message.event === undefined && message.QMP === undefined) this.waiting.shift()?.(message);
+        if (message.event === undefined && message.QMP === undefined)
+          this.waiting.shift()?.(message);
       }
     });
   }
@@ -45,7 +49,8 @@ export class Qmp {
         await qmp.command("qmp_capabilities");
         return qmp;
       } catch (e) {
-        if (Date.now() > deadline) throw new Error(`QMP socket ${path} did not open: ${(e as Error).message}`);
+        if (Date.now() > deadline)
+          throw new Error(`QMP socket ${path} did not open: ${(e as Error).message}`);
         await sleep(100);
       }
     }
@@ -90,15 +95,34 @@ export interface RunningQemu {
  * tap is connected to nothing.
  */
 export function canMakeTap(): boolean {
-  const r = spawnSync("unshare", ["-n", "ip", "tuntap", "add", "mode", "tap", "multi_queue", "name", "tapcheck"], { encoding: "utf8" });
+  const r = spawnSync(
+    "unshare",
+    ["-n", "ip", "tuntap", "add", "mode", "tap", "multi_queue", "name", "tapcheck"],
+    { encoding: "utf8" },
+  );
   return r.status === 0;
 }
 
 /** Starts QEMU; with `tap`, inside a new network namespace holding a multiqueue tap named tap0. */
-export async function startQemu(args: readonly string[], socketPath: string, tap = false): Promise<RunningQemu> {
+export async function startQemu(
+  args: readonly string[],
+  socketPath: string,
+  tap = false,
+): Promise<RunningQemu> {
   const qemuArgs = [...args, "-qmp", `unix:${socketPath},server=on,wait=off`];
   const child = tap
-    ? spawn("unshare", ["-n", "sh", "-c", 'ip tuntap add mode tap multi_queue name tap0 && ip link set tap0 up && exec "$0" "$@"', QEMU, ...qemuArgs], { stdio: ["ignore", "pipe", "pipe"] })
+    ? spawn(
+        "unshare",
+        [
+          "-n",
+          "sh",
+          "-c",
+          'ip tuntap add mode tap multi_queue name tap0 && ip link set tap0 up && exec "$0" "$@"',
+          QEMU,
+          ...qemuArgs,
+        ],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      )
     : spawn(QEMU, qemuArgs, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
@@ -106,7 +130,10 @@ export async function startQemu(args: readonly string[], socketPath: string, tap
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let qmp: Qmp;
   try {
-    qmp = await Promise.race([Qmp.connect(socketPath), exited.then(() => Promise.reject(new Error(`QEMU exited: ${output}`)))]);
+    qmp = await Promise.race([
+      Qmp.connect(socketPath),
+      exited.then(() => Promise.reject(new Error(`QEMU exited: ${output}`))),
+    ]);
   } catch (e) {
     child.kill("SIGKILL");
     throw e;

@@ -100,7 +100,15 @@ const COUNT_TYPES = ["u8", "u16", "u32"];
 
 /** Fields later ones may read: always on the wire and unsigned. */
 function readable(fields: readonly FieldSpec[], minimum: number): FieldSpec[] {
-  return fields.filter((f) => !f.guard && (f.since === undefined || f.since <= minimum) && !f.count && !f.struct && f.unused === undefined && COUNT_TYPES.includes(f.type));
+  return fields.filter(
+    (f) =>
+      !f.guard &&
+      (f.since === undefined || f.since <= minimum) &&
+      !f.count &&
+      !f.struct &&
+      f.unused === undefined &&
+      COUNT_TYPES.includes(f.type),
+  );
 }
 
 function guardOver(r: Random, fields: readonly FieldSpec[], minimum: number): string | undefined {
@@ -114,13 +122,25 @@ function guardOver(r: Random, fields: readonly FieldSpec[], minimum: number): st
   return r.pick(forms)();
 }
 
-function randomField(r: Random, name: string, before: readonly FieldSpec[], version: number, minimum: number): FieldSpec {
+function randomField(
+  r: Random,
+  name: string,
+  before: readonly FieldSpec[],
+  version: number,
+  minimum: number,
+): FieldSpec {
   const ints = readable(before, minimum);
-  const field: { -readonly [K in keyof FieldSpec]: FieldSpec[K] } = { name, type: r.pick(INT_TYPES) };
+  const field: { -readonly [K in keyof FieldSpec]: FieldSpec[K] } = {
+    name,
+    type: r.pick(INT_TYPES),
+  };
   if (r.chance(0.15)) field.type = "bool";
   if (r.chance(0.2)) {
     field.type = r.pick(["u8", "u16"]);
-    field.count = ints.length && r.chance(0.7) ? { expr: r.pick(ints).name, max: r.between(2, 12) } : { expr: String(r.between(1, 4)) };
+    field.count =
+      ints.length && r.chance(0.7)
+        ? { expr: r.pick(ints).name, max: r.between(2, 12) }
+        : { expr: String(r.between(1, 4)) };
   }
   if (r.chance(0.25)) {
     const g = guardOver(r, before, minimum);
@@ -139,15 +159,42 @@ export function randomSchema(r: Random): SchemaSpec {
   const structs: Record<string, FieldSpec[]> = {};
   if (r.chance(0.3)) {
     // An array of structs whose fields depend on each other and on a parameter.
-    structs["Item"] = [{ name: "a", type: r.pick(COUNT_TYPES) }, { name: "b", type: r.pick(INT_TYPES), ...(r.chance(0.5) ? { guard: r.pick(["a > 1", "p"]) } : {}) }];
-    fields.splice(r.between(1, fields.length), 0, { name: "items", type: "", struct: "Item", count: { expr: "n", max: r.between(1, 4) } });
+    structs["Item"] = [
+      { name: "a", type: r.pick(COUNT_TYPES) },
+      {
+        name: "b",
+        type: r.pick(INT_TYPES),
+        ...(r.chance(0.5) ? { guard: r.pick(["a > 1", "p"]) } : {}),
+      },
+    ];
+    fields.splice(r.between(1, fields.length), 0, {
+      name: "items",
+      type: "",
+      struct: "Item",
+      count: { expr: "n", max: r.between(1, 4) },
+    });
   }
-  if (r.chance(0.2)) fields.splice(r.between(1, fields.length), 0, { name: "pad", type: "", unused: r.between(1, 4) });
-  if (r.chance(0.2)) fields.splice(r.between(1, fields.length), 0, { name: "magic", type: r.pick(["u8", "u16"]), equals: String(r.between(0, 3)) });
+  if (r.chance(0.2))
+    fields.splice(r.between(1, fields.length), 0, {
+      name: "pad",
+      type: "",
+      unused: r.between(1, 4),
+    });
+  if (r.chance(0.2))
+    fields.splice(r.between(1, fields.length), 0, {
+      name: "magic",
+      type: r.pick(["u8", "u16"]),
+      equals: String(r.between(0, 3)),
+    });
   const subsections: SubsectionSpec[] = [];
   for (let i = 0, k = r.between(0, 2); i < k; i++) {
     const inner: FieldSpec[] = [{ name: `x${i}`, type: r.pick(COUNT_TYPES) }];
-    if (r.chance(0.5)) inner.push({ name: `y${i}`, type: r.pick(INT_TYPES), ...(r.chance(0.5) ? { guard: `x${i} > LIMIT` } : {}) });
+    if (r.chance(0.5))
+      inner.push({
+        name: `y${i}`,
+        type: r.pick(INT_TYPES),
+        ...(r.chance(0.5) ? { guard: `x${i} > LIMIT` } : {}),
+      });
     subsections.push({
       name: `sub${i}`,
       qemu: `s/sub${i}`,
@@ -157,7 +204,17 @@ export function randomSchema(r: Random): SchemaSpec {
     });
   }
   const validations = r.chance(0.3) ? [`n < ${r.between(20, 250)}`] : [];
-  return { limit: r.between(0, 5), bit: r.between(0, 7), params: [{ name: "p", value: false }], version, minimum, fields, structs, subsections, validations };
+  return {
+    limit: r.between(0, 5),
+    bit: r.between(0, 7),
+    params: [{ name: "p", value: false }],
+    version,
+    minimum,
+    fields,
+    structs,
+    subsections,
+    validations,
+  };
 }
 
 // ------------------------------------------------------------------ rendering
@@ -165,12 +222,15 @@ export function randomSchema(r: Random): SchemaSpec {
 export function renderSchema(spec: SchemaSpec): string {
   const lines = [`const LIMIT = ${spec.limit};`, `features F { BIT = ${spec.bit}; }`];
   for (const p of spec.params) lines.push(`param ${p.name}: bool = ${p.value};`);
-  for (const [name, fields] of Object.entries(spec.structs)) lines.push(`struct ${name} {`, ...fields.map((f) => `  ${renderField(f)}`), "}");
+  for (const [name, fields] of Object.entries(spec.structs))
+    lines.push(`struct ${name} {`, ...fields.map((f) => `  ${renderField(f)}`), "}");
   lines.push(`section s "s" version ${spec.version} minimum ${spec.minimum} {`);
   for (const f of spec.fields) lines.push(`  ${renderField(f)}`);
   spec.validations.forEach((v, i) => lines.push(`  validate ${v}, "check ${i}";`));
   for (const sub of spec.subsections) {
-    lines.push(`  subsection ${sub.name} "${sub.qemu}" version ${sub.version}${sub.needed ? ` needed ${sub.needed}` : ""} {`);
+    lines.push(
+      `  subsection ${sub.name} "${sub.qemu}" version ${sub.version}${sub.needed ? ` needed ${sub.needed}` : ""} {`,
+    );
     for (const f of sub.fields) lines.push(`    ${renderField(f)}`);
     lines.push("  }");
   }
@@ -181,7 +241,8 @@ export function renderSchema(spec: SchemaSpec): string {
 function renderField(f: FieldSpec): string {
   const clauses = `${f.equals !== undefined ? ` equals ${f.equals}` : ""}${f.guard ? ` if ${f.guard}` : ""}${f.since !== undefined ? ` since ${f.since}` : ""}`;
   if (f.unused !== undefined) return `unused[${f.unused}]${clauses};`;
-  const count = f.count && `[${f.count.expr}${f.count.max !== undefined ? ` max ${f.count.max}` : ""}]`;
+  const count =
+    f.count && `[${f.count.expr}${f.count.max !== undefined ? ` max ${f.count.max}` : ""}]`;
   const type = `${f.struct ?? f.type}${count ?? ""}`;
   return `${f.name}: ${type}${clauses};`;
 }
@@ -203,13 +264,22 @@ function renameIn(text: string | undefined, from: string, to: string): string | 
 /** One edit of `kind`, or undefined when this schema has nothing to edit that way. */
 export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | undefined {
   const fields = [...spec.fields];
-  const at = (i: number, f: FieldSpec): SchemaSpec => ({ ...spec, fields: fields.map((x, k) => (k === i ? f : x)) });
-  const edit = (next: SchemaSpec, wireIdentical = false, forward = same, backward = same): Edit => ({ kind, spec: next, wireIdentical, forward, backward });
+  const at = (i: number, f: FieldSpec): SchemaSpec => ({
+    ...spec,
+    fields: fields.map((x, k) => (k === i ? f : x)),
+  });
+  const edit = (
+    next: SchemaSpec,
+    wireIdentical = false,
+    forward = same,
+    backward = same,
+  ): Edit => ({ kind, spec: next, wireIdentical, forward, backward });
   const some = (pred: (f: FieldSpec) => boolean): number | undefined => {
     const idx = fields.map((f, i) => (pred(f) ? i : -1)).filter((i) => i >= 0);
     return idx.length ? r.pick(idx) : undefined;
   };
-  const scalar = (f: FieldSpec): boolean => !f.count && !f.struct && f.unused === undefined && f.equals === undefined;
+  const scalar = (f: FieldSpec): boolean =>
+    !f.count && !f.struct && f.unused === undefined && f.equals === undefined;
   switch (kind) {
     case "remove-field": {
       const i = r.between(1, fields.length - 1);
@@ -222,7 +292,8 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
       const pos = r.between(1, fields.length);
       let f = randomField(r, `added`, fields.slice(0, pos), spec.version, spec.minimum);
       let next = spec;
-      if (kind === "add-guarded-field") f = { ...f, guard: guardOver(r, fields.slice(0, pos), spec.minimum) ?? "p" };
+      if (kind === "add-guarded-field")
+        f = { ...f, guard: guardOver(r, fields.slice(0, pos), spec.minimum) ?? "p" };
       if (kind === "add-gated-field") {
         // The usual way to add a field: gate it at a new version.
         next = { ...spec, version: spec.version + 1 };
@@ -257,14 +328,28 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
         ...(f.guard ? { guard: renameIn(f.guard, from, to)! } : {}),
         ...(f.count ? { count: { ...f.count, expr: renameIn(f.count.expr, from, to)! } } : {}),
       }));
-      const subsections = spec.subsections.map((s) => ({ ...s, ...(s.needed ? { needed: renameIn(s.needed, from, to)! } : {}) }));
-      return edit({ ...spec, fields: list, subsections }, true, (s) => renameKey(s, from, to), (s) => renameKey(s, to, from));
+      const subsections = spec.subsections.map((s) => ({
+        ...s,
+        ...(s.needed ? { needed: renameIn(s.needed, from, to)! } : {}),
+      }));
+      return edit(
+        { ...spec, fields: list, subsections },
+        true,
+        (s) => renameKey(s, from, to),
+        (s) => renameKey(s, to, from),
+      );
     }
     case "change-width":
     case "change-signedness":
     case "change-endianness":
     case "change-to-bool": {
-      const i = some((f) => f.unused === undefined && !f.struct && f.type !== "bool" && (kind !== "change-endianness" || sizeOf(f.type)! > 1));
+      const i = some(
+        (f) =>
+          f.unused === undefined &&
+          !f.struct &&
+          f.type !== "bool" &&
+          (kind !== "change-endianness" || sizeOf(f.type)! > 1),
+      );
       if (i === undefined) return undefined;
       return edit(at(i, { ...fields[i]!, type: changeType(r, fields[i]!.type, kind) }));
     }
@@ -274,8 +359,15 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
       const k = r.between(0, item.length - 1);
       const f = item[k]!;
       if (f.type === "bool") return undefined;
-      const type = changeType(r, f.type, r.pick(["change-width", "change-signedness", "change-to-bool"] as const));
-      return edit({ ...spec, structs: { ...spec.structs, Item: item.map((x, j) => (j === k ? { ...x, type } : x)) } });
+      const type = changeType(
+        r,
+        f.type,
+        r.pick(["change-width", "change-signedness", "change-to-bool"] as const),
+      );
+      return edit({
+        ...spec,
+        structs: { ...spec.structs, Item: item.map((x, j) => (j === k ? { ...x, type } : x)) },
+      });
     }
     case "change-subsection-field":
     case "add-subsection-field": {
@@ -288,21 +380,50 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
           ? [...sub.fields, { name: "z", type: r.pick(INT_TYPES) }]
           : last.type === "bool"
             ? undefined
-            : sub.fields.map((f) => (f === last ? { ...f, type: changeType(r, f.type, r.pick(["change-width", "change-signedness"] as const)) } : f));
+            : sub.fields.map((f) =>
+                f === last
+                  ? {
+                      ...f,
+                      type: changeType(
+                        r,
+                        f.type,
+                        r.pick(["change-width", "change-signedness"] as const),
+                      ),
+                    }
+                  : f,
+              );
       if (!inner) return undefined;
-      return edit({ ...spec, subsections: spec.subsections.map((x, j) => (j === k ? { ...x, fields: inner } : x)) });
+      return edit({
+        ...spec,
+        subsections: spec.subsections.map((x, j) => (j === k ? { ...x, fields: inner } : x)),
+      });
     }
     case "add-validation":
-      return edit({ ...spec, validations: [...spec.validations, r.pick([`n < ${r.between(1, 20)}`, `n != ${r.between(0, 3)}`, "!p"])] });
+      return edit({
+        ...spec,
+        validations: [
+          ...spec.validations,
+          r.pick([`n < ${r.between(1, 20)}`, `n != ${r.between(0, 3)}`, "!p"]),
+        ],
+      });
     case "remove-validation":
       if (spec.validations.length === 0) return undefined;
       return edit({ ...spec, validations: spec.validations.slice(1) });
     case "add-equals":
     case "change-equals": {
-      const i = some((f) => (kind === "add-equals" ? scalar(f) && f.type !== "bool" && f.name !== "n" && !f.guard : f.equals !== undefined));
+      const i = some((f) =>
+        kind === "add-equals"
+          ? scalar(f) && f.type !== "bool" && f.name !== "n" && !f.guard
+          : f.equals !== undefined,
+      );
       if (i === undefined) return undefined;
       const f = fields[i]!;
-      return edit(at(i, { ...f, equals: String(f.equals === undefined ? r.between(0, 3) : Number(f.equals) + 1) }));
+      return edit(
+        at(i, {
+          ...f,
+          equals: String(f.equals === undefined ? r.between(0, 3) : Number(f.equals) + 1),
+        }),
+      );
     }
     case "change-guard":
     case "add-guard": {
@@ -330,15 +451,29 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
       const i = some((f) => f.count !== undefined);
       if (i === undefined) return undefined;
       const f = fields[i]!;
-      const expr = /^\d+$/.test(f.count!.expr) ? String(Number(f.count!.expr) + 1) : `${f.count!.expr} + 1`;
-      return edit(at(i, { ...f, count: { ...f.count!, expr, ...(f.count!.max !== undefined ? { max: f.count!.max + 1 } : {}) } }));
+      const expr = /^\d+$/.test(f.count!.expr)
+        ? String(Number(f.count!.expr) + 1)
+        : `${f.count!.expr} + 1`;
+      return edit(
+        at(i, {
+          ...f,
+          count: {
+            ...f.count!,
+            expr,
+            ...(f.count!.max !== undefined ? { max: f.count!.max + 1 } : {}),
+          },
+        }),
+      );
     }
     case "lower-bound":
     case "raise-bound": {
       const i = some((f) => f.count?.max !== undefined);
       if (i === undefined) return undefined;
       const f = fields[i]!;
-      const max = kind === "lower-bound" ? r.between(0, f.count!.max! - 1) : f.count!.max! + r.between(1, 300);
+      const max =
+        kind === "lower-bound"
+          ? r.between(0, f.count!.max! - 1)
+          : f.count!.max! + r.between(1, 300);
       return edit(at(i, { ...f, count: { ...f.count!, max } }));
     }
     case "bump-version":
@@ -361,11 +496,24 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
             : kind === "change-needed"
               ? { ...sub, needed: `n > ${r.between(4, 9)}` }
               : undefined;
-      const subsections = spec.subsections.flatMap((s, i) => (i !== k ? [s] : changed ? [changed] : []));
+      const subsections = spec.subsections.flatMap((s, i) =>
+        i !== k ? [s] : changed ? [changed] : [],
+      );
       return edit({ ...spec, subsections });
     }
     case "add-subsection":
-      return edit({ ...spec, subsections: [...spec.subsections, { name: "extra", qemu: "s/extra", version: 1, fields: [{ name: "e", type: r.pick(INT_TYPES) }] }] });
+      return edit({
+        ...spec,
+        subsections: [
+          ...spec.subsections,
+          {
+            name: "extra",
+            qemu: "s/extra",
+            version: 1,
+            fields: [{ name: "e", type: r.pick(INT_TYPES) }],
+          },
+        ],
+      });
     case "change-limit":
       return edit({ ...spec, limit: spec.limit + r.between(1, 3) });
     case "change-bit":
@@ -378,11 +526,28 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
       const group = fields.slice(i, j + 1);
       if (group.some((f) => !scalar(f) || f.guard || f.since !== undefined)) return undefined;
       const names = group.map((f) => f.name);
-      const prefix = (t: string | undefined): string | undefined => names.reduce((acc, n) => renameIn(acc, n, `grp.${n}`), t);
-      const rest = fields.map((f) => ({ ...f, ...(f.guard ? { guard: prefix(f.guard)! } : {}), ...(f.count ? { count: { ...f.count, expr: prefix(f.count.expr)! } } : {}) }));
-      const list = [...rest.slice(0, i), { name: "grp", type: "", struct: "Grp" }, ...rest.slice(j + 1)];
-      const subsections = spec.subsections.map((s) => ({ ...s, ...(s.needed ? { needed: prefix(s.needed)! } : {}) }));
-      return edit({ ...spec, fields: list, structs: { ...spec.structs, Grp: group }, subsections }, true, (s) => nest(s, names, "grp"), (s) => unnest(s, names, "grp"));
+      const prefix = (t: string | undefined): string | undefined =>
+        names.reduce((acc, n) => renameIn(acc, n, `grp.${n}`), t);
+      const rest = fields.map((f) => ({
+        ...f,
+        ...(f.guard ? { guard: prefix(f.guard)! } : {}),
+        ...(f.count ? { count: { ...f.count, expr: prefix(f.count.expr)! } } : {}),
+      }));
+      const list = [
+        ...rest.slice(0, i),
+        { name: "grp", type: "", struct: "Grp" },
+        ...rest.slice(j + 1),
+      ];
+      const subsections = spec.subsections.map((s) => ({
+        ...s,
+        ...(s.needed ? { needed: prefix(s.needed)! } : {}),
+      }));
+      return edit(
+        { ...spec, fields: list, structs: { ...spec.structs, Grp: group }, subsections },
+        true,
+        (s) => nest(s, names, "grp"),
+        (s) => unnest(s, names, "grp"),
+      );
     }
     case "retire-field": {
       const i = some((f) => scalar(f) && !f.guard && f.since === undefined && f.name !== "n");
@@ -392,7 +557,11 @@ export function randomEdit(r: Random, spec: SchemaSpec, kind: EditKind): Edit | 
   }
 }
 
-function changeType(r: Random, type: string, kind: "change-width" | "change-signedness" | "change-endianness" | "change-to-bool"): string {
+function changeType(
+  r: Random,
+  type: string,
+  kind: "change-width" | "change-signedness" | "change-endianness" | "change-to-bool",
+): string {
   const m = /^([ui])(\d+)(le)?$/.exec(type)!;
   const [sign, bits, le] = [m[1]!, Number(m[2]), m[3] ?? ""];
   if (kind === "change-width") {
@@ -410,7 +579,11 @@ function renameKey(s: Record<string, unknown>, from: string, to: string): Record
   return out;
 }
 
-function nest(s: Record<string, unknown>, names: readonly string[], key: string): Record<string, unknown> {
+function nest(
+  s: Record<string, unknown>,
+  names: readonly string[],
+  key: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const inner: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(s)) {
@@ -421,7 +594,11 @@ function nest(s: Record<string, unknown>, names: readonly string[], key: string)
   return out;
 }
 
-function unnest(s: Record<string, unknown>, names: readonly string[], key: string): Record<string, unknown> {
+function unnest(
+  s: Record<string, unknown>,
+  names: readonly string[],
+  key: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...s };
   const inner = (s[key] ?? {}) as Record<string, unknown>;
   delete out[key];

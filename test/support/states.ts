@@ -5,7 +5,12 @@
 // layouts hold thousands of values (1024-queue arrays), and per-value draws made a state take 0.5 s.
 import { references } from "../../generator/check/walk.js";
 import type { IrExpr, ParamModel, StructArgModel, SubsectionModel } from "../../generator/model.js";
-import { Bindings, evaluate, EvaluationError, type EvalEnv } from "../../generator/plan/evaluate.js";
+import {
+  Bindings,
+  evaluate,
+  EvaluationError,
+  type EvalEnv,
+} from "../../generator/plan/evaluate.js";
 import type { CountPlan, FunctionPlan, Step, ValuePlan } from "../../generator/plan/plan.js";
 
 /** Where the values come from. */
@@ -29,7 +34,8 @@ export function seededDraw(seed: number): Draw {
   const below = (n: bigint): bigint => {
     // uniform in [0, n) from 32-bit chunks
     let v = 0n;
-    for (let bits = 0n; 1n << bits < n; bits += 32n) v = (v << 32n) | BigInt(Math.floor(next() * 4294967296));
+    for (let bits = 0n; 1n << bits < n; bits += 32n)
+      v = (v << 32n) | BigInt(Math.floor(next() * 4294967296));
     return v % n;
   };
   return {
@@ -77,7 +83,9 @@ export function drawParams(params: readonly ParamModel[], draw: Draw): Record<st
       continue;
     }
     const bits = BigInt(t.bits);
-    const v = t.signed ? draw.int(-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n) : draw.int(0n, (1n << bits) - 1n);
+    const v = t.signed
+      ? draw.int(-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n)
+      : draw.int(0n, (1n << bits) - 1n);
     out[p.name] = t.bits === 64 ? v : Number(v);
   }
   return out;
@@ -92,11 +100,18 @@ export class StateBuilder {
     private readonly params: Record<string, unknown>,
   ) {}
 
-  build(fn: FunctionPlan, args: ReadonlyMap<StructArgModel, unknown> = new Map(), version = fn.layout.version): State {
+  build(
+    fn: FunctionPlan,
+    args: ReadonlyMap<StructArgModel, unknown> = new Map(),
+    version = fn.layout.version,
+  ): State {
     const root: State = {};
     const bound = new Bindings(this.params, args, (s) => (s ? s.version : version));
     const env = (subsection: SubsectionModel | undefined): EvalEnv => bound.env(subsection);
-    const value = (e: Parameters<typeof evaluate>[0], subsection: SubsectionModel | undefined): unknown => {
+    const value = (
+      e: Parameters<typeof evaluate>[0],
+      subsection: SubsectionModel | undefined,
+    ): unknown => {
       try {
         return evaluate(e, env(subsection));
       } catch (err) {
@@ -116,7 +131,9 @@ export class StateBuilder {
           const t = plan.type;
           if (t.kind === "bool") return this.draw.bool();
           const bits = BigInt(t.bits);
-          const [min, max] = t.signed ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+          const [min, max] = t.signed
+            ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n]
+            : [0n, (1n << bits) - 1n];
           const v = this.draw.int(min, max);
           return t.bits === 64 ? v : Number(v);
         }
@@ -127,16 +144,30 @@ export class StateBuilder {
           return Array.from({ length: n }, () => makeValue(plan.element, subsection));
         }
         case "custom":
-          throw new Error(`a state for the hand-written codec ${plan.codec.name} cannot be drawn from the schema`);
+          throw new Error(
+            `a state for the hand-written codec ${plan.codec.name} cannot be drawn from the schema`,
+          );
         case "struct": {
           const calleeArgs = new Map<StructArgModel, unknown>();
-          plan.callee.layout.args.forEach((a, i) => calleeArgs.set(a, toScalar(value(plan.args[i]!, subsection), a.type.kind === "int" && a.type.bits === 64)));
+          plan.callee.layout.args.forEach((a, i) =>
+            calleeArgs.set(
+              a,
+              toScalar(
+                value(plan.args[i]!, subsection),
+                a.type.kind === "int" && a.type.bits === 64,
+              ),
+            ),
+          );
           return this.build(plan.callee, calleeArgs);
         }
       }
     };
 
-    const walk = (steps: readonly Step[], target: State, subsection: SubsectionModel | undefined): void => {
+    const walk = (
+      steps: readonly Step[],
+      target: State,
+      subsection: SubsectionModel | undefined,
+    ): void => {
       let retries = 0;
       for (let i = 0; i < steps.length; i++) {
         try {
@@ -153,38 +184,51 @@ export class StateBuilder {
       {
         switch (step.kind) {
           case "field": {
-            const present = step.condition === undefined || value(step.condition, subsection) === true;
+            const present =
+              step.condition === undefined || value(step.condition, subsection) === true;
             let v: unknown;
             if (present) {
-              v = step.equals ? toScalar(value(step.equals, subsection), step.value.kind === "scalar" && step.value.type.kind === "int" && step.value.type.bits === 64) : makeValue(step.value, subsection);
+              v = step.equals
+                ? toScalar(
+                    value(step.equals, subsection),
+                    step.value.kind === "scalar" &&
+                      step.value.type.kind === "int" &&
+                      step.value.type.bits === 64,
+                  )
+                : makeValue(step.value, subsection);
             }
             bound.fields.set(step.field, v);
             setPath(target, step.path, v);
             break;
           }
           case "unused":
-            if (step.condition === undefined || value(step.condition, subsection) === true) count(step.count, subsection);
+            if (step.condition === undefined || value(step.condition, subsection) === true)
+              count(step.count, subsection);
             break;
           case "let":
             bound.lets.set(step.binding, value(step.binding.value, subsection));
             break;
           case "validate": {
             if (!step.each) {
-              if (value(step.condition, subsection) !== true) throw new Retry(step.condition, step.message);
+              if (value(step.condition, subsection) !== true)
+                throw new Retry(step.condition, step.message);
               break;
             }
             const items = value(step.each.array, subsection) as ArrayLike<unknown>;
             const element = step.each.model;
             for (let i = 0; i < items.length; i++) {
               bound.elements.set(element, items[i]);
-              if (value(step.condition, subsection) !== true) throw new Retry(step.each.array, step.message);
+              if (value(step.condition, subsection) !== true)
+                throw new Retry(step.each.array, step.message);
             }
             break;
           }
           case "subsections":
             for (const arm of step.arms) {
               const sub = arm.subsection;
-              const present = sub.needed ? value(sub.needed, subsection) === true : this.draw.bool();
+              const present = sub.needed
+                ? value(sub.needed, subsection) === true
+                : this.draw.bool();
               if (!present) {
                 target[arm.key] = undefined;
                 continue;
@@ -204,12 +248,19 @@ export class StateBuilder {
 
 /** Index of the first step (before `limit`) that sets a field or let the expression reads. */
 function firstStepReading(steps: readonly Step[], e: IrExpr, limit: number): number | undefined {
-  const reads = new Set<unknown>(references(e).map((r) => (r.target.kind === "field" ? r.target.field : r.target.binding)));
-  const lets = steps.filter((s): s is Step & { kind: "let" } => s.kind === "let" && reads.has(s.binding));
-  for (const l of lets) for (const r of references(l.binding.value)) reads.add(r.target.kind === "field" ? r.target.field : r.target.binding);
+  const reads = new Set<unknown>(
+    references(e).map((r) => (r.target.kind === "field" ? r.target.field : r.target.binding)),
+  );
+  const lets = steps.filter(
+    (s): s is Step & { kind: "let" } => s.kind === "let" && reads.has(s.binding),
+  );
+  for (const l of lets)
+    for (const r of references(l.binding.value))
+      reads.add(r.target.kind === "field" ? r.target.field : r.target.binding);
   for (let i = 0; i <= limit && i < steps.length; i++) {
     const s = steps[i]!;
-    if ((s.kind === "field" && reads.has(s.field)) || (s.kind === "let" && reads.has(s.binding))) return i;
+    if ((s.kind === "field" && reads.has(s.field)) || (s.kind === "let" && reads.has(s.binding)))
+      return i;
   }
   return limit < steps.length && steps[limit]!.kind === "field" ? limit : undefined;
 }

@@ -11,7 +11,12 @@ export { streamBytes };
  * CTRL_GUEST_OFFLOADS, so the device state ends with the 8 bytes of curr_guest_offloads (payload
  * offset 978, before the subsections at 986); here they are moved after the subsections.
  */
-export function offloadsAfterSubsections(): { bytes: Uint8Array; payload: number; length: number; offloads: number } {
+export function offloadsAfterSubsections(): {
+  bytes: Uint8Array;
+  payload: number;
+  length: number;
+  offloads: number;
+} {
   const bytes = streamBytes("linux-pc-user");
   const payload = 469828;
   const length = 46190;

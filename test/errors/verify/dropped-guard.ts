@@ -1,8 +1,11 @@
-// expect: VMS8001 at 10:5
+// expect: VMS8001 at 13:5
 // A hand-edited module: load lost the guard of 'offloads' and always reads it.
 import type { Reader, Writer } from "../../../runtime/index.js";
 
-export function saveSection(w: Writer, s: { features: number; offloads?: bigint | undefined }): void {
+export function saveSection(
+  w: Writer,
+  s: { features: number; offloads?: bigint | undefined },
+): void {
   const features = s.features;
   w.u32(features, "features");
   const offloads = s.offloads;

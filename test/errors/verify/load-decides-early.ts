@@ -1,10 +1,13 @@
-// expect: VMS8003 at 17:7
+// expect: VMS8003 at 20:7
 // The seed bug's first half in hand-written code: the loader tests the feature word before it
 // has read it (QEMU 2.4's virtio_net_load_device tested guest_features that virtio_load had not
 // set yet).
 import type { Reader, Writer } from "../../../runtime/index.js";
 
-export function saveSection(w: Writer, s: { features: number; offloads?: bigint | undefined }): void {
+export function saveSection(
+  w: Writer,
+  s: { features: number; offloads?: bigint | undefined },
+): void {
   const features = s.features;
   w.u32(features, "features");
   if ((features & 0x4) !== 0) w.u64(w.present(s.offloads, "offloads"), "offloads");
