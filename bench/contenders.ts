@@ -19,7 +19,7 @@ import { Reader, Writer } from "../runtime/index.js";
 import { firstDifference } from "../test/support/diff.js";
 import { decodeVirtioNet, decodeVirtioNetDevice } from "./hand-written/decode.js";
 import { encodeVirtioNet, encodeVirtioNetDevice } from "./hand-written/encode.js";
-import { repositoryRoot } from "./inputs.js";
+import { packageRoot } from "../fuzz/fixtures.js";
 import { PlanInterpreter } from "./interpreter.js";
 import * as bp from "./peers/binary-parser.js";
 import * as rs from "./peers/restructure.js";
@@ -43,7 +43,7 @@ export const INTERPRETER = "interpreter (plan walk)";
 /** The plan of schemas/virtio-net.vmstate, which the interpreter walks. */
 function virtioNetPlan(): SchemaPlan {
   const file = "schemas/virtio-net.vmstate";
-  const checked = checkText(readFileSync(join(repositoryRoot(), file), "utf8"), file);
+  const checked = checkText(readFileSync(join(packageRoot, file), "utf8"), file);
   if (!checked.model || hasErrors(checked.diagnostics))
     throw new Error(`${file} does not check: run \`vmstate check ${file}\``);
   return planSchema(checked.model);

@@ -7,10 +7,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { repositoryRoot } from "./inputs.js";
+import { packageRoot } from "../fuzz/fixtures.js";
 import { syntheticSchema } from "./synthetic.js";
 
-const root = repositoryRoot();
+const root = packageRoot;
 const cli = join(root, "dist", "bin", "vmstate.js");
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 5);
 /** Runs of the 10 000-field schema: several seconds each. */

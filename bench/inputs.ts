@@ -1,8 +1,9 @@
 // The benchmark's inputs: the real virtio-net section QEMU 7.2 wrote for pxe-loop-pc (46 164 bytes)
 // and its device-only part (`vmstate_virtio_net_device`, which starts at payload offset 415).
 
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fixturesDir } from "../fuzz/fixtures.js";
 import {
   loadVirtioNet,
   loadVirtioNetDevice,
@@ -16,33 +17,6 @@ export const FIXTURE = "virtio-net/virtio-net-pxe-loop-pc.bin";
 /** Where the device part starts in the payload (see the fixture's .decoded.txt). */
 export const DEVICE_OFFSET = 415;
 
-/** The repository root: the nearest folder above this file with a package.json (bench/ or dist/bench/). */
-export function repositoryRoot(): string {
-  let dir = import.meta.dirname;
-  while (!existsSync(join(dir, "package.json"))) {
-    if (dirname(dir) === dir) throw new Error("no package.json above bench/");
-    dir = dirname(dir);
-  }
-  return dir;
-}
-
-/** The QEMU fixtures: VMSTATE_FIXTURES, or ../shared/fixtures/qemu beside the repository. */
-export function fixturesDir(): string {
-  const candidates = [
-    process.env["VMSTATE_FIXTURES"],
-    join(repositoryRoot(), "..", "shared", "fixtures", "qemu"),
-    "/work/shared/fixtures/qemu",
-  ];
-  const found = candidates.find(
-    (c): c is string => c !== undefined && existsSync(join(c, FIXTURE)),
-  );
-  if (!found)
-    throw new Error(
-      `${FIXTURE} not found (looked in ${candidates.filter(Boolean).join(", ")}); set VMSTATE_FIXTURES`,
-    );
-  return found;
-}
-
 export interface Inputs {
   readonly section: Uint8Array;
   /** The generated reader's state of the section: what every decoder must produce. */
@@ -55,7 +29,7 @@ export interface Inputs {
 }
 
 export function loadInputs(): Inputs {
-  const section = new Uint8Array(readFileSync(join(fixturesDir(), FIXTURE)));
+  const section = new Uint8Array(readFileSync(join(fixturesDir, FIXTURE)));
   const r = new Reader(section);
   const sectionState = loadVirtioNet(r);
   if (r.pos !== section.length)

@@ -1,5 +1,5 @@
-// The real QEMU 7.2 streams and virtio-net payloads of ../shared/fixtures/qemu (or VMSTATE_FIXTURES),
-// found from the source tree (tests) or from dist/ (npm run fuzz).
+// The real QEMU 7.2 streams and virtio-net payloads of test/fixtures/qemu (or VMSTATE_FIXTURES),
+// found from the source tree (tests) or from dist/ (npm run fuzz, the benchmarks).
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -14,24 +14,17 @@ function findPackageRoot(from: string): string {
 
 export const packageRoot = findPackageRoot(import.meta.dirname);
 
-/**
- * The fixtures live beside the repository (`../shared/fixtures/qemu`) on the project's machines;
- * VMSTATE_FIXTURES names another place.
- */
+/** The fixtures are part of the repository (test/fixtures/qemu); VMSTATE_FIXTURES names another copy. */
 function findFixtures(): string {
-  const candidates = [
-    process.env["VMSTATE_FIXTURES"],
-    join(packageRoot, "..", "shared", "fixtures", "qemu"),
-    "/work/shared/fixtures/qemu",
-  ];
-  const found = candidates.find(
-    (c): c is string => c !== undefined && existsSync(join(c, "virtio-net")),
-  );
-  if (!found)
+  const override = process.env["VMSTATE_FIXTURES"];
+  const dir = override ?? join(packageRoot, "test", "fixtures", "qemu");
+  if (!existsSync(join(dir, "virtio-net")))
     throw new Error(
-      `QEMU fixtures not found (looked in ${candidates.filter(Boolean).join(", ")}); set VMSTATE_FIXTURES`,
+      override === undefined
+        ? `the QEMU fixtures are missing from ${dir}`
+        : `VMSTATE_FIXTURES=${override} has no QEMU fixtures (no virtio-net folder)`,
     );
-  return found;
+  return dir;
 }
 
 export const fixturesDir = findFixtures();

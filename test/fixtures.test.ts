@@ -1,11 +1,14 @@
-// The generated virtio-net code against bytes QEMU 7.2 wrote (../shared/fixtures/qemu/virtio-net):
+// The generated virtio-net code against bytes QEMU 7.2 wrote (test/fixtures/qemu/virtio-net):
 // every payload is read to its last byte and written back byte-identical, and the values read are
 // the ones the fixtures' README and the independent decoder (*.decoded.txt) report.
 
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadVirtioNet, saveVirtioNet, type VirtioNet } from "../generated/virtio-net.js";
 import { LoadError, Reader, Writer } from "../runtime/index.js";
-import { virtioNetPayloads } from "./support/fixtures.js";
+import { fixturesDir, virtioNetPayloads } from "./support/fixtures.js";
 
 const payloads = virtioNetPayloads();
 
@@ -14,6 +17,20 @@ function load(bytes: Uint8Array): { state: VirtioNet; consumed: number } {
   const state = loadVirtioNet(r);
   return { state, consumed: r.pos };
 }
+
+describe("the fixtures", () => {
+  it("are the bytes QEMU wrote: every file their SHA256SUMS lists has its hash", () => {
+    const sums = readFileSync(join(fixturesDir, "SHA256SUMS"), "utf8").trim().split("\n");
+    expect(sums.length).toBeGreaterThan(60);
+    for (const line of sums) {
+      const [hash, file] = line.split(/ +/);
+      const actual = createHash("sha256")
+        .update(readFileSync(join(fixturesDir, file!)))
+        .digest("hex");
+      expect(actual, file).toBe(hash);
+    }
+  });
+});
 
 describe("QEMU 7.2 virtio-net payloads", () => {
   it("are all here", () => {

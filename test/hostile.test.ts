@@ -1,5 +1,5 @@
-// Hostile streams: one stream per CVE of QEMU's virtio-net load path (../shared/reference/
-// qemu-vmstate.md §6), per other load check QEMU 7.2 makes, and per RSS check it lacks, each built
+// Hostile streams: one stream per CVE of QEMU's virtio-net load path (docs/security.md lists
+// them), per other load check QEMU 7.2 makes, and per RSS check it lacks, each built
 // from a real stream by setting the offending field to the malicious value (test/support/hostile.ts).
 // Each must fail to load with the LoadError naming that field at its offset, allocate nothing beyond
 // the schema's bounds, and make `vmstate decode` exit 1 with one line and no stack trace.

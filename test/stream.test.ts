@@ -1,4 +1,4 @@
-// Whole QEMU 7.2 streams (../shared/fixtures/qemu/streams): decoded section by section, encoded
+// Whole QEMU 7.2 streams (test/fixtures/qemu/streams): decoded section by section, encoded
 // back byte-identical, and a stream that cannot be read explained in one message.
 
 import { readFileSync } from "node:fs";

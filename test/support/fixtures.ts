@@ -1,3 +1,3 @@
-// The real QEMU 7.2 streams and payloads of ../shared/fixtures/qemu, for tests (fuzz/fixtures.ts finds them).
+// The real QEMU 7.2 streams and payloads of test/fixtures/qemu, for tests (fuzz/fixtures.ts finds them).
 
 export { fixturesDir, virtioNetPayloads } from "../../fuzz/fixtures.js";

@@ -1,5 +1,5 @@
 // Where fields of a virtio-net section body lie, computed from a state by QEMU 7.2's layout
-// (../shared/reference/qemu-vmstate.md §2: A transport, B virtio header, C device, D subsections),
+// (hw/virtio/virtio-pci.c, hw/virtio/virtio.c, hw/net/virtio-net.c: transport, virtio header, device, subsections),
 // independently of the generated code; test/hostile.test.ts checks it against the fixtures'
 // decoded.txt before it trusts it for bodies no QEMU wrote.
 
