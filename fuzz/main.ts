@@ -108,9 +108,7 @@ interface Hang {
 }
 
 /** Runs the campaigns on worker threads; resolves with the counts per campaign and what went wrong. */
-async function run(
-  s: Settings,
-): Promise<{
+async function run(s: Settings): Promise<{
   perCampaign: Map<CampaignName, Stats>;
   failures: Hang[];
   heapPeak: number;
