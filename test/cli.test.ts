@@ -73,7 +73,7 @@ describe("vmstate check", () => {
   });
 
   it.each([
-    [["check", "--bogus", "x.vmstate"], "vmstate: unknown option '--bogus'"],
+    [["check", "--bogus", "x.vmstate"], "vmstate: check: unknown option '--bogus'"],
     [
       ["check", "no/such.vmstate"],
       "vmstate: cannot read 'no/such.vmstate': no such file or folder",
@@ -84,7 +84,7 @@ describe("vmstate check", () => {
       ["check", "--format", "xml", "schemas/virtio-net.vmstate"],
       "vmstate: --format must be 'text' or 'json', not 'xml'",
     ],
-    [["gen", "--out"], "vmstate: option '--out <value>' argument missing"],
+    [["gen", "--out"], "vmstate: gen: option '--out <value>' argument missing"],
     [["check", "docs"], "vmstate: no .vmstate files in 'docs'"],
     [["gen", "docs", "--check"], "vmstate: no .vmstate files in 'docs'"],
     [["export-qemu-dump", "docs"], "vmstate: no .vmstate files in 'docs'"],
@@ -300,13 +300,54 @@ describe("vmstate decode and encode", () => {
     [
       ["encode", "--section", "virtio-net", "package.json"],
       2,
-      "vmstate: --section is for decode: encode takes the section from the document",
+      "vmstate: encode: unknown option '--section' (see 'vmstate help encode')",
     ],
   ])("%j: one line, no stack", (args, status, message) => {
     const r = vmstate(args);
     expect(r.status).toBe(status);
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(r.stderr).toContain(message);
+  });
+});
+
+describe("help", () => {
+  const names = ["check", "gen", "decode", "encode", "compat", "export-qemu-dump"];
+
+  it("lists every command", () => {
+    const r = vmstate(["--help"]);
+    expect(r.status).toBe(0);
+    for (const name of names) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
+  });
+
+  it.each(names)("%s --help and help %s print its own usage and do nothing else", (name) => {
+    const dir = mkdtempSync(join(tmpdir(), "vmstate-help-"));
+    mkdirSync(join(dir, "schemas"));
+    writeFileSync(join(dir, "schemas", "a.vmstate"), 'section a "a" version 1 { x: u8; }\n');
+    const asked = vmstate([name, "--help"], dir);
+    expect(asked.status).toBe(0);
+    expect(asked.stdout).toMatch(new RegExp(`^Usage:\n  vmstate ${name}\\b`));
+    expect(asked.stdout).toContain("  -h, --help");
+    expect(asked.stderr).toBe("");
+    expect(vmstate(["help", name], dir)).toEqual(asked);
+    // Nothing was generated, decoded or written.
+    expect(readdirSync(dir)).toEqual(["schemas"]);
+    expect(readdirSync(join(dir, "schemas"))).toEqual(["a.vmstate"]);
+    rmSync(dir, { recursive: true });
+  });
+
+  it("shows every option a command accepts, and the command refuses any other", () => {
+    const gen = vmstate(["help", "gen"]).stdout;
+    for (const option of ["--out DIR", "--check", "--runtime SPEC", "--no-cache", "--format"])
+      expect(gen).toContain(option);
+    const r = vmstate(["gen", "--outt", "x"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("vmstate: gen: unknown option '--outt' (see 'vmstate help gen')\n");
+  });
+
+  it("of an unknown command is a usage error", () => {
+    const r = vmstate(["help", "frobnicate"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
   });
 });
 

@@ -62,9 +62,3 @@ export function runCompat(options: CompatOptions): number {
 function load(input: string, sources: Map<string, string>, errors: Diagnostic[]): SchemaFile[] {
   return planSchemaFiles(schemaInputs([input]), sources, errors);
 }
-
-export function parseDirection(value: unknown): Directions {
-  if (value === undefined) return "both";
-  if (value === "forward" || value === "backward" || value === "both") return value;
-  throw new CliError(`--direction must be 'forward', 'backward' or 'both', not '${String(value)}'`);
-}

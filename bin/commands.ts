@@ -1,0 +1,207 @@
+// The commands of `vmstate`, each declared once: its usage, what it does, its options, and how it
+// runs. Each command's modules are imported when it runs: the checker's parser alone takes a good
+// part of a second to load, which `gen` with every output up to date does not need.
+
+import { command, type CommandSpec, type OptionSpec } from "./command-line.js";
+import type { OutputFormat } from "./report.js";
+
+const format = {
+  type: "string",
+  value: "text|json",
+  choices: ["text", "json"],
+  description: "how diagnostics are printed (default: text)",
+} as const satisfies OptionSpec;
+
+const output = {
+  type: "string",
+  short: "o",
+  value: "FILE",
+  description: "write there instead of standard output",
+} as const satisfies OptionSpec;
+
+const param = {
+  type: "string",
+  multiple: true,
+  value: "NAME=VALUE",
+  description:
+    "a parameter of the schemas (e.g. vectors=4), instead of what the\nstream implies; may be repeated",
+} as const satisfies OptionSpec;
+
+function outputFormat(value: string | undefined): OutputFormat {
+  return value === "json" ? "json" : "text";
+}
+
+export const commands: readonly CommandSpec[] = [
+  command({
+    name: "check",
+    summary: "report every diagnostic of the schemas; exit 1 on any error",
+    usage: ["check FILE|DIR... [--format text|json]"],
+    description:
+      "Checks .vmstate schemas (files, or every .vmstate file of a folder) and prints every\n" +
+      "diagnostic. Prints nothing and exits 0 when they are clean, exits 1 when any has an error.",
+    positionals: { min: 1, max: Infinity, wrong: "check needs at least one schema file" },
+    options: { format },
+    run: async (values, positionals) => {
+      const { runCheck } = await import("./commands/check.js");
+      return runCheck(positionals, outputFormat(values.format));
+    },
+  }),
+  command({
+    name: "gen",
+    summary: "generate TypeScript save/load code (default: schemas/ → generated/)",
+    usage: ["gen [FILE|DIR...] [--out DIR] [--runtime SPEC] [--no-cache]", "gen --check"],
+    description:
+      "Generates one TypeScript module per schema: checked, emitted, verified and formatted. Nothing\n" +
+      "is written unless every schema is clean; then every changed file is written, or none is.\n" +
+      "With --check nothing is written: exit 1, naming each stale file, when generated code is out\n" +
+      "of date.",
+    positionals: { min: 0, max: Infinity, wrong: "" },
+    options: {
+      out: { type: "string", value: "DIR", description: "the output folder (default: generated)" },
+      check: {
+        type: "boolean",
+        description: "write nothing; exit 1 and name each stale or missing output",
+      },
+      runtime: {
+        type: "string",
+        value: "SPEC",
+        description: "the module specifier generated code imports the runtime from",
+      },
+      "no-cache": {
+        type: "boolean",
+        description:
+          "generate every schema, even those whose output is known to be up to\ndate (the cache is node_modules/.cache/vmstate in the working folder)",
+      },
+      format,
+    },
+    run: async (values, positionals) => {
+      const { runGen } = await import("./commands/gen.js");
+      return runGen({
+        files: positionals,
+        out: values.out ?? "generated",
+        check: values.check,
+        format: outputFormat(values.format),
+        runtime: values.runtime,
+        cache: !values["no-cache"],
+      });
+    },
+  }),
+  command({
+    name: "decode",
+    summary: "a QEMU migration stream as JSON (each section's header and state)",
+    usage: [
+      "decode STREAM [-o FILE] [--param NAME=VALUE]...",
+      "decode --section NAME BODY [-o FILE]",
+    ],
+    description:
+      "Reads a whole QEMU migration stream and prints it as a JSON document: each section's header\n" +
+      "and, for sections with a schema, its state field by field. A stream that cannot be read is\n" +
+      "one message with the section, field path and byte offset, and exit status 1.",
+    positionals: { min: 1, max: 1, wrong: "decode needs exactly one input file" },
+    options: {
+      output,
+      param,
+      section: {
+        type: "string",
+        value: "NAME",
+        description: "the input is a bare section body (e.g. virtio-net), not a stream",
+      },
+    },
+    run: async (values, positionals) => {
+      const { runDecode } = await import("./commands/stream.js");
+      return runDecode({
+        input: positionals[0]!,
+        output: values.output,
+        params: values.param,
+        section: values.section,
+      });
+    },
+  }),
+  command({
+    name: "encode",
+    summary: "the stream back from such JSON",
+    usage: ["encode DOCUMENT.json [-o FILE] [--param NAME=VALUE]..."],
+    description:
+      "Writes the stream (or the section body) a document of `vmstate decode` describes. The bytes\n" +
+      "go to standard output, which must not be a terminal, or to FILE.",
+    positionals: { min: 1, max: 1, wrong: "encode needs exactly one input file" },
+    options: { output, param },
+    run: async (values, positionals) => {
+      const { runEncode } = await import("./commands/stream.js");
+      return runEncode({
+        input: positionals[0]!,
+        output: values.output,
+        params: values.param,
+        section: undefined,
+      });
+    },
+  }),
+  command({
+    name: "compat",
+    summary: "every change that breaks migration between two versions; exit 1 if any",
+    usage: [
+      "compat OLD NEW [--direction forward|backward|both] [--format text|json]",
+      "compat --qemu-dump SRC.json DEST.json",
+    ],
+    description:
+      "Compares two versions of the schemas (files or folders) and reports every change that makes\n" +
+      "one version's reader misread or refuse what the other version's writer sends. With\n" +
+      "--qemu-dump, compares two QEMU -dump-vmstate files as QEMU's vmstate-static-checker.py does.",
+    positionals: {
+      min: 2,
+      max: 2,
+      wrong: "compat needs two inputs: the old version and the new one",
+    },
+    options: {
+      direction: {
+        type: "string",
+        value: "D",
+        choices: ["forward", "backward", "both"],
+        description:
+          "forward (old writer → new reader), backward (new writer → old\nreader) or both (default)",
+      },
+      "qemu-dump": {
+        type: "boolean",
+        description: "the two files are QEMU -dump-vmstate JSON, not schemas",
+      },
+      format,
+    },
+    run: async (values, positionals) => {
+      const { runCompat } = await import("./commands/compat.js");
+      return runCompat({
+        old: positionals[0]!,
+        new: positionals[1]!,
+        qemuDump: values["qemu-dump"],
+        direction: values.direction ?? "both",
+        format: outputFormat(values.format),
+      });
+    },
+  }),
+  command({
+    name: "export-qemu-dump",
+    summary: "schemas in QEMU's -dump-vmstate format (default: schemas/)",
+    usage: ["export-qemu-dump [FILE|DIR...] [-o FILE] [--machine NAME]"],
+    description:
+      "Writes the sections of the schemas in the JSON format of QEMU's -dump-vmstate, for QEMU's\n" +
+      "own scripts/vmstate-static-checker.py and `vmstate compat --qemu-dump`.",
+    positionals: { min: 0, max: Infinity, wrong: "" },
+    options: {
+      output,
+      machine: {
+        type: "string",
+        value: "NAME",
+        description: 'the machine type to record (the dump\'s "vmschkmachine")',
+      },
+      format,
+    },
+    run: async (values, positionals) => {
+      const { runExportDump } = await import("./commands/export-dump.js");
+      return runExportDump({
+        files: positionals,
+        output: values.output,
+        machine: values.machine,
+        format: outputFormat(values.format),
+      });
+    },
+  }),
+];
