@@ -78,13 +78,13 @@ export function sectionContenders(state: VirtioNet): Contender[] {
     },
     {
       name: BINARY_PARSER,
-      decode: (bytes) => bp.sectionParser.parse(bytes),
+      decode: (bytes): unknown => bp.sectionParser.parse(bytes),
       asState: (v) => bp.sectionState(v as Record<string, unknown>),
       encode: undefined,
     },
     {
       name: RESTRUCTURE,
-      decode: (bytes) => rs.sectionCodec.fromBuffer(bytes),
+      decode: (bytes): unknown => rs.sectionCodec.fromBuffer(bytes),
       asState: (v) => rs.sectionState(v as Record<string, unknown>),
       encode: () => rs.sectionCodec.toBuffer(restructureValues),
     },
@@ -132,13 +132,13 @@ export function deviceContenders(
     },
     {
       name: BINARY_PARSER,
-      decode: (bytes) => bpDevice.parse(bytes),
+      decode: (bytes): unknown => bpDevice.parse(bytes),
       asState: (v) => bp.deviceState(v as Record<string, unknown>),
       encode: undefined,
     },
     {
       name: RESTRUCTURE,
-      decode: (bytes) => rsDevice.fromBuffer(bytes),
+      decode: (bytes): unknown => rsDevice.fromBuffer(bytes),
       asState: (v) => rs.deviceState(v as Record<string, unknown>),
       encode: () => rsDevice.toBuffer(restructureValues),
     },

@@ -116,9 +116,7 @@ export function parseCommand<O extends OptionSpecs>(
     else if (o.multiple === true) values[name] = value ?? [];
     else {
       if (typeof value === "string" && o.choices !== undefined && !o.choices.includes(value))
-        throw new CliError(
-          `--${name} must be ${o.choices.map((c) => `'${c}'`).join(" or ")}, not '${value}'`,
-        );
+        throw new CliError(`--${name} must be ${alternatives(o.choices)}, not '${value}'`);
       values[name] = value;
     }
   }
@@ -126,4 +124,12 @@ export function parseCommand<O extends OptionSpecs>(
   if (count < spec.positionals.min || count > spec.positionals.max)
     throw new CliError(`${spec.positionals.wrong} (see 'vmstate help ${spec.name}')`);
   return { values: values as OptionValues<O>, positionals: parsed.positionals };
+}
+
+/** `'a', 'b' or 'c'`. */
+function alternatives(choices: readonly string[]): string {
+  const quoted = choices.map((c) => `'${c}'`);
+  return quoted.length === 1
+    ? quoted[0]!
+    : `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]!}`;
 }

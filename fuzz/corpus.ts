@@ -126,7 +126,7 @@ export function buildCorpus(codecs: Codecs): Corpus {
             schema.layout.state,
             loadVirtioNet(new Reader(p.bytes)) as unknown as Record<string, unknown>,
           ),
-        } as Json,
+        },
       })),
     ];
   });

@@ -18,7 +18,7 @@ const JSON_VALUES: readonly Json[] = [
   4294967296,
   1e308,
   -1e308,
-  9007199254740993,
+  2 ** 53 + 2, // the first integer above 2^53 that a double holds exactly after 2^53 itself
   "",
   "0x",
   "zz",

@@ -162,7 +162,7 @@ export function mutateText(base: string, rnd: Random): string {
         const names = [...text.matchAll(/\b[A-Za-z_][\w]*\b/g)];
         if (names.length === 0) break;
         const m = rnd.pick(names);
-        text = text.slice(0, m.index) + rnd.pick(names)[0] + text.slice(m.index! + m[0].length);
+        text = text.slice(0, m.index) + rnd.pick(names)[0] + text.slice(m.index + m[0].length);
         break;
       }
       case 8: {
@@ -177,7 +177,7 @@ export function mutateText(base: string, rnd: Random): string {
         text =
           text.slice(0, m.index) +
           rnd.pick(["u8", "u16", "u32", "u64", "i8", "i32", "i64", "bool", "u32le", "bytes"]) +
-          text.slice(m.index! + m[0].length);
+          text.slice(m.index + m[0].length);
         break;
       }
       default: {
@@ -200,7 +200,7 @@ export function mutateText(base: string, rnd: Random): string {
           "18446744073709551615",
           "99999999999999999999999",
         ]);
-        text = text.slice(0, m.index) + value + text.slice(m.index! + m[0].length);
+        text = text.slice(0, m.index) + value + text.slice(m.index + m[0].length);
       }
     }
   }

@@ -54,11 +54,13 @@ for (const [method, size] of Object.entries(SCALAR_SIZES) as [
   keyof typeof SCALAR_SIZES,
   number,
 ][]) {
-  const read = Reader.prototype[method] as (this: Reader, path: string) => unknown;
+  // The Reader's own read, called on the recording reader.
+  const read = (reader: Reader, path: string): unknown =>
+    (Reader.prototype[method] as (this: Reader, path: string) => unknown).call(reader, path);
   Object.defineProperty(RecordingReader.prototype, method, {
     value(this: RecordingReader, path: string): unknown {
       const start = this.pos;
-      const v = read.call(this, path);
+      const v = read(this, path);
       this.fields.push({ path, start, size });
       return v;
     },

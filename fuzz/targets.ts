@@ -25,7 +25,11 @@ const REFUSED: Outcome = { verdict: "refused" };
 
 function crash(problem: string, e?: unknown): Outcome {
   const stack =
-    e instanceof Error ? `\n${e.stack ?? e.message}` : e === undefined ? "" : `\n${String(e)}`;
+    e instanceof Error
+      ? `\n${e.stack ?? e.message}`
+      : e === undefined
+        ? ""
+        : `\n${JSON.stringify(e) ?? typeof e}`;
   return { verdict: "crash", problem: problem + stack };
 }
 

@@ -326,9 +326,8 @@ export function loadPCIDevice(r: Reader, p: Params): PCIDevice {
     config_express = r.bytes(3840, "config_express");
   }
   const irq_state$at = r.pos;
-  let irq_state: number[];
   const i$n = 4;
-  irq_state = new Array<number>(i$n);
+  const irq_state: number[] = new Array<number>(i$n);
   let i = 0;
   try {
     for (; i < i$n; i++) {
@@ -357,7 +356,7 @@ export function loadPCIDevice(r: Reader, p: Params): PCIDevice {
 export function saveVirtQueue(
   w: Writer,
   s: VirtQueue,
-  p: Params,
+  _p: Params,
   msix: boolean,
   nvectors: number,
 ): void {
@@ -385,7 +384,7 @@ export function saveVirtQueue(
 }
 
 /** Reads struct VirtQueue; a malformed input throws a LoadError with the field path and byte offset. */
-export function loadVirtQueue(r: Reader, p: Params, msix: boolean, nvectors: number): VirtQueue {
+export function loadVirtQueue(r: Reader, _p: Params, msix: boolean, nvectors: number): VirtQueue {
   const vring_num$at = r.pos;
   const vring_num = r.u32("vring.num");
   r.check(
@@ -418,13 +417,13 @@ export function loadVirtQueue(r: Reader, p: Params, msix: boolean, nvectors: num
 }
 
 /** Writes struct TxWaiting in QEMU's wire format. */
-export function saveTxWaiting(w: Writer, s: TxWaiting, p: Params): void {
+export function saveTxWaiting(w: Writer, s: TxWaiting, _p: Params): void {
   const tx_waiting = s.tx_waiting;
   w.u32(tx_waiting, "tx_waiting");
 }
 
 /** Reads struct TxWaiting; a malformed input throws a LoadError with the field path and byte offset. */
-export function loadTxWaiting(r: Reader, p: Params): TxWaiting {
+export function loadTxWaiting(r: Reader, _p: Params): TxWaiting {
   const tx_waiting = r.u32("tx_waiting");
   return { tx_waiting };
 }
@@ -539,7 +538,7 @@ export function saveVirtioNetDevice(
   const rss = s.rss;
   if (rss !== undefined) {
     w.object(rss, "rss");
-    const rss_version = w.subsection("virtio-net-device/rss", 1);
+    w.subsection("virtio-net-device/rss", 1);
     const rss_data_enabled = rss.rss_data?.enabled;
     w.bool(rss_data_enabled, "rss.rss_data.enabled");
     const rss_data_redirect = rss.rss_data?.redirect;
@@ -613,9 +612,8 @@ export function loadVirtioNetDevice(
   guest_features: number,
   max_pairs: number,
 ): VirtioNetDevice {
-  let mac: number[];
   const i$n = 6;
-  mac = new Array<number>(i$n);
+  const mac: number[] = new Array<number>(i$n);
   let i = 0;
   try {
     for (; i < i$n; i++) {
@@ -650,9 +648,8 @@ export function loadVirtioNetDevice(
     );
   }
   if (mac_table_in_use > 64) r.skip(r.count(mac_table_in_use * 6, 12884901882, "unused"), "unused");
-  let vlans: number[];
   const i_2$n = 128;
-  vlans = new Array<number>(i_2$n);
+  const vlans: number[] = new Array<number>(i_2$n);
   let i_2 = 0;
   try {
     for (; i_2 < i_2$n; i_2++) {
@@ -684,9 +681,8 @@ export function loadVirtioNetDevice(
     "curr_queue_pairs",
     curr_queue_pairs$at,
   );
-  let vqs_1: TxWaiting[];
   const i_3$n = r.count((curr_queue_pairs ?? 1) - 1, 510, "vqs_1");
-  vqs_1 = new Array<TxWaiting>(i_3$n);
+  const vqs_1: TxWaiting[] = new Array<TxWaiting>(i_3$n);
   let i_3 = 0;
   try {
     for (; i_3 < i_3$n; i_3++) {
@@ -707,7 +703,7 @@ export function loadVirtioNetDevice(
   ) {
     if ($name === "virtio-net-device/rss") {
       if (rss !== undefined) r.duplicateSubsection($name, "rss");
-      const rss_version = r.subsectionVersion($name, 1, 1, "rss");
+      r.subsectionVersion($name, 1, 1, "rss");
       const rss_data_enabled = r.bool("rss.rss_data.enabled");
       const rss_data_redirect = r.bool("rss.rss_data.redirect");
       const rss_data_populate_hash = r.bool("rss.rss_data.populate_hash");
@@ -730,9 +726,8 @@ export function loadVirtioNetDevice(
         "rss.rss_data.default_queue",
         rss_data_default_queue$at,
       );
-      let rss_data_key: number[];
       const i_4$n = 40;
-      rss_data_key = new Array<number>(i_4$n);
+      const rss_data_key: number[] = new Array<number>(i_4$n);
       let i_4 = 0;
       try {
         for (; i_4 < i_4$n; i_4++) {
@@ -742,9 +737,8 @@ export function loadVirtioNetDevice(
         throw atIndex(e, i_4);
       }
       const rss_data_indirections_table$at = r.pos;
-      let rss_data_indirections_table: number[];
       const i_5$n = r.count(rss_data_indirections_len, 128, "rss.rss_data.indirections_table");
-      rss_data_indirections_table = new Array<number>(i_5$n);
+      const rss_data_indirections_table: number[] = new Array<number>(i_5$n);
       let i_5 = 0;
       try {
         for (; i_5 < i_5$n; i_5++) {
@@ -810,7 +804,7 @@ export function loadVirtioNetDevice(
 }
 
 /** Writes struct VirtqueueState in QEMU's wire format. */
-export function saveVirtqueueState(w: Writer, s: VirtqueueState, p: Params): void {
+export function saveVirtqueueState(w: Writer, s: VirtqueueState, _p: Params): void {
   const vring_avail = s.vring?.avail;
   w.u64(vring_avail, "vring.avail");
   const vring_used = s.vring?.used;
@@ -818,26 +812,26 @@ export function saveVirtqueueState(w: Writer, s: VirtqueueState, p: Params): voi
 }
 
 /** Reads struct VirtqueueState; a malformed input throws a LoadError with the field path and byte offset. */
-export function loadVirtqueueState(r: Reader, p: Params): VirtqueueState {
+export function loadVirtqueueState(r: Reader, _p: Params): VirtqueueState {
   const vring_avail = r.u64("vring.avail");
   const vring_used = r.u64("vring.used");
   return { vring: { avail: vring_avail, used: vring_used } };
 }
 
 /** Writes struct RingsizeState in QEMU's wire format. */
-export function saveRingsizeState(w: Writer, s: RingsizeState, p: Params): void {
+export function saveRingsizeState(w: Writer, s: RingsizeState, _p: Params): void {
   const vring_num_default = s.vring?.num_default;
   w.u32(vring_num_default, "vring.num_default");
 }
 
 /** Reads struct RingsizeState; a malformed input throws a LoadError with the field path and byte offset. */
-export function loadRingsizeState(r: Reader, p: Params): RingsizeState {
+export function loadRingsizeState(r: Reader, _p: Params): RingsizeState {
   const vring_num_default = r.u32("vring.num_default");
   return { vring: { num_default: vring_num_default } };
 }
 
 /** Writes struct PackedVirtqueueState in QEMU's wire format. */
-export function savePackedVirtqueueState(w: Writer, s: PackedVirtqueueState, p: Params): void {
+export function savePackedVirtqueueState(w: Writer, s: PackedVirtqueueState, _p: Params): void {
   const last_avail_idx = s.last_avail_idx;
   w.u16(last_avail_idx, "last_avail_idx");
   const last_avail_wrap_counter = s.last_avail_wrap_counter;
@@ -851,7 +845,7 @@ export function savePackedVirtqueueState(w: Writer, s: PackedVirtqueueState, p: 
 }
 
 /** Reads struct PackedVirtqueueState; a malformed input throws a LoadError with the field path and byte offset. */
-export function loadPackedVirtqueueState(r: Reader, p: Params): PackedVirtqueueState {
+export function loadPackedVirtqueueState(r: Reader, _p: Params): PackedVirtqueueState {
   const last_avail_idx = r.u16("last_avail_idx");
   const last_avail_wrap_counter = r.bool("last_avail_wrap_counter");
   const used_idx = r.u16("used_idx");
@@ -861,7 +855,7 @@ export function loadPackedVirtqueueState(r: Reader, p: Params): PackedVirtqueueS
 }
 
 /** Writes struct ModernQueueState in QEMU's wire format. */
-export function saveModernQueueState(w: Writer, s: ModernQueueState, p: Params): void {
+export function saveModernQueueState(w: Writer, s: ModernQueueState, _p: Params): void {
   const num = s.num;
   w.u16(num, "num");
   w.skip(1, "unused");
@@ -903,13 +897,12 @@ export function saveModernQueueState(w: Writer, s: ModernQueueState, p: Params):
 }
 
 /** Reads struct ModernQueueState; a malformed input throws a LoadError with the field path and byte offset. */
-export function loadModernQueueState(r: Reader, p: Params): ModernQueueState {
+export function loadModernQueueState(r: Reader, _p: Params): ModernQueueState {
   const num = r.u16("num");
   r.skip(1, "unused");
   const enabled = r.bool("enabled");
-  let desc: number[];
   const i$n = 2;
-  desc = new Array<number>(i$n);
+  const desc: number[] = new Array<number>(i$n);
   let i = 0;
   try {
     for (; i < i$n; i++) {
@@ -918,9 +911,8 @@ export function loadModernQueueState(r: Reader, p: Params): ModernQueueState {
   } catch (e) {
     throw atIndex(e, i);
   }
-  let avail: number[];
   const i_2$n = 2;
-  avail = new Array<number>(i_2$n);
+  const avail: number[] = new Array<number>(i_2$n);
   let i_2 = 0;
   try {
     for (; i_2 < i_2$n; i_2++) {
@@ -929,9 +921,8 @@ export function loadModernQueueState(r: Reader, p: Params): ModernQueueState {
   } catch (e) {
     throw atIndex(e, i_2);
   }
-  let used: number[];
   const i_3$n = 2;
-  used = new Array<number>(i_3$n);
+  const used: number[] = new Array<number>(i_3$n);
   let i_3 = 0;
   try {
     for (; i_3 < i_3$n; i_3++) {
@@ -948,7 +939,7 @@ export function saveVirtioPci(w: Writer, s: VirtioPci, p: Params): void {
   const modern_state = s.modern_state;
   if (modern_state !== undefined) {
     w.object(modern_state, "modern_state");
-    const modern_state_version = w.subsection("virtio_pci/modern_state", 1);
+    w.subsection("virtio_pci/modern_state", 1);
     const dfselect = modern_state.dfselect;
     w.u32(dfselect, "modern_state.dfselect");
     const gfselect = modern_state.gfselect;
@@ -988,12 +979,11 @@ export function loadVirtioPci(r: Reader, p: Params): VirtioPci {
   ) {
     if ($name === "virtio_pci/modern_state") {
       if (modern_state !== undefined) r.duplicateSubsection($name, "modern_state");
-      const modern_state_version = r.subsectionVersion($name, 1, 1, "modern_state");
+      r.subsectionVersion($name, 1, 1, "modern_state");
       const dfselect = r.u32("modern_state.dfselect");
       const gfselect = r.u32("modern_state.gfselect");
-      let guest_features: number[];
       const i$n = 2;
-      guest_features = new Array<number>(i$n);
+      const guest_features: number[] = new Array<number>(i$n);
       let i = 0;
       try {
         for (; i < i$n; i++) {
@@ -1002,9 +992,8 @@ export function loadVirtioPci(r: Reader, p: Params): VirtioPci {
       } catch (e) {
         throw atIndex(e, i);
       }
-      let vqs: ModernQueueState[];
       const i_2$n = 1024;
-      vqs = new Array<ModernQueueState>(i_2$n);
+      const vqs: ModernQueueState[] = new Array<ModernQueueState>(i_2$n);
       let i_2 = 0;
       try {
         for (; i_2 < i_2$n; i_2++) {
@@ -1024,21 +1013,21 @@ export function saveVirtio(w: Writer, s: Virtio, p: Params): void {
   const device_endian = s.device_endian;
   if (device_endian !== undefined) {
     w.object(device_endian, "device_endian");
-    const device_endian_version = w.subsection("virtio/device_endian", 1);
+    w.subsection("virtio/device_endian", 1);
     const device_endian_2 = device_endian.device_endian;
     w.u8(device_endian_2, "device_endian.device_endian");
   }
   const features64 = s.features64;
   if (features64 !== undefined) {
     w.object(features64, "features64");
-    const features64_version = w.subsection("virtio/64bit_features", 1);
+    w.subsection("virtio/64bit_features", 1);
     const guest_features = features64.guest_features;
     w.u64(guest_features, "features64.guest_features");
   }
   const virtqueues = s.virtqueues;
   if (virtqueues !== undefined) {
     w.object(virtqueues, "virtqueues");
-    const virtqueues_version = w.subsection("virtio/virtqueues", 1);
+    w.subsection("virtio/virtqueues", 1);
     const vq = virtqueues.vq;
     const i$n = 1024;
     const i$items = w.array(vq, i$n, "virtqueues.vq");
@@ -1054,7 +1043,7 @@ export function saveVirtio(w: Writer, s: Virtio, p: Params): void {
   const ringsize = s.ringsize;
   if (ringsize !== undefined) {
     w.object(ringsize, "ringsize");
-    const ringsize_version = w.subsection("virtio/ringsize", 1);
+    w.subsection("virtio/ringsize", 1);
     const vq_2 = ringsize.vq;
     const i_2$n = 1024;
     const i_2$items = w.array(vq_2, i_2$n, "ringsize.vq");
@@ -1070,14 +1059,14 @@ export function saveVirtio(w: Writer, s: Virtio, p: Params): void {
   const broken = s.broken;
   if (broken !== undefined) {
     w.object(broken, "broken");
-    const broken_version = w.subsection("virtio/broken", 1);
+    w.subsection("virtio/broken", 1);
     const broken_2 = broken.broken;
     w.bool(broken_2, "broken.broken");
   }
   const extra_state = s.extra_state;
   if (extra_state !== undefined) {
     w.object(extra_state, "extra_state");
-    const extra_state_version = w.subsection("virtio/extra_state", 1);
+    w.subsection("virtio/extra_state", 1);
     const extra_state_2 = extra_state.extra_state;
     try {
       saveVirtioPci(w, w.object(extra_state_2, "extra_state.extra_state"), p);
@@ -1088,14 +1077,14 @@ export function saveVirtio(w: Writer, s: Virtio, p: Params): void {
   const started = s.started;
   if (started !== undefined) {
     w.object(started, "started");
-    const started_version = w.subsection("virtio/started", 1);
+    w.subsection("virtio/started", 1);
     const started_2 = started.started;
     w.bool(started_2, "started.started");
   }
   const packed_virtqueues = s.packed_virtqueues;
   if (packed_virtqueues !== undefined) {
     w.object(packed_virtqueues, "packed_virtqueues");
-    const packed_virtqueues_version = w.subsection("virtio/packed_virtqueues", 1);
+    w.subsection("virtio/packed_virtqueues", 1);
     const vq_3 = packed_virtqueues.vq;
     const i_3$n = 1024;
     const i_3$items = w.array(vq_3, i_3$n, "packed_virtqueues.vq");
@@ -1111,7 +1100,7 @@ export function saveVirtio(w: Writer, s: Virtio, p: Params): void {
   const disabled = s.disabled;
   if (disabled !== undefined) {
     w.object(disabled, "disabled");
-    const disabled_version = w.subsection("virtio/disabled", 1);
+    w.subsection("virtio/disabled", 1);
     const disabled_2 = disabled.disabled;
     w.bool(disabled_2, "disabled.disabled");
   }
@@ -1131,20 +1120,19 @@ export function loadVirtio(r: Reader, p: Params): Virtio {
   for (let $name = r.subsection("virtio"); $name !== undefined; $name = r.subsection("virtio")) {
     if ($name === "virtio/device_endian") {
       if (device_endian !== undefined) r.duplicateSubsection($name, "device_endian");
-      const device_endian_version = r.subsectionVersion($name, 1, 1, "device_endian");
+      r.subsectionVersion($name, 1, 1, "device_endian");
       const device_endian_2 = r.u8("device_endian.device_endian");
       device_endian = { device_endian: device_endian_2 };
     } else if ($name === "virtio/64bit_features") {
       if (features64 !== undefined) r.duplicateSubsection($name, "features64");
-      const features64_version = r.subsectionVersion($name, 1, 1, "features64");
+      r.subsectionVersion($name, 1, 1, "features64");
       const guest_features = r.u64("features64.guest_features");
       features64 = { guest_features };
     } else if ($name === "virtio/virtqueues") {
       if (virtqueues !== undefined) r.duplicateSubsection($name, "virtqueues");
-      const virtqueues_version = r.subsectionVersion($name, 1, 1, "virtqueues");
-      let vq: VirtqueueState[];
+      r.subsectionVersion($name, 1, 1, "virtqueues");
       const i$n = 1024;
-      vq = new Array<VirtqueueState>(i$n);
+      const vq: VirtqueueState[] = new Array<VirtqueueState>(i$n);
       let i = 0;
       try {
         for (; i < i$n; i++) {
@@ -1156,10 +1144,9 @@ export function loadVirtio(r: Reader, p: Params): Virtio {
       virtqueues = { vq };
     } else if ($name === "virtio/ringsize") {
       if (ringsize !== undefined) r.duplicateSubsection($name, "ringsize");
-      const ringsize_version = r.subsectionVersion($name, 1, 1, "ringsize");
-      let vq_2: RingsizeState[];
+      r.subsectionVersion($name, 1, 1, "ringsize");
       const i_2$n = 1024;
-      vq_2 = new Array<RingsizeState>(i_2$n);
+      const vq_2: RingsizeState[] = new Array<RingsizeState>(i_2$n);
       let i_2 = 0;
       try {
         for (; i_2 < i_2$n; i_2++) {
@@ -1171,12 +1158,12 @@ export function loadVirtio(r: Reader, p: Params): Virtio {
       ringsize = { vq: vq_2 };
     } else if ($name === "virtio/broken") {
       if (broken !== undefined) r.duplicateSubsection($name, "broken");
-      const broken_version = r.subsectionVersion($name, 1, 1, "broken");
+      r.subsectionVersion($name, 1, 1, "broken");
       const broken_2 = r.bool("broken.broken");
       broken = { broken: broken_2 };
     } else if ($name === "virtio/extra_state") {
       if (extra_state !== undefined) r.duplicateSubsection($name, "extra_state");
-      const extra_state_version = r.subsectionVersion($name, 1, 1, "extra_state");
+      r.subsectionVersion($name, 1, 1, "extra_state");
       let extra_state_2: VirtioPci;
       try {
         extra_state_2 = loadVirtioPci(r, p);
@@ -1186,15 +1173,14 @@ export function loadVirtio(r: Reader, p: Params): Virtio {
       extra_state = { extra_state: extra_state_2 };
     } else if ($name === "virtio/started") {
       if (started !== undefined) r.duplicateSubsection($name, "started");
-      const started_version = r.subsectionVersion($name, 1, 1, "started");
+      r.subsectionVersion($name, 1, 1, "started");
       const started_2 = r.bool("started.started");
       started = { started: started_2 };
     } else if ($name === "virtio/packed_virtqueues") {
       if (packed_virtqueues !== undefined) r.duplicateSubsection($name, "packed_virtqueues");
-      const packed_virtqueues_version = r.subsectionVersion($name, 1, 1, "packed_virtqueues");
-      let vq_3: PackedVirtqueueState[];
+      r.subsectionVersion($name, 1, 1, "packed_virtqueues");
       const i_3$n = 1024;
-      vq_3 = new Array<PackedVirtqueueState>(i_3$n);
+      const vq_3: PackedVirtqueueState[] = new Array<PackedVirtqueueState>(i_3$n);
       let i_3 = 0;
       try {
         for (; i_3 < i_3$n; i_3++) {
@@ -1206,7 +1192,7 @@ export function loadVirtio(r: Reader, p: Params): Virtio {
       packed_virtqueues = { vq: vq_3 };
     } else if ($name === "virtio/disabled") {
       if (disabled !== undefined) r.duplicateSubsection($name, "disabled");
-      const disabled_version = r.subsectionVersion($name, 1, 1, "disabled");
+      r.subsectionVersion($name, 1, 1, "disabled");
       const disabled_2 = r.bool("disabled.disabled");
       disabled = { disabled: disabled_2 };
     } else r.unknownSubsection($name, "virtio");
@@ -1364,9 +1350,8 @@ export function loadVirtioNet(r: Reader, p: Params = {}, version: number = 11): 
   const num_queues$at = r.pos;
   const num_queues = r.u32("num_queues");
   r.check(num_queues <= 1024, "too many queues", "num_queues", num_queues$at);
-  let vq: VirtQueue[];
   const i$n = r.count(num_queues, 1024, "vq");
-  vq = new Array<VirtQueue>(i$n);
+  const vq: VirtQueue[] = new Array<VirtQueue>(i$n);
   let i = 0;
   try {
     for (; i < i$n; i++) {

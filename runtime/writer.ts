@@ -225,9 +225,10 @@ export class Writer {
 
   /** An array of exactly `n` elements. */
   array<T>(v: readonly T[], n: number, path: string): readonly T[] {
+    const items = v; // typed as declared: Array.isArray would narrow v to any[]
     if (!Array.isArray(v)) this.bad(v, `an array of ${n}`, path);
     if (v.length !== n) this.fail(path, `expected ${n} elements, found ${v.length}`);
-    return v;
+    return items;
   }
 
   /** A struct value (an object). */
@@ -290,5 +291,6 @@ function describe(v: unknown): string {
   if (typeof v === "string") return JSON.stringify(v);
   if (typeof v === "object")
     return v === null ? "null" : Array.isArray(v) ? "an array" : "an object";
-  return String(v);
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  return `a ${typeof v}`;
 }

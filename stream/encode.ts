@@ -197,7 +197,7 @@ function fromHex(hex: unknown, at: string): Uint8Array {
 
 /** A section name as the stream has it: one byte per character, so characters above U+00FF do not fit. */
 function latin1(text: string, at: string): Uint8Array {
-  if (typeof text !== "string" || !/^[\u0000-\u00ff]*$/.test(text))
+  if (typeof text !== "string" || [...text].some((c) => c.charCodeAt(0) > 0xff))
     throw new StreamError(
       `${at}: expected a section name of characters U+0000 to U+00FF (one byte each)`,
     );

@@ -134,12 +134,12 @@ describe("compat against save", () => {
           expect(old, renderSchema(base)).toBeDefined();
           const edit = randomEdit(new Random(editSeed), base, kind);
           fc.pre(edit !== undefined);
-          const neu = schemaFile(renderSchema(edit!.spec), "new.vmstate");
+          const neu = schemaFile(renderSchema(edit.spec), "new.vmstate");
           // An edit can leave an invalid schema (a removed field a guard reads): not a version.
           fc.pre(neu !== undefined);
-          const found = compareVersions([old!], [neu!]);
-          const { differs, forward, backward } = observe(old!, neu!, edit!, seed);
-          const why = `${kind}\n--- old\n${old!.text}--- new\n${neu!.text}`;
+          const found = compareVersions([old!], [neu]);
+          const { differs, forward, backward } = observe(old!, neu, edit, seed);
+          const why = `${kind}\n--- old\n${old!.text}--- new\n${neu.text}`;
           const rules = found.map((d) => `${d.rule} ${d.direction}`);
           if (differs) expect(rules, why).not.toEqual([]);
           if (forward)
@@ -152,7 +152,7 @@ describe("compat against save", () => {
               found.some((d) => d.direction !== "forward"),
               `${why}\nbreaks backward; found ${rules.join(", ")}`,
             ).toBe(true);
-          if (edit!.wireIdentical) {
+          if (edit.wireIdentical) {
             expect(differs || forward || backward, why).toBe(false);
             expect(
               found.map((d) => `${d.rule}: ${d.message}`),

@@ -329,13 +329,16 @@ Found 1 error.
   it.each([
     [
       ["compat", "schemas/virtio-net.vmstate"],
-      "vmstate: compat needs two inputs: the old version and the new one",
+      "vmstate: compat needs two inputs: the old version and the new one (see 'vmstate help compat')",
     ],
     [
       ["compat", "--direction", "sideways", "a", "b"],
       "vmstate: --direction must be 'forward', 'backward' or 'both', not 'sideways'",
     ],
-    [["compat", "--bogus", "a", "b"], "vmstate: unknown option '--bogus'"],
+    [
+      ["compat", "--bogus", "a", "b"],
+      "vmstate: compat: unknown option '--bogus' (see 'vmstate help compat')",
+    ],
     [
       ["compat", "no/such.vmstate", "schemas/virtio-net.vmstate"],
       "vmstate: cannot read 'no/such.vmstate': no such file or folder",

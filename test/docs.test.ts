@@ -63,7 +63,7 @@ describe("examples/seed-bug/README.md", () => {
 });
 
 describe("README.md", () => {
-  it("quotes `vmstate decode` of pxe-loop-pc as it is (an excerpt of the virtio-net section)", async () => {
+  it("quotes `vmstate decode` of pxe-loop-pc as it is (an excerpt of the virtio-net section)", () => {
     const readme = readFileSync(join(root, "README.md"), "utf8");
     const excerpt = /An excerpt of `pxe.json`[^\n]*\n[^\n]*\n\n```json\n([\s\S]*?)```/.exec(
       readme,

@@ -102,14 +102,6 @@ function mutate(ops: Op[], m: Mutation): Op[] | undefined {
   }
 }
 
-function value(width: Width): string {
-  return width === "bool"
-    ? "boolean"
-    : width.startsWith("u64") || width.startsWith("i64")
-      ? "bigint"
-      : "number";
-}
-
 function render(ops: Op[], side: "save" | "load"): string {
   const lines: string[] = [];
   const emit = (list: Op[], indent: string, element: string | undefined): void => {
@@ -191,7 +183,7 @@ describe("the extractor on random hand-written pairs", () => {
         const changed = mutate(ops, m);
         fc.pre(changed !== undefined);
         applied++;
-        const found = m.side === "save" ? verify(changed!, ops) : verify(ops, changed!);
+        const found = m.side === "save" ? verify(changed, ops) : verify(ops, changed);
         expect(found.length, `${m.kind} on ${m.side} was not reported`).toBeGreaterThan(0);
         // An order mismatch, or (when the mutation moved a guard's value after it) a decision on
         // a value not read yet; never "cannot follow".

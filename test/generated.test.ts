@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatTypeScript } from "../generator/format.js";
+import { formatTypeScript, PRETTIER_OPTIONS } from "../generator/format.js";
 import { generate } from "../generator/index.js";
 import { root } from "./support/compile.js";
 
@@ -51,5 +51,14 @@ describe("determinism", () => {
     expect(first.code).toBeDefined();
     expect(second.code).toBe(first.code);
     expect(first.code).toBe(readFileSync(join(root, "generated", "virtio-net.ts"), "utf8"));
+  });
+});
+
+describe("formatting", () => {
+  it("generated code is formatted with the repository's prettier config", () => {
+    const config = JSON.parse(readFileSync(join(root, ".prettierrc.json"), "utf8")) as object;
+    const { parser, ...options } = PRETTIER_OPTIONS;
+    expect(parser).toBe("typescript");
+    expect(options).toEqual(config);
   });
 });

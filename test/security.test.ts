@@ -120,7 +120,7 @@ describe("names from the input never become property names", () => {
     )!;
     (item["body"] as { state: Record<string, unknown> }).state = JSON.parse(
       `{"constructor": {"prototype": {"polluted": 1}}}`,
-    );
+    ) as Record<string, unknown>;
     expect(() => encodeDocument(doc, codecs, {})).toThrow(
       /^items\[\d+\]\.body\.state\.constructor: no such field in the schema$/,
     );

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { decodeSectionBody, decodeStream } from "../stream/decode.js";
 import { encodeSectionBody, encodeStream } from "../stream/encode.js";
 import type { StreamDocument, StreamItem } from "../stream/format.js";
+import type { Json } from "../stream/format.js";
 import { stateToJson } from "../stream/json.js";
 import { loadCodecs, type Codecs } from "../stream/codecs.js";
 import { StreamError } from "../stream/format.js";
@@ -87,7 +88,7 @@ describe("section bodies", () => {
       const schema = codecs.sections.get("virtio-net")!;
       const json = JSON.parse(
         JSON.stringify(stateToJson(schema.layout.state, decodeSectionBody(bytes, schema, {}))),
-      );
+      ) as Json;
       expect(Buffer.from(encodeSectionBody(json, schema, {})).equals(Buffer.from(bytes))).toBe(
         true,
       );

@@ -78,8 +78,9 @@ function bool(v: boolean, what: string): number {
   return v ? 1 : 0;
 }
 function items<T>(v: readonly T[], n: number, what: string): readonly T[] {
+  const checked = v; // typed as declared: Array.isArray would narrow v to any[]
   if (!Array.isArray(v) || v.length !== n) bad(what, `an array of ${n}`);
-  return v;
+  return checked;
 }
 /** A guarded field: present exactly when its condition holds. */
 function guarded<T>(v: T | undefined, holds: boolean, what: string): T | undefined {

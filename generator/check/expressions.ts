@@ -508,7 +508,7 @@ function checkBinary(e: Extract<A.Expr, { kind: "binary" }>, ctx: ExprContext): 
     const left = checkExpr(e.left, ctx);
     const right = checkValue(e.right, ctx);
     if (isError(left) || isError(right)) return failed(e.span);
-    const leftValue = requireValue({ ...left, optional: false } as IrExpr, ctx);
+    const leftValue = requireValue({ ...left, optional: false }, ctx);
     if (isError(leftValue)) return failed(e.span);
     const type = unify(left.type, right.type);
     if (!type) {

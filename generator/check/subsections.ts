@@ -5,7 +5,7 @@
 
 import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
-import type { FieldModel, FieldType, LayoutModel, MemberModel, SubsectionModel } from "../model.js";
+import type { FieldType, LayoutModel, MemberModel, SubsectionModel } from "../model.js";
 
 /** A reader that looks ahead for subsections: a named struct or section, or a subsection. */
 interface Peeker {
@@ -108,7 +108,7 @@ function mayBeEmpty(m: MemberModel): boolean {
       m.count.constant === 0n
     );
   if (m.kind !== "field") return true;
-  return (m as FieldModel).optional || typeMayBeEmpty(m.type);
+  return m.optional || typeMayBeEmpty(m.type);
 }
 
 function typeMayBeEmpty(type: FieldType): boolean {

@@ -1,7 +1,7 @@
 // Helpers shared by the load and save emitters.
 
 import type { FieldType, IrExpr, SubsectionModel } from "../model.js";
-import type { CountPlan, FunctionPlan, Step, ValuePlan } from "../plan/plan.js";
+import type { CountPlan, FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import { scalarName, scalarSize } from "../check/types.js";
 import { children } from "../check/walk.js";
 import { convert, emitExpr, type ExprEnv } from "./expressions.js";
@@ -83,15 +83,47 @@ export function joinPath(prefix: string, path: string): string {
   return `${prefix}.${path}`;
 }
 
-/** Whether any expression of the layout reads the version (`stream_version()` or a version gate). */
+function readsVersionIn(e: IrExpr | undefined): boolean {
+  return e !== undefined && (e.kind === "version" || children(e).some(readsVersionIn));
+}
+
+/**
+ * Whether an expression of the layout outside its subsections reads the layout's version
+ * (`stream_version()` or a version gate); inside a subsection they read the subsection's.
+ */
 export function readsVersion(fn: FunctionPlan): boolean {
-  const visit = (e: IrExpr | undefined): boolean =>
-    e !== undefined && (e.kind === "version" || children(e).some(visit));
-  const walk = (steps: FunctionPlan["steps"]): boolean =>
+  const own = fn.steps.some(
+    (s) => (s.kind === "field" || s.kind === "unused") && readsVersionIn(s.condition),
+  );
+  return own || fn.layout.sites.some((s) => s.subsection === undefined && readsVersionIn(s.expr));
+}
+
+/** Whether an expression of the subsection itself (not of one nested in it) reads its version. */
+export function subsectionReadsVersion(fn: FunctionPlan, arm: SubsectionArm): boolean {
+  const own = arm.steps.some(
+    (s) => (s.kind === "field" || s.kind === "unused") && readsVersionIn(s.condition),
+  );
+  return (
+    own || fn.layout.sites.some((s) => s.subsection === arm.subsection && readsVersionIn(s.expr))
+  );
+}
+
+/** Whether a function reads its parameters: it has parameter locals or passes them to a callee. */
+export function usesParams(fn: FunctionPlan): boolean {
+  const calls = (value: ValuePlan): boolean =>
+    value.kind === "struct" ||
+    value.kind === "custom" ||
+    (value.kind === "array" && calls(value.element));
+  const walk = (steps: readonly Step[]): boolean =>
     steps.some(
       (s) =>
-        ((s.kind === "field" || s.kind === "unused") && visit(s.condition)) ||
+        (s.kind === "field" && calls(s.value)) ||
         (s.kind === "subsections" && s.arms.some((a) => walk(a.steps))),
     );
-  return fn.layout.sites.some((s) => visit(s.expr)) || walk(fn.steps);
+  return fn.locals.params.size > 0 || walk(fn.steps);
+}
+
+/** The name of the Params parameter: `_p` when the function does not read it (lint's convention). */
+export function paramsName(fn: FunctionPlan): string {
+  return usesParams(fn) ? "p" : "_p";
 }

@@ -20,7 +20,9 @@ import {
   equalsCode,
   exprEnv,
   joinPath,
+  paramsName,
   readsVersion,
+  subsectionReadsVersion,
   str,
   validationLines,
   wireMethod,
@@ -53,7 +55,7 @@ export class LoadEmitter {
     const parameters: FunctionText["parameters"][number][] = [
       { name: "r", type: "Reader" },
       {
-        name: "p",
+        name: paramsName(fn),
         type: "Params",
         ...(this.paramsOptional && layout.kind === "section" ? { initializer: "{}" } : {}),
       },
@@ -69,7 +71,7 @@ export class LoadEmitter {
           name: local,
           type: arg.type.kind === "bool" ? "boolean" : arg.type.bits === 64 ? "bigint" : "number",
         });
-      if (readsVersion(fn)) this.lines.push(`const version = ${layout.version};`);
+      if (readsVersion(fn)) this.lines.push(`const version: number = ${layout.version};`);
     }
     for (const [param, local] of fn.locals.params) {
       this.lines.push(
@@ -153,6 +155,8 @@ export class LoadEmitter {
     if (!step.condition) {
       if (step.value.kind === "scalar" || step.value.kind === "bytes") {
         this.lines.push(`const ${step.local} = ${this.readExpr(step, path, env)};`);
+      } else if (step.value.kind === "array") {
+        this.readArray(`const ${step.local}: ${type}`, step.local, step.value, path, env, 0);
       } else {
         this.lines.push(`let ${step.local}: ${type};`);
         this.readInto(step.local, step.value, path, env, 0);
@@ -210,29 +214,47 @@ export class LoadEmitter {
         else this.lines.push(`${target} = ${call};`);
         return;
       }
-      case "array": {
-        const n = `${value.index}$n`;
-        const elementType = elementTsType(value.element, this.structTypeName);
-        this.lines.push(`const ${n} = ${countCode(value.count, env, "r", path)};`);
-        this.lines.push(`${target} = new Array<${elementType}>(${n});`);
-        this.lines.push(`let ${value.index} = 0;`);
-        this.lines.push(`try {`);
-        this.lines.push(`for (; ${value.index} < ${n}; ${value.index}++) {`);
-        const element = `${target}[${value.index}]`;
-        if (value.element.kind === "array") {
-          this.lines.push(`let ${value.index}$item: ${elementType};`);
-          this.readInto(`${value.index}$item`, value.element, `${path}[]`, env, depth + 1);
-          this.lines.push(`${element} = ${value.index}$item;`);
-        } else this.readInto(element, value.element, `${path}[]`, env, depth + 1);
-        this.lines.push("}");
-        const rethrow =
-          value.element.kind === "struct" || value.element.kind === "custom"
-            ? `atIndex(atPath(e, ${str(`${path}[]`)}), ${value.index})`
-            : `atIndex(e, ${value.index})`;
-        this.lines.push(`} catch (e) { throw ${rethrow}; }`);
+      case "array":
+        this.readArray(target, target, value, path, env, depth);
         return;
-      }
     }
+  }
+
+  /** Reads an array into `target`; `declaration` is what the new array is assigned to (`const x: T` or `x`). */
+  private readArray(
+    declaration: string,
+    target: string,
+    value: ValuePlan & { kind: "array" },
+    path: string,
+    env: ReturnType<typeof exprEnv>,
+    depth: number,
+  ): void {
+    const n = `${value.index}$n`;
+    const elementType = elementTsType(value.element, this.structTypeName);
+    this.lines.push(`const ${n} = ${countCode(value.count, env, "r", path)};`);
+    this.lines.push(`${declaration} = new Array<${elementType}>(${n});`);
+    this.lines.push(`let ${value.index} = 0;`);
+    this.lines.push(`try {`);
+    this.lines.push(`for (; ${value.index} < ${n}; ${value.index}++) {`);
+    const element = `${target}[${value.index}]`;
+    if (value.element.kind === "array") {
+      const item = `${value.index}$item`;
+      this.readArray(
+        `const ${item}: ${elementType}`,
+        item,
+        value.element,
+        `${path}[]`,
+        env,
+        depth + 1,
+      );
+      this.lines.push(`${element} = ${item};`);
+    } else this.readInto(element, value.element, `${path}[]`, env, depth + 1);
+    this.lines.push("}");
+    const rethrow =
+      value.element.kind === "struct" || value.element.kind === "custom"
+        ? `atIndex(atPath(e, ${str(`${path}[]`)}), ${value.index})`
+        : `atIndex(e, ${value.index})`;
+    this.lines.push(`} catch (e) { throw ${rethrow}; }`);
   }
 
   private structCall(
@@ -256,12 +278,15 @@ export class LoadEmitter {
       this.lines.push(
         `if (${arm.local} !== undefined) r.duplicateSubsection($name, ${str(path)});`,
       );
+      const header = `r.subsectionVersion($name, ${sub.minimum}, ${sub.version}, ${str(path)});`;
       this.lines.push(
-        `const ${arm.versionLocal} = r.subsectionVersion($name, ${sub.minimum}, ${sub.version}, ${str(path)});`,
+        subsectionReadsVersion(this.fn, arm) ? `const ${arm.versionLocal} = ${header}` : header,
       );
       this.steps(arm.steps, sub, path);
       const node = findNode(this.fn.layout.state, sub);
-      this.lines.push(`${arm.local} = ${this.objectLiteral(node?.children ?? new Map())};`);
+      this.lines.push(
+        `${arm.local} = ${this.objectLiteral(node?.children ?? new Map<string, StateNode>())};`,
+      );
     });
     this.lines.push(`} else r.unknownSubsection($name, ${str(owner)});`);
     this.lines.push("}");

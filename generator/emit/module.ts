@@ -76,8 +76,19 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
     });
   }
 
-  for (const iface of [paramsInterface(plan.params), ...stateInterfaces(plan)])
-    statements.push(interfaceStructure(iface));
+  const params = paramsInterface(plan.params);
+  statements.push(
+    params.properties.length > 0
+      ? interfaceStructure(params)
+      : {
+          kind: StructureKind.TypeAlias,
+          name: params.name,
+          isExported: true,
+          docs: [`${params.doc} This schema has none.`],
+          type: "Record<string, never>",
+        },
+  );
+  for (const iface of stateInterfaces(plan)) statements.push(interfaceStructure(iface));
 
   for (const fn of plan.functions) {
     const layout = fn.layout;

@@ -18,7 +18,9 @@ import {
   equalsCode,
   exprEnv,
   joinPath,
+  paramsName,
   readsVersion,
+  subsectionReadsVersion,
   str,
   validationLines,
   wireMethod,
@@ -42,7 +44,7 @@ export class SaveEmitter {
       { name: "w", type: "Writer" },
       { name: "s", type: fn.typeName },
       {
-        name: "p",
+        name: paramsName(fn),
         type: "Params",
         ...(this.paramsOptional && layout.kind === "section" ? { initializer: "{}" } : {}),
       },
@@ -55,7 +57,7 @@ export class SaveEmitter {
         });
     }
     if (layout.kind === "section") this.lines.push(`w.object(s, "");`);
-    if (readsVersion(fn)) this.lines.push(`const version = ${layout.version};`);
+    if (readsVersion(fn)) this.lines.push(`const version: number = ${layout.version};`);
     for (const [param, local] of fn.locals.params) {
       this.lines.push(
         param.default === undefined
@@ -199,8 +201,9 @@ export class SaveEmitter {
         this.lines.push(`if (${arm.local} !== undefined) {`);
         this.lines.push(`w.object(${arm.local}, ${str(path)});`);
       }
+      const header = `w.subsection(${str(sub.qemuName)}, ${sub.version});`;
       this.lines.push(
-        `const ${arm.versionLocal} = w.subsection(${str(sub.qemuName)}, ${sub.version});`,
+        subsectionReadsVersion(this.fn, arm) ? `const ${arm.versionLocal} = ${header}` : header,
       );
       this.steps(arm.steps, sub, arm.local, path);
       this.lines.push(sub.needed ? `} else w.absent(${state}, ${str(path)});` : "}");

@@ -67,7 +67,11 @@ export function stateInterfaces(schema: SchemaPlan): InterfaceText[] {
       out.push({
         name: arm.typeName,
         doc: `Subsection "${sub.qemuName}" (version ${sub.version}); absent when not on the wire.`,
-        properties: properties(node?.children ?? new Map(), typeOfStruct, armType),
+        properties: properties(
+          node?.children ?? new Map<string, StateNode>(),
+          typeOfStruct,
+          armType,
+        ),
       });
     }
   }

@@ -7,9 +7,8 @@ import {
   type SectionCodec,
   type Writer,
 } from "../../runtime/index.js";
-
-/** Values both sides know before loading (configuration of the destination, host features). */
-export interface Params {}
+/** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
+export type Params = Record<string, never>;
 
 /** Struct Slot. */
 export interface Slot {
@@ -58,7 +57,7 @@ export interface Arrays {
 }
 
 /** Writes struct Slot in QEMU's wire format. */
-export function saveSlot(w: Writer, s: Slot, p: Params, wide: boolean): void {
+export function saveSlot(w: Writer, s: Slot, _p: Params, wide: boolean): void {
   const id = s.id;
   w.u16(id, "id");
   const value = s.value;
@@ -72,7 +71,7 @@ export function saveSlot(w: Writer, s: Slot, p: Params, wide: boolean): void {
 }
 
 /** Reads struct Slot; a malformed input throws a LoadError with the field path and byte offset. */
-export function loadSlot(r: Reader, p: Params, wide: boolean): Slot {
+export function loadSlot(r: Reader, _p: Params, wide: boolean): Slot {
   const id = r.u16("id");
   let value: bigint | undefined;
   if (wide) {
@@ -86,7 +85,7 @@ export function loadSlot(r: Reader, p: Params, wide: boolean): Slot {
 }
 
 /** Writes struct Pair in QEMU's wire format. */
-export function savePair(w: Writer, s: Pair, p: Params): void {
+export function savePair(w: Writer, s: Pair, _p: Params): void {
   const left = s.left;
   w.i32le(left, "left");
   const right = s.right;
@@ -94,7 +93,7 @@ export function savePair(w: Writer, s: Pair, p: Params): void {
 }
 
 /** Reads struct Pair; a malformed input throws a LoadError with the field path and byte offset. */
-export function loadPair(r: Reader, p: Params): Pair {
+export function loadPair(r: Reader, _p: Params): Pair {
   const left = r.i32le("left");
   const right = r.i32le("right");
   return { left, right };
@@ -232,9 +231,8 @@ export function saveArrays(w: Writer, s: Arrays, p: Params = {}): void {
 export function loadArrays(r: Reader, p: Params = {}, version: number = 1): Arrays {
   r.version(version, 1, 1, "arrays");
   const mac = r.bytes(6, "mac");
-  let vector: number[];
   const i$n = 4;
-  vector = new Array<number>(i$n);
+  const vector: number[] = new Array<number>(i$n);
   let i = 0;
   try {
     for (; i < i$n; i++) {
@@ -248,9 +246,8 @@ export function loadArrays(r: Reader, p: Params = {}, version: number = 1): Arra
   const payload = r.bytes(r.count(length, 512, "payload"), "payload");
   const count = r.u8("count");
   const words$at = r.pos;
-  let words: number[];
   const i_2$n = r.count(count, 32, "words");
-  words = new Array<number>(i_2$n);
+  const words: number[] = new Array<number>(i_2$n);
   let i_2 = 0;
   try {
     for (; i_2 < i_2$n; i_2++) {
@@ -278,9 +275,8 @@ export function loadArrays(r: Reader, p: Params = {}, version: number = 1): Arra
     throw atIndex(e, byte_index);
   }
   const wide = r.bool("wide");
-  let slots: Slot[];
   const i_3$n = r.count(count, 32, "slots");
-  slots = new Array<Slot>(i_3$n);
+  const slots: Slot[] = new Array<Slot>(i_3$n);
   let i_3 = 0;
   try {
     for (; i_3 < i_3$n; i_3++) {
@@ -289,9 +285,8 @@ export function loadArrays(r: Reader, p: Params = {}, version: number = 1): Arra
   } catch (e) {
     throw atIndex(atPath(e, "slots[]"), i_3);
   }
-  let fixed_slots: Slot[];
   const i_4$n = 2;
-  fixed_slots = new Array<Slot>(i_4$n);
+  const fixed_slots: Slot[] = new Array<Slot>(i_4$n);
   let i_4 = 0;
   try {
     for (; i_4 < i_4$n; i_4++) {
@@ -300,15 +295,13 @@ export function loadArrays(r: Reader, p: Params = {}, version: number = 1): Arra
   } catch (e) {
     throw atIndex(atPath(e, "fixed_slots[]"), i_4);
   }
-  let grid: number[][];
   const i_5$n = 2;
-  grid = new Array<number[]>(i_5$n);
+  const grid: number[][] = new Array<number[]>(i_5$n);
   let i_5 = 0;
   try {
     for (; i_5 < i_5$n; i_5++) {
-      let i_5$item: number[];
       const j$n = 3;
-      i_5$item = new Array<number>(j$n);
+      const i_5$item: number[] = new Array<number>(j$n);
       let j = 0;
       try {
         for (; j < j$n; j++) {
@@ -322,9 +315,8 @@ export function loadArrays(r: Reader, p: Params = {}, version: number = 1): Arra
   } catch (e) {
     throw atIndex(e, i_5);
   }
-  let pairs: Pair[];
   const i_6$n = r.count(count * 2, 64, "pairs");
-  pairs = new Array<Pair>(i_6$n);
+  const pairs: Pair[] = new Array<Pair>(i_6$n);
   let i_6 = 0;
   try {
     for (; i_6 < i_6$n; i_6++) {
@@ -333,15 +325,13 @@ export function loadArrays(r: Reader, p: Params = {}, version: number = 1): Arra
   } catch (e) {
     throw atIndex(atPath(e, "pairs[]"), i_6);
   }
-  let matrix: Pair[][];
   const i_7$n = r.count(count, 8, "matrix");
-  matrix = new Array<Pair[]>(i_7$n);
+  const matrix: Pair[][] = new Array<Pair[]>(i_7$n);
   let i_7 = 0;
   try {
     for (; i_7 < i_7$n; i_7++) {
-      let i_7$item: Pair[];
       const j_2$n = 2;
-      i_7$item = new Array<Pair>(j_2$n);
+      const i_7$item: Pair[] = new Array<Pair>(j_2$n);
       let j_2 = 0;
       try {
         for (; j_2 < j_2$n; j_2++) {

@@ -49,7 +49,7 @@ export interface Conditions {
 /** Writes section "conditions" in QEMU's wire format. */
 export function saveConditions(w: Writer, s: Conditions, p: Params): void {
   w.object(s, "");
-  const version = 4;
+  const version: number = 4;
   const host_features = p.host_features;
   const queues = p.queues ?? 1;
   const tuning = p.tuning;
@@ -165,9 +165,8 @@ export function loadConditions(r: Reader, p: Params, version: number = 4): Condi
     curr_queues$at,
   );
   const waiting = (curr_queues ?? 1) - 1;
-  let tx_waiting: number[];
   const i$n = r.count(waiting, 255, "tx_waiting");
-  tx_waiting = new Array<number>(i$n);
+  const tx_waiting: number[] = new Array<number>(i$n);
   let i = 0;
   try {
     for (; i < i$n; i++) {

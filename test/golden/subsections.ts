@@ -7,9 +7,8 @@ import {
   type SectionCodec,
   type Writer,
 } from "../../runtime/index.js";
-
-/** Values both sides know before loading (configuration of the destination, host features). */
-export interface Params {}
+/** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
+export type Params = Record<string, never>;
 
 /** Struct Queue ("queue_state"). */
 export interface Queue {
@@ -86,20 +85,20 @@ export interface DeviceLast {
 }
 
 /** Writes struct Queue in QEMU's wire format. */
-export function saveQueue(w: Writer, s: Queue, p: Params): void {
+export function saveQueue(w: Writer, s: Queue, _p: Params): void {
   const num = s.num;
   w.u16(num, "num");
   const extra = s.extra;
   if (extra !== undefined) {
     w.object(extra, "extra");
-    const extra_version = w.subsection("queue_state/extra", 1);
+    w.subsection("queue_state/extra", 1);
     const used = extra.used;
     w.u16(used, "extra.used");
   }
 }
 
 /** Reads struct Queue; a malformed input throws a LoadError with the field path and byte offset. */
-export function loadQueue(r: Reader, p: Params): Queue {
+export function loadQueue(r: Reader, _p: Params): Queue {
   const num = r.u16("num");
   let extra: QueueExtra | undefined;
   for (
@@ -109,7 +108,7 @@ export function loadQueue(r: Reader, p: Params): Queue {
   ) {
     if ($name === "queue_state/extra") {
       if (extra !== undefined) r.duplicateSubsection($name, "extra");
-      const extra_version = r.subsectionVersion($name, 1, 1, "extra");
+      r.subsectionVersion($name, 1, 1, "extra");
       const used = r.u16("extra.used");
       extra = { used };
     } else r.unknownSubsection($name, "queue_state");
@@ -122,7 +121,7 @@ export function saveTransport(w: Writer, s: Transport, p: Params): void {
   const modern = s.modern;
   if (modern !== undefined) {
     w.object(modern, "modern");
-    const modern_version = w.subsection("transport/modern", 1);
+    w.subsection("transport/modern", 1);
     const select = modern.select;
     w.u32(select, "modern.select");
     const queues = modern.queues;
@@ -149,11 +148,10 @@ export function loadTransport(r: Reader, p: Params): Transport {
   ) {
     if ($name === "transport/modern") {
       if (modern !== undefined) r.duplicateSubsection($name, "modern");
-      const modern_version = r.subsectionVersion($name, 1, 1, "modern");
+      r.subsectionVersion($name, 1, 1, "modern");
       const select = r.u32("modern.select");
-      let queues: Queue[];
       const i$n = 2;
-      queues = new Array<Queue>(i$n);
+      const queues: Queue[] = new Array<Queue>(i$n);
       let i = 0;
       try {
         for (; i < i$n; i++) {
@@ -171,7 +169,6 @@ export function loadTransport(r: Reader, p: Params): Transport {
 /** Writes section "device" in QEMU's wire format. */
 export function saveDevice(w: Writer, s: Device, p: Params = {}): void {
   w.object(s, "");
-  const version = 2;
   const enabled = s.enabled;
   w.bool(enabled, "enabled");
   const level = s.level;
@@ -184,7 +181,7 @@ export function saveDevice(w: Writer, s: Device, p: Params = {}): void {
   }
   if (enabled) {
     const rss = w.object(w.present(s.rss, "rss"), "rss");
-    const rss_version = w.subsection("device/rss", 1);
+    w.subsection("device/rss", 1);
     const len = rss.len;
     w.u16(len, "rss.len");
     const table = rss.table;
@@ -212,7 +209,7 @@ export function saveDevice(w: Writer, s: Device, p: Params = {}): void {
     const inner = extra_state.inner;
     if (inner !== undefined) {
       w.object(inner, "extra_state.inner");
-      const inner_version = w.subsection("device/extra/inner", 1);
+      w.subsection("device/extra/inner", 1);
       const depth = inner.depth;
       w.u8(depth, "extra_state.inner.depth");
     }
@@ -220,7 +217,7 @@ export function saveDevice(w: Writer, s: Device, p: Params = {}): void {
   const last = s.last;
   if (last !== undefined) {
     w.object(last, "last");
-    const last_version = w.subsection("device/last", 1);
+    w.subsection("device/last", 1);
     const last_2 = last.last;
     w.bool(last_2, "last.last");
   }
@@ -243,11 +240,10 @@ export function loadDevice(r: Reader, p: Params = {}, version: number = 2): Devi
   for (let $name = r.subsection("device"); $name !== undefined; $name = r.subsection("device")) {
     if ($name === "device/rss") {
       if (rss !== undefined) r.duplicateSubsection($name, "rss");
-      const rss_version = r.subsectionVersion($name, 1, 1, "rss");
+      r.subsectionVersion($name, 1, 1, "rss");
       const len = r.u16("rss.len");
-      let table: number[];
       const i$n = r.count(len, 128, "rss.table");
-      table = new Array<number>(i$n);
+      const table: number[] = new Array<number>(i$n);
       let i = 0;
       try {
         for (; i < i$n; i++) {
@@ -273,7 +269,7 @@ export function loadDevice(r: Reader, p: Params = {}, version: number = 2): Devi
       ) {
         if ($name === "device/extra/inner") {
           if (inner !== undefined) r.duplicateSubsection($name, "extra_state.inner");
-          const inner_version = r.subsectionVersion($name, 1, 1, "extra_state.inner");
+          r.subsectionVersion($name, 1, 1, "extra_state.inner");
           const depth = r.u8("extra_state.inner.depth");
           inner = { depth };
         } else r.unknownSubsection($name, "device/extra");
@@ -281,7 +277,7 @@ export function loadDevice(r: Reader, p: Params = {}, version: number = 2): Devi
       extra_state = { note, late, inner };
     } else if ($name === "device/last") {
       if (last !== undefined) r.duplicateSubsection($name, "last");
-      const last_version = r.subsectionVersion($name, 1, 1, "last");
+      r.subsectionVersion($name, 1, 1, "last");
       const last_2 = r.bool("last.last");
       last = { last: last_2 };
     } else r.unknownSubsection($name, "device");

@@ -60,7 +60,7 @@ export function buildBases(codecs: Codecs): Map<string, Base> {
   const bases = new Map<string, Base>();
   const pxe = streamBytes("pxe-loop-pc");
   const section = streamIndex("pxe-loop-pc").sections.find((s) => s.name?.endsWith("/virtio-net"))!;
-  const pxeState = loadVirtioNet(new Reader(pxe, section.payload_offset!));
+  const pxeState = loadVirtioNet(new Reader(pxe, section.payload_offset));
   // Offsets in the real stream come from its decoded.txt, an independent decoder's.
   const decoded = decodedTxt("pxe-loop-pc");
   const at = new Map(

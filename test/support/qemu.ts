@@ -50,7 +50,9 @@ export class Qmp {
         return qmp;
       } catch (e) {
         if (Date.now() > deadline)
-          throw new Error(`QMP socket ${path} did not open: ${(e as Error).message}`);
+          throw new Error(`QMP socket ${path} did not open: ${(e as Error).message}`, {
+            cause: e,
+          });
         await sleep(100);
       }
     }

@@ -14,11 +14,15 @@ export function saveSection(
 }
 
 export function loadSection(r: Reader): { features: number; offloads?: bigint | undefined } {
-  let features: number | undefined;
   let offloads: bigint | undefined;
-  features = r.u32("features");
+  // It reads the feature word first, as the writer writes it, and then tests another one.
+  const features = r.u32("features");
   if (((guest ?? 0) & 0x4) !== 0) offloads = r.u64("offloads");
   return { features, offloads };
 }
 
+// The feature word as the rest of the device keeps it, set after the whole load (too late).
 let guest: number | undefined;
+export function setGuestFeatures(features: number): void {
+  guest = features;
+}
