@@ -90,6 +90,11 @@ export const catalog = {
   VMS8002: { severity: "error", message: "cannot follow this code: {0}" },
   VMS8003: { severity: "error", message: "{0}" },
   VMS8004: { severity: "error", message: "codec '{0}': {1}" },
+  VMS8005: {
+    severity: "error",
+    message:
+      "internal error: the code generated for this schema does not compile, so nothing was written; please report it with the schema: {0}",
+  },
 
   VMS9001: {
     severity: "error",

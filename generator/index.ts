@@ -8,6 +8,8 @@ import { checkText as checkSchemaText, type CheckResult } from "./check-text.js"
 import { planSchema, type SchemaPlan } from "./plan/plan.js";
 import { verifyCodecs, type ModuleReader } from "./verify/codecs.js";
 import { verifyModule } from "./verify/index.js";
+import { compileModule } from "./verify/compile.js";
+import { LineMap, type Span } from "../diagnostics/span.js";
 
 export type { CheckResult } from "./check-text.js";
 
@@ -75,6 +77,11 @@ export async function generate(
   );
   const pairs = plan.functions.map((f) => ({ save: f.saveName, load: f.loadName }));
   const verified = verifyModule(options.outputName, code, pairs);
+  // Only code that compiles is written (generator/verify/compile.ts).
+  if (!hasErrors(verified)) {
+    const schemaSpan = lineSpan(file, text);
+    verified.push(...compileModule(options.outputName, code, options.runtimeImport, schemaSpan));
+  }
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...verified]);
   return {
     diagnostics,
@@ -96,4 +103,10 @@ async function backEnd(): Promise<{
 }> {
   const [emit, format] = await Promise.all([import("./emit/module.js"), import("./format.js")]);
   return { emitModule: emit.emitModule, formatTypeScript: format.formatTypeScript };
+}
+
+/** The first line of a schema, where a fault of the whole generated module is reported. */
+function lineSpan(file: string, text: string): Span {
+  const end = text.indexOf("\n");
+  return new LineMap(file, text).span(0, end === -1 ? text.length : end);
 }

@@ -221,6 +221,8 @@ export interface FeaturesModel {
 export interface ConstModel {
   readonly name: string;
   readonly value: bigint | boolean;
+  /** The literal as written when the value is one (`0x11`), for generated code to show it so. */
+  readonly written: string | undefined;
   readonly span: Span;
 }
 
@@ -256,6 +258,10 @@ export interface ExprSite {
 
 export interface SchemaModel {
   readonly file: string;
+  /** The doc comment of each declaration, by the line it starts on (grammar/docs.ts). */
+  readonly docs: ReadonlyMap<number, string>;
+  /** The comment heading the schema file. */
+  readonly fileDoc: string | undefined;
   readonly consts: ConstModel[];
   readonly features: FeaturesModel[];
   readonly params: ParamModel[];

@@ -36,8 +36,8 @@ export class AstBuilder {
 
   constructor(private readonly file: string) {}
 
-  schema(node: CstNode): A.Schema {
-    return { file: this.file, items: this.nodes(node, "item").map((item) => this.item(item)) };
+  schema(node: CstNode): Pick<A.Schema, "items"> {
+    return { items: this.nodes(node, "item").map((item) => this.item(item)) };
   }
 
   // ------------------------------------------------------------- helpers
@@ -441,7 +441,7 @@ export class AstBuilder {
     if (integer) {
       const value = parseInteger(integer.image);
       if (value === undefined) this.diagnostics.push(diagnostic("VMS1005", span, [integer.image]));
-      return { kind: "int", value: value ?? 0n, span };
+      return { kind: "int", value: value ?? 0n, raw: integer.image, span };
     }
     if (this.tokens(node, "True")[0]) return { kind: "bool", value: true, span };
     if (this.tokens(node, "False")[0]) return { kind: "bool", value: false, span };

@@ -1,6 +1,7 @@
 // The syntax tree of a .vmstate schema. Every node carries the span of its source text.
 
 import type { Span } from "../diagnostics/span.js";
+import type { Comment } from "./docs.js";
 
 export interface Name {
   readonly text: string;
@@ -38,7 +39,8 @@ export type BinaryOp =
 export type UnaryOp = "!" | "~" | "-";
 
 export type Expr =
-  | { readonly kind: "int"; readonly value: bigint; readonly span: Span }
+  /** `raw` is the literal as written (`0x11`, `1_000`). */
+  | { readonly kind: "int"; readonly value: bigint; readonly raw: string; readonly span: Span }
   | { readonly kind: "bool"; readonly value: boolean; readonly span: Span }
   | { readonly kind: "name"; readonly name: string; readonly span: Span }
   | { readonly kind: "member"; readonly object: Expr; readonly member: Name; readonly span: Span }
@@ -219,4 +221,10 @@ export type Item = ConstDecl | FeaturesDecl | ParamDecl | StructDecl | CodecDecl
 export interface Schema {
   readonly file: string;
   readonly items: readonly Item[];
+  /** Every comment, in order (for tools that keep them, like the formatter). */
+  readonly comments: readonly Comment[];
+  /** The doc comment of each declaration, by the line it starts on (grammar/docs.ts). */
+  readonly docs: ReadonlyMap<number, string>;
+  /** The comment that heads the file, when it stands apart from the first declaration. */
+  readonly fileDoc: string | undefined;
 }

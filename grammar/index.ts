@@ -3,6 +3,7 @@
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { LineMap } from "../diagnostics/span.js";
 import type { Schema } from "./ast.js";
+import { docComments, fileComment, type Comment } from "./docs.js";
 import { AstBuilder } from "./ast-builder.js";
 import { parser } from "./parser.js";
 import { UnterminatedComment, UnterminatedString, vmstateLexer } from "./tokens.js";
@@ -54,7 +55,19 @@ export function parseSchema(text: string, file: string): ParseResult {
   if (diagnostics.length > 0) return { schema: undefined, diagnostics };
 
   const builder = new AstBuilder(file);
-  const schema = builder.schema(cst);
+  const { items } = builder.schema(cst);
   diagnostics.push(...builder.diagnostics);
-  return { schema: diagnostics.length > 0 ? undefined : schema, diagnostics };
+  if (diagnostics.length > 0) return { schema: undefined, diagnostics };
+  const comments = (lexed.groups["comments"] ?? []).map((c): Comment => ({
+    text: c.image,
+    span: lines.span(c.startOffset, c.startOffset + c.image.length),
+  }));
+  const schema: Schema = {
+    file,
+    items,
+    comments,
+    docs: docComments({ items }, comments, text),
+    fileDoc: fileComment(comments, text),
+  };
+  return { schema, diagnostics };
 }

@@ -10,12 +10,12 @@ export const WhiteSpace = createToken({
 export const LineComment = createToken({
   name: "LineComment",
   pattern: /\/\/[^\n]*/,
-  group: Lexer.SKIPPED,
+  group: "comments",
 });
 export const BlockComment = createToken({
   name: "BlockComment",
   pattern: /\/\*[\s\S]*?\*\//,
-  group: Lexer.SKIPPED,
+  group: "comments",
 });
 /** An opening `/*` with no end: matched only when BlockComment fails, and reported as an error. */
 export const UnterminatedComment = createToken({

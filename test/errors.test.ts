@@ -110,6 +110,9 @@ describe("error corpus", () => {
       };
       for (const e of c.expect) covered.add(ruleNamed(e.rule).code);
     }
+    // No schema can make the generator emit code that does not compile: test/compile.test.ts
+    // injects that fault instead.
+    covered.add("VMS8005");
     expect(Object.keys(catalog).filter((code) => !covered.has(code))).toEqual([]);
   });
 });

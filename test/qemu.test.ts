@@ -279,7 +279,7 @@ describe.skipIf(!kernel)("live QEMU with a Linux guest and four queue pairs", ()
       ...nic(",mq=on,vectors=10,rss=on"),
     ];
     const bytes = await capture(name, args, true, async () => {
-      const deadline = Date.now() + 120_000;
+      const deadline = Date.now() + 240_000;
       while (!(existsSync(serial) && readFileSync(serial, "utf8").includes("GUEST-READY"))) {
         if (Date.now() > deadline)
           throw new Error(

@@ -44,14 +44,14 @@ describe("verifier", () => {
 
   it("reports a guard dropped from a loader", () => {
     const unguarded = edit(
-      `  if ((guest_features & 0x4) !== 0) {\n    curr_guest_offloads = r.u64("curr_guest_offloads");\n  }`,
+      `  if ((guest_features & (1 << VirtioNetF.CTRL_GUEST_OFFLOADS)) !== 0) {\n    curr_guest_offloads = r.u64("curr_guest_offloads");\n  }`,
       `  curr_guest_offloads = r.u64("curr_guest_offloads");`,
     );
     const [d, ...rest] = verifyModule(file, unguarded, pairs);
     expect(rest).toEqual([]);
     expect(d?.code).toBe("VMS8001");
     expect(d?.message).toMatch(
-      /saveVirtioNetDevice writes u64 'curr_guest_offloads' if \(\(arg\.guest_features & 4\) !== 0\) at .* where loadVirtioNetDevice reads u64 'curr_guest_offloads'/,
+      /saveVirtioNetDevice writes u64 'curr_guest_offloads' if \(\(arg\.guest_features & \(1 << 2\)\) !== 0\) at .* where loadVirtioNetDevice reads u64 'curr_guest_offloads'/,
     );
   });
 

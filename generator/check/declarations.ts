@@ -131,7 +131,8 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
         diagnostics.push(diagnostic("VMS2003", decl.type.name.span, [decl.type.name.text]));
       else if (!valueFits(value, type, decl.value.span, diagnostics)) return undefined;
     }
-    return { name: decl.name.text, value, span: decl.name.span };
+    const written = decl.value.kind === "int" ? decl.value.raw : undefined;
+    return { name: decl.name.text, value, written, span: decl.name.span };
   }
 
   // Feature bits first: constants and parameter defaults may use them.

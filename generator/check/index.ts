@@ -22,6 +22,8 @@ export function checkSchema(schema: A.Schema): { model: SchemaModel; diagnostics
   }
   const model: SchemaModel = {
     file: schema.file,
+    docs: schema.docs,
+    fileDoc: schema.fileDoc,
     consts: [...declarations.consts.values()],
     features: [...declarations.features.values()],
     params: [...declarations.params.values()],

@@ -4,7 +4,7 @@ import type { FieldType, IrExpr, SubsectionModel } from "../model.js";
 import type { CountPlan, FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import { scalarName, scalarSize } from "../check/types.js";
 import { children } from "../check/walk.js";
-import { convert, emitExpr, type ExprEnv } from "./expressions.js";
+import { constantCode, convert, emitExpr, type ExprEnv } from "./expressions.js";
 
 /** Reader and Writer method of a scalar: `u32`, `i16le`, `bool` … */
 export function wireMethod(value: ValuePlan & { kind: "scalar" }): string {
@@ -17,7 +17,11 @@ export function str(s: string): string {
 
 /** The element count or length as a number: a literal, or the stream value checked against its bound. */
 export function countCode(count: CountPlan, env: ExprEnv, io: "r" | "w", path: string): string {
-  if (count.constant !== undefined) return String(count.constant);
+  if (count.constant !== undefined)
+    return (
+      (count.expr.kind === "literal" ? constantCode(count.expr.constName, env) : undefined) ??
+      String(count.constant)
+    );
   const value = emitExpr(count.expr, env);
   return `${io}.count(${value.code}, ${count.max}, ${str(path)})`;
 }
@@ -38,7 +42,14 @@ export function exprEnv(
   io: "r" | "w",
   path: string,
 ): ExprEnv {
-  return { locals: fn.locals, versionLocal: fn.versionLocal, subsection, io, path };
+  return {
+    locals: fn.locals,
+    versionLocal: fn.versionLocal,
+    subsection,
+    io,
+    path,
+    constants: fn.constants,
+  };
 }
 
 /** Size of one element of bytes or of an array of scalars, or undefined. */

@@ -22,6 +22,8 @@ export interface ExprEnv {
   readonly io: "r" | "w";
   /** Path used in index-range errors. */
   readonly path: string;
+  /** The module constant of each schema constant and feature set (plan.constants). */
+  readonly constants: ReadonlyMap<string, string>;
 }
 
 const INT32_MIN = -(2n ** 31n);
@@ -59,9 +61,12 @@ function intLiteral(value: bigint, rep: Rep): string {
 export function emitExpr(e: IrExpr, env: ExprEnv): Emitted {
   switch (e.kind) {
     case "literal": {
-      if (typeof e.value === "boolean") return { code: String(e.value), rep: "boolean" };
+      if (typeof e.value === "boolean")
+        return { code: constantCode(e.constName, env) ?? String(e.value), rep: "boolean" };
       const rep: Rep = safe(e.type) ? "number" : "bigint";
-      return { code: intLiteral(e.value, rep), rep };
+      // A named constant reads as its name; the module constant has this representation too.
+      const named = rep === "number" ? constantCode(e.constName, env) : undefined;
+      return { code: named ?? intLiteral(e.value, rep), rep };
     }
     case "field": {
       const local = env.locals.fields.get(e.field);
@@ -153,6 +158,18 @@ export function emitExpr(e: IrExpr, env: ExprEnv): Emitted {
   }
 }
 
+/**
+ * A schema constant (`ETH_ALEN`) or feature bit (`VirtioNetF.MQ`) as the generated module names
+ * it, or undefined for a literal that has no name.
+ */
+export function constantCode(constName: string | undefined, env: ExprEnv): string | undefined {
+  if (constName === undefined) return undefined;
+  const [set, member] = constName.split(".");
+  const identifier = env.constants.get(set!);
+  if (identifier === undefined) return undefined;
+  return member === undefined ? identifier : `${identifier}.${member}`;
+}
+
 function repOfValue(e: IrExpr, env: ExprEnv): Rep {
   return emitExpr(e, env).rep;
 }
@@ -186,13 +203,17 @@ function emitCall(e: Extract<IrExpr, { kind: "call" }>, env: ExprEnv): Emitted {
   switch (e.builtin) {
     case "has": {
       const value = emitExpr(e.args[0]!, env);
-      const bit = (e.args[1] as Extract<IrExpr, { kind: "literal" }>).value as bigint;
-      if (value.rep === "bigint")
-        return {
-          code: `((${value.code} & 0x${(1n << bit).toString(16)}n) !== 0n)`,
-          rep: "boolean",
-        };
-      return { code: `((${value.code} & 0x${(1n << bit).toString(16)}) !== 0)`, rep: "boolean" };
+      const bitArg = e.args[1] as Extract<IrExpr, { kind: "literal" }>;
+      const bit = bitArg.value as bigint;
+      const named = constantCode(bitArg.constName, env);
+      // `&` on numbers sees 32 bits: exact for bits 0 to 31 of a value within int32 or uint32.
+      if (value.rep === "bigint" || !within(e.args[0]!.type, INT32_MIN, UINT32_MAX) || bit > 31n) {
+        const mask = named ? `(1n << BigInt(${named}))` : `0x${(1n << bit).toString(16)}n`;
+        return { code: `((${convert(value, "bigint")} & ${mask}) !== 0n)`, rep: "boolean" };
+      }
+      // `1 << 31` is negative, and `&` with it still tests bit 31.
+      const mask = named ? `(1 << ${named})` : `0x${(1n << bit).toString(16)}`;
+      return { code: `((${value.code} & ${mask}) !== 0)`, rep: "boolean" };
     }
     case "pci_capability": {
       const config = emitExpr(e.args[0]!, env);
@@ -235,7 +256,12 @@ function emitBinary(e: Extract<IrExpr, { kind: "binary" }>, env: ExprEnv): Emitt
     return { code: `(${left.code} ${op} ${right.code})`, rep: "boolean" };
   if (op === "??") {
     const rep = joinRep(left.rep, right.rep, e.type);
-    return { code: `(${convert(left, rep)} ?? ${convert(right, rep)})`, rep };
+    if (left.rep === rep) return { code: `(${left.code} ?? ${convert(right, rep)})`, rep };
+    // A conversion (`BigInt(x)`) must not see the absent value; the left side has no effects.
+    return {
+      code: `(${left.code} === undefined ? ${convert(right, rep)} : ${convert(left, rep)})`,
+      rep,
+    };
   }
   if (op === "==" || op === "!=" || op === "<" || op === "<=" || op === ">" || op === ">=") {
     const rep = left.rep === "bigint" || right.rep === "bigint" ? "bigint" : left.rep;
@@ -263,7 +289,9 @@ function emitBinary(e: Extract<IrExpr, { kind: "binary" }>, env: ExprEnv): Emitt
         return { code: `(${a} << ${b})`, rep };
       return { code: `(${a} * ${2n ** k!})`, rep };
     case ">>":
-      if (within(lt, INT32_MIN, INT32_MAX)) return { code: `(${a} >> ${b})`, rep };
+      // JavaScript takes shift counts modulo 32; from 31 on, an int32 shifts to its sign (0 or -1).
+      if (within(lt, INT32_MIN, INT32_MAX))
+        return { code: `(${a} >> ${k! >= 31n ? "31" : b})`, rep };
       if (within(lt, 0n, UINT32_MAX) && k! < 32n) return { code: `(${a} >>> ${b})`, rep };
       return { code: `Math.floor(${a} / ${2n ** k!})`, rep };
     default: {

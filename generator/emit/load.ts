@@ -27,6 +27,7 @@ import {
   validationLines,
   wireMethod,
 } from "./common.js";
+import { lineComments } from "./docs.js";
 import { emitExpr } from "./expressions.js";
 import { fieldTsType } from "./types.js";
 import { scalarSize } from "../check/types.js";
@@ -120,17 +121,22 @@ export class LoadEmitter {
           this.field(step, subsection, prefix);
           break;
         case "unused": {
+          this.lines.push(...lineComments(this.fn.docs.get(step.span.line)));
           const env = exprEnv(this.fn, subsection, "r", joinPath(prefix, "unused"));
           const skip = `r.skip(${countCode(step.count, env, "r", env.path)}, ${str(env.path)});`;
           this.lines.push(step.condition ? `if (${boolCode(step.condition, env)}) ${skip}` : skip);
           break;
         }
         case "let": {
+          this.lines.push(...lineComments(this.fn.docs.get(step.binding.span.line)));
           const env = exprEnv(this.fn, subsection, "r", joinPath(prefix, step.binding.name));
-          this.lines.push(`const ${step.local} = ${emitExpr(step.binding.value, env).code};`);
+          // Typed by its representation: a literal's own type would make comparisons errors.
+          const value = emitExpr(step.binding.value, env);
+          this.lines.push(`const ${step.local}: ${value.rep} = ${value.code};`);
           break;
         }
         case "validate": {
+          this.lines.push(...lineComments(this.fn.docs.get(step.span.line)));
           const path = joinPath(prefix, step.subject);
           const env = exprEnv(this.fn, subsection, "r", path);
           this.lines.push(...validationLines(step, env, "r", path, this.checkOffset(step)));

@@ -3,6 +3,7 @@
 import type { FieldType, ParamModel, ScalarType, StateNode } from "../model.js";
 import type { FunctionPlan, SchemaPlan, Step, SubsectionArm } from "../plan/plan.js";
 import { scalarName } from "../check/types.js";
+import { docText } from "./docs.js";
 
 export interface PropertyText {
   readonly name: string;
@@ -56,21 +57,26 @@ export function stateInterfaces(schema: SchemaPlan): InterfaceText[] {
       fn.layout.kind === "section"
         ? `Section "${fn.layout.qemuName}" (version ${fn.layout.version})`
         : `Struct ${fn.layout.name}${fn.layout.qemuName ? ` ("${fn.layout.qemuName}")` : ""}`;
+    const docs = schema.model.docs;
     out.push({
       name: fn.typeName,
-      doc: `${what}.`,
-      properties: properties(fn.layout.state, typeOfStruct, armType),
+      doc: docText(docs.get(fn.layout.span.line), `${what}.`),
+      properties: properties(fn.layout.state, typeOfStruct, armType, docs),
     });
     for (const arm of arms) {
       const sub = arm.subsection;
       const node = findSubsectionNode(fn.layout.state, arm);
       out.push({
         name: arm.typeName,
-        doc: `Subsection "${sub.qemuName}" (version ${sub.version}); absent when not on the wire.`,
+        doc: docText(
+          docs.get(sub.span.line),
+          `Subsection "${sub.qemuName}" (version ${sub.version}); absent when not on the wire.`,
+        ),
         properties: properties(
           node?.children ?? new Map<string, StateNode>(),
           typeOfStruct,
           armType,
+          docs,
         ),
       });
     }
@@ -78,7 +84,10 @@ export function stateInterfaces(schema: SchemaPlan): InterfaceText[] {
   return out;
 }
 
-export function paramsInterface(params: readonly ParamModel[]): InterfaceText {
+export function paramsInterface(
+  params: readonly ParamModel[],
+  docs: ReadonlyMap<number, string>,
+): InterfaceText {
   return {
     name: "Params",
     doc: "Values both sides know before loading (configuration of the destination, host features).",
@@ -86,7 +95,10 @@ export function paramsInterface(params: readonly ParamModel[]): InterfaceText {
       name: p.name,
       type: scalarTsType(p.type),
       optional: p.default !== undefined || p.optional,
-      doc: `${scalarName(p.type)}${p.default !== undefined ? `, default ${String(p.default)}` : p.optional ? ", optional" : ""}`,
+      doc: docText(
+        docs.get(p.span.line),
+        `${scalarName(p.type)}${p.default !== undefined ? `, default ${String(p.default)}` : p.optional ? ", optional" : ""}`,
+      ),
     })),
   };
 }
@@ -95,18 +107,21 @@ function properties(
   state: Map<string, StateNode>,
   typeOfStruct: (t: Extract<FieldType, { kind: "struct" }>) => string,
   armType: (n: StateNode & { kind: "subsection" }) => string,
+  docs: ReadonlyMap<number, string>,
 ): PropertyText[] {
   return [...state.values()].map((node): PropertyText => {
     switch (node.kind) {
       case "field": {
         const f = node.field;
-        const doc =
+        const doc = docText(
+          docs.get(f.span.line),
           describeField(f.type) +
-          (f.absentWhen === "guard"
-            ? "; absent when its condition is false"
-            : f.absentWhen === "version"
-              ? "; absent in older versions"
-              : "");
+            (f.absentWhen === "guard"
+              ? "; absent when its condition is false"
+              : f.absentWhen === "version"
+                ? "; absent in older versions"
+                : ""),
+        );
         return {
           name: node.key,
           type: fieldTsType(f.type, typeOfStruct),
@@ -115,7 +130,7 @@ function properties(
         };
       }
       case "group": {
-        const inner = properties(node.children, typeOfStruct, armType);
+        const inner = properties(node.children, typeOfStruct, armType, docs);
         const body = inner
           .map(
             (p) =>
@@ -129,7 +144,7 @@ function properties(
           name: node.key,
           type: armType(node),
           optional: true,
-          doc: `subsection "${node.subsection.qemuName}"`,
+          doc: docText(`subsection "${node.subsection.qemuName}"`),
         };
     }
   });

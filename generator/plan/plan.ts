@@ -114,6 +114,12 @@ export interface FunctionPlan {
   readonly locals: Locals;
   /** Local holding the version the layout is read at: the stream's for a section, fixed for a struct. */
   readonly versionLocal: string;
+  /** The section's descriptor (`virtioNetSection`); undefined for a struct. */
+  readonly descriptorName: string | undefined;
+  /** The module constant of each schema constant and feature set, by its schema name. */
+  readonly constants: ReadonlyMap<string, string>;
+  /** The schema's doc comments, by the line their declaration starts on (SchemaModel.docs). */
+  readonly docs: ReadonlyMap<number, string>;
 }
 
 export interface Locals {
@@ -130,12 +136,17 @@ export interface SchemaPlan {
   readonly file: string;
   readonly model: SchemaModel;
   readonly params: readonly ParamModel[];
+  /** The module constant of each schema constant and feature set, by its schema name. */
+  readonly constants: ReadonlyMap<string, string>;
   /** Structs before the sections that use them. */
   readonly functions: readonly FunctionPlan[];
 }
 
 /** Names the generated functions use for their own parameters; no local may take them. */
-export const RESERVED_LOCALS = ["r", "w", "s", "p", "version", "e"];
+export const RESERVED_LOCALS = ["r", "w", "s", "p", "_p", "version", "e"];
+
+/** What generated modules import from the runtime besides types; no module name may take them. */
+export const RUNTIME_VALUES = ["atIndex", "atPath", "pciCapability"];
 
 export function planSchema(model: SchemaModel): SchemaPlan {
   // The codecs' functions are imported under their own names: generated ones must not take them.
@@ -144,18 +155,46 @@ export function planSchema(model: SchemaModel): SchemaPlan {
     "Writer",
     "LoadError",
     "SaveError",
+    "SectionCodec",
     "Params",
+    ...RUNTIME_VALUES,
+    // The functions' own parameters: a module constant of these names would be shadowed.
+    ...RESERVED_LOCALS,
     ...model.codecs.flatMap((c) => [c.saveName, c.loadName]),
   ]);
-  const byLayout = new Map<LayoutModel, FunctionPlan>();
-  const functions: FunctionPlan[] = [];
-  for (const layout of [...model.structs, ...model.sections]) {
+  const named = [...model.structs, ...model.sections].map((layout) => {
     const typeName = typeNamer.take(pascalCase(layout.name));
-    const plan: FunctionPlan = {
+    return {
       layout,
       typeName,
       saveName: typeNamer.take(`save${typeName}`),
       loadName: typeNamer.take(`load${typeName}`),
+    };
+  });
+  const descriptors = new Map(
+    named
+      .filter((n) => n.layout.kind === "section")
+      .map((n) => [
+        n.layout,
+        typeNamer.take(`${n.typeName[0]!.toLowerCase()}${n.typeName.slice(1)}Section`),
+      ]),
+  );
+  // Module constants keep the schema's names; a local of a function never shadows one.
+  const constants = new Map<string, string>();
+  for (const name of [...model.consts, ...model.features].map((c) => c.name))
+    constants.set(name, typeNamer.take(name));
+  const reservedLocals = [...RESERVED_LOCALS, ...constants.values()];
+  const byLayout = new Map<LayoutModel, FunctionPlan>();
+  const functions: FunctionPlan[] = [];
+  for (const { layout, typeName, saveName, loadName } of named) {
+    const plan: FunctionPlan = {
+      layout,
+      typeName,
+      saveName,
+      loadName,
+      descriptorName: descriptors.get(layout),
+      constants,
+      docs: model.docs,
       steps: [],
       locals: {
         fields: new Map(),
@@ -171,7 +210,7 @@ export function planSchema(model: SchemaModel): SchemaPlan {
     functions.push(plan);
   }
   for (const plan of functions) {
-    const namer = new Namer(RESERVED_LOCALS);
+    const namer = new Namer(reservedLocals);
     for (const arg of plan.layout.args) plan.locals.args.set(arg, namer.take(arg.name));
     plan.steps = new StepPlanner(plan, namer, byLayout, typeNamer).members(
       plan.layout.members,
@@ -180,7 +219,7 @@ export function planSchema(model: SchemaModel): SchemaPlan {
     for (const param of usedParams(plan.layout))
       plan.locals.params.set(param, namer.take(param.name));
   }
-  return { file: model.file, model, params: model.params, functions };
+  return { file: model.file, model, params: model.params, constants, functions };
 }
 
 class StepPlanner {

@@ -162,11 +162,17 @@ class Extractor {
     for (const s of source.statements) {
       // Only functions with a body can be read through; a declared one is a call it cannot resolve.
       if (ts.isFunctionDeclaration(s) && s.name && s.body) this.functions.set(s.name.text, s);
-      // Module constants with literal values are known to both sides.
+      // Module constants with literal values are known to both sides, and so are the literal
+      // members of a constant object (`const F = { MQ: 22 } as const`, read as `F.MQ`).
       if (ts.isVariableStatement(s) && s.declarationList.flags & ts.NodeFlags.Const) {
         for (const d of s.declarationList.declarations) {
-          if (ts.isIdentifier(d.name) && d.initializer && isLiteral(d.initializer))
-            this.env.set(d.name.text, this.sym(d.initializer));
+          if (!ts.isIdentifier(d.name) || !d.initializer) continue;
+          if (isLiteral(d.initializer)) this.env.set(d.name.text, this.sym(d.initializer));
+          const object = strip(d.initializer);
+          if (ts.isObjectLiteralExpression(object))
+            for (const p of object.properties)
+              if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && isLiteral(p.initializer))
+                this.env.set(`${d.name.text}.${p.name.text}`, this.sym(p.initializer));
         }
       }
     }

@@ -36,7 +36,7 @@ export class Qmp {
   }
 
   /** Connects once QEMU has created the socket, and leaves capabilities negotiation mode. */
-  static async connect(path: string, timeoutMs = 20_000): Promise<Qmp> {
+  static async connect(path: string, timeoutMs = 120_000): Promise<Qmp> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
@@ -68,7 +68,7 @@ export class Qmp {
   }
 
   /** Polls query-migrate until the migration ends; returns its final status. */
-  async waitForMigration(timeoutMs = 60_000): Promise<string> {
+  async waitForMigration(timeoutMs = 240_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const { status } = await this.command<{ status?: string }>("query-migrate");
