@@ -146,7 +146,12 @@ describe.skipIf(!version && !required)(`live QEMU (${version ?? "not installed"}
       const bytes = await capture(name, [...machine, ...args]);
       const doc = decodeStream(bytes, codecs, {});
       check(virtioNet(doc));
-      const again = encodeStream(JSON.parse(JSON.stringify(doc)) as StreamDocument, codecs, {});
+      const again = encodeStream(
+        JSON.parse(JSON.stringify(doc)) as StreamDocument,
+        codecs,
+        {},
+        bytes,
+      );
       expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
     },
   );
@@ -218,7 +223,7 @@ describe.skipIf(!tap)("live QEMU with four queue pairs", () => {
     expect(state["device"]).toMatchObject({ max_queue_pairs: 4, curr_queue_pairs: 1, vqs_1: [] });
     expect(
       Buffer.from(
-        encodeStream(JSON.parse(JSON.stringify(doc)) as StreamDocument, codecs, {}),
+        encodeStream(JSON.parse(JSON.stringify(doc)) as StreamDocument, codecs, {}, bytes),
       ).equals(Buffer.from(bytes)),
     ).toBe(true);
   });
@@ -295,7 +300,7 @@ describe.skipIf(!kernel)("live QEMU with a Linux guest and four queue pairs", ()
     const doc = decodeStream(bytes, codecs, {});
     expect(
       Buffer.from(
-        encodeStream(JSON.parse(JSON.stringify(doc)) as StreamDocument, codecs, {}),
+        encodeStream(JSON.parse(JSON.stringify(doc)) as StreamDocument, codecs, {}, bytes),
       ).equals(Buffer.from(bytes)),
     ).toBe(true);
     return virtioNet(doc);

@@ -45,7 +45,12 @@ describe.each(streams)("stream %s", (name) => {
   it("decodes every section and encodes back to the same bytes", () => {
     const bytes = streamBytes(name);
     const doc = decodeStream(bytes, codecs, {});
-    const again = encodeStream(JSON.parse(JSON.stringify(doc)) as StreamDocument, codecs, {});
+    const again = encodeStream(
+      JSON.parse(JSON.stringify(doc)) as StreamDocument,
+      codecs,
+      {},
+      bytes,
+    );
     expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
   });
 
@@ -177,13 +182,14 @@ describe("streams that cannot be read", () => {
       body: { state: { device: { promisc: number } } };
     };
     section.body.state.device.promisc = 300;
-    expect(streamErrorOf(() => encodeStream(doc, codecs, {}))).toBe(
+    const source = streamBytes("pxe-loop-pc");
+    expect(streamErrorOf(() => encodeStream(doc, codecs, {}, source))).toBe(
       `cannot encode items[${index}].body.state.device.promisc: expected u8, found 300`,
     );
     // The stream's own fields too: a section id past 32 bits is the same kind of error, not a SaveError.
     const header = structuredClone(doc);
     (header.items[index] as { sectionId: number }).sectionId = 2 ** 33;
-    expect(streamErrorOf(() => encodeStream(header, codecs, {}))).toBe(
+    expect(streamErrorOf(() => encodeStream(header, codecs, {}, source))).toBe(
       `cannot encode items[${index}].sectionId: expected u32, found 8589934592`,
     );
   });
@@ -211,6 +217,6 @@ describe("a stream without its description", () => {
     ]);
     const doc = decodeStream(small, codecs, {});
     expect(doc.items.map((i) => i.type)).toEqual(["configuration", "full", "eof"]);
-    expect(Buffer.from(encodeStream(doc, codecs, {})).equals(Buffer.from(small))).toBe(true);
+    expect(Buffer.from(encodeStream(doc, codecs, {}, small)).equals(Buffer.from(small))).toBe(true);
   });
 });
