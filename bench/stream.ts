@@ -19,7 +19,10 @@ import {
 } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
 import { fixturesDir, packageRoot, streamNames } from "../fuzz/fixtures.js";
+import { ARENA_START, Checksum, createArena, type Arena } from "../stream/checksum.js";
+import { CHUNK } from "../stream/window.js";
 import { qemuVersion, ramStream } from "../test/support/qemu.js";
 
 const cli = join(packageRoot, "dist", "bin", "vmstate.js");
@@ -97,6 +100,62 @@ function sameBytes(a: string, b: string): boolean {
   }
 }
 
+/**
+ * Seconds to read a file in this process as decode reads it, CHUNK bytes at a time into an arena's
+ * memory (stream/checksum.ts), doing `each` with every piece.
+ */
+function readThrough(
+  file: string,
+  each: (from: number, n: number, bytes: Uint8Array) => void,
+): number {
+  const arena = createArena(ARENA_START + CHUNK);
+  return readInto(file, arena, each);
+}
+
+function readInto(
+  file: string,
+  arena: Arena,
+  each: (from: number, n: number, bytes: Uint8Array) => void,
+): number {
+  const fd = openSync(file, "r");
+  try {
+    const start = performance.now();
+    for (let at = 0; ;) {
+      const n = readSync(fd, arena.bytes, ARENA_START, CHUNK, at);
+      if (n === 0) break;
+      each(ARENA_START, n, arena.bytes);
+      at += n;
+    }
+    return (performance.now() - start) / 1000;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What the RAM checksum costs, against SHA-256 of the same bytes (docs/streams.md, "RAM"). */
+function checksumCost(file: string): void {
+  const timed = (label: string, once: () => number): void => {
+    line(
+      label,
+      Array.from({ length: ROUNDS }, () => ({ seconds: once() })),
+    );
+  };
+  console.log(`\nthe stream read in this process, ${CHUNK >> 10} KiB at a time`);
+  timed("read", () => readThrough(file, () => {}));
+  timed("read + the RAM checksum", () => {
+    const arena = createArena(ARENA_START + CHUNK);
+    const sum = new Checksum(arena);
+    sum.reset();
+    const seconds = readInto(file, arena, (from, n) => sum.update(from, n));
+    sum.digest();
+    return seconds;
+  });
+  timed("read + SHA-256", () => {
+    const hash = createHash("sha256");
+    return readThrough(file, (from, n, bytes) => hash.update(bytes.subarray(from, from + n)));
+  });
+}
+
 interface Contender {
   readonly name: string;
   readonly run: () => Timed;
@@ -162,6 +221,8 @@ async function main(): Promise<void> {
       throw new Error("encode did not give the stream back byte for byte");
     rmSync(encoded);
     console.log("checked: encode gives the stream back byte for byte\n");
+
+    checksumCost(stream);
 
     const copy = join(scratch, "copy.stream");
     const contenders: Contender[] = [

@@ -140,6 +140,29 @@ describe("encode and its source", () => {
     expect(readFileSync(out).equals(readFileSync(fixture))).toBe(true);
   });
 
+  it("with device state edited, the stream is QEMU's outside the edited field", () => {
+    const { folder, stream } = withStream();
+    const json = join(folder, "s.json");
+    expect(vmstate(["decode", stream, "-o", json]).status).toBe(0);
+    const doc = JSON.parse(readFileSync(json, "utf8")) as StreamDocument;
+    const section = doc.items.find((i) => i.type === "full" && i.idstr.endsWith("/virtio-net"));
+    const device = (section as unknown as { body: { state: { device: { promisc: number } } } }).body
+      .state.device;
+    expect(device.promisc).toBe(1);
+    device.promisc = 0;
+    writeFileSync(json, JSON.stringify(doc));
+    const out = join(folder, "out.stream");
+    expect(vmstate(["encode", json, "-o", out]).status).toBe(0);
+    const [before, after] = [readFileSync(stream), readFileSync(out)];
+    expect(after.length).toBe(before.length);
+    const differ = [...before.keys()].filter((i) => before[i] !== after[i]);
+    // One byte: promisc, in the device part of the virtio-net section (payload at 1096148).
+    expect(differ).toHaveLength(1);
+    expect(differ[0]).toBeGreaterThan(1096148);
+    expect(differ[0]).toBeLessThan(1096148 + 46164);
+    expect([before[differ[0]!], after[differ[0]!]]).toEqual([1, 0]);
+  });
+
   it("a source changed in one byte of a page is refused, and nothing is written", () => {
     const { folder, stream } = withStream();
     const json = join(folder, "s.json");
