@@ -83,6 +83,11 @@ export class FileSource implements ByteSource {
   }
 }
 
+/** The reader of a pipe the stream was written to has closed it (`| head`): its choice, not an error. */
+export class SinkClosed extends Error {
+  override readonly name = "SinkClosed";
+}
+
 /** Bytes written to a file descriptor as they come. */
 export class FileSink implements ByteSink {
   /** How many bytes have been written. */
@@ -99,10 +104,12 @@ export class FileSink implements ByteSink {
       try {
         done = writeSync(this.fd, bytes, from, n);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "EAGAIN") {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "EAGAIN") {
           pause();
           continue;
         }
+        if (code === "EPIPE") throw new SinkClosed(`${this.name} was closed`);
         throw new StreamError(`cannot write ${this.name}: ${(e as Error).message}`);
       }
       from += done;

@@ -17,7 +17,7 @@ import {
 } from "../../stream/format.js";
 import { stateToJson } from "../../stream/json.js";
 import { printJson } from "../../stream/print.js";
-import { FileSink, FileSource, type ByteSource } from "../../stream/source.js";
+import { FileSink, FileSource, SinkClosed, type ByteSource } from "../../stream/source.js";
 import { CliError } from "../cli-error.js";
 import {
   isDirectory,
@@ -135,8 +135,14 @@ export async function runEncode(options: EncodeOptions): Promise<number> {
         });
         progress?.done();
       };
-      if (options.output === undefined) encode(1, "standard output");
-      else writeStreamingAtomically(options.output, (fd) => encode(fd, `'${options.output}'`));
+      if (options.output === undefined) {
+        try {
+          encode(1, "standard output");
+        } catch (e) {
+          // A pipe closed by its reader (`| head`) ends the output, as for any command.
+          if (!(e instanceof SinkClosed)) throw e;
+        }
+      } else writeStreamingAtomically(options.output, (fd) => encode(fd, `'${options.output}'`));
     } finally {
       source?.close();
     }
