@@ -49,8 +49,8 @@ export class StreamWindow {
   private summed = 0;
 
   /**
-   * `reserve` bytes of the memory, from `reserved`, are the caller's: `bytes.copyWithin` moves bytes
-   * between them and the window without allocating anything.
+   * `reserve` bytes of the memory, from ARENA_START, are the caller's: `bytes.copyWithin` moves
+   * bytes between them and the window without allocating anything.
    */
   constructor(
     private readonly source: ByteSource,
@@ -62,11 +62,6 @@ export class StreamWindow {
     this.bytes = this.arena.bytes;
     this.view = new DataView(this.bytes.buffer);
     this.delta = this.start;
-  }
-
-  /** Where the bytes reserved for the caller start in `bytes`. */
-  get reserved(): number {
-    return ARENA_START;
   }
 
   /** Gives the memory back for the next window; the window is unusable after. */

@@ -170,13 +170,21 @@ function sourceOf(
     throw new StreamError(
       "the document's RAM sections were decoded from standard input, so it names no stream to copy them from: name a copy of that stream with --source FILE",
     );
+  let source: FileSource;
   try {
-    return { source: FileSource.open(path), path };
+    source = FileSource.open(path);
   } catch (e) {
     throw new StreamError(
       `cannot read the source stream '${path}' that the RAM sections are copied from (${reason(e)})${options.source === undefined ? ": if it has moved, name it with --source FILE" : ""}`,
     );
   }
+  if (!source.seekable) {
+    source.close();
+    throw new StreamError(
+      `the source stream '${path}' is not a file: the RAM sections are read from it at their offsets`,
+    );
+  }
+  return { source, path };
 }
 
 export interface RamExtractOptions {
