@@ -2,6 +2,7 @@
 // runs. Each command's modules are imported when it runs: the checker's parser alone takes a good
 // part of a second to load, which `gen` with every output up to date does not need.
 
+import { CliError } from "./cli-error.js";
 import { command, type CommandSpec, type OptionSpec } from "./command-line.js";
 import type { OutputFormat } from "./report.js";
 
@@ -25,6 +26,11 @@ const param = {
   value: "NAME=VALUE",
   description:
     "a parameter of the schemas (e.g. vectors=4), instead of what the\nstream implies; may be repeated",
+} as const satisfies OptionSpec;
+
+const quiet = {
+  type: "boolean",
+  description: "no progress line on standard error (shown only on a terminal)",
 } as const satisfies OptionSpec;
 
 function outputFormat(value: string | undefined): OutputFormat {
@@ -90,13 +96,16 @@ export const commands: readonly CommandSpec[] = [
     name: "decode",
     summary: "a QEMU migration stream as JSON (each section's header and state)",
     usage: [
-      "decode STREAM [-o FILE] [--param NAME=VALUE]...",
+      "decode STREAM|- [-o FILE] [--param NAME=VALUE]... [--quiet]",
       "decode --section NAME BODY [-o FILE]",
     ],
     description:
-      "Reads a whole QEMU migration stream and prints it as a JSON document: each section's header\n" +
-      "and, for sections with a schema, its state field by field. A stream that cannot be read is\n" +
-      "one message with the section, field path and byte offset, and exit status 1.",
+      "Reads a whole QEMU migration stream (`-`: standard input, as from QEMU's\n" +
+      'migrate "exec:vmstate decode - -o FILE") and prints it as a JSON document: each section\'s\n' +
+      "header and, for sections with a schema, its state field by field. RAM sections are kept as a\n" +
+      "summary and the place of their bytes in the stream, which `encode` copies them from. A\n" +
+      "stream that cannot be read is one message with the section, field path and byte offset,\n" +
+      "and exit status 1.",
     positionals: { min: 1, max: 1, wrong: "decode needs exactly one input file" },
     options: {
       output,
@@ -106,6 +115,7 @@ export const commands: readonly CommandSpec[] = [
         value: "NAME",
         description: "the input is a bare section body (e.g. virtio-net), not a stream",
       },
+      quiet,
     },
     run: async (values, positionals) => {
       const { runDecode } = await import("./commands/stream.js");
@@ -114,26 +124,62 @@ export const commands: readonly CommandSpec[] = [
         output: values.output,
         params: values.param,
         section: values.section,
+        quiet: values.quiet,
       });
     },
   }),
   command({
     name: "encode",
     summary: "the stream back from such JSON",
-    usage: ["encode DOCUMENT.json [-o FILE] [--param NAME=VALUE]..."],
+    usage: ["encode DOCUMENT.json [-o FILE] [--source STREAM] [--param NAME=VALUE]... [--quiet]"],
     description:
-      "Writes the stream (or the section body) a document of `vmstate decode` describes. The bytes\n" +
-      "go to standard output, which must not be a terminal, or to FILE.",
+      "Writes the stream (or the section body) a document of `vmstate decode` describes, copying\n" +
+      "the RAM sections from the stream it was decoded from, and checking that that stream has not\n" +
+      "changed. The bytes go to standard output, which must not be a terminal, or to FILE.",
     positionals: { min: 1, max: 1, wrong: "encode needs exactly one input file" },
-    options: { output, param },
+    options: {
+      output,
+      source: {
+        type: "string",
+        value: "STREAM",
+        description:
+          "copy the RAM sections from this stream (a copy of the one decoded,\nmoved, or read from standard input)",
+      },
+      param,
+      quiet,
+    },
     run: async (values, positionals) => {
       const { runEncode } = await import("./commands/stream.js");
       return runEncode({
         input: positionals[0]!,
         output: values.output,
         params: values.param,
-        section: undefined,
+        source: values.source,
+        quiet: values.quiet,
       });
+    },
+  }),
+  command({
+    name: "ram",
+    summary: "the RAM of a migration stream as one image file per RAM block",
+    usage: ["ram extract STREAM|- DIR [--param NAME=VALUE]... [--quiet]"],
+    description:
+      "Reads a whole migration stream and writes each RAM block's memory to DIR/BLOCK.img (the\n" +
+      "block's id, with characters other than letters, digits and ._@:+- as %XX): as long as the\n" +
+      "block, every page the stream sent at its address (a page sent again replaces the earlier\n" +
+      "one), pages of zeros left as holes. The images appear when the whole stream has been read.",
+    positionals: {
+      min: 3,
+      max: 3,
+      wrong: "ram needs a subcommand and its arguments: ram extract STREAM DIR",
+    },
+    options: { param, quiet },
+    run: async (values, positionals) => {
+      const [subcommand, input, dir] = positionals as [string, string, string];
+      if (subcommand !== "extract")
+        throw new CliError(`unknown ram subcommand '${subcommand}' (see 'vmstate help ram')`);
+      const { runRamExtract } = await import("./commands/stream.js");
+      return runRamExtract({ input, dir, params: values.param, quiet: values.quiet });
     },
   }),
   command({

@@ -2,7 +2,9 @@
 
 import { randomBytes } from "node:crypto";
 import {
+  closeSync,
   existsSync,
+  openSync,
   readFileSync,
   readdirSync,
   renameSync,
@@ -11,7 +13,7 @@ import {
   writeFileSync,
   mkdirSync,
 } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { CliError } from "./cli-error.js";
 
 export function readText(path: string): string {
@@ -124,6 +126,58 @@ export function writeAllAtomically(files: ReadonlyMap<string, string | Uint8Arra
         `cannot write '${path}': ${reason(e)}; ${restored ? "nothing was changed" : "and the files written before it could not all be put back"}`,
       );
     }
+  }
+}
+
+/**
+ * Writes a file as it is made, so that readers still see all or nothing: `write` is given a
+ * temporary file beside `path`, which is renamed over `path` when `write` returns and removed if
+ * it throws.
+ */
+export function writeStreamingAtomically<T>(path: string, write: (fd: number) => T): T {
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new CliError(`cannot create folder '${dir}': ${reason(e)}`);
+  }
+  const temp = tempBeside(path);
+  let fd: number;
+  try {
+    fd = openSync(temp, "wx");
+  } catch (e) {
+    throw new CliError(`cannot write '${path}': ${reason(e)}`);
+  }
+  let result: T;
+  try {
+    result = write(fd);
+    closeSync(fd);
+  } catch (e) {
+    try {
+      closeSync(fd);
+    } catch {
+      // Closed already.
+    }
+    removeQuietly(temp);
+    throw e;
+  }
+  try {
+    renameSync(temp, path);
+  } catch (e) {
+    removeQuietly(temp);
+    throw new CliError(`cannot write '${path}': ${reason(e)}; nothing was changed`);
+  }
+  return result;
+}
+
+/** Whether two paths name the same file (an output that would replace an input). */
+export function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
   }
 }
 

@@ -177,7 +177,7 @@ export function makeCampaign(
           return {
             what: `${base.name}, mutated`,
             data: () => text,
-            run: () => encodeJson(text, codecs),
+            run: () => encodeJson(text, codecs, base.source),
           };
         },
       };

@@ -206,7 +206,7 @@ export function streamWithState(
     return i;
   });
   const changed: StreamDocument = { ...doc, items };
-  return encodeStream(JSON.parse(JSON.stringify(changed)) as StreamDocument, codecs, {});
+  return encodeStream(JSON.parse(JSON.stringify(changed)) as StreamDocument, codecs, {}, stream);
 }
 
 /** The description with the size of the device `idstr`'s one field ("virtio") set to `size`, its formatting kept. */

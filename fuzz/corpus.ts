@@ -48,8 +48,15 @@ export interface Corpus {
   readonly streams: readonly BinaryInput[];
   readonly wholeStreams: readonly WholeStream[];
   readonly schemas: readonly { readonly name: string; readonly text: string }[];
-  /** Documents `vmstate encode` reads: whole small streams, and virtio-net section bodies. */
-  readonly documents: readonly { readonly name: string; readonly json: Json }[];
+  /**
+   * Documents `vmstate encode` reads: whole small streams (with the stream, the source of their
+   * RAM sections), and virtio-net section bodies.
+   */
+  readonly documents: readonly {
+    readonly name: string;
+    readonly json: Json;
+    readonly source?: Uint8Array;
+  }[];
 }
 
 /** Paths (as the reader sees them) of fields that hold a count, a length, an index or a version. */
@@ -115,6 +122,7 @@ export function buildCorpus(codecs: Codecs): Corpus {
         return {
           name: `${stream.name} as JSON`,
           json: JSON.parse(JSON.stringify(decodeStream(stream.bytes, codecs, {}))) as Json,
+          source: stream.bytes,
         };
       }),
       ...payloads().map((p) => ({

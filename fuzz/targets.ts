@@ -109,7 +109,7 @@ export function decodeWholeStream(bytes: Uint8Array, codecs: Codecs, roundTrip: 
   }
   if (!roundTrip) return OK;
   try {
-    const encoded = encodeStream(JSON.parse(printed) as StreamDocument, codecs, {});
+    const encoded = encodeStream(JSON.parse(printed) as StreamDocument, codecs, {}, bytes);
     const again = decodeStream(encoded, codecs, {});
     if (withoutOffsets(again) !== withoutOffsets(doc))
       return crash("decode(encode(document)) differs from the document");
@@ -127,10 +127,13 @@ function withoutOffsets(doc: StreamDocument): string {
   return JSON.stringify(doc.items.map(({ offset: _, ...rest }) => rest));
 }
 
-/** `vmstate encode`: a document (JSON text) to a stream or a section body, as the CLI does it. */
-export function encodeJson(text: string, codecs: Codecs): Outcome {
+/**
+ * `vmstate encode`: a document (JSON text) to a stream or a section body, as the CLI does it, with
+ * the stream it was decoded from as the source of its RAM sections.
+ */
+export function encodeJson(text: string, codecs: Codecs, source?: Uint8Array): Outcome {
   try {
-    encodeDocument(JSON.parse(text), codecs, {});
+    encodeDocument(JSON.parse(text), codecs, {}, source);
   } catch (e) {
     if (e instanceof StreamError) return checkStreamError(e);
     return crash("encode threw something other than a StreamError", e);

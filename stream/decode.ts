@@ -1,6 +1,8 @@
-// Stream decoding: a whole QEMU migration stream → a StreamDocument. Sections with a schema are
-// decoded field by field; the RAM section is walked record by record; other device sections are
-// kept as bytes, delimited by the stream's own description (the vmdesc after EOF).
+// Stream decoding: a QEMU migration stream → a StreamDocument, read once from start to end through a
+// window (stream/window.ts), so that a stream of any size is decoded in the same memory. Sections
+// with a schema are decoded field by field; the RAM sections are walked record by record and kept
+// as a summary and the place of their bytes in the source; other device sections are kept as
+// bytes, delimited by the stream's own description (the vmdesc after EOF).
 //
 // When a section cannot be read, the error says which section, which field (path), at which byte
 // offset, what bytes were expected and found, and how much of the section is left unread.
@@ -18,20 +20,62 @@ import {
   type StreamItem,
 } from "./format.js";
 import { stateToJson } from "./json.js";
-import { walkRam } from "./ram.js";
-import { describedSize, findVmdesc, type DeviceEntry, type Vmdesc } from "./vmdesc.js";
+import { walkRam, type PageVisitor } from "./ram.js";
+import { MemorySource, type ByteSource } from "./source.js";
+import {
+  describedSize,
+  findVmdesc,
+  locateVmdesc,
+  type DeviceEntry,
+  type Vmdesc,
+} from "./vmdesc.js";
+import { StreamWindow } from "./window.js";
+
+/**
+ * The most a device section, or what follows EOF, may take: such parts are held in memory whole.
+ * QEMU's largest device sections are tens of KiB, and the description well under 1 MiB.
+ */
+export const MAX_HELD = 32 << 20;
+/** How far ahead of a section with a schema, but no size in the description, is read at first. */
+const LOOKAHEAD = 1 << 20;
+
+export interface DecodeOptions {
+  /** The source's absolute path, for the document (RAM is read from there again). */
+  readonly path?: string;
+  /** Told the offset reached after each read, and how many sections are done. */
+  readonly progress?: (offset: number, sections: number) => void;
+  /** Told every page of the RAM sections (`vmstate ram extract`). */
+  readonly pages?: PageVisitor;
+}
 
 interface OpenSection {
   readonly idstr: string;
   readonly schema: SectionSchema | undefined;
 }
 
+/** A stream in memory → its document. */
 export function decodeStream(
   bytes: Uint8Array,
   codecs: Codecs,
   params: Record<string, unknown>,
+  options: DecodeOptions = {},
 ): StreamDocument {
-  return new StreamDecoder(bytes, codecs, params).decode();
+  return decodeSource(new MemorySource(bytes), codecs, params, options);
+}
+
+/** A stream read from `source` once, from start to end → its document. */
+export function decodeSource(
+  source: ByteSource,
+  codecs: Codecs,
+  params: Record<string, unknown>,
+  options: DecodeOptions = {},
+): StreamDocument {
+  const win = new StreamWindow(source, options.pages?.reserve);
+  try {
+    return new StreamDecoder(win, source, codecs, params, options).decode();
+  } finally {
+    win.release();
+  }
 }
 
 /** A bare section body (such as a fixture's virtio-net payload) → its state. */
@@ -48,11 +92,19 @@ export function decodeSectionBody(
     state = schema.codec.load(r, params, v);
   } catch (e) {
     if (e instanceof LoadError)
-      throw new StreamError(loadErrorMessage(`section "${schema.name}"`, e, bytes, bytes.length));
+      throw new StreamError(
+        loadErrorMessage(
+          `section "${schema.name}"`,
+          e,
+          e.offset,
+          bytes.subarray(e.offset, e.offset + 8),
+          bytes.length,
+        ),
+      );
     throw e;
   }
   if (r.pos !== bytes.length) {
-    const last = lastFieldPath({ schema, version: v, params, bytes, start: 0, end: r.pos });
+    const last = lastFieldPath({ schema, version: v, params, start: 0, end: r.pos }, bytes, 0);
     throw new StreamError(
       `section "${schema.name}": ${bytes.length - r.pos} bytes remain unread after ${last || "the last field"} (ending at byte offset ${r.pos}); next bytes ${hexBytes(bytes.subarray(r.pos, r.pos + 8))}`,
     );
@@ -61,9 +113,11 @@ export function decodeSectionBody(
 }
 
 class StreamDecoder {
-  private readonly view: DataView;
-  private readonly vmdesc: Vmdesc | undefined;
-  private readonly limit: number;
+  private vmdesc: Vmdesc | undefined;
+  /** Where the sections end: the description's offset, or the stream's end; Infinity until known (a pipe). */
+  private limit = Infinity;
+  /** The stream's length, if known before it is read. */
+  private readonly size: number | undefined;
   private readonly items: StreamItem[] = [];
   private readonly open = new Map<number, OpenSection>();
   private readonly described = new Map<string, DeviceEntry>();
@@ -72,25 +126,32 @@ class StreamDecoder {
   private p = 0;
 
   constructor(
-    private readonly bytes: Uint8Array,
+    private readonly win: StreamWindow,
+    source: ByteSource,
     private readonly codecs: Codecs,
     private readonly params: Record<string, unknown>,
+    private readonly options: DecodeOptions,
   ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.vmdesc = findVmdesc(bytes);
-    this.limit = this.vmdesc ? this.vmdesc.offset : bytes.length;
-    for (const d of this.vmdesc?.devices ?? [])
-      this.described.set(`${d.name}\u0000${d.instance_id}`, d);
+    this.size = source.seekable ? source.size : undefined;
+    if (this.size !== undefined) this.setVmdesc(locateVmdesc(source, this.size), this.size);
+    const progress = options.progress;
+    if (progress) win.onRead = (top) => progress(top, this.items.length);
+  }
+
+  private setVmdesc(vmdesc: Vmdesc | undefined, size: number): void {
+    this.vmdesc = vmdesc;
+    this.limit = vmdesc ? vmdesc.offset : size;
+    for (const d of vmdesc?.devices ?? []) this.described.set(`${d.name}\u0000${d.instance_id}`, d);
   }
 
   decode(): StreamDocument {
     this.need(8, "the stream header");
-    const magic = this.view.getUint32(0);
+    const magic = this.win.view.getUint32(this.win.delta);
     if (magic !== MAGIC)
       throw new StreamError(
-        `not a QEMU migration stream: expected the magic 51 45 56 4d ("QEVM") at byte offset 0, found ${hexBytes(this.bytes.subarray(0, 4))}`,
+        `not a QEMU migration stream: expected the magic 51 45 56 4d ("QEVM") at byte offset 0, found ${hexBytes(this.win.peek(0, 4))}`,
       );
-    const fileVersion = this.view.getUint32(4);
+    const fileVersion = this.win.view.getUint32(4 + this.win.delta);
     if (fileVersion !== FILE_VERSION)
       throw new StreamError(
         `stream file version ${fileVersion} is not supported (QEMU writes version ${FILE_VERSION})`,
@@ -99,35 +160,72 @@ class StreamDecoder {
     for (;;) {
       this.need(1, "a section type");
       const at = this.p;
-      const type = this.bytes[this.p++]!;
+      const type = this.win.at(this.p++);
       if (type === Marker.EOF) {
         this.items.push({ type: "eof", offset: at });
         break;
       }
+      this.win.keepFrom(at);
       this.section(type, at);
+      this.win.keepFrom(undefined);
+    }
+    this.afterEof();
+    if (this.vmdesc)
+      this.items.push({ type: "vmdesc", offset: this.vmdesc.offset, json: this.vmdesc.text });
+    const size = this.size ?? this.win.top; // a pipe has been read to its end
+    return {
+      format: "qemu-migration-stream",
+      fileVersion,
+      source: { ...(this.options.path === undefined ? {} : { path: this.options.path }), size },
+      items: this.items,
+    };
+  }
+
+  /** After EOF comes the description, or nothing; a pipe's description is found only now. */
+  private afterEof(): void {
+    this.win.keepFrom(this.p);
+    if (this.limit === Infinity) {
+      // Everything that follows is read: it must be the description, which is held whole.
+      if (this.win.ensure(this.p, MAX_HELD + 1))
+        throw new StreamError(
+          `after EOF at byte offset ${this.p - 1}: more than ${MAX_HELD} bytes follow, which is not a stream's description`,
+        );
+      const tail = this.win.peek(this.p, this.win.top - this.p);
+      const found = findVmdesc(tail);
+      this.setVmdesc(found && { ...found, offset: this.p + found.offset }, this.win.top);
     }
     if (this.p !== this.limit) {
       throw new StreamError(
-        `after EOF at byte offset ${this.p - 1}: expected the end of the stream or its description, found ${this.limit - this.p} more bytes (${hexBytes(this.bytes.subarray(this.p, this.p + 8))})`,
+        `after EOF at byte offset ${this.p - 1}: expected the end of the stream or its description, found ${this.limit - this.p} more bytes (${hexBytes(this.win.peek(this.p, 8))})`,
       );
     }
-    if (this.vmdesc)
-      this.items.push({ type: "vmdesc", offset: this.vmdesc.offset, json: this.vmdesc.text });
-    return { format: "qemu-migration-stream", fileVersion, items: this.items };
   }
 
   private need(n: number, what: string): void {
-    if (this.p + n > this.limit)
-      throw new StreamError(
-        `unexpected end of stream: ${what} at byte offset ${this.p} needs ${n} bytes, ${this.limit - this.p} remain`,
-      );
+    if (this.p + n <= this.limit && this.win.ensure(this.p, n)) return;
+    const left = Math.min(this.limit, this.win.top) - this.p;
+    throw new StreamError(
+      `unexpected end of stream: ${what} at byte offset ${this.p} needs ${n} bytes, ${left} remain`,
+    );
   }
 
   private u32(what: string): number {
     this.need(4, what);
-    const v = this.view.getUint32(this.p);
+    const v = this.win.view.getUint32(this.p + this.win.delta);
     this.p += 4;
     return v;
+  }
+
+  /** `n` bytes at p as hex, and p moved past them. */
+  private hex(n: number): string {
+    const win = this.win;
+    const text = Buffer.from(
+      win.bytes.buffer,
+      win.bytes.byteOffset + this.p + win.delta,
+      n,
+    ).toString("hex");
+    this.p += n;
+    return text;
   }
 
   private section(type: number, at: number): void {
@@ -142,22 +240,16 @@ class StreamDecoder {
         return this.partOrEnd(type, at);
       case Marker.COMMAND: {
         this.need(4, "a command header");
-        const command = this.view.getUint16(this.p);
-        const len = this.view.getUint16(this.p + 2);
+        const command = this.win.view.getUint16(this.p + this.win.delta);
+        const len = this.win.view.getUint16(this.p + this.win.delta + 2);
         this.p += 4;
         this.need(len, "command data");
-        this.items.push({
-          type: "command",
-          offset: at,
-          command,
-          hex: Buffer.from(this.bytes.subarray(this.p, this.p + len)).toString("hex"),
-        });
-        this.p += len;
+        this.items.push({ type: "command", offset: at, command, hex: this.hex(len) });
         return;
       }
       default:
         throw new StreamError(
-          `unknown section type 0x${type.toString(16).padStart(2, "0")} at byte offset ${at} (bytes ${hexBytes(this.bytes.subarray(at, at + 8))})`,
+          `unknown section type 0x${type.toString(16).padStart(2, "0")} at byte offset ${at} (bytes ${hexBytes(this.win.peek(at, 8))})`,
         );
     }
   }
@@ -186,12 +278,14 @@ class StreamDecoder {
   private startOrFull(type: number, at: number): void {
     const sectionId = this.u32("a section id");
     this.need(1, "a section name length");
-    const len = this.bytes[this.p++]!;
+    const len = this.win.at(this.p++);
     this.need(len, "a section name");
     // Byte for character (ISO 8859-1), so that encode writes the same bytes back.
-    const idstr = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.p, len).toString(
-      "latin1",
-    );
+    const idstr = Buffer.from(
+      this.win.bytes.buffer,
+      this.win.bytes.byteOffset + this.p + this.win.delta,
+      len,
+    ).toString("latin1");
     this.p += len;
     const instanceId = this.u32("an instance id");
     const versionId = this.u32("a version id");
@@ -202,8 +296,7 @@ class StreamDecoder {
     if (idstr === "ram") {
       body = this.ram();
     } else if (schema) {
-      const described = this.described.get(`${idstr}\u0000${instanceId}`);
-      const size = described && describedSize(described.entry);
+      const size = this.describedSize(idstr, instanceId);
       const end = size === undefined ? undefined : this.p + size;
       const state = this.readState(
         schema,
@@ -256,15 +349,36 @@ class StreamDecoder {
 
   private ram(): SectionBody {
     const start = this.p;
-    const { end, summary } = walkRam(this.bytes.subarray(0, this.limit), start);
+    const { end, summary, checksum } = walkRam(this.win, start, this.limit, this.options.pages);
     this.p = end;
-    return {
-      ram: summary,
-      base64: Buffer.from(this.bytes.subarray(start, end)).toString("base64"),
-    };
+    return { ram: summary, source: { offset: start, length: end - start, checksum } };
+  }
+
+  /**
+   * The size the stream's description gives a device section. A pipe's description comes at its
+   * end: until a section without a schema has made the decoder read that far, a section with a
+   * schema is checked by its footer alone.
+   */
+  private describedSize(idstr: string, instanceId: number): number | undefined {
+    const described = this.described.get(`${idstr}\u0000${instanceId}`);
+    return described && describedSize(described.entry);
+  }
+
+  /**
+   * Reads the rest of a pipe, and finds its description there. The rest is small when it is the
+   * device sections, which QEMU sends after RAM.
+   */
+  private readToEnd(what: string): void {
+    if (this.win.ensure(this.p, MAX_HELD + 1))
+      throw new StreamError(
+        `${what} needs the stream's description for its size, which comes at the end of the stream, more than ${MAX_HELD} bytes on: decode a file rather than standard input`,
+      );
+    const found = findVmdesc(this.win.peek(this.p, this.win.top - this.p));
+    this.setVmdesc(found && { ...found, offset: this.p + found.offset }, this.win.top);
   }
 
   private describedBytes(idstr: string, instanceId: number, what: string): SectionBody {
+    if (this.limit === Infinity) this.readToEnd(`${what} at byte offset ${this.p}`);
     const entry = this.described.get(`${idstr}\u0000${instanceId}`);
     if (!entry) {
       throw new StreamError(
@@ -276,10 +390,12 @@ class StreamDecoder {
       throw new StreamError(
         `${what} at byte offset ${this.p} has no schema, and the stream's description gives no byte counts for it (a size that is missing, negative or not an integer), so its end cannot be found`,
       );
+    if (size > MAX_HELD && this.p + size <= this.limit)
+      throw new StreamError(
+        `${what} at byte offset ${this.p} is ${size} bytes by the stream's description: a section without a schema is kept as hex up to ${MAX_HELD} bytes`,
+      );
     this.need(size, `${what}, ${size} bytes by the stream's description,`);
-    const hex = Buffer.from(this.bytes.subarray(this.p, this.p + size)).toString("hex");
-    this.p += size;
-    return { hex };
+    return { hex: this.hex(size) };
   }
 
   /** Reads a section body with its codec; every failure becomes one message with the whole story. */
@@ -290,19 +406,32 @@ class StreamDecoder {
     describedEnd: number | undefined,
   ): Record<string, unknown> {
     const start = this.p;
-    const r = new Reader(this.bytes, start, this.limit);
-    try {
-      const state = schema.codec.load(r, this.params, version);
-      this.p = r.pos;
-      this.lastRead = {
-        load: { schema, version, params: this.params, bytes: this.bytes, start, end: r.pos },
-        describedEnd,
-      };
-      return state;
-    } catch (e) {
-      if (e instanceof LoadError)
-        throw new StreamError(loadErrorMessage(what, e, this.bytes, describedEnd));
-      throw e;
+    const win = this.win;
+    // The section is read from the window, which holds it whole: as far as the description says
+    // (and the footer), or a good way ahead, further if the codec runs out of bytes before the
+    // stream does.
+    let ahead = describedEnd === undefined ? LOOKAHEAD : describedEnd - start + 13;
+    for (;;) {
+      win.ensure(start, Math.min(ahead, this.limit - start));
+      const available = Math.min(this.limit, win.top);
+      const r = new Reader(win.bytes, start + win.delta, available + win.delta);
+      try {
+        const state = schema.codec.load(r, this.params, version);
+        this.p = r.pos - win.delta;
+        this.lastRead = {
+          load: { schema, version, params: this.params, start, end: this.p },
+          describedEnd,
+        };
+        return state;
+      } catch (e) {
+        if (!(e instanceof LoadError)) throw e;
+        if (available < this.limit && !win.ended && ahead < MAX_HELD) {
+          ahead *= 8;
+          continue;
+        }
+        const offset = e.offset - win.delta;
+        throw new StreamError(loadErrorMessage(what, e, offset, win.peek(offset, 8), describedEnd));
+      }
     }
   }
 
@@ -314,7 +443,9 @@ class StreamDecoder {
    * footers (machine types up to 2.3) the stream's description is the only check of the end.
    */
   private footer(sectionId: number, what: string): void {
-    const has = this.p < this.limit && this.bytes[this.p] === Marker.SECTION_FOOTER;
+    const win = this.win;
+    const has =
+      this.p < this.limit && win.ensure(this.p, 1) && win.at(this.p) === Marker.SECTION_FOOTER;
     this.footers ??= has;
     const last = this.lastRead;
     this.lastRead = undefined;
@@ -322,9 +453,9 @@ class StreamDecoder {
       if (last?.describedEnd !== undefined && last.describedEnd !== this.p) {
         const left = last.describedEnd - this.p;
         throw new StreamError(
-          `${what}: the stream's description ends the section at byte offset ${last.describedEnd}, but the schema ended after ${lastFieldPath(last.load) || "the last field"} at byte offset ${this.p}` +
+          `${what}: the stream's description ends the section at byte offset ${last.describedEnd}, but the schema ended after ${lastFieldPath(last.load, win.bytes, win.delta) || "the last field"} at byte offset ${this.p}` +
             (left > 0
-              ? `; ${left} bytes of the section remain unread (bytes there: ${hexBytes(this.bytes.subarray(this.p, this.p + 8))})`
+              ? `; ${left} bytes of the section remain unread (bytes there: ${hexBytes(win.peek(this.p, 8))})`
               : ""),
         );
       }
@@ -337,14 +468,14 @@ class StreamDecoder {
       (sectionId >>> 8) & 0xff,
       sectionId & 0xff,
     ]);
-    const found = this.bytes.subarray(this.p, this.p + 5);
+    const found = this.p + 5 <= this.limit ? win.peek(this.p, 5) : new Uint8Array(0);
     if (found.length === 5 && found.every((b, i) => b === expected[i])) {
       this.p += 5;
       return;
     }
-    let message = `${what}: expected the section footer ${hexBytes(expected)} at byte offset ${this.p}, found ${hexBytes(this.bytes.subarray(this.p, this.p + 8)) || "the end of the stream"}`;
+    let message = `${what}: expected the section footer ${hexBytes(expected)} at byte offset ${this.p}, found ${hexBytes(win.peek(this.p, 8)) || "the end of the stream"}`;
     if (last) {
-      message += `; the last field read was ${lastFieldPath(last.load) || "?"} (ending at byte offset ${last.load.end})`;
+      message += `; the last field read was ${lastFieldPath(last.load, win.bytes, win.delta) || "?"} (ending at byte offset ${last.load.end})`;
       if (last.describedEnd !== undefined && last.describedEnd > this.p)
         message += `; ${last.describedEnd - this.p} bytes of the section remain unread`;
     }
@@ -352,12 +483,11 @@ class StreamDecoder {
   }
 }
 
-/** A load that succeeded: the section's codec read `bytes` from `start` to `end`. */
+/** A load that succeeded: the section's codec read the stream from `start` to `end`. */
 interface SectionLoad {
   readonly schema: SectionSchema;
   readonly version: number;
   readonly params: Record<string, unknown>;
-  readonly bytes: Uint8Array;
   readonly start: number;
   readonly end: number;
 }
@@ -365,14 +495,14 @@ interface SectionLoad {
 /**
  * The full path of the last field a load read, for messages about what follows it. The reader sees
  * paths relative to the struct being read; the generated code adds the outer part only to errors.
- * So read the same bytes again, ending one byte short: the last field's read fails, and the error
- * has the path. Only failures pay for this.
+ * So read the same bytes again (`bytes[p + delta]` is the stream's byte p), ending one byte short:
+ * the last field's read fails, and the error has the path. Only failures pay for this.
  */
-function lastFieldPath(load: SectionLoad): string {
+function lastFieldPath(load: SectionLoad, bytes: Uint8Array, delta: number): string {
   if (load.end <= load.start) return "";
   try {
     load.schema.codec.load(
-      new Reader(load.bytes, load.start, load.end - 1),
+      new Reader(bytes, load.start + delta, load.end - 1 + delta),
       load.params,
       load.version,
     );
@@ -382,16 +512,17 @@ function lastFieldPath(load: SectionLoad): string {
   return "";
 }
 
+/** `offset` is the stream offset of the error, `next` the bytes there. */
 function loadErrorMessage(
   what: string,
   e: LoadError,
-  bytes: Uint8Array,
+  offset: number,
+  next: Uint8Array,
   describedEnd: number | undefined,
 ): string {
-  let message = `${what}: ${e.path === "" ? "" : `${e.path}: `}${e.reason} at byte offset ${e.offset}`;
-  const next = bytes.subarray(e.offset, e.offset + 8);
+  let message = `${what}: ${e.path === "" ? "" : `${e.path}: `}${e.reason} at byte offset ${offset}`;
   message += next.length ? ` (bytes there: ${hexBytes(next)})` : " (the stream ends there)";
-  if (describedEnd !== undefined && describedEnd >= e.offset)
-    message += `; ${describedEnd - e.offset} bytes of the section remain unread from there`;
+  if (describedEnd !== undefined && describedEnd >= offset)
+    message += `; ${describedEnd - offset} bytes of the section remain unread from there`;
   return message;
 }

@@ -1,5 +1,6 @@
-// Stream encoding: a StreamDocument → the bytes of a QEMU migration stream. Unchanged, the output is
-// the stream the document was decoded from, byte for byte.
+// Stream encoding: a StreamDocument → the bytes of a QEMU migration stream, written as they are made,
+// with the RAM sections' bytes copied from the stream the document was decoded from (its source).
+// Unchanged, the output is the source, byte for byte.
 
 import { SaveError, Writer } from "../runtime/index.js";
 import type { Codecs, SectionSchema } from "./codecs.js";
@@ -9,31 +10,108 @@ import {
   Marker,
   StreamError,
   type Json,
+  type RamRange,
   type SectionBody,
   type SectionDocument,
   type StreamDocument,
   type StreamItem,
 } from "./format.js";
 import { bytesFromHex, shownValue as shown, stateFromJson } from "./json.js";
+import { MemorySink, MemorySource, type ByteSink, type ByteSource } from "./source.js";
+import { copyRange } from "./window.js";
+
+/** Where `vmstate encode` gets what it needs beyond the document, and what it tells as it goes. */
+export interface EncodeOptions {
+  /** The stream the RAM sections' bytes are copied from: the document's source, or a copy of it. */
+  readonly source?: ByteSource;
+  /** How messages name the source. */
+  readonly sourceName?: string;
+  /** Told the bytes written so far and the items done, as the stream is written. */
+  readonly progress?: (written: number, items: number) => void;
+}
 
 /** Every value the document has that QEMU's format cannot hold is a StreamError with its path. */
 export function encodeStream(
   doc: StreamDocument,
   codecs: Codecs,
   params: Record<string, unknown>,
+  source?: Uint8Array,
 ): Uint8Array {
+  const sink = new MemorySink();
+  encodeStreamTo(doc, codecs, params, sink, source ? { source: new MemorySource(source) } : {});
+  return sink.finish();
+}
+
+/**
+ * Writes the stream a document describes to `sink`, as it goes: RAM sections are copied from the
+ * source stream, their checksums checked on the way. Everything else is encoded (and every value
+ * checked) before the first byte is written, so what can fail once writing has begun is the source
+ * (changed since the document was made) and the sink.
+ */
+export function encodeStreamTo(
+  doc: StreamDocument,
+  codecs: Codecs,
+  params: Record<string, unknown>,
+  sink: ByteSink,
+  options: EncodeOptions = {},
+): void {
   if (doc?.format !== "qemu-migration-stream" || !Array.isArray(doc.items)) {
     throw new StreamError(
       `not a stream document: expected {"format": "qemu-migration-stream", "items": […]}`,
     );
   }
-  return refusals(() => {
-    const w = new Writer(1 << 20);
+  const parts = refusals(() => {
+    const w = new Writer(16);
     w.u32(MAGIC, "magic");
     w.u32(doc.fileVersion ?? FILE_VERSION, "fileVersion");
-    doc.items.forEach((item, i) => encodeItem(w, item, `items[${i}]`, codecs, params));
-    return w.finish();
+    const header: Part = { bytes: w.finish() };
+    return [
+      header,
+      ...doc.items.flatMap((item, i) => encodeItem(item, `items[${i}]`, codecs, params)),
+    ];
   });
+  const source = options.source;
+  const name = options.sourceName ?? "given";
+  if (parts.some((part) => part.range)) {
+    if (!source)
+      throw new StreamError(
+        `the RAM sections' bytes are in the source stream the document names, and no source stream was given`,
+      );
+    const expected = (doc.source as { size?: unknown } | undefined)?.size;
+    if (source.size !== undefined && expected !== undefined && source.size !== expected)
+      throw new StreamError(
+        `the source stream ${name} has changed since it was decoded: it has ${source.size} bytes, the document says ${shown(expected)}`,
+      );
+    for (const { range, at } of parts)
+      if (range && source.size !== undefined && range.offset + range.length > source.size)
+        throw new StreamError(
+          `${at}: bytes ${range.offset} to ${range.offset + range.length} of the source stream, which has ${source.size}`,
+        );
+  }
+  let written = 0;
+  let items = 0;
+  const tell = options.progress;
+  for (const part of parts) {
+    if (part.bytes.length > 0) {
+      sink.write(part.bytes, 0, part.bytes.length);
+      written += part.bytes.length;
+    }
+    if (part.range) {
+      const { offset, length, checksum } = part.range;
+      const found = copyRange(source!, offset, length, sink, (n) => {
+        written += n;
+        tell?.(written, items);
+      });
+      if (found !== checksum)
+        throw new StreamError(
+          found === undefined
+            ? `the source stream ${name} has changed since it was decoded: it ends before byte ${offset + length}, which ${part.at} needs`
+            : `the source stream ${name} has changed since it was decoded: the ${length} bytes at byte offset ${offset} (${part.at}) are not those decoded (checksum ${found}, not ${checksum})`,
+        );
+    }
+    if (part.last) items++;
+    tell?.(written, items);
+  }
 }
 
 /** What `vmstate encode` reads: a stream document, or a bare section body (`"format": "qemu-section"`). */
@@ -41,12 +119,13 @@ export function encodeDocument(
   doc: unknown,
   codecs: Codecs,
   params: Record<string, unknown>,
+  source?: Uint8Array,
 ): Uint8Array {
   if (isObject(doc) && doc["format"] === "qemu-section") {
     const section = doc as unknown as SectionDocument;
     return encodeSectionBody(section.state, schemaNamed(codecs, section.schema), params);
   }
-  return encodeStream(doc as StreamDocument, codecs, params);
+  return encodeStream(doc as StreamDocument, codecs, params, source);
 }
 
 /** A bare section body's state → bytes. */
@@ -99,19 +178,36 @@ function save(
   }
 }
 
+/**
+ * Encoded bytes, then maybe a range of the source to copy after them (`at` says where in the
+ * document it is); the last part of an item is marked.
+ */
+interface Part {
+  readonly bytes: Uint8Array;
+  readonly range?: RamRange;
+  readonly at?: string;
+  readonly last?: boolean;
+}
+
 function encodeItem(
-  w: Writer,
   item: StreamItem,
   at: string,
   codecs: Codecs,
   params: Record<string, unknown>,
-): void {
+): Part[] {
   if (!isObject(item)) throw new StreamError(`${at}: expected an item (an object with a "type")`);
+  let w = new Writer();
+  const parts: Part[] = [];
+  /** Ends the bytes so far as a part, with a range of the source after them; a new Writer goes on. */
+  const cut = (range: RamRange, where: string): void => {
+    parts.push({ bytes: w.finish(), range, at: where });
+    w = new Writer();
+  };
   switch (item.type) {
     case "configuration": {
       w.u8(Marker.CONFIGURATION, at);
       save(w, schemaNamed(codecs, item.schema, at), item.state, `${at}.state`, params);
-      return;
+      break;
     }
     case "start":
     case "full": {
@@ -122,28 +218,28 @@ function encodeItem(
       w.bytes(idstr, idstr.length, `${at}.idstr`);
       w.u32(item.instanceId, `${at}.instanceId`);
       w.u32(item.versionId, `${at}.versionId`);
-      body(w, item.body, `${at}.body`, codecs, params);
+      body(w, item.body, `${at}.body`, codecs, params, cut);
       if (item.footer) footer(w, item.sectionId, at);
-      return;
+      break;
     }
     case "part":
     case "end":
       w.u8(item.type === "part" ? Marker.SECTION_PART : Marker.SECTION_END, at);
       w.u32(item.sectionId, `${at}.sectionId`);
-      body(w, item.body, `${at}.body`, codecs, params);
+      body(w, item.body, `${at}.body`, codecs, params, cut);
       if (item.footer) footer(w, item.sectionId, at);
-      return;
+      break;
     case "command": {
       const data = fromHex(item.hex, `${at}.hex`);
       w.u8(Marker.COMMAND, at);
       w.u16(item.command, `${at}.command`);
       w.u16(data.length, `${at}.hex`);
       w.bytes(data, data.length, `${at}.hex`);
-      return;
+      break;
     }
     case "eof":
       w.u8(Marker.EOF, at);
-      return;
+      break;
     case "vmdesc": {
       if (typeof item.json !== "string")
         throw new StreamError(`${at}.json: expected the description as a string`);
@@ -151,13 +247,15 @@ function encodeItem(
       w.u8(Marker.VMDESCRIPTION, at);
       w.u32(text.length, `${at}.json`);
       w.bytes(text, text.length, `${at}.json`);
-      return;
+      break;
     }
     default:
       throw new StreamError(
         `${at}: unknown item type ${JSON.stringify((item as { type?: unknown }).type)}`,
       );
   }
+  parts.push({ bytes: w.finish(), last: true });
+  return parts;
 }
 
 function body(
@@ -166,11 +264,16 @@ function body(
   at: string,
   codecs: Codecs,
   params: Record<string, unknown>,
+  cut: (range: RamRange, at: string) => void,
 ): void {
   if (!isObject(b)) {
-    throw new StreamError(`${at}: a section body needs "schema" and "state", "base64" or "hex"`);
+    throw new StreamError(
+      `${at}: a section body needs "schema" and "state", "source", "base64" or "hex"`,
+    );
   } else if ("schema" in b) {
     save(w, schemaNamed(codecs, b.schema, at), b.state, `${at}.state`, params);
+  } else if ("source" in b) {
+    cut(ramRange(b.source, `${at}.source`), `${at}.source`);
   } else if ("base64" in b) {
     if (typeof b.base64 !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(b.base64))
       throw new StreamError(`${at}.base64: expected bytes as a base64 string`);
@@ -180,8 +283,26 @@ function body(
     const data = fromHex(b.hex, `${at}.hex`);
     w.bytes(data, data.length, `${at}.hex`);
   } else {
-    throw new StreamError(`${at}: a section body needs "schema" and "state", "base64" or "hex"`);
+    throw new StreamError(
+      `${at}: a section body needs "schema" and "state", "source", "base64" or "hex"`,
+    );
   }
+}
+
+/** A RAM body's place in the source, checked: whole byte offsets and a checksum as decode writes it. */
+function ramRange(range: unknown, at: string): RamRange {
+  const { offset, length, checksum }: Record<string, unknown> = isObject(range) ? range : {};
+  const count = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+  if (
+    !count(offset) ||
+    !count(length) ||
+    typeof checksum !== "string" ||
+    !/^[0-9a-f]{32}$/.test(checksum)
+  )
+    throw new StreamError(
+      `${at}: expected the RAM section's place in the source stream, {"offset": N, "length": N, "checksum": "32 hex digits"}, found ${shown(range)}`,
+    );
+  return { offset, length, checksum };
 }
 
 function footer(w: Writer, sectionId: number, at: string): void {

@@ -19,9 +19,13 @@ export const Marker = {
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** A section body: decoded by a schema, or kept as bytes. */
+/**
+ * A section body: decoded by a schema, or kept as bytes. A RAM section's bytes stay in the source
+ * stream: the body says where (`source`); documents of earlier versions carry them as base64.
+ */
 export type SectionBody =
   | { readonly schema: string; readonly state: Json }
+  | { readonly ram: RamSummary; readonly source: RamRange }
   | { readonly ram: RamSummary; readonly base64: string }
   | { readonly hex: string };
 
@@ -30,7 +34,26 @@ export interface RamSummary {
   readonly pages: number;
   readonly zeroPages: number;
   readonly records: number;
-  readonly blocks?: { readonly id: string; readonly length: number }[];
+  readonly blocks?: RamBlock[];
+}
+
+export interface RamBlock {
+  readonly id: string;
+  readonly length: number;
+}
+
+/** Where a RAM section's body is in the source stream, and the checksum of its bytes (stream/checksum.ts). */
+export interface RamRange {
+  readonly offset: number;
+  readonly length: number;
+  readonly checksum: string;
+}
+
+/** The stream a document was decoded from, which its RAM sections' bytes are read from again. */
+export interface StreamSource {
+  /** Its absolute path; absent when it was read from standard input. */
+  readonly path?: string;
+  readonly size: number;
 }
 
 export type StreamItem =
@@ -78,6 +101,8 @@ export interface SectionDocument {
 export interface StreamDocument {
   readonly format: "qemu-migration-stream";
   readonly fileVersion: number;
+  /** Where the RAM sections' bytes are; a document whose RAM is inline (base64) has none. */
+  readonly source?: StreamSource;
   readonly items: StreamItem[];
 }
 

@@ -3,6 +3,7 @@
 // of the stream: an entry whose sizes are not byte counts gives no size, never a wrong one.
 
 import { Marker } from "./format.js";
+import type { ByteSource } from "./source.js";
 
 export interface Vmdesc {
   /** Offset of the 0x06 marker. */
@@ -22,9 +23,32 @@ export interface DeviceEntry {
 /** Subsections nest a few levels in QEMU (virtio/extra_state → virtio_pci/modern_state); deeper is not a description. */
 const MAX_DEPTH = 16;
 
+/** How much of a stream's end is searched for its description, in turn: QEMU's are well under 1 MiB. */
+const TAILS = [1 << 20, 16 << 20, 64 << 20];
+
+/**
+ * The description of a stream whose size is known (a file, bytes in memory), found in its last
+ * bytes: the last MiB, or more if the description did not start there (up to 64 MiB).
+ */
+export function locateVmdesc(source: ByteSource, size: number): Vmdesc | undefined {
+  for (const tail of TAILS) {
+    const n = Math.min(tail, size);
+    const bytes = new Uint8Array(n);
+    for (let got = 0; got < n;) {
+      const more = source.read(bytes, got, n - got, size - n + got);
+      if (more === 0) return undefined;
+      got += more;
+    }
+    const found = findVmdesc(bytes);
+    if (found) return { ...found, offset: size - n + found.offset };
+    if (n === size || bytes[n - 1] !== 0x7d) return undefined;
+  }
+  return undefined;
+}
+
 /**
  * Finds the description from the end: `06 <be32 len> {json}` must end exactly at the end of the
- * stream, so the only candidate is checked, not guessed.
+ * stream (here, of `bytes`), so the only candidate is checked, not guessed.
  */
 export function findVmdesc(bytes: Uint8Array): Vmdesc | undefined {
   if (bytes[bytes.length - 1] !== 0x7d) return undefined; // "}"

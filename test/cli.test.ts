@@ -311,7 +311,7 @@ describe("vmstate decode and encode", () => {
 });
 
 describe("help", () => {
-  const names = ["check", "gen", "decode", "encode", "compat", "export-qemu-dump"];
+  const names = ["check", "gen", "decode", "encode", "ram", "compat", "export-qemu-dump"];
 
   it("lists every command", () => {
     const r = vmstate(["--help"]);

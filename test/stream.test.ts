@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { decodeSectionBody, decodeStream } from "../stream/decode.js";
+import { decodeSectionBody, decodeSource, decodeStream } from "../stream/decode.js";
+import type { ByteSource } from "../stream/source.js";
 import { encodeSectionBody, encodeStream } from "../stream/encode.js";
 import type { StreamDocument, StreamItem } from "../stream/format.js";
 import type { Json } from "../stream/format.js";
@@ -45,7 +46,12 @@ describe.each(streams)("stream %s", (name) => {
   it("decodes every section and encodes back to the same bytes", () => {
     const bytes = streamBytes(name);
     const doc = decodeStream(bytes, codecs, {});
-    const again = encodeStream(JSON.parse(JSON.stringify(doc)) as StreamDocument, codecs, {});
+    const again = encodeStream(
+      JSON.parse(JSON.stringify(doc)) as StreamDocument,
+      codecs,
+      {},
+      bytes,
+    );
     expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
   });
 
@@ -177,15 +183,63 @@ describe("streams that cannot be read", () => {
       body: { state: { device: { promisc: number } } };
     };
     section.body.state.device.promisc = 300;
-    expect(streamErrorOf(() => encodeStream(doc, codecs, {}))).toBe(
+    const source = streamBytes("pxe-loop-pc");
+    expect(streamErrorOf(() => encodeStream(doc, codecs, {}, source))).toBe(
       `cannot encode items[${index}].body.state.device.promisc: expected u8, found 300`,
     );
     // The stream's own fields too: a section id past 32 bits is the same kind of error, not a SaveError.
     const header = structuredClone(doc);
     (header.items[index] as { sectionId: number }).sectionId = 2 ** 33;
-    expect(streamErrorOf(() => encodeStream(header, codecs, {}))).toBe(
+    expect(streamErrorOf(() => encodeStream(header, codecs, {}, source))).toBe(
       `cannot encode items[${index}].sectionId: expected u32, found 8589934592`,
     );
+  });
+});
+
+/** A stream read `step` bytes at a time at most, as a file (any offset) or as a pipe (in order, size unknown). */
+function piecemeal(bytes: Uint8Array, step: number, pipe: boolean): ByteSource {
+  let next = 0;
+  return {
+    size: pipe ? undefined : bytes.length,
+    seekable: !pipe,
+    read(into, at, n, position) {
+      if (pipe) expect(position).toBe(next);
+      const got = Math.max(0, Math.min(n, step, bytes.length - position));
+      into.set(bytes.subarray(position, position + got), at);
+      next = position + got;
+      return got;
+    },
+    close() {},
+  };
+}
+
+describe("reads of any size, from a file or a pipe", () => {
+  it.each([
+    [1, false],
+    [7, true],
+    [4093, false],
+    [4093, true],
+    [65539, true],
+  ])("reads of at most %i bytes (a pipe: %s) give the same document", (step, pipe) => {
+    for (const name of ["pxe-loop-pc", "pxe-loop-pc-i440fx-2.3", "linux-pc-user"]) {
+      const bytes = streamBytes(name);
+      const doc = decodeSource(piecemeal(bytes, step, pipe), codecs, {});
+      const whole = decodeStream(bytes, codecs, {});
+      expect(doc.items).toEqual(whole.items);
+      expect(doc.source).toEqual(whole.source);
+    }
+  });
+
+  it("a stream cut anywhere, read as a pipe, is one StreamError, never another exception", () => {
+    const bytes = streamBytes("pxe-loop-pc");
+    for (const end of [
+      1, 8, 20, 26, 100, 241, 5000, 1083214, 1083300, 1100000, 1142481, 1142482, 1200000,
+    ]) {
+      const message = streamErrorOf(() =>
+        decodeSource(piecemeal(bytes.subarray(0, end), 65536, true), codecs, {}),
+      );
+      expect(message.split("\n")).toHaveLength(1);
+    }
   });
 });
 
@@ -211,6 +265,6 @@ describe("a stream without its description", () => {
     ]);
     const doc = decodeStream(small, codecs, {});
     expect(doc.items.map((i) => i.type)).toEqual(["configuration", "full", "eof"]);
-    expect(Buffer.from(encodeStream(doc, codecs, {})).equals(Buffer.from(small))).toBe(true);
+    expect(Buffer.from(encodeStream(doc, codecs, {}, small)).equals(Buffer.from(small))).toBe(true);
   });
 });

@@ -1,8 +1,10 @@
-// Starting Debian's QEMU for live tests (TCG, a unix-socket QMP, user networking with restrict=on)
-// and talking QMP to it.
+// Starting Debian's QEMU for live tests and the stream benchmark (TCG, a unix-socket QMP, user
+// networking with restrict=on) and talking QMP to it.
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import net from "node:net";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export const QEMU = "qemu-system-x86_64";
@@ -156,4 +158,58 @@ export async function startQemu(
       clearTimeout(killer);
     },
   };
+}
+
+/**
+ * The migration stream of a paused guest with `mib` MiB of RAM whose every page is non-zero, as
+ * QEMU 7.2 writes it: the guest's memory is a file of non-zero bytes (a memory-backend-file that
+ * QEMU maps), so QEMU sends every page with its bytes, and no guest needs to run. The memory file
+ * is removed when the stream is written. Returns the stream's path (`out`).
+ */
+export async function ramStream(dir: string, mib: number, out: string): Promise<string> {
+  const memory = join(dir, `guest-${mib}M.mem`);
+  const fd = openSync(memory, "w");
+  try {
+    // Every page different: 8 MiB of a pseudo-random pattern, with the page's number in its first 4 bytes.
+    const chunk = new Uint8Array(8 << 20);
+    const view = new DataView(chunk.buffer);
+    let x = 0x2545f491;
+    for (let i = 0; i < chunk.length; i += 4) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      view.setUint32(i, x | 0x01010101);
+    }
+    const total = mib * 1048576;
+    for (let written = 0; written < total; written += chunk.length) {
+      for (let page = 0; page < chunk.length; page += 4096)
+        view.setUint32(page, (written + page) / 4096 + 1);
+      const n = Math.min(chunk.length, total - written);
+      for (let at = 0; at < n;) at += writeSync(fd, chunk, at, n - at);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    const qemu = await startQemu(
+      [
+        ...["-M", "pc", "-accel", "tcg", "-m", `${mib}M`, "-S", "-nographic", "-nodefaults"],
+        ...["-display", "none"],
+        ...["-object", `memory-backend-file,id=mem,size=${mib}M,mem-path=${memory},share=on`],
+        ...["-machine", "memory-backend=mem"],
+        ...["-netdev", "user,id=n0,restrict=on", "-device", "virtio-net-pci,netdev=n0"],
+      ],
+      join(dir, `guest-${mib}M.sock`),
+    );
+    try {
+      await qemu.qmp.command("migrate", { uri: `exec:cat > ${out}` });
+      const status = await qemu.qmp.waitForMigration(30 * 60_000);
+      if (status !== "completed") throw new Error(`migration ${status}: ${qemu.output()}`);
+    } finally {
+      await qemu.stop();
+    }
+  } finally {
+    rmSync(memory, { force: true });
+  }
+  return out;
 }
