@@ -199,7 +199,7 @@ export function streamWithState(
         ...item,
         body: {
           schema: schema.name,
-          state: stateToJson(schema.layout.state, state as unknown as Record<string, unknown>),
+          state: stateToJson(schema.codec.state, state as unknown as Record<string, unknown>),
         },
       };
     if (i.type === "vmdesc") return { ...i, json: resized(i.json, item.idstr, size) };

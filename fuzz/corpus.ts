@@ -131,7 +131,7 @@ export function buildCorpus(codecs: Codecs): Corpus {
           format: "qemu-section",
           schema: "virtio-net",
           state: stateToJson(
-            schema.layout.state,
+            schema.codec.state,
             loadVirtioNet(new Reader(p.bytes)) as unknown as Record<string, unknown>,
           ),
         },

@@ -82,7 +82,7 @@ export function decodePayload(bytes: Uint8Array, codecs: Codecs): Outcome {
   const schema = codecs.sections.get("virtio-net");
   if (!schema) return crash("no virtio-net schema");
   try {
-    printJson(stateToJson(schema.layout.state, decodeSectionBody(bytes, schema, {})));
+    printJson(stateToJson(schema.codec.state, decodeSectionBody(bytes, schema, {})));
   } catch (e) {
     return e instanceof StreamError
       ? checkStreamError(e)

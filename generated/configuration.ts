@@ -180,11 +180,68 @@ export function loadConfiguration(r: Reader, p: Params = {}, version: number = 1
   return { len, name, target_page_bits, capabilities, uuid };
 }
 
-/** Section "configuration": its QEMU name, versions and codec. */
+/** Section "configuration": its QEMU name, versions, codec, state shape and parameters. */
 export const configurationSection: SectionCodec<Configuration, Params> = {
   name: "configuration",
   version: 1,
   minimumVersion: 0,
   save: saveConfiguration,
   load: loadConfiguration,
+  state: {
+    kind: "object",
+    members: [
+      { key: "len", shape: { kind: "int", bits: 32, signed: false } },
+      { key: "name", shape: { kind: "bytes" } },
+      {
+        key: "target_page_bits",
+        shape: {
+          kind: "object",
+          members: [{ key: "target_page_bits", shape: { kind: "int", bits: 32, signed: false } }],
+        },
+      },
+      {
+        key: "capabilities",
+        shape: {
+          kind: "object",
+          members: [
+            { key: "caps_count", shape: { kind: "int", bits: 32, signed: false } },
+            {
+              key: "capabilities",
+              shape: {
+                kind: "array",
+                element: {
+                  kind: "object",
+                  members: [
+                    { key: "len", shape: { kind: "int", bits: 8, signed: false } },
+                    { key: "name", shape: { kind: "bytes" } },
+                  ],
+                },
+              },
+            },
+          ],
+        },
+      },
+      {
+        key: "uuid",
+        shape: {
+          kind: "object",
+          members: [
+            {
+              key: "uuid",
+              shape: {
+                kind: "object",
+                members: [
+                  {
+                    key: "data",
+                    shape: { kind: "array", element: { kind: "int", bits: 8, signed: false } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    ],
+  },
+  params: [],
 };

@@ -4,4 +4,12 @@ export { Reader } from "./reader.js";
 export { Writer } from "./writer.js";
 export { LoadError, SaveError, atIndex, atPath, hexBytes, printable } from "./errors.js";
 export type { SectionCodec } from "./section.js";
+export type {
+  IntShape,
+  MemberShape,
+  ObjectShape,
+  ParamShape,
+  ScalarShape,
+  ValueShape,
+} from "./shape.js";
 export { pciCapability } from "./pci.js";

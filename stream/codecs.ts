@@ -1,13 +1,11 @@
 // The section codecs a stream tool knows: each schema of the package with the generated module
 // that implements it, and the parameters they accept.
 
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { hasErrors } from "../diagnostics/diagnostic.js";
-import { checkText } from "../generator/check-text.js";
-import type { LayoutModel, ParamModel } from "../generator/model.js";
 import type { SectionCodec } from "../runtime/section.js";
+import type { ParamShape } from "../runtime/shape.js";
 import { StreamError } from "./format.js";
 import { integerFromText } from "./json.js";
 
@@ -15,33 +13,31 @@ export interface SectionSchema {
   /** QEMU's VMStateDescription name of the section (the end of its idstr). */
   readonly name: string;
   readonly schemaFile: string;
-  readonly layout: LayoutModel;
+  /** The generated codec, with the state's shape and the parameters it accepts. */
   readonly codec: SectionCodec<Record<string, unknown>, Record<string, unknown>>;
-  readonly params: readonly ParamModel[];
 }
 
 export interface Codecs {
   readonly sections: ReadonlyMap<string, SectionSchema>;
-  readonly params: ReadonlyMap<string, ParamModel>;
+  readonly params: ReadonlyMap<string, ParamShape>;
 }
 
-/** Loads every schema in `schemaDir` with its compiled module from `moduleDir` (`.js`, or `.ts` under a TypeScript loader). */
+/**
+ * The codecs of every schema in `schemaDir`, from its compiled module in `moduleDir` (`.js`, or `.ts`
+ * under a TypeScript loader). Each module carries its sections' shapes and parameters, so nothing
+ * here parses or checks a schema: the stream tools start without the compiler.
+ */
 export async function loadCodecs(
   schemaDir: string,
   moduleDir: string,
   extension = ".js",
 ): Promise<Codecs> {
   const sections = new Map<string, SectionSchema>();
-  const params = new Map<string, ParamModel>();
+  const params = new Map<string, ParamShape>();
   for (const file of readdirSync(schemaDir)
     .filter((f) => f.endsWith(".vmstate"))
     .sort()) {
     const schemaFile = join(schemaDir, file);
-    // Parsing and checking only: the stream tools do not load the code generator (ts-morph,
-    // prettier), which would double their start-up time and memory.
-    const { model, diagnostics } = checkText(readFileSync(schemaFile, "utf8"), schemaFile);
-    if (!model || hasErrors(diagnostics))
-      throw new StreamError(`schema ${schemaFile} has errors: run \`vmstate check ${schemaFile}\``);
     const modulePath = join(moduleDir, `${basename(file, ".vmstate")}${extension}`);
     let module: Record<string, unknown>;
     try {
@@ -54,21 +50,14 @@ export async function loadCodecs(
       );
     }
     const exported = Object.values(module).filter(isCodec);
-    for (const layout of model.sections) {
-      const codec = exported.find((c) => c.name === layout.qemuName);
-      if (!codec || !layout.qemuName)
-        throw new StreamError(
-          `the generated module of ${schemaFile} has no codec for "${layout.qemuName}": run \`npm run gen\``,
-        );
-      sections.set(layout.qemuName, {
-        name: layout.qemuName,
-        schemaFile,
-        layout,
-        codec,
-        params: model.params,
-      });
+    if (exported.length === 0)
+      throw new StreamError(
+        `the generated module of ${schemaFile} (${modulePath}) exports no section codec: run \`npm run gen\``,
+      );
+    for (const codec of exported) {
+      sections.set(codec.name, { name: codec.name, schemaFile, codec });
+      for (const p of codec.params) params.set(p.name, p);
     }
-    for (const p of model.params) params.set(p.name, p);
   }
   return { sections, params };
 }
@@ -78,7 +67,9 @@ function isCodec(v: unknown): v is SectionSchema["codec"] {
     typeof v === "object" &&
     v !== null &&
     typeof (v as { name?: unknown }).name === "string" &&
-    typeof (v as { load?: unknown }).load === "function"
+    typeof (v as { load?: unknown }).load === "function" &&
+    typeof (v as { state?: unknown }).state === "object" &&
+    Array.isArray((v as { params?: unknown }).params)
   );
 }
 
@@ -93,7 +84,7 @@ export function schemaForIdstr(codecs: Codecs, idstr: string): SectionSchema | u
 /** `--param NAME=VALUE` values, typed by the parameters the schemas declare. */
 export function parseParams(
   assignments: readonly string[],
-  known: ReadonlyMap<string, ParamModel>,
+  known: ReadonlyMap<string, ParamShape>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const a of assignments) {

@@ -271,7 +271,7 @@ class StreamDecoder {
       type: "configuration",
       offset: at,
       schema: schema.name,
-      state: stateToJson(schema.layout.state, state),
+      state: stateToJson(schema.codec.state, state),
     });
   }
 
@@ -304,7 +304,7 @@ class StreamDecoder {
         versionId,
         end,
       );
-      body = { schema: schema.name, state: stateToJson(schema.layout.state, state) };
+      body = { schema: schema.name, state: stateToJson(schema.codec.state, state) };
     } else if (type === Marker.SECTION_FULL) {
       body = this.describedBytes(idstr, instanceId, what);
     } else {

@@ -170,7 +170,7 @@ function save(
   params: Record<string, unknown>,
 ): void {
   try {
-    schema.codec.save(w, stateFromJson(schema.layout.state, state, at), params);
+    schema.codec.save(w, stateFromJson(schema.codec.state, state, at), params);
   } catch (e) {
     if (e instanceof SaveError)
       throw new StreamError(`cannot encode ${e.path === "" ? at : `${at}.${e.path}`}: ${e.reason}`);

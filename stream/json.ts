@@ -2,24 +2,23 @@
 // signed), bytes become hex strings, absent values are left out. The inverse checks each value's
 // JSON type and names the path of the first bad one.
 
-import type { FieldType, StateNode } from "../generator/model.js";
+import type { ObjectShape, ValueShape } from "../runtime/shape.js";
 import { printable } from "../runtime/errors.js";
 import { StreamError, type Json } from "./format.js";
 
 type State = Record<string, unknown>;
 
-export function stateToJson(shape: Map<string, StateNode>, state: State): Json {
+export function stateToJson(shape: ObjectShape, state: State): Json {
   const out: { [key: string]: Json } = {};
-  for (const [key, node] of shape) {
+  for (const { key, shape: member } of shape.members) {
     const value = state[key];
     if (value === undefined) continue;
-    if (node.kind === "field") out[key] = valueToJson(node.field.type, value);
-    else out[key] = stateToJson(node.children, value as State);
+    out[key] = valueToJson(member, value);
   }
   return out;
 }
 
-function valueToJson(type: FieldType, value: unknown): Json {
+function valueToJson(type: ValueShape, value: unknown): Json {
   switch (type.kind) {
     case "int":
       if (type.bits === 64)
@@ -31,40 +30,36 @@ function valueToJson(type: FieldType, value: unknown): Json {
       return Buffer.from(value as Uint8Array).toString("hex");
     case "array":
       return (value as unknown[]).map((v) => valueToJson(type.element, v));
-    case "struct":
-      return stateToJson(type.struct.state, value as State);
-    case "custom":
+    case "object":
+      return stateToJson(type, value as State);
+    case "opaque":
       throw new StreamError(
-        `a value of the hand-written codec ${type.codec.name} has no JSON form: its shape is not in the schema`,
+        `a value of the hand-written codec ${type.codec} has no JSON form: its shape is not in the schema`,
       );
   }
 }
 
-export function stateFromJson(shape: Map<string, StateNode>, json: Json, path: string): State {
+export function stateFromJson(shape: ObjectShape, json: Json, path: string): State {
   if (json === null || typeof json !== "object" || Array.isArray(json))
     throw bad(path, "an object", json);
-  const known = new Set(shape.keys());
+  const known = new Set(shape.members.map((m) => m.key));
   for (const key of Object.keys(json)) {
     if (!known.has(key))
       throw new StreamError(`${join(path, printable(key))}: no such field in the schema`);
   }
   const out: State = {};
-  for (const [key, node] of shape) {
+  for (const { key, shape: member } of shape.members) {
     const value = json[key];
-    const at = join(path, key);
     if (value === undefined) {
       out[key] = undefined;
       continue;
     }
-    out[key] =
-      node.kind === "field"
-        ? valueFromJson(node.field.type, value, at)
-        : stateFromJson(node.children, value, at);
+    out[key] = valueFromJson(member, value, join(path, key));
   }
   return out;
 }
 
-function valueFromJson(type: FieldType, json: Json, path: string): unknown {
+function valueFromJson(type: ValueShape, json: Json, path: string): unknown {
   switch (type.kind) {
     case "int":
       if (type.bits === 64) {
@@ -86,11 +81,11 @@ function valueFromJson(type: FieldType, json: Json, path: string): unknown {
     case "array":
       if (!Array.isArray(json)) throw bad(path, "an array", json);
       return json.map((v, i) => valueFromJson(type.element, v, `${path}[${i}]`));
-    case "struct":
-      return stateFromJson(type.struct.state, json, path);
-    case "custom":
+    case "object":
+      return stateFromJson(type, json, path);
+    case "opaque":
       throw new StreamError(
-        `${path}: a value of the hand-written codec ${type.codec.name} has no JSON form`,
+        `${path}: a value of the hand-written codec ${type.codec} has no JSON form`,
       );
   }
 }

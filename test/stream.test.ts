@@ -82,7 +82,7 @@ describe.each(streams)("stream %s", (name) => {
     const payload = virtioNetPayloads().find((p) => p.name === name)!.bytes;
     const body = section && "body" in section ? section.body : undefined;
     expect(body && "state" in body ? body.state : undefined).toEqual(
-      stateToJson(schema.layout.state, decodeSectionBody(payload, schema, {})),
+      stateToJson(schema.codec.state, decodeSectionBody(payload, schema, {})),
     );
   });
 });
@@ -93,7 +93,7 @@ describe("section bodies", () => {
     (_, bytes) => {
       const schema = codecs.sections.get("virtio-net")!;
       const json = JSON.parse(
-        JSON.stringify(stateToJson(schema.layout.state, decodeSectionBody(bytes, schema, {}))),
+        JSON.stringify(stateToJson(schema.codec.state, decodeSectionBody(bytes, schema, {}))),
       ) as Json;
       expect(Buffer.from(encodeSectionBody(json, schema, {})).equals(Buffer.from(bytes))).toBe(
         true,

@@ -64,7 +64,7 @@ export async function runDecode(options: StreamOptions): Promise<number> {
       const doc: SectionDocument = {
         format: "qemu-section",
         schema: schema.name,
-        state: stateToJson(schema.layout.state, decodeSectionBody(bytes, schema, params)),
+        state: stateToJson(schema.codec.state, decodeSectionBody(bytes, schema, params)),
       };
       output(options.output, doc);
       return 0;

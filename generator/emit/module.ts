@@ -17,6 +17,7 @@ import { GENERATOR_VERSION } from "../version.js";
 import { docText, lineComments } from "./docs.js";
 import { LoadEmitter, type FunctionText } from "./load.js";
 import { SaveEmitter } from "./save.js";
+import { objectShapeCode, paramShapesCode } from "./shape.js";
 import { paramsInterface, stateInterfaces, type InterfaceText } from "./types.js";
 
 export interface EmitOptions {
@@ -131,12 +132,16 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
       kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
-      docs: [docText(`Section "${layout.qemuName}": its QEMU name, versions and codec.`)],
+      docs: [
+        docText(
+          `Section "${layout.qemuName}": its QEMU name, versions, codec, state shape and parameters.`,
+        ),
+      ],
       declarations: [
         {
           name: fn.descriptorName!,
           type: `SectionCodec<${fn.typeName}, Params>`,
-          initializer: `{ name: ${JSON.stringify(layout.qemuName)}, version: ${layout.version}, minimumVersion: ${layout.minimum}, save: ${fn.saveName}, load: ${fn.loadName} }`,
+          initializer: `{ name: ${JSON.stringify(layout.qemuName)}, version: ${layout.version}, minimumVersion: ${layout.minimum}, save: ${fn.saveName}, load: ${fn.loadName}, state: ${objectShapeCode(layout.state)}, params: ${paramShapesCode(plan.params)} }`,
         },
       ],
     });

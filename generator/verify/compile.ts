@@ -8,7 +8,10 @@ import { Project, ts } from "ts-morph";
 import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 
-/** runtime/ beside generator/, in the source tree and in dist/ alike (its index.ts or index.d.ts). */
+/**
+ * runtime/ beside generator/, in the source tree (index.ts) and in dist/ (index.d.ts), imported by
+ * an absolute path with its `.js` name, which TypeScript resolves to either.
+ */
 const runtimeIndex = join(
   dirname(fileURLToPath(import.meta.url)),
   "..",
@@ -17,18 +20,11 @@ const runtimeIndex = join(
   "index.js",
 );
 
-const projects = new Map<string, Project>();
+let shared: Project | undefined;
 
-/**
- * One project per runtime specifier and process: creating one loads TypeScript's library files. A
- * bare specifier (`vmstate-dsl/runtime`) resolves to this package's runtime for the generated module
- * and for codec modules alike; a relative one resolves on disk, as it will when the module runs.
- */
-function projectFor(runtimeImport: string): Project {
-  const known = projects.get(runtimeImport);
-  if (known) return known;
-  const bare = !runtimeImport.startsWith(".") && !runtimeImport.startsWith("/");
-  const project = new Project({
+/** One project per process: creating it loads TypeScript's library files. */
+function project(): Project {
+  shared ??= new Project({
     skipAddingFilesFromTsConfig: true,
     skipFileDependencyResolution: true,
     compilerOptions: {
@@ -47,17 +43,17 @@ function projectFor(runtimeImport: string): Project {
       skipLibCheck: true,
       types: [],
       noEmit: true,
-      ...(bare ? { paths: { [runtimeImport]: [runtimeIndex] } } : {}),
     },
   });
-  projects.set(runtimeImport, project);
-  return project;
+  return shared;
 }
 
 /**
- * Type-checks a generated module as if it were at `outputName`: hand-written codec modules and a
- * relative runtime import resolve from there as they will. Returns one VMS8005 per TypeScript
- * error, placed at `schemaSpan`.
+ * Type-checks a generated module as if it were at `outputName`, so that hand-written codec modules
+ * resolve from there as they will. Its runtime import, whatever the specifier (`vmstate-dsl/runtime`,
+ * or a path where a build will put a copy), is checked against this package's runtime: where the
+ * runtime lives is the user's build's business, what the code does with it is the generator's.
+ * Returns one VMS8005 per TypeScript error, placed at `schemaSpan`.
  */
 export function compileModule(
   outputName: string,
@@ -65,10 +61,19 @@ export function compileModule(
   runtimeImport: string,
   schemaSpan: Span,
 ): Diagnostic[] {
-  const p = projectFor(runtimeImport);
+  const p = project();
   // As an ES module wherever it goes (`.mts`), whatever the package.json beside it says.
   const path = resolve(outputName).replace(/\.ts$/, ".mts");
-  const file = p.createSourceFile(path, code, { overwrite: true });
+  const runtimeFrom = ` from ${JSON.stringify(runtimeImport)};`;
+  const checked = code
+    .split("\n")
+    .map((line) =>
+      /^(import |\} from )/.test(line) && line.endsWith(runtimeFrom)
+        ? line.slice(0, -runtimeFrom.length) + ` from ${JSON.stringify(runtimeIndex)};`
+        : line,
+    )
+    .join("\n");
+  const file = p.createSourceFile(path, checked, { overwrite: true });
   try {
     p.resolveSourceFileDependencies();
     return file.getPreEmitDiagnostics().map((d) => {

@@ -363,11 +363,91 @@ export function loadArrays(r: Reader, p: Params = {}, version: number = 1): Arra
   };
 }
 
-/** Section "arrays": its QEMU name, versions and codec. */
+/** Section "arrays": its QEMU name, versions, codec, state shape and parameters. */
 export const arraysSection: SectionCodec<Arrays, Params> = {
   name: "arrays",
   version: 1,
   minimumVersion: 1,
   save: saveArrays,
   load: loadArrays,
+  state: {
+    kind: "object",
+    members: [
+      { key: "mac", shape: { kind: "bytes" } },
+      {
+        key: "vector",
+        shape: { kind: "array", element: { kind: "int", bits: 32, signed: false } },
+      },
+      { key: "length", shape: { kind: "int", bits: 16, signed: false } },
+      { key: "payload", shape: { kind: "bytes" } },
+      { key: "count", shape: { kind: "int", bits: 8, signed: false } },
+      { key: "words", shape: { kind: "array", element: { kind: "int", bits: 16, signed: false } } },
+      { key: "wide", shape: { kind: "bool" } },
+      {
+        key: "slots",
+        shape: {
+          kind: "array",
+          element: {
+            kind: "object",
+            members: [
+              { key: "id", shape: { kind: "int", bits: 16, signed: false } },
+              { key: "value", shape: { kind: "int", bits: 64, signed: false } },
+              { key: "small", shape: { kind: "int", bits: 8, signed: false } },
+            ],
+          },
+        },
+      },
+      {
+        key: "fixed_slots",
+        shape: {
+          kind: "array",
+          element: {
+            kind: "object",
+            members: [
+              { key: "id", shape: { kind: "int", bits: 16, signed: false } },
+              { key: "value", shape: { kind: "int", bits: 64, signed: false } },
+              { key: "small", shape: { kind: "int", bits: 8, signed: false } },
+            ],
+          },
+        },
+      },
+      {
+        key: "grid",
+        shape: {
+          kind: "array",
+          element: { kind: "array", element: { kind: "int", bits: 8, signed: false } },
+        },
+      },
+      {
+        key: "pairs",
+        shape: {
+          kind: "array",
+          element: {
+            kind: "object",
+            members: [
+              { key: "left", shape: { kind: "int", bits: 32, signed: true } },
+              { key: "right", shape: { kind: "int", bits: 32, signed: true } },
+            ],
+          },
+        },
+      },
+      {
+        key: "matrix",
+        shape: {
+          kind: "array",
+          element: {
+            kind: "array",
+            element: {
+              kind: "object",
+              members: [
+                { key: "left", shape: { kind: "int", bits: 32, signed: true } },
+                { key: "right", shape: { kind: "int", bits: 32, signed: true } },
+              ],
+            },
+          },
+        },
+      },
+    ],
+  },
+  params: [],
 };

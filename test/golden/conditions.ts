@@ -318,11 +318,51 @@ export function loadConditions(r: Reader, p: Params, version: number = 4): Condi
   };
 }
 
-/** Section "conditions": its QEMU name, versions and codec. */
+/** Section "conditions": its QEMU name, versions, codec, state shape and parameters. */
 export const conditionsSection: SectionCodec<Conditions, Params> = {
   name: "conditions",
   version: 4,
   minimumVersion: 2,
   save: saveConditions,
   load: loadConditions,
+  state: {
+    kind: "object",
+    members: [
+      { key: "features", shape: { kind: "int", bits: 32, signed: false } },
+      { key: "offloads", shape: { kind: "int", bits: 64, signed: false } },
+      { key: "host_wide", shape: { kind: "int", bits: 8, signed: false } },
+      { key: "added_in_3", shape: { kind: "int", bits: 16, signed: false } },
+      { key: "added_in_2", shape: { kind: "int", bits: 16, signed: false } },
+      { key: "entries", shape: { kind: "int", bits: 32, signed: false } },
+      { key: "table", shape: { kind: "bytes" } },
+      { key: "max_queues", shape: { kind: "int", bits: 16, signed: false } },
+      { key: "curr_queues", shape: { kind: "int", bits: 16, signed: false } },
+      {
+        key: "tx_waiting",
+        shape: { kind: "array", element: { kind: "int", bits: 32, signed: false } },
+      },
+      { key: "tuned", shape: { kind: "int", bits: 8, signed: false } },
+      { key: "signed_value", shape: { kind: "int", bits: 16, signed: true } },
+      { key: "mask", shape: { kind: "int", bits: 32, signed: false } },
+      { key: "big_count", shape: { kind: "int", bits: 64, signed: false } },
+      { key: "ratio", shape: { kind: "int", bits: 8, signed: false } },
+      { key: "sign_bits", shape: { kind: "int", bits: 8, signed: false } },
+      { key: "low_bits", shape: { kind: "int", bits: 8, signed: false } },
+      {
+        key: "legacy",
+        shape: {
+          kind: "object",
+          members: [
+            { key: "legacy", shape: { kind: "int", bits: 8, signed: false } },
+            { key: "current", shape: { kind: "int", bits: 8, signed: false } },
+          ],
+        },
+      },
+    ],
+  },
+  params: [
+    { name: "queues", type: { kind: "int", bits: 16, signed: false } },
+    { name: "host_features", type: { kind: "int", bits: 64, signed: false } },
+    { name: "tuning", type: { kind: "int", bits: 8, signed: false } },
+  ],
 };

@@ -122,11 +122,32 @@ export function loadScalars(r: Reader, _p: Params = {}, version: number = 1): Sc
   };
 }
 
-/** Section "scalars": its QEMU name, versions and codec. */
+/** Section "scalars": its QEMU name, versions, codec, state shape and parameters. */
 export const scalarsSection: SectionCodec<Scalars, Params> = {
   name: "scalars",
   version: 1,
   minimumVersion: 1,
   save: saveScalars,
   load: loadScalars,
+  state: {
+    kind: "object",
+    members: [
+      { key: "a_u8", shape: { kind: "int", bits: 8, signed: false } },
+      { key: "a_i8", shape: { kind: "int", bits: 8, signed: true } },
+      { key: "a_u16", shape: { kind: "int", bits: 16, signed: false } },
+      { key: "a_u16le", shape: { kind: "int", bits: 16, signed: false } },
+      { key: "a_i16", shape: { kind: "int", bits: 16, signed: true } },
+      { key: "a_i16le", shape: { kind: "int", bits: 16, signed: true } },
+      { key: "a_u32", shape: { kind: "int", bits: 32, signed: false } },
+      { key: "a_u32le", shape: { kind: "int", bits: 32, signed: false } },
+      { key: "a_i32", shape: { kind: "int", bits: 32, signed: true } },
+      { key: "a_i32le", shape: { kind: "int", bits: 32, signed: true } },
+      { key: "a_u64", shape: { kind: "int", bits: 64, signed: false } },
+      { key: "a_u64le", shape: { kind: "int", bits: 64, signed: false } },
+      { key: "a_i64", shape: { kind: "int", bits: 64, signed: true } },
+      { key: "a_i64le", shape: { kind: "int", bits: 64, signed: true } },
+      { key: "flag", shape: { kind: "bool" } },
+    ],
+  },
+  params: [],
 };

@@ -297,11 +297,91 @@ export function loadDevice(r: Reader, p: Params = {}, version: number = 2): Devi
   return { enabled, level, transport, rss, extra_state, last };
 }
 
-/** Section "device": its QEMU name, versions and codec. */
+/** Section "device": its QEMU name, versions, codec, state shape and parameters. */
 export const deviceSection: SectionCodec<Device, Params> = {
   name: "device",
   version: 2,
   minimumVersion: 2,
   save: saveDevice,
   load: loadDevice,
+  state: {
+    kind: "object",
+    members: [
+      { key: "enabled", shape: { kind: "bool" } },
+      { key: "level", shape: { kind: "int", bits: 8, signed: false } },
+      {
+        key: "transport",
+        shape: {
+          kind: "object",
+          members: [
+            {
+              key: "modern",
+              shape: {
+                kind: "object",
+                members: [
+                  { key: "select", shape: { kind: "int", bits: 32, signed: false } },
+                  {
+                    key: "queues",
+                    shape: {
+                      kind: "array",
+                      element: {
+                        kind: "object",
+                        members: [
+                          { key: "num", shape: { kind: "int", bits: 16, signed: false } },
+                          {
+                            key: "extra",
+                            shape: {
+                              kind: "object",
+                              members: [
+                                { key: "used", shape: { kind: "int", bits: 16, signed: false } },
+                              ],
+                            },
+                          },
+                        ],
+                      },
+                    },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      {
+        key: "rss",
+        shape: {
+          kind: "object",
+          members: [
+            { key: "len", shape: { kind: "int", bits: 16, signed: false } },
+            {
+              key: "table",
+              shape: { kind: "array", element: { kind: "int", bits: 16, signed: false } },
+            },
+          ],
+        },
+      },
+      {
+        key: "extra_state",
+        shape: {
+          kind: "object",
+          members: [
+            { key: "note", shape: { kind: "int", bits: 8, signed: false } },
+            { key: "late", shape: { kind: "int", bits: 8, signed: false } },
+            {
+              key: "inner",
+              shape: {
+                kind: "object",
+                members: [{ key: "depth", shape: { kind: "int", bits: 8, signed: false } }],
+              },
+            },
+          ],
+        },
+      },
+      {
+        key: "last",
+        shape: { kind: "object", members: [{ key: "last", shape: { kind: "bool" } }] },
+      },
+    ],
+  },
+  params: [],
 };
