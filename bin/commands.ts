@@ -2,8 +2,10 @@
 // runs. Each command's modules are imported when it runs: the checker's parser alone takes a good
 // part of a second to load, which `gen` with every output up to date does not need.
 
+import { relative } from "node:path";
 import { CliError } from "./cli-error.js";
 import { command, type CommandSpec, type OptionSpec } from "./command-line.js";
+import { findConfig, type ProjectConfig } from "./config.js";
 import type { OutputFormat } from "./report.js";
 
 const format = {
@@ -28,10 +30,37 @@ const param = {
     "a parameter of the schemas (e.g. vectors=4), instead of what the\nstream implies; may be repeated",
 } as const satisfies OptionSpec;
 
+const schemas = {
+  type: "string",
+  multiple: true,
+  value: "DIR",
+  description:
+    "a folder of your own schemas, which replace shipped ones of the same\nQEMU name; may be repeated (default: the configuration's schemas)",
+} as const satisfies OptionSpec;
+
 const quiet = {
   type: "boolean",
   description: "no progress line on standard error (shown only on a terminal)",
 } as const satisfies OptionSpec;
+
+/** `--schemas` folders, else the configuration's, as paths from the working folder. */
+function userSchemaFolders(given: readonly string[], config: ProjectConfig | undefined): string[] {
+  return given.length > 0 ? [...given] : (config?.schemas ?? []).map(fromWorkingFolder);
+}
+
+/**
+ * The schemas a command reads: those named on the command line and the `--schemas` folders; with
+ * neither, the configuration's folders.
+ */
+function schemaArguments(positionals: readonly string[], given: readonly string[]): string[] {
+  if (positionals.length > 0 || given.length > 0) return [...positionals, ...given];
+  return userSchemaFolders([], findConfig());
+}
+
+/** A path of the configuration (absolute) as the commands show it: from the working folder. */
+function fromWorkingFolder(path: string): string {
+  return relative(process.cwd(), path) || ".";
+}
 
 function outputFormat(value: string | undefined): OutputFormat {
   return value === "json" ? "json" : "text";
@@ -41,29 +70,43 @@ export const commands: readonly CommandSpec[] = [
   command({
     name: "check",
     summary: "report every diagnostic of the schemas; exit 1 on any error",
-    usage: ["check FILE|DIR... [--format text|json]"],
+    usage: ["check [FILE|DIR...] [--schemas DIR]... [--format text|json]"],
     description:
-      "Checks .vmstate schemas (files, or every .vmstate file of a folder) and prints every\n" +
-      "diagnostic. Prints nothing and exits 0 when they are clean, exits 1 when any has an error.",
-    positionals: { min: 1, max: Infinity, wrong: "check needs at least one schema file" },
-    options: { format },
+      "Checks .vmstate schemas (files, or every .vmstate file of a folder; with none named, the\n" +
+      "--schemas folders or the configuration's) and prints every diagnostic. Prints nothing and\n" +
+      "exits 0 when they are clean, exits 1 when any has an error.",
+    positionals: { min: 0, max: Infinity, wrong: "" },
+    options: { schemas, format },
     run: async (values, positionals) => {
+      const inputs = schemaArguments(positionals, values.schemas);
+      if (inputs.length === 0)
+        throw new CliError(
+          "check needs a schema file or folder (or --schemas DIR, or a vmstate.config.json naming its schemas)",
+        );
       const { runCheck } = await import("./commands/check.js");
-      return runCheck(positionals, outputFormat(values.format));
+      return runCheck(inputs, outputFormat(values.format));
     },
   }),
   command({
     name: "gen",
     summary: "generate TypeScript save/load code (default: schemas/ → generated/)",
-    usage: ["gen [FILE|DIR...] [--out DIR] [--runtime SPEC] [--no-cache]", "gen --check"],
+    usage: [
+      "gen [FILE|DIR...] [--schemas DIR]... [--out DIR] [--runtime SPEC] [--no-cache]",
+      "gen --check",
+    ],
     description:
       "Generates one TypeScript module per schema: checked, emitted, verified and formatted. Nothing\n" +
       "is written unless every schema is clean; then every changed file is written, or none is.\n" +
       "With --check nothing is written: exit 1, naming each stale file, when generated code is out\n" +
-      "of date.",
+      "of date. With no schema named, the --schemas folders, else the configuration's, else schemas/.",
     positionals: { min: 0, max: Infinity, wrong: "" },
     options: {
-      out: { type: "string", value: "DIR", description: "the output folder (default: generated)" },
+      out: {
+        type: "string",
+        value: "DIR",
+        description: "the output folder (default: the configuration's out, else generated)",
+      },
+      schemas,
       check: {
         type: "boolean",
         description: "write nothing; exit 1 and name each stale or missing output",
@@ -81,10 +124,12 @@ export const commands: readonly CommandSpec[] = [
       format,
     },
     run: async (values, positionals) => {
+      const config = findConfig();
       const { runGen } = await import("./commands/gen.js");
       return runGen({
-        files: positionals,
-        out: values.out ?? "generated",
+        files: schemaArguments(positionals, values.schemas),
+        out:
+          values.out ?? (config?.out === undefined ? "generated" : fromWorkingFolder(config.out)),
         check: values.check,
         format: outputFormat(values.format),
         runtime: values.runtime,
@@ -110,6 +155,7 @@ export const commands: readonly CommandSpec[] = [
     options: {
       output,
       param,
+      schemas,
       section: {
         type: "string",
         value: "NAME",
@@ -123,6 +169,7 @@ export const commands: readonly CommandSpec[] = [
         input: positionals[0]!,
         output: values.output,
         params: values.param,
+        schemas: values.schemas,
         section: values.section,
         quiet: values.quiet,
       });
@@ -146,6 +193,7 @@ export const commands: readonly CommandSpec[] = [
           "copy the RAM sections from this stream (a copy of the one decoded,\nmoved, or read from standard input)",
       },
       param,
+      schemas,
       quiet,
     },
     run: async (values, positionals) => {
@@ -154,6 +202,7 @@ export const commands: readonly CommandSpec[] = [
         input: positionals[0]!,
         output: values.output,
         params: values.param,
+        schemas: values.schemas,
         source: values.source,
         quiet: values.quiet,
       });
@@ -173,28 +222,35 @@ export const commands: readonly CommandSpec[] = [
       max: 3,
       wrong: "ram needs a subcommand and its arguments: ram extract STREAM DIR",
     },
-    options: { param, quiet },
+    options: { param, schemas, quiet },
     run: async (values, positionals) => {
       const [subcommand, input, dir] = positionals as [string, string, string];
       if (subcommand !== "extract")
         throw new CliError(`unknown ram subcommand '${subcommand}' (see 'vmstate help ram')`);
       const { runRamExtract } = await import("./commands/stream.js");
-      return runRamExtract({ input, dir, params: values.param, quiet: values.quiet });
+      return runRamExtract({
+        input,
+        dir,
+        params: values.param,
+        schemas: values.schemas,
+        quiet: values.quiet,
+      });
     },
   }),
   command({
     name: "compat",
     summary: "every change that breaks migration between two versions; exit 1 if any",
     usage: [
-      "compat OLD NEW [--direction forward|backward|both] [--format text|json]",
+      "compat OLD [NEW] [--schemas DIR]... [--direction forward|backward|both] [--format text|json]",
       "compat --qemu-dump SRC.json DEST.json",
     ],
     description:
       "Compares two versions of the schemas (files or folders) and reports every change that makes\n" +
       "one version's reader misread or refuse what the other version's writer sends. With\n" +
-      "--qemu-dump, compares two QEMU -dump-vmstate files as QEMU's vmstate-static-checker.py does.",
+      "--qemu-dump, compares two QEMU -dump-vmstate files as QEMU's vmstate-static-checker.py does.\n" +
+      "Without NEW, the new version is the --schemas folders or the configuration's.",
     positionals: {
-      min: 2,
+      min: 1,
       max: 2,
       wrong: "compat needs two inputs: the old version and the new one",
     },
@@ -210,13 +266,24 @@ export const commands: readonly CommandSpec[] = [
         type: "boolean",
         description: "the two files are QEMU -dump-vmstate JSON, not schemas",
       },
+      schemas,
       format,
     },
     run: async (values, positionals) => {
+      const neu =
+        positionals.length === 2
+          ? [positionals[1]!]
+          : values["qemu-dump"]
+            ? []
+            : userSchemaFolders(values.schemas, findConfig());
+      if (neu.length === 0)
+        throw new CliError(
+          "compat needs two inputs: the old version and the new one (or, for schemas, --schemas DIR or a vmstate.config.json naming the new one)",
+        );
       const { runCompat } = await import("./commands/compat.js");
       return runCompat({
         old: positionals[0]!,
-        new: positionals[1]!,
+        new: neu,
         qemuDump: values["qemu-dump"],
         direction: values.direction ?? "both",
         format: outputFormat(values.format),

@@ -34,4 +34,6 @@ export interface MemberShape {
 export interface ParamShape {
   readonly name: string;
   readonly type: ScalarShape;
+  /** The value when none is given, if the schema declares one. */
+  readonly default?: boolean | number | bigint;
 }

@@ -6,8 +6,9 @@ import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { SectionCodec } from "../runtime/section.js";
 import type { ParamShape } from "../runtime/shape.js";
-import { StreamError } from "./format.js";
-import { integerFromText } from "./json.js";
+import { StreamError, type Json, type RecordedParams } from "./format.js";
+import { integerFromText, shownValue } from "./json.js";
+import { printable } from "../runtime/errors.js";
 
 export interface SectionSchema {
   /** QEMU's VMStateDescription name of the section (the end of its idstr). */
@@ -22,6 +23,12 @@ export interface Codecs {
   readonly params: ReadonlyMap<string, ParamShape>;
 }
 
+/** A schema and the compiled module generated from it. */
+export interface CodecModule {
+  readonly schemaFile: string;
+  readonly modulePath: string;
+}
+
 /**
  * The codecs of every schema in `schemaDir`, from its compiled module in `moduleDir` (`.js`, or `.ts`
  * under a TypeScript loader). Each module carries its sections' shapes and parameters, so nothing
@@ -32,13 +39,24 @@ export async function loadCodecs(
   moduleDir: string,
   extension = ".js",
 ): Promise<Codecs> {
+  const modules = readdirSync(schemaDir)
+    .filter((f) => f.endsWith(".vmstate"))
+    .sort()
+    .map((file) => ({
+      schemaFile: join(schemaDir, file),
+      modulePath: join(moduleDir, `${basename(file, ".vmstate")}${extension}`),
+    }));
+  return loadCodecModules(modules);
+}
+
+/**
+ * The codecs of these modules; a section of a later module replaces one of the same QEMU name
+ * from an earlier one (the user's schemas come after the shipped ones).
+ */
+export async function loadCodecModules(modules: readonly CodecModule[]): Promise<Codecs> {
   const sections = new Map<string, SectionSchema>();
   const params = new Map<string, ParamShape>();
-  for (const file of readdirSync(schemaDir)
-    .filter((f) => f.endsWith(".vmstate"))
-    .sort()) {
-    const schemaFile = join(schemaDir, file);
-    const modulePath = join(moduleDir, `${basename(file, ".vmstate")}${extension}`);
+  for (const { schemaFile, modulePath } of modules) {
     let module: Record<string, unknown>;
     try {
       module = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
@@ -55,6 +73,7 @@ export async function loadCodecs(
         `the generated module of ${schemaFile} (${modulePath}) exports no section codec: run \`npm run gen\``,
       );
     for (const codec of exported) {
+      sections.delete(codec.name);
       sections.set(codec.name, { name: codec.name, schemaFile, codec });
       for (const p of codec.params) params.set(p.name, p);
     }
@@ -116,4 +135,46 @@ export function parseParams(
     out[name] = p.type.bits === 64 ? v : Number(v);
   }
   return out;
+}
+
+export function recordedParams(
+  given: Record<string, unknown>,
+  known: ReadonlyMap<string, ParamShape>,
+): RecordedParams {
+  const out: RecordedParams = { given: {}, defaults: {}, derived: [] };
+  for (const name of [...known.keys()].sort()) {
+    const p = known.get(name)!;
+    if (name in given) out.given[name] = paramJson(given[name]);
+    else if (p.default !== undefined) out.defaults[name] = paramJson(p.default);
+    else out.derived.push(name);
+  }
+  return out;
+}
+
+function paramJson(v: unknown): Json {
+  if (typeof v === "bigint")
+    return Number.isSafeInteger(Number(v)) ? Number(v) : `0x${v.toString(16)}`;
+  return v as Json;
+}
+
+/** A document's recorded given parameters as `NAME=VALUE` texts; a malformed record is a StreamError with its path. */
+export function documentParams(json: unknown, known: ReadonlyMap<string, ParamShape>): string[] {
+  if (json === undefined) return [];
+  const given =
+    typeof json === "object" && json !== null && !Array.isArray(json)
+      ? (json as Record<string, unknown>)["given"]
+      : undefined;
+  if (typeof given !== "object" || given === null || Array.isArray(given))
+    throw new StreamError(`params: expected {"given": {…}, …}, found ${shownValue(json)}`);
+  return Object.entries(given).map(([name, value]) => {
+    if (!known.has(name))
+      throw new StreamError(
+        `params.given.${printable(name)}: no schema has this parameter (known: ${[...known.keys()].sort().join(", ") || "none"})`,
+      );
+    if (typeof value !== "boolean" && typeof value !== "number" && typeof value !== "string")
+      throw new StreamError(
+        `params.given.${printable(name)}: expected a boolean or an integer, found ${shownValue(value)}`,
+      );
+    return `${name}=${String(value)}`;
+  });
 }

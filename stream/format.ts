@@ -98,11 +98,26 @@ export interface SectionDocument {
   readonly state: Json;
 }
 
+/**
+ * What a decoded document records of its parameters: the values given (configuration and command
+ * line), the defaults the schemas declare for the others, and the parameters left to the schemas,
+ * which work them out from each section's own bytes (so `encode` works them out again).
+ */
+export interface RecordedParams {
+  readonly given: Record<string, Json>;
+  readonly defaults: Record<string, Json>;
+  readonly derived: string[];
+}
+
 export interface StreamDocument {
   readonly format: "qemu-migration-stream";
   readonly fileVersion: number;
   /** Where the RAM sections' bytes are; a document whose RAM is inline (base64) has none. */
   readonly source?: StreamSource;
+  /** The parameters it was decoded with. */
+  readonly params?: RecordedParams;
+  /** The schema file of each section schema used, by QEMU name. */
+  readonly schemas?: Record<string, string>;
   readonly items: StreamItem[];
 }
 

@@ -78,7 +78,10 @@ describe("vmstate check", () => {
       ["check", "no/such.vmstate"],
       "vmstate: cannot read 'no/such.vmstate': no such file or folder",
     ],
-    [["check"], "vmstate: check needs at least one schema file"],
+    [
+      ["check"],
+      "vmstate: check needs a schema file or folder (or --schemas DIR, or a vmstate.config.json naming its schemas)",
+    ],
     [["frobnicate"], "vmstate: unknown command 'frobnicate'"],
     [
       ["check", "--format", "xml", "schemas/virtio-net.vmstate"],

@@ -62,7 +62,9 @@ function run(command: string): { status: number | null; output: string } {
   const prelude = `vmstate() { ${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} "$@"; }
 npx() { if [ "$1" = vmstate ]; then shift; vmstate "$@"; else command npx "$@"; fi; }
 `;
-  const r = spawnSync("bash", ["-c", prelude + command], { cwd: work, encoding: "utf8" });
+  // Schemas of the user's own are compiled into a cache folder of the session's, not the home one.
+  const env = { ...process.env, VMSTATE_CACHE_DIR: join(work, ".vmstate-cache") };
+  const r = spawnSync("bash", ["-c", prelude + command], { cwd: work, encoding: "utf8", env });
   return { status: r.status, output: r.stdout + r.stderr };
 }
 

@@ -18,7 +18,8 @@ import { planSchemaFiles } from "../schemas.js";
 
 export interface CompatOptions {
   readonly old: string;
-  readonly new: string;
+  /** The new version: a file or folder, or (from --schemas or the configuration) several folders. */
+  readonly new: readonly string[];
   readonly qemuDump: boolean;
   readonly direction: Directions;
   readonly format: OutputFormat;
@@ -28,7 +29,7 @@ export function runCompat(options: CompatOptions): number {
   const sources = new Map<string, string>();
   let found: CompatDiagnostic[];
   if (options.qemuDump) {
-    const [old, neu] = [options.old, options.new].map((file) => {
+    const [old, neu] = [options.old, options.new[0]!].map((file) => {
       const text = readText(file);
       sources.set(file, text);
       try {
@@ -42,15 +43,14 @@ export function runCompat(options: CompatOptions): number {
     found = compareDumps(old!, neu!);
   } else {
     const schemaErrors: Diagnostic[] = [];
-    const [old, neu] = [options.old, options.new].map((input) =>
-      load(input, sources, schemaErrors),
-    );
+    const old = load([options.old], sources, schemaErrors);
+    const neu = load(options.new, sources, schemaErrors);
     if (hasErrors(schemaErrors)) {
       // Two versions can only be compared once each is a valid schema.
       printDiagnostics(schemaErrors, sources, options.format);
       return 1;
     }
-    found = compareVersions(old!, neu!);
+    found = compareVersions(old, neu);
   }
   const shown = inDirections(found, options.direction);
   if (options.format === "json") process.stdout.write(formatCompatJson(shown));
@@ -58,7 +58,11 @@ export function runCompat(options: CompatOptions): number {
   return hasErrors(shown) ? 1 : 0;
 }
 
-/** A schema file, or every schema of a folder, checked and planned. */
-function load(input: string, sources: Map<string, string>, errors: Diagnostic[]): SchemaFile[] {
-  return planSchemaFiles(schemaInputs([input]), sources, errors);
+/** Schema files, or every schema of folders, checked and planned. */
+function load(
+  inputs: readonly string[],
+  sources: Map<string, string>,
+  errors: Diagnostic[],
+): SchemaFile[] {
+  return planSchemaFiles(schemaInputs(inputs), sources, errors);
 }

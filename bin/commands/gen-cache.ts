@@ -56,7 +56,10 @@ function filesUnder(folder: string): string[] {
  * changed must be verified again. Every string is tried, so that no way of writing a codec
  * declaration is missed; a message or a QEMU name costs a failed read, never a stale output.
  */
-function referencedModules(schemaFile: string, schemaText: string): [string, string | null][] {
+export function referencedModules(
+  schemaFile: string,
+  schemaText: string,
+): [string, string | null][] {
   // String literals of the language are JSON strings.
   const specs = [...schemaText.matchAll(/"(?:[^"\\\n]|\\.)*"/g)].map((m) => jsonString(m[0]));
   return [...new Set(specs)].sort().map((spec) => {

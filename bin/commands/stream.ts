@@ -2,10 +2,16 @@
 // QEMU migration streams (or one section's body with --section) ↔ JSON, through the generated
 // codecs of the package's schemas. Streams are read and written as they go, in bounded memory.
 
-import { closeSync, mkdirSync, openSync, renameSync, unlinkSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from "node:fs";
+import { basename, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadCodecs, parseParams, type Codecs } from "../../stream/codecs.js";
+import {
+  documentParams,
+  loadCodecModules,
+  parseParams,
+  recordedParams,
+  type Codecs,
+} from "../../stream/codecs.js";
 import { decodeSectionBody, decodeSource } from "../../stream/decode.js";
 import { encodeSectionBody, encodeStreamTo, schemaNamed } from "../../stream/encode.js";
 import { extractRam, type RamImage } from "../../stream/extract.js";
@@ -14,6 +20,7 @@ import {
   type Json,
   type SectionDocument,
   type StreamDocument,
+  type StreamItem,
 } from "../../stream/format.js";
 import { stateToJson } from "../../stream/json.js";
 import { printJson } from "../../stream/print.js";
@@ -28,7 +35,9 @@ import {
   writeAtomically,
   writeStreamingAtomically,
 } from "../io.js";
+import { findConfig } from "../config.js";
 import { Progress } from "../progress.js";
+import { userCodecModules } from "../user-schemas.js";
 
 /** The package root: dist/bin/commands/stream.js → three folders up. */
 const packageRoot = resolve(fileURLToPath(import.meta.url), "..", "..", "..", "..");
@@ -36,7 +45,7 @@ const packageRoot = resolve(fileURLToPath(import.meta.url), "..", "..", "..", ".
 /** How a stream named on the command line is called: `-` is standard input. */
 const STDIN = "-";
 
-export interface StreamOptions {
+export interface StreamOptions extends UserSchemas {
   readonly input: string;
   readonly output: string | undefined;
   readonly params: readonly string[];
@@ -44,8 +53,58 @@ export interface StreamOptions {
   readonly quiet: boolean;
 }
 
-async function codecs(): Promise<Codecs> {
-  return loadCodecs(join(packageRoot, "schemas"), join(packageRoot, "dist", "generated"));
+/** The user's schema folders and parameters: the command line's, else the project configuration's. */
+interface UserSchemas {
+  /** `--schemas DIR`, in order. */
+  readonly schemas: readonly string[];
+  /** `--param NAME=VALUE`, in order. */
+  readonly params: readonly string[];
+}
+
+/**
+ * The shipped schemas' codecs, then the user's (`--schemas`, else the configuration's folders),
+ * which replace a shipped one of the same QEMU name; and the parameters the configuration gives,
+ * which the command line's override.
+ */
+async function codecs(options: UserSchemas): Promise<{ known: Codecs; configParams: string[] }> {
+  const config = findConfig();
+  const folders = options.schemas.length > 0 ? options.schemas : (config?.schemas ?? []);
+  const shipped = readdirSync(join(packageRoot, "schemas"))
+    .filter((f) => f.endsWith(".vmstate"))
+    .sort()
+    .map((f) => ({
+      schemaFile: join(packageRoot, "schemas", f),
+      modulePath: join(packageRoot, "dist", "generated", `${basename(f, ".vmstate")}.js`),
+    }));
+  const user = await userCodecModules(folders);
+  return {
+    known: await loadCodecModules([...shipped, ...user]),
+    configParams: [...(config?.params ?? [])],
+  };
+}
+
+/** Where a schema is, as a document records it: the package's as `vmstate-dsl/schemas/…`. */
+function schemaOrigin(schemaFile: string): string {
+  const shipped = join(packageRoot, "schemas") + sep;
+  return schemaFile.startsWith(shipped)
+    ? `vmstate-dsl/schemas/${schemaFile.slice(shipped.length)}`
+    : schemaFile;
+}
+
+/** The schema file of each section schema the document's items name. */
+function schemasUsed(items: readonly StreamItem[], known: Codecs): Record<string, string> {
+  const names = new Set<string>();
+  for (const item of items) {
+    if (item.type === "configuration") names.add(item.schema);
+    if ((item.type === "full" || item.type === "start") && "schema" in item.body)
+      names.add(item.body.schema);
+  }
+  const out: Record<string, string> = {};
+  for (const name of [...names].sort()) {
+    const schema = known.sections.get(name);
+    if (schema) out[name] = schemaOrigin(schema.schemaFile);
+  }
+  return out;
 }
 
 export async function runDecode(options: StreamOptions): Promise<number> {
@@ -58,8 +117,8 @@ export async function runDecode(options: StreamOptions): Promise<number> {
   if (options.section !== undefined) {
     const bytes = options.input === STDIN ? readBytes("/dev/stdin") : readBytes(options.input);
     return userErrors(async () => {
-      const known = await codecs();
-      const params = parseParams(options.params, known.params);
+      const { known, configParams } = await codecs(options);
+      const params = parseParams([...configParams, ...options.params], known.params);
       const schema = schemaNamed(known, options.section);
       const doc: SectionDocument = {
         format: "qemu-section",
@@ -73,14 +132,23 @@ export async function runDecode(options: StreamOptions): Promise<number> {
   const source = openStream(options.input);
   try {
     return await userErrors(async () => {
-      const known = await codecs();
-      const params = parseParams(options.params, known.params);
+      const { known, configParams } = await codecs(options);
+      const given = [...configParams, ...options.params];
+      const params = parseParams(given, known.params);
       const progress = Progress.onTerminal("decode", source.size, options.quiet);
-      const doc = decodeSource(source, known, params, {
+      const decoded = decodeSource(source, known, params, {
         ...(options.input === STDIN ? {} : { path: resolve(options.input) }),
         ...(progress ? { progress: (bytes, sections) => progress.update(bytes, sections) } : {}),
       });
       progress?.done();
+      const doc: StreamDocument = {
+        format: decoded.format,
+        fileVersion: decoded.fileVersion,
+        ...(decoded.source ? { source: decoded.source } : {}),
+        params: recordedParams(params, known.params),
+        schemas: schemasUsed(decoded.items, known),
+        items: decoded.items,
+      };
       output(options.output, doc);
       return 0;
     });
@@ -89,7 +157,7 @@ export async function runDecode(options: StreamOptions): Promise<number> {
   }
 }
 
-export interface EncodeOptions {
+export interface EncodeOptions extends UserSchemas {
   readonly input: string;
   readonly output: string | undefined;
   readonly params: readonly string[];
@@ -111,8 +179,10 @@ export async function runEncode(options: EncodeOptions): Promise<number> {
   if (options.output === undefined && process.stdout.isTTY)
     throw new CliError("the stream is binary and not written to a terminal: use -o FILE or a pipe");
   return userErrors(async () => {
-    const known = await codecs();
-    const params = parseParams(options.params, known.params);
+    const { known, configParams } = await codecs(options);
+    // The document's recorded parameters, then the configuration's, then the command line's.
+    const recorded = isObject(doc) ? documentParams(doc["params"], known.params) : [];
+    const params = parseParams([...recorded, ...configParams, ...options.params], known.params);
     if (isObject(doc) && doc["format"] === "qemu-section") {
       const section = doc as unknown as SectionDocument;
       const bytes = encodeSectionBody(section.state, schemaNamed(known, section.schema), params);
@@ -187,7 +257,7 @@ function sourceOf(
   return { source, path };
 }
 
-export interface RamExtractOptions {
+export interface RamExtractOptions extends UserSchemas {
   readonly input: string;
   readonly dir: string;
   readonly params: readonly string[];
@@ -220,8 +290,8 @@ export async function runRamExtract(options: RamExtractOptions): Promise<number>
     let images: RamImage[] = [];
     try {
       const status = await userErrors(async () => {
-        const known = await codecs();
-        const params = parseParams(options.params, known.params);
+        const { known, configParams } = await codecs(options);
+        const params = parseParams([...configParams, ...options.params], known.params);
         const progress = Progress.onTerminal("ram extract", source.size, options.quiet);
         images = extractRam(
           source,

@@ -1,6 +1,7 @@
 // The state shape a section descriptor carries (runtime/shape.ts), printed as a literal from the
 // checked layout: what stream tools need to turn a state into JSON and back without the checker.
 
+import { SAFE_MAX, SAFE_MIN } from "../check/types.js";
 import type { FieldType, ParamModel, ScalarType, StateNode } from "../model.js";
 
 /** The literal of an object shape for a layout's state tree. */
@@ -39,8 +40,13 @@ function scalarShapeCode(type: ScalarType): string {
 
 /** The literal of the parameter list a descriptor carries. */
 export function paramShapesCode(params: readonly ParamModel[]): string {
-  const items = params.map(
-    (p) => `{ name: ${JSON.stringify(p.name)}, type: ${scalarShapeCode(p.type)} }`,
-  );
+  const items = params.map((p) => {
+    const fallback = p.default === undefined ? "" : `, default: ${literal(p.default)}`;
+    return `{ name: ${JSON.stringify(p.name)}, type: ${scalarShapeCode(p.type)}${fallback} }`;
+  });
   return `[${items.join(", ")}]`;
+}
+
+function literal(v: bigint | boolean): string {
+  return typeof v === "boolean" || (v >= SAFE_MIN && v <= SAFE_MAX) ? String(v) : `${v}n`;
 }

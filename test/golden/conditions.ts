@@ -361,7 +361,7 @@ export const conditionsSection: SectionCodec<Conditions, Params> = {
     ],
   },
   params: [
-    { name: "queues", type: { kind: "int", bits: 16, signed: false } },
+    { name: "queues", type: { kind: "int", bits: 16, signed: false }, default: 1 },
     { name: "host_features", type: { kind: "int", bits: 64, signed: false } },
     { name: "tuning", type: { kind: "int", bits: 8, signed: false } },
   ],
