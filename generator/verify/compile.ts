@@ -2,29 +2,33 @@
 // code that TypeScript accepts under the strictest options users build with; a module that does not
 // is a bug of the generator, reported against the schema (VMS8005) so that nothing is written.
 
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Project, ts } from "ts-morph";
 import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 
+/** runtime/ beside generator/: in the source tree (index.ts) and in dist/ (index.d.ts). */
+const runtimeFolder = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "runtime");
+/** Imported by its `.js` name, which TypeScript resolves to either. */
+const runtimeIndex = join(runtimeFolder, "index.js");
+/** What a path mapping names: the file TypeScript reads (it looks for no declaration beside a `.js`). */
+const runtimeDeclarations = existsSync(join(runtimeFolder, "index.ts"))
+  ? join(runtimeFolder, "index.ts")
+  : join(runtimeFolder, "index.d.ts");
+
+const projects = new Map<string, Project>();
+
 /**
- * runtime/ beside generator/, in the source tree (index.ts) and in dist/ (index.d.ts), imported by
- * an absolute path with its `.js` name, which TypeScript resolves to either.
+ * One project per runtime specifier and process: creating one loads TypeScript's library files. A
+ * bare specifier (`vmstate-dsl/runtime`) resolves to this package's runtime for the generated module
+ * and for codec modules alike.
  */
-const runtimeIndex = join(
-  dirname(fileURLToPath(import.meta.url)),
-  "..",
-  "..",
-  "runtime",
-  "index.js",
-);
-
-let shared: Project | undefined;
-
-/** One project per process: creating it loads TypeScript's library files. */
-function project(): Project {
-  shared ??= new Project({
+function projectFor(runtimeImport: string): Project {
+  const known = projects.get(runtimeImport);
+  if (known) return known;
+  const project = new Project({
     skipAddingFilesFromTsConfig: true,
     skipFileDependencyResolution: true,
     compilerOptions: {
@@ -43,16 +47,32 @@ function project(): Project {
       skipLibCheck: true,
       types: [],
       noEmit: true,
+      ...(isPath(runtimeImport) ? {} : { paths: { [runtimeImport]: [runtimeDeclarations] } }),
     },
   });
-  return shared;
+  projects.set(runtimeImport, project);
+  return project;
+}
+
+function isPath(specifier: string): boolean {
+  return specifier.startsWith(".") || specifier.startsWith("/");
+}
+
+/** Whether a runtime given by path is there, seen from the output file, as TypeScript would find it. */
+function runtimeThere(outputName: string, specifier: string): boolean {
+  const target = resolve(dirname(outputName), specifier);
+  const stem = target.replace(/\.(m?js)$/, "");
+  return [target, `${stem}.ts`, `${stem}.d.ts`, `${stem}.mts`, `${stem}.d.mts`].some((f) =>
+    existsSync(f),
+  );
 }
 
 /**
  * Type-checks a generated module as if it were at `outputName`, so that hand-written codec modules
- * resolve from there as they will. Its runtime import, whatever the specifier (`vmstate-dsl/runtime`,
- * or a path where a build will put a copy), is checked against this package's runtime: where the
- * runtime lives is the user's build's business, what the code does with it is the generator's.
+ * resolve from there as they will, and so does a runtime import by path when there is a runtime
+ * there. A bare runtime specifier (`vmstate-dsl/runtime`), or a path where a build will only later
+ * put a copy, is checked against this package's runtime: where the runtime lives is the user's
+ * build's business, what the code does with it is the generator's.
  * Returns one VMS8005 per TypeScript error, placed at `schemaSpan`.
  */
 export function compileModule(
@@ -61,18 +81,22 @@ export function compileModule(
   runtimeImport: string,
   schemaSpan: Span,
 ): Diagnostic[] {
-  const p = project();
+  const p = projectFor(runtimeImport);
   // As an ES module wherever it goes (`.mts`), whatever the package.json beside it says.
   const path = resolve(outputName).replace(/\.ts$/, ".mts");
   const runtimeFrom = ` from ${JSON.stringify(runtimeImport)};`;
-  const checked = code
-    .split("\n")
-    .map((line) =>
-      /^(import |\} from )/.test(line) && line.endsWith(runtimeFrom)
-        ? line.slice(0, -runtimeFrom.length) + ` from ${JSON.stringify(runtimeIndex)};`
-        : line,
-    )
-    .join("\n");
+  // A runtime path where nothing is yet (a build will copy it there) is checked as this package's.
+  const moved = isPath(runtimeImport) && !runtimeThere(outputName, runtimeImport);
+  const checked = !moved
+    ? code
+    : code
+        .split("\n")
+        .map((line) =>
+          /^(import |\} from )/.test(line) && line.endsWith(runtimeFrom)
+            ? line.slice(0, -runtimeFrom.length) + ` from ${JSON.stringify(runtimeIndex)};`
+            : line,
+        )
+        .join("\n");
   const file = p.createSourceFile(path, checked, { overwrite: true });
   try {
     p.resolveSourceFileDependencies();
