@@ -96,7 +96,9 @@ export const commands: readonly CommandSpec[] = [
     ],
     description:
       "Generates one TypeScript module per schema: checked, emitted, verified and formatted. Nothing\n" +
-      "is written unless every schema is clean; then every changed file is written, or none is.\n" +
+      "is written unless every schema is clean; then every changed file is written, or, when a\n" +
+      "write fails, none is. (A process killed between two renames leaves some files new and some\n" +
+      "old, and temporary files that the next gen removes as it writes them all again.)\n" +
       "With --check nothing is written: exit 1, naming each stale file, when generated code is out\n" +
       "of date. With no schema named, the --schemas folders, else the configuration's, else schemas/.",
     positionals: { min: 0, max: Infinity, wrong: "" },

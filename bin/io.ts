@@ -4,9 +4,11 @@ import { randomBytes } from "node:crypto";
 import {
   closeSync,
   existsSync,
+  lstatSync,
   openSync,
   readFileSync,
   readdirSync,
+  readlinkSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -14,7 +16,7 @@ import {
   mkdirSync,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { CliError } from "./cli-error.js";
+import { CliError, OutputError } from "./cli-error.js";
 
 export function readText(path: string): string {
   try {
@@ -81,7 +83,14 @@ export function writeAtomically(path: string, data: string | Uint8Array): void {
  * over their targets, and if a rename fails, the files already renamed get their previous content
  * back. A target is never half-written: a rename replaces it whole.
  */
-export function writeAllAtomically(files: ReadonlyMap<string, string | Uint8Array>): void {
+export function writeAllAtomically(named: ReadonlyMap<string, string | Uint8Array>): void {
+  const files = new Map<string, string | Uint8Array>();
+  const direct: [string, string | Uint8Array][] = [];
+  for (const [path, data] of named) {
+    const target = outputTarget(path);
+    if (target.direct) direct.push([target.path, data]);
+    else files.set(target.path, data);
+  }
   const staged: { path: string; temp: string }[] = [];
   const discard = (from: number): void => {
     for (const { temp } of staged.slice(from)) removeQuietly(temp);
@@ -92,7 +101,7 @@ export function writeAllAtomically(files: ReadonlyMap<string, string | Uint8Arra
       mkdirSync(dir, { recursive: true });
     } catch (e) {
       discard(0);
-      throw new CliError(`cannot create folder '${dir}': ${reason(e)}`);
+      throw new OutputError(`cannot create folder '${dir}': ${reason(e)}`);
     }
     const temp = tempBeside(path);
     try {
@@ -101,7 +110,7 @@ export function writeAllAtomically(files: ReadonlyMap<string, string | Uint8Arra
     } catch (e) {
       removeQuietly(temp);
       discard(0);
-      throw new CliError(`cannot write '${path}': ${reason(e)}; nothing was changed`);
+      throw new OutputError(`cannot write '${path}': ${reason(e)}; nothing was changed`);
     }
   }
   // What a failed rename must put back: the files renamed before it, so every one but the last.
@@ -111,7 +120,7 @@ export function writeAllAtomically(files: ReadonlyMap<string, string | Uint8Arra
       previous.push(existsSync(path) && !isDirectory(path) ? readFileSync(path) : undefined);
     } catch (e) {
       discard(0);
-      throw new CliError(`cannot write '${path}': ${reason(e)}; nothing was changed`);
+      throw new OutputError(`cannot write '${path}': ${reason(e)}; nothing was changed`);
     }
   }
   for (const [i, { path, temp }] of staged.entries()) {
@@ -122,9 +131,16 @@ export function writeAllAtomically(files: ReadonlyMap<string, string | Uint8Arra
       const restored = restore(
         staged.slice(0, i).map((s, k) => ({ path: s.path, content: previous[k] })),
       );
-      throw new CliError(
+      throw new OutputError(
         `cannot write '${path}': ${reason(e)}; ${restored ? "nothing was changed" : "and the files written before it could not all be put back"}`,
       );
+    }
+  }
+  for (const [path, data] of direct) {
+    try {
+      writeFileSync(path, data);
+    } catch (e) {
+      throw new OutputError(`cannot write '${path}': ${reason(e)}`);
     }
   }
 }
@@ -134,19 +150,33 @@ export function writeAllAtomically(files: ReadonlyMap<string, string | Uint8Arra
  * temporary file beside `path`, which is renamed over `path` when `write` returns and removed if
  * it throws.
  */
-export function writeStreamingAtomically<T>(path: string, write: (fd: number) => T): T {
+export function writeStreamingAtomically<T>(named: string, write: (fd: number) => T): T {
+  const { path, direct } = outputTarget(named);
+  if (direct) {
+    let fd: number;
+    try {
+      fd = openSync(path, "w");
+    } catch (e) {
+      throw new OutputError(`cannot write '${path}': ${reason(e)}`);
+    }
+    try {
+      return write(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
   const dir = dirname(path);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new CliError(`cannot create folder '${dir}': ${reason(e)}`);
+    throw new OutputError(`cannot create folder '${dir}': ${reason(e)}`);
   }
   const temp = tempBeside(path);
   let fd: number;
   try {
     fd = openSync(temp, "wx");
   } catch (e) {
-    throw new CliError(`cannot write '${path}': ${reason(e)}`);
+    throw new OutputError(`cannot write '${path}': ${reason(e)}`);
   }
   let result: T;
   try {
@@ -165,9 +195,35 @@ export function writeStreamingAtomically<T>(path: string, write: (fd: number) =>
     renameSync(temp, path);
   } catch (e) {
     removeQuietly(temp);
-    throw new CliError(`cannot write '${path}': ${reason(e)}; nothing was changed`);
+    throw new OutputError(`cannot write '${path}': ${reason(e)}; nothing was changed`);
   }
   return result;
+}
+
+/**
+ * Where an output is written, as the shell's `> FILE` would write it: through symbolic links to the
+ * file they name (created if missing), and straight into a FIFO or a device, which is never replaced.
+ * A regular file (or a missing one) is written through a temporary file and a rename; a folder is
+ * refused.
+ */
+export function outputTarget(path: string): { path: string; direct: boolean } {
+  let target = path;
+  for (let links = 0; links <= 40; links++) {
+    let info;
+    try {
+      info = lstatSync(target);
+    } catch {
+      return { path: target, direct: false };
+    }
+    if (info.isSymbolicLink()) {
+      target = resolve(dirname(target), readlinkSync(target));
+      continue;
+    }
+    if (info.isDirectory())
+      throw new OutputError(`cannot write '${path}': it is a folder; nothing was changed`);
+    return { path: target, direct: !info.isFile() };
+  }
+  throw new OutputError(`cannot write '${path}': too many symbolic links; nothing was changed`);
 }
 
 /** Whether two paths name the same file (an output that would replace an input). */

@@ -3,7 +3,7 @@
 // compare two versions for migration compatibility. The commands are declared in bin/commands.ts.
 
 import { readFileSync } from "node:fs";
-import { CliError } from "./cli-error.js";
+import { CliError, OutputError } from "./cli-error.js";
 import { commandHelp, optionLines, parseCommand, type CommandSpec } from "./command-line.js";
 import { commands } from "./commands.js";
 
@@ -25,7 +25,8 @@ function overview(): string {
     }),
     "",
     "'vmstate COMMAND --help' shows a command's usage and options. Exit status: 0 clean, 1",
-    "diagnostics with errors (or a stream that cannot be read), 2 a usage error.",
+    "diagnostics with errors, a stream or document that cannot be read, or an output that cannot",
+    "be written, 2 a usage error (an unknown option, a file that cannot be read, a bad --param).",
     "",
   ].join("\n");
 }
@@ -81,9 +82,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof CliError) {
+    if (e instanceof CliError || e instanceof OutputError) {
       console.error(`vmstate: ${e.message}`);
-      process.exitCode = 2;
+      process.exitCode = e instanceof CliError ? 2 : 1;
       return;
     }
     // A bug of ours, not a user mistake: keep the stack for the report.

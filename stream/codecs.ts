@@ -100,6 +100,9 @@ export function schemaForIdstr(codecs: Codecs, idstr: string): SectionSchema | u
   return undefined;
 }
 
+/** A `--param` (or configuration parameter) that is not one the schemas accept: a usage error. */
+export class ParamError extends StreamError {}
+
 /** `--param NAME=VALUE` values, typed by the parameters the schemas declare. */
 export function parseParams(
   assignments: readonly string[],
@@ -108,29 +111,30 @@ export function parseParams(
   const out: Record<string, unknown> = {};
   for (const a of assignments) {
     const eq = a.indexOf("=");
-    if (eq <= 0) throw new StreamError(`--param must be NAME=VALUE, not '${a}'`);
+    if (eq <= 0) throw new ParamError(`--param must be NAME=VALUE, not '${quoted(a)}'`);
     const name = a.slice(0, eq);
     const text = a.slice(eq + 1);
     const p = known.get(name);
     if (!p)
-      throw new StreamError(
-        `unknown parameter '${name}' (known: ${[...known.keys()].sort().join(", ") || "none"})`,
+      throw new ParamError(
+        `unknown parameter '${quoted(name)}' (known: ${[...known.keys()].sort().join(", ") || "none"})`,
       );
     if (p.type.kind === "bool") {
       if (!/^(true|false|on|off|1|0)$/.test(text))
-        throw new StreamError(`--param ${name} must be true or false, not '${text}'`);
+        throw new ParamError(`--param ${name} must be true or false, not '${quoted(text)}'`);
       out[name] = /^(true|on|1)$/.test(text);
       continue;
     }
     const v = integerFromText(text);
-    if (v === undefined) throw new StreamError(`--param ${name} must be an integer, not '${text}'`);
+    if (v === undefined)
+      throw new ParamError(`--param ${name} must be an integer, not '${quoted(text)}'`);
     const bits = BigInt(p.type.bits);
     const [min, max] = p.type.signed
       ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n]
       : [0n, (1n << bits) - 1n];
     if (v < min || v > max)
-      throw new StreamError(
-        `--param ${name}=${text} does not fit in ${p.type.signed ? "i" : "u"}${p.type.bits}`,
+      throw new ParamError(
+        `--param ${quoted(name)}=${quoted(text)} does not fit in ${p.type.signed ? "i" : "u"}${p.type.bits}`,
       );
     out[name] = p.type.bits === 64 ? v : Number(v);
   }
@@ -171,10 +175,28 @@ export function documentParams(json: unknown, known: ReadonlyMap<string, ParamSh
       throw new StreamError(
         `params.given.${printable(name)}: no schema has this parameter (known: ${[...known.keys()].sort().join(", ") || "none"})`,
       );
-    if (typeof value !== "boolean" && typeof value !== "number" && typeof value !== "string")
+    if (
+      (typeof value !== "boolean" && typeof value !== "number" && typeof value !== "string") ||
+      !paramReads(`${name}=${String(value)}`, known)
+    )
       throw new StreamError(
         `params.given.${printable(name)}: expected a boolean or an integer, found ${shownValue(value)}`,
       );
     return `${name}=${String(value)}`;
   });
+}
+
+function paramReads(text: string, known: ReadonlyMap<string, ParamShape>): boolean {
+  try {
+    parseParams([text], known);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** User text in a message: printable, and cut where it is long. */
+function quoted(text: string): string {
+  const shown = printable(text);
+  return shown.length > 60 ? `${shown.slice(0, 60)}…` : shown;
 }

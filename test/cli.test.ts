@@ -181,6 +181,19 @@ describe("vmstate gen", () => {
     expect(snapshot(join(dir, "generated"))).toEqual(before);
   });
 
+  it("removes the temporary files an interrupted run left, and only those", () => {
+    const dir = project();
+    const out = join(dir, "generated");
+    writeFileSync(
+      join(out, "virtio-net.ts"),
+      readFileSync(join(out, "virtio-net.ts"), "utf8") + "// stale\n",
+    );
+    writeFileSync(join(out, ".virtio-net.ts.0123456789ab.tmp"), "half");
+    writeFileSync(join(out, ".notes.tmp"), "the user's");
+    expect(vmstate(["gen", ...repoRuntime], dir).status).toBe(0);
+    expect(readdirSync(out).filter((f) => f.startsWith("."))).toEqual([".notes.tmp"]);
+  });
+
   it("a run that fails while writing (after other files were ready) changes nothing", () => {
     const dir = project();
     const out = join(dir, "generated");
@@ -195,7 +208,7 @@ describe("vmstate gen", () => {
     writeFileSync(join(out, "virtio-net.ts", "keep"), "in the way");
     const before = snapshot(out);
     const r = vmstate(["gen", ...repoRuntime], dir);
-    expect(r.status).toBe(2);
+    expect(r.status).toBe(1);
     expect(r.stderr.trimEnd().split("\n")).toEqual([
       expect.stringMatching(
         /^vmstate: cannot write 'generated\/virtio-net\.ts': .*; nothing was changed$/,
@@ -281,12 +294,12 @@ describe("vmstate decode and encode", () => {
     [["decode", "no/such.stream"], 2, "vmstate: cannot read 'no/such.stream'"],
     [
       ["decode", stream, "--param", "vectors=lots"],
-      1,
+      2,
       "vmstate: --param vectors must be an integer, not 'lots'",
     ],
     [
       ["decode", stream, "--param", "color=red"],
-      1,
+      2,
       "vmstate: unknown parameter 'color' (known: pcie, queues, vectors)",
     ],
     [
@@ -299,7 +312,7 @@ describe("vmstate decode and encode", () => {
       1,
       `vmstate: not a stream document: expected {"format": "qemu-migration-stream", "items": […]}`,
     ],
-    [["encode", "README.md"], 2, "vmstate: 'README.md' is not JSON"],
+    [["encode", "README.md"], 1, "vmstate: 'README.md' is not JSON"],
     [
       ["encode", "--section", "virtio-net", "package.json"],
       2,

@@ -3,7 +3,7 @@
 // every one of them, or (when a write fails) none. An input the cache knows, whose output file is
 // unchanged, is not generated again (see gen-cache.ts).
 
-import { readdirSync } from "node:fs";
+import { readdirSync, unlinkSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
@@ -104,7 +104,9 @@ export async function runGen(options: GenOptions): Promise<number> {
     for (const path of stale) console.log(`${path} is stale: run \`npm run gen\``);
     return stale.length > 0 ? 1 : 0;
   }
-  // Every changed file at once: all are written, or none is.
+  // Every changed file at once: all are written, or none is (unless the process dies between two
+  // renames: then the temporary files it leaves are removed here by the next run).
+  removeLeftovers(options.out);
   const changed = new Map([...outputs].filter(([path, code]) => currentText(path) !== code));
   writeAllAtomically(changed);
   for (const path of changed.keys()) console.log(`wrote ${path}`);
@@ -119,6 +121,19 @@ function openCache(): GenCache | undefined {
     join(modules, ".cache", "vmstate"),
     compilerBuild(packageRoot, compiledRoot),
   );
+}
+
+/** Temporary files of writeAllAtomically's naming (`.NAME.ts.RANDOM.tmp`) that an interrupted run left. */
+function removeLeftovers(out: string): void {
+  if (!isDirectory(out)) return;
+  for (const name of readdirSync(out)) {
+    if (!/^\..+\.ts\.[0-9a-f]{12}\.tmp$/.test(name)) continue;
+    try {
+      unlinkSync(join(out, name));
+    } catch {
+      // Removed by another run, or not ours to remove: it is only clutter.
+    }
+  }
 }
 
 /** Generated files in the output folder that no schema produces any more. */

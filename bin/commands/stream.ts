@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import {
   documentParams,
   loadCodecModules,
+  ParamError,
   parseParams,
   recordedParams,
   type Codecs,
@@ -25,6 +26,7 @@ import {
 import { stateToJson } from "../../stream/json.js";
 import { printJson } from "../../stream/print.js";
 import { FileSink, FileSource, SinkClosed, type ByteSource } from "../../stream/source.js";
+import { printable } from "../../runtime/errors.js";
 import { CliError } from "../cli-error.js";
 import {
   isDirectory,
@@ -172,7 +174,11 @@ export async function runEncode(options: EncodeOptions): Promise<number> {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new CliError(`'${options.input}' is not JSON: ${(e as Error).message.split("\n")[0]}`);
+    // The file was read: what it holds is not a document, as a stream can be unreadable (exit 1).
+    console.error(
+      `vmstate: '${printable(options.input)}' is not JSON: ${printable((e as Error).message.split("\n")[0]!).slice(0, 200)}`,
+    );
+    return 1;
   }
   if (options.output !== undefined && sameFile(options.output, options.input))
     throw new CliError(`the output '${options.output}' is the input: write the stream elsewhere`);
@@ -361,6 +367,7 @@ async function userErrors(run: () => Promise<number>): Promise<number> {
   try {
     return await run();
   } catch (e) {
+    if (e instanceof ParamError) throw new CliError(e.message);
     if (e instanceof StreamError) {
       console.error(`vmstate: ${e.message}`);
       return 1;
