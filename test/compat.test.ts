@@ -329,7 +329,7 @@ Found 1 error.
   it.each([
     [
       ["compat", "schemas/virtio-net.vmstate"],
-      "vmstate: compat needs two inputs: the old version and the new one (see 'vmstate help compat')",
+      "vmstate: compat needs two inputs: the old version and the new one (or, for schemas, --schemas DIR or a vmstate.config.json naming the new one)",
     ],
     [
       ["compat", "--direction", "sideways", "a", "b"],
