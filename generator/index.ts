@@ -3,7 +3,7 @@
 //   parse (grammar/) → check (check/) → plan (plan/) → emit (emit/) → format → verify (verify/)
 
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { readFileSync } from "node:fs";
+import { readCodecModule } from "./codec-modules.js";
 import { checkText as checkSchemaText, type CheckResult } from "./check-text.js";
 import { planSchema, type SchemaPlan } from "./plan/plan.js";
 import { verifyCodecs, type ModuleReader } from "./verify/codecs.js";
@@ -13,14 +13,6 @@ import { LineMap, type Span } from "../diagnostics/span.js";
 
 export type { CheckResult } from "./check-text.js";
 
-function readFromDisk(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Parses and checks one schema. Hand-written codecs are read from disk (or through `readModule`)
  * and their save/load pair verified too, so `vmstate check` refuses a pair that disagrees.
@@ -28,7 +20,7 @@ function readFromDisk(path: string): string | undefined {
 export function checkText(
   text: string,
   file: string,
-  readModule: ModuleReader = readFromDisk,
+  readModule: ModuleReader = readCodecModule,
 ): CheckResult {
   return checkSchemaText(text, file, {
     verifyCodecs: (model, modules) => verifyCodecs(model, readModule, modules),

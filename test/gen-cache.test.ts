@@ -19,6 +19,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  codecModulePath,
+  codecSpecifiers,
+  MAX_CODEC_MODULE_BYTES,
+  readCodecModule,
+} from "../generator/codec-modules.js";
 import { root } from "./support/compile.js";
 import { cliPath } from "./support/cli.js";
 
@@ -181,6 +187,23 @@ describe("gen's cache", () => {
     );
   });
 
+  it("reads no file a message or a QEMU name names: a device there is never opened", () => {
+    const dir = packageCopy();
+    // /dev/zero would be read without end, /dev/stdin would wait for input.
+    writeFileSync(
+      join(dir, "strings.vmstate"),
+      'section s "/dev/zero" version 1 {\n  a: u8;\n  validate a < 2, "/dev/stdin";\n}\n',
+    );
+    const args = ["strings.vmstate", "--out", "strings-out"];
+    expect(gen(dir, ...args)).toEqual({
+      status: 0,
+      stdout: "wrote strings-out/strings.ts\n",
+      stderr: "",
+    });
+    withoutCompiler(dir);
+    expect(gen(dir, "--check", ...args)).toEqual(clean);
+  });
+
   it("generates everything again after a change to the compiler's build", () => {
     const dir = packageCopy();
     const emitter = join(dir, "dist", "generator", "emit", "module.js");
@@ -205,5 +228,36 @@ describe("gen's cache", () => {
     expect(gen(dir, "--check")).toEqual(clean);
     withoutCompiler(dir);
     expect(gen(dir, "--check")).toEqual(clean);
+  });
+});
+
+describe("the codec modules a schema names", () => {
+  it("are the strings after `from` in codec declarations, whatever the layout and the comments", () => {
+    const text = [
+      '// codec Old(a: u8) from "commented.ts";',
+      'codec A(x: u32) from "./a.ts";',
+      '/* codec B from "blocked.ts"; */',
+      "codec C(",
+      '  x: u8, // a comment ) from "trap.ts"',
+      "  y: u16",
+      ")",
+      "  from",
+      '  "./c \\"q\\".ts";',
+      "const from = 1;",
+      'section s "from" version 1 { a: u8; validate a < 2, "./a.ts"; }',
+    ].join("\n");
+    expect(codecSpecifiers(text)).toEqual(["./a.ts", './c "q".ts']);
+  });
+
+  it("are read only when regular files of at most MAX_CODEC_MODULE_BYTES", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vmstate-codec-modules-"));
+    temps.push(dir);
+    writeFileSync(join(dir, "small.ts"), "export {};\n");
+    writeFileSync(join(dir, "huge.ts"), Buffer.alloc(MAX_CODEC_MODULE_BYTES + 1, 0x20));
+    expect(readCodecModule(join(dir, "small.ts"))).toBe("export {};\n");
+    expect(readCodecModule(join(dir, "huge.ts"))).toBeUndefined();
+    expect(readCodecModule(dir)).toBeUndefined();
+    expect(readCodecModule("/dev/zero")).toBeUndefined();
+    expect(codecModulePath(join(dir, "s.vmstate"), "./small.ts")).toBe(join(dir, "small.ts"));
   });
 });

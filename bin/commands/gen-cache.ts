@@ -4,8 +4,13 @@
 // has that hash is up to date without being checked, emitted, formatted or verified again.
 
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, normalize } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  codecModulePath,
+  codecSpecifiers,
+  readCodecModule,
+} from "../../generator/codec-modules.js";
 import { writeAtomically } from "../io.js";
 
 const FORMAT = 1;
@@ -51,34 +56,16 @@ function filesUnder(folder: string): string[] {
 }
 
 /**
- * The text of every file a string literal of the schema names, relative to the schema as the codec
- * verifier resolves `codec … from "…"` (null when there is no such file): a codec module that
- * changed must be verified again. Every string is tried, so that no way of writing a codec
- * declaration is missed; a message or a QEMU name costs a failed read, never a stale output.
+ * The text of each hand-written codec module the schema declares, found and read as the verifier
+ * finds and reads it (null when it cannot be): a codec module that changed must be verified again.
  */
 export function referencedModules(
   schemaFile: string,
   schemaText: string,
 ): [string, string | null][] {
-  // String literals of the language are JSON strings.
-  const specs = [...schemaText.matchAll(/"(?:[^"\\\n]|\\.)*"/g)].map((m) => jsonString(m[0]));
-  return [...new Set(specs)].sort().map((spec) => {
-    const path = normalize(join(schemaFile, "..", spec));
-    try {
-      // Regular files only: a message that names a device or a folder is not read.
-      return [spec, spec !== "" && statSync(path).isFile() ? readFileSync(path, "utf8") : null];
-    } catch {
-      return [spec, null];
-    }
-  });
-}
-
-function jsonString(literal: string): string {
-  try {
-    return String(JSON.parse(literal));
-  } catch {
-    return literal;
-  }
+  return [...new Set(codecSpecifiers(schemaText))]
+    .sort()
+    .map((spec) => [spec, readCodecModule(codecModulePath(schemaFile, spec)) ?? null]);
 }
 
 export interface GenInput {

@@ -1,7 +1,7 @@
 // Check pass 1: top-level declarations. Collects constants, feature sets, parameters, structs and
 // sections; reports duplicates; evaluates constants and checks that they fit their types.
 
-import { join, normalize } from "node:path";
+import { codecModulePath } from "../codec-modules.js";
 import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
@@ -217,7 +217,7 @@ function codecModel(decl: A.CodecDecl, schemaFile: string, diagnostics: Diagnost
     loadName: `load${name}`,
     args,
     module: decl.module.value,
-    modulePath: normalize(join(schemaFile, "..", decl.module.value)),
+    modulePath: codecModulePath(schemaFile, decl.module.value),
     moduleSpan: decl.module.span,
   };
 }
