@@ -3,6 +3,7 @@
 // Unchanged, the output is the source, byte for byte.
 
 import { SaveError, Writer } from "../runtime/index.js";
+import { checkDocument } from "./document.js";
 import type { Codecs, SectionSchema } from "./codecs.js";
 import {
   FILE_VERSION,
@@ -70,6 +71,8 @@ export function encodeStreamTo(
       ...doc.items.flatMap((item, i) => encodeItem(item, `items[${i}]`, codecs, params)),
     ];
   });
+  // Each item could be encoded; now the stream as a whole must be one decode reads back.
+  checkDocument(doc as unknown as Record<string, unknown>);
   const source = options.source;
   const name = options.sourceName ?? "given";
   if (parts.some((part) => part.range)) {

@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import {
   copyFileSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -21,6 +22,7 @@ import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StreamDocument } from "../stream/format.js";
 import { cliPath, vmstate } from "./support/cli.js";
 import { fixturesDir } from "./support/fixtures.js";
 
@@ -168,5 +170,145 @@ describe("exit statuses", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).not.toContain("\u001b");
     expect(r.stderr.length).toBeLessThan(200);
+  });
+});
+
+describe("encode writes only what decode reads back", () => {
+  const at = (): { doc: StreamDocument; folder: string } => {
+    const f = folder();
+    return { doc: JSON.parse(readFileSync(documentIn(f), "utf8")) as StreamDocument, folder: f };
+  };
+  const refused = (
+    folderName: string,
+    edited: unknown,
+    message: RegExp,
+    text = JSON.stringify(edited),
+  ): void => {
+    const file = join(folderName, "edited.json");
+    writeFileSync(file, text);
+    const out = join(folderName, "out.stream");
+    const r = vmstate(["encode", file, "-o", out]);
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
+  };
+  const withItems = (doc: StreamDocument, items: unknown[]): unknown => ({ ...doc, items });
+  const index = (doc: StreamDocument, type: string): number =>
+    doc.items.findIndex((i) => i.type === type);
+
+  it("refuses a document without its EOF, with items after it, or a second description", () => {
+    const { doc, folder: f } = at();
+    const eof = index(doc, "eof");
+    refused(
+      f,
+      withItems(
+        doc,
+        doc.items.filter((i) => i.type !== "eof"),
+      ),
+      /items\[\d+\]: the description comes once, right after the EOF/,
+    );
+    refused(
+      f,
+      withItems(
+        doc,
+        doc.items.filter((i) => i.type !== "eof" && i.type !== "vmdesc"),
+      ),
+      /^vmstate: items: a stream ends with an item \{"type": "eof"\}/,
+    );
+    refused(
+      f,
+      withItems(doc, [...doc.items, doc.items[0]]),
+      /after the EOF \(items\[\d+\]\) a stream has only its description/,
+    );
+    expect(eof).toBeGreaterThan(0);
+  });
+
+  it("refuses a description that is not JSON, and a section kept as bytes the description does not size", () => {
+    const { doc, folder: f } = at();
+    const v = index(doc, "vmdesc");
+    const items = [...doc.items] as unknown[];
+    items[v] = { ...doc.items[v], json: "{ not json" };
+    refused(f, withItems(doc, items), /items\[\d+\]\.json: the description is not JSON/);
+    refused(
+      f,
+      withItems(
+        doc,
+        doc.items.filter((i) => i.type !== "vmdesc"),
+      ),
+      /a section kept as bytes is read back by the size the stream's description gives it/,
+    );
+    const hex = doc.items.findIndex((i) => i.type === "full" && "hex" in i.body);
+    const longer = [...doc.items] as unknown[];
+    const item = doc.items[hex] as { body: { hex: string } };
+    longer[hex] = { ...item, body: { hex: `${item.body.hex}00` } };
+    refused(
+      f,
+      withItems(doc, longer),
+      /body: \d+ bytes, where the stream's description says the section has \d+/,
+    );
+  });
+
+  it("refuses unknown keys, a footer that is not a boolean or unlike the others, and another fileVersion", () => {
+    const { doc, folder: f } = at();
+    const s = doc.items.findIndex((i) => i.type === "full");
+    const item = doc.items[s] as unknown as Record<string, unknown>;
+    const edit = (changed: Record<string, unknown>): unknown => {
+      const items = [...doc.items] as unknown[];
+      items[s] = changed;
+      return withItems(doc, items);
+    };
+    const { footer: _footer, ...withoutFooter } = item;
+    refused(
+      f,
+      edit({ ...withoutFooter, footr: true }),
+      new RegExp(`items\\[${s}\\]: unknown key "footr" \\(known: `),
+    );
+    refused(f, edit({ ...item, footer: "no" }), /footer: expected true or false, found "no"/);
+    refused(
+      f,
+      edit({ ...item, footer: false }),
+      /footer: no footer here, where items\[\d+\] has one/,
+    );
+    refused(
+      f,
+      { ...doc, fileVersion: 4 },
+      /^vmstate: fileVersion: QEMU writes and reads version 3, not 4/,
+    );
+    refused(f, { ...doc, colour: 1 }, /^vmstate: unknown key "colour" \(known: format, /);
+  });
+
+  it("refuses a key given twice, naming its path", () => {
+    const { doc, folder: f } = at();
+    const text = JSON.stringify(doc).replace('"fileVersion":3', '"fileVersion":3,"fileVersion":3');
+    refused(f, undefined, /: fileVersion: the key is given twice/, text);
+    const s = doc.items.findIndex((i) => i.type === "full");
+    const items = JSON.stringify(doc.items[s]).replace(
+      '"footer":true',
+      '"footer":true,"footer":false',
+    );
+    const nested = JSON.stringify({ ...doc, items: [] }).replace(
+      '"items":[]',
+      `"items":[${doc.items
+        .slice(0, s)
+        .map((i) => JSON.stringify(i))
+        .join(",")},${items}]`,
+    );
+    refused(f, undefined, new RegExp(`: items\\[${s}\\]\\.footer: the key is given twice`), nested);
+  });
+
+  it("still encodes every fixture's document byte-identical", () => {
+    const f = folder();
+    for (const name of readdirSync(join(fixturesDir, "streams")).filter((n) =>
+      n.endsWith(".stream"),
+    )) {
+      const stream = join(fixturesDir, "streams", name);
+      const doc = join(f, `${name}.json`);
+      expect(vmstate(["decode", stream, "-o", doc]).status, name).toBe(0);
+      const back = join(f, name);
+      const r = vmstate(["encode", doc, "-o", back]);
+      expect(r.status, `${name}: ${r.stderr}`).toBe(0);
+      expect(readFileSync(back).equals(readFileSync(stream)), name).toBe(true);
+    }
   });
 });

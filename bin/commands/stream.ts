@@ -14,6 +14,7 @@ import {
   type Codecs,
 } from "../../stream/codecs.js";
 import { decodeSectionBody, decodeSource } from "../../stream/decode.js";
+import { duplicateKey } from "../../stream/document.js";
 import { encodeSectionBody, encodeStreamTo, schemaNamed } from "../../stream/encode.js";
 import { extractRam, type RamImage } from "../../stream/extract.js";
 import {
@@ -39,7 +40,6 @@ import {
 } from "../io.js";
 import { findConfig } from "../config.js";
 import { Progress } from "../progress.js";
-import { userCodecModules } from "../user-schemas.js";
 
 /** The package root: dist/bin/commands/stream.js → three folders up. */
 const packageRoot = resolve(fileURLToPath(import.meta.url), "..", "..", "..", "..");
@@ -78,7 +78,11 @@ async function codecs(options: UserSchemas): Promise<{ known: Codecs; configPara
       schemaFile: join(packageRoot, "schemas", f),
       modulePath: join(packageRoot, "dist", "generated", `${basename(f, ".vmstate")}.js`),
     }));
-  const user = await userCodecModules(folders);
+  // Only schemas of the user's need the cache (and, on first use, the compiler).
+  const user =
+    folders.length === 0
+      ? []
+      : await (await import("../user-schemas.js")).userCodecModules(folders);
   return {
     known: await loadCodecModules([...shipped, ...user]),
     configParams: [...(config?.params ?? [])],
@@ -177,6 +181,13 @@ export async function runEncode(options: EncodeOptions): Promise<number> {
     // The file was read: what it holds is not a document, as a stream can be unreadable (exit 1).
     console.error(
       `vmstate: '${printable(options.input)}' is not JSON: ${printable((e as Error).message.split("\n")[0]!).slice(0, 200)}`,
+    );
+    return 1;
+  }
+  const twice = duplicateKey(text);
+  if (twice !== undefined) {
+    console.error(
+      `vmstate: ${printable(options.input)}: ${twice}: the key is given twice; a document says each thing once`,
     );
     return 1;
   }
