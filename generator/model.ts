@@ -33,6 +33,8 @@ export interface Count {
 export type FieldType =
   | ScalarType
   | { readonly kind: "bytes"; readonly count: Count }
+  /** A C string in `count` bytes: one character per byte, trailing NULs dropped (`text[N]`). */
+  | { readonly kind: "text"; readonly count: Count }
   | { readonly kind: "array"; readonly element: FieldType; readonly count: Count }
   | { readonly kind: "struct"; readonly struct: LayoutModel; readonly args: readonly IrExpr[] }
   | { readonly kind: "custom"; readonly codec: CodecModel; readonly args: readonly IrExpr[] };
@@ -45,6 +47,8 @@ export type ExprType =
   | { readonly kind: "bool" }
   /** Not a value: only usable through `.member`, `[index]` or as a builtin's argument. */
   | { readonly kind: "bytes" }
+  /** A string (`text`): only something to save and load; expressions cannot compute with it. */
+  | { readonly kind: "text" }
   | { readonly kind: "array"; readonly element: FieldType }
   | { readonly kind: "object"; readonly node: StateNode }
   | { readonly kind: "features"; readonly features: FeaturesModel }

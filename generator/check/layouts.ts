@@ -704,7 +704,12 @@ class LayoutBinder {
     levels: Level[],
   ): FieldType | undefined {
     if (ref.kind === "array") {
-      const isBytes = ref.element.kind === "named" && ref.element.name.text === "bytes";
+      const raw =
+        ref.element.kind === "named" &&
+        (ref.element.name.text === "bytes" || ref.element.name.text === "text")
+          ? ref.element.name.text
+          : undefined;
+      const isBytes = raw !== undefined;
       const role = `${isBytes ? "length" : "count"} of '${name}'`;
       const count: Mutable<Count> = {
         expr: placeholder(ref.count.span),
@@ -718,18 +723,23 @@ class LayoutBinder {
       if (isBytes) {
         if (ref.element.kind === "named" && ref.element.args.length > 0) {
           this.diagnostics.push(
-            diagnostic("VMS2006", ref.element.name.span, ["bytes", 0, ref.element.args.length]),
+            diagnostic("VMS2006", ref.element.name.span, [raw, 0, ref.element.args.length]),
           );
         }
-        return { kind: "bytes", count };
+        return { kind: raw === "text" ? "text" : "bytes", count };
       }
       const element = this.fieldShape(ref.element, field, name, levels);
       return element && { kind: "array", element, count };
     }
     const typeName = ref.name.text;
-    if (typeName === "bytes") {
+    if (typeName === "bytes" || typeName === "text") {
       this.diagnostics.push(
-        diagnostic("VMS3010", ref.span, ["bytes", "raw bytes need a length: write bytes[N]"]),
+        diagnostic("VMS3010", ref.span, [
+          typeName,
+          typeName === "bytes"
+            ? "raw bytes need a length: write bytes[N]"
+            : "text needs its size in bytes: write text[N] (NUL-padded) or text[len max N] (counted)",
+        ]),
       );
       return undefined;
     }

@@ -315,6 +315,8 @@ export class Flattener {
           equalsSpan: equals?.span,
         };
       case "bytes":
+      case "text":
+        // The same bytes on the wire: a text field may replace a bytes field of the same length.
         return {
           ...base,
           kind: "array",

@@ -159,7 +159,11 @@ export class LoadEmitter {
     if (this.startKept.has(step.field)) this.lines.push(`const ${step.local}$at = r.pos;`);
     const type = fieldTsType(step.field.type, this.structTypeName);
     if (!step.condition) {
-      if (step.value.kind === "scalar" || step.value.kind === "bytes") {
+      if (
+        step.value.kind === "scalar" ||
+        step.value.kind === "bytes" ||
+        step.value.kind === "text"
+      ) {
         this.lines.push(`const ${step.local} = ${this.readExpr(step, path, env)};`);
       } else if (step.value.kind === "array") {
         this.readArray(`const ${step.local}: ${type}`, step.local, step.value, path, env, 0);
@@ -171,7 +175,7 @@ export class LoadEmitter {
     }
     this.lines.push(`let ${step.local}: ${type} | undefined;`);
     this.lines.push(`if (${boolCode(step.condition, env)}) {`);
-    if (step.value.kind === "scalar" || step.value.kind === "bytes")
+    if (step.value.kind === "scalar" || step.value.kind === "bytes" || step.value.kind === "text")
       this.lines.push(`${step.local} = ${this.readExpr(step, path, env)};`);
     else this.readInto(step.local, step.value, path, env, 0);
     this.lines.push("}");
@@ -184,8 +188,8 @@ export class LoadEmitter {
     env: ReturnType<typeof exprEnv>,
   ): string {
     const value = step.value;
-    if (value.kind === "bytes")
-      return `r.bytes(${countCode(value.count, env, "r", path)}, ${str(path)})`;
+    if (value.kind === "bytes" || value.kind === "text")
+      return `r.${value.kind}(${countCode(value.count, env, "r", path)}, ${str(path)})`;
     if (value.kind !== "scalar") throw new Error("not a scalar");
     const read = `r.${wireMethod(value)}(${str(path)})`;
     if (!step.equals) return read;
@@ -206,8 +210,9 @@ export class LoadEmitter {
         this.lines.push(`${target} = r.${wireMethod(value)}(${str(path)});`);
         return;
       case "bytes":
+      case "text":
         this.lines.push(
-          `${target} = r.bytes(${countCode(value.count, env, "r", path)}, ${str(path)});`,
+          `${target} = r.${value.kind}(${countCode(value.count, env, "r", path)}, ${str(path)});`,
         );
         return;
       case "struct":
@@ -333,6 +338,8 @@ export function elementTsType(
       return value.type.kind === "bool" ? "boolean" : value.type.bits === 64 ? "bigint" : "number";
     case "bytes":
       return "Uint8Array";
+    case "text":
+      return "string";
     case "struct":
       return value.callee.typeName;
     case "custom":

@@ -157,8 +157,9 @@ export class SaveEmitter {
         this.lines.push(`w.${wireMethod(plan)}(${value}, ${str(path)});`);
         return;
       case "bytes":
+      case "text":
         this.lines.push(
-          `w.bytes(${value}, ${countCode(plan.count, env, "w", path)}, ${str(path)});`,
+          `w.${plan.kind}(${value}, ${countCode(plan.count, env, "w", path)}, ${str(path)});`,
         );
         return;
       case "struct":

@@ -33,6 +33,8 @@ export function fieldTsType(
       return scalarTsType(type);
     case "bytes":
       return "Uint8Array";
+    case "text":
+      return "string";
     case "array": {
       const element = fieldTsType(type.element, structTypeName);
       return /^\w+$/.test(element) ? `${element}[]` : `(${element})[]`;
@@ -159,6 +161,10 @@ function describeField(type: FieldType): string {
       return type.count.constant !== undefined
         ? `${type.count.constant} bytes`
         : `bytes (at most ${type.count.max})`;
+    case "text":
+      return type.count.constant !== undefined
+        ? `text in ${type.count.constant} bytes, NUL-padded`
+        : `text (at most ${type.count.max} bytes)`;
     case "array":
       return `${type.count.constant !== undefined ? type.count.constant : `at most ${type.count.max}`} × ${describeField(type.element)}`;
     case "struct":

@@ -35,6 +35,8 @@ export interface CountPlan {
 export type ValuePlan =
   | { readonly kind: "scalar"; readonly type: ScalarType }
   | { readonly kind: "bytes"; readonly count: CountPlan }
+  /** A C string (`text[N]`): `r.text`/`w.text`, a string in the state. */
+  | { readonly kind: "text"; readonly count: CountPlan }
   | {
       readonly kind: "array";
       readonly count: CountPlan;
@@ -377,6 +379,8 @@ class StepPlanner {
         return { kind: "scalar", type };
       case "bytes":
         return { kind: "bytes", count: countPlan(type.count) };
+      case "text":
+        return { kind: "text", count: countPlan(type.count) };
       case "array": {
         const index = this.namer.take(["i", "j", "k"][this.depth] ?? `i${this.depth}`);
         this.depth++;

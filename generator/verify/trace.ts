@@ -530,12 +530,14 @@ class Extractor {
     if (bookkeeping.has(m)) return "void";
     switch (m) {
       case "bytes":
+      case "text":
       case "skip": {
         const lengthArg = this.side === "load" || m === "skip" ? args[0] : args[1];
         const length = lengthArg ? this.lengthOf(lengthArg, out) : "?";
-        if (this.side === "save" && m === "bytes" && args[0]) this.value(args[0], out, undefined);
+        const carries = m !== "skip";
+        if (this.side === "save" && carries && args[0]) this.value(args[0], out, undefined);
         const id = this.next++;
-        if (m === "bytes" && this.side === "save" && args[0]) this.bind(args[0], `$${id}`);
+        if (carries && this.side === "save" && args[0]) this.bind(args[0], `$${id}`);
         out.push({
           kind: "op",
           op: m,

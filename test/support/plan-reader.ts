@@ -120,6 +120,8 @@ class PlanReader {
       }
       case "bytes":
         return this.r.bytes(this.count(plan.count, value), "bytes");
+      case "text":
+        return this.r.text(this.count(plan.count, value), "text");
       case "array": {
         const n = this.count(plan.count, value);
         return Array.from({ length: n }, () => this.value(plan.element, value, version));

@@ -129,6 +129,12 @@ class PlanWriter {
         this.w.bytes(v, n, "bytes");
         return;
       }
+      case "text": {
+        const n = this.count(plan.count, value);
+        if (typeof v !== "string") this.w.fail("", "not text");
+        this.w.text(v, n, "text");
+        return;
+      }
       case "array": {
         const n = this.count(plan.count, value);
         if (!Array.isArray(v) || v.length !== n) this.w.fail("", `not an array of ${n}`);

@@ -139,6 +139,13 @@ export class StateBuilder {
         }
         case "bytes":
           return this.draw.bytes(count(plan.count, subsection));
+        case "text": {
+          // Any bytes but trailing NULs: the string a reader makes of them.
+          const bytes = this.draw.bytes(count(plan.count, subsection));
+          let end = bytes.length;
+          while (end > 0 && bytes[end - 1] === 0) end--;
+          return String.fromCharCode(...bytes.subarray(0, end));
+        }
         case "array": {
           const n = count(plan.count, subsection);
           return Array.from({ length: n }, () => makeValue(plan.element, subsection));
