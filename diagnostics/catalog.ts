@@ -57,7 +57,7 @@ export const catalog = {
   },
   VMS4002: {
     severity: "error",
-    message: "{0} reads '{1}', which is inside subsection \"{2}\": the reader cannot know it here",
+    message: "{0} reads '{1}', which is inside subsection \"{2}\": {3}",
   },
   VMS4003: { severity: "error", message: "'{0}' may be absent here (it is {1}){2}" },
 

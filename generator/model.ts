@@ -256,8 +256,13 @@ export interface ExprSite {
   /** Wire position at which the reader evaluates it. */
   readonly order: number;
   readonly subsection: SubsectionModel | undefined;
-  /** `needed` runs on the writer only: it may read any field outside subsections. */
+  /**
+   * `needed` runs on the writer only, on the whole state: it may read any field outside
+   * subsections, and the fields of its own subsection (`neededOf`).
+   */
   readonly writerOnly: boolean;
+  /** The subsection whose `needed` this is: its own fields are readable there. */
+  readonly neededOf?: SubsectionModel | undefined;
 }
 
 export interface SchemaModel {

@@ -111,3 +111,34 @@ describe("text: globalstate's run state", () => {
     );
   });
 });
+
+describe("needed on the writer's state: ps2kbd's subsections", () => {
+  it("loads and saves every fixture's keyboard byte-exact", () => {
+    const found = sections("ps2kbd");
+    expect(found.length).toBe(8);
+    for (const { bytes, version } of found)
+      roundTrip(
+        bytes,
+        (r) => q.loadPs2kbd(r, {}, version),
+        (w, s) => q.savePs2kbd(w, s),
+      );
+  });
+
+  it("sends a subsection when its own field says so, and refuses one that QEMU would not send", () => {
+    const { bytes } = sections("ps2kbd")[0]!;
+    const state = q.loadPs2kbd(new Reader(bytes));
+    expect(state.ledstate).toBeUndefined();
+    const w = new Writer();
+    q.savePs2kbd(w, { ...state, ledstate: { ledstate: 2 } });
+    const out = w.finish();
+    // 0x05, the name's length and bytes, the be32 version, the be32 value
+    const name = "ps2kbd/ledstate";
+    expect(Buffer.from(out.subarray(bytes.length)).toString("latin1")).toBe(
+      `\u0005${String.fromCharCode(name.length)}${name}\u0000\u0000\u0000\u0003\u0000\u0000\u0000\u0002`,
+    );
+    expect(q.loadPs2kbd(new Reader(out)).ledstate).toEqual({ ledstate: 2 });
+    expect(() => q.savePs2kbd(new Writer(), { ...state, ledstate: { ledstate: 0 } })).toThrow(
+      new SaveError("ledstate", "present, but its condition does not hold: it would not be saved"),
+    );
+  });
+});

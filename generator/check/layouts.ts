@@ -501,9 +501,17 @@ class LayoutBinder {
     role: string,
     at: { order: number; subsection: SubsectionModel | undefined },
     writerOnly: boolean,
+    neededOf?: SubsectionModel,
   ): void {
     if (!isError(expr))
-      this.sites.push({ expr, role, order: at.order, subsection: at.subsection, writerOnly });
+      this.sites.push({
+        expr,
+        role,
+        order: at.order,
+        subsection: at.subsection,
+        writerOnly,
+        neededOf,
+      });
   }
 
   private checkMembers(decls: readonly A.Member[], models: MemberModel[], levels: Level[]): void {
@@ -549,11 +557,12 @@ class LayoutBinder {
 
     subs.forEach((decl, i) => {
       const sub = subModels[i] as Mutable<SubsectionModel>;
-      if (decl.needed) {
-        sub.needed = checkBool(decl.needed, ctx, "'needed'");
-        this.site(sub.needed, `'needed' of subsection "${sub.qemuName}"`, sub, true);
-      }
       const inner = this.subsectionLevels.get(sub)!;
+      if (decl.needed) {
+        // The writer decides with the whole state: the subsection's own fields are in scope.
+        sub.needed = checkBool(decl.needed, this.context([...levels, inner]), "'needed'");
+        this.site(sub.needed, `'needed' of subsection "${sub.qemuName}"`, sub, true, sub);
+      }
       this.checkMembers(decl.members, sub.members, [...levels, inner]);
     });
   }

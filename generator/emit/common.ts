@@ -1,6 +1,6 @@
 // Helpers shared by the load and save emitters.
 
-import type { FieldType, IrExpr, SubsectionModel } from "../model.js";
+import type { FieldType, IrExpr, ParamModel, SubsectionModel } from "../model.js";
 import type { CountPlan, FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import { scalarName, scalarSize } from "../check/types.js";
 import { children } from "../check/walk.js";
@@ -119,8 +119,24 @@ export function subsectionReadsVersion(fn: FunctionPlan, arm: SubsectionArm): bo
   );
 }
 
+/**
+ * The parameters a function binds: all that its expressions read for the writer; for the reader,
+ * not those only a subsection's `needed` reads (the reader never evaluates it).
+ */
+export function boundParams(fn: FunctionPlan, side: "save" | "load"): [ParamModel, string][] {
+  const all = [...fn.locals.params];
+  if (side === "save") return all;
+  const read = new Set<ParamModel>();
+  const visit = (e: IrExpr): void => {
+    if (e.kind === "param") read.add(e.param);
+    children(e).forEach(visit);
+  };
+  for (const site of fn.layout.sites) if (!site.writerOnly) visit(site.expr);
+  return all.filter(([param]) => read.has(param));
+}
+
 /** Whether a function reads its parameters: it has parameter locals or passes them to a callee. */
-export function usesParams(fn: FunctionPlan): boolean {
+export function usesParams(fn: FunctionPlan, side: "save" | "load" = "save"): boolean {
   const calls = (value: ValuePlan): boolean =>
     value.kind === "struct" ||
     value.kind === "custom" ||
@@ -131,10 +147,10 @@ export function usesParams(fn: FunctionPlan): boolean {
         (s.kind === "field" && calls(s.value)) ||
         (s.kind === "subsections" && s.arms.some((a) => walk(a.steps))),
     );
-  return fn.locals.params.size > 0 || walk(fn.steps);
+  return boundParams(fn, side).length > 0 || walk(fn.steps);
 }
 
 /** The name of the Params parameter: `_p` when the function does not read it (lint's convention). */
-export function paramsName(fn: FunctionPlan): string {
-  return usesParams(fn) ? "p" : "_p";
+export function paramsName(fn: FunctionPlan, side: "save" | "load" = "save"): string {
+  return usesParams(fn, side) ? "p" : "_p";
 }

@@ -15,6 +15,7 @@ import type { FieldModel, FieldType, StateNode, SubsectionModel } from "../model
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import {
   boolCode,
+  boundParams,
   countCode,
   elementSize,
   equalsCode,
@@ -56,7 +57,7 @@ export class LoadEmitter {
     const parameters: FunctionText["parameters"][number][] = [
       { name: "r", type: "Reader" },
       {
-        name: paramsName(fn),
+        name: paramsName(fn, "load"),
         type: "Params",
         ...(this.paramsOptional && layout.kind === "section" ? { initializer: "{}" } : {}),
       },
@@ -74,7 +75,7 @@ export class LoadEmitter {
         });
       if (readsVersion(fn)) this.lines.push(`const version: number = ${layout.version};`);
     }
-    for (const [param, local] of fn.locals.params) {
+    for (const [param, local] of boundParams(fn, "load")) {
       this.lines.push(
         param.default === undefined
           ? `const ${local} = p.${param.name};`

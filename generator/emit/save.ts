@@ -10,7 +10,8 @@
 //     w.bytes(w.present(mac_table_macs, "mac_table.macs"), w.count(mac_table_in_use * 6, 384, "mac_table.macs"), "mac_table.macs");
 //   } else w.absent(mac_table_macs, "mac_table.macs");
 
-import type { FieldType, SubsectionModel } from "../model.js";
+import type { FieldModel, FieldType, IrExpr, SubsectionModel } from "../model.js";
+import { references } from "../check/walk.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import {
   boolCode,
@@ -198,7 +199,19 @@ export class SaveEmitter {
       const path = joinPath(prefix, arm.key);
       const env = exprEnv(this.fn, sub.subsection, "w", path);
       const state = `${base}.${arm.key}`;
-      if (sub.needed) {
+      const own = sub.needed ? ownFields(sub.needed, sub) : [];
+      if (sub.needed && own.length > 0) {
+        // `needed` reads the subsection's own fields: from its object in the state. A state
+        // without the subsection has no values to decide with, so it does not send it.
+        const fields = new Map(this.fn.locals.fields);
+        for (const f of own) fields.set(f, `${arm.local}.${f.path.join(".")}`);
+        const ownEnv = { ...env, locals: { ...env.locals, fields } };
+        this.lines.push(`const ${arm.local} = ${state};`);
+        this.lines.push(
+          `if (${arm.local} !== undefined && ${parenthesized(boolCode(sub.needed, ownEnv))}) {`,
+        );
+        this.lines.push(`w.object(${arm.local}, ${str(path)});`);
+      } else if (sub.needed) {
         this.lines.push(`if (${boolCode(sub.needed, env)}) {`);
         this.lines.push(
           `const ${arm.local} = w.object(w.present(${state}, ${str(path)}), ${str(path)});`,
@@ -213,9 +226,25 @@ export class SaveEmitter {
         subsectionReadsVersion(this.fn, arm) ? `const ${arm.versionLocal} = ${header}` : header,
       );
       this.steps(arm.steps, sub, arm.local, path);
-      this.lines.push(sub.needed ? `} else w.absent(${state}, ${str(path)});` : "}");
+      this.lines.push(
+        sub.needed ? `} else w.absent(${own.length > 0 ? arm.local : state}, ${str(path)});` : "}",
+      );
     }
   }
+}
+
+/** The fields of `sub` itself that its `needed` reads. */
+function ownFields(needed: IrExpr, sub: SubsectionModel): FieldModel[] {
+  const out = new Set<FieldModel>();
+  for (const ref of references(needed))
+    if (ref.target.kind === "field" && ref.target.field.subsection === sub)
+      out.add(ref.target.field);
+  return [...out];
+}
+
+/** `code` as one operand of `&&`. */
+function parenthesized(code: string): string {
+  return /^[\w.$!]+$/.test(code) ? code : `(${code})`;
 }
 
 /** `s.mac_table?.in_use`: groups may be missing in a state built by hand, and a missing value is a SaveError. */

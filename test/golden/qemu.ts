@@ -4,10 +4,27 @@
 // them (facts from QEMU 7.2's VMStateDescriptions; the bytes are the fixture streams').
 // test/qemu-constructs.test.ts loads and saves the real sections with this module.
 
-import { type Reader, type SectionCodec, type Writer } from "../../runtime/index.js";
+import { atPath, type Reader, type SectionCodec, type Writer } from "../../runtime/index.js";
 export const RUNSTATE_SIZE: number = 100;
+export const PS2_BUFFER_SIZE: number = 256;
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
 export type Params = Record<string, never>;
+
+/**
+ * hw/input/ps2.c vmstate_ps2_common, embedded in both PS/2 devices.
+ *
+ * Struct PS2Common ("PS2 Common State").
+ */
+export interface PS2Common {
+  /** i32 */
+  write_cmd: number;
+  queue: {
+    /** i32 */ rptr: number;
+    /** i32 */ wptr: number;
+    /** i32 */ count: number;
+    /** 256 bytes */ data: Uint8Array;
+  };
+}
 
 /**
  * migration/global_state.c vmstate_globalstate: the run state of the source.
@@ -27,6 +44,82 @@ export interface Globalstate {
    * text in 100 bytes, NUL-padded
    */
   runstate: string;
+}
+
+/**
+ * hw/input/ps2.c vmstate_ps2_keyboard. QEMU sends each subsection when its value is not the
+ * default: `needed` reads the subsection's own field.
+ *
+ * Section "ps2kbd" (version 3).
+ */
+export interface Ps2kbd {
+  /** PS2Common */
+  parent_obj: PS2Common;
+  /** i32 */
+  scan_enabled: number;
+  /** i32 */
+  translate: number;
+  /** i32; absent in older versions */
+  scancode_set?: number | undefined;
+  /** subsection "ps2kbd/ledstate" */
+  ledstate?: Ps2kbdLedstate | undefined;
+  /** subsection "ps2kbd/need_high_bit" */
+  need_high_bit?: Ps2kbdNeedHighBit | undefined;
+  /** subsection "ps2kbd/command_reply_queue" */
+  command_reply_queue?: Ps2kbdCommandReplyQueue | undefined;
+}
+
+/** Subsection "ps2kbd/ledstate" (version 3); absent when not on the wire. */
+export interface Ps2kbdLedstate {
+  /** i32 */
+  ledstate: number;
+}
+
+/** Subsection "ps2kbd/need_high_bit" (version 1); absent when not on the wire. */
+export interface Ps2kbdNeedHighBit {
+  /** bool */
+  need_high_bit: boolean;
+}
+
+/** Subsection "ps2kbd/command_reply_queue" (version 0); absent when not on the wire. */
+export interface Ps2kbdCommandReplyQueue {
+  /** i32 */
+  queue_cwptr: number;
+}
+
+/**
+ * hw/input/ps2.c vmstate_ps2_common, embedded in both PS/2 devices.
+ *
+ * Writes struct PS2Common in QEMU's wire format.
+ */
+export function savePS2Common(w: Writer, s: PS2Common, _p: Params): void {
+  const write_cmd = s.write_cmd;
+  w.i32(write_cmd, "write_cmd");
+  const queue_rptr = s.queue?.rptr;
+  w.i32(queue_rptr, "queue.rptr");
+  const queue_wptr = s.queue?.wptr;
+  w.i32(queue_wptr, "queue.wptr");
+  const queue_count = s.queue?.count;
+  w.i32(queue_count, "queue.count");
+  const queue_data = s.queue?.data;
+  w.bytes(queue_data, PS2_BUFFER_SIZE, "queue.data");
+}
+
+/**
+ * hw/input/ps2.c vmstate_ps2_common, embedded in both PS/2 devices.
+ *
+ * Reads struct PS2Common; a malformed input throws a LoadError with the field path and byte offset.
+ */
+export function loadPS2Common(r: Reader, _p: Params): PS2Common {
+  const write_cmd = r.i32("write_cmd");
+  const queue_rptr = r.i32("queue.rptr");
+  const queue_wptr = r.i32("queue.wptr");
+  const queue_count = r.i32("queue.count");
+  const queue_data = r.bytes(PS2_BUFFER_SIZE, "queue.data");
+  return {
+    write_cmd,
+    queue: { rptr: queue_rptr, wptr: queue_wptr, count: queue_count, data: queue_data },
+  };
 }
 
 /**
@@ -54,6 +147,104 @@ export function loadGlobalstate(r: Reader, _p: Params = {}, version: number = 1)
   return { size, runstate };
 }
 
+/**
+ * hw/input/ps2.c vmstate_ps2_keyboard. QEMU sends each subsection when its value is not the
+ * default: `needed` reads the subsection's own field.
+ *
+ * Writes section "ps2kbd" in QEMU's wire format.
+ */
+export function savePs2kbd(w: Writer, s: Ps2kbd, p: Params = {}): void {
+  w.object(s, "");
+  const version: number = 3;
+  const parent_obj = s.parent_obj;
+  try {
+    savePS2Common(w, w.object(parent_obj, "parent_obj"), p);
+  } catch (e) {
+    throw atPath(e, "parent_obj");
+  }
+  const scan_enabled = s.scan_enabled;
+  w.i32(scan_enabled, "scan_enabled");
+  const translate = s.translate;
+  w.i32(translate, "translate");
+  const scancode_set = s.scancode_set;
+  if (version >= 3) {
+    w.i32(w.present(scancode_set, "scancode_set"), "scancode_set");
+  } else w.absent(scancode_set, "scancode_set");
+  const ledstate = s.ledstate;
+  if (ledstate !== undefined && ledstate.ledstate !== 0) {
+    w.object(ledstate, "ledstate");
+    w.subsection("ps2kbd/ledstate", 3);
+    const ledstate_2 = ledstate.ledstate;
+    w.i32(ledstate_2, "ledstate.ledstate");
+  } else w.absent(ledstate, "ledstate");
+  const need_high_bit = s.need_high_bit;
+  if (need_high_bit !== undefined && need_high_bit.need_high_bit) {
+    w.object(need_high_bit, "need_high_bit");
+    w.subsection("ps2kbd/need_high_bit", 1);
+    const need_high_bit_2 = need_high_bit.need_high_bit;
+    w.bool(need_high_bit_2, "need_high_bit.need_high_bit");
+  } else w.absent(need_high_bit, "need_high_bit");
+  const command_reply_queue = s.command_reply_queue;
+  if (command_reply_queue !== undefined && command_reply_queue.queue_cwptr !== -1) {
+    w.object(command_reply_queue, "command_reply_queue");
+    w.subsection("ps2kbd/command_reply_queue", 0);
+    const queue_cwptr = command_reply_queue.queue_cwptr;
+    w.i32(queue_cwptr, "command_reply_queue.queue_cwptr");
+  } else w.absent(command_reply_queue, "command_reply_queue");
+}
+
+/**
+ * hw/input/ps2.c vmstate_ps2_keyboard. QEMU sends each subsection when its value is not the
+ * default: `needed` reads the subsection's own field.
+ *
+ * Reads section "ps2kbd"; a malformed input throws a LoadError with the field path and byte offset.
+ */
+export function loadPs2kbd(r: Reader, p: Params = {}, version: number = 3): Ps2kbd {
+  r.version(version, 2, 3, "ps2kbd");
+  let parent_obj: PS2Common;
+  try {
+    parent_obj = loadPS2Common(r, p);
+  } catch (e) {
+    throw atPath(e, "parent_obj");
+  }
+  const scan_enabled = r.i32("scan_enabled");
+  const translate = r.i32("translate");
+  let scancode_set: number | undefined;
+  if (version >= 3) {
+    scancode_set = r.i32("scancode_set");
+  }
+  let ledstate: Ps2kbdLedstate | undefined;
+  let need_high_bit: Ps2kbdNeedHighBit | undefined;
+  let command_reply_queue: Ps2kbdCommandReplyQueue | undefined;
+  for (let $name = r.subsection("ps2kbd"); $name !== undefined; $name = r.subsection("ps2kbd")) {
+    if ($name === "ps2kbd/ledstate") {
+      if (ledstate !== undefined) r.duplicateSubsection($name, "ledstate");
+      r.subsectionVersion($name, 2, 3, "ledstate");
+      const ledstate_2 = r.i32("ledstate.ledstate");
+      ledstate = { ledstate: ledstate_2 };
+    } else if ($name === "ps2kbd/need_high_bit") {
+      if (need_high_bit !== undefined) r.duplicateSubsection($name, "need_high_bit");
+      r.subsectionVersion($name, 1, 1, "need_high_bit");
+      const need_high_bit_2 = r.bool("need_high_bit.need_high_bit");
+      need_high_bit = { need_high_bit: need_high_bit_2 };
+    } else if ($name === "ps2kbd/command_reply_queue") {
+      if (command_reply_queue !== undefined) r.duplicateSubsection($name, "command_reply_queue");
+      r.subsectionVersion($name, 0, 0, "command_reply_queue");
+      const queue_cwptr = r.i32("command_reply_queue.queue_cwptr");
+      command_reply_queue = { queue_cwptr };
+    } else r.unknownSubsection($name, "ps2kbd");
+  }
+  return {
+    parent_obj,
+    scan_enabled,
+    translate,
+    scancode_set,
+    ledstate,
+    need_high_bit,
+    command_reply_queue,
+  };
+}
+
 /** Section "globalstate": its QEMU name, versions and codec. */
 export const globalstateSection: SectionCodec<Globalstate, Params> = {
   name: "globalstate",
@@ -61,4 +252,12 @@ export const globalstateSection: SectionCodec<Globalstate, Params> = {
   minimumVersion: 1,
   save: saveGlobalstate,
   load: loadGlobalstate,
+};
+/** Section "ps2kbd": its QEMU name, versions and codec. */
+export const ps2kbdSection: SectionCodec<Ps2kbd, Params> = {
+  name: "ps2kbd",
+  version: 3,
+  minimumVersion: 2,
+  save: savePs2kbd,
+  load: loadPs2kbd,
 };
