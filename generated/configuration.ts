@@ -195,7 +195,7 @@ export const configurationSection: SectionCodec<Configuration, Params> = {
     kind: "object",
     members: [
       { key: "len", shape: { kind: "int", bits: 32, signed: false } },
-      { key: "name", shape: { kind: "bytes" } },
+      { key: "name", shape: { kind: "text" } },
       {
         key: "target_page_bits",
         shape: {
@@ -217,7 +217,7 @@ export const configurationSection: SectionCodec<Configuration, Params> = {
                   kind: "object",
                   members: [
                     { key: "len", shape: { kind: "int", bits: 8, signed: false } },
-                    { key: "name", shape: { kind: "bytes" } },
+                    { key: "name", shape: { kind: "text" } },
                   ],
                 },
               },

@@ -23,6 +23,8 @@ function valueShapeCode(type: FieldType): string {
       return scalarShapeCode(type);
     case "bytes":
       return `{ kind: "bytes" }`;
+    case "text":
+      return `{ kind: "text" }`;
     case "array":
       return `{ kind: "array", element: ${valueShapeCode(type.element)} }`;
     case "struct":

@@ -245,19 +245,75 @@ export function loadPs2kbd(r: Reader, p: Params = {}, version: number = 3): Ps2k
   };
 }
 
-/** Section "globalstate": its QEMU name, versions and codec. */
+/** Section "globalstate": its QEMU name, versions, codec, state shape and parameters. */
 export const globalstateSection: SectionCodec<Globalstate, Params> = {
   name: "globalstate",
   version: 1,
   minimumVersion: 1,
   save: saveGlobalstate,
   load: loadGlobalstate,
+  state: {
+    kind: "object",
+    members: [
+      { key: "size", shape: { kind: "int", bits: 32, signed: false } },
+      { key: "runstate", shape: { kind: "text" } },
+    ],
+  },
+  params: [],
 };
-/** Section "ps2kbd": its QEMU name, versions and codec. */
+/** Section "ps2kbd": its QEMU name, versions, codec, state shape and parameters. */
 export const ps2kbdSection: SectionCodec<Ps2kbd, Params> = {
   name: "ps2kbd",
   version: 3,
   minimumVersion: 2,
   save: savePs2kbd,
   load: loadPs2kbd,
+  state: {
+    kind: "object",
+    members: [
+      {
+        key: "parent_obj",
+        shape: {
+          kind: "object",
+          members: [
+            { key: "write_cmd", shape: { kind: "int", bits: 32, signed: true } },
+            {
+              key: "queue",
+              shape: {
+                kind: "object",
+                members: [
+                  { key: "rptr", shape: { kind: "int", bits: 32, signed: true } },
+                  { key: "wptr", shape: { kind: "int", bits: 32, signed: true } },
+                  { key: "count", shape: { kind: "int", bits: 32, signed: true } },
+                  { key: "data", shape: { kind: "bytes" } },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      { key: "scan_enabled", shape: { kind: "int", bits: 32, signed: true } },
+      { key: "translate", shape: { kind: "int", bits: 32, signed: true } },
+      { key: "scancode_set", shape: { kind: "int", bits: 32, signed: true } },
+      {
+        key: "ledstate",
+        shape: {
+          kind: "object",
+          members: [{ key: "ledstate", shape: { kind: "int", bits: 32, signed: true } }],
+        },
+      },
+      {
+        key: "need_high_bit",
+        shape: { kind: "object", members: [{ key: "need_high_bit", shape: { kind: "bool" } }] },
+      },
+      {
+        key: "command_reply_queue",
+        shape: {
+          kind: "object",
+          members: [{ key: "queue_cwptr", shape: { kind: "int", bits: 32, signed: true } }],
+        },
+      },
+    ],
+  },
+  params: [],
 };
