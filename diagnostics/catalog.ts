@@ -40,6 +40,8 @@ export const catalog = {
     severity: "error",
     message: "'{0}' is given as the former name of both '{1}' and '{2}'",
   },
+  VMS2011: { severity: "error", message: "field path '{0}': {1}" },
+  VMS2012: { severity: "error", message: "'again {0}': {1}" },
 
   VMS3001: { severity: "error", message: "expected {0}, found {1}" },
   VMS3002: { severity: "error", message: "{0} does not fit in {1}" },

@@ -140,6 +140,26 @@ export interface FieldModel extends MemberBase {
   readonly absentWhen: "guard" | "version" | undefined;
   /** `was`: paths the field had in earlier versions of the schema; only `compat` reads them. */
   readonly formerPaths: readonly (readonly string[])[];
+  /**
+   * A path that names into a struct or array element of another field (`channels[0].irq_disabled`,
+   * a subsection's `parent_obj.queue.cwptr`): the value lives in that field's value, not at a key
+   * of its own. Undefined for an ordinary field.
+   */
+  readonly merge: MergeModel | undefined;
+  /** `again PATH: T`: the first copy, read earlier, that this second copy repeats. */
+  readonly again: IrExpr | undefined;
+  /** The fields merged into this field's value. */
+  readonly extensions: MergeModel[];
+}
+
+/** Where a merged field lives: in `anchor`'s value, down `route`, under `key`. */
+export interface MergeModel {
+  readonly field: FieldModel;
+  /** A field of the same layout, read in the same function, always present. */
+  readonly anchor: FieldModel;
+  /** Array indexes (numbers) and object keys (strings) from the anchor's value to the object. */
+  readonly route: readonly (number | string)[];
+  readonly key: string;
 }
 
 export interface UnusedModel extends MemberBase {

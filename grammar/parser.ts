@@ -1,6 +1,11 @@
 // Parser: the grammar of .vmstate as a Chevrotain CstParser (grammar only; the AST comes from ast-builder.ts).
 
-import { CstParser, type IParserErrorMessageProvider, type TokenType } from "chevrotain";
+import {
+  CstParser,
+  tokenMatcher,
+  type IParserErrorMessageProvider,
+  type TokenType,
+} from "chevrotain";
 import * as t from "./tokens.js";
 
 /** Messages in the form "expected ';' but found 'u8'". */
@@ -173,8 +178,33 @@ export class VmstateParser extends CstParser {
     ]);
   });
 
+  /**
+   * `a.b: T;`, with constant indexes into arrays (`channels[0].irq_disabled`); `again PATH: T;` is
+   * the second copy of a value sent twice.
+   */
   private fieldDecl = this.RULE("fieldDecl", () => {
-    this.AT_LEAST_ONE_SEP({ SEP: t.Dot, DEF: () => this.CONSUME(t.Name) });
+    this.OPTION({
+      GATE: () => this.LA(1).tokenType === t.Again && tokenMatcher(this.LA(2), t.Name),
+      DEF: () => this.CONSUME(t.Again),
+    });
+    this.CONSUME(t.Name);
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(t.Dot);
+            this.CONSUME2(t.Name);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(t.LBracket);
+            this.SUBRULE(this.expression, { LABEL: "index" });
+            this.CONSUME(t.RBracket);
+          },
+        },
+      ]);
+    });
     this.CONSUME(t.Colon);
     this.SUBRULE(this.typeRef);
     this.SUBRULE(this.clauses);

@@ -5,6 +5,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { LoadError, Reader, SaveError, Writer } from "../runtime/index.js";
 import { decodeStream } from "../stream/decode.js";
+import type { Json } from "../stream/format.js";
+import { stateFromJson, stateToJson } from "../stream/json.js";
 import type { Codecs } from "../stream/codecs.js";
 import { projectCodecs } from "./support/codecs.js";
 import { streamBytes } from "./support/streams.js";
@@ -139,6 +141,109 @@ describe("needed on the writer's state: ps2kbd's subsections", () => {
     expect(q.loadPs2kbd(new Reader(out)).ledstate).toEqual({ ledstate: 2 });
     expect(() => q.savePs2kbd(new Writer(), { ...state, ledstate: { ledstate: 0 } })).toThrow(
       new SaveError("ledstate", "present, but its condition does not hold: it would not be saved"),
+    );
+  });
+});
+
+describe("paths and a value sent twice: i8254", () => {
+  it("merges channels[0].irq_disabled into channel 0, checks the second next_transition_time, and saves byte-exact", () => {
+    const found = sections("i8254");
+    expect(found.length).toBe(8);
+    for (const { bytes, version } of found) {
+      const state = roundTrip(
+        bytes,
+        (r) => q.loadI8254(r, {}, version),
+        (w, s) => q.saveI8254(w, s),
+      );
+      expect(Object.keys(state)).toEqual(["channels"]);
+      expect([0, 1]).toContain(state.channels[0]!.irq_disabled);
+      expect(state.channels[1]!).not.toHaveProperty("irq_disabled");
+      // The decoded JSON has one channels[0], with irq_disabled beside the struct's fields.
+      const json = stateToJson(
+        q.i8254Section.state,
+        state as unknown as Record<string, unknown>,
+      ) as { channels: Json[] };
+      expect(Object.keys(json.channels[0] as object)).toEqual([
+        ...Object.keys(state.channels[1]!),
+        "irq_disabled",
+      ]);
+      const back = stateFromJson(
+        q.i8254Section.state,
+        JSON.parse(JSON.stringify(json)) as Json,
+        "",
+      );
+      const w = new Writer();
+      q.saveI8254(w, back as unknown as q.I8254);
+      expect(Buffer.from(w.finish()).equals(Buffer.from(bytes))).toBe(true);
+    }
+  });
+
+  it("refuses a stream whose two copies differ, naming both offsets", () => {
+    const { bytes } = sections("i8254")[0]!;
+    const edited = bytes.slice();
+    edited[edited.length - 1] = edited[edited.length - 1]! ^ 1;
+    // irq_disabled (4), then channel 0's next_transition_time at 4 + 24; the second copy at the end
+    const second = bytes.length - 8;
+    expect(() => q.loadI8254(new Reader(edited))).toThrow(
+      new LoadError(
+        "channels[0].next_transition_time",
+        second,
+        `the copy at byte offset ${second} is ${String(q.loadI8254(new Reader(bytes)).channels[0]!.next_transition_time ^ 1n)} (0x${(q.loadI8254(new Reader(bytes)).channels[0]!.next_transition_time ^ 1n).toString(16)}), but the copy read at byte offset 28 is ${String(q.loadI8254(new Reader(bytes)).channels[0]!.next_transition_time)} (0x${q.loadI8254(new Reader(bytes)).channels[0]!.next_transition_time.toString(16)}): the two must agree`,
+      ),
+    );
+  });
+
+  it("writes both copies from the one value: an edit changes both", () => {
+    const { bytes } = sections("i8254")[0]!;
+    const state = q.loadI8254(new Reader(bytes));
+    state.channels[0]!.next_transition_time += 1000n;
+    const w = new Writer();
+    q.saveI8254(w, state);
+    const out = w.finish();
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    expect(view.getBigInt64(4 + 24)).toBe(state.channels[0]!.next_transition_time);
+    expect(view.getBigInt64(out.length - 8)).toBe(state.channels[0]!.next_transition_time);
+    expect(q.loadI8254(new Reader(out))).toEqual(state);
+  });
+
+  it("needs irq_disabled in channel 0 from version 3 on", () => {
+    const state = q.loadI8254(new Reader(sections("i8254")[0]!.bytes));
+    delete state.channels[0]!.irq_disabled;
+    expect(() => q.saveI8254(new Writer(), state)).toThrow(
+      new SaveError(
+        "channels[0].irq_disabled",
+        "missing: its condition holds, so it must be saved",
+      ),
+    );
+  });
+});
+
+describe("a subsection field naming into its owner's struct: ps2kbd's parent_obj.queue.cwptr", () => {
+  it("lands in parent_obj.queue beside the struct's fields, and is sent when it is not -1", () => {
+    const { bytes } = sections("ps2kbd")[0]!;
+    const state = q.loadPs2kbd(new Reader(bytes));
+    expect(state.parent_obj.queue).not.toHaveProperty("cwptr");
+    state.parent_obj.queue.cwptr = 3;
+    state.command_reply_queue = {};
+    const w = new Writer();
+    q.savePs2kbd(w, state);
+    const out = w.finish();
+    const loaded = q.loadPs2kbd(new Reader(out));
+    expect(loaded.parent_obj.queue.cwptr).toBe(3);
+    expect(loaded.command_reply_queue).toEqual({});
+    const json = stateToJson(
+      q.ps2kbdSection.state,
+      loaded as unknown as Record<string, unknown>,
+    ) as {
+      parent_obj: { queue: Record<string, Json> };
+    };
+    expect(json.parent_obj.queue["cwptr"]).toBe(3);
+    // Without the subsection the value would be lost: refused.
+    expect(() => q.savePs2kbd(new Writer(), { ...loaded, command_reply_queue: undefined })).toThrow(
+      new SaveError(
+        "parent_obj.queue.cwptr",
+        "present, but its condition does not hold: it would not be saved",
+      ),
     );
   });
 });

@@ -285,7 +285,7 @@ function checkMember(e: Extract<A.Expr, { kind: "member" }>, ctx: ExprContext): 
     return failed(e.span);
   }
   const children = type.node.kind === "field" ? undefined : type.node.children;
-  const node = children?.get(e.member.text);
+  const node = children?.get(e.member.text) ?? mergedMember(object, e.member.text);
   if (!node) {
     ctx.diagnostics.push(diagnostic("VMS2004", e.member.span, [spanText(object), e.member.text]));
     return failed(e.span);
@@ -298,6 +298,36 @@ function checkMember(e: Extract<A.Expr, { kind: "member" }>, ctx: ExprContext): 
     span: e.span,
     optional: object.optional || nodeOptional(node),
   };
+}
+
+/**
+ * A field merged into the value `object` stands for (`channels[0].irq_disabled`, a subsection's
+ * `parent_obj.queue.cwptr`): found on the field the path starts from, by the route below it.
+ */
+function mergedMember(object: IrExpr, key: string): StateNode | undefined {
+  const route: (number | string)[] = [];
+  for (let at: IrExpr | undefined = object; at;) {
+    const anchor =
+      at.kind === "field"
+        ? at.field
+        : at.kind === "member" && at.node.kind === "field"
+          ? at.node.field
+          : undefined;
+    const merge = anchor?.extensions.find(
+      (m) => m.key === key && m.route.join("/") === route.join("/"),
+    );
+    if (merge) return { kind: "field", key, field: merge.field };
+    if (at.kind === "member") route.unshift(at.node.key);
+    else if (
+      at.kind === "index" &&
+      at.index.kind === "literal" &&
+      typeof at.index.value === "bigint"
+    )
+      route.unshift(Number(at.index.value));
+    else return undefined;
+    at = at.object;
+  }
+  return undefined;
 }
 
 function checkIndex(e: Extract<A.Expr, { kind: "index" }>, ctx: ExprContext): IrExpr {

@@ -10,7 +10,7 @@
 //     w.bytes(w.present(mac_table_macs, "mac_table.macs"), w.count(mac_table_in_use * 6, 384, "mac_table.macs"), "mac_table.macs");
 //   } else w.absent(mac_table_macs, "mac_table.macs");
 
-import type { FieldModel, FieldType, IrExpr, SubsectionModel } from "../model.js";
+import type { FieldModel, FieldType, IrExpr, MergeModel, SubsectionModel } from "../model.js";
 import { references } from "../check/walk.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import {
@@ -18,6 +18,7 @@ import {
   countCode,
   equalsCode,
   exprEnv,
+  fieldPath,
   joinPath,
   paramsName,
   readsVersion,
@@ -29,7 +30,7 @@ import {
 import { lineComments } from "./docs.js";
 import { emitExpr } from "./expressions.js";
 import type { FunctionText } from "./load.js";
-import { literal } from "./load.js";
+import { findArm, literal } from "./load.js";
 
 export class SaveEmitter {
   private readonly lines: string[] = [];
@@ -118,9 +119,25 @@ export class SaveEmitter {
     base: string,
     prefix: string,
   ): void {
-    const path = joinPath(prefix, step.path.join("."));
+    const path = fieldPath(step, prefix);
     const env = exprEnv(this.fn, subsection, "w", path);
-    this.lines.push(`const ${step.local} = ${access(base, step.path)};`);
+    const again = step.field.again;
+    if (again) {
+      // The second copy of a value sent twice: written again from the first copy's value.
+      if (step.value.kind !== "scalar") throw new Error("'again' of a value that is not a scalar");
+      const write = `w.${wireMethod(step.value)}(w.same(${equalsCode(again, env, step.value)}, ${str(path)}), ${str(path)});`;
+      this.lines.push(step.condition ? `if (${boolCode(step.condition, env)}) ${write}` : write);
+      return;
+    }
+    const merged = step.field.merge && this.mergedAccess(step.field.merge);
+    // A merged field is optional in the type (other elements lack it): one that is always on the
+    // wire must be there.
+    const source = merged
+      ? step.condition
+        ? merged
+        : `w.present(${merged}, ${str(path)})`
+      : access(base, step.path);
+    this.lines.push(`const ${step.local} = ${source};`);
     if (!step.condition) {
       this.write(step.local, step, path, env);
       return;
@@ -193,6 +210,18 @@ export class SaveEmitter {
     }
   }
 
+  /** `s.channels?.[0]?.irq_disabled`: where a merged field's value is in the state. */
+  private mergedAccess(merge: MergeModel): string {
+    const route = merge.route.map((r) => (typeof r === "number" ? `?.[${r}]` : `?.${r}`));
+    return `${access(this.baseOf(merge.anchor.subsection), merge.anchor.path)}${route.join("")}?.${merge.key}`;
+  }
+
+  /** The state object of a level: the section's or struct's (`s`), or a subsection's local. */
+  private baseOf(subsection: SubsectionModel | undefined): string {
+    if (!subsection) return "s";
+    return findArm(this.fn.steps, subsection)!.local;
+  }
+
   private subsections(arms: readonly SubsectionArm[], base: string, prefix: string): void {
     for (const arm of arms) {
       const sub = arm.subsection;
@@ -204,12 +233,22 @@ export class SaveEmitter {
         // `needed` reads the subsection's own fields: from its object in the state. A state
         // without the subsection has no values to decide with, so it does not send it.
         const fields = new Map(this.fn.locals.fields);
-        for (const f of own) fields.set(f, `${arm.local}.${f.path.join(".")}`);
-        const ownEnv = { ...env, locals: { ...env.locals, fields } };
+        // A field it merges into the owner's values is read from there, and must be there.
+        const tests = [`${arm.local} !== undefined`];
         this.lines.push(`const ${arm.local} = ${state};`);
-        this.lines.push(
-          `if (${arm.local} !== undefined && ${parenthesized(boolCode(sub.needed, ownEnv))}) {`,
-        );
+        for (const f of own) {
+          if (!f.merge) {
+            fields.set(f, `${arm.local}.${f.path.join(".")}`);
+            continue;
+          }
+          const local = `${this.fn.locals.fields.get(f)!}$needed`;
+          this.lines.push(`const ${local} = ${this.mergedAccess(f.merge)};`);
+          tests.push(`${local} !== undefined`);
+          fields.set(f, local);
+        }
+        const ownEnv = { ...env, locals: { ...env.locals, fields } };
+        tests.push(parenthesized(boolCode(sub.needed, ownEnv)));
+        this.lines.push(`if (${tests.join(" && ")}) {`);
         this.lines.push(`w.object(${arm.local}, ${str(path)});`);
       } else if (sub.needed) {
         this.lines.push(`if (${boolCode(sub.needed, env)}) {`);
@@ -226,8 +265,21 @@ export class SaveEmitter {
         subsectionReadsVersion(this.fn, arm) ? `const ${arm.versionLocal} = ${header}` : header,
       );
       this.steps(arm.steps, sub, arm.local, path);
+      // A subsection not sent takes the fields it merges into its owner's values along: they
+      // must be absent too, or they would be lost.
+      const mergedAbsent = sub.members
+        .filter((m): m is FieldModel => m.kind === "field" && m.merge !== undefined)
+        .map((m) => `w.absent(${this.mergedAccess(m.merge!)}, ${str(m.path.join("."))});`);
+      const absent = sub.needed
+        ? [`w.absent(${own.length > 0 ? arm.local : state}, ${str(path)});`]
+        : [];
+      const otherwise = [...absent, ...mergedAbsent];
       this.lines.push(
-        sub.needed ? `} else w.absent(${own.length > 0 ? arm.local : state}, ${str(path)});` : "}",
+        otherwise.length === 0
+          ? "}"
+          : otherwise.length === 1
+            ? `} else ${otherwise[0]}`
+            : `} else { ${otherwise.join(" ")} }`,
       );
     }
   }

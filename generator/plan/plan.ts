@@ -240,7 +240,7 @@ class StepPlanner {
     for (const m of members) {
       switch (m.kind) {
         case "field": {
-          const local = this.namer.take(m.path.join("_"));
+          const local = this.namer.take(m.path.join("_").replace(/\[(\w+)\]/g, "_$1"));
           this.plan.locals.fields.set(m, local);
           steps.push({
             kind: "field",

@@ -558,6 +558,17 @@ class Extractor {
         }
         return inner;
       }
+      case "same": {
+        // The second copy of a value sent twice (`again`). load: r.same(r.i64(…), first, …)
+        // save: w.i64(w.same(first, …), …). Both name the first copy: the op carries it, compared
+        // as the value the second copy must equal.
+        if (this.side === "save") return args[0] ? this.value(args[0], out, undefined) : "?";
+        const inner = args[0] ? this.value(args[0], out, undefined) : "?";
+        const last = out[out.length - 1];
+        if (last?.kind === "op" && args[1])
+          out[out.length - 1] = { ...last, equals: `same ${this.decision(args[1])}` };
+        return inner;
+      }
       case "check":
         out.push({
           kind: "check",
@@ -629,6 +640,8 @@ class Extractor {
       if (valueArg) this.value(valueArg, out, undefined);
       const equalsCall = valueArg && findCall(valueArg, this.ios, "equal");
       equals = equalsCall?.arguments[1] ? this.sym(equalsCall.arguments[1]) : undefined;
+      const sameCall = valueArg && findCall(valueArg, this.ios, "same");
+      if (sameCall?.arguments[0]) equals = `same ${this.sym(sameCall.arguments[0])}`;
     }
     const id = this.next++;
     if (this.side === "save" && args[0]) this.bind(args[0], `$${id}`);

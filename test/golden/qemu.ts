@@ -4,9 +4,16 @@
 // them (facts from QEMU 7.2's VMStateDescriptions; the bytes are the fixture streams').
 // test/qemu-constructs.test.ts loads and saves the real sections with this module.
 
-import { atPath, type Reader, type SectionCodec, type Writer } from "../../runtime/index.js";
+import {
+  atIndex,
+  atPath,
+  type Reader,
+  type SectionCodec,
+  type Writer,
+} from "../../runtime/index.js";
 export const RUNSTATE_SIZE: number = 100;
 export const PS2_BUFFER_SIZE: number = 256;
+export const PIT_CHANNELS: number = 3;
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
 export type Params = Record<string, never>;
 
@@ -24,6 +31,42 @@ export interface PS2Common {
     /** i32 */ count: number;
     /** 256 bytes */ data: Uint8Array;
   };
+}
+
+/**
+ * hw/timer/i8254_common.c vmstate_pit_channel.
+ *
+ * Struct PITChannelState ("pit channel").
+ */
+export interface PITChannelState {
+  /** i32 */
+  count: number;
+  /** u16 */
+  latched_count: number;
+  /** u8 */
+  count_latched: number;
+  /** u8 */
+  status_latched: number;
+  /** u8 */
+  status: number;
+  /** u8 */
+  read_state: number;
+  /** u8 */
+  write_state: number;
+  /** u8 */
+  write_latch: number;
+  /** u8 */
+  rw_mode: number;
+  /** u8 */
+  mode: number;
+  /** u8 */
+  bcd: number;
+  /** u8 */
+  gate: number;
+  /** i64 */
+  count_load_time: bigint;
+  /** i64 */
+  next_transition_time: bigint;
 }
 
 /**
@@ -54,7 +97,7 @@ export interface Globalstate {
  */
 export interface Ps2kbd {
   /** PS2Common */
-  parent_obj: PS2Common;
+  parent_obj: PS2Common & { queue: { cwptr?: number | undefined } };
   /** i32 */
   scan_enabled: number;
   /** i32 */
@@ -81,10 +124,22 @@ export interface Ps2kbdNeedHighBit {
   need_high_bit: boolean;
 }
 
-/** Subsection "ps2kbd/command_reply_queue" (version 0); absent when not on the wire. */
-export interface Ps2kbdCommandReplyQueue {
-  /** i32 */
-  queue_cwptr: number;
+/**
+ * VMSTATE_INT32(parent_obj.queue.cwptr, ...): a member of the PS2 state sent above.
+ *
+ * Subsection "ps2kbd/command_reply_queue" (version 0); absent when not on the wire.
+ */
+export type Ps2kbdCommandReplyQueue = Record<string, never>;
+
+/**
+ * hw/timer/i8254_common.c vmstate_pit_common: channel 0's irq_disabled before the channels, and
+ * its next_transition_time again after them ("formerly irq_timer").
+ *
+ * Section "i8254" (version 3).
+ */
+export interface I8254 {
+  /** 3 × PITChannelState */
+  channels: (PITChannelState & { irq_disabled?: number | undefined })[];
 }
 
 /**
@@ -119,6 +174,80 @@ export function loadPS2Common(r: Reader, _p: Params): PS2Common {
   return {
     write_cmd,
     queue: { rptr: queue_rptr, wptr: queue_wptr, count: queue_count, data: queue_data },
+  };
+}
+
+/**
+ * hw/timer/i8254_common.c vmstate_pit_channel.
+ *
+ * Writes struct PITChannelState in QEMU's wire format.
+ */
+export function savePITChannelState(w: Writer, s: PITChannelState, _p: Params): void {
+  const count = s.count;
+  w.i32(count, "count");
+  const latched_count = s.latched_count;
+  w.u16(latched_count, "latched_count");
+  const count_latched = s.count_latched;
+  w.u8(count_latched, "count_latched");
+  const status_latched = s.status_latched;
+  w.u8(status_latched, "status_latched");
+  const status = s.status;
+  w.u8(status, "status");
+  const read_state = s.read_state;
+  w.u8(read_state, "read_state");
+  const write_state = s.write_state;
+  w.u8(write_state, "write_state");
+  const write_latch = s.write_latch;
+  w.u8(write_latch, "write_latch");
+  const rw_mode = s.rw_mode;
+  w.u8(rw_mode, "rw_mode");
+  const mode = s.mode;
+  w.u8(mode, "mode");
+  const bcd = s.bcd;
+  w.u8(bcd, "bcd");
+  const gate = s.gate;
+  w.u8(gate, "gate");
+  const count_load_time = s.count_load_time;
+  w.i64(count_load_time, "count_load_time");
+  const next_transition_time = s.next_transition_time;
+  w.i64(next_transition_time, "next_transition_time");
+}
+
+/**
+ * hw/timer/i8254_common.c vmstate_pit_channel.
+ *
+ * Reads struct PITChannelState; a malformed input throws a LoadError with the field path and byte offset.
+ */
+export function loadPITChannelState(r: Reader, _p: Params): PITChannelState {
+  const count = r.i32("count");
+  const latched_count = r.u16("latched_count");
+  const count_latched = r.u8("count_latched");
+  const status_latched = r.u8("status_latched");
+  const status = r.u8("status");
+  const read_state = r.u8("read_state");
+  const write_state = r.u8("write_state");
+  const write_latch = r.u8("write_latch");
+  const rw_mode = r.u8("rw_mode");
+  const mode = r.u8("mode");
+  const bcd = r.u8("bcd");
+  const gate = r.u8("gate");
+  const count_load_time = r.i64("count_load_time");
+  const next_transition_time = r.i64("next_transition_time");
+  return {
+    count,
+    latched_count,
+    count_latched,
+    status_latched,
+    status,
+    read_state,
+    write_state,
+    write_latch,
+    rw_mode,
+    mode,
+    bcd,
+    gate,
+    count_load_time,
+    next_transition_time,
   };
 }
 
@@ -185,12 +314,20 @@ export function savePs2kbd(w: Writer, s: Ps2kbd, p: Params = {}): void {
     w.bool(need_high_bit_2, "need_high_bit.need_high_bit");
   } else w.absent(need_high_bit, "need_high_bit");
   const command_reply_queue = s.command_reply_queue;
-  if (command_reply_queue !== undefined && command_reply_queue.queue_cwptr !== -1) {
+  const parent_obj_queue_cwptr$needed = s.parent_obj?.queue?.cwptr;
+  if (
+    command_reply_queue !== undefined &&
+    parent_obj_queue_cwptr$needed !== undefined &&
+    parent_obj_queue_cwptr$needed !== -1
+  ) {
     w.object(command_reply_queue, "command_reply_queue");
     w.subsection("ps2kbd/command_reply_queue", 0);
-    const queue_cwptr = command_reply_queue.queue_cwptr;
-    w.i32(queue_cwptr, "command_reply_queue.queue_cwptr");
-  } else w.absent(command_reply_queue, "command_reply_queue");
+    const parent_obj_queue_cwptr = w.present(s.parent_obj?.queue?.cwptr, "parent_obj.queue.cwptr");
+    w.i32(parent_obj_queue_cwptr, "parent_obj.queue.cwptr");
+  } else {
+    w.absent(command_reply_queue, "command_reply_queue");
+    w.absent(s.parent_obj?.queue?.cwptr, "parent_obj.queue.cwptr");
+  }
 }
 
 /**
@@ -201,7 +338,7 @@ export function savePs2kbd(w: Writer, s: Ps2kbd, p: Params = {}): void {
  */
 export function loadPs2kbd(r: Reader, p: Params = {}, version: number = 3): Ps2kbd {
   r.version(version, 2, 3, "ps2kbd");
-  let parent_obj: PS2Common;
+  let parent_obj: PS2Common & { queue: { cwptr?: number | undefined } };
   try {
     parent_obj = loadPS2Common(r, p);
   } catch (e) {
@@ -230,8 +367,9 @@ export function loadPs2kbd(r: Reader, p: Params = {}, version: number = 3): Ps2k
     } else if ($name === "ps2kbd/command_reply_queue") {
       if (command_reply_queue !== undefined) r.duplicateSubsection($name, "command_reply_queue");
       r.subsectionVersion($name, 0, 0, "command_reply_queue");
-      const queue_cwptr = r.i32("command_reply_queue.queue_cwptr");
-      command_reply_queue = { queue_cwptr };
+      const parent_obj_queue_cwptr = r.i32("parent_obj.queue.cwptr");
+      parent_obj.queue.cwptr = parent_obj_queue_cwptr;
+      command_reply_queue = {};
     } else r.unknownSubsection($name, "ps2kbd");
   }
   return {
@@ -243,6 +381,74 @@ export function loadPs2kbd(r: Reader, p: Params = {}, version: number = 3): Ps2k
     need_high_bit,
     command_reply_queue,
   };
+}
+
+/**
+ * hw/timer/i8254_common.c vmstate_pit_common: channel 0's irq_disabled before the channels, and
+ * its next_transition_time again after them ("formerly irq_timer").
+ *
+ * Writes section "i8254" in QEMU's wire format.
+ */
+export function saveI8254(w: Writer, s: I8254, p: Params = {}): void {
+  w.object(s, "");
+  const version: number = 3;
+  const channels_0_irq_disabled = s.channels?.[0]?.irq_disabled;
+  if (version >= 3) {
+    w.u32(
+      w.present(channels_0_irq_disabled, "channels[0].irq_disabled"),
+      "channels[0].irq_disabled",
+    );
+  } else w.absent(channels_0_irq_disabled, "channels[0].irq_disabled");
+  const channels = s.channels;
+  const i$n = PIT_CHANNELS;
+  const i$items = w.array(channels, i$n, "channels");
+  let i = 0;
+  try {
+    for (; i < i$n; i++) {
+      savePITChannelState(w, w.object(i$items[i]!, "channels[]"), p);
+    }
+  } catch (e) {
+    throw atIndex(atPath(e, "channels[]"), i);
+  }
+  w.i64(
+    w.same(channels[0]!.next_transition_time, "channels[0].next_transition_time"),
+    "channels[0].next_transition_time",
+  );
+}
+
+/**
+ * hw/timer/i8254_common.c vmstate_pit_common: channel 0's irq_disabled before the channels, and
+ * its next_transition_time again after them ("formerly irq_timer").
+ *
+ * Reads section "i8254"; a malformed input throws a LoadError with the field path and byte offset.
+ */
+export function loadI8254(r: Reader, p: Params = {}, version: number = 3): I8254 {
+  r.version(version, 2, 3, "i8254");
+  let channels_0_irq_disabled: number | undefined;
+  if (version >= 3) {
+    channels_0_irq_disabled = r.u32("channels[0].irq_disabled");
+  }
+  const channels$at = r.pos;
+  const i$n = PIT_CHANNELS;
+  const channels: (PITChannelState & { irq_disabled?: number | undefined })[] =
+    new Array<PITChannelState>(i$n);
+  let i = 0;
+  try {
+    for (; i < i$n; i++) {
+      channels[i] = loadPITChannelState(r, p);
+    }
+  } catch (e) {
+    throw atIndex(atPath(e, "channels[]"), i);
+  }
+  if (channels_0_irq_disabled !== undefined) channels[0]!.irq_disabled = channels_0_irq_disabled;
+  r.same(
+    r.i64("channels[0].next_transition_time"),
+    channels[0]!.next_transition_time,
+    "channels[0].next_transition_time",
+    8,
+    channels$at + 24,
+  );
+  return { channels };
 }
 
 /** Section "globalstate": its QEMU name, versions, codec, state shape and parameters. */
@@ -286,6 +492,7 @@ export const ps2kbdSection: SectionCodec<Ps2kbd, Params> = {
                   { key: "wptr", shape: { kind: "int", bits: 32, signed: true } },
                   { key: "count", shape: { kind: "int", bits: 32, signed: true } },
                   { key: "data", shape: { kind: "bytes" } },
+                  { key: "cwptr", shape: { kind: "int", bits: 32, signed: true } },
                 ],
               },
             },
@@ -306,11 +513,45 @@ export const ps2kbdSection: SectionCodec<Ps2kbd, Params> = {
         key: "need_high_bit",
         shape: { kind: "object", members: [{ key: "need_high_bit", shape: { kind: "bool" } }] },
       },
+      { key: "command_reply_queue", shape: { kind: "object", members: [] } },
+    ],
+  },
+  params: [],
+};
+/** Section "i8254": its QEMU name, versions, codec, state shape and parameters. */
+export const i8254Section: SectionCodec<I8254, Params> = {
+  name: "i8254",
+  version: 3,
+  minimumVersion: 2,
+  save: saveI8254,
+  load: loadI8254,
+  state: {
+    kind: "object",
+    members: [
       {
-        key: "command_reply_queue",
+        key: "channels",
         shape: {
-          kind: "object",
-          members: [{ key: "queue_cwptr", shape: { kind: "int", bits: 32, signed: true } }],
+          kind: "array",
+          element: {
+            kind: "object",
+            members: [
+              { key: "count", shape: { kind: "int", bits: 32, signed: true } },
+              { key: "latched_count", shape: { kind: "int", bits: 16, signed: false } },
+              { key: "count_latched", shape: { kind: "int", bits: 8, signed: false } },
+              { key: "status_latched", shape: { kind: "int", bits: 8, signed: false } },
+              { key: "status", shape: { kind: "int", bits: 8, signed: false } },
+              { key: "read_state", shape: { kind: "int", bits: 8, signed: false } },
+              { key: "write_state", shape: { kind: "int", bits: 8, signed: false } },
+              { key: "write_latch", shape: { kind: "int", bits: 8, signed: false } },
+              { key: "rw_mode", shape: { kind: "int", bits: 8, signed: false } },
+              { key: "mode", shape: { kind: "int", bits: 8, signed: false } },
+              { key: "bcd", shape: { kind: "int", bits: 8, signed: false } },
+              { key: "gate", shape: { kind: "int", bits: 8, signed: false } },
+              { key: "count_load_time", shape: { kind: "int", bits: 64, signed: true } },
+              { key: "next_transition_time", shape: { kind: "int", bits: 64, signed: true } },
+              { key: "irq_disabled", shape: { kind: "int", bits: 32, signed: false } },
+            ],
+          },
         },
       },
     ],
