@@ -256,25 +256,24 @@ export class AstBuilder {
     const { was, ...clauses } = this.clauses(this.node(node, "clauses"));
     const again = this.tokens(node, "Again")[0];
     const closes = this.tokens(node, "RBracket");
-    const segments: A.PathSegment[] = [
+    const placed: { at: number; segment: A.PathSegment }[] = [
       ...this.tokens(node, "Name").map((tok) => ({
         at: tok.startOffset,
-        segment: { kind: "name", name: this.name(tok) } as A.PathSegment,
+        segment: { kind: "name" as const, name: this.name(tok) },
       })),
       ...this.nodes(node, "index").map((e, i) => {
         const open = this.tokens(node, "LBracket")[i]!;
         return {
           at: open.startOffset,
           segment: {
-            kind: "index",
+            kind: "index" as const,
             index: this.expression(e),
             span: this.between(this.spanOfToken(open), this.spanOfToken(closes[i]!)),
-          } as A.PathSegment,
+          },
         };
       }),
-    ]
-      .sort((a, b) => a.at - b.at)
-      .map((s) => s.segment);
+    ];
+    const segments = placed.sort((a, b) => a.at - b.at).map((s) => s.segment);
     const path: A.Name[] = [];
     for (const s of segments) {
       if (s.kind === "name") path.push(s.name);
