@@ -22,7 +22,8 @@ import type {
   ValidateModel,
 } from "../model.js";
 import type { Declarations } from "./declarations.js";
-import { valueFits } from "./declarations.js";
+import { builtinTypes, valueFits } from "./declarations.js";
+import { typeHint } from "../../diagnostics/hints.js";
 import {
   checkBool,
   checkConstInt,
@@ -134,7 +135,15 @@ class LayoutBinder {
       for (const p of decl.params) {
         const type = scalarByName(p.type.name.text);
         if (!type)
-          this.diagnostics.push(diagnostic("VMS2003", p.type.name.span, [p.type.name.text]));
+          this.diagnostics.push(
+            diagnostic("VMS2003", p.type.name.span, [
+              p.type.name.text,
+              typeHint(
+                p.type.name.text,
+                builtinTypes.filter((t) => t !== "bytes" && t !== "text"),
+              ),
+            ]),
+          );
         else if (this.claimValueName(p.name, []))
           this.args.push({ name: p.name.text, type, span: p.name.span });
       }
@@ -656,6 +665,11 @@ class LayoutBinder {
     const inner = levels[levels.length - 1];
     return {
       lookup: (name) => this.lookup(name, levels),
+      names: () => [
+        ...levels.flatMap((l) => [...l.state.keys(), ...l.lets.keys()]),
+        ...this.args.map((a) => a.name),
+        ...this.declarations.globalNames(),
+      ],
       // Before the root level exists (section versions), only constants are in scope.
       versionRange: inner?.versionRange ?? { min: 0n, max: 0n },
       diagnostics: this.diagnostics,
@@ -1041,7 +1055,12 @@ class LayoutBinder {
     const codec = this.declarations.codecs.get(typeName);
     const struct = codec ? undefined : this.structLookup(typeName, ref.name.span);
     if (struct === "unknown") {
-      this.diagnostics.push(diagnostic("VMS2003", ref.name.span, [typeName]));
+      this.diagnostics.push(
+        diagnostic("VMS2003", ref.name.span, [
+          typeName,
+          typeHint(typeName, this.declarations.typeNames()),
+        ]),
+      );
       return undefined;
     }
     if (struct === "cycle") return undefined;
