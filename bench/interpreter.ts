@@ -182,6 +182,8 @@ export class PlanInterpreter {
         return (r[scalarName(value.type) as keyof Reader] as ScalarReader).call(r, path);
       case "bytes":
         return r.bytes(count(value.count, frame, r, path), path);
+      case "text":
+        return r.text(count(value.count, frame, r, path), path);
       case "array": {
         const n = count(value.count, frame, r, path);
         const items = new Array<unknown>(n);
@@ -274,6 +276,9 @@ export class PlanInterpreter {
         return;
       case "bytes":
         w.bytes(v as Uint8Array, count(value.count, frame, w, path), path);
+        return;
+      case "text":
+        w.text(v as string, count(value.count, frame, w, path), path);
         return;
       case "array": {
         const n = count(value.count, frame, w, path);

@@ -24,11 +24,11 @@ export const catalog = {
       'invalid string literal {0}: only \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX escapes, and no control characters',
   },
 
-  VMS2001: { severity: "error", message: "unknown name '{0}'" },
+  VMS2001: { severity: "error", message: "unknown name '{0}'{1}" },
   VMS2002: { severity: "error", message: "duplicate name '{0}'" },
-  VMS2003: { severity: "error", message: "unknown type '{0}'" },
-  VMS2004: { severity: "error", message: "'{0}' has no member '{1}'" },
-  VMS2005: { severity: "error", message: "unknown function '{0}'" },
+  VMS2003: { severity: "error", message: "unknown type '{0}'{1}" },
+  VMS2004: { severity: "error", message: "'{0}' has no member '{1}'{2}" },
+  VMS2005: { severity: "error", message: "unknown function '{0}'{1}" },
   VMS2006: { severity: "error", message: "'{0}' takes {1} argument(s), but {2} were given" },
   VMS2007: { severity: "error", message: 'duplicate subsection "{0}"' },
   VMS2008: { severity: "error", message: "struct '{0}' contains itself" },
@@ -40,6 +40,8 @@ export const catalog = {
     severity: "error",
     message: "'{0}' is given as the former name of both '{1}' and '{2}'",
   },
+  VMS2011: { severity: "error", message: "field path '{0}': {1}" },
+  VMS2012: { severity: "error", message: "'again {0}': {1}" },
 
   VMS3001: { severity: "error", message: "expected {0}, found {1}" },
   VMS3002: { severity: "error", message: "{0} does not fit in {1}" },
@@ -57,7 +59,7 @@ export const catalog = {
   },
   VMS4002: {
     severity: "error",
-    message: "{0} reads '{1}', which is inside subsection \"{2}\": the reader cannot know it here",
+    message: "{0} reads '{1}', which is inside subsection \"{2}\": {3}",
   },
   VMS4003: { severity: "error", message: "'{0}' may be absent here (it is {1}){2}" },
 

@@ -18,16 +18,20 @@ export type Params = Record<string, never>;
 export interface Capability {
   /** u8 */
   len: number;
-  /** bytes (at most 255) */
-  name: Uint8Array;
+  /** text (at most 255 bytes) */
+  name: string;
 }
 
 /** Section "configuration" (version 1). */
 export interface Configuration {
   /** u32 */
   len: number;
-  /** bytes (at most 256) */
-  name: Uint8Array;
+  /**
+   * the machine type, "pc-i440fx-7.2": strlen bytes, no NUL
+   *
+   * text (at most 256 bytes)
+   */
+  name: string;
   /** subsection "configuration/target-page-bits" */
   target_page_bits?: ConfigurationTargetPageBits | undefined;
   /** subsection "configuration/capabilities" */
@@ -64,7 +68,7 @@ export function saveCapability(w: Writer, s: Capability, _p: Params): void {
   const len = s.len;
   w.u8(len, "len");
   const name = s.name;
-  w.bytes(name, w.count(len, 255, "name"), "name");
+  w.text(name, w.count(len, 255, "name"), "name");
 }
 
 /**
@@ -74,7 +78,7 @@ export function saveCapability(w: Writer, s: Capability, _p: Params): void {
  */
 export function loadCapability(r: Reader, _p: Params): Capability {
   const len = r.u8("len");
-  const name = r.bytes(r.count(len, 255, "name"), "name");
+  const name = r.text(r.count(len, 255, "name"), "name");
   return { len, name };
 }
 
@@ -84,7 +88,7 @@ export function saveConfiguration(w: Writer, s: Configuration, p: Params = {}): 
   const len = s.len;
   w.u32(len, "len");
   const name = s.name;
-  w.bytes(name, w.count(len, 256, "name"), "name");
+  w.text(name, w.count(len, 256, "name"), "name");
   const target_page_bits = s.target_page_bits;
   if (target_page_bits !== undefined) {
     w.object(target_page_bits, "target_page_bits");
@@ -132,7 +136,7 @@ export function saveConfiguration(w: Writer, s: Configuration, p: Params = {}): 
 export function loadConfiguration(r: Reader, p: Params = {}, version: number = 1): Configuration {
   r.version(version, 0, 1, "configuration");
   const len = r.u32("len");
-  const name = r.bytes(r.count(len, 256, "name"), "name");
+  const name = r.text(r.count(len, 256, "name"), "name");
   let target_page_bits: ConfigurationTargetPageBits | undefined;
   let capabilities: ConfigurationCapabilities | undefined;
   let uuid: ConfigurationUuid | undefined;
@@ -191,7 +195,7 @@ export const configurationSection: SectionCodec<Configuration, Params> = {
     kind: "object",
     members: [
       { key: "len", shape: { kind: "int", bits: 32, signed: false } },
-      { key: "name", shape: { kind: "bytes" } },
+      { key: "name", shape: { kind: "text" } },
       {
         key: "target_page_bits",
         shape: {
@@ -213,7 +217,7 @@ export const configurationSection: SectionCodec<Configuration, Params> = {
                   kind: "object",
                   members: [
                     { key: "len", shape: { kind: "int", bits: 8, signed: false } },
-                    { key: "name", shape: { kind: "bytes" } },
+                    { key: "name", shape: { kind: "text" } },
                   ],
                 },
               },

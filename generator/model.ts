@@ -33,6 +33,8 @@ export interface Count {
 export type FieldType =
   | ScalarType
   | { readonly kind: "bytes"; readonly count: Count }
+  /** A C string in `count` bytes: one character per byte, trailing NULs dropped (`text[N]`). */
+  | { readonly kind: "text"; readonly count: Count }
   | { readonly kind: "array"; readonly element: FieldType; readonly count: Count }
   | { readonly kind: "struct"; readonly struct: LayoutModel; readonly args: readonly IrExpr[] }
   | { readonly kind: "custom"; readonly codec: CodecModel; readonly args: readonly IrExpr[] };
@@ -45,6 +47,8 @@ export type ExprType =
   | { readonly kind: "bool" }
   /** Not a value: only usable through `.member`, `[index]` or as a builtin's argument. */
   | { readonly kind: "bytes" }
+  /** A string (`text`): only something to save and load; expressions cannot compute with it. */
+  | { readonly kind: "text" }
   | { readonly kind: "array"; readonly element: FieldType }
   | { readonly kind: "object"; readonly node: StateNode }
   | { readonly kind: "features"; readonly features: FeaturesModel }
@@ -136,6 +140,26 @@ export interface FieldModel extends MemberBase {
   readonly absentWhen: "guard" | "version" | undefined;
   /** `was`: paths the field had in earlier versions of the schema; only `compat` reads them. */
   readonly formerPaths: readonly (readonly string[])[];
+  /**
+   * A path that names into a struct or array element of another field (`channels[0].irq_disabled`,
+   * a subsection's `parent_obj.queue.cwptr`): the value lives in that field's value, not at a key
+   * of its own. Undefined for an ordinary field.
+   */
+  readonly merge: MergeModel | undefined;
+  /** `again PATH: T`: the first copy, read earlier, that this second copy repeats. */
+  readonly again: IrExpr | undefined;
+  /** The fields merged into this field's value. */
+  readonly extensions: MergeModel[];
+}
+
+/** Where a merged field lives: in `anchor`'s value, down `route`, under `key`. */
+export interface MergeModel {
+  readonly field: FieldModel;
+  /** A field of the same layout, read in the same function, always present. */
+  readonly anchor: FieldModel;
+  /** Array indexes (numbers) and object keys (strings) from the anchor's value to the object. */
+  readonly route: readonly (number | string)[];
+  readonly key: string;
 }
 
 export interface UnusedModel extends MemberBase {
@@ -252,8 +276,13 @@ export interface ExprSite {
   /** Wire position at which the reader evaluates it. */
   readonly order: number;
   readonly subsection: SubsectionModel | undefined;
-  /** `needed` runs on the writer only: it may read any field outside subsections. */
+  /**
+   * `needed` runs on the writer only, on the whole state: it may read any field outside
+   * subsections, and the fields of its own subsection (`neededOf`).
+   */
   readonly writerOnly: boolean;
+  /** The subsection whose `needed` this is: its own fields are readable there. */
+  readonly neededOf?: SubsectionModel | undefined;
 }
 
 export interface SchemaModel {

@@ -254,9 +254,41 @@ export class AstBuilder {
 
   private fieldDecl(node: CstNode): A.FieldDecl {
     const { was, ...clauses } = this.clauses(this.node(node, "clauses"));
+    const again = this.tokens(node, "Again")[0];
+    const closes = this.tokens(node, "RBracket");
+    const placed: { at: number; segment: A.PathSegment }[] = [
+      ...this.tokens(node, "Name").map((tok) => ({
+        at: tok.startOffset,
+        segment: { kind: "name" as const, name: this.name(tok) },
+      })),
+      ...this.nodes(node, "index").map((e, i) => {
+        const open = this.tokens(node, "LBracket")[i]!;
+        return {
+          at: open.startOffset,
+          segment: {
+            kind: "index" as const,
+            index: this.expression(e),
+            span: this.between(this.spanOfToken(open), this.spanOfToken(closes[i]!)),
+          },
+        };
+      }),
+    ];
+    const segments = placed.sort((a, b) => a.at - b.at).map((s) => s.segment);
+    const path: A.Name[] = [];
+    for (const s of segments) {
+      if (s.kind === "name") path.push(s.name);
+      else {
+        const last = path.pop()!;
+        const index =
+          s.index.kind === "int" ? s.index.raw : s.index.kind === "name" ? s.index.name : "…";
+        path.push({ text: `${last.text}[${index}]`, span: this.between(last.span, s.span) });
+      }
+    }
     return {
       kind: "field",
-      path: this.tokens(node, "Name").map((tok) => this.name(tok)),
+      path,
+      segments,
+      again: again && this.spanOfToken(again),
       type: this.typeRef(this.node(node, "typeRef")),
       ...clauses,
       formerPaths: was.flatMap((e) => this.formerPath(e)),

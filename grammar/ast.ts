@@ -97,10 +97,22 @@ export interface Clauses {
   readonly equals: Expr | undefined;
 }
 
+/** One step of a field path: a name, or a constant index into an array (`channels[0]`). */
+export type PathSegment =
+  | { readonly kind: "name"; readonly name: Name }
+  | { readonly kind: "index"; readonly index: Expr; readonly span: Span };
+
 export interface FieldDecl extends Clauses {
   readonly kind: "field";
-  /** `mac_table.in_use` is two names: the value lives at that path in the state. */
+  /**
+   * `mac_table.in_use` is two names: the value lives at that path in the state. A name followed
+   * by indexes is one entry written as in the source (`channels[0]`); `segments` has the parts.
+   */
   readonly path: readonly Name[];
+  /** The path step by step: names and indexes. */
+  readonly segments: readonly PathSegment[];
+  /** `again PATH: T;`: the second copy of a value sent twice (the keyword's span). */
+  readonly again: Span | undefined;
   /** `was old_name`: the paths the field had in earlier versions of the schema, for `compat`. */
   readonly formerPaths: readonly FormerPath[];
   readonly type: TypeRef;

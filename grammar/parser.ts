@@ -1,25 +1,78 @@
 // Parser: the grammar of .vmstate as a Chevrotain CstParser (grammar only; the AST comes from ast-builder.ts).
 
-import { CstParser, type IParserErrorMessageProvider, type TokenType } from "chevrotain";
+import {
+  CstParser,
+  EOF,
+  tokenMatcher,
+  type IParserErrorMessageProvider,
+  type IToken,
+  type TokenType,
+} from "chevrotain";
 import * as t from "./tokens.js";
 
 /** Messages in the form "expected ';' but found 'u8'". */
 const messages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, actual }) =>
-    `expected ${label(expected)} but found ${found(actual.image)}`,
+  buildMismatchTokenMessage: ({ expected, actual, previous, ruleName }) =>
+    `expected ${label(expected)} but found ${found(actual.image)}${mismatchHint(expected, actual, previous, ruleName)}`,
   buildNotAllInputParsedMessage: ({ firstRedundant }) =>
-    `unexpected ${found(firstRedundant.image)}: expected a declaration`,
+    `unexpected ${found(firstRedundant.image)}: expected a declaration${unsupportedHint(firstRedundant.image)}`,
   buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, ruleName }) => {
     const starts = new Set(
       expectedPathsPerAlt.flat().map((path) => (path[0] ? label(path[0]) : "")),
     );
-    return `expected ${describeRule(ruleName, [...starts])} but found ${found(actual[0]?.image)}`;
+    return `expected ${describeRule(ruleName, [...starts])} but found ${found(actual[0]?.image)}${unsupportedHint(actual[0]?.image)}`;
   },
   buildEarlyExitMessage: ({ expectedIterationPaths, actual }) => {
     const starts = new Set(expectedIterationPaths.map((path) => (path[0] ? label(path[0]) : "")));
     return `expected ${[...starts].join(" or ")} but found ${found(actual[0]?.image)}`;
   },
 };
+
+/** What to write instead of a construct the language does not have, by the word that starts it. */
+const unsupported: Record<string, string> = {
+  import:
+    ": imports are not in the language yet; declare the structs, constants and parameters a schema uses in its own file",
+  enum: ": enumerations are not in the language; use a constant per value and 'validate x == A || x == B, \"…\";'",
+  typedef: ": a schema has no typedefs; declare a struct, or use the type where it is needed",
+  needed:
+    ": only a subsection has 'needed' (write it after the subsection's versions); a section is on the stream or not",
+};
+
+function unsupportedHint(image: string | undefined): string {
+  return (image !== undefined && unsupported[image]) || "";
+}
+
+/** A hint for a token that is not what the rule expects: C habits, constructs not in the language. */
+function mismatchHint(
+  expected: TokenType,
+  actual: IToken,
+  previous: IToken,
+  ruleName: string,
+): string {
+  if (expected === EOF) return unsupportedHint(actual.image);
+  if (
+    ruleName === "fieldDecl" &&
+    expected === t.Colon &&
+    tokenMatcher(actual, t.Name) &&
+    previous.tokenType === t.Identifier
+  ) {
+    // `c u8;` lacks the colon; `uint8_t x;` is C's order.
+    if (looksLikeType(actual.image))
+      return `: a field is written name: type, as in '${previous.image}: ${actual.image};'`;
+    if (looksLikeType(previous.image))
+      return `: a field is written name: type, as in '${actual.image}: ${previous.image};'`;
+  }
+  if (expected === t.LCurly && actual.image === "needed" && ruleName === "body")
+    return unsupportedHint("needed");
+  return "";
+}
+
+/** A scalar of the language or of C (a hint only: the checker knows the types). */
+function looksLikeType(name: string): boolean {
+  return /^(?:[ui](?:8|16|32|64)(?:le)?|bool|bytes|text|u?int(?:8|16|32|64)(?:_t)?|char)$/.test(
+    name,
+  );
+}
 
 function label(token: TokenType): string {
   return token.LABEL ?? token.name;
@@ -173,8 +226,33 @@ export class VmstateParser extends CstParser {
     ]);
   });
 
+  /**
+   * `a.b: T;`, with constant indexes into arrays (`channels[0].irq_disabled`); `again PATH: T;` is
+   * the second copy of a value sent twice.
+   */
   private fieldDecl = this.RULE("fieldDecl", () => {
-    this.AT_LEAST_ONE_SEP({ SEP: t.Dot, DEF: () => this.CONSUME(t.Name) });
+    this.OPTION({
+      GATE: () => this.LA(1).tokenType === t.Again && tokenMatcher(this.LA(2), t.Name),
+      DEF: () => this.CONSUME(t.Again),
+    });
+    this.CONSUME(t.Name);
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(t.Dot);
+            this.CONSUME2(t.Name);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(t.LBracket);
+            this.SUBRULE(this.expression, { LABEL: "index" });
+            this.CONSUME(t.RBracket);
+          },
+        },
+      ]);
+    });
     this.CONSUME(t.Colon);
     this.SUBRULE(this.typeRef);
     this.SUBRULE(this.clauses);

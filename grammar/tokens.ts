@@ -64,6 +64,7 @@ export const If = keyword("if", false);
 export const Since = keyword("since");
 export const Equals = keyword("equals");
 export const Was = keyword("was");
+export const Again = keyword("again");
 export const Max = keyword("max");
 export const Unused = keyword("unused", false);
 export const Let = keyword("let", false);
@@ -162,6 +163,7 @@ export const allTokens: TokenType[] = [
   Since,
   Equals,
   Was,
+  Again,
   Max,
   Unused,
   Let,

@@ -151,6 +151,22 @@ export class Reader {
     return n === 0 ? NO_BYTES : this.input.slice(p, p + n);
   }
 
+  /**
+   * A C string in `n` bytes (`text[n]`): one character per byte (U+0000 to U+00FF), with the NUL
+   * bytes at the end dropped. Bytes after the first NUL that are not zero stay in the string
+   * ("paused\u0000xy"), so writing it back pads with zeros to the same bytes.
+   */
+  text(n: number, path: string): string {
+    const p = this.need(n, path, "text");
+    let end = p + n;
+    while (end > p && this.input[end - 1] === 0) end--;
+    let out = "";
+    // In chunks: String.fromCharCode takes its arguments on the stack.
+    for (let i = p; i < end; i += 4096)
+      out += String.fromCharCode(...this.input.subarray(i, Math.min(end, i + 4096)));
+    return out;
+  }
+
   /** Skips `n` bytes (`unused`). */
   skip(n: number, path: string): void {
     this.need(n, path, "unused");
@@ -160,6 +176,30 @@ export class Reader {
   count(n: number | bigint, max: number, path: string): number {
     if (n < 0 || n > max) this.fail(path, `count ${n} is out of range (0 to ${max})`);
     return Number(n);
+  }
+
+  /**
+   * A value QEMU sends twice (`again`): the second copy, `found`, must equal the first, read at
+   * `firstOffset` (undefined when the schema does not fix where it starts). QEMU lets the later copy
+   * win; no QEMU writes the two different, so a stream that does is refused.
+   */
+  same<T extends number | bigint | boolean>(
+    found: T,
+    first: T,
+    path: string,
+    size: number,
+    firstOffset?: number,
+  ): T {
+    if (found !== first) {
+      const at = this.pos - size;
+      const where = firstOffset === undefined ? "earlier" : `at byte offset ${firstOffset}`;
+      this.fail(
+        path,
+        `the copy at byte offset ${at} is ${show(found)}, but the copy read ${where} is ${show(first)}: the two must agree`,
+        at,
+      );
+    }
+    return found;
   }
 
   /** Fails unless a field equals the value the reader expects (QEMU's `_EQUAL` fields). */

@@ -14,6 +14,8 @@ export type ScalarShape = IntShape | { readonly kind: "bool" };
 export type ValueShape =
   | ScalarShape
   | { readonly kind: "bytes" }
+  /** A C string (`text[N]`): a string of one byte per character. */
+  | { readonly kind: "text" }
   | { readonly kind: "array"; readonly element: ValueShape }
   | ObjectShape
   /** A value of a hand-written codec: the schema does not say its shape. */

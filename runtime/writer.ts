@@ -209,6 +209,32 @@ export class Writer {
     this.buf.set(v, at);
   }
 
+  /**
+   * A C string in exactly `n` bytes (`text[n]`): one byte per character, then NUL bytes up to `n`.
+   * A character above U+00FF, or a string longer than `n`, is a SaveError naming the path.
+   */
+  text(v: string, n: number, path: string): void {
+    if (typeof v !== "string") this.bad(v, `text of at most ${n} bytes (a string)`, path);
+    if (v.length > n)
+      this.fail(path, `the text is ${v.length} bytes long, which does not fit in ${n}`);
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c > 0xff)
+        this.fail(
+          path,
+          `character ${i} (U+${c.toString(16).toUpperCase().padStart(4, "0")}) is not a byte: text holds one byte per character (U+0000 to U+00FF)`,
+        );
+    }
+    const at = this.room(n, path);
+    for (let i = 0; i < v.length; i++) this.buf[at + i] = v.charCodeAt(i);
+    this.buf.fill(0, at + v.length, at + n);
+  }
+
+  /** The second copy of a value QEMU sends twice (`again`): the same value as the first. */
+  same<T>(v: T, _path: string): T {
+    return v;
+  }
+
   /** `n` zero bytes (`unused`: QEMU writes zeros and the reader discards them). */
   skip(n: number, path: string): void {
     const at = this.room(n, path);

@@ -28,6 +28,8 @@ function valueToJson(type: ValueShape, value: unknown): Json {
       return value as boolean;
     case "bytes":
       return Buffer.from(value as Uint8Array).toString("hex");
+    case "text":
+      return value as string;
     case "array":
       return (value as unknown[]).map((v) => valueToJson(type.element, v));
     case "object":
@@ -78,6 +80,10 @@ function valueFromJson(type: ValueShape, json: Json, path: string): unknown {
       if (!bytes) throw bad(path, "bytes as a hex string", json);
       return bytes;
     }
+    case "text":
+      // One byte per character: what does not fit is the Writer's SaveError, naming the path.
+      if (typeof json !== "string") throw bad(path, "text (a string)", json);
+      return json;
     case "array":
       if (!Array.isArray(json)) throw bad(path, "an array", json);
       return json.map((v, i) => valueFromJson(type.element, v, `${path}[${i}]`));

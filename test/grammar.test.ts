@@ -155,7 +155,7 @@ describe("syntax errors", () => {
       diagnostics.map((d) => `${d.code} ${d.span.line}:${d.span.column} ${d.message}`),
     ).toEqual([
       "VMS1002 3:3 expected ';' but found 'b'",
-      "VMS1002 4:5 expected ':' but found 'u8'",
+      "VMS1002 4:5 expected ':' but found 'u8': a field is written name: type, as in 'c: u8;'",
       "VMS1002 5:11 expected an expression but found ';'",
     ]);
   });

@@ -14,13 +14,25 @@ export function checkAvailability(layout: LayoutModel): Diagnostic[] {
         ref.target.kind === "field" ? ref.target.field.path.join(".") : ref.target.binding.name;
       const declared = { span: target.span, message: `'${name}' is declared here` };
       const nested = ref.inStructSubsection;
+      const why = site.writerOnly
+        ? "it may be absent from the writer's state (only the subsection's own fields are there for its 'needed')"
+        : "the reader cannot know it here";
+      // `needed` runs on the writer, which has the subsection's own fields (not those of a
+      // subsection nested in it, which may be absent from the state).
+      if (
+        site.neededOf &&
+        ref.target.kind === "field" &&
+        !nested &&
+        target.subsection === site.neededOf
+      )
+        continue;
       if (nested) {
         const leaf = nested.field;
         diagnostics.push(
           diagnostic(
             "VMS4002",
             ref.expr.span,
-            [site.role, leaf ? leaf.path.join(".") : name, nested.subsection.qemuName],
+            [site.role, leaf ? leaf.path.join(".") : name, nested.subsection.qemuName, why],
             [
               {
                 span: leaf?.span ?? nested.subsection.span,
@@ -35,7 +47,7 @@ export function checkAvailability(layout: LayoutModel): Diagnostic[] {
           diagnostic(
             "VMS4002",
             ref.expr.span,
-            [site.role, name, sub.qemuName],
+            [site.role, name, sub.qemuName, why],
             [
               {
                 span: target.span,

@@ -20,7 +20,8 @@ export function checkBounds(layout: LayoutModel): Diagnostic[] {
     }
   };
   const checkType = (type: FieldType, name: string): void => {
-    if (type.kind === "bytes") check(type.count, `the length of '${name}'`, ALLOCATION_LIMIT);
+    if (type.kind === "bytes" || type.kind === "text")
+      check(type.count, `the length of '${name}'`, ALLOCATION_LIMIT);
     if (type.kind === "array") {
       check(type.count, `the count of '${name}'`, ALLOCATION_LIMIT);
       checkType(type.element, name);

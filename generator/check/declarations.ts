@@ -22,6 +22,7 @@ import {
   type ScopeEntry,
 } from "./expressions.js";
 import { fits, scalarByName, scalarName } from "./types.js";
+import { typeHint } from "../../diagnostics/hints.js";
 
 export interface Declarations {
   readonly consts: Map<string, ConstModel>;
@@ -32,7 +33,20 @@ export interface Declarations {
   readonly sections: A.SectionDecl[];
   /** Names visible in every expression; a field or let may not reuse them. */
   lookupGlobal(name: string): ScopeEntry | undefined;
+  /** Those names, for hints. */
+  globalNames(): string[];
+  /** The type names a field may use, for hints. */
+  typeNames(): string[];
 }
+
+/** The built-in type names. */
+export const builtinTypes = [
+  "bool",
+  "bytes",
+  "text",
+  ...["8", "16", "32", "64"].flatMap((b) => [`u${b}`, `i${b}`]),
+  ...["16", "32", "64"].flatMap((b) => [`u${b}le`, `i${b}le`]),
+];
 
 export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[]): Declarations {
   const valueNames = new Map<string, Span>();
@@ -109,10 +123,13 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
     }
     return c ? { kind: "const", model: c } : undefined;
   };
+  const globalNames = (): string[] => [...valueNames.keys()];
+  const scalarTypes = builtinTypes.filter((t) => t !== "bytes" && t !== "text");
   const constContext: ExprContext = {
     lookup: lookupGlobal,
     versionRange: { min: 0n, max: 0n },
     diagnostics,
+    names: globalNames,
   };
 
   function evaluateConst(decl: A.ConstDecl, ctx: ExprContext): ConstModel | undefined {
@@ -128,7 +145,12 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
     if (decl.type) {
       const type = scalarByName(decl.type.name.text);
       if (!type)
-        diagnostics.push(diagnostic("VMS2003", decl.type.name.span, [decl.type.name.text]));
+        diagnostics.push(
+          diagnostic("VMS2003", decl.type.name.span, [
+            decl.type.name.text,
+            typeHint(decl.type.name.text, scalarTypes),
+          ]),
+        );
       else if (!valueFits(value, type, decl.value.span, diagnostics)) return undefined;
     }
     const written = decl.value.kind === "int" ? decl.value.raw : undefined;
@@ -158,7 +180,12 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
     if (item.kind !== "param") continue;
     const type = scalarByName(item.type.name.text);
     if (!type) {
-      diagnostics.push(diagnostic("VMS2003", item.type.name.span, [item.type.name.text]));
+      diagnostics.push(
+        diagnostic("VMS2003", item.type.name.span, [
+          item.type.name.text,
+          typeHint(item.type.name.text, scalarTypes),
+        ]),
+      );
       continue;
     }
     let value: bigint | boolean | undefined;
@@ -187,7 +214,17 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
     });
   }
 
-  return { consts, features, params, structs, codecs, sections, lookupGlobal };
+  return {
+    consts,
+    features,
+    params,
+    structs,
+    codecs,
+    sections,
+    lookupGlobal,
+    globalNames,
+    typeNames: () => [...builtinTypes, ...structs.keys(), ...codecs.keys()],
+  };
 }
 
 function codecModel(decl: A.CodecDecl, schemaFile: string, diagnostics: Diagnostic[]): CodecModel {
@@ -195,7 +232,16 @@ function codecModel(decl: A.CodecDecl, schemaFile: string, diagnostics: Diagnost
   const names = new Set<string>();
   for (const p of decl.params) {
     const type = scalarByName(p.type.name.text);
-    if (!type) diagnostics.push(diagnostic("VMS2003", p.type.name.span, [p.type.name.text]));
+    if (!type)
+      diagnostics.push(
+        diagnostic("VMS2003", p.type.name.span, [
+          p.type.name.text,
+          typeHint(
+            p.type.name.text,
+            builtinTypes.filter((t) => t !== "bytes" && t !== "text"),
+          ),
+        ]),
+      );
     else if (names.has(p.name.text))
       diagnostics.push(diagnostic("VMS2002", p.name.span, [p.name.text]));
     else args.push({ name: p.name.text, type, span: p.name.span });

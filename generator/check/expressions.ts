@@ -16,6 +16,7 @@ import type {
 } from "../model.js";
 import { allOnesAbove, describeType, exprTypeOfField, intRange } from "./types.js";
 import { pathTarget } from "./walk.js";
+import { didYouMean } from "../../diagnostics/hints.js";
 
 /** What a name in an expression can stand for. */
 export type ScopeEntry =
@@ -34,6 +35,8 @@ export interface ExprContext {
   /** Wire position where the expression is evaluated, when known. */
   readonly readAt?: number;
   readonly diagnostics: Diagnostic[];
+  /** The names visible here, for the hint of an unknown one. */
+  readonly names?: () => Iterable<string>;
 }
 
 const errorType: ExprType = { kind: "error" };
@@ -219,7 +222,9 @@ function checkName(e: Extract<A.Expr, { kind: "name" }>, ctx: ExprContext): IrEx
   const entry = ctx.lookup(e.name);
   const base = { span: e.span, optional: false };
   if (!entry) {
-    ctx.diagnostics.push(diagnostic("VMS2001", e.span, [e.name]));
+    ctx.diagnostics.push(
+      diagnostic("VMS2001", e.span, [e.name, didYouMean(e.name, ctx.names?.() ?? [])]),
+    );
     return failed(e.span);
   }
   switch (entry.kind) {
@@ -274,20 +279,32 @@ function checkMember(e: Extract<A.Expr, { kind: "member" }>, ctx: ExprContext): 
     const bit = type.features.bits.get(e.member.text);
     if (!bit) {
       ctx.diagnostics.push(
-        diagnostic("VMS2004", e.member.span, [type.features.name, e.member.text]),
+        diagnostic("VMS2004", e.member.span, [
+          type.features.name,
+          e.member.text,
+          didYouMean(e.member.text, type.features.bits.keys()),
+        ]),
       );
       return failed(e.span);
     }
     return literal(bit.bit, e.span, `${type.features.name}.${e.member.text}`);
   }
   if (type.kind !== "object") {
-    ctx.diagnostics.push(diagnostic("VMS2004", e.member.span, [spanText(object), e.member.text]));
+    ctx.diagnostics.push(
+      diagnostic("VMS2004", e.member.span, [spanText(object), e.member.text, ""]),
+    );
     return failed(e.span);
   }
   const children = type.node.kind === "field" ? undefined : type.node.children;
-  const node = children?.get(e.member.text);
+  const node = children?.get(e.member.text) ?? mergedMember(object, e.member.text);
   if (!node) {
-    ctx.diagnostics.push(diagnostic("VMS2004", e.member.span, [spanText(object), e.member.text]));
+    ctx.diagnostics.push(
+      diagnostic("VMS2004", e.member.span, [
+        spanText(object),
+        e.member.text,
+        didYouMean(e.member.text, children?.keys() ?? []),
+      ]),
+    );
     return failed(e.span);
   }
   return {
@@ -299,6 +316,39 @@ function checkMember(e: Extract<A.Expr, { kind: "member" }>, ctx: ExprContext): 
     optional: object.optional || nodeOptional(node),
   };
 }
+
+/**
+ * A field merged into the value `object` stands for (`channels[0].irq_disabled`, a subsection's
+ * `parent_obj.queue.cwptr`): found on the field the path starts from, by the route below it.
+ */
+function mergedMember(object: IrExpr, key: string): StateNode | undefined {
+  const route: (number | string)[] = [];
+  for (let at: IrExpr | undefined = object; at;) {
+    const anchor =
+      at.kind === "field"
+        ? at.field
+        : at.kind === "member" && at.node.kind === "field"
+          ? at.node.field
+          : undefined;
+    const merge = anchor?.extensions.find(
+      (m) => m.key === key && m.route.join("/") === route.join("/"),
+    );
+    if (merge) return { kind: "field", key, field: merge.field };
+    if (at.kind === "member") route.unshift(at.node.key);
+    else if (
+      at.kind === "index" &&
+      at.index.kind === "literal" &&
+      typeof at.index.value === "bigint"
+    )
+      route.unshift(Number(at.index.value));
+    else return undefined;
+    at = at.object;
+  }
+  return undefined;
+}
+
+/** The built-in functions, for the hint of an unknown one. */
+const builtins = ["has", "pci_capability", "le16", "le32", "stream_version"];
 
 function checkIndex(e: Extract<A.Expr, { kind: "index" }>, ctx: ExprContext): IrExpr {
   const object = checkExpr(e.object, ctx);
@@ -403,7 +453,9 @@ function checkCall(e: Extract<A.Expr, { kind: "call" }>, ctx: ExprContext): IrEx
       };
     }
     default:
-      ctx.diagnostics.push(diagnostic("VMS2005", e.callee.span, [name]));
+      ctx.diagnostics.push(
+        diagnostic("VMS2005", e.callee.span, [name, didYouMean(name, builtins)]),
+      );
       return failed(e.span);
   }
 }

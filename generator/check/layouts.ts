@@ -22,7 +22,8 @@ import type {
   ValidateModel,
 } from "../model.js";
 import type { Declarations } from "./declarations.js";
-import { valueFits } from "./declarations.js";
+import { builtinTypes, valueFits } from "./declarations.js";
+import { typeHint } from "../../diagnostics/hints.js";
 import {
   checkBool,
   checkConstInt,
@@ -35,7 +36,7 @@ import {
   type ExprContext,
   type ScopeEntry,
 } from "./expressions.js";
-import { exprTypeOfField, scalarByName } from "./types.js";
+import { exprTypeOfField, scalarByName, scalarName } from "./types.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -134,7 +135,15 @@ class LayoutBinder {
       for (const p of decl.params) {
         const type = scalarByName(p.type.name.text);
         if (!type)
-          this.diagnostics.push(diagnostic("VMS2003", p.type.name.span, [p.type.name.text]));
+          this.diagnostics.push(
+            diagnostic("VMS2003", p.type.name.span, [
+              p.type.name.text,
+              typeHint(
+                p.type.name.text,
+                builtinTypes.filter((t) => t !== "bytes" && t !== "text"),
+              ),
+            ]),
+          );
         else if (this.claimValueName(p.name, []))
           this.args.push({ name: p.name.text, type, span: p.name.span });
       }
@@ -227,9 +236,20 @@ class LayoutBinder {
                   ? "version"
                   : undefined,
             formerPaths: m.formerPaths.map((f) => f.path.map((n) => n.text)),
+            merge: undefined,
+            again: undefined,
+            extensions: [],
           };
           this.claimFormerPaths(m, formerOwners);
-          this.enterField(level, m, field, levels);
+          // A second copy (`again`) and a field merged into another one's value have no key of
+          // their own in the state.
+          if (m.again === undefined) {
+            if (this.namesIntoField(m, levels)) {
+              const list = this.pendingMerges.get(level) ?? [];
+              list.push({ decl: m, field });
+              this.pendingMerges.set(level, list);
+            } else this.enterField(level, m, field, levels);
+          }
           // The shape now, so expressions anywhere in the layout can see the field's type; the
           // counts and struct arguments are checked with the other expressions.
           field.type = this.fieldShape(m.type, field, path.join("."), levels) ?? { kind: "bool" };
@@ -325,6 +345,200 @@ class LayoutBinder {
   }
 
   private readonly subsectionLevels = new Map<SubsectionModel, Level>();
+
+  /** Fields whose paths name into another field's value, resolved when the level is checked. */
+  private readonly pendingMerges = new Map<
+    Level,
+    { decl: A.FieldDecl; field: Mutable<FieldModel> }[]
+  >();
+
+  /**
+   * Whether a path goes into the value of a field: it has an index (`channels[0].x`), or its first
+   * name is a field visible here (`parent_obj.queue.cwptr` in a subsection, or after `parent_obj`).
+   */
+  private namesIntoField(decl: A.FieldDecl, levels: Level[]): boolean {
+    if (decl.segments.some((s) => s.kind === "index")) return true;
+    if (decl.segments.length < 2) return false;
+    const first = decl.segments[0]!;
+    if (first.kind !== "name") return false;
+    for (let i = levels.length - 1; i >= 0; i--) {
+      const node = levels[i]!.state.get(first.name.text);
+      // Into a struct or an array of them; a scalar keeps its prefix clash (VMS2009).
+      if (node)
+        return (
+          node.kind === "field" &&
+          (node.field.type.kind === "struct" || node.field.type.kind === "array")
+        );
+    }
+    return false;
+  }
+
+  /**
+   * Resolves a merged field: the anchor field its path starts from (through groups), then the
+   * route through the anchor's value (array indexes, struct and group keys) to the object that
+   * gets one new key. Reports what to write instead when the path does not fit the values.
+   */
+  private resolveMerge(
+    decl: A.FieldDecl,
+    field: Mutable<FieldModel>,
+    levels: Level[],
+    ctx: ExprContext,
+  ): void {
+    const written = field.path.join(".");
+    const fail = (span: Span, why: string): void => {
+      this.diagnostics.push(diagnostic("VMS2011", span, [written, why]));
+    };
+    const segments = decl.segments;
+    // The anchor: the first names through groups of some visible level, up to a field.
+    let anchor: FieldModel | undefined;
+    let at = 0;
+    for (let l = levels.length - 1; l >= 0 && !anchor; l--) {
+      let map: Map<string, StateNode> | undefined = levels[l]!.state;
+      for (at = 0; map && at < segments.length; at++) {
+        const s = segments[at]!;
+        if (s.kind !== "name") break;
+        const node: StateNode | undefined = map.get(s.name.text);
+        if (!node || node.kind === "subsection") break;
+        if (node.kind === "field") {
+          anchor = node.field;
+          at++;
+          break;
+        }
+        map = node.children;
+      }
+    }
+    const head = segments[0]!;
+    const headName = head.kind === "name" ? head.name : undefined;
+    if (!anchor) {
+      fail(
+        headName?.span ?? decl.span,
+        `'${headName?.text ?? "?"}' is not a field declared in this layout or its owner: an index in a field path goes into an array field declared beside it (or in the owner of a subsection)`,
+      );
+      return;
+    }
+    if (anchor.optional) {
+      fail(
+        decl.span,
+        `'${anchor.path.join(".")}' may be absent (it is ${anchor.absentWhen === "guard" ? "guarded" : "version-gated"}), so nothing can be merged into it`,
+      );
+      return;
+    }
+    const route: (number | string)[] = [];
+    let type: FieldType | undefined = anchor.type;
+    let map: Map<string, StateNode> | undefined;
+    let what = `'${anchor.path.join(".")}'`;
+    for (; at < segments.length; at++) {
+      const s = segments[at]!;
+      const last = at === segments.length - 1;
+      if (type?.kind === "array") {
+        if (s.kind !== "index") {
+          fail(
+            s.name.span,
+            `${what} is an array: write ${what.slice(1, -1)}[0].${s.name.text} for a field of its first element`,
+          );
+          return;
+        }
+        const i = checkConstInt(s.index, ctx, "an index in a field path");
+        if (i === undefined) return;
+        const n = type.count.constant;
+        if (n === undefined) {
+          fail(
+            s.span,
+            `${what} has a count read from the stream: only arrays of a constant count can be indexed in a field path`,
+          );
+          return;
+        }
+        if (i < 0n || i >= n) {
+          fail(s.span, `index ${i} is out of range: ${what} has ${n} elements`);
+          return;
+        }
+        route.push(Number(i));
+        what = `${what.slice(0, -1)}[${i}]'`;
+        type = type.element;
+        map = undefined;
+        if (last) {
+          fail(
+            s.span,
+            `${what} is an element, not a field of it: name a field, as in ${what.slice(1, -1)}.x`,
+          );
+          return;
+        }
+        continue;
+      }
+      if (type?.kind === "struct") map = type.struct.state;
+      else if (type !== undefined) {
+        fail(
+          s.kind === "name" ? s.name.span : s.span,
+          `${what} is ${describeFieldType(type)}: nothing goes into it`,
+        );
+        return;
+      }
+      if (!map) return;
+      if (s.kind === "index") {
+        fail(s.span, `${what} is not an array`);
+        return;
+      }
+      const node = map.get(s.name.text);
+      if (!node) {
+        if (!last) {
+          fail(
+            s.name.span,
+            `'${s.name.text}' is not in ${what}: a merged field adds one name, at the end of the path`,
+          );
+          return;
+        }
+        const owner = anchor;
+        const key = s.name.text;
+        const clash = owner.extensions.find(
+          (x) => x.key === key && x.route.join("/") === route.join("/"),
+        );
+        if (clash) {
+          this.diagnostics.push(
+            diagnostic(
+              "VMS2002",
+              s.name.span,
+              [written],
+              [
+                {
+                  span: clash.field.span,
+                  message: `'${clash.field.path.join(".")}' is declared here`,
+                },
+              ],
+            ),
+          );
+          return;
+        }
+        const merge = { field, anchor: owner, route, key };
+        field.merge = merge;
+        owner.extensions.push(merge);
+        return;
+      }
+      if (node.kind === "subsection") {
+        fail(s.name.span, `'${s.name.text}' is a subsection of ${what}`);
+        return;
+      }
+      route.push(s.name.text);
+      what = `${what.slice(0, -1)}.${s.name.text}'`;
+      if (node.kind === "group") {
+        type = undefined;
+        map = node.children;
+        if (last) {
+          fail(s.name.span, `${what} is already a group of fields`);
+          return;
+        }
+        continue;
+      }
+      if (last) {
+        fail(
+          s.name.span,
+          `${what} is already a field, read with its struct: for a value QEMU sends twice write 'again ${written}: …;'`,
+        );
+        return;
+      }
+      type = node.field.type;
+      map = undefined;
+    }
+  }
 
   /** Enters a field at its (possibly dotted) path, creating groups; reports clashes. */
   private enterField(level: Level, decl: A.FieldDecl, field: FieldModel, levels: Level[]): void {
@@ -451,6 +665,11 @@ class LayoutBinder {
     const inner = levels[levels.length - 1];
     return {
       lookup: (name) => this.lookup(name, levels),
+      names: () => [
+        ...levels.flatMap((l) => [...l.state.keys(), ...l.lets.keys()]),
+        ...this.args.map((a) => a.name),
+        ...this.declarations.globalNames(),
+      ],
       // Before the root level exists (section versions), only constants are in scope.
       versionRange: inner?.versionRange ?? { min: 0n, max: 0n },
       diagnostics: this.diagnostics,
@@ -501,9 +720,17 @@ class LayoutBinder {
     role: string,
     at: { order: number; subsection: SubsectionModel | undefined },
     writerOnly: boolean,
+    neededOf?: SubsectionModel,
   ): void {
     if (!isError(expr))
-      this.sites.push({ expr, role, order: at.order, subsection: at.subsection, writerOnly });
+      this.sites.push({
+        expr,
+        role,
+        order: at.order,
+        subsection: at.subsection,
+        writerOnly,
+        neededOf,
+      });
   }
 
   private checkMembers(decls: readonly A.Member[], models: MemberModel[], levels: Level[]): void {
@@ -515,6 +742,8 @@ class LayoutBinder {
     const subModels = models.filter((m): m is SubsectionModel => m.kind === "subsection");
 
     for (const check of this.pendingShapes.get(level) ?? []) check(ctx);
+    for (const { decl, field } of this.pendingMerges.get(level) ?? [])
+      this.resolveMerge(decl, field, levels, ctx);
     nonSub.forEach((decl, i) => {
       const model = nonSubModels[i]!;
       // What the member's expressions may read: what comes before it in wire order.
@@ -549,12 +778,14 @@ class LayoutBinder {
 
     subs.forEach((decl, i) => {
       const sub = subModels[i] as Mutable<SubsectionModel>;
-      if (decl.needed) {
-        sub.needed = checkBool(decl.needed, ctx, "'needed'");
-        this.site(sub.needed, `'needed' of subsection "${sub.qemuName}"`, sub, true);
-      }
       const inner = this.subsectionLevels.get(sub)!;
+      // Its members first: `needed` may read the fields it merges into the owner's values.
       this.checkMembers(decl.members, sub.members, [...levels, inner]);
+      if (decl.needed) {
+        // The writer decides with the whole state: the subsection's own fields are in scope.
+        sub.needed = checkBool(decl.needed, this.context([...levels, inner]), "'needed'");
+        this.site(sub.needed, `'needed' of subsection "${sub.qemuName}"`, sub, true, sub);
+      }
     });
   }
 
@@ -604,6 +835,7 @@ class LayoutBinder {
   /** `ctx` reads what comes before the field in wire order. */
   private checkField(decl: A.FieldDecl, field: Mutable<FieldModel>, ctx: ExprContext): void {
     const name = field.path.join(".");
+    if (decl.again) this.checkAgain(decl, field, ctx);
     if (decl.guard) {
       field.guard = checkBool(decl.guard, ctx, "a guard");
       this.site(field.guard, `guard of '${name}'`, field, false);
@@ -637,6 +869,77 @@ class LayoutBinder {
         }
       }
     }
+  }
+
+  /**
+   * `again PATH: T`: PATH names the first copy, a field read before (through struct members and
+   * constant indexes), always present and of the same type.
+   */
+  private checkAgain(decl: A.FieldDecl, field: Mutable<FieldModel>, ctx: ExprContext): void {
+    const written = field.path.join(".");
+    let expr: A.Expr | undefined;
+    for (const s of decl.segments) {
+      if (s.kind === "name")
+        expr = expr
+          ? {
+              kind: "member",
+              object: expr,
+              member: s.name,
+              span: {
+                ...expr.span,
+                end: s.name.span.end,
+                endLine: s.name.span.endLine,
+                endColumn: s.name.span.endColumn,
+              },
+            }
+          : { kind: "name", name: s.name.text, span: s.name.span };
+      else if (expr)
+        expr = {
+          kind: "index",
+          object: expr,
+          index: s.index,
+          span: {
+            ...expr.span,
+            end: s.span.end,
+            endLine: s.span.endLine,
+            endColumn: s.span.endColumn,
+          },
+        };
+    }
+    if (!expr) return;
+    const ir = checkExpr(expr, ctx);
+    if (isError(ir)) return;
+    const first = leafType(ir);
+    const t = field.type;
+    if (!first || (first.kind !== "int" && first.kind !== "bool")) {
+      this.diagnostics.push(
+        diagnostic("VMS2012", expr.span, [
+          written,
+          "the first copy must be a scalar field read before",
+        ]),
+      );
+      return;
+    }
+    if ((t.kind !== "int" && t.kind !== "bool") || scalarName(t) !== scalarName(first)) {
+      this.diagnostics.push(
+        diagnostic("VMS2012", decl.type.span, [
+          written,
+          `the first copy is ${scalarName(first)}: both copies have the type of the C value`,
+        ]),
+      );
+      return;
+    }
+    if (ir.optional) {
+      this.diagnostics.push(
+        diagnostic("VMS2012", expr.span, [
+          written,
+          "the first copy may be absent: it must always be read before the second",
+        ]),
+      );
+      return;
+    }
+    field.again = ir;
+    this.site(ir, `'again' of '${written}'`, field, false);
   }
 
   private checkUnused(decl: A.UnusedDecl, model: Mutable<UnusedModel>, ctx: ExprContext): void {
@@ -704,7 +1007,12 @@ class LayoutBinder {
     levels: Level[],
   ): FieldType | undefined {
     if (ref.kind === "array") {
-      const isBytes = ref.element.kind === "named" && ref.element.name.text === "bytes";
+      const raw =
+        ref.element.kind === "named" &&
+        (ref.element.name.text === "bytes" || ref.element.name.text === "text")
+          ? ref.element.name.text
+          : undefined;
+      const isBytes = raw !== undefined;
       const role = `${isBytes ? "length" : "count"} of '${name}'`;
       const count: Mutable<Count> = {
         expr: placeholder(ref.count.span),
@@ -718,18 +1026,23 @@ class LayoutBinder {
       if (isBytes) {
         if (ref.element.kind === "named" && ref.element.args.length > 0) {
           this.diagnostics.push(
-            diagnostic("VMS2006", ref.element.name.span, ["bytes", 0, ref.element.args.length]),
+            diagnostic("VMS2006", ref.element.name.span, [raw, 0, ref.element.args.length]),
           );
         }
-        return { kind: "bytes", count };
+        return { kind: raw === "text" ? "text" : "bytes", count };
       }
       const element = this.fieldShape(ref.element, field, name, levels);
       return element && { kind: "array", element, count };
     }
     const typeName = ref.name.text;
-    if (typeName === "bytes") {
+    if (typeName === "bytes" || typeName === "text") {
       this.diagnostics.push(
-        diagnostic("VMS3010", ref.span, ["bytes", "raw bytes need a length: write bytes[N]"]),
+        diagnostic("VMS3010", ref.span, [
+          typeName,
+          typeName === "bytes"
+            ? "raw bytes need a length: write bytes[N]"
+            : "text needs its size in bytes: write text[N] (NUL-padded) or text[len max N] (counted)",
+        ]),
       );
       return undefined;
     }
@@ -742,7 +1055,12 @@ class LayoutBinder {
     const codec = this.declarations.codecs.get(typeName);
     const struct = codec ? undefined : this.structLookup(typeName, ref.name.span);
     if (struct === "unknown") {
-      this.diagnostics.push(diagnostic("VMS2003", ref.name.span, [typeName]));
+      this.diagnostics.push(
+        diagnostic("VMS2003", ref.name.span, [
+          typeName,
+          typeHint(typeName, this.declarations.typeNames()),
+        ]),
+      );
       return undefined;
     }
     if (struct === "cycle") return undefined;
@@ -772,6 +1090,36 @@ class LayoutBinder {
 }
 
 const PLACEHOLDER = "\u0000unchecked";
+
+/** The declared type of the field a reference path ends on (`channels[0].next_transition_time`). */
+function leafType(ir: IrExpr): FieldType | undefined {
+  if (ir.kind === "field") return ir.field.type;
+  if (ir.kind === "member") return ir.node.kind === "field" ? ir.node.field.type : undefined;
+  if (ir.kind === "index") {
+    const t = leafType(ir.object);
+    if (t?.kind === "array") return t.element;
+    if (t?.kind === "bytes") return { kind: "int", signed: false, bits: 8, endian: "be" };
+  }
+  return undefined;
+}
+
+function describeFieldType(type: FieldType): string {
+  switch (type.kind) {
+    case "int":
+    case "bool":
+      return `a ${scalarName(type)}`;
+    case "bytes":
+      return "bytes";
+    case "text":
+      return "text";
+    case "array":
+      return "an array";
+    case "struct":
+      return `a ${type.struct.name}`;
+    case "custom":
+      return `a ${type.codec.name}, written by hand`;
+  }
+}
 
 function placeholder(span: Span): IrExpr {
   return {

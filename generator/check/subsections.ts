@@ -117,6 +117,7 @@ function typeMayBeEmpty(type: FieldType): boolean {
     case "bool":
       return false;
     case "bytes":
+    case "text":
       return type.count.constant === undefined || type.count.constant === 0n;
     case "array":
       return (

@@ -42,6 +42,8 @@ export function exprTypeOfField(type: FieldType): ExprType {
       return { kind: "bool" };
     case "bytes":
       return { kind: "bytes" };
+    case "text":
+      return { kind: "text" };
     case "array":
       return { kind: "array", element: type.element };
     case "struct":
@@ -76,6 +78,8 @@ export function describeType(type: ExprType): string {
       return "a bool";
     case "bytes":
       return "bytes";
+    case "text":
+      return "text";
     case "array":
       return "an array";
     case "object":

@@ -70,6 +70,8 @@ export function references(e: IrExpr): Reference[] {
 /** The field a reference path (`a.b`, `t[i]`, `s.t[i].x`) reads in, if it is one. */
 export function pathTarget(x: IrExpr): FieldModel | undefined {
   if (x.kind === "field") return x.field;
+  // A merged field is read where it is on the wire, not with the field it is merged into.
+  if (x.kind === "member" && x.node.kind === "field" && x.node.field.merge) return x.node.field;
   if (x.kind === "member")
     return pathTarget(x.object) ?? (x.node.kind === "field" ? x.node.field : undefined);
   if (x.kind === "index") return pathTarget(x.object);

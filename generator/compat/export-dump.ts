@@ -97,6 +97,7 @@ function size(value: ValuePlan): number {
     case "scalar":
       return scalarSize(value.type);
     case "bytes":
+    case "text":
       return Number(value.count.constant ?? 0n);
     case "array":
       return size(value.element);
@@ -126,6 +127,7 @@ function valueSize(value: ValuePlan): bigint | undefined {
     case "scalar":
       return BigInt(scalarSize(value.type));
     case "bytes":
+    case "text":
       return value.count.constant;
     case "array": {
       const each = valueSize(value.element);

@@ -4,7 +4,7 @@
 
 import type { Span } from "../../diagnostics/span.js";
 import { constantOf } from "../check/expressions.js";
-import { children } from "../check/walk.js";
+import { children, pathTarget } from "../check/walk.js";
 import type {
   ElementModel,
   FieldModel,
@@ -13,6 +13,7 @@ import type {
   MemberModel,
   ParamModel,
   ScalarType,
+  SubsectionModel,
   StructArgModel,
 } from "../model.js";
 import type { CountPlan, FunctionPlan, Step, ValuePlan } from "../plan/plan.js";
@@ -206,7 +207,7 @@ export class Flattener {
               span: sub.qemuNameSpan,
               version: sub.version,
               minimum: sub.minimum,
-              needed: sub.needed && this.canon(sub.needed, scope),
+              needed: sub.needed && this.canonNeeded(sub.needed, scope, sub),
               neededSpan: sub.needed?.span,
               gates: gatesOf(sub.members),
               at: (version) => {
@@ -315,6 +316,8 @@ export class Flattener {
           equalsSpan: equals?.span,
         };
       case "bytes":
+      case "text":
+        // The same bytes on the wire: a text field may replace a bytes field of the same length.
         return {
           ...base,
           kind: "array",
@@ -453,7 +456,28 @@ export class Flattener {
     }
   }
 
+  /** The subsection whose `needed` is being canonicalized: its own fields read by name. */
+  private neededOf: SubsectionModel | undefined;
+
+  /**
+   * `needed` may read the subsection's own fields (the writer has them); they are not on the wire
+   * before it, so they compare by the subsection's and the field's names.
+   */
+  private canonNeeded(e: IrExpr, scope: Scope, sub: SubsectionModel): Canon {
+    const outer = this.neededOf;
+    this.neededOf = sub;
+    try {
+      return this.canon(e, scope);
+    } finally {
+      this.neededOf = outer;
+    }
+  }
+
   private opaque(e: IrExpr): Canon {
+    const sub = this.neededOf;
+    const own = sub && pathTarget(e);
+    if (sub && own && own.subsection === sub)
+      return { k: "opaque", text: `own ${sub.qemuName} ${own.path.join(".")}` };
     return { k: "opaque", text: `${e.span.file}:${e.span.start}#${++this.opaqueCount}` };
   }
 

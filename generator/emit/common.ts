@@ -1,6 +1,14 @@
 // Helpers shared by the load and save emitters.
 
-import type { FieldType, IrExpr, SubsectionModel } from "../model.js";
+import type {
+  FieldModel,
+  FieldType,
+  IrExpr,
+  LayoutModel,
+  MemberModel,
+  ParamModel,
+  SubsectionModel,
+} from "../model.js";
 import type { CountPlan, FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import { scalarName, scalarSize } from "../check/types.js";
 import { children } from "../check/walk.js";
@@ -88,6 +96,110 @@ export function validationLines(
   ];
 }
 
+/**
+ * The path a field's errors name, the same in both functions: a field merged into a field of the
+ * layout's own fields is named where it lives (`parent_obj.queue.cwptr`), not under its subsection.
+ */
+export function fieldPath(step: Step & { kind: "field" }, prefix: string): string {
+  const merge = step.field.merge;
+  if (merge && merge.anchor.subsection === undefined) return step.path.join(".");
+  return joinPath(prefix, step.path.join("."));
+}
+
+/** `[0]!.queue`: the route from a merge's anchor to the object that gets the merged key. */
+export function routeCode(route: readonly (number | string)[]): string {
+  return route.map((r) => (typeof r === "number" ? `[${r}]!` : `.${r}`)).join("");
+}
+
+/**
+ * Where the first copy of an `again` value starts: the field its path begins with, and the byte
+ * offset of the copy from that field's start, when the schema fixes it (constant indexes into
+ * elements of a fixed size, members after fields of fixed sizes).
+ */
+export function firstCopy(e: IrExpr): { root: FieldModel; offset: number } | undefined {
+  const chain: IrExpr[] = [];
+  let root: IrExpr = e;
+  while (root.kind === "member" || root.kind === "index") {
+    chain.unshift(root);
+    root = root.object;
+  }
+  if (root.kind !== "field") return undefined;
+  let offset = 0n;
+  let type: FieldType | undefined = root.field.type;
+  let layout: LayoutModel | undefined;
+  for (const link of chain) {
+    if (link.kind === "index") {
+      const i = link.index.kind === "literal" ? link.index.value : undefined;
+      if (typeof i !== "bigint" || type?.kind !== "array") return undefined;
+      const size = fixedSize(type.element);
+      if (size === undefined) return undefined;
+      offset += i * size;
+      type = type.element;
+      layout = undefined;
+      continue;
+    }
+    if (link.kind !== "member") return undefined;
+    if (type?.kind === "struct") layout = type.struct;
+    if (!layout) return undefined;
+    if (link.node.kind === "group") {
+      type = undefined;
+      continue;
+    }
+    if (link.node.kind !== "field") return undefined;
+    const before = membersBefore(layout.members, link.node.field);
+    if (before === undefined) return undefined;
+    offset += before;
+    type = link.node.field.type;
+  }
+  return { root: root.field, offset: Number(offset) };
+}
+
+/** Bytes of the members before `field` when each has a fixed size and is always there. */
+function membersBefore(members: readonly MemberModel[], field: FieldModel): bigint | undefined {
+  let total = 0n;
+  for (const m of members) {
+    if (m === field) return total;
+    if (m.kind === "let" || m.kind === "validate") continue;
+    if (m.kind === "subsection") return undefined;
+    if (m.guard !== undefined) return undefined;
+    const size = m.kind === "unused" ? m.count.constant : fixedSize(m.type);
+    if (size === undefined) return undefined;
+    total += size;
+  }
+  return undefined;
+}
+
+/** The bytes a value of this type always takes, if fixed. */
+function fixedSize(type: FieldType): bigint | undefined {
+  switch (type.kind) {
+    case "int":
+    case "bool":
+      return BigInt(scalarSize(type));
+    case "bytes":
+    case "text":
+      return type.count.constant;
+    case "array": {
+      const each = fixedSize(type.element);
+      return each === undefined || type.count.constant === undefined
+        ? undefined
+        : each * type.count.constant;
+    }
+    case "struct": {
+      let total = 0n;
+      for (const m of type.struct.members) {
+        if (m.kind === "let" || m.kind === "validate") continue;
+        if (m.kind === "subsection" || m.guard !== undefined) return undefined;
+        const size = m.kind === "unused" ? m.count.constant : fixedSize(m.type);
+        if (size === undefined) return undefined;
+        total += size;
+      }
+      return total;
+    }
+    case "custom":
+      return undefined;
+  }
+}
+
 export function joinPath(prefix: string, path: string): string {
   if (prefix === "") return path;
   if (path === "") return prefix;
@@ -119,8 +231,24 @@ export function subsectionReadsVersion(fn: FunctionPlan, arm: SubsectionArm): bo
   );
 }
 
+/**
+ * The parameters a function binds: all that its expressions read for the writer; for the reader,
+ * not those only a subsection's `needed` reads (the reader never evaluates it).
+ */
+export function boundParams(fn: FunctionPlan, side: "save" | "load"): [ParamModel, string][] {
+  const all = [...fn.locals.params];
+  if (side === "save") return all;
+  const read = new Set<ParamModel>();
+  const visit = (e: IrExpr): void => {
+    if (e.kind === "param") read.add(e.param);
+    children(e).forEach(visit);
+  };
+  for (const site of fn.layout.sites) if (!site.writerOnly) visit(site.expr);
+  return all.filter(([param]) => read.has(param));
+}
+
 /** Whether a function reads its parameters: it has parameter locals or passes them to a callee. */
-export function usesParams(fn: FunctionPlan): boolean {
+export function usesParams(fn: FunctionPlan, side: "save" | "load" = "save"): boolean {
   const calls = (value: ValuePlan): boolean =>
     value.kind === "struct" ||
     value.kind === "custom" ||
@@ -131,10 +259,10 @@ export function usesParams(fn: FunctionPlan): boolean {
         (s.kind === "field" && calls(s.value)) ||
         (s.kind === "subsections" && s.arms.some((a) => walk(a.steps))),
     );
-  return fn.locals.params.size > 0 || walk(fn.steps);
+  return boundParams(fn, side).length > 0 || walk(fn.steps);
 }
 
 /** The name of the Params parameter: `_p` when the function does not read it (lint's convention). */
-export function paramsName(fn: FunctionPlan): string {
-  return usesParams(fn) ? "p" : "_p";
+export function paramsName(fn: FunctionPlan, side: "save" | "load" = "save"): string {
+  return usesParams(fn, side) ? "p" : "_p";
 }

@@ -11,15 +11,19 @@
 //
 // and returns the state object built from the locals at the end.
 
-import type { FieldModel, FieldType, StateNode, SubsectionModel } from "../model.js";
+import type { FieldModel, FieldType, IrExpr, StateNode, SubsectionModel } from "../model.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import {
   boolCode,
+  boundParams,
   countCode,
   elementSize,
   equalsCode,
   exprEnv,
+  fieldPath,
+  firstCopy,
   joinPath,
+  routeCode,
   paramsName,
   readsVersion,
   subsectionReadsVersion,
@@ -29,7 +33,7 @@ import {
 } from "./common.js";
 import { lineComments } from "./docs.js";
 import { emitExpr } from "./expressions.js";
-import { fieldTsType } from "./types.js";
+import { extendedTsType } from "./types.js";
 import { scalarSize } from "../check/types.js";
 
 export interface FunctionText {
@@ -56,7 +60,7 @@ export class LoadEmitter {
     const parameters: FunctionText["parameters"][number][] = [
       { name: "r", type: "Reader" },
       {
-        name: paramsName(fn),
+        name: paramsName(fn, "load"),
         type: "Params",
         ...(this.paramsOptional && layout.kind === "section" ? { initializer: "{}" } : {}),
       },
@@ -74,7 +78,7 @@ export class LoadEmitter {
         });
       if (readsVersion(fn)) this.lines.push(`const version: number = ${layout.version};`);
     }
-    for (const [param, local] of fn.locals.params) {
+    for (const [param, local] of boundParams(fn, "load")) {
       this.lines.push(
         param.default === undefined
           ? `const ${local} = p.${param.name};`
@@ -89,6 +93,9 @@ export class LoadEmitter {
 
   private findValidatedFields(steps: readonly Step[]): void {
     for (const step of steps) {
+      // The first copy of an `again` value: its start is in the error of copies that differ.
+      const first = step.kind === "field" && step.field.again && firstCopy(step.field.again);
+      if (first && this.fn.locals.fields.has(first.root)) this.startKept.add(first.root);
       if (step.kind === "validate") {
         const field = step.subjectField;
         if (field && this.fn.locals.fields.has(field)) this.startKept.add(field);
@@ -154,12 +161,65 @@ export class LoadEmitter {
     subsection: SubsectionModel | undefined,
     prefix: string,
   ): void {
-    const path = joinPath(prefix, step.path.join("."));
+    const path = fieldPath(step, prefix);
     const env = exprEnv(this.fn, subsection, "r", path);
+    if (step.field.again) {
+      this.again(step, step.field.again, path, env);
+      return;
+    }
+    this.read(step, path, env);
+    this.merges(step);
+  }
+
+  /**
+   * Merged fields go into their anchor's value once both are read: after the merged field when
+   * the anchor came first (a subsection's `parent_obj.queue.cwptr`), after the anchor otherwise
+   * (`channels[0].irq_disabled` before `channels`).
+   */
+  private merges(step: Step & { kind: "field" }): void {
+    const field = step.field;
+    const due = [
+      ...(field.merge && field.merge.anchor.order < field.order ? [field.merge] : []),
+      ...field.extensions.filter((m) => m.field.order < field.order),
+    ];
+    for (const m of due) {
+      const value = this.fn.locals.fields.get(m.field)!;
+      const anchor = this.fn.locals.fields.get(m.anchor)!;
+      const assign = `${anchor}${routeCode(m.route)}.${m.key} = ${value};`;
+      this.lines.push(m.field.optional ? `if (${value} !== undefined) ${assign}` : assign);
+    }
+  }
+
+  /** The second copy of a value sent twice: read, and checked against the first. */
+  private again(
+    step: Step & { kind: "field" },
+    first: IrExpr,
+    path: string,
+    env: ReturnType<typeof exprEnv>,
+  ): void {
+    const value = step.value;
+    if (value.kind !== "scalar") throw new Error("'again' of a value that is not a scalar");
+    const copy = firstCopy(first);
+    const at = copy && this.fn.locals.fields.get(copy.root);
+    const offset =
+      copy && at !== undefined ? `, ${at}$at${copy.offset === 0 ? "" : ` + ${copy.offset}`}` : "";
+    const check = `r.same(r.${wireMethod(value)}(${str(path)}), ${equalsCode(first, env, value)}, ${str(path)}, ${scalarSize(value.type)}${offset});`;
+    this.lines.push(step.condition ? `if (${boolCode(step.condition, env)}) ${check}` : check);
+  }
+
+  private read(
+    step: Step & { kind: "field" },
+    path: string,
+    env: ReturnType<typeof exprEnv>,
+  ): void {
     if (this.startKept.has(step.field)) this.lines.push(`const ${step.local}$at = r.pos;`);
-    const type = fieldTsType(step.field.type, this.structTypeName);
+    const type = extendedTsType(step.field, this.structTypeName);
     if (!step.condition) {
-      if (step.value.kind === "scalar" || step.value.kind === "bytes") {
+      if (
+        step.value.kind === "scalar" ||
+        step.value.kind === "bytes" ||
+        step.value.kind === "text"
+      ) {
         this.lines.push(`const ${step.local} = ${this.readExpr(step, path, env)};`);
       } else if (step.value.kind === "array") {
         this.readArray(`const ${step.local}: ${type}`, step.local, step.value, path, env, 0);
@@ -171,7 +231,7 @@ export class LoadEmitter {
     }
     this.lines.push(`let ${step.local}: ${type} | undefined;`);
     this.lines.push(`if (${boolCode(step.condition, env)}) {`);
-    if (step.value.kind === "scalar" || step.value.kind === "bytes")
+    if (step.value.kind === "scalar" || step.value.kind === "bytes" || step.value.kind === "text")
       this.lines.push(`${step.local} = ${this.readExpr(step, path, env)};`);
     else this.readInto(step.local, step.value, path, env, 0);
     this.lines.push("}");
@@ -184,8 +244,8 @@ export class LoadEmitter {
     env: ReturnType<typeof exprEnv>,
   ): string {
     const value = step.value;
-    if (value.kind === "bytes")
-      return `r.bytes(${countCode(value.count, env, "r", path)}, ${str(path)})`;
+    if (value.kind === "bytes" || value.kind === "text")
+      return `r.${value.kind}(${countCode(value.count, env, "r", path)}, ${str(path)})`;
     if (value.kind !== "scalar") throw new Error("not a scalar");
     const read = `r.${wireMethod(value)}(${str(path)})`;
     if (!step.equals) return read;
@@ -206,8 +266,9 @@ export class LoadEmitter {
         this.lines.push(`${target} = r.${wireMethod(value)}(${str(path)});`);
         return;
       case "bytes":
+      case "text":
         this.lines.push(
-          `${target} = r.bytes(${countCode(value.count, env, "r", path)}, ${str(path)});`,
+          `${target} = r.${value.kind}(${countCode(value.count, env, "r", path)}, ${str(path)});`,
         );
         return;
       case "struct":
@@ -333,6 +394,8 @@ export function elementTsType(
       return value.type.kind === "bool" ? "boolean" : value.type.bits === 64 ? "bigint" : "number";
     case "bytes":
       return "Uint8Array";
+    case "text":
+      return "string";
     case "struct":
       return value.callee.typeName;
     case "custom":

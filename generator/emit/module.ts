@@ -94,7 +94,20 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
           type: "Record<string, never>",
         },
   );
-  for (const iface of stateInterfaces(plan)) statements.push(interfaceStructure(iface));
+  // A state with no values of its own (a subsection whose fields are all merged into its owner's)
+  // is an empty object: a type, since an empty interface would allow any value.
+  for (const iface of stateInterfaces(plan))
+    statements.push(
+      iface.properties.length > 0
+        ? interfaceStructure(iface)
+        : {
+            kind: StructureKind.TypeAlias,
+            name: iface.name,
+            isExported: true,
+            docs: [iface.doc],
+            type: "Record<string, never>",
+          },
+    );
 
   for (const fn of plan.functions) {
     const layout = fn.layout;

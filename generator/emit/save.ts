@@ -10,13 +10,15 @@
 //     w.bytes(w.present(mac_table_macs, "mac_table.macs"), w.count(mac_table_in_use * 6, 384, "mac_table.macs"), "mac_table.macs");
 //   } else w.absent(mac_table_macs, "mac_table.macs");
 
-import type { FieldType, SubsectionModel } from "../model.js";
+import type { FieldModel, FieldType, IrExpr, MergeModel, SubsectionModel } from "../model.js";
+import { references } from "../check/walk.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import {
   boolCode,
   countCode,
   equalsCode,
   exprEnv,
+  fieldPath,
   joinPath,
   paramsName,
   readsVersion,
@@ -28,7 +30,7 @@ import {
 import { lineComments } from "./docs.js";
 import { emitExpr } from "./expressions.js";
 import type { FunctionText } from "./load.js";
-import { literal } from "./load.js";
+import { findArm, literal } from "./load.js";
 
 export class SaveEmitter {
   private readonly lines: string[] = [];
@@ -117,9 +119,25 @@ export class SaveEmitter {
     base: string,
     prefix: string,
   ): void {
-    const path = joinPath(prefix, step.path.join("."));
+    const path = fieldPath(step, prefix);
     const env = exprEnv(this.fn, subsection, "w", path);
-    this.lines.push(`const ${step.local} = ${access(base, step.path)};`);
+    const again = step.field.again;
+    if (again) {
+      // The second copy of a value sent twice: written again from the first copy's value.
+      if (step.value.kind !== "scalar") throw new Error("'again' of a value that is not a scalar");
+      const write = `w.${wireMethod(step.value)}(w.same(${equalsCode(again, env, step.value)}, ${str(path)}), ${str(path)});`;
+      this.lines.push(step.condition ? `if (${boolCode(step.condition, env)}) ${write}` : write);
+      return;
+    }
+    const merged = step.field.merge && this.mergedAccess(step.field.merge);
+    // A merged field is optional in the type (other elements lack it): one that is always on the
+    // wire must be there.
+    const source = merged
+      ? step.condition
+        ? merged
+        : `w.present(${merged}, ${str(path)})`
+      : access(base, step.path);
+    this.lines.push(`const ${step.local} = ${source};`);
     if (!step.condition) {
       this.write(step.local, step, path, env);
       return;
@@ -157,8 +175,9 @@ export class SaveEmitter {
         this.lines.push(`w.${wireMethod(plan)}(${value}, ${str(path)});`);
         return;
       case "bytes":
+      case "text":
         this.lines.push(
-          `w.bytes(${value}, ${countCode(plan.count, env, "w", path)}, ${str(path)});`,
+          `w.${plan.kind}(${value}, ${countCode(plan.count, env, "w", path)}, ${str(path)});`,
         );
         return;
       case "struct":
@@ -191,13 +210,47 @@ export class SaveEmitter {
     }
   }
 
+  /** `s.channels?.[0]?.irq_disabled`: where a merged field's value is in the state. */
+  private mergedAccess(merge: MergeModel): string {
+    const route = merge.route.map((r) => (typeof r === "number" ? `?.[${r}]` : `?.${r}`));
+    return `${access(this.baseOf(merge.anchor.subsection), merge.anchor.path)}${route.join("")}?.${merge.key}`;
+  }
+
+  /** The state object of a level: the section's or struct's (`s`), or a subsection's local. */
+  private baseOf(subsection: SubsectionModel | undefined): string {
+    if (!subsection) return "s";
+    return findArm(this.fn.steps, subsection)!.local;
+  }
+
   private subsections(arms: readonly SubsectionArm[], base: string, prefix: string): void {
     for (const arm of arms) {
       const sub = arm.subsection;
       const path = joinPath(prefix, arm.key);
       const env = exprEnv(this.fn, sub.subsection, "w", path);
       const state = `${base}.${arm.key}`;
-      if (sub.needed) {
+      const own = sub.needed ? ownFields(sub.needed, sub) : [];
+      if (sub.needed && own.length > 0) {
+        // `needed` reads the subsection's own fields: from its object in the state. A state
+        // without the subsection has no values to decide with, so it does not send it.
+        const fields = new Map(this.fn.locals.fields);
+        // A field it merges into the owner's values is read from there, and must be there.
+        const tests = [`${arm.local} !== undefined`];
+        this.lines.push(`const ${arm.local} = ${state};`);
+        for (const f of own) {
+          if (!f.merge) {
+            fields.set(f, `${arm.local}.${f.path.join(".")}`);
+            continue;
+          }
+          const local = `${this.fn.locals.fields.get(f)!}$needed`;
+          this.lines.push(`const ${local} = ${this.mergedAccess(f.merge)};`);
+          tests.push(`${local} !== undefined`);
+          fields.set(f, local);
+        }
+        const ownEnv = { ...env, locals: { ...env.locals, fields } };
+        tests.push(parenthesized(boolCode(sub.needed, ownEnv)));
+        this.lines.push(`if (${tests.join(" && ")}) {`);
+        this.lines.push(`w.object(${arm.local}, ${str(path)});`);
+      } else if (sub.needed) {
         this.lines.push(`if (${boolCode(sub.needed, env)}) {`);
         this.lines.push(
           `const ${arm.local} = w.object(w.present(${state}, ${str(path)}), ${str(path)});`,
@@ -212,9 +265,38 @@ export class SaveEmitter {
         subsectionReadsVersion(this.fn, arm) ? `const ${arm.versionLocal} = ${header}` : header,
       );
       this.steps(arm.steps, sub, arm.local, path);
-      this.lines.push(sub.needed ? `} else w.absent(${state}, ${str(path)});` : "}");
+      // A subsection not sent takes the fields it merges into its owner's values along: they
+      // must be absent too, or they would be lost.
+      const mergedAbsent = sub.members
+        .filter((m): m is FieldModel => m.kind === "field" && m.merge !== undefined)
+        .map((m) => `w.absent(${this.mergedAccess(m.merge!)}, ${str(m.path.join("."))});`);
+      const absent = sub.needed
+        ? [`w.absent(${own.length > 0 ? arm.local : state}, ${str(path)});`]
+        : [];
+      const otherwise = [...absent, ...mergedAbsent];
+      this.lines.push(
+        otherwise.length === 0
+          ? "}"
+          : otherwise.length === 1
+            ? `} else ${otherwise[0]}`
+            : `} else { ${otherwise.join(" ")} }`,
+      );
     }
   }
+}
+
+/** The fields of `sub` itself that its `needed` reads. */
+function ownFields(needed: IrExpr, sub: SubsectionModel): FieldModel[] {
+  const out = new Set<FieldModel>();
+  for (const ref of references(needed))
+    if (ref.target.kind === "field" && ref.target.field.subsection === sub)
+      out.add(ref.target.field);
+  return [...out];
+}
+
+/** `code` as one operand of `&&`. */
+function parenthesized(code: string): string {
+  return /^[\w.$!]+$/.test(code) ? code : `(${code})`;
 }
 
 /** `s.mac_table?.in_use`: groups may be missing in a state built by hand, and a missing value is a SaveError. */

@@ -2,7 +2,7 @@
 // checked layout: what stream tools need to turn a state into JSON and back without the checker.
 
 import { SAFE_MAX, SAFE_MIN } from "../check/types.js";
-import type { FieldType, ParamModel, ScalarType, StateNode } from "../model.js";
+import type { FieldType, MergeModel, ParamModel, ScalarType, StateNode } from "../model.js";
 
 /** The literal of an object shape for a layout's state tree. */
 export function objectShapeCode(state: ReadonlyMap<string, StateNode>): string {
@@ -13,7 +13,40 @@ export function objectShapeCode(state: ReadonlyMap<string, StateNode>): string {
 }
 
 function nodeShapeCode(node: StateNode): string {
-  return node.kind === "field" ? valueShapeCode(node.field.type) : objectShapeCode(node.children);
+  if (node.kind !== "field") return objectShapeCode(node.children);
+  const f = node.field;
+  return f.extensions.length === 0
+    ? valueShapeCode(f.type)
+    : extendedShapeCode(f.type, undefined, f.extensions, 0);
+}
+
+/**
+ * A value's shape with the fields merged into it: an array's element shape has them (an element
+ * that does not is missing them, as an absent value), and an object gets them after its members.
+ */
+function extendedShapeCode(
+  type: FieldType | undefined,
+  children: ReadonlyMap<string, StateNode> | undefined,
+  merges: readonly MergeModel[],
+  depth: number,
+): string {
+  if (type?.kind === "array")
+    return `{ kind: "array", element: ${extendedShapeCode(type.element, undefined, merges, depth + 1)} }`;
+  const state =
+    type?.kind === "struct" ? type.struct.state : (children ?? new Map<string, StateNode>());
+  const members = [...state.values()].map((node) => {
+    const below = merges.filter((m) => m.route.length > depth && m.route[depth] === node.key);
+    const shape =
+      below.length === 0
+        ? nodeShapeCode(node)
+        : node.kind === "field"
+          ? extendedShapeCode(node.field.type, undefined, below, depth + 1)
+          : extendedShapeCode(undefined, node.children, below, depth + 1);
+    return `{ key: ${JSON.stringify(node.key)}, shape: ${shape} }`;
+  });
+  for (const m of merges.filter((m) => m.route.length === depth))
+    members.push(`{ key: ${JSON.stringify(m.key)}, shape: ${valueShapeCode(m.field.type)} }`);
+  return `{ kind: "object", members: [${members.join(", ")}] }`;
 }
 
 function valueShapeCode(type: FieldType): string {
@@ -23,6 +56,8 @@ function valueShapeCode(type: FieldType): string {
       return scalarShapeCode(type);
     case "bytes":
       return `{ kind: "bytes" }`;
+    case "text":
+      return `{ kind: "text" }`;
     case "array":
       return `{ kind: "array", element: ${valueShapeCode(type.element)} }`;
     case "struct":

@@ -1,6 +1,13 @@
 // Type emission: the TypeScript shape of each layout's state and of the parameters.
 
-import type { FieldType, ParamModel, ScalarType, StateNode } from "../model.js";
+import type {
+  FieldModel,
+  FieldType,
+  MergeModel,
+  ParamModel,
+  ScalarType,
+  StateNode,
+} from "../model.js";
 import type { FunctionPlan, SchemaPlan, Step, SubsectionArm } from "../plan/plan.js";
 import { scalarName } from "../check/types.js";
 import { docText } from "./docs.js";
@@ -33,6 +40,8 @@ export function fieldTsType(
       return scalarTsType(type);
     case "bytes":
       return "Uint8Array";
+    case "text":
+      return "string";
     case "array": {
       const element = fieldTsType(type.element, structTypeName);
       return /^\w+$/.test(element) ? `${element}[]` : `(${element})[]`;
@@ -42,6 +51,54 @@ export function fieldTsType(
     case "custom":
       return `ReturnType<typeof ${type.codec.loadName}>`;
   }
+}
+
+/**
+ * The TypeScript type of a field's value with the fields merged into it (`channels[0].irq_disabled`
+ * makes the elements `PITChannelState & { irq_disabled?: number | undefined }`). A merged field is
+ * optional in the type: the elements it is not merged into do not have it.
+ */
+export function extendedTsType(
+  field: FieldModel,
+  structTypeName: (t: Extract<FieldType, { kind: "struct" }>) => string,
+): string {
+  if (field.extensions.length === 0) return fieldTsType(field.type, structTypeName);
+  return extend(field.type, field.extensions, 0, structTypeName);
+}
+
+function extend(
+  type: FieldType | undefined,
+  merges: readonly MergeModel[],
+  depth: number,
+  structTypeName: (t: Extract<FieldType, { kind: "struct" }>) => string,
+): string {
+  if (type?.kind === "array") {
+    const inner = extend(type.element, merges, depth + 1, structTypeName);
+    return `(${inner})[]`;
+  }
+  // An object (a struct, or a group in one): its new keys, and the extensions of its members.
+  const here = merges.filter((m) => m.route.length === depth);
+  const below = new Map<string, MergeModel[]>();
+  for (const m of merges.filter((m) => m.route.length > depth)) {
+    const key = String(m.route[depth]);
+    below.set(key, [...(below.get(key) ?? []), m]);
+  }
+  const parts = [
+    ...here.map((m) => `${m.key}?: ${fieldTsType(m.field.type, structTypeName)} | undefined;`),
+    ...[...below].map(([key, ms]) => {
+      const member = memberType(type, key);
+      return `${key}: ${extend(member, ms, depth + 1, structTypeName)};`;
+    }),
+  ];
+  const extension = `{ ${parts.join(" ")} }`;
+  return type?.kind === "struct" ? `${structTypeName(type)} & ${extension}` : extension;
+}
+
+/** The type of member `key` of a struct (undefined for a group: only its extension is spelled). */
+function memberType(type: FieldType | undefined, key: string): FieldType | undefined {
+  if (type?.kind !== "struct") return undefined;
+  const node = type.struct.state.get(key);
+  return node?.kind === "field" ? node.field.type : undefined;
 }
 
 /** One interface per layout and per subsection, and `Params`. */
@@ -124,7 +181,7 @@ function properties(
         );
         return {
           name: node.key,
-          type: fieldTsType(f.type, typeOfStruct),
+          type: extendedTsType(f, typeOfStruct),
           optional: f.optional,
           doc,
         };
@@ -159,6 +216,10 @@ function describeField(type: FieldType): string {
       return type.count.constant !== undefined
         ? `${type.count.constant} bytes`
         : `bytes (at most ${type.count.max})`;
+    case "text":
+      return type.count.constant !== undefined
+        ? `text in ${type.count.constant} bytes, NUL-padded`
+        : `text (at most ${type.count.max} bytes)`;
     case "array":
       return `${type.count.constant !== undefined ? type.count.constant : `at most ${type.count.max}`} × ${describeField(type.element)}`;
     case "struct":

@@ -73,7 +73,8 @@ export function evaluate(e: IrExpr, env: EvalEnv): Value {
       return undefined;
     case "member": {
       // A dotted path of this layout (`mac_table.in_use`) names a field directly.
-      if (e.node.kind === "field" && rootedInGroup(e.object))
+      // So does a field merged into another one's value (`channels[0].irq_disabled`).
+      if (e.node.kind === "field" && (e.node.field.merge || rootedInGroup(e.object)))
         return big(env.field(e.node.field)) as Value;
       const object = evaluate(e.object, env);
       return object === undefined

@@ -35,6 +35,8 @@ export interface CountPlan {
 export type ValuePlan =
   | { readonly kind: "scalar"; readonly type: ScalarType }
   | { readonly kind: "bytes"; readonly count: CountPlan }
+  /** A C string (`text[N]`): `r.text`/`w.text`, a string in the state. */
+  | { readonly kind: "text"; readonly count: CountPlan }
   | {
       readonly kind: "array";
       readonly count: CountPlan;
@@ -238,7 +240,7 @@ class StepPlanner {
     for (const m of members) {
       switch (m.kind) {
         case "field": {
-          const local = this.namer.take(m.path.join("_"));
+          const local = this.namer.take(m.path.join("_").replace(/\[(\w+)\]/g, "_$1"));
           this.plan.locals.fields.set(m, local);
           steps.push({
             kind: "field",
@@ -377,6 +379,8 @@ class StepPlanner {
         return { kind: "scalar", type };
       case "bytes":
         return { kind: "bytes", count: countPlan(type.count) };
+      case "text":
+        return { kind: "text", count: countPlan(type.count) };
       case "array": {
         const index = this.namer.take(["i", "j", "k"][this.depth] ?? `i${this.depth}`);
         this.depth++;

@@ -138,7 +138,12 @@ export function describe(n: TraceNode, side: "save" | "load"): string {
       const verb = side === "save" ? "writes" : "reads";
       if (n.op === "skip")
         return `${side === "save" ? "writes" : "skips"} ${n.length} unused bytes`;
-      const what = n.op === "bytes" ? `${n.length} bytes` : n.op;
+      const what =
+        n.op === "bytes"
+          ? `${n.length} bytes`
+          : n.op === "text"
+            ? `text of ${n.length} bytes`
+            : n.op;
       const equals = n.equals ? ` (must equal ${n.equals})` : "";
       return `${verb} ${what}${n.path ? ` '${n.path}'` : ""}${equals}`;
     }

@@ -530,12 +530,14 @@ class Extractor {
     if (bookkeeping.has(m)) return "void";
     switch (m) {
       case "bytes":
+      case "text":
       case "skip": {
         const lengthArg = this.side === "load" || m === "skip" ? args[0] : args[1];
         const length = lengthArg ? this.lengthOf(lengthArg, out) : "?";
-        if (this.side === "save" && m === "bytes" && args[0]) this.value(args[0], out, undefined);
+        const carries = m !== "skip";
+        if (this.side === "save" && carries && args[0]) this.value(args[0], out, undefined);
         const id = this.next++;
-        if (m === "bytes" && this.side === "save" && args[0]) this.bind(args[0], `$${id}`);
+        if (carries && this.side === "save" && args[0]) this.bind(args[0], `$${id}`);
         out.push({
           kind: "op",
           op: m,
@@ -554,6 +556,17 @@ class Extractor {
           if (last?.kind === "op" && args[1])
             out[out.length - 1] = { ...last, equals: this.decision(args[1]) };
         }
+        return inner;
+      }
+      case "same": {
+        // The second copy of a value sent twice (`again`). load: r.same(r.i64(…), first, …)
+        // save: w.i64(w.same(first, …), …). Both name the first copy: the op carries it, compared
+        // as the value the second copy must equal.
+        if (this.side === "save") return args[0] ? this.value(args[0], out, undefined) : "?";
+        const inner = args[0] ? this.value(args[0], out, undefined) : "?";
+        const last = out[out.length - 1];
+        if (last?.kind === "op" && args[1])
+          out[out.length - 1] = { ...last, equals: `same ${this.decision(args[1])}` };
         return inner;
       }
       case "check":
@@ -627,6 +640,8 @@ class Extractor {
       if (valueArg) this.value(valueArg, out, undefined);
       const equalsCall = valueArg && findCall(valueArg, this.ios, "equal");
       equals = equalsCall?.arguments[1] ? this.sym(equalsCall.arguments[1]) : undefined;
+      const sameCall = valueArg && findCall(valueArg, this.ios, "same");
+      if (sameCall?.arguments[0]) equals = `same ${this.sym(sameCall.arguments[0])}`;
     }
     const id = this.next++;
     if (this.side === "save" && args[0]) this.bind(args[0], `$${id}`);

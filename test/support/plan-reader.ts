@@ -4,7 +4,7 @@
 // far, bounds before allocation, `equals` and validations, subsections in any order, QEMU's
 // failure on an unknown subsection, and no byte left over.
 
-import type { StructArgModel, SubsectionModel } from "../../generator/model.js";
+import type { FieldModel, StructArgModel, SubsectionModel } from "../../generator/model.js";
 import {
   Bindings,
   evaluate,
@@ -64,8 +64,16 @@ class PlanReader {
             const v = present ? this.value(step.value, value, version) : undefined;
             if (present && step.equals !== undefined && !sameValue(v, value(step.equals)))
               this.r.fail(step.path.join("."), "not the required value");
+            // The second copy of a value sent twice must equal the first; it has no state.
+            if (step.field.again) {
+              if (present && !sameValue(v, value(step.field.again)))
+                this.r.fail(step.path.join("."), "the two copies differ");
+              break;
+            }
             bound.fields.set(step.field, v);
-            set(target, step.path, v);
+            // A merged field goes into its anchor's value once both are read (below).
+            if (step.field.merge) merged.push(step.field);
+            else set(target, step.path, v);
             break;
           }
           case "unused":
@@ -99,7 +107,15 @@ class PlanReader {
       }
     };
     const root: State = {};
+    const merged: FieldModel[] = [];
     steps(fn.steps, root, undefined);
+    for (const f of merged) {
+      const v = bound.fields.get(f);
+      if (v === undefined) continue;
+      let object = bound.fields.get(f.merge!.anchor) as Record<string | number, unknown>;
+      for (const r of f.merge!.route) object = object[r] as Record<string | number, unknown>;
+      object[f.merge!.key] = v;
+    }
     return root;
   }
 
@@ -120,6 +136,8 @@ class PlanReader {
       }
       case "bytes":
         return this.r.bytes(this.count(plan.count, value), "bytes");
+      case "text":
+        return this.r.text(this.count(plan.count, value), "text");
       case "array": {
         const n = this.count(plan.count, value);
         return Array.from({ length: n }, () => this.value(plan.element, value, version));

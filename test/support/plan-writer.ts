@@ -3,7 +3,23 @@
 // the runtime's Writer, so property tests can compare two versions of a schema without generating
 // and loading code for every pair.
 
-import type { StructArgModel, SubsectionModel } from "../../generator/model.js";
+import type {
+  FieldModel,
+  MergeModel,
+  StructArgModel,
+  SubsectionModel,
+} from "../../generator/model.js";
+import { references } from "../../generator/check/walk.js";
+
+/** The fields of `sub` itself that its `needed` reads. */
+function ownFields(sub: SubsectionModel): FieldModel[] {
+  if (!sub.needed) return [];
+  const out = new Set<FieldModel>();
+  for (const ref of references(sub.needed))
+    if (ref.target.kind === "field" && ref.target.field.subsection === sub)
+      out.add(ref.target.field);
+  return [...out];
+}
 import {
   Bindings,
   evaluate,
@@ -53,7 +69,14 @@ class PlanWriter {
       for (const step of list) {
         switch (step.kind) {
           case "field": {
-            const v = get(target, step.path);
+            const merge = step.field.merge;
+            // The second copy of a value sent twice is written from the first; a merged field is
+            // in its anchor's value.
+            const v = step.field.again
+              ? value(step.field.again)
+              : merge
+                ? mergedValue(merge)
+                : get(target, step.path);
             bound.fields.set(step.field, v);
             const present = step.condition === undefined || value(step.condition) === true;
             if (!present) {
@@ -80,18 +103,39 @@ class PlanWriter {
             for (const arm of step.arms) {
               const sub = arm.subsection;
               const object = target[arm.key] as State | undefined;
-              const sent = sub.needed ? value(sub.needed) === true : object !== undefined;
+              // A `needed` over the subsection's own fields reads them from its state.
+              const own = ownFields(sub);
+              for (const f of own)
+                bound.fields.set(f, f.merge ? mergedValue(f.merge) : object && get(object, f.path));
+              const sent = sub.needed
+                ? (own.length === 0 || object !== undefined) &&
+                  own.every((f) => bound.fields.get(f) !== undefined) &&
+                  evaluate(sub.needed, env(sub)) === true
+                : object !== undefined;
               if (!sent) {
                 if (sub.needed) this.w.absent(object, arm.key);
+                for (const m of sub.members)
+                  if (m.kind === "field" && m.merge)
+                    this.w.absent(mergedValue(m.merge), m.path.join("."));
                 continue;
               }
+              if (own.length > 0) objects.set(sub, object!);
               this.w.present(object, arm.key);
+              objects.set(sub, object!);
               this.w.subsection(sub.qemuName, sub.version);
               steps(arm.steps, object!, sub);
             }
             break;
         }
       }
+    };
+    /** The state object of each subsection being written, for fields merged into its values. */
+    const objects = new Map<SubsectionModel | undefined, State>([[undefined, state]]);
+    const mergedValue = (m: MergeModel): unknown => {
+      let object = get(objects.get(m.anchor.subsection) ?? {}, m.anchor.path) as
+        Record<string | number, unknown> | undefined;
+      for (const r of m.route) object = object?.[r] as Record<string | number, unknown> | undefined;
+      return object?.[m.key];
     };
     steps(fn.steps, state, undefined);
   }
@@ -127,6 +171,12 @@ class PlanWriter {
         const n = this.count(plan.count, value);
         if (!(v instanceof Uint8Array)) this.w.fail("", "not bytes");
         this.w.bytes(v, n, "bytes");
+        return;
+      }
+      case "text": {
+        const n = this.count(plan.count, value);
+        if (typeof v !== "string") this.w.fail("", "not text");
+        this.w.text(v, n, "text");
         return;
       }
       case "array": {

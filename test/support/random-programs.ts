@@ -151,7 +151,9 @@ class Builder {
         case 3: {
           const counts = values.filter((v) => v.kind === "int" && v.bits === 8 && !v.signed);
           const n = counts.length > 0 && c.bool() ? `${pick(c, counts).name} max 255` : "LIMIT";
-          this.out.push(`${indent}${name}: ${pick(c, ["bytes", "u16", "i64", "bool"])}[${n}];`);
+          this.out.push(
+            `${indent}${name}: ${pick(c, ["bytes", "text", "u16", "i64", "bool"])}[${n}];`,
+          );
           break;
         }
         case 4:

@@ -139,6 +139,13 @@ export class StateBuilder {
         }
         case "bytes":
           return this.draw.bytes(count(plan.count, subsection));
+        case "text": {
+          // Any bytes but trailing NULs: the string a reader makes of them.
+          const bytes = this.draw.bytes(count(plan.count, subsection));
+          let end = bytes.length;
+          while (end > 0 && bytes[end - 1] === 0) end--;
+          return String.fromCharCode(...bytes.subarray(0, end));
+        }
         case "array": {
           const n = count(plan.count, subsection);
           return Array.from({ length: n }, () => makeValue(plan.element, subsection));
@@ -186,6 +193,14 @@ export class StateBuilder {
           case "field": {
             const present =
               step.condition === undefined || value(step.condition, subsection) === true;
+            if (step.field.again) {
+              // The second copy of a value sent twice: the first copy's value, no state of its own.
+              bound.fields.set(
+                step.field,
+                present ? value(step.field.again, subsection) : undefined,
+              );
+              break;
+            }
             let v: unknown;
             if (present) {
               v = step.equals
@@ -198,7 +213,8 @@ export class StateBuilder {
                 : makeValue(step.value, subsection);
             }
             bound.fields.set(step.field, v);
-            setPath(target, step.path, v);
+            // A merged field goes into its anchor's value once the whole state is drawn.
+            if (!step.field.merge) setPath(target, step.path, v);
             break;
           }
           case "unused":
@@ -226,15 +242,29 @@ export class StateBuilder {
           case "subsections":
             for (const arm of step.arms) {
               const sub = arm.subsection;
-              const present = sub.needed
-                ? value(sub.needed, subsection) === true
-                : this.draw.bool();
+              const needed = sub.needed;
+              // A `needed` over the subsection's own fields decides once they are drawn.
+              const own =
+                needed !== undefined &&
+                references(needed).some(
+                  (r) => r.target.kind === "field" && r.target.field.subsection === sub,
+                );
+              const present = own
+                ? true
+                : needed
+                  ? value(needed, subsection) === true
+                  : this.draw.bool();
               if (!present) {
                 target[arm.key] = undefined;
                 continue;
               }
               const object: State = {};
               walk(arm.steps, object, sub);
+              if (own && value(needed, sub) !== true) {
+                target[arm.key] = undefined;
+                for (const m of sub.members) if (m.kind === "field") bound.fields.delete(m);
+                continue;
+              }
               target[arm.key] = object;
             }
             break;
@@ -242,6 +272,13 @@ export class StateBuilder {
       }
     };
     walk(fn.steps, root, undefined);
+    for (const [field, v] of bound.fields) {
+      const merge = field.merge;
+      if (!merge || v === undefined) continue;
+      let object = bound.fields.get(merge.anchor) as Record<string | number, unknown>;
+      for (const r of merge.route) object = object[r] as Record<string | number, unknown>;
+      object[merge.key] = v;
+    }
     return root;
   }
 }
