@@ -85,3 +85,45 @@ describe("verifier", () => {
     expect(found[0]?.message).toContain(`reads subsection "virtio/started"`);
   });
 });
+
+describe("verifier, a value sent twice (again)", () => {
+  const schema = [
+    'section pit "pit" version 1 {',
+    "  count: u8;",
+    "  again count: u8;",
+    "  other: u8;",
+    "  late: u8 if count == 1;",
+    "}",
+  ].join("\n");
+
+  async function module(): Promise<{ code: string; pairs: { save: string; load: string }[] }> {
+    const { generate } = await import("../generator/index.js");
+    const r = await generate(schema, "pit.vmstate", {
+      sourceName: "pit.vmstate",
+      outputName: join(root, "generated", "pit.ts"),
+      runtimeImport: "../runtime/index.js",
+    });
+    expect(r.diagnostics).toEqual([]);
+    return {
+      code: r.code!,
+      pairs: r.plan!.functions.map((f) => ({ save: f.saveName, load: f.loadName })),
+    };
+  }
+
+  it("accepts both copies and a guard that reads the value after them", async () => {
+    const { code, pairs } = await module();
+    expect(code).toContain('w.u8(w.same(count, "count"), "count");');
+    expect(verifyModule("pit.ts", code, pairs)).toEqual([]);
+  });
+
+  it("reports a writer whose second copy is another value", async () => {
+    const { code, pairs } = await module();
+    const wrong = code.replace(
+      'w.u8(w.same(count, "count"), "count");',
+      'w.u8(w.same(other, "count"), "count");',
+    );
+    expect(wrong).not.toBe(code);
+    const found = verifyModule("pit.ts", wrong, pairs);
+    expect(found.map((d) => d.code)).toContain("VMS8001");
+  });
+});

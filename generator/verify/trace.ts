@@ -644,7 +644,11 @@ class Extractor {
       if (sameCall?.arguments[0]) equals = `same ${this.sym(sameCall.arguments[0])}`;
     }
     const id = this.next++;
-    if (this.side === "save" && args[0]) this.bind(args[0], `$${id}`);
+    // The second copy of a value sent twice leaves the value named by its first copy, as the
+    // loader's local is (what reads it later must find the same name on both sides).
+    const secondCopy =
+      this.side === "save" && args[0] !== undefined && findCall(args[0], this.ios, "same");
+    if (this.side === "save" && args[0] && !secondCopy) this.bind(args[0], `$${id}`);
     out.push({ kind: "op", op: m, length: undefined, equals, path, loc: this.loc(e) });
     return `$${id}`;
   }

@@ -2,7 +2,7 @@
 // 32- and 64-bit words, parameters (required, with defaults, optional), structs with arguments and
 // their own versions, every scalar type, bytes and arrays (constant, counted, nested), guards,
 // version gates, `stream_version()` comparisons, `unused`, `equals`, lets, validations (plain and
-// `each`), subsections with `needed`, and expressions with every operator: signed and unsigned
+// `each`), values sent twice (`again`), subsections with `needed`, and expressions with every operator: signed and unsigned
 // shifts (by 32 and more too), division, remainder, `~`, `-`, `!`, `??` and `?:`. For the property
 // that everything `check` accepts compiles (test/compile.test.ts).
 
@@ -130,7 +130,7 @@ class Builder {
     for (let i = 0; i < count; i++) {
       const name = this.fresh("f");
       const type = pick(c, SCALARS);
-      switch (c.int(0, 10)) {
+      switch (c.int(0, 11)) {
         case 0:
         case 1:
           this.out.push(`${indent}${name}: ${type};`);
@@ -182,6 +182,11 @@ class Builder {
         case 9:
           this.out.push(`${indent}${name}: u16 equals queues;`);
           values.push(scalarValue(name, "u16"));
+          break;
+        case 10:
+          // A value sent twice: read once, checked against the first copy, written twice.
+          this.out.push(`${indent}${name}: ${type};`, `${indent}again ${name}: ${type};`);
+          values.push(scalarValue(name, type));
           break;
         default:
           this.out.push(`${indent}${name}.inner.value: ${type};`);
