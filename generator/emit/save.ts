@@ -251,7 +251,12 @@ export class SaveEmitter {
         this.lines.push(`if (${tests.join(" && ")}) {`);
         this.lines.push(`w.object(${arm.local}, ${str(path)});`);
       } else if (sub.needed) {
-        this.lines.push(`if (${boolCode(sub.needed, env)}) {`);
+        // A `needed` the checker folded to a constant is written as a boolean, not a literal:
+        // TypeScript reads no narrowing in a branch it takes as unreachable (`if (false)`), and
+        // lint refuses a constant condition.
+        const needed = boolCode(sub.needed, env);
+        const test = needed === "true" || needed === "false" ? `(${needed} as boolean)` : needed;
+        this.lines.push(`if (${test}) {`);
         this.lines.push(
           `const ${arm.local} = w.object(w.present(${state}, ${str(path)}), ${str(path)});`,
         );
