@@ -129,7 +129,9 @@ class FileWriter {
         `${indent}subsection ${id} ${quote(sub.name)} version ${sub.version.value}${minText} {`,
       );
       this.unknowns.add("when each subsection is sent (its needed function)");
-      this.body(sub, `${owner}_${id}`, sub.version.value, min, `${indent}  `, lines, true, used);
+      // No `since` in a struct's subsections: the generator cannot compile them yet (VMS8005);
+      // QEMU writes a subsection at its own version, so its gates hold on QEMU's streams.
+      this.body(sub, `${owner}_${id}`, sub.version.value, min, `${indent}  `, lines, gates, used);
       lines.push(`${indent}}`);
     }
   }
