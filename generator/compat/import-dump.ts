@@ -83,8 +83,6 @@ class FileWriter {
   readonly unknowns = new Set<string>();
   readonly out: string[] = [];
 
-  constructor(readonly sectionId: string) {}
-
   /** The declaration of a nested description, shared by name when it is the same. */
   struct(vmsd: Vmsd): string {
     const json = JSON.stringify(shape(vmsd));
@@ -170,7 +168,7 @@ class FileWriter {
     if (f.exists) {
       const param = identifier(`${owner}_${id}_exists`, this.paramIds);
       this.params.push(
-        `// QEMU decides whether ${quote(qemu)} of ${this.sectionId} is sent with a test function the`,
+        `// QEMU decides whether ${quote(qemu)} of ${owner} is sent with a test function the`,
         "// dump does not name; assumed sent when not given (--param NAME=false otherwise).",
         `param ${param}?: bool;`,
       );
@@ -213,7 +211,7 @@ function importSection(section: DumpSection, source: string, machine: string | u
     return `${header.join("\n")}\n// The dump has no "Description" for it: nothing to write.\n`;
   }
   const id = identifier(vmsd.name);
-  const w = new FileWriter(id);
+  const w = new FileWriter();
   const version = vmsd.version.value;
   let minimum = vmsd.minimum?.value ?? section.minimum.value;
   if (minimum > version) {
