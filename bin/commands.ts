@@ -319,4 +319,31 @@ export const commands: readonly CommandSpec[] = [
       });
     },
   }),
+  command({
+    name: "import-qemu-dump",
+    summary: "a .vmstate skeleton per section of a QEMU -dump-vmstate file",
+    usage: ["import-qemu-dump DUMP.json --out DIR [--force]"],
+    description:
+      "Writes one .vmstate file per section of the dump into DIR: fields typed from their sizes,\n" +
+      "structs, subsections, versions, and a param for each field QEMU sends after a test\n" +
+      "function. Each file's header says what the dump does not tell. The folder is written\n" +
+      "whole or not at all; existing files are kept unless --force.",
+    positionals: { min: 1, max: 1, wrong: "import-qemu-dump needs exactly one dump file" },
+    options: {
+      out: { type: "string", value: "DIR", description: "the folder to write the skeletons to" },
+      force: { type: "boolean", description: "overwrite files that are already there" },
+    },
+    run: async (values, positionals) => {
+      if (values.out === undefined)
+        throw new CliError(
+          "import-qemu-dump needs --out DIR (see 'vmstate help import-qemu-dump')",
+        );
+      const { runImportDump } = await import("./commands/import-dump.js");
+      return runImportDump({
+        dump: positionals[0]!,
+        out: values.out,
+        force: values.force === true,
+      });
+    },
+  }),
 ];

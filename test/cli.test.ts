@@ -327,7 +327,16 @@ describe("vmstate decode and encode", () => {
 });
 
 describe("help", () => {
-  const names = ["check", "gen", "decode", "encode", "ram", "compat", "export-qemu-dump"];
+  const names = [
+    "check",
+    "gen",
+    "decode",
+    "encode",
+    "ram",
+    "compat",
+    "export-qemu-dump",
+    "import-qemu-dump",
+  ];
 
   it("lists every command", () => {
     const r = vmstate(["--help"]);
