@@ -326,7 +326,8 @@ class StepPlanner {
 
   /**
    * The guard and the version gate as one condition. A gate that always holds (at or below the
-   * minimum version, or any gate in a struct, whose version is fixed) is dropped.
+   * minimum version, or a gate of a struct's own fields, whose version is fixed) is dropped; a gate
+   * in a subsection follows the subsection's version, which the stream sends, in a struct too.
    */
   private condition(
     guard: IrExpr | undefined,
@@ -338,7 +339,7 @@ class StepPlanner {
     const gate = since && constantOf(since);
     const gateHolds =
       since === undefined ||
-      layout.kind === "struct" ||
+      (layout.kind === "struct" && subsection === undefined) ||
       (typeof gate === "bigint" && gate <= minimum);
     if (gateHolds) return guard;
     const version: IrExpr = {

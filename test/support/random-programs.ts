@@ -215,9 +215,12 @@ class Builder {
       { name: "wide", kind: "bool", bits: 1, signed: false },
     ];
     this.members(inner, structVersion, structVersion, "  ", 4);
+    // A subsection of a struct follows its own version: a field gated by it is read only then.
+    const extraVersion = c.int(1, 2);
     this.out.push(
-      `  subsection extra "inner/extra" version 1 needed ${this.bool(inner, 1)} {`,
+      `  subsection extra "inner/extra" version ${extraVersion} minimum 1 needed ${this.bool(inner, 1)} {`,
       `    extra: u32;`,
+      `    late: u8 since ${extraVersion};`,
       "  }",
       "}",
     );
