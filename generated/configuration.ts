@@ -4,7 +4,14 @@
 // vmstate_configuration): the machine type, and what both sides must agree on. It follows the
 // stream header after the byte 0x07 and has no section header; QEMU loads it at version 0.
 
-import { atIndex, atPath, type Reader, type SectionCodec, type Writer } from "../runtime/index.js";
+import {
+  atIndex,
+  atPath,
+  type ObjectShape,
+  type Reader,
+  type SectionCodec,
+  type Writer,
+} from "../runtime/index.js";
 export const MAX_MACHINE_NAME: number = 256;
 export const UUID_BYTES: number = 16;
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
@@ -184,6 +191,13 @@ export function loadConfiguration(r: Reader, p: Params = {}, version: number = 1
   return { len, name, target_page_bits, capabilities, uuid };
 }
 
+const capabilityShape: ObjectShape = {
+  kind: "object",
+  members: [
+    { key: "len", shape: { kind: "int", bits: 8, signed: false } },
+    { key: "name", shape: { kind: "text" } },
+  ],
+};
 /** Section "configuration": its QEMU name, versions, codec, state shape and parameters. */
 export const configurationSection: SectionCodec<Configuration, Params> = {
   name: "configuration",
@@ -209,19 +223,7 @@ export const configurationSection: SectionCodec<Configuration, Params> = {
           kind: "object",
           members: [
             { key: "caps_count", shape: { kind: "int", bits: 32, signed: false } },
-            {
-              key: "capabilities",
-              shape: {
-                kind: "array",
-                element: {
-                  kind: "object",
-                  members: [
-                    { key: "len", shape: { kind: "int", bits: 8, signed: false } },
-                    { key: "name", shape: { kind: "text" } },
-                  ],
-                },
-              },
-            },
+            { key: "capabilities", shape: { kind: "array", element: capabilityShape } },
           ],
         },
       },

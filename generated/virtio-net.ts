@@ -12,6 +12,7 @@ import {
   atIndex,
   atPath,
   pciCapability,
+  type ObjectShape,
   type Reader,
   type SectionCodec,
   type Writer,
@@ -1582,6 +1583,226 @@ export function loadVirtioNet(r: Reader, p: Params = {}, version: number = 11): 
   };
 }
 
+const pciDeviceShape: ObjectShape = {
+  kind: "object",
+  members: [
+    { key: "version_id", shape: { kind: "int", bits: 32, signed: true } },
+    { key: "config", shape: { kind: "bytes" } },
+    { key: "config_express", shape: { kind: "bytes" } },
+    {
+      key: "irq_state",
+      shape: { kind: "array", element: { kind: "int", bits: 32, signed: true } },
+    },
+  ],
+};
+const virtQueueShape: ObjectShape = {
+  kind: "object",
+  members: [
+    {
+      key: "vring",
+      shape: {
+        kind: "object",
+        members: [
+          { key: "num", shape: { kind: "int", bits: 32, signed: false } },
+          { key: "desc", shape: { kind: "int", bits: 64, signed: false } },
+        ],
+      },
+    },
+    { key: "last_avail_idx", shape: { kind: "int", bits: 16, signed: false } },
+    { key: "vector", shape: { kind: "int", bits: 16, signed: false } },
+  ],
+};
+const txWaitingShape: ObjectShape = {
+  kind: "object",
+  members: [{ key: "tx_waiting", shape: { kind: "int", bits: 32, signed: false } }],
+};
+const virtioNetDeviceShape: ObjectShape = {
+  kind: "object",
+  members: [
+    { key: "mac", shape: { kind: "array", element: { kind: "int", bits: 8, signed: false } } },
+    { key: "vqs", shape: txWaitingShape },
+    { key: "mergeable_rx_bufs", shape: { kind: "int", bits: 32, signed: false } },
+    { key: "status", shape: { kind: "int", bits: 16, signed: false } },
+    { key: "promisc", shape: { kind: "int", bits: 8, signed: false } },
+    { key: "allmulti", shape: { kind: "int", bits: 8, signed: false } },
+    {
+      key: "mac_table",
+      shape: {
+        kind: "object",
+        members: [
+          { key: "in_use", shape: { kind: "int", bits: 32, signed: false } },
+          { key: "macs", shape: { kind: "bytes" } },
+          { key: "multi_overflow", shape: { kind: "int", bits: 8, signed: false } },
+          { key: "uni_overflow", shape: { kind: "int", bits: 8, signed: false } },
+        ],
+      },
+    },
+    { key: "vlans", shape: { kind: "array", element: { kind: "int", bits: 32, signed: false } } },
+    { key: "has_vnet_hdr", shape: { kind: "int", bits: 32, signed: false } },
+    { key: "alluni", shape: { kind: "int", bits: 8, signed: false } },
+    { key: "nomulti", shape: { kind: "int", bits: 8, signed: false } },
+    { key: "nouni", shape: { kind: "int", bits: 8, signed: false } },
+    { key: "nobcast", shape: { kind: "int", bits: 8, signed: false } },
+    { key: "has_ufo", shape: { kind: "int", bits: 8, signed: false } },
+    { key: "max_queue_pairs", shape: { kind: "int", bits: 16, signed: false } },
+    { key: "curr_queue_pairs", shape: { kind: "int", bits: 16, signed: false } },
+    { key: "vqs_1", shape: { kind: "array", element: txWaitingShape } },
+    { key: "curr_guest_offloads", shape: { kind: "int", bits: 64, signed: false } },
+    {
+      key: "rss",
+      shape: {
+        kind: "object",
+        members: [
+          {
+            key: "rss_data",
+            shape: {
+              kind: "object",
+              members: [
+                { key: "enabled", shape: { kind: "bool" } },
+                { key: "redirect", shape: { kind: "bool" } },
+                { key: "populate_hash", shape: { kind: "bool" } },
+                { key: "hash_types", shape: { kind: "int", bits: 32, signed: false } },
+                { key: "indirections_len", shape: { kind: "int", bits: 16, signed: false } },
+                { key: "default_queue", shape: { kind: "int", bits: 16, signed: false } },
+                {
+                  key: "key",
+                  shape: { kind: "array", element: { kind: "int", bits: 8, signed: false } },
+                },
+                {
+                  key: "indirections_table",
+                  shape: { kind: "array", element: { kind: "int", bits: 16, signed: false } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+};
+const virtqueueStateShape: ObjectShape = {
+  kind: "object",
+  members: [
+    {
+      key: "vring",
+      shape: {
+        kind: "object",
+        members: [
+          { key: "avail", shape: { kind: "int", bits: 64, signed: false } },
+          { key: "used", shape: { kind: "int", bits: 64, signed: false } },
+        ],
+      },
+    },
+  ],
+};
+const ringsizeStateShape: ObjectShape = {
+  kind: "object",
+  members: [
+    {
+      key: "vring",
+      shape: {
+        kind: "object",
+        members: [{ key: "num_default", shape: { kind: "int", bits: 32, signed: false } }],
+      },
+    },
+  ],
+};
+const modernQueueStateShape: ObjectShape = {
+  kind: "object",
+  members: [
+    { key: "num", shape: { kind: "int", bits: 16, signed: false } },
+    { key: "enabled", shape: { kind: "bool" } },
+    { key: "desc", shape: { kind: "array", element: { kind: "int", bits: 32, signed: false } } },
+    { key: "avail", shape: { kind: "array", element: { kind: "int", bits: 32, signed: false } } },
+    { key: "used", shape: { kind: "array", element: { kind: "int", bits: 32, signed: false } } },
+  ],
+};
+const virtioPciShape: ObjectShape = {
+  kind: "object",
+  members: [
+    {
+      key: "modern_state",
+      shape: {
+        kind: "object",
+        members: [
+          { key: "dfselect", shape: { kind: "int", bits: 32, signed: false } },
+          { key: "gfselect", shape: { kind: "int", bits: 32, signed: false } },
+          {
+            key: "guest_features",
+            shape: { kind: "array", element: { kind: "int", bits: 32, signed: false } },
+          },
+          { key: "vqs", shape: { kind: "array", element: modernQueueStateShape } },
+        ],
+      },
+    },
+  ],
+};
+const packedVirtqueueStateShape: ObjectShape = {
+  kind: "object",
+  members: [
+    { key: "last_avail_idx", shape: { kind: "int", bits: 16, signed: false } },
+    { key: "last_avail_wrap_counter", shape: { kind: "bool" } },
+    { key: "used_idx", shape: { kind: "int", bits: 16, signed: false } },
+    { key: "used_wrap_counter", shape: { kind: "bool" } },
+    { key: "inuse", shape: { kind: "int", bits: 32, signed: false } },
+  ],
+};
+const virtioShape: ObjectShape = {
+  kind: "object",
+  members: [
+    {
+      key: "device_endian",
+      shape: {
+        kind: "object",
+        members: [{ key: "device_endian", shape: { kind: "int", bits: 8, signed: false } }],
+      },
+    },
+    {
+      key: "features64",
+      shape: {
+        kind: "object",
+        members: [{ key: "guest_features", shape: { kind: "int", bits: 64, signed: false } }],
+      },
+    },
+    {
+      key: "virtqueues",
+      shape: {
+        kind: "object",
+        members: [{ key: "vq", shape: { kind: "array", element: virtqueueStateShape } }],
+      },
+    },
+    {
+      key: "ringsize",
+      shape: {
+        kind: "object",
+        members: [{ key: "vq", shape: { kind: "array", element: ringsizeStateShape } }],
+      },
+    },
+    {
+      key: "broken",
+      shape: { kind: "object", members: [{ key: "broken", shape: { kind: "bool" } }] },
+    },
+    {
+      key: "extra_state",
+      shape: { kind: "object", members: [{ key: "extra_state", shape: virtioPciShape }] },
+    },
+    {
+      key: "started",
+      shape: { kind: "object", members: [{ key: "started", shape: { kind: "bool" } }] },
+    },
+    {
+      key: "packed_virtqueues",
+      shape: {
+        kind: "object",
+        members: [{ key: "vq", shape: { kind: "array", element: packedVirtqueueStateShape } }],
+      },
+    },
+    {
+      key: "disabled",
+      shape: { kind: "object", members: [{ key: "disabled", shape: { kind: "bool" } }] },
+    },
+  ],
+};
 /** Section "virtio-net": its QEMU name, versions, codec, state shape and parameters. */
 export const virtioNetSection: SectionCodec<VirtioNet, Params> = {
   name: "virtio-net",
@@ -1592,21 +1813,7 @@ export const virtioNetSection: SectionCodec<VirtioNet, Params> = {
   state: {
     kind: "object",
     members: [
-      {
-        key: "pci",
-        shape: {
-          kind: "object",
-          members: [
-            { key: "version_id", shape: { kind: "int", bits: 32, signed: true } },
-            { key: "config", shape: { kind: "bytes" } },
-            { key: "config_express", shape: { kind: "bytes" } },
-            {
-              key: "irq_state",
-              shape: { kind: "array", element: { kind: "int", bits: 32, signed: true } },
-            },
-          ],
-        },
-      },
+      { key: "pci", shape: pciDeviceShape },
       { key: "msix_table", shape: { kind: "bytes" } },
       { key: "msix_pba", shape: { kind: "bytes" } },
       { key: "config_vector", shape: { kind: "int", bits: 16, signed: false } },
@@ -1617,319 +1824,9 @@ export const virtioNetSection: SectionCodec<VirtioNet, Params> = {
       { key: "config_len", shape: { kind: "int", bits: 32, signed: true } },
       { key: "config", shape: { kind: "bytes" } },
       { key: "num_queues", shape: { kind: "int", bits: 32, signed: false } },
-      {
-        key: "vq",
-        shape: {
-          kind: "array",
-          element: {
-            kind: "object",
-            members: [
-              {
-                key: "vring",
-                shape: {
-                  kind: "object",
-                  members: [
-                    { key: "num", shape: { kind: "int", bits: 32, signed: false } },
-                    { key: "desc", shape: { kind: "int", bits: 64, signed: false } },
-                  ],
-                },
-              },
-              { key: "last_avail_idx", shape: { kind: "int", bits: 16, signed: false } },
-              { key: "vector", shape: { kind: "int", bits: 16, signed: false } },
-            ],
-          },
-        },
-      },
-      {
-        key: "device",
-        shape: {
-          kind: "object",
-          members: [
-            {
-              key: "mac",
-              shape: { kind: "array", element: { kind: "int", bits: 8, signed: false } },
-            },
-            {
-              key: "vqs",
-              shape: {
-                kind: "object",
-                members: [{ key: "tx_waiting", shape: { kind: "int", bits: 32, signed: false } }],
-              },
-            },
-            { key: "mergeable_rx_bufs", shape: { kind: "int", bits: 32, signed: false } },
-            { key: "status", shape: { kind: "int", bits: 16, signed: false } },
-            { key: "promisc", shape: { kind: "int", bits: 8, signed: false } },
-            { key: "allmulti", shape: { kind: "int", bits: 8, signed: false } },
-            {
-              key: "mac_table",
-              shape: {
-                kind: "object",
-                members: [
-                  { key: "in_use", shape: { kind: "int", bits: 32, signed: false } },
-                  { key: "macs", shape: { kind: "bytes" } },
-                  { key: "multi_overflow", shape: { kind: "int", bits: 8, signed: false } },
-                  { key: "uni_overflow", shape: { kind: "int", bits: 8, signed: false } },
-                ],
-              },
-            },
-            {
-              key: "vlans",
-              shape: { kind: "array", element: { kind: "int", bits: 32, signed: false } },
-            },
-            { key: "has_vnet_hdr", shape: { kind: "int", bits: 32, signed: false } },
-            { key: "alluni", shape: { kind: "int", bits: 8, signed: false } },
-            { key: "nomulti", shape: { kind: "int", bits: 8, signed: false } },
-            { key: "nouni", shape: { kind: "int", bits: 8, signed: false } },
-            { key: "nobcast", shape: { kind: "int", bits: 8, signed: false } },
-            { key: "has_ufo", shape: { kind: "int", bits: 8, signed: false } },
-            { key: "max_queue_pairs", shape: { kind: "int", bits: 16, signed: false } },
-            { key: "curr_queue_pairs", shape: { kind: "int", bits: 16, signed: false } },
-            {
-              key: "vqs_1",
-              shape: {
-                kind: "array",
-                element: {
-                  kind: "object",
-                  members: [{ key: "tx_waiting", shape: { kind: "int", bits: 32, signed: false } }],
-                },
-              },
-            },
-            { key: "curr_guest_offloads", shape: { kind: "int", bits: 64, signed: false } },
-            {
-              key: "rss",
-              shape: {
-                kind: "object",
-                members: [
-                  {
-                    key: "rss_data",
-                    shape: {
-                      kind: "object",
-                      members: [
-                        { key: "enabled", shape: { kind: "bool" } },
-                        { key: "redirect", shape: { kind: "bool" } },
-                        { key: "populate_hash", shape: { kind: "bool" } },
-                        { key: "hash_types", shape: { kind: "int", bits: 32, signed: false } },
-                        {
-                          key: "indirections_len",
-                          shape: { kind: "int", bits: 16, signed: false },
-                        },
-                        { key: "default_queue", shape: { kind: "int", bits: 16, signed: false } },
-                        {
-                          key: "key",
-                          shape: {
-                            kind: "array",
-                            element: { kind: "int", bits: 8, signed: false },
-                          },
-                        },
-                        {
-                          key: "indirections_table",
-                          shape: {
-                            kind: "array",
-                            element: { kind: "int", bits: 16, signed: false },
-                          },
-                        },
-                      ],
-                    },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      },
-      {
-        key: "virtio",
-        shape: {
-          kind: "object",
-          members: [
-            {
-              key: "device_endian",
-              shape: {
-                kind: "object",
-                members: [{ key: "device_endian", shape: { kind: "int", bits: 8, signed: false } }],
-              },
-            },
-            {
-              key: "features64",
-              shape: {
-                kind: "object",
-                members: [
-                  { key: "guest_features", shape: { kind: "int", bits: 64, signed: false } },
-                ],
-              },
-            },
-            {
-              key: "virtqueues",
-              shape: {
-                kind: "object",
-                members: [
-                  {
-                    key: "vq",
-                    shape: {
-                      kind: "array",
-                      element: {
-                        kind: "object",
-                        members: [
-                          {
-                            key: "vring",
-                            shape: {
-                              kind: "object",
-                              members: [
-                                { key: "avail", shape: { kind: "int", bits: 64, signed: false } },
-                                { key: "used", shape: { kind: "int", bits: 64, signed: false } },
-                              ],
-                            },
-                          },
-                        ],
-                      },
-                    },
-                  },
-                ],
-              },
-            },
-            {
-              key: "ringsize",
-              shape: {
-                kind: "object",
-                members: [
-                  {
-                    key: "vq",
-                    shape: {
-                      kind: "array",
-                      element: {
-                        kind: "object",
-                        members: [
-                          {
-                            key: "vring",
-                            shape: {
-                              kind: "object",
-                              members: [
-                                {
-                                  key: "num_default",
-                                  shape: { kind: "int", bits: 32, signed: false },
-                                },
-                              ],
-                            },
-                          },
-                        ],
-                      },
-                    },
-                  },
-                ],
-              },
-            },
-            {
-              key: "broken",
-              shape: { kind: "object", members: [{ key: "broken", shape: { kind: "bool" } }] },
-            },
-            {
-              key: "extra_state",
-              shape: {
-                kind: "object",
-                members: [
-                  {
-                    key: "extra_state",
-                    shape: {
-                      kind: "object",
-                      members: [
-                        {
-                          key: "modern_state",
-                          shape: {
-                            kind: "object",
-                            members: [
-                              { key: "dfselect", shape: { kind: "int", bits: 32, signed: false } },
-                              { key: "gfselect", shape: { kind: "int", bits: 32, signed: false } },
-                              {
-                                key: "guest_features",
-                                shape: {
-                                  kind: "array",
-                                  element: { kind: "int", bits: 32, signed: false },
-                                },
-                              },
-                              {
-                                key: "vqs",
-                                shape: {
-                                  kind: "array",
-                                  element: {
-                                    kind: "object",
-                                    members: [
-                                      {
-                                        key: "num",
-                                        shape: { kind: "int", bits: 16, signed: false },
-                                      },
-                                      { key: "enabled", shape: { kind: "bool" } },
-                                      {
-                                        key: "desc",
-                                        shape: {
-                                          kind: "array",
-                                          element: { kind: "int", bits: 32, signed: false },
-                                        },
-                                      },
-                                      {
-                                        key: "avail",
-                                        shape: {
-                                          kind: "array",
-                                          element: { kind: "int", bits: 32, signed: false },
-                                        },
-                                      },
-                                      {
-                                        key: "used",
-                                        shape: {
-                                          kind: "array",
-                                          element: { kind: "int", bits: 32, signed: false },
-                                        },
-                                      },
-                                    ],
-                                  },
-                                },
-                              },
-                            ],
-                          },
-                        },
-                      ],
-                    },
-                  },
-                ],
-              },
-            },
-            {
-              key: "started",
-              shape: { kind: "object", members: [{ key: "started", shape: { kind: "bool" } }] },
-            },
-            {
-              key: "packed_virtqueues",
-              shape: {
-                kind: "object",
-                members: [
-                  {
-                    key: "vq",
-                    shape: {
-                      kind: "array",
-                      element: {
-                        kind: "object",
-                        members: [
-                          {
-                            key: "last_avail_idx",
-                            shape: { kind: "int", bits: 16, signed: false },
-                          },
-                          { key: "last_avail_wrap_counter", shape: { kind: "bool" } },
-                          { key: "used_idx", shape: { kind: "int", bits: 16, signed: false } },
-                          { key: "used_wrap_counter", shape: { kind: "bool" } },
-                          { key: "inuse", shape: { kind: "int", bits: 32, signed: false } },
-                        ],
-                      },
-                    },
-                  },
-                ],
-              },
-            },
-            {
-              key: "disabled",
-              shape: { kind: "object", members: [{ key: "disabled", shape: { kind: "bool" } }] },
-            },
-          ],
-        },
-      },
+      { key: "vq", shape: { kind: "array", element: virtQueueShape } },
+      { key: "device", shape: virtioNetDeviceShape },
+      { key: "virtio", shape: virtioShape },
     ],
   },
   params: [

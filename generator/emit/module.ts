@@ -17,7 +17,7 @@ import { GENERATOR_VERSION } from "../version.js";
 import { docText, lineComments } from "./docs.js";
 import { LoadEmitter, type FunctionText } from "./load.js";
 import { SaveEmitter } from "./save.js";
-import { objectShapeCode, paramShapesCode } from "./shape.js";
+import { paramShapesCode, ShapePrinter } from "./shape.js";
 import { paramsInterface, stateInterfaces, type InterfaceText } from "./types.js";
 
 export interface EmitOptions {
@@ -68,10 +68,12 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
   // Every statement goes in with one addStatements call: ts-morph parses the whole file again after
   // each insertion, so adding them one by one takes time quadratic in the number of structs.
   const statements: StatementStructures[] = [];
+  // Filled in as the module is built: the struct shapes, if any, add a type.
+  const runtimeImports = [...runtimeNames, "type Reader", "type SectionCodec", "type Writer"];
   statements.push({
     kind: StructureKind.ImportDeclaration,
     moduleSpecifier: options.runtimeImport,
-    namedImports: [...runtimeNames, "type Reader", "type SectionCodec", "type Writer"],
+    namedImports: runtimeImports,
   });
   for (const codec of usedCodecs(plan)) {
     statements.push({
@@ -138,10 +140,14 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
     }
   }
 
+  const shapes = new ShapePrinter(
+    (struct) => plan.functions.find((f) => f.layout === struct)?.shapeName,
+  );
   const sections = plan.functions.filter((f) => f.layout.kind === "section");
+  const descriptors: StatementStructures[] = [];
   for (const fn of sections) {
     const layout = fn.layout;
-    statements.push({
+    descriptors.push({
       kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
@@ -154,11 +160,21 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
         {
           name: fn.descriptorName!,
           type: `SectionCodec<${fn.typeName}, Params>`,
-          initializer: `{ name: ${JSON.stringify(layout.qemuName)}, version: ${layout.version}, minimumVersion: ${layout.minimum}, save: ${fn.saveName}, load: ${fn.loadName}, state: ${objectShapeCode(layout.state)}, params: ${paramShapesCode(plan.params)} }`,
+          initializer: `{ name: ${JSON.stringify(layout.qemuName)}, version: ${layout.version}, minimumVersion: ${layout.minimum}, save: ${fn.saveName}, load: ${fn.loadName}, state: ${shapes.object(layout.state)}, params: ${paramShapesCode(plan.params)} }`,
         },
       ],
     });
   }
+  // The struct shapes the descriptors name, each before its first use.
+  if (shapes.constants.length > 0)
+    runtimeImports.splice(runtimeNames.length, 0, "type ObjectShape");
+  for (const { name, code } of shapes.constants)
+    statements.push({
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      declarations: [{ name, type: "ObjectShape", initializer: code }],
+    });
+  statements.push(...descriptors);
   file.addStatements(statements);
 }
 

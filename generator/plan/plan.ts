@@ -118,6 +118,8 @@ export interface FunctionPlan {
   readonly versionLocal: string;
   /** The section's descriptor (`virtioNetSection`); undefined for a struct. */
   readonly descriptorName: string | undefined;
+  /** A struct's state shape, shared by the descriptors that hold it (`virtQueueShape`). */
+  readonly shapeName: string | undefined;
   /** The module constant of each schema constant and feature set, by its schema name. */
   readonly constants: ReadonlyMap<string, string>;
   /** The schema's doc comments, by the line their declaration starts on (SchemaModel.docs). */
@@ -185,7 +187,13 @@ export function planSchema(model: SchemaModel): SchemaPlan {
   const constants = new Map<string, string>();
   for (const name of [...model.consts, ...model.features].map((c) => c.name))
     constants.set(name, typeNamer.take(name));
-  const reservedLocals = [...RESERVED_LOCALS, ...constants.values()];
+  // After the constants, which keep the schema's names.
+  const shapes = new Map(
+    named
+      .filter((n) => n.layout.kind === "struct")
+      .map((n) => [n.layout, typeNamer.take(`${camelCase(n.typeName)}Shape`)]),
+  );
+  const reservedLocals = [...RESERVED_LOCALS, ...constants.values(), ...shapes.values()];
   const byLayout = new Map<LayoutModel, FunctionPlan>();
   const functions: FunctionPlan[] = [];
   for (const { layout, typeName, saveName, loadName } of named) {
@@ -195,6 +203,7 @@ export function planSchema(model: SchemaModel): SchemaPlan {
       saveName,
       loadName,
       descriptorName: descriptors.get(layout),
+      shapeName: shapes.get(layout),
       constants,
       docs: model.docs,
       steps: [],
@@ -415,4 +424,9 @@ function usedParams(layout: LayoutModel): ParamModel[] {
   };
   for (const site of layout.sites) visit(site.expr);
   return [...seen];
+}
+
+/** A type name as a value's: its leading capital, or leading acronym, in lower case (PCIDevice → pciDevice). */
+function camelCase(typeName: string): string {
+  return typeName.replace(/^[A-Z]+?(?=[A-Z][a-z]|\d|$)|^[A-Z]/, (head) => head.toLowerCase());
 }

@@ -3,6 +3,7 @@
 import {
   atIndex,
   atPath,
+  type ObjectShape,
   type Reader,
   type SectionCodec,
   type Writer,
@@ -363,6 +364,21 @@ export function loadArrays(r: Reader, p: Params = {}, version: number = 1): Arra
   };
 }
 
+const slotShape: ObjectShape = {
+  kind: "object",
+  members: [
+    { key: "id", shape: { kind: "int", bits: 16, signed: false } },
+    { key: "value", shape: { kind: "int", bits: 64, signed: false } },
+    { key: "small", shape: { kind: "int", bits: 8, signed: false } },
+  ],
+};
+const pairShape: ObjectShape = {
+  kind: "object",
+  members: [
+    { key: "left", shape: { kind: "int", bits: 32, signed: true } },
+    { key: "right", shape: { kind: "int", bits: 32, signed: true } },
+  ],
+};
 /** Section "arrays": its QEMU name, versions, codec, state shape and parameters. */
 export const arraysSection: SectionCodec<Arrays, Params> = {
   name: "arrays",
@@ -383,34 +399,8 @@ export const arraysSection: SectionCodec<Arrays, Params> = {
       { key: "count", shape: { kind: "int", bits: 8, signed: false } },
       { key: "words", shape: { kind: "array", element: { kind: "int", bits: 16, signed: false } } },
       { key: "wide", shape: { kind: "bool" } },
-      {
-        key: "slots",
-        shape: {
-          kind: "array",
-          element: {
-            kind: "object",
-            members: [
-              { key: "id", shape: { kind: "int", bits: 16, signed: false } },
-              { key: "value", shape: { kind: "int", bits: 64, signed: false } },
-              { key: "small", shape: { kind: "int", bits: 8, signed: false } },
-            ],
-          },
-        },
-      },
-      {
-        key: "fixed_slots",
-        shape: {
-          kind: "array",
-          element: {
-            kind: "object",
-            members: [
-              { key: "id", shape: { kind: "int", bits: 16, signed: false } },
-              { key: "value", shape: { kind: "int", bits: 64, signed: false } },
-              { key: "small", shape: { kind: "int", bits: 8, signed: false } },
-            ],
-          },
-        },
-      },
+      { key: "slots", shape: { kind: "array", element: slotShape } },
+      { key: "fixed_slots", shape: { kind: "array", element: slotShape } },
       {
         key: "grid",
         shape: {
@@ -418,35 +408,8 @@ export const arraysSection: SectionCodec<Arrays, Params> = {
           element: { kind: "array", element: { kind: "int", bits: 8, signed: false } },
         },
       },
-      {
-        key: "pairs",
-        shape: {
-          kind: "array",
-          element: {
-            kind: "object",
-            members: [
-              { key: "left", shape: { kind: "int", bits: 32, signed: true } },
-              { key: "right", shape: { kind: "int", bits: 32, signed: true } },
-            ],
-          },
-        },
-      },
-      {
-        key: "matrix",
-        shape: {
-          kind: "array",
-          element: {
-            kind: "array",
-            element: {
-              kind: "object",
-              members: [
-                { key: "left", shape: { kind: "int", bits: 32, signed: true } },
-                { key: "right", shape: { kind: "int", bits: 32, signed: true } },
-              ],
-            },
-          },
-        },
-      },
+      { key: "pairs", shape: { kind: "array", element: pairShape } },
+      { key: "matrix", shape: { kind: "array", element: { kind: "array", element: pairShape } } },
     ],
   },
   params: [],

@@ -3,6 +3,7 @@
 import {
   atIndex,
   atPath,
+  type ObjectShape,
   type Reader,
   type SectionCodec,
   type Writer,
@@ -318,6 +319,13 @@ export function loadConditions(r: Reader, p: Params, version: number = 4): Condi
   };
 }
 
+const legacyShape: ObjectShape = {
+  kind: "object",
+  members: [
+    { key: "legacy", shape: { kind: "int", bits: 8, signed: false } },
+    { key: "current", shape: { kind: "int", bits: 8, signed: false } },
+  ],
+};
 /** Section "conditions": its QEMU name, versions, codec, state shape and parameters. */
 export const conditionsSection: SectionCodec<Conditions, Params> = {
   name: "conditions",
@@ -348,16 +356,7 @@ export const conditionsSection: SectionCodec<Conditions, Params> = {
       { key: "ratio", shape: { kind: "int", bits: 8, signed: false } },
       { key: "sign_bits", shape: { kind: "int", bits: 8, signed: false } },
       { key: "low_bits", shape: { kind: "int", bits: 8, signed: false } },
-      {
-        key: "legacy",
-        shape: {
-          kind: "object",
-          members: [
-            { key: "legacy", shape: { kind: "int", bits: 8, signed: false } },
-            { key: "current", shape: { kind: "int", bits: 8, signed: false } },
-          ],
-        },
-      },
+      { key: "legacy", shape: legacyShape },
     ],
   },
   params: [

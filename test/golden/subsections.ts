@@ -3,6 +3,7 @@
 import {
   atIndex,
   atPath,
+  type ObjectShape,
   type Reader,
   type SectionCodec,
   type Writer,
@@ -297,6 +298,34 @@ export function loadDevice(r: Reader, p: Params = {}, version: number = 2): Devi
   return { enabled, level, transport, rss, extra_state, last };
 }
 
+const queueShape: ObjectShape = {
+  kind: "object",
+  members: [
+    { key: "num", shape: { kind: "int", bits: 16, signed: false } },
+    {
+      key: "extra",
+      shape: {
+        kind: "object",
+        members: [{ key: "used", shape: { kind: "int", bits: 16, signed: false } }],
+      },
+    },
+  ],
+};
+const transportShape: ObjectShape = {
+  kind: "object",
+  members: [
+    {
+      key: "modern",
+      shape: {
+        kind: "object",
+        members: [
+          { key: "select", shape: { kind: "int", bits: 32, signed: false } },
+          { key: "queues", shape: { kind: "array", element: queueShape } },
+        ],
+      },
+    },
+  ],
+};
 /** Section "device": its QEMU name, versions, codec, state shape and parameters. */
 export const deviceSection: SectionCodec<Device, Params> = {
   name: "device",
@@ -309,44 +338,7 @@ export const deviceSection: SectionCodec<Device, Params> = {
     members: [
       { key: "enabled", shape: { kind: "bool" } },
       { key: "level", shape: { kind: "int", bits: 8, signed: false } },
-      {
-        key: "transport",
-        shape: {
-          kind: "object",
-          members: [
-            {
-              key: "modern",
-              shape: {
-                kind: "object",
-                members: [
-                  { key: "select", shape: { kind: "int", bits: 32, signed: false } },
-                  {
-                    key: "queues",
-                    shape: {
-                      kind: "array",
-                      element: {
-                        kind: "object",
-                        members: [
-                          { key: "num", shape: { kind: "int", bits: 16, signed: false } },
-                          {
-                            key: "extra",
-                            shape: {
-                              kind: "object",
-                              members: [
-                                { key: "used", shape: { kind: "int", bits: 16, signed: false } },
-                              ],
-                            },
-                          },
-                        ],
-                      },
-                    },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      },
+      { key: "transport", shape: transportShape },
       {
         key: "rss",
         shape: {
