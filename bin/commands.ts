@@ -140,6 +140,28 @@ export const commands: readonly CommandSpec[] = [
     },
   }),
   command({
+    name: "fmt",
+    summary: "rewrite schemas in the canonical layout; --check only names the others",
+    usage: ["fmt FILE|DIR... [--check] [--format text|json]"],
+    description:
+      "Rewrites .vmstate schemas (files, or every .vmstate file of a folder) in the one layout of\n" +
+      "docs/language.md, keeping every comment. With --check nothing is written: exit 1, naming each\n" +
+      "file that is not in the layout. A file with a syntax error is reported and left as it is.",
+    positionals: { min: 1, max: Infinity, wrong: "fmt needs at least one schema file or folder" },
+    options: {
+      check: { type: "boolean", description: "write nothing; exit 1 and name each file to format" },
+      format,
+    },
+    run: async (values, positionals) => {
+      const { runFmt } = await import("./commands/fmt.js");
+      return runFmt({
+        files: positionals,
+        check: values.check,
+        format: outputFormat(values.format),
+      });
+    },
+  }),
+  command({
     name: "decode",
     summary: "a QEMU migration stream as JSON (each section's header and state)",
     usage: [
