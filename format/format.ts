@@ -137,6 +137,8 @@ function layout(text: string, elements: readonly Element[], roles: Roles): strin
   let mustBreak = false;
   /** A top-level `}` was written: a blank line follows it. */
   let afterBlock = false;
+  /** The line being written starts with a comment of its own. */
+  let commentLine = false;
   let previousEnd = 0;
   /** Offsets in `current` of the spaces where a long line may break, and the bracket nesting. */
   let breaks: number[] = [];
@@ -184,8 +186,13 @@ function layout(text: string, elements: readonly Element[], roles: Roles): strin
     const statementStart = atStatementStart();
     let blank = false;
     if (lines.length > 0 || current !== "") {
-      if (lastWasOpen || closing || !statementStart) blank = false;
-      else if (gap >= 2 || afterBlock) blank = true;
+      if (closing || !statementStart) blank = false;
+      // After `/* … */ struct S {`, a blank line keeps that comment from documenting what follows.
+      else if (gap >= 2 && (commentLine || !lastWasOpen)) blank = true;
+      else if (lastWasOpen) blank = false;
+      // A comment that opens the line before (`/* … */ }`) documents what comes next: no blank.
+      else if (commentLine) blank = false;
+      else if (afterBlock) blank = true;
       else if (depth === 0 && !lastWasComment && headsBlock(i)) blank = true;
     }
     if (current !== "" || lines.length > 0) flush();
@@ -194,6 +201,7 @@ function layout(text: string, elements: readonly Element[], roles: Roles): strin
     statementContinues = !statementStart;
     breaks = [];
     afterBlock = false;
+    commentLine = e.kind === "comment";
   };
 
   elements.forEach((e, i) => {
@@ -215,7 +223,8 @@ function layout(text: string, elements: readonly Element[], roles: Roles): strin
       if (closing) depth--;
       const first = lines.length === 0 && current === "";
       if (first) current = "";
-      else if (mustBreak || closing || (lastWasComment && gap > 0)) startLine(i, closing);
+      else if (mustBreak || (lastWasComment && gap > 0)) startLine(i, closing);
+      else if (closing && !(lastWasComment && commentLine)) startLine(i, closing);
       else if (lastWasComment) current += " ";
       else {
         const gapText = space(last!, tok, roles);
