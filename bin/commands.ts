@@ -162,6 +162,26 @@ export const commands: readonly CommandSpec[] = [
     },
   }),
   command({
+    name: "lsp",
+    summary: "the language server for editors (LSP over standard input and output)",
+    usage: ["lsp [--stdio]"],
+    description:
+      "Runs a Language Server Protocol server on standard input and output for editors: diagnostics,\n" +
+      "hover, definitions, references, rename, completion, symbols, semantic tokens, formatting, quick\n" +
+      "fixes and inlay hints (docs/editors.md).",
+    positionals: { min: 0, max: 0, wrong: "lsp takes no arguments" },
+    options: {
+      stdio: {
+        type: "boolean",
+        description: "talk over standard input and output (the default and only transport)",
+      },
+    },
+    run: async () => {
+      const { runLsp } = await import("./commands/lsp.js");
+      return runLsp();
+    },
+  }),
+  command({
     name: "decode",
     summary: "a QEMU migration stream as JSON (each section's header and state)",
     usage: [
