@@ -5,8 +5,11 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { LineMap, type Span } from "../diagnostics/span.js";
 import type * as A from "../grammar/ast.js";
-import { parseSchema } from "../grammar/index.js";
-import { checkText } from "../generator/index.js";
+import { readFileSync } from "node:fs";
+import { hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
+import { checkSchema } from "../generator/check/index.js";
+import { verifyCodecs } from "../generator/verify/codecs.js";
+import { IncrementalParser } from "./incremental.js";
 import type {
   FieldModel,
   FieldType,
@@ -77,39 +80,87 @@ export const BUILTINS = ["has", "pci_capability", "le16", "le32", "stream_versio
 
 export class Analysis {
   readonly lines: LineMap;
-  readonly diagnostics: Diagnostic[];
   readonly schema: A.Schema | undefined;
-  readonly model: SchemaModel | undefined;
+  private readonly parseDiagnostics: Diagnostic[];
+  private checked:
+    | {
+        readonly diagnostics: Diagnostic[];
+        readonly model: SchemaModel | undefined;
+        readonly fields: Map<number, FieldModel>;
+        readonly placements: Map<number, Placement>;
+      }
+    | undefined;
   readonly globals = new Map<string, Def>();
   readonly defs: Def[] = [];
   /** Every name occurrence, sorted by position. */
   readonly refs: Ref[] = [];
   readonly scopes: Scope[] = [];
-  /** Fields of the checked model by the offset their declaration starts at. */
-  readonly fields = new Map<number, FieldModel>();
-  readonly placements = new Map<number, Placement>();
   /** Names used as scalar types and builtin calls, for semantic tokens. */
   readonly scalarUses: Span[] = [];
   readonly builtinUses: Span[] = [];
 
+  /** `parser` keeps what it parsed for the next text of the same document. */
   constructor(
     readonly text: string,
     readonly file: string,
+    parser: IncrementalParser = new IncrementalParser(file),
   ) {
     this.lines = new LineMap(file, text);
-    const parsed = parseSchema(text, file);
+    const parsed = parser.parse(text);
     this.schema = parsed.schema;
-    if (!parsed.schema) {
-      this.diagnostics = parsed.diagnostics;
-      this.model = undefined;
-      return;
-    }
-    const checked = checkText(text, file);
-    this.diagnostics = checked.diagnostics;
-    this.model = checked.model;
+    this.parseDiagnostics = parsed.diagnostics;
+    if (!parsed.schema) return;
     new Resolver(this).schema(parsed.schema);
     this.refs.sort((a, b) => a.span.start - b.span.start);
-    if (this.model) placeModel(this.model, this.fields, this.placements);
+  }
+
+  /**
+   * The checker's results, computed when first asked for: names, references and symbols need
+   * only the syntax tree, so requests for them do not wait for the checker.
+   */
+  private check(): NonNullable<Analysis["checked"]> {
+    if (this.checked) return this.checked;
+    const fields = new Map<number, FieldModel>();
+    const placements = new Map<number, Placement>();
+    if (!this.schema) {
+      this.checked = {
+        diagnostics: sortDiagnostics(this.parseDiagnostics),
+        model: undefined,
+        fields,
+        placements,
+      };
+      return this.checked;
+    }
+    // As `vmstate check` does (generator/index.ts): the checker, then the hand-written codecs.
+    const checked = checkSchema(this.schema);
+    const diagnostics = [...checked.diagnostics];
+    if (checked.model.codecs.length > 0 && !hasErrors(diagnostics))
+      diagnostics.push(...verifyCodecs(checked.model, readModule, new Map()));
+    placeModel(checked.model, fields, placements);
+    this.checked = {
+      diagnostics: sortDiagnostics(diagnostics),
+      model: checked.model,
+      fields,
+      placements,
+    };
+    return this.checked;
+  }
+
+  get diagnostics(): Diagnostic[] {
+    return this.check().diagnostics;
+  }
+
+  get model(): SchemaModel | undefined {
+    return this.check().model;
+  }
+
+  /** Fields of the checked model by the offset their declaration starts at. */
+  get fields(): Map<number, FieldModel> {
+    return this.check().fields;
+  }
+
+  get placements(): Map<number, Placement> {
+    return this.check().placements;
   }
 
   /** The name occurrence at an offset (the end of a name counts, as editors put the cursor there). */
@@ -199,6 +250,14 @@ export class Analysis {
 
   textOf(span: Span): string {
     return this.text.slice(span.start, span.end);
+  }
+}
+
+function readModule(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
   }
 }
 

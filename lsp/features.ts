@@ -30,6 +30,7 @@ import {
   type Analysis,
   type Def,
   type DefKind,
+  type Scope,
 } from "./analysis.js";
 
 export function rangeOf(span: Span): Range {
@@ -288,9 +289,10 @@ function item(a: Analysis, d: Def): CompletionItem {
   };
 }
 
+/** From the syntax tree, so that completing `Set.` does not wait for the checker. */
 function describeBit(a: Analysis, d: Def): string {
-  const bit = a.model?.features.find((f) => f.name === d.scope?.owner?.name)?.bits.get(d.name);
-  return bit ? `feature bit ${bit.bit}` : "feature bit";
+  const bit = (d.node as A.FeatureBit).bit;
+  return `feature bit ${bit.kind === "int" ? String(bit.value) : a.textOf(bit.span)}`;
 }
 
 const SYMBOL_KINDS: Record<DefKind, SymbolKind> = {
@@ -317,13 +319,16 @@ export function documentSymbols(a: Analysis): DocumentSymbol[] {
     selectionRange: rangeOf(d.span),
     children,
   });
-  const inside = (owner: Def): DocumentSymbol[] =>
-    a.defs
-      .filter((d) => d.scope === owner.inner && d.kind !== "group" && d.kind !== "arg")
-      .map((d) => symbol(d, d.kind === "subsection" ? inside(d) : []));
-  return a.defs
-    .filter((d) => d.scope === undefined)
-    .map((d) => symbol(d, d.inner ? inside(d) : []));
+  const byScope = new Map<Scope | undefined, Def[]>();
+  for (const d of a.defs) {
+    if (d.kind === "group" || d.kind === "arg") continue;
+    const list = byScope.get(d.scope);
+    if (list) list.push(d);
+    else byScope.set(d.scope, [d]);
+  }
+  const inside = (scope: Scope | undefined): DocumentSymbol[] =>
+    (byScope.get(scope) ?? []).map((d) => symbol(d, d.inner ? inside(d.inner) : []));
+  return inside(undefined);
 }
 
 export const TOKEN_TYPES = [

@@ -14,6 +14,7 @@ import {
 } from "vscode-languageserver/node.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { Analysis } from "./analysis.js";
+import { IncrementalParser } from "./incremental.js";
 import * as F from "./features.js";
 
 /** How long after the last change diagnostics are computed and published. */
@@ -29,6 +30,7 @@ export function startServer(
   /** The last analysis whose text parsed, for completion while the text is broken. */
   const lastGood = new Map<string, Analysis>();
   const timers = new Map<string, NodeJS.Timeout>();
+  const parsers = new Map<string, IncrementalParser>();
   let root: string | undefined;
 
   /** Diagnostics name files as the CLI does: relative to the workspace folder. */
@@ -47,7 +49,10 @@ export function startServer(
     if (!doc) return undefined;
     const known = analyses.get(uri);
     if (known?.version === doc.version) return known.analysis;
-    const analysis = new Analysis(doc.getText(), fileOf(uri));
+    const file = fileOf(uri);
+    let parser = parsers.get(uri);
+    if (parser?.file !== file) parsers.set(uri, (parser = new IncrementalParser(file)));
+    const analysis = new Analysis(doc.getText(), file, parser);
     analyses.set(uri, { version: doc.version, analysis });
     if (analysis.schema) lastGood.set(uri, analysis);
     return analysis;
@@ -61,7 +66,11 @@ export function startServer(
 
   connection.onInitialize((params) => {
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
-    if (folder?.startsWith("file:")) root = fileURLToPath(folder);
+    if (folder?.startsWith("file:")) {
+      root = fileURLToPath(folder);
+      // Codec modules are paths relative to the schema, seen from the workspace as the CLI sees them.
+      process.chdir(root);
+    }
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -95,6 +104,7 @@ export function startServer(
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
     analyses.delete(e.document.uri);
+    parsers.delete(e.document.uri);
     lastGood.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
