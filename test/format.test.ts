@@ -3,7 +3,7 @@
 // neither the syntax tree nor the checked model (nor which comment documents what), and the CLI's
 // `fmt` and the prettier plugin give the same text.
 
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -16,25 +16,8 @@ import { parseSchema } from "../grammar/index.js";
 import { vmstateLexer } from "../grammar/tokens.js";
 import { vmstate } from "./support/cli.js";
 import { root } from "./support/compile.js";
+import { repositorySchemas } from "./support/repository-schemas.js";
 import { randomProgram, type Choose } from "./support/random-programs.js";
-
-function vmstateFiles(dir: string): string[] {
-  return readdirSync(join(root, dir))
-    .sort()
-    .flatMap((name) => {
-      const path = `${dir}/${name}`;
-      if (statSync(join(root, path)).isDirectory()) return vmstateFiles(path);
-      return name.endsWith(".vmstate") ? [path] : [];
-    });
-}
-
-export const repositorySchemas = [
-  "schemas",
-  "examples",
-  "test/golden",
-  "test/errors",
-  "test/compat",
-].flatMap(vmstateFiles);
 
 const documents = [
   "README.md",

@@ -3,7 +3,7 @@
 // from an editor.
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -14,7 +14,13 @@ import {
   type MessageConnection,
 } from "vscode-jsonrpc/node.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lspBenchSchema } from "../bench/lsp-schema.js";
+import { parseSchema } from "../grammar/index.js";
+import { Analysis } from "../lsp/analysis.js";
+import { IncrementalParser } from "../lsp/incremental.js";
 import { cliPath } from "./support/cli.js";
+import { root } from "./support/compile.js";
+import { repositorySchemas } from "./support/repository-schemas.js";
 
 interface Range {
   start: { line: number; character: number };
@@ -275,5 +281,34 @@ describe("vmstate lsp over stdio", () => {
     expect(edits).toHaveLength(1);
     expect(edits[0]!.newText).toBe(schema);
     await change(schema);
+  });
+});
+
+describe("the server's incremental parse", () => {
+  const strip = (schema: unknown): string =>
+    JSON.stringify(schema, (_k, v: unknown) =>
+      typeof v === "bigint" ? `${v}n` : v instanceof Map ? [...(v as Map<unknown, unknown>)] : v,
+    );
+
+  it("gives parseSchema's tree for every repository schema, and after edits", () => {
+    const parser = new IncrementalParser("s.vmstate");
+    for (const file of repositorySchemas) {
+      const text = readFileSync(join(root, file), "utf8");
+      expect(strip(parser.parse(text)), file).toBe(strip(parseSchema(text, "s.vmstate")));
+      // An edit near the start moves every later declaration; an edit inside one re-parses it.
+      for (const edited of [
+        `const ADDED = 1;\n\n${text}`,
+        text.replace(/: u8;/, ": u16;"),
+        text.replace("{", "{ x: "),
+      ]) {
+        expect(strip(parser.parse(edited)), file).toBe(strip(parseSchema(edited, "s.vmstate")));
+      }
+    }
+  });
+
+  it("the benchmark's schema is clean and has 2 000 lines", () => {
+    const text = lspBenchSchema();
+    expect(text.split("\n").length).toBeGreaterThanOrEqual(2000);
+    expect(new Analysis(text, "bench.vmstate").diagnostics).toEqual([]);
   });
 });
