@@ -116,10 +116,10 @@ function moved(value: unknown, dOffset: number, dLine: number): unknown {
   )
     return {
       ...o,
-      start: (o["start"]) + dOffset,
+      start: o["start"] + dOffset,
       end: (o["end"] as number) + dOffset,
       line: (o["line"] as number) + dLine,
-      endLine: (o["endLine"]) + dLine,
+      endLine: o["endLine"] + dLine,
     };
   const out: Record<string, unknown> = {};
   for (const k in o) out[k] = moved(o[k], dOffset, dLine);

@@ -21,9 +21,7 @@ let grammar: textmate.IGrammar;
 beforeAll(async () => {
   const require = createRequire(import.meta.url);
   const wasm = readFileSync(require.resolve("vscode-oniguruma/release/onig.wasm"));
-  await oniguruma.loadWASM(
-    wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength),
-  );
+  await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
   const registry = new textmate.Registry({
     onigLib: Promise.resolve({
       createOnigScanner: (patterns) => new oniguruma.OnigScanner(patterns),
