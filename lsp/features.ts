@@ -431,10 +431,9 @@ export function codeActions(
       const bound = boundFor(a, start);
       fix(`Add 'max ${bound}'`, `${text} max ${bound}`);
     } else if (d.code === "VMS4003") {
-      const bool =
-        /is (guarded|version-gated|optional)/.test(d.message) && /\bbool\b/.test(d.message);
-      fix(`Add '?? ${bool ? "false" : "0"}'`, `(${text} ?? ${bool ? "false" : "0"})`);
-      fix(`Add '?? ${bool ? "0" : "false"}'`, `(${text} ?? ${bool ? "0" : "false"})`);
+      // The value to use instead is of the absent value's type: false for a bool, 0 otherwise.
+      const fallback = isBool(a, start) ? "false" : "0";
+      fix(`Add '?? ${fallback}'`, `(${text} ?? ${fallback})`);
     } else if (d.code === "VMS2003") {
       const names = [
         ...scalarTypeNames(),
@@ -448,6 +447,22 @@ export function codeActions(
     }
   }
   return actions;
+}
+
+/** Whether the value named at an offset (a field or a parameter) is a bool. */
+function isBool(a: Analysis, offset: number): boolean {
+  let ref = a.refAt(offset);
+  // `a.b.c`: the last name is the value.
+  for (let r = ref; r; r = a.refAt(r.span.end + 1)) {
+    ref = r;
+    if (a.text[r.span.end] !== ".") break;
+  }
+  const def = ref?.def;
+  if (def?.kind === "field")
+    return a.fields.get((def.node as A.FieldDecl).span.start)?.type.kind === "bool";
+  if (def?.kind === "param")
+    return a.model?.params.find((p) => p.name === def.name)?.type.kind === "bool";
+  return false;
 }
 
 /** A bound for a count: the largest value of the field it reads when that is a plain field, else 1024. */

@@ -166,6 +166,34 @@ describe("vmstate lsp over stdio", () => {
     expect(actions[0]!.edit.changes[uri]![0]!.newText).toBe("len max 65535");
   });
 
+  it(
+    "offers '?? false' for a bool that may be absent, '?? 0' for a number",
+    { timeout: 60_000 },
+    async () => {
+      const text = schema.replace(
+        "  pairs: u16 if queues > 1 since 2;\n",
+        "  pairs: u16 if queues > 1 since 2;\n  multi: bool if queues > 1;\n  w: u8 if multi;\n  v: u8[pairs max 4];\n",
+      );
+      const published = nextDiagnostics();
+      await change(text);
+      const ds = (await published).filter((d) => d.code === "VMS4003");
+      expect(ds).toHaveLength(2);
+      const titles: string[] = [];
+      for (const d of ds) {
+        const actions = await rpc.sendRequest<{ title: string }[]>("textDocument/codeAction", {
+          textDocument: { uri },
+          range: d.range,
+          context: { diagnostics: [d] },
+        });
+        titles.push(...actions.map((a) => a.title));
+      }
+      expect(titles).toEqual(["Add '?? false'", "Add '?? 0'"]);
+      const restored = nextDiagnostics();
+      await change(schema);
+      await restored;
+    },
+  );
+
   it("hovers: a field's type, offset and gates; a constant's value; a feature bit's number", async () => {
     const hover = async (needle: string, n = 0): Promise<string> =>
       (await rpc.sendRequest<{ contents: { value: string } }>("textDocument/hover", pos(needle, n)))
