@@ -93,6 +93,8 @@ function classify(node: CstNode, roles: Roles): void {
   if (node.name === "expression")
     for (const tok of [...tokens("Question"), ...tokens("Colon")])
       roles.conditional.add(tok.startOffset);
+  if (node.name === "subsectionDecl")
+    for (const tok of tokens("Needed")) roles.clause.add(tok.startOffset);
   if (node.name === "clauses")
     for (const key of ["If", "Since", "Equals", "Was"])
       for (const tok of tokens(key)) roles.clause.add(tok.startOffset);

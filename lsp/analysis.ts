@@ -496,6 +496,7 @@ function sizeOf(type: FieldType, layouts: Map<LayoutModel, Range>): Range {
     case "bool":
       return [1, 1];
     case "bytes":
+    case "text":
       return countRange(type.count);
     case "array": {
       const e = sizeOf(type.element, layouts);

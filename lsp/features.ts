@@ -274,7 +274,7 @@ export function complete(a: Analysis, text: string, p: Position): CompletionItem
     );
   }
   for (const k of KEYWORDS) items.push({ label: k, kind: CompletionItemKind.Keyword });
-  for (const s of [...scalarTypeNames(), "bytes"])
+  for (const s of [...scalarTypeNames(), "bytes", "text"])
     items.push({ label: s, kind: CompletionItemKind.TypeParameter, detail: "scalar type" });
   for (const b of BUILTINS)
     items.push({ label: b, kind: CompletionItemKind.Function, detail: "built-in function" });
@@ -438,6 +438,7 @@ export function codeActions(
       const names = [
         ...scalarTypeNames(),
         "bytes",
+        "text",
         ...[...a.globals.values()]
           .filter((g) => g.kind === "struct" || g.kind === "codec")
           .map((g) => g.name),

@@ -52,7 +52,7 @@ function scopesOf(text: string): string[][] {
   return out;
 }
 
-const scalars = new Set([...scalarTypeNames(), "bytes"]);
+const scalars = new Set([...scalarTypeNames(), "bytes", "text"]);
 
 /** What every token of the text must be scoped as, from the compiler's lexer and resolver. */
 function problems(text: string): string[] {
