@@ -5,7 +5,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "test/.seed-*/"] },
+  { ignores: ["dist/", "node_modules/", "test/.seed-*/", "editors/vscode/node_modules/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -36,5 +36,27 @@ export default tseslint.config(
   {
     files: ["**/*.js"],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The VS Code extension is plain JavaScript run by VS Code's Node (CommonJS) and its build script.
+    files: ["editors/vscode/**/*.js", "editors/vscode/**/*.mjs"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: {
+        require: "readonly",
+        module: "writable",
+        process: "readonly",
+        console: "readonly",
+      },
+    },
+  },
+  { files: ["editors/vscode/**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ["editors/vscode/**/*.mjs"],
+    languageOptions: { sourceType: "module", globals: { process: "readonly" } },
+  },
+  {
+    files: ["editors/vscode/**/*.js"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );

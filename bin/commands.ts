@@ -62,6 +62,12 @@ function fromWorkingFolder(path: string): string {
   return relative(process.cwd(), path) || ".";
 }
 
+const watch = {
+  type: "boolean",
+  description:
+    "run again whenever a schema, a schema of a folder given, or a codec\nmodule a schema names changes; Ctrl-C stops",
+} as const satisfies OptionSpec;
+
 function outputFormat(value: string | undefined): OutputFormat {
   return value === "json" ? "json" : "text";
 }
@@ -70,13 +76,13 @@ export const commands: readonly CommandSpec[] = [
   command({
     name: "check",
     summary: "report every diagnostic of the schemas; exit 1 on any error",
-    usage: ["check [FILE|DIR...] [--schemas DIR]... [--format text|json]"],
+    usage: ["check [FILE|DIR...] [--schemas DIR]... [--format text|json] [--watch]"],
     description:
       "Checks .vmstate schemas (files, or every .vmstate file of a folder; with none named, the\n" +
       "--schemas folders or the configuration's) and prints every diagnostic. Prints nothing and\n" +
       "exits 0 when they are clean, exits 1 when any has an error.",
     positionals: { min: 0, max: Infinity, wrong: "" },
-    options: { schemas, format },
+    options: { schemas, format, watch },
     run: async (values, positionals) => {
       const inputs = schemaArguments(positionals, values.schemas);
       if (inputs.length === 0)
@@ -84,14 +90,21 @@ export const commands: readonly CommandSpec[] = [
           "check needs a schema file or folder (or --schemas DIR, or a vmstate.config.json naming its schemas)",
         );
       const { runCheck } = await import("./commands/check.js");
-      return runCheck(inputs, outputFormat(values.format));
+      const once = (): Promise<number> => {
+        const files = schemaArguments(positionals, values.schemas);
+        if (files.length === 0) throw new CliError("check: no schemas (see 'vmstate help check')");
+        return Promise.resolve(runCheck(files, outputFormat(values.format)));
+      };
+      if (!values.watch) return runCheck(inputs, outputFormat(values.format));
+      const { watchCommand } = await import("./commands/watch.js");
+      return watchCommand("check", () => schemaArguments(positionals, values.schemas), once);
     },
   }),
   command({
     name: "gen",
     summary: "generate TypeScript save/load code (default: schemas/ → generated/)",
     usage: [
-      "gen [FILE|DIR...] [--schemas DIR]... [--out DIR] [--runtime SPEC] [--no-cache]",
+      "gen [FILE|DIR...] [--schemas DIR]... [--out DIR] [--runtime SPEC] [--no-cache] [--watch]",
       "gen --check",
     ],
     description:
@@ -124,19 +137,78 @@ export const commands: readonly CommandSpec[] = [
           "generate every schema, even those whose output is known to be up to\ndate (the cache is node_modules/.cache/vmstate in the working folder)",
       },
       format,
+      watch,
     },
     run: async (values, positionals) => {
-      const config = findConfig();
       const { runGen } = await import("./commands/gen.js");
-      return runGen({
-        files: schemaArguments(positionals, values.schemas),
-        out:
-          values.out ?? (config?.out === undefined ? "generated" : fromWorkingFolder(config.out)),
+      const once = (cache: boolean): Promise<number> => {
+        // Read again on every run of --watch: the configuration may have changed.
+        const current = findConfig();
+        return runGen({
+          files: schemaArguments(positionals, values.schemas),
+          out:
+            values.out ??
+            (current?.out === undefined ? "generated" : fromWorkingFolder(current.out)),
+          check: values.check,
+          format: outputFormat(values.format),
+          runtime: values.runtime,
+          cache,
+        });
+      };
+      if (!values.watch) return once(!values["no-cache"]);
+      if (values.check) throw new CliError("gen: --watch and --check do not go together");
+      const { watchCommand } = await import("./commands/watch.js");
+      // Without the cache: it does not know the codec modules a schema names.
+      return watchCommand(
+        "gen",
+        () => {
+          const files = schemaArguments(positionals, values.schemas);
+          return files.length === 0 ? ["schemas"] : files;
+        },
+        () => once(false),
+      );
+    },
+  }),
+  command({
+    name: "fmt",
+    summary: "rewrite schemas in the canonical layout; --check only names the others",
+    usage: ["fmt FILE|DIR... [--check] [--format text|json]"],
+    description:
+      "Rewrites .vmstate schemas (files, or every .vmstate file of a folder) in the one layout of\n" +
+      "docs/language.md, keeping every comment. With --check nothing is written: exit 1, naming each\n" +
+      "file that is not in the layout. A file with a syntax error is reported and left as it is.",
+    positionals: { min: 1, max: Infinity, wrong: "fmt needs at least one schema file or folder" },
+    options: {
+      check: { type: "boolean", description: "write nothing; exit 1 and name each file to format" },
+      format,
+    },
+    run: async (values, positionals) => {
+      const { runFmt } = await import("./commands/fmt.js");
+      return runFmt({
+        files: positionals,
         check: values.check,
         format: outputFormat(values.format),
-        runtime: values.runtime,
-        cache: !values["no-cache"],
       });
+    },
+  }),
+  command({
+    name: "lsp",
+    summary: "the language server for editors (LSP over standard input and output)",
+    usage: ["lsp [--stdio]"],
+    description:
+      "Runs a Language Server Protocol server on standard input and output for editors: diagnostics,\n" +
+      "hover, definitions, references, rename, completion, symbols, semantic tokens, formatting, quick\n" +
+      "fixes and inlay hints (docs/editors.md).",
+    positionals: { min: 0, max: 0, wrong: "lsp takes no arguments" },
+    options: {
+      stdio: {
+        type: "boolean",
+        description: "talk over standard input and output (the default and only transport)",
+      },
+    },
+    run: async () => {
+      const { runLsp } = await import("./commands/lsp.js");
+      return runLsp();
     },
   }),
   command({

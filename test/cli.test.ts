@@ -68,7 +68,7 @@ describe("vmstate check", () => {
       column: number;
       related: { line: number }[];
     }[];
-    expect(d).toMatchObject({ code: "VMS4002", line: 69, column: 35 });
+    expect(d).toMatchObject({ code: "VMS4002", line: 70, column: 35 });
     expect(d?.related[0]?.line).toBe(33);
   });
 

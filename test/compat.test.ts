@@ -222,7 +222,7 @@ section s "s" version 1 {
     ]);
     expect(r.status).toBe(1);
     expect(r.stdout.split("\n")[0]).toBe(
-      "test/compat/seed-bug/qemu-2.6-reader.vmstate:67:3 - error VMS9012: 'curr_guest_offloads' moved in wire order: it came after 'has_ufo' and now comes after the subsections of \"virtio\" [FIELD_MOVED, breaks both directions]",
+      "test/compat/seed-bug/qemu-2.6-reader.vmstate:68:3 - error VMS9012: 'curr_guest_offloads' moved in wire order: it came after 'has_ufo' and now comes after the subsections of \"virtio\" [FIELD_MOVED, breaks both directions]",
     );
     expect(r.stdout).toMatch(/Found 1 error\.\n$/);
   });

@@ -30,7 +30,7 @@ describe("the 2016 virtio-net bug", () => {
     }[];
     expect(diagnostics).toHaveLength(1);
     const [d] = diagnostics;
-    expect(d).toMatchObject({ code: "VMS4002", line: 69, column: 35 });
+    expect(d).toMatchObject({ code: "VMS4002", line: 70, column: 35 });
     expect(d!.message).toBe(
       `guard of 'curr_guest_offloads' reads 'guest_features', which is inside subsection "virtio/64bit_features": the reader cannot know it here`,
     );

@@ -105,3 +105,8 @@ export function fits(value: bigint, type: IntType): boolean {
   const r = intRange(type);
   return value >= r.min && value <= r.max;
 }
+
+/** Every scalar type name, in the order of the table above (for editors' completion). */
+export function scalarTypeNames(): string[] {
+  return [...scalarNames.keys()];
+}

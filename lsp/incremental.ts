@@ -1,0 +1,127 @@
+// Parsing for the language server: the compiler's own lexer, parser and AST builder (grammar/),
+// run one top-level declaration at a time so that an edit re-parses only the declarations it
+// touched. A declaration whose text is unchanged is taken from the previous parse, its spans moved
+// to where it now is. Whenever anything does not lex or parse, the whole text goes through
+// parseSchema, so diagnostics are exactly the CLI's.
+
+import type { IToken } from "chevrotain";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { AstBuilder } from "../grammar/ast-builder.js";
+import type { Item, Schema } from "../grammar/ast.js";
+import { docComments, fileComment, type Comment } from "../grammar/docs.js";
+import { parseSchema } from "../grammar/index.js";
+import { parser } from "../grammar/parser.js";
+import * as t from "../grammar/tokens.js";
+import { LineMap } from "../diagnostics/span.js";
+
+interface Cached {
+  readonly items: readonly Item[];
+  readonly offset: number;
+  readonly line: number;
+}
+
+export class IncrementalParser {
+  private cache = new Map<string, Cached>();
+
+  constructor(readonly file: string) {}
+
+  parse(text: string): { schema: Schema | undefined; diagnostics: Diagnostic[] } {
+    const lexed = t.vmstateLexer.tokenize(text);
+    const whole = (): { schema: Schema | undefined; diagnostics: Diagnostic[] } => {
+      this.cache.clear();
+      return parseSchema(text, this.file);
+    };
+    if (lexed.errors.length > 0) return whole();
+    const chunks = declarations(lexed.tokens);
+    if (!chunks) return whole();
+    const next = new Map<string, Cached>();
+    const items: Item[] = [];
+    for (const chunk of chunks) {
+      const first = chunk[0]!;
+      const last = chunk[chunk.length - 1]!;
+      const key = `${first.startColumn}:${text.slice(first.startOffset, last.startOffset + last.image.length)}`;
+      let cached = this.cache.get(key) ?? next.get(key);
+      if (!cached) {
+        parser.input = chunk;
+        const cst = parser.schema();
+        if (parser.errors.length > 0) return whole();
+        const builder = new AstBuilder(this.file);
+        const built = builder.schema(cst).items;
+        if (builder.diagnostics.length > 0) return whole();
+        cached = { items: built, offset: first.startOffset, line: first.startLine ?? 1 };
+      }
+      next.set(key, cached);
+      const dOffset = first.startOffset - cached.offset;
+      const dLine = (first.startLine ?? 1) - cached.line;
+      items.push(
+        ...(dOffset === 0 && dLine === 0
+          ? cached.items
+          : (moved(cached.items, dOffset, dLine) as Item[])),
+      );
+    }
+    this.cache = next;
+    const lines = new LineMap(this.file, text);
+    const comments = (lexed.groups["comments"] ?? []).map((c): Comment => ({
+      text: c.image,
+      span: lines.span(c.startOffset, c.startOffset + c.image.length),
+    }));
+    return {
+      schema: {
+        file: this.file,
+        items,
+        comments,
+        docs: docComments({ items }, comments, text),
+        fileDoc: fileComment(comments, text),
+      },
+      diagnostics: [],
+    };
+  }
+}
+
+/** The tokens of each top-level declaration, or undefined when they do not split into such. */
+function declarations(tokens: readonly IToken[]): IToken[][] | undefined {
+  const chunks: IToken[][] = [];
+  let current: IToken[] = [];
+  let depth = 0;
+  for (const tok of tokens) {
+    if (tok.tokenType === t.UnterminatedString || tok.tokenType === t.UnterminatedComment)
+      return undefined;
+    current.push(tok);
+    if (tok.tokenType === t.LCurly) depth++;
+    else if (tok.tokenType === t.RCurly) {
+      depth--;
+      if (depth < 0) return undefined;
+      if (depth === 0) {
+        // `features X { … }`, `struct S { … }`, `section … { … }` end at their closing brace.
+        chunks.push(current);
+        current = [];
+      }
+    } else if (tok.tokenType === t.Semicolon && depth === 0) {
+      chunks.push(current);
+      current = [];
+    }
+  }
+  return depth === 0 && current.length === 0 ? chunks : undefined;
+}
+
+/** A copy of a syntax tree with every span moved by `dOffset` characters and `dLine` lines. */
+function moved(value: unknown, dOffset: number, dLine: number): unknown {
+  if (Array.isArray(value)) return value.map((v) => moved(v, dOffset, dLine));
+  if (typeof value !== "object" || value === null) return value;
+  const o = value as Record<string, unknown>;
+  if (
+    typeof o["start"] === "number" &&
+    typeof o["endLine"] === "number" &&
+    typeof o["file"] === "string"
+  )
+    return {
+      ...o,
+      start: o["start"] + dOffset,
+      end: (o["end"] as number) + dOffset,
+      line: (o["line"] as number) + dLine,
+      endLine: o["endLine"] + dLine,
+    };
+  const out: Record<string, unknown> = {};
+  for (const k in o) out[k] = moved(o[k], dOffset, dLine);
+  return out;
+}
