@@ -42,6 +42,7 @@ export const catalog = {
   },
   VMS2011: { severity: "error", message: "field path '{0}': {1}" },
   VMS2012: { severity: "error", message: "'again {0}': {1}" },
+  VMS2013: { severity: "error", message: 'the QEMU name "{0}" {1}' },
 
   VMS3001: { severity: "error", message: "expected {0}, found {1}" },
   VMS3002: { severity: "error", message: "{0} does not fit in {1}" },

@@ -24,6 +24,7 @@ import type {
 import type { Declarations } from "./declarations.js";
 import { builtinTypes, valueFits } from "./declarations.js";
 import { typeHint } from "../../diagnostics/hints.js";
+import { printable } from "../../runtime/errors.js";
 import {
   checkBool,
   checkConstInt,
@@ -114,6 +115,7 @@ class LayoutBinder {
         ? (this.versionNumber(decl.minimum, "a minimum version", globalCtx) ?? 0)
         : this.version;
       this.qemuName = decl.qemuName.value;
+      this.checkQemuName(decl.qemuName);
     } else {
       this.version = decl.version
         ? (this.versionNumber(decl.version, "a struct version", globalCtx) ?? 0)
@@ -127,6 +129,15 @@ class LayoutBinder {
       subsection: undefined,
       versionRange: { min: BigInt(this.minimum), max: BigInt(this.version) },
     };
+  }
+
+  /** A name that goes on the wire (a section's idstr, a subsection's name) must fit QEMU's format. */
+  private checkQemuName(name: { readonly value: string; readonly span: Span }): void {
+    const problem = qemuNameProblem(name.value);
+    if (problem !== undefined)
+      this.diagnostics.push(
+        diagnostic("VMS2013", name.span, [printable(name.value).slice(0, 60), problem]),
+      );
   }
 
   bind(): LayoutModel {
@@ -301,6 +312,7 @@ class LayoutBinder {
           ),
         );
       } else seenQemuNames.set(m.qemuName.value, m.qemuName.span);
+      this.checkQemuName(m.qemuName);
       const ctx = this.context(levels);
       const version = this.versionNumber(m.version, "a subsection version", ctx) ?? 0;
       const minimum = m.minimum
@@ -1130,4 +1142,19 @@ function placeholder(span: Span): IrExpr {
     span,
     optional: false,
   };
+}
+
+/**
+ * What keeps a name from QEMU's stream, if anything: the stream writes it as a length byte and one
+ * byte per character, and QEMU compares it as a C string.
+ */
+export function qemuNameProblem(name: string): string | undefined {
+  if (name.length === 0) return "is empty: QEMU's names have 1 to 255 characters";
+  const wide = [...name].find((c) => c.codePointAt(0)! > 0xff);
+  if (wide !== undefined)
+    return `has the character U+${wide.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}: the stream has one byte per character, U+0001 to U+00FF`;
+  if (name.includes("\u0000")) return "has the character U+0000, which ends a name in QEMU";
+  if (name.length > 255)
+    return `has ${name.length} characters: the stream gives a name one length byte, so at most 255`;
+  return undefined;
 }
