@@ -39,14 +39,22 @@ export async function loadCodecs(
   moduleDir: string,
   extension = ".js",
 ): Promise<Codecs> {
-  const modules = readdirSync(schemaDir)
+  return loadCodecModules(schemaModules(schemaDir, moduleDir, extension));
+}
+
+/** Each schema of `schemaDir` with its module of the same name in `moduleDir`. */
+export function schemaModules(
+  schemaDir: string,
+  moduleDir: string,
+  extension = ".js",
+): CodecModule[] {
+  return readdirSync(schemaDir)
     .filter((f) => f.endsWith(".vmstate"))
     .sort()
     .map((file) => ({
       schemaFile: join(schemaDir, file),
       modulePath: join(moduleDir, `${basename(file, ".vmstate")}${extension}`),
     }));
-  return loadCodecModules(modules);
 }
 
 /**

@@ -6,6 +6,7 @@
 
 import { FILE_VERSION, Marker, StreamError } from "./format.js";
 import { printable } from "../runtime/errors.js";
+import { shownValue as shown } from "./json.js";
 import { describedSize, findVmdesc, type Vmdesc } from "./vmdesc.js";
 
 type Keys = readonly string[];
@@ -125,11 +126,6 @@ function description(json: unknown, at: string): Vmdesc {
       `${at}.json: not a description QEMU writes ({"page_size": …, "devices": […]})`,
     );
   return found;
-}
-
-function shown(v: unknown): string {
-  const text = JSON.stringify(v) ?? String(v);
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 /**

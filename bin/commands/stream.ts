@@ -2,8 +2,8 @@
 // QEMU migration streams (or one section's body with --section) ↔ JSON, through the generated
 // codecs of the package's schemas. Streams are read and written as they go, in bounded memory.
 
-import { closeSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from "node:fs";
-import { basename, join, resolve, sep } from "node:path";
+import { closeSync, mkdirSync, openSync, renameSync, unlinkSync } from "node:fs";
+import { join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   documentParams,
@@ -11,6 +11,7 @@ import {
   ParamError,
   parseParams,
   recordedParams,
+  schemaModules,
   type Codecs,
 } from "../../stream/codecs.js";
 import { decodeSectionBody, decodeSource } from "../../stream/decode.js";
@@ -71,13 +72,10 @@ interface UserSchemas {
 async function codecs(options: UserSchemas): Promise<{ known: Codecs; configParams: string[] }> {
   const config = findConfig();
   const folders = options.schemas.length > 0 ? options.schemas : (config?.schemas ?? []);
-  const shipped = readdirSync(join(packageRoot, "schemas"))
-    .filter((f) => f.endsWith(".vmstate"))
-    .sort()
-    .map((f) => ({
-      schemaFile: join(packageRoot, "schemas", f),
-      modulePath: join(packageRoot, "dist", "generated", `${basename(f, ".vmstate")}.js`),
-    }));
+  const shipped = schemaModules(
+    join(packageRoot, "schemas"),
+    join(packageRoot, "dist", "generated"),
+  );
   // Only schemas of the user's need the cache (and, on first use, the compiler).
   const user =
     folders.length === 0
