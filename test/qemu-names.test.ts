@@ -23,7 +23,7 @@ describe("QEMU names", () => {
   });
 
   it("are checked where they stand: the section's idstr and each subsection's name", () => {
-    for (const size of [1, 100, 250]) {
+    for (const size of [1, 100, 251, 252, 400]) {
       const sub = `dev/${"y".repeat(size)}`;
       expect(codes("dev", sub), `${sub.length}`).toEqual(sub.length <= 255 ? [] : ["VMS2013"]);
     }
