@@ -10,6 +10,8 @@ import { verifyCodecs, type ModuleReader } from "./verify/codecs.js";
 import { verifyModule } from "./verify/index.js";
 import { compileModule } from "./verify/compile.js";
 import { LineMap, type Span } from "../diagnostics/span.js";
+import { importedModulePath, rebaseRuntime } from "./module-paths.js";
+import type { SchemaModel } from "./model.js";
 
 export type { CheckResult } from "./check-text.js";
 
@@ -33,6 +35,11 @@ export interface GenerateOptions {
   /** Path of the generated file, for diagnostics of the verifier. */
   readonly outputName: string;
   readonly runtimeImport: string;
+  /**
+   * Where the module of each imported schema goes (`.ts`, or `.mts` for one imported as `.mjs`);
+   * by default beside this one as the schemas lie beside each other.
+   */
+  readonly moduleOf?: (schemaFile: string) => string;
 }
 
 export interface GenerateResult {
@@ -60,19 +67,33 @@ export async function generate(
     };
   const plan = planSchema(checked.model);
   const { emitModule, formatTypeScript } = await backEnd();
-  const code = await formatTypeScript(
-    emitModule(plan, {
-      sourceName: options.sourceName,
-      runtimeImport: options.runtimeImport,
-      outputPath: options.outputName,
-    }),
-  );
+  const moduleOf =
+    options.moduleOf ?? ((f: string) => importedModulePath(file, options.outputName, f));
+  const emit = (model: SchemaModel, sourceName: string, outputPath: string): Promise<string> =>
+    formatTypeScript(
+      emitModule(model === checked.model ? plan : planSchema(model), {
+        sourceName,
+        runtimeImport: rebaseRuntime(options.runtimeImport, options.outputName, outputPath),
+        outputPath,
+        moduleOf,
+      }),
+    );
+  const code = await emit(checked.model, options.sourceName, options.outputName);
   const pairs = plan.functions.map((f) => ({ save: f.saveName, load: f.loadName }));
   const verified = verifyModule(options.outputName, code, pairs);
   // Only code that compiles is written (generator/verify/compile.ts).
   if (!hasErrors(verified)) {
     const schemaSpan = lineSpan(file, text);
-    verified.push(...compileModule(options.outputName, code, options.runtimeImport, schemaSpan));
+    // The modules of the imported schemas, as their own generation writes them, for their types.
+    const companions = [];
+    for (const f of checked.imported) {
+      const path = moduleOf(f.file);
+      const runtimeImport = rebaseRuntime(options.runtimeImport, options.outputName, path);
+      companions.push({ path, runtimeImport, code: await emit(f.model!, f.file, path) });
+    }
+    verified.push(
+      ...compileModule(options.outputName, code, options.runtimeImport, schemaSpan, companions),
+    );
   }
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...verified]);
   return {
