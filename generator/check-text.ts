@@ -3,7 +3,7 @@
 // tools and the fuzzer. Hand-written codecs are verified only when the caller passes the verifier
 // (generator/index.ts does): it needs ts-morph.
 
-import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { SchemaProgram, type CheckedFile, type SchemaReader } from "./imports.js";
 import type { SchemaModel } from "./model.js";
 
@@ -11,6 +11,8 @@ export interface CheckResult {
   /** The schema's diagnostics, then those of the files it imports (each file's once per program). */
   readonly diagnostics: Diagnostic[];
   readonly model: SchemaModel | undefined;
+  /** No errors in the schema or the files it imports (some may have been reported before). */
+  readonly clean: boolean;
   /** Texts of the hand-written codec modules and imported schemas read, for code frames. */
   readonly modules: Map<string, string>;
   /** The files the schema imports, transitively, imports first. */
@@ -52,16 +54,22 @@ export function checkText(text: string, file: string, options: CheckOptions = {}
   const run = options.program ?? checkProgram(options);
   const checked = run.program.check(text, file);
   const imported = run.program.closure(file).filter((f) => f.file !== file);
-  const diagnostics = [...checked.diagnostics];
+  // A file an earlier schema of the run imported has had its diagnostics reported.
+  const diagnostics = run.reported.has(file) ? [] : [...checked.diagnostics];
+  run.reported.add(file);
   for (const f of imported) {
     run.modules.set(f.file, f.text);
     if (run.reported.has(f.file)) continue;
     run.reported.add(f.file);
     diagnostics.push(...f.diagnostics);
   }
+  const clean =
+    checked.model !== undefined &&
+    [checked, ...imported].every((f) => !hasErrors([...f.diagnostics]));
   return {
     diagnostics: sortDiagnostics(diagnostics),
     model: checked.model,
+    clean,
     modules: run.modules,
     imported,
   };

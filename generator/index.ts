@@ -4,7 +4,12 @@
 
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { readCodecModule } from "./codec-modules.js";
-import { checkText as checkSchemaText, type CheckResult } from "./check-text.js";
+import {
+  checkProgram,
+  checkText as checkSchemaText,
+  type CheckProgram,
+  type CheckResult,
+} from "./check-text.js";
 import { planSchema, type SchemaPlan } from "./plan/plan.js";
 import { verifyCodecs, type ModuleReader } from "./verify/codecs.js";
 import { verifyModule } from "./verify/index.js";
@@ -23,8 +28,17 @@ export function checkText(
   text: string,
   file: string,
   readModule: ModuleReader = readCodecModule,
+  program?: CheckProgram,
 ): CheckResult {
   return checkSchemaText(text, file, {
+    verifyCodecs: (model, modules) => verifyCodecs(model, readModule, modules),
+    ...(program ? { program } : {}),
+  });
+}
+
+/** A program for the checks of one run (`checkText`'s last argument), verifying codecs. */
+export function codecCheckingProgram(readModule: ModuleReader = readCodecModule): CheckProgram {
+  return checkProgram({
     verifyCodecs: (model, modules) => verifyCodecs(model, readModule, modules),
   });
 }

@@ -215,6 +215,7 @@ export function planSchema(model: SchemaModel): SchemaPlan {
     saveName: string;
     loadName: string;
     from: ImportedFunctions;
+    theirs: FunctionPlan;
   }[] = [];
   for (const i of model.imports) {
     const theirs = planSchema(i.model);
@@ -237,6 +238,7 @@ export function planSchema(model: SchemaModel): SchemaPlan {
         saveName: bind(fn.saveName),
         loadName: bind(fn.loadName),
         from: { file: i.file, typeName: fn.typeName, saveName: fn.saveName, loadName: fn.loadName },
+        theirs: fn,
       });
     }
     if (bindings.length > 0) imports.push({ file: i.file, bindings });
@@ -271,31 +273,42 @@ export function planSchema(model: SchemaModel): SchemaPlan {
   const byLayout = new Map<LayoutModel, FunctionPlan>();
   const functions: FunctionPlan[] = [];
   const importedFunctions: FunctionPlan[] = [];
-  for (const { layout, typeName, saveName, loadName, from } of [
+  for (const { layout, typeName, saveName, loadName, from, theirs } of [
     ...imported,
-    ...named.map((n) => ({ ...n, from: undefined })),
+    ...named.map((n) => ({ ...n, from: undefined, theirs: undefined })),
   ]) {
-    const plan: FunctionPlan = {
-      layout,
-      importedFrom: from,
-      typeName,
-      saveName,
-      loadName,
-      descriptorName: descriptors.get(layout),
-      shapeName: shapes.get(layout),
-      constants,
-      docs: model.docs,
-      steps: [],
-      locals: {
-        fields: new Map(),
-        lets: new Map(),
-        args: new Map(),
-        params: new Map(),
-        elements: new Map(),
-        subsectionVersions: new Map(),
-      },
-      versionLocal: "version",
-    };
+    // An imported struct keeps the steps its own module has (compat and the interpreter walk
+    // them); its functions here are the module's, under the names bound above.
+    const plan: FunctionPlan = theirs
+      ? {
+          ...theirs,
+          importedFrom: from,
+          typeName,
+          saveName,
+          loadName,
+          shapeName: shapes.get(layout),
+        }
+      : {
+          layout,
+          importedFrom: from,
+          typeName,
+          saveName,
+          loadName,
+          descriptorName: descriptors.get(layout),
+          shapeName: shapes.get(layout),
+          constants,
+          docs: model.docs,
+          steps: [],
+          locals: {
+            fields: new Map(),
+            lets: new Map(),
+            args: new Map(),
+            params: new Map(),
+            elements: new Map(),
+            subsectionVersions: new Map(),
+          },
+          versionLocal: "version",
+        };
     byLayout.set(layout, plan);
     (from ? importedFunctions : functions).push(plan);
   }
