@@ -93,7 +93,7 @@ export const commands: readonly CommandSpec[] = [
       const once = (): Promise<number> => {
         const files = schemaArguments(positionals, values.schemas);
         if (files.length === 0) throw new CliError("check: no schemas (see 'vmstate help check')");
-        return Promise.resolve(runCheck(files, outputFormat(values.format)));
+        return runCheck(files, outputFormat(values.format));
       };
       if (!values.watch) return runCheck(inputs, outputFormat(values.format));
       const { watchCommand } = await import("./commands/watch.js");

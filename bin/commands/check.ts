@@ -5,10 +5,10 @@ import { printDiagnostics, type OutputFormat } from "../report.js";
 import { schemaInputs } from "../io.js";
 import { planSchemaFiles } from "../schemas.js";
 
-export function runCheck(files: readonly string[], format: OutputFormat): number {
+export async function runCheck(files: readonly string[], format: OutputFormat): Promise<number> {
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
-  planSchemaFiles(schemaInputs(files), sources, diagnostics);
+  await planSchemaFiles(schemaInputs(files), sources, diagnostics);
   printDiagnostics(diagnostics, sources, format);
   return hasErrors(diagnostics) ? 1 : 0;
 }

@@ -14,7 +14,6 @@ import { DumpFormatError, readDump } from "../../generator/compat/qemu-dump.js";
 import { CliError } from "../cli-error.js";
 import { readText, schemaInputs } from "../io.js";
 import { printDiagnostics, type OutputFormat } from "../report.js";
-import { planSchemaFiles } from "../schemas.js";
 
 export interface CompatOptions {
   readonly old: string;
@@ -25,7 +24,7 @@ export interface CompatOptions {
   readonly format: OutputFormat;
 }
 
-export function runCompat(options: CompatOptions): number {
+export async function runCompat(options: CompatOptions): Promise<number> {
   const sources = new Map<string, string>();
   let found: CompatDiagnostic[];
   if (options.qemuDump) {
@@ -43,8 +42,8 @@ export function runCompat(options: CompatOptions): number {
     found = compareDumps(old!, neu!);
   } else {
     const schemaErrors: Diagnostic[] = [];
-    const old = load([options.old], sources, schemaErrors);
-    const neu = load(options.new, sources, schemaErrors);
+    const old = await load([options.old], sources, schemaErrors);
+    const neu = await load(options.new, sources, schemaErrors);
     if (hasErrors(schemaErrors)) {
       // Two versions can only be compared once each is a valid schema.
       printDiagnostics(schemaErrors, sources, options.format);
@@ -59,10 +58,12 @@ export function runCompat(options: CompatOptions): number {
 }
 
 /** Schema files, or every schema of folders, checked and planned. */
-function load(
+async function load(
   inputs: readonly string[],
   sources: Map<string, string>,
   errors: Diagnostic[],
-): SchemaFile[] {
+): Promise<SchemaFile[]> {
+  // Only schemas need the parser and checker: a comparison of two dumps starts without them.
+  const { planSchemaFiles } = await import("../schemas.js");
   return planSchemaFiles(schemaInputs(inputs), sources, errors);
 }

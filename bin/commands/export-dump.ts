@@ -14,11 +14,11 @@ export interface ExportOptions {
   readonly format: OutputFormat;
 }
 
-export function runExportDump(options: ExportOptions): number {
+export async function runExportDump(options: ExportOptions): Promise<number> {
   const inputs = schemaInputs(options.files.length === 0 ? ["schemas"] : options.files);
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
-  const plans = planSchemaFiles(inputs, sources, diagnostics).map((s) => s.plan);
+  const plans = (await planSchemaFiles(inputs, sources, diagnostics)).map((s) => s.plan);
   if (hasErrors(diagnostics)) {
     printDiagnostics(diagnostics, sources, options.format);
     return 1;
