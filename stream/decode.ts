@@ -30,6 +30,7 @@ import {
   type Vmdesc,
 } from "./vmdesc.js";
 import { StreamWindow } from "./window.js";
+import { decodeDescribed, describedLayout, opaqueReason } from "./described.js";
 
 /**
  * The most a device section, or what follows EOF, may take: such parts are held in memory whole.
@@ -306,7 +307,7 @@ class StreamDecoder {
       );
       body = { schema: schema.name, state: stateToJson(schema.codec.state, state) };
     } else if (type === Marker.SECTION_FULL) {
-      body = this.describedBytes(idstr, instanceId, what);
+      body = this.fromDescription(idstr, instanceId, what);
     } else {
       throw new StreamError(
         `${what} at byte offset ${at} is iterative and has no schema: this decoder reads only the "ram" iterative section`,
@@ -377,7 +378,11 @@ class StreamDecoder {
     this.setVmdesc(found && { ...found, offset: this.p + found.offset }, this.win.top);
   }
 
-  private describedBytes(idstr: string, instanceId: number, what: string): SectionBody {
+  /**
+   * A section without a schema, decoded from the stream's description: into fields, or kept as
+   * bytes (saying why) when the description gives it as one opaque field.
+   */
+  private fromDescription(idstr: string, instanceId: number, what: string): SectionBody {
     if (this.limit === Infinity) this.readToEnd(`${what} at byte offset ${this.p}`);
     const entry = this.described.get(`${idstr}\u0000${instanceId}`);
     if (!entry) {
@@ -392,10 +397,16 @@ class StreamDecoder {
       );
     if (size > MAX_HELD && this.p + size <= this.limit)
       throw new StreamError(
-        `${what} at byte offset ${this.p} is ${size} bytes by the stream's description: a section without a schema is kept as hex up to ${MAX_HELD} bytes`,
+        `${what} at byte offset ${this.p} is ${size} bytes by the stream's description: a section without a schema is held whole up to ${MAX_HELD} bytes`,
       );
     this.need(size, `${what}, ${size} bytes by the stream's description,`);
-    return { hex: this.hex(size) };
+    const layout = describedLayout(entry.entry, `${what} at byte offset ${this.p}`);
+    const kept = opaqueReason(layout);
+    if (kept !== undefined) return { hex: this.hex(size), kept };
+    const start = this.p;
+    const state = decodeDescribed(layout, this.win.peek(start, size), start, what);
+    this.p += size;
+    return { described: layout.vmsdName ?? idstr, state };
   }
 
   /** Reads a section body with its codec; every failure becomes one message with the whole story. */

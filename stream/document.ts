@@ -23,7 +23,13 @@ const ITEM_KEYS: Record<string, Keys> = {
   vmdesc: ["type", "offset", "json"],
 };
 /** A body is one of these, told apart by its first key. */
-const BODY_KEYS: Keys[] = [["schema", "state"], ["ram", "source", "base64"], ["base64"], ["hex"]];
+const BODY_KEYS: Keys[] = [
+  ["schema", "state"],
+  ["described", "state"],
+  ["ram", "source", "base64"],
+  ["base64"],
+  ["hex", "kept"],
+];
 
 /** Throws a StreamError naming the path of the first thing decode would not have written. */
 export function checkDocument(doc: Record<string, unknown>): void {
@@ -107,7 +113,7 @@ function onlyKeys(record: Record<string, unknown>, keys: Keys, at: string): void
 }
 
 /** The description as decode would find it after the EOF, or a StreamError. */
-function description(json: unknown, at: string): Vmdesc {
+export function description(json: unknown, at: string): Vmdesc {
   if (typeof json !== "string")
     throw new StreamError(`${at}.json: expected the description as a string`);
   try {

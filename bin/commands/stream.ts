@@ -53,6 +53,8 @@ export interface StreamOptions extends UserSchemas {
   readonly output: string | undefined;
   readonly params: readonly string[];
   readonly section: string | undefined;
+  /** Every device section from the stream's description: only the configuration's schema is used. */
+  readonly noSchemas?: boolean;
   readonly quiet: boolean;
 }
 
@@ -140,7 +142,8 @@ export async function runDecode(options: StreamOptions): Promise<number> {
       const given = [...configParams, ...options.params];
       const params = parseParams(given, known.params);
       const progress = Progress.onTerminal("decode", source.size, options.quiet);
-      const decoded = decodeSource(source, known, params, {
+      const used = options.noSchemas === true ? configurationOnly(known) : known;
+      const decoded = decodeSource(source, used, params, {
         ...(options.input === STDIN ? {} : { path: resolve(options.input) }),
         ...(progress ? { progress: (bytes, sections) => progress.update(bytes, sections) } : {}),
       });
@@ -159,6 +162,15 @@ export async function runDecode(options: StreamOptions): Promise<number> {
   } finally {
     source.close();
   }
+}
+
+/** The codecs with only the configuration section's schema (`--no-schemas`). */
+function configurationOnly(known: Codecs): Codecs {
+  const configuration = known.sections.get("configuration");
+  return {
+    sections: new Map(configuration ? [["configuration", configuration]] : []),
+    params: known.params,
+  };
 }
 
 export interface EncodeOptions extends UserSchemas {
