@@ -63,6 +63,9 @@ export function encodeStreamTo(
       `not a stream document: expected {"format": "qemu-migration-stream", "items": […]}`,
     );
   }
+  // The stream as a whole must be one decode reads back (its EOF, its description) before the
+  // sections the description encodes are written by it.
+  checkDocument(doc as unknown as Record<string, unknown>);
   const devices = describedDevices(doc.items);
   const parts = refusals(() => {
     const w = new Writer(16);
@@ -76,8 +79,6 @@ export function encodeStreamTo(
       ),
     ];
   });
-  // Each item could be encoded; now the stream as a whole must be one decode reads back.
-  checkDocument(doc as unknown as Record<string, unknown>);
   const source = options.source;
   const name = options.sourceName ?? "given";
   if (parts.some((part) => part.range)) {
