@@ -3,7 +3,7 @@
 // structs, arrays and subsections, and back to the same bytes. The description is input: every size
 // in it is checked against the types and against the sizes of the entries it contains.
 
-import { printable } from "../runtime/errors.js";
+import { hexBytes, printable } from "../runtime/index.js";
 import { StreamError, type Json } from "./format.js";
 import { integerFromText, shownValue } from "./json.js";
 
@@ -133,7 +133,10 @@ function structOf(
   if (!Array.isArray(fields)) fail(what, at, `has "fields" that are not a list`);
   if (!Array.isArray(subs)) fail(what, at, `has "subsections" that are not a list`);
   const members: DescribedMember[] = [];
-  const byName = new Map<string, { name: string; array: boolean; count: number; items?: Described[] }>();
+  const byName = new Map<
+    string,
+    { name: string; array: boolean; count: number; items?: Described[] }
+  >();
   let size = 0;
   fields.forEach((f, i) => {
     const place = `${at}.fields[${i}]`;
@@ -218,10 +221,7 @@ function valueOf(
   const integer = INTEGERS[type];
   if (integer || type === "bool") {
     const width = integer?.bytes ?? 1;
-    if (size === width)
-      return integer
-        ? { kind: "int", type, ...integer }
-        : { kind: "bool", type };
+    if (size === width) return integer ? { kind: "int", type, ...integer } : { kind: "bool", type };
     if (size === 1) return { kind: "null", type };
     fail(what, at, `gives a "${printable(type)}" ${size} bytes: it takes ${width}`);
   }
@@ -280,7 +280,7 @@ export function decodeDescribed(
   let p = 0;
   const wrong = (path: string, message: string): never => {
     throw new StreamError(
-      `${what}: ${path}: ${message} at byte offset ${offset + p} (bytes there: ${Buffer.from(bytes.subarray(p, p + 8)).toString("hex")})`,
+      `${what}: ${path}: ${message} at byte offset ${offset + p} (bytes there: ${hexBytes(bytes.subarray(p, p + 8))})`,
     );
   };
   const value = (d: Described, path: string): Json => {
@@ -291,13 +291,12 @@ export function decodeDescribed(
         if (d.bytes === 1) return d.signed ? view.getInt8(at) : view.getUint8(at);
         if (d.bytes === 2) return d.signed ? view.getInt16(at) : view.getUint16(at);
         if (d.bytes === 4) return d.signed ? view.getInt32(at) : view.getUint32(at);
-        return d.signed
-          ? String(view.getBigInt64(at))
-          : `0x${view.getBigUint64(at).toString(16)}`;
+        return d.signed ? String(view.getBigInt64(at)) : `0x${view.getBigUint64(at).toString(16)}`;
       }
       case "bool": {
         const b = bytes[p]!;
-        if (b > 1) wrong(path, `expected a bool (00 or 01), found ${b.toString(16).padStart(2, "0")}`);
+        if (b > 1)
+          wrong(path, `expected a bool (00 or 01), found ${b.toString(16).padStart(2, "0")}`);
         p++;
         return b === 1;
       }
@@ -357,7 +356,9 @@ export function encodeDescribed(layout: DescribedStruct, state: unknown, at: str
   const view = new DataView(bytes.buffer);
   let p = 0;
   const bad = (path: string, expected: string, found: unknown): never => {
-    throw new StreamError(`cannot encode ${path}: expected ${expected}, found ${shownValue(found)}`);
+    throw new StreamError(
+      `cannot encode ${path}: expected ${expected}, found ${shownValue(found)}`,
+    );
   };
   const value = (d: Described, v: unknown, path: string): void => {
     switch (d.kind) {

@@ -74,9 +74,7 @@ export function encodeStreamTo(
     const header: Part = { bytes: w.finish() };
     return [
       header,
-      ...doc.items.flatMap((item, i) =>
-        encodeItem(item, `items[${i}]`, codecs, params, devices),
-      ),
+      ...doc.items.flatMap((item, i) => encodeItem(item, `items[${i}]`, codecs, params, devices)),
     ];
   });
   const source = options.source;

@@ -12,6 +12,7 @@ import {
   parseParams,
   recordedParams,
   schemaModules,
+  configurationOnly,
   type Codecs,
 } from "../../stream/codecs.js";
 import { decodeSectionBody, decodeSource } from "../../stream/decode.js";
@@ -162,15 +163,6 @@ export async function runDecode(options: StreamOptions): Promise<number> {
   } finally {
     source.close();
   }
-}
-
-/** The codecs with only the configuration section's schema (`--no-schemas`). */
-function configurationOnly(known: Codecs): Codecs {
-  const configuration = known.sections.get("configuration");
-  return {
-    sections: new Map(configuration ? [["configuration", configuration]] : []),
-    params: known.params,
-  };
 }
 
 export interface EncodeOptions extends UserSchemas {
