@@ -302,7 +302,10 @@ export function decodeDescribed(
       }
       case "null":
         if (bytes[p] !== NULL_MARKER)
-          wrong(path, `the description gives a null pointer (one byte 30), found another byte`);
+          wrong(
+            path,
+            `expected QEMU's null pointer (the byte 30) the description gives, found ${hexBytes(bytes.subarray(p, p + 1))}`,
+          );
         p++;
         return null;
       case "bytes": {
