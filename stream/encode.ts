@@ -63,10 +63,16 @@ export function encodeStreamTo(
       `not a stream document: expected {"format": "qemu-migration-stream", "items": […]}`,
     );
   }
-  // The stream as a whole must be one decode reads back (its EOF, its description) before the
-  // sections the description encodes are written by it.
-  checkDocument(doc as unknown as Record<string, unknown>);
-  const devices = describedDevices(doc.items);
+  // Sections decoded from the description are written by it: without one, what is wrong is the
+  // document as a whole, which is said first.
+  const hasDescription = doc.items.some((i: unknown) => isObject(i) && i["type"] === "vmdesc");
+  const described = doc.items.some((i: unknown) => {
+    const body = isObject(i) ? i["body"] : undefined;
+    return isObject(body) && "described" in body;
+  });
+  if (described && !hasDescription) checkDocument(doc as unknown as Record<string, unknown>);
+  let found: DescribedDevices | undefined;
+  const devices = (): DescribedDevices => (found ??= describedDevices(doc.items));
   const parts = refusals(() => {
     const w = new Writer(16);
     w.u32(MAGIC, "magic");
@@ -77,6 +83,8 @@ export function encodeStreamTo(
       ...doc.items.flatMap((item, i) => encodeItem(item, `items[${i}]`, codecs, params, devices)),
     ];
   });
+  // Each item could be encoded; now the stream as a whole must be one decode reads back.
+  checkDocument(doc as unknown as Record<string, unknown>);
   const source = options.source;
   const name = options.sourceName ?? "given";
   if (parts.some((part) => part.range)) {
@@ -215,9 +223,9 @@ function describedBody(
   b: { described: unknown; state: unknown },
   item: { idstr: unknown; instanceId: unknown },
   at: string,
-  devices: DescribedDevices,
+  devices: () => DescribedDevices,
 ): void {
-  const entry = devices.get(`${String(item.idstr)}\u0000${String(item.instanceId)}`);
+  const entry = devices().get(`${String(item.idstr)}\u0000${String(item.instanceId)}`);
   if (!entry)
     throw new StreamError(
       `${at}: a section decoded from the stream's description is written by it, and the description has no entry for ${shown(item.idstr)} instance ${shown(item.instanceId)}`,
@@ -237,7 +245,7 @@ function encodeItem(
   at: string,
   codecs: Codecs,
   params: Record<string, unknown>,
-  devices: DescribedDevices,
+  devices: () => DescribedDevices,
 ): Part[] {
   if (!isObject(item)) throw new StreamError(`${at}: expected an item (an object with a "type")`);
   let w = new Writer();
