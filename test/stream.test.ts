@@ -233,17 +233,18 @@ describe("reads of any size, from a file or a pipe", () => {
 
   it("a stream cut anywhere, read as a pipe, is one StreamError, never another exception", () => {
     const bytes = streamBytes("pxe-loop-pc");
-    for (const end of [
-      1, 8, 20, 26, 100, 241, 5000, 1083214, 1083300, 1100000, 1142481, 1200000,
-    ]) {
+    for (const end of [1, 8, 20, 26, 100, 241, 5000, 1083214, 1083300, 1100000, 1142481, 1200000]) {
       const message = streamErrorOf(() =>
         decodeSource(piecemeal(bytes.subarray(0, end), 65536, true), codecs, {}),
       );
       expect(message.split("\n")).toHaveLength(1);
     }
     // Cut right after the EOF, it is a stream without its description, which is read.
-    const items = decodeSource(piecemeal(bytes.subarray(0, 1142482), 65536, true), codecs, {})
-      .items;
+    const items = decodeSource(
+      piecemeal(bytes.subarray(0, 1142482), 65536, true),
+      codecs,
+      {},
+    ).items;
     expect(items.at(-1)?.type).toBe("eof");
   });
 });

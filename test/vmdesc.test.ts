@@ -447,7 +447,10 @@ describe("hostile descriptions", () => {
           )[0]!["struct"]!["fields"] = "none"),
         /at fields\[0\]\.struct has "fields" that are not a list$/,
       ],
-      [(d) => void ((romState(d) as unknown[])[1] = 7), /at fields\[0\]\.struct\.fields\[1\] is 7, not an entry$/],
+      [
+        (d) => void ((romState(d) as unknown[])[1] = 7),
+        /at fields\[0\]\.struct\.fields\[1\] is 7, not an entry$/,
+      ],
       [
         (d) => void delete romState(d)[1]!["type"],
         /at fields\[0\]\.struct\.fields\[1\] has no "type"$/,
