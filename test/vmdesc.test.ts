@@ -4,7 +4,9 @@
 // analyze-migration.py's, and the stream encodes back byte-identical. Hostile descriptions are one
 // StreamError each.
 
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { configurationOnly, type Codecs } from "../stream/codecs.js";
@@ -12,7 +14,7 @@ import { decodeStream } from "../stream/decode.js";
 import { encodeStream } from "../stream/encode.js";
 import type { Json, StreamDocument, StreamItem } from "../stream/format.js";
 import { findVmdesc } from "../stream/vmdesc.js";
-import { vmstate } from "./support/cli.js";
+import { cliPath, vmstate } from "./support/cli.js";
 import { projectCodecs } from "./support/codecs.js";
 import { fixturesDir } from "./support/fixtures.js";
 import { streamBytes, streamErrorOf } from "./support/streams.js";
@@ -611,7 +613,30 @@ describe("vmstate decode --no-schemas", () => {
     const sections = fullSections(doc);
     expect(sections.filter((s) => "described" in s.body)).toHaveLength(31);
     expect(doc.schemas).toEqual({ configuration: "vmstate-dsl/schemas/configuration.vmstate" });
+    const dir = mkdtempSync(join(tmpdir(), "vmstate-vmdesc-"));
+    try {
+      writeFileSync(join(dir, "doc.json"), r.stdout);
+      const back = join(dir, "back.stream");
+      expect(vmstate(["encode", join(dir, "doc.json"), "-o", back]).status).toBe(0);
+      expect(readFileSync(back).equals(readFileSync(stream))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const plain = JSON.parse(vmstate(["decode", stream]).stdout) as StreamDocument;
     expect(fullSections(plain).some((s) => "schema" in s.body)).toBe(true);
+  });
+
+  it("reads standard input to the same sections: the device sections wait for the description at the end", () => {
+    const stream = join(fixturesDir, "streams", "pxe-loop-pc.stream");
+    const fromFile = JSON.parse(
+      vmstate(["decode", stream, "--no-schemas"]).stdout,
+    ) as StreamDocument;
+    const r = spawnSync(process.execPath, [cliPath, "decode", "-", "--no-schemas"], {
+      input: readFileSync(stream),
+      maxBuffer: 64 << 20,
+    });
+    expect(r.status, r.stderr.toString()).toBe(0);
+    const fromPipe = JSON.parse(r.stdout.toString()) as StreamDocument;
+    expect(fromPipe.items).toEqual(fromFile.items);
   });
 });
