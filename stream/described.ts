@@ -98,7 +98,7 @@ const MAX_EMPTY_ITEMS = 1 << 16;
  */
 export function describedLayout(entry: unknown, what: string): DescribedStruct {
   const budget = { items: 0 };
-  const record = asObject(entry, what, "the entry");
+  const record = asObject(entry, what, "");
   const layout = structOf(record, "struct", what, "", 0, budget);
   const size = record["size"];
   if (size !== undefined && size !== layout.size)
