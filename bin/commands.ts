@@ -215,16 +215,17 @@ export const commands: readonly CommandSpec[] = [
     name: "decode",
     summary: "a QEMU migration stream as JSON (each section's header and state)",
     usage: [
-      "decode STREAM|- [-o FILE] [--param NAME=VALUE]... [--quiet]",
+      "decode STREAM|- [-o FILE] [--param NAME=VALUE]... [--no-schemas] [--quiet]",
       "decode --section NAME BODY [-o FILE]",
     ],
     description:
       "Reads a whole QEMU migration stream (`-`: standard input, as from QEMU's\n" +
       'migrate "exec:vmstate decode - -o FILE") and prints it as a JSON document: each section\'s\n' +
-      "header and, for sections with a schema, its state field by field. RAM sections are kept as a\n" +
-      "summary and the place of their bytes in the stream, which `encode` copies them from. A\n" +
-      "stream that cannot be read is one message with the section, field path and byte offset,\n" +
-      "and exit status 1.",
+      "header and its state field by field: with a schema, else from the stream's own description\n" +
+      "(the JSON QEMU appends after EOF); a section it gives as one opaque field stays bytes. RAM\n" +
+      "sections are kept as a summary and the place of their bytes in the stream, which `encode`\n" +
+      "copies them from. A stream that cannot be read is one message with the section, field path\n" +
+      "and byte offset, and exit status 1.",
     positionals: { min: 1, max: 1, wrong: "decode needs exactly one input file" },
     options: {
       output,
@@ -234,6 +235,11 @@ export const commands: readonly CommandSpec[] = [
         type: "string",
         value: "NAME",
         description: "the input is a bare section body (e.g. virtio-net), not a stream",
+      },
+      "no-schemas": {
+        type: "boolean",
+        description:
+          "decode every device section from the stream's own description, not\nwith a schema (the configuration section still has its schema)",
       },
       quiet,
     },
@@ -245,6 +251,7 @@ export const commands: readonly CommandSpec[] = [
         params: values.param,
         schemas: values.schemas,
         section: values.section,
+        noSchemas: values["no-schemas"],
         quiet: values.quiet,
       });
     },

@@ -110,6 +110,18 @@ export function schemaForIdstr(codecs: Codecs, idstr: string): SectionSchema | u
   return undefined;
 }
 
+/**
+ * The codecs with only the configuration section's schema (`vmstate decode --no-schemas`): every
+ * device section is then decoded from the stream's own description.
+ */
+export function configurationOnly(known: Codecs): Codecs {
+  const configuration = known.sections.get("configuration");
+  return {
+    sections: new Map(configuration ? [["configuration", configuration]] : []),
+    params: known.params,
+  };
+}
+
 /** A `--param` (or configuration parameter) that is not one the schemas accept: a usage error. */
 export class ParamError extends StreamError {}
 

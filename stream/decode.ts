@@ -30,6 +30,7 @@ import {
   type Vmdesc,
 } from "./vmdesc.js";
 import { StreamWindow } from "./window.js";
+import { decodeDescribed, describedLayout, opaqueReason } from "./described.js";
 
 /**
  * The most a device section, or what follows EOF, may take: such parts are held in memory whole.
@@ -306,7 +307,7 @@ class StreamDecoder {
       );
       body = { schema: schema.name, state: stateToJson(schema.codec.state, state) };
     } else if (type === Marker.SECTION_FULL) {
-      body = this.describedBytes(idstr, instanceId, what);
+      body = this.fromDescription(idstr, instanceId, sectionId, what);
     } else {
       throw new StreamError(
         `${what} at byte offset ${at} is iterative and has no schema: this decoder reads only the "ram" iterative section`,
@@ -377,12 +378,23 @@ class StreamDecoder {
     this.setVmdesc(found && { ...found, offset: this.p + found.offset }, this.win.top);
   }
 
-  private describedBytes(idstr: string, instanceId: number, what: string): SectionBody {
+  /**
+   * A section without a schema, decoded from the stream's description: into fields, or kept as
+   * bytes (saying why) when the description gives it as one opaque field.
+   */
+  private fromDescription(
+    idstr: string,
+    instanceId: number,
+    sectionId: number,
+    what: string,
+  ): SectionBody {
     if (this.limit === Infinity) this.readToEnd(`${what} at byte offset ${this.p}`);
     const entry = this.described.get(`${idstr}\u0000${instanceId}`);
     if (!entry) {
+      const found = this.vmdesc || this.footers === false ? undefined : this.byFooter(sectionId);
+      if (found) return found;
       throw new StreamError(
-        `${what} at byte offset ${this.p} has no schema, and ${this.vmdesc ? "the stream's description does not list it" : "the stream has no description"}, so its end cannot be found`,
+        `${what} at byte offset ${this.p} has no schema, and ${this.vmdesc ? "the stream's description does not list it" : `the stream has no description${this.footers === false ? " nor section footers" : " and no footer 7e " + hexBytes(be32(sectionId)) + " followed by a section header"}`}, so its end cannot be found`,
       );
     }
     const size = describedSize(entry.entry);
@@ -392,10 +404,64 @@ class StreamDecoder {
       );
     if (size > MAX_HELD && this.p + size <= this.limit)
       throw new StreamError(
-        `${what} at byte offset ${this.p} is ${size} bytes by the stream's description: a section without a schema is kept as hex up to ${MAX_HELD} bytes`,
+        `${what} at byte offset ${this.p} is ${size} bytes by the stream's description: a section without a schema is held whole up to ${MAX_HELD} bytes`,
       );
     this.need(size, `${what}, ${size} bytes by the stream's description,`);
-    return { hex: this.hex(size) };
+    const layout = describedLayout(entry.entry, `${what} at byte offset ${this.p}`);
+    const kept = opaqueReason(layout);
+    if (kept !== undefined) return { hex: this.hex(size), kept };
+    const start = this.p;
+    const state = decodeDescribed(layout, this.win.peek(start, size), start, what);
+    this.p += size;
+    return { described: layout.vmsdName ?? idstr, state };
+  }
+
+  /**
+   * A section of a stream without a description, kept as bytes up to the first footer of its
+   * section id that a section header (or the EOF ending the stream) follows. Only a guess: the
+   * document says so.
+   */
+  private byFooter(sectionId: number): SectionBody | undefined {
+    const start = this.p;
+    const footer = [Marker.SECTION_FOOTER, ...be32(sectionId)];
+    for (let ahead = 1 << 16; ; ahead *= 8) {
+      this.win.ensure(start, Math.min(ahead, MAX_HELD, this.limit - start));
+      const bytes = this.win.peek(start, Math.min(this.win.top, this.limit) - start);
+      for (let q = bytes.indexOf(footer[0]!); q >= 0; q = bytes.indexOf(footer[0]!, q + 1)) {
+        if (!footer.every((b, i) => bytes[q + i] === b) || !this.itemBeginsAt(bytes, q + 5, start))
+          continue;
+        const hex = Buffer.from(bytes.subarray(0, q)).toString("hex");
+        this.p = start + q;
+        return {
+          hex,
+          kept: `the stream has no description: kept as bytes up to the first footer ${hexBytes(new Uint8Array(footer))} that a section header follows (a guess, which its contents could mislead)`,
+        };
+      }
+      if (bytes.length >= MAX_HELD || start + bytes.length >= this.limit || this.win.ended)
+        return undefined;
+    }
+  }
+
+  /** Whether bytes[i] (the stream's byte start + i) plausibly begins the next item. */
+  private itemBeginsAt(bytes: Uint8Array, i: number, start: number): boolean {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const left = bytes.length - i;
+    switch (bytes[i]) {
+      case Marker.EOF:
+        return start + i + 1 === this.limit;
+      case Marker.SECTION_START:
+      case Marker.SECTION_FULL: {
+        if (left < 6) return false;
+        const len = bytes[i + 5]!;
+        if (len === 0 || left < 6 + len + 8) return false;
+        return bytes.subarray(i + 6, i + 6 + len).every((b) => b >= 0x20 && b < 0x7f);
+      }
+      case Marker.SECTION_PART:
+      case Marker.SECTION_END:
+        return left >= 5 && this.open.has(view.getUint32(i + 1));
+      default:
+        return false;
+    }
   }
 
   /** Reads a section body with its codec; every failure becomes one message with the whole story. */
@@ -481,6 +547,10 @@ class StreamDecoder {
     }
     throw new StreamError(message);
   }
+}
+
+function be32(n: number): Uint8Array {
+  return new Uint8Array([n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
 }
 
 /** A load that succeeded: the section's codec read the stream from `start` to `end`. */

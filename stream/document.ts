@@ -2,7 +2,8 @@
 // that. Keys are exactly those of decode's documents (a misspelt "footr" is an error, not a section
 // without its footer), no key is given twice, and the stream it describes is one decode reads back:
 // one EOF, nothing after it but the description, which is JSON; every section with footers or every
-// one without; a section kept as bytes sized as the description says.
+// one without; a section kept as bytes sized as the description says (or, in a stream without one,
+// not holding its own footer).
 
 import { FILE_VERSION, Marker, StreamError } from "./format.js";
 import { printable } from "../runtime/errors.js";
@@ -23,7 +24,13 @@ const ITEM_KEYS: Record<string, Keys> = {
   vmdesc: ["type", "offset", "json"],
 };
 /** A body is one of these, told apart by its first key. */
-const BODY_KEYS: Keys[] = [["schema", "state"], ["ram", "source", "base64"], ["base64"], ["hex"]];
+const BODY_KEYS: Keys[] = [
+  ["schema", "state"],
+  ["described", "state"],
+  ["ram", "source", "base64"],
+  ["base64"],
+  ["hex", "kept"],
+];
 
 /** Throws a StreamError naming the path of the first thing decode would not have written. */
 export function checkDocument(doc: Record<string, unknown>): void {
@@ -79,6 +86,21 @@ export function checkDocument(doc: Record<string, unknown>): void {
     if (record?.["type"] !== "full" || typeof body !== "object" || body === null) return;
     if (!("hex" in body) && !("base64" in body)) return;
     const at = `items[${i}]`;
+    if (vmdesc === undefined) {
+      // Without a description, decode finds the end of such a section at its first footer.
+      const id = Number(record["sectionId"]) >>> 0;
+      const footer = `7e${id.toString(16).padStart(8, "0")}`;
+      const hex =
+        typeof body["hex"] === "string"
+          ? body["hex"].toLowerCase()
+          : Buffer.from(String(body["base64"]), "base64").toString("hex");
+      const found = [...hex.matchAll(new RegExp(footer, "g"))].some((m) => m.index % 2 === 0);
+      if (found || record["footer"] !== true)
+        throw new StreamError(
+          `${at}.body: a section kept as bytes in a stream without a description is read back up to its footer, ${found ? "and its bytes hold that footer" : "and the stream has no footers"}`,
+        );
+      return;
+    }
     const entry = vmdesc?.devices.find(
       (d) => d.name === record["idstr"] && d.instance_id === record["instanceId"],
     );
@@ -107,7 +129,7 @@ function onlyKeys(record: Record<string, unknown>, keys: Keys, at: string): void
 }
 
 /** The description as decode would find it after the EOF, or a StreamError. */
-function description(json: unknown, at: string): Vmdesc {
+export function description(json: unknown, at: string): Vmdesc {
   if (typeof json !== "string")
     throw new StreamError(`${at}.json: expected the description as a string`);
   try {

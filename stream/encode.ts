@@ -3,7 +3,9 @@
 // Unchanged, the output is the source, byte for byte.
 
 import { SaveError, Writer } from "../runtime/index.js";
-import { checkDocument } from "./document.js";
+import { checkDocument, description } from "./document.js";
+import { describedLayout, encodeDescribed } from "./described.js";
+import type { DeviceEntry } from "./vmdesc.js";
 import type { Codecs, SectionSchema } from "./codecs.js";
 import {
   FILE_VERSION,
@@ -61,6 +63,16 @@ export function encodeStreamTo(
       `not a stream document: expected {"format": "qemu-migration-stream", "items": […]}`,
     );
   }
+  // Sections decoded from the description are written by it: without one, what is wrong is the
+  // document as a whole, which is said first.
+  const hasDescription = doc.items.some((i: unknown) => isObject(i) && i["type"] === "vmdesc");
+  const described = doc.items.some((i: unknown) => {
+    const body = isObject(i) ? i["body"] : undefined;
+    return isObject(body) && "described" in body;
+  });
+  if (described && !hasDescription) checkDocument(doc as unknown as Record<string, unknown>);
+  let found: DescribedDevices | undefined;
+  const devices = (): DescribedDevices => (found ??= describedDevices(doc.items));
   const parts = refusals(() => {
     const w = new Writer(16);
     w.u32(MAGIC, "magic");
@@ -68,7 +80,7 @@ export function encodeStreamTo(
     const header: Part = { bytes: w.finish() };
     return [
       header,
-      ...doc.items.flatMap((item, i) => encodeItem(item, `items[${i}]`, codecs, params)),
+      ...doc.items.flatMap((item, i) => encodeItem(item, `items[${i}]`, codecs, params, devices)),
     ];
   });
   // Each item could be encoded; now the stream as a whole must be one decode reads back.
@@ -192,11 +204,48 @@ interface Part {
   readonly last?: boolean;
 }
 
+/** The device entries of the document's description (its "vmdesc" item), by idstr and instance id. */
+type DescribedDevices = ReadonlyMap<string, DeviceEntry>;
+
+function describedDevices(items: readonly unknown[]): DescribedDevices {
+  const devices = new Map<string, DeviceEntry>();
+  const i = items.findIndex((item) => isObject(item) && item["type"] === "vmdesc");
+  if (i < 0) return devices;
+  const item = items[i] as Record<string, unknown>;
+  for (const d of description(item["json"], `items[${i}]`).devices)
+    devices.set(`${d.name}\u0000${d.instance_id}`, d);
+  return devices;
+}
+
+/** A section body decoded from the description, written back by the same description. */
+function describedBody(
+  w: Writer,
+  b: { described: unknown; state: unknown },
+  item: { idstr: unknown; instanceId: unknown },
+  at: string,
+  devices: () => DescribedDevices,
+): void {
+  const entry = devices().get(`${String(item.idstr)}\u0000${String(item.instanceId)}`);
+  if (!entry)
+    throw new StreamError(
+      `${at}: a section decoded from the stream's description is written by it, and the description has no entry for ${shown(item.idstr)} instance ${shown(item.instanceId)}`,
+    );
+  const layout = describedLayout(entry.entry, at);
+  const name = layout.vmsdName ?? entry.name;
+  if (b.described !== name)
+    throw new StreamError(
+      `${at}.described: the stream's description names this section ${shown(name)}, not ${shown(b.described)}`,
+    );
+  const data = encodeDescribed(layout, b.state, `${at}.state`);
+  w.bytes(data, data.length, `${at}.state`);
+}
+
 function encodeItem(
   item: StreamItem,
   at: string,
   codecs: Codecs,
   params: Record<string, unknown>,
+  devices: () => DescribedDevices,
 ): Part[] {
   if (!isObject(item)) throw new StreamError(`${at}: expected an item (an object with a "type")`);
   let w = new Writer();
@@ -221,7 +270,9 @@ function encodeItem(
       w.bytes(idstr, idstr.length, `${at}.idstr`);
       w.u32(item.instanceId, `${at}.instanceId`);
       w.u32(item.versionId, `${at}.versionId`);
-      body(w, item.body, `${at}.body`, codecs, params, cut);
+      if (isObject(item.body) && "described" in item.body)
+        describedBody(w, item.body, item, `${at}.body`, devices);
+      else body(w, item.body, `${at}.body`, codecs, params, cut);
       if (item.footer) footer(w, item.sectionId, at);
       break;
     }

@@ -20,14 +20,17 @@ export const Marker = {
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /**
- * A section body: decoded by a schema, or kept as bytes. A RAM section's bytes stay in the source
- * stream: the body says where (`source`); documents of earlier versions carry them as base64.
+ * A section body: decoded by a schema, or from the stream's own description (`described`: the
+ * VMStateDescription's name it gives), or kept as bytes (`kept`: why, when the description says).
+ * A RAM section's bytes stay in the source stream: the body says where (`source`); documents of
+ * earlier versions carry them as base64.
  */
 export type SectionBody =
   | { readonly schema: string; readonly state: Json }
+  | { readonly described: string; readonly state: Json }
   | { readonly ram: RamSummary; readonly source: RamRange }
   | { readonly ram: RamSummary; readonly base64: string }
-  | { readonly hex: string };
+  | { readonly hex: string; readonly kept?: string };
 
 export interface RamSummary {
   /** Pages sent with their 4096 bytes, pages sent as zero, and other records (sizes, ends). */

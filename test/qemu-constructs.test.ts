@@ -33,16 +33,14 @@ function sections(idstr: string): { stream: string; version: number; bytes: Uint
   const out: { stream: string; version: number; bytes: Uint8Array }[] = [];
   for (const stream of streams) {
     const doc = decodeStream(streamBytes(stream), codecs, {});
-    for (const item of doc.items) {
-      if (item.type !== "full" || item.idstr !== idstr) continue;
-      const body = item.body as { hex?: string };
-      if (body.hex === undefined) continue;
-      out.push({
-        stream,
-        version: item.versionId,
-        bytes: new Uint8Array(Buffer.from(body.hex, "hex")),
-      });
-    }
+    const bytes = streamBytes(stream);
+    doc.items.forEach((item, i) => {
+      if (item.type !== "full" || item.idstr !== idstr || "schema" in item.body) return;
+      // The body: after the header (marker, id, name, instance, version), up to the footer.
+      const start = item.offset! + 14 + item.idstr.length;
+      const end = doc.items[i + 1]!.offset! - (item.footer ? 5 : 0);
+      out.push({ stream, version: item.versionId, bytes: bytes.slice(start, end) });
+    });
   }
   return out;
 }

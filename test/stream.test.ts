@@ -136,10 +136,10 @@ describe("streams that cannot be read", () => {
     );
   });
 
-  it("a stream cut short has lost its description", () => {
+  it("a stream cut short has lost its description: sections without a schema are kept up to their footers, and the cut is found", () => {
     const bytes = streamBytes("pxe-loop-pc").subarray(0, 1096148 + 500);
     expect(streamErrorOf(() => decodeStream(bytes, codecs, {}))).toBe(
-      `section 0 "timer" at byte offset 1083251 has no schema, and the stream has no description, so its end cannot be found`,
+      `section 40 "0000:00:02.0/virtio-net" (schema virtio-net, version 11): device.vlans[15]: unexpected end of input: u32le needs 4 bytes, 3 remain at byte offset 1096645 (bytes there: ff ff ff)`,
     );
   });
 
@@ -233,14 +233,19 @@ describe("reads of any size, from a file or a pipe", () => {
 
   it("a stream cut anywhere, read as a pipe, is one StreamError, never another exception", () => {
     const bytes = streamBytes("pxe-loop-pc");
-    for (const end of [
-      1, 8, 20, 26, 100, 241, 5000, 1083214, 1083300, 1100000, 1142481, 1142482, 1200000,
-    ]) {
+    for (const end of [1, 8, 20, 26, 100, 241, 5000, 1083214, 1083300, 1100000, 1142481, 1200000]) {
       const message = streamErrorOf(() =>
         decodeSource(piecemeal(bytes.subarray(0, end), 65536, true), codecs, {}),
       );
       expect(message.split("\n")).toHaveLength(1);
     }
+    // Cut right after the EOF, it is a stream without its description, which is read.
+    const items = decodeSource(
+      piecemeal(bytes.subarray(0, 1142482), 65536, true),
+      codecs,
+      {},
+    ).items;
+    expect(items.at(-1)?.type).toBe("eof");
   });
 });
 

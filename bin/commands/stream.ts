@@ -12,6 +12,7 @@ import {
   parseParams,
   recordedParams,
   schemaModules,
+  configurationOnly,
   type Codecs,
 } from "../../stream/codecs.js";
 import { decodeSectionBody, decodeSource } from "../../stream/decode.js";
@@ -53,6 +54,8 @@ export interface StreamOptions extends UserSchemas {
   readonly output: string | undefined;
   readonly params: readonly string[];
   readonly section: string | undefined;
+  /** Every device section from the stream's description: only the configuration's schema is used. */
+  readonly noSchemas?: boolean;
   readonly quiet: boolean;
 }
 
@@ -140,7 +143,8 @@ export async function runDecode(options: StreamOptions): Promise<number> {
       const given = [...configParams, ...options.params];
       const params = parseParams(given, known.params);
       const progress = Progress.onTerminal("decode", source.size, options.quiet);
-      const decoded = decodeSource(source, known, params, {
+      const used = options.noSchemas === true ? configurationOnly(known) : known;
+      const decoded = decodeSource(source, used, params, {
         ...(options.input === STDIN ? {} : { path: resolve(options.input) }),
         ...(progress ? { progress: (bytes, sections) => progress.update(bytes, sections) } : {}),
       });
