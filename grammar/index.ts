@@ -5,6 +5,7 @@ import { LineMap } from "../diagnostics/span.js";
 import type { Schema } from "./ast.js";
 import { docComments, fileComment, type Comment } from "./docs.js";
 import { AstBuilder } from "./ast-builder.js";
+import { MAX_NESTING, tooDeep } from "./depth.js";
 import { parser } from "./parser.js";
 import { UnterminatedComment, UnterminatedString, vmstateLexer } from "./tokens.js";
 
@@ -41,6 +42,14 @@ export function parseSchema(text: string, file: string): ParseResult {
     }
     return true;
   });
+
+  // Text nested deeper than the passes may recurse is refused before the parser recurses into it.
+  const deep = tooDeep(tokens);
+  if (deep !== undefined) {
+    const span = lines.span(deep.startOffset, deep.startOffset + deep.image.length);
+    diagnostics.push(diagnostic("VMS1007", span, [String(MAX_NESTING)]));
+    return { schema: undefined, diagnostics };
+  }
 
   parser.input = tokens;
   const cst = parser.schema();

@@ -3,7 +3,9 @@
 // (unbounded integers, division toward zero) hold in both.
 
 import type { ExprType, FieldType, IrExpr, SubsectionModel } from "../model.js";
-import type { Locals } from "../plan/plan.js";
+import type { Locals, SchemaPlan } from "../plan/plan.js";
+import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { subexpressions } from "../check/walk.js";
 import { SAFE_MAX, SAFE_MIN } from "../check/types.js";
 
 export type Rep = "number" | "bigint" | "boolean" | "object";
@@ -310,4 +312,34 @@ function paren(code: string): string {
   return /^[\w.$]+$/.test(code) || (code.startsWith("(") && code.endsWith(")"))
     ? code
     : `(${code})`;
+}
+
+/**
+ * The most operators one expression may have for `gen`: the code emitted for it nests one level
+ * per operator, and the TypeScript compiler and prettier, which gen runs on the code, recurse on
+ * that nesting (at about 600 they overflow the stack). The checker and compat take any length.
+ */
+export const MAX_GENERATED_OPERATORS = 256;
+
+/** VMS8006 for each expression of the plan with more operators than gen can compile. */
+export function tooLongToGenerate(plan: SchemaPlan): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const fn of plan.functions)
+    for (const site of fn.layout.sites) {
+      const at = `${site.expr.span.start}:${site.expr.span.end}`;
+      if (seen.has(at)) continue;
+      seen.add(at);
+      let operators = 0;
+      for (const x of subexpressions(site.expr))
+        if (x.kind === "binary" || x.kind === "unary" || x.kind === "conditional") operators++;
+      if (operators > MAX_GENERATED_OPERATORS)
+        out.push(
+          diagnostic("VMS8006", site.expr.span, [
+            String(operators),
+            String(MAX_GENERATED_OPERATORS),
+          ]),
+        );
+    }
+  return out;
 }
