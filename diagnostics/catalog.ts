@@ -49,6 +49,11 @@ export const catalog = {
   VMS2011: { severity: "error", message: "field path '{0}': {1}" },
   VMS2012: { severity: "error", message: "'again {0}': {1}" },
   VMS2013: { severity: "error", message: 'the QEMU name "{0}" {1}' },
+  VMS2015: {
+    severity: "error",
+    message:
+      "'{0}' cannot name {1}: every JavaScript object has a property of that name, so generated code and documents cannot use it as a key",
+  },
   VMS2014: {
     severity: "error",
     message: "struct '{0}' is nested too deep: structs may contain one another at most {1} deep",

@@ -72,7 +72,11 @@ export function references(e: IrExpr): Reference[] {
       const indexes: IrExpr[] = [];
       if (x.kind === "index") indexes.push(x.index);
       else if (x.kind === "member")
-        for (let link = x.object; link.kind === "member" || link.kind === "index"; link = link.object)
+        for (
+          let link = x.object;
+          link.kind === "member" || link.kind === "index";
+          link = link.object
+        )
           if (link.kind === "index") indexes.push(link.index);
       for (let i = indexes.length - 1; i >= 0; i--) pending.push(indexes[i]!);
       continue;

@@ -119,7 +119,10 @@ export function render(c: Canon, refs: RefNamer, named = false): string {
       continue;
     }
     pending.pop();
-    rendered.set(x, renderOne(x, (a) => rendered.get(a)!, refs, named));
+    rendered.set(
+      x,
+      renderOne(x, (a) => rendered.get(a)!, refs, named),
+    );
   }
   return rendered.get(c)!;
 }

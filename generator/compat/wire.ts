@@ -567,7 +567,8 @@ function readsVersion(e: IrExpr): boolean {
 
 function literals(e: IrExpr): bigint[] {
   const out: bigint[] = [];
-  for (const x of subexpressions(e)) if (x.kind === "literal" && typeof x.value === "bigint") out.push(x.value);
+  for (const x of subexpressions(e))
+    if (x.kind === "literal" && typeof x.value === "bigint") out.push(x.value);
   return out;
 }
 
