@@ -29,6 +29,11 @@ export const catalog = {
     message:
       "nested more than {0} deep: brackets, open conditionals and runs of prefix operators or of suffixes ('.x', '[i]') each count one level",
   },
+  VMS1008: {
+    severity: "error",
+    message:
+      "a validation message is printed on one line: it may not hold the control character '{0}'",
+  },
 
   VMS2001: { severity: "error", message: "unknown name '{0}'{1}" },
   VMS2002: { severity: "error", message: "duplicate name '{0}'" },

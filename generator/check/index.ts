@@ -7,6 +7,7 @@ import { checkAvailability } from "./availability.js";
 import { checkBounds } from "./bounds.js";
 import { collectDeclarations } from "./declarations.js";
 import { bindLayouts } from "./layouts.js";
+import { checkMessages } from "./messages.js";
 import { checkReservedNames } from "./reserved.js";
 import { checkSubsections } from "./subsections.js";
 import { checkVersions } from "./versions.js";
@@ -15,7 +16,7 @@ import { checkVersions } from "./versions.js";
 const layoutPasses = [checkAvailability, checkBounds, checkVersions, checkSubsections];
 
 export function checkSchema(schema: A.Schema): { model: SchemaModel; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = checkReservedNames(schema);
+  const diagnostics: Diagnostic[] = [...checkReservedNames(schema), ...checkMessages(schema)];
   const declarations = collectDeclarations(schema, diagnostics);
   const { structs, sections } = bindLayouts(declarations, diagnostics);
   for (const layout of [...structs, ...sections]) {
