@@ -227,3 +227,45 @@ describe("arithmetic in generated code", () => {
     },
   );
 });
+
+describe("comparisons TypeScript would narrow", () => {
+  it(
+    "`v == 1 && v == 0` and its kin compile and evaluate as written",
+    { timeout: 120_000 },
+    async () => {
+      const text = [
+        "struct S version 3 {",
+        "  a: u8;",
+        "  b: u8 if stream_version() == 1 && stream_version() == 0;",
+        "  c: u8 if stream_version() != 3 || stream_version() != 2;",
+        "  d: u64;",
+        '  validate !(a == 1 && a == 0), "and";',
+        '  validate a == 7 ? a != 6 : true, "branch";',
+        '  validate d == 5 || d == 6 || d == 7, "or";',
+        "}",
+        'section narrow "narrow" version 1 {',
+        "  s: S;",
+        "}",
+        "",
+      ].join("\n");
+      const result = await generate(text, "narrow.vmstate", {
+        sourceName: "narrow.vmstate",
+        outputName: join(dir, "narrow.ts"),
+        runtimeImport: "../../runtime/index.js",
+      });
+      expect(result.diagnostics).toEqual([]);
+      writeFileSync(join(dir, "narrow.ts"), result.code!);
+      const exports = (await import(join(dir, "narrow.ts"))) as Record<
+        string,
+        (r: Reader, p: unknown) => unknown
+      >;
+      const w = new Writer();
+      w.u8(7, "a");
+      w.u8(9, "c"); // version 3: `3 != 3 || 3 != 2` holds
+      w.u64(7n, "d");
+      expect(exports["loadNarrow"]!(new Reader(w.finish()), {})).toEqual({
+        s: { a: 7, c: 9, d: 7n },
+      });
+    },
+  );
+});
