@@ -45,9 +45,9 @@ export function shownText(text: string): string {
 }
 
 export function escapeControls(text: string): string {
-  // The ranges of invisible or line-breaking characters are the point of this pattern.
-  // eslint-disable-next-line no-control-regex
   return text.replace(
+    // The ranges of invisible or line-breaking characters are the point of this pattern.
+    // eslint-disable-next-line no-control-regex
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\u202a-\u202e\u2066-\u2069]/g,
     (c) => {
       const code = c.charCodeAt(0);

@@ -58,8 +58,8 @@ const MUTATIONS: Record<
     stream: 100_000,
     document: 10_000,
     schema: 20_000,
-    hostileSchema: 10_000,
-    hostileDocument: 3_000,
+    hostileSchema: 4_000,
+    hostileDocument: 2_000,
   },
 };
 

@@ -48,7 +48,7 @@ function isOneLine(message: string): boolean {
 }
 
 /** A LoadError must name a path and an offset inside the input. */
-function checkLoadError(e: LoadError, length: number): Outcome {
+export function checkLoadError(e: LoadError, length: number): Outcome {
   if (!Number.isInteger(e.offset) || e.offset < 0 || e.offset > length)
     return crash(`LoadError offset ${e.offset} outside the input (0 to ${length}): ${e.message}`);
   if (typeof e.path !== "string" || e.path.length === 0 || e.reason.length === 0)

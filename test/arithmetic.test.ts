@@ -179,7 +179,7 @@ function bytesOf(cases: readonly Case[]): Uint8Array {
       const path = `${"abc"[j]}${i}`;
       if (t === "u64") w.u64(v, path);
       else if (t === "i64") w.i64(v, path);
-      else (w[t] as (v: number, path: string) => void).call(w, Number(v), path);
+      else w[t](Number(v), path);
     }),
   );
   return w.finish();

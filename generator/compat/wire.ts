@@ -4,7 +4,7 @@
 
 import type { Span } from "../../diagnostics/span.js";
 import { constantOf } from "../check/expressions.js";
-import { children, anySubexpression, subexpressions, pathTarget } from "../check/walk.js";
+import { anySubexpression, pathTarget, subexpressions } from "../check/walk.js";
 import type {
   ElementModel,
   FieldModel,

@@ -11,7 +11,7 @@ import type {
 } from "../model.js";
 import type { CountPlan, FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import { scalarName, scalarSize } from "../check/types.js";
-import { children, anySubexpression, subexpressions } from "../check/walk.js";
+import { anySubexpression, subexpressions } from "../check/walk.js";
 import { constantCode, convert, emitExpr, type ExprEnv } from "./expressions.js";
 
 /** Reader and Writer method of a scalar: `u32`, `i16le`, `bool` … */

@@ -20,7 +20,7 @@ import type {
   UnusedModel,
 } from "../model.js";
 import { constantOf } from "../check/expressions.js";
-import { children, anySubexpression, subexpressions, references } from "../check/walk.js";
+import { references, subexpressions } from "../check/walk.js";
 import { Namer, pascalCase } from "./names.js";
 
 export interface CountPlan {
