@@ -24,6 +24,17 @@ export const catalog = {
       'invalid string literal {0}: only \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX escapes, and no control characters',
   },
 
+  VMS1007: {
+    severity: "error",
+    message:
+      "nested more than {0} deep: brackets, open conditionals and runs of prefix operators or of suffixes ('.x', '[i]') each count one level",
+  },
+  VMS1008: {
+    severity: "error",
+    message:
+      "a validation message is printed on one line: it may not hold the control character '{0}'",
+  },
+
   VMS2001: { severity: "error", message: "unknown name '{0}'{1}" },
   VMS2002: { severity: "error", message: "duplicate name '{0}'" },
   VMS2003: { severity: "error", message: "unknown type '{0}'{1}" },
@@ -43,6 +54,15 @@ export const catalog = {
   VMS2011: { severity: "error", message: "field path '{0}': {1}" },
   VMS2012: { severity: "error", message: "'again {0}': {1}" },
   VMS2013: { severity: "error", message: 'the QEMU name "{0}" {1}' },
+  VMS2015: {
+    severity: "error",
+    message:
+      "'{0}' cannot name {1}: every JavaScript object has a property of that name, so generated code and documents cannot use it as a key",
+  },
+  VMS2014: {
+    severity: "error",
+    message: "struct '{0}' is nested too deep: structs may contain one another at most {1} deep",
+  },
   VMS2020: { severity: "error", message: 'cannot import "{0}": {1}' },
   VMS2021: { severity: "error", message: "import cycle: {0}" },
   VMS2022: { severity: "error", message: "'{0}' is not declared in \"{1}\"{2}" },
@@ -102,6 +122,11 @@ export const catalog = {
     severity: "error",
     message:
       "internal error: the code generated for this schema does not compile, so nothing was written; please report it with the schema: {0}",
+  },
+  VMS8006: {
+    severity: "error",
+    message:
+      "this expression has {0} operators; gen compiles at most {1} in one expression (split it with 'let')",
   },
 
   VMS9001: {

@@ -1,6 +1,6 @@
 // Prints diagnostics like a compiler: `path:line:col - error VMSnnnn: message` plus a code frame.
 
-import type { Diagnostic } from "./diagnostic.js";
+import { escapeControls, type Diagnostic } from "./diagnostic.js";
 import { LineMap, type Span } from "./span.js";
 
 /** Source texts by file name, for code frames. */
@@ -74,16 +74,34 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-/** The source line of the span's start with `~` under the spanned part (to the line's end at most). */
+/** How much of a long line a code frame shows before and after the span's start. */
+const FRAME_BEFORE = 60;
+const FRAME_AFTER = 80;
+
+/**
+ * The source line of the span's start with `~` under the spanned part (to the line's end at most).
+ * A long line is shown around the span, cut with `…`; control characters are escaped (`\x1b`), so
+ * a binary file or a line of megabytes gives a frame of one short line.
+ */
 function codeFrame(span: Span, map: LineMap | undefined, indent = ""): string | undefined {
   if (!map) return undefined;
-  const text = map.lineText(span.line);
+  const whole = map.lineText(span.line);
   const gutter = String(span.line);
+  const at = span.column - 1;
   const width =
     span.endLine === span.line
       ? Math.max(1, span.endColumn - span.column)
-      : Math.max(1, text.length - span.column + 1);
+      : Math.max(1, whole.length - span.column + 1);
+  const from = Math.max(0, at - FRAME_BEFORE);
+  const to = Math.min(whole.length, at + Math.max(width, 1) + FRAME_AFTER, at + FRAME_AFTER * 2);
+  // Tabs stay, for the underline to line up with them.
+  const shown = (text: string): string => text.split("\t").map(escapeControls).join("\t");
+  const raw = whole.slice(at, Math.min(at + width, to));
+  const before = (from > 0 ? "…" : "") + shown(whole.slice(from, at));
+  const spanned = shown(raw);
+  const after = shown(whole.slice(at + raw.length, to)) + (to < whole.length ? "…" : "");
+  const text = before + spanned + after;
   const pad = " ".repeat(gutter.length);
-  const under = text.slice(0, span.column - 1).replace(/[^\t]/g, " ") + "~".repeat(width);
+  const under = before.replace(/[^\t]/g, " ") + "~".repeat(Math.max(1, spanned.length));
   return `${indent}${gutter} ${text}\n${indent}${pad} ${under}`;
 }

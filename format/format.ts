@@ -5,6 +5,7 @@
 
 import type { CstElement, CstNode, IToken, TokenType } from "chevrotain";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { tooDeep } from "../grammar/depth.js";
 import { parseSchema } from "../grammar/index.js";
 import { parser } from "../grammar/parser.js";
 import * as t from "../grammar/tokens.js";
@@ -53,7 +54,9 @@ export function formatSchema(text: string, file = "<input>"): FormatResult {
     lexed.tokens.some(
       (tok) => tok.tokenType === t.UnterminatedString || tok.tokenType === t.UnterminatedComment,
     );
-  if (broken) return { text: undefined, diagnostics: parseSchema(text, file).diagnostics };
+  // Text nested too deep is refused by parseSchema (VMS1007) before the parser recurses into it.
+  if (broken || tooDeep(lexed.tokens) !== undefined)
+    return { text: undefined, diagnostics: parseSchema(text, file).diagnostics };
   parser.input = lexed.tokens;
   const cst = parser.schema();
   if (parser.errors.length > 0)

@@ -4,6 +4,7 @@
 
 import type { Codecs } from "../stream/codecs.js";
 import type { Corpus } from "./corpus.js";
+import { hostileDocument, hostileSchema } from "./hostile.js";
 import { mutateJson } from "./mutate-json.js";
 import { mutateText } from "./mutate-text.js";
 import { mutateBytes } from "./mutate-bytes.js";
@@ -14,6 +15,7 @@ import {
   decodeWholeStream,
   encodeJson,
   loadPayload,
+  serveSchemaText,
   type Outcome,
 } from "./targets.js";
 
@@ -24,6 +26,8 @@ export const CAMPAIGNS = [
   "stream-mutations",
   "document-mutations",
   "schema-mutations",
+  "schema-hostile",
+  "document-hostile",
 ] as const;
 export type CampaignName = (typeof CAMPAIGNS)[number];
 
@@ -32,10 +36,31 @@ export type Scale = "quick" | "full";
 
 const MUTATIONS: Record<
   Scale,
-  { payload: number; stream: number; document: number; schema: number }
+  {
+    payload: number;
+    stream: number;
+    document: number;
+    schema: number;
+    hostileSchema: number;
+    hostileDocument: number;
+  }
 > = {
-  quick: { payload: 8_000, stream: 600, document: 200, schema: 500 },
-  full: { payload: 900_000, stream: 100_000, document: 10_000, schema: 20_000 },
+  quick: {
+    payload: 8_000,
+    stream: 600,
+    document: 200,
+    schema: 500,
+    hostileSchema: 150,
+    hostileDocument: 60,
+  },
+  full: {
+    payload: 900_000,
+    stream: 100_000,
+    document: 10_000,
+    schema: 20_000,
+    hostileSchema: 4_000,
+    hostileDocument: 2_000,
+  },
 };
 
 /** Truncations: every length of every payload (full), or every length up to 1500 and then every 97th (quick). */
@@ -193,6 +218,35 @@ export function makeCampaign(
             what: `${base.name}, mutated`,
             data: () => text,
             run: () => checkSchemaText(text, base.name),
+          };
+        },
+      };
+    case "schema-hostile":
+      return {
+        name,
+        size: MUTATIONS[scale].hostileSchema,
+        input(index) {
+          const { what, text } = hostileSchema(random(index));
+          return {
+            what,
+            data: () => text,
+            run: () => worst(checkSchemaText(text, "hostile.vmstate"), serveSchemaText(text)),
+          };
+        },
+      };
+    case "document-hostile":
+      return {
+        name,
+        size: MUTATIONS[scale].hostileDocument,
+        input(index) {
+          const rnd = random(index);
+          const base = rnd.pick(corpus.documents);
+          const { what, json } = hostileDocument(base.json, rnd);
+          const text = JSON.stringify(json);
+          return {
+            what: `${base.name}: ${what}`,
+            data: () => text,
+            run: () => encodeJson(text, codecs, base.source),
           };
         },
       };

@@ -3,6 +3,10 @@
 // another exception, a malformed error, a state that loads but does not save back).
 
 import { checkText } from "../generator/check-text.js";
+import { formatSchema } from "../format/format.js";
+import { Analysis } from "../lsp/analysis.js";
+import { documentSymbols, semanticTokens } from "../lsp/features.js";
+import { IncrementalParser } from "../lsp/incremental.js";
 import { loadVirtioNet, saveVirtioNet } from "../generated/virtio-net.js";
 import { LoadError, Reader, Writer } from "../runtime/index.js";
 import type { Codecs } from "../stream/codecs.js";
@@ -33,19 +37,31 @@ function crash(problem: string, e?: unknown): Outcome {
   return { verdict: "crash", problem: problem + stack };
 }
 
+/** A message's longest acceptable length: values and names in it are cut, so this is generous. */
+const MAX_MESSAGE = 2000;
+
+/** One printable line: no line break, no control character, not megabytes long. */
+function isOneLine(message: string): boolean {
+  // The control characters are the point of the pattern.
+  // eslint-disable-next-line no-control-regex
+  return message.length <= MAX_MESSAGE && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(message);
+}
+
 /** A LoadError must name a path and an offset inside the input. */
-function checkLoadError(e: LoadError, length: number): Outcome {
+export function checkLoadError(e: LoadError, length: number): Outcome {
   if (!Number.isInteger(e.offset) || e.offset < 0 || e.offset > length)
     return crash(`LoadError offset ${e.offset} outside the input (0 to ${length}): ${e.message}`);
-  if (typeof e.path !== "string" || e.reason.length === 0)
+  if (typeof e.path !== "string" || e.path.length === 0 || e.reason.length === 0)
     return crash(`LoadError without a path or reason: ${e.message}`);
+  if (!isOneLine(e.message))
+    return crash(`LoadError that is not one printable line: ${JSON.stringify(e.message)}`);
   return REFUSED;
 }
 
 /** A StreamError is the CLI's one line: not empty, no line breaks. */
 function checkStreamError(e: StreamError): Outcome {
-  if (e.message.length === 0 || e.message.includes("\n"))
-    return crash(`StreamError that is not one line: ${JSON.stringify(e.message)}`);
+  if (e.message.length === 0 || !isOneLine(e.message))
+    return crash(`StreamError that is not one line: ${JSON.stringify(e.message.slice(0, 500))}`);
   return REFUSED;
 }
 
@@ -154,9 +170,24 @@ export function checkSchemaText(text: string, file: string): Outcome {
       !/^VMS\d{4}$/.test(d.code) ||
       !(d.span.line >= 1) ||
       !(d.span.column >= 1) ||
-      d.message.length === 0
+      d.message.length === 0 ||
+      !isOneLine(d.message)
     )
       return crash(`a malformed diagnostic: ${JSON.stringify(d)}`);
   }
   return diagnostics.some((d) => d.severity === "error") ? REFUSED : OK;
+}
+
+/** The formatter and the language server on schema text: diagnostics or a result, never an exception. */
+export function serveSchemaText(text: string): Outcome {
+  try {
+    formatSchema(text, "hostile.vmstate");
+    const analysis = new Analysis(text, "hostile.vmstate");
+    semanticTokens(analysis);
+    documentSymbols(analysis);
+    new IncrementalParser("hostile.vmstate").parse(text);
+  } catch (e) {
+    return crash("the formatter or the language server threw", e);
+  }
+  return OK;
 }

@@ -11,6 +11,7 @@ import {
   type CheckResult,
 } from "./check-text.js";
 import { planSchema, type SchemaPlan } from "./plan/plan.js";
+import { tooLongToGenerate } from "./emit/expressions.js";
 import { verifyCodecs, type ModuleReader } from "./verify/codecs.js";
 import { verifyModule } from "./verify/index.js";
 import { compileModule } from "./verify/compile.js";
@@ -80,6 +81,14 @@ export async function generate(
       modules: checked.modules,
     };
   const plan = planSchema(checked.model);
+  const tooLong = tooLongToGenerate(plan);
+  if (tooLong.length > 0)
+    return {
+      diagnostics: sortDiagnostics([...checked.diagnostics, ...tooLong]),
+      code: undefined,
+      plan,
+      modules: checked.modules,
+    };
   const { emitModule, formatTypeScript } = await backEnd();
   const moduleOf =
     options.moduleOf ?? ((f: string) => importedModulePath(file, options.outputName, f));

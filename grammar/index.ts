@@ -5,6 +5,7 @@ import { LineMap } from "../diagnostics/span.js";
 import type { Schema } from "./ast.js";
 import { docComments, fileComment, type Comment } from "./docs.js";
 import { AstBuilder } from "./ast-builder.js";
+import { MAX_NESTING, tooDeep } from "./depth.js";
 import { parser } from "./parser.js";
 import { UnterminatedComment, UnterminatedString, vmstateLexer } from "./tokens.js";
 
@@ -14,12 +15,16 @@ export interface ParseResult {
   readonly diagnostics: Diagnostic[];
 }
 
+/** The most lexical errors, and the most syntax errors, reported for one text. */
+export const MAX_SYNTAX_ERRORS = 20;
+
 export function parseSchema(text: string, file: string): ParseResult {
   const lines = new LineMap(file, text);
   const diagnostics: Diagnostic[] = [];
   const lexed = vmstateLexer.tokenize(text);
 
-  for (const error of lexed.errors) {
+  // A file that is not a schema (a binary one) has errors everywhere: the first ones say so.
+  for (const error of lexed.errors.slice(0, MAX_SYNTAX_ERRORS)) {
     const char = text.slice(error.offset, error.offset + 1);
     diagnostics.push(
       diagnostic("VMS1001", lines.span(error.offset, error.offset + Math.max(1, error.length)), [
@@ -42,9 +47,17 @@ export function parseSchema(text: string, file: string): ParseResult {
     return true;
   });
 
+  // Text nested deeper than the passes may recurse is refused before the parser recurses into it.
+  const deep = tooDeep(tokens);
+  if (deep !== undefined) {
+    const span = lines.span(deep.startOffset, deep.startOffset + deep.image.length);
+    diagnostics.push(diagnostic("VMS1007", span, [String(MAX_NESTING)]));
+    return { schema: undefined, diagnostics: diagnostics.slice(0, MAX_SYNTAX_ERRORS) };
+  }
+
   parser.input = tokens;
   const cst = parser.schema();
-  for (const error of parser.errors) {
+  for (const error of parser.errors.slice(0, MAX_SYNTAX_ERRORS)) {
     const tok = error.token;
     const start = Number.isNaN(tok.startOffset) ? text.length : tok.startOffset;
     const end = Number.isNaN(tok.startOffset) ? text.length : start + tok.image.length;
@@ -52,7 +65,8 @@ export function parseSchema(text: string, file: string): ParseResult {
       diagnostic("VMS1002", lines.span(start, Math.max(end, start)), [error.message]),
     );
   }
-  if (diagnostics.length > 0) return { schema: undefined, diagnostics };
+  if (diagnostics.length > 0)
+    return { schema: undefined, diagnostics: diagnostics.slice(0, MAX_SYNTAX_ERRORS) };
 
   const builder = new AstBuilder(file);
   const { items } = builder.schema(cst);

@@ -77,7 +77,9 @@ function label(token: TokenType): string {
 }
 
 function found(image: string | undefined): string {
-  return image === undefined || image === "" ? "end of file" : `'${image}'`;
+  if (image === undefined || image === "") return "end of file";
+  // A token may be a whole long literal: the message shows its start.
+  return `'${image.length > 60 ? `${image.slice(0, 60)}…` : image}'`;
 }
 
 function describeRule(rule: string, starts: string[]): string {

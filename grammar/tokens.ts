@@ -7,6 +7,17 @@ export const WhiteSpace = createToken({
   pattern: /[ \t\r\n]+/,
   group: Lexer.SKIPPED,
 });
+/** A UTF-8 byte order mark, which some editors write: skipped at the very start of a file only. */
+export const ByteOrderMark = createToken({
+  name: "ByteOrderMark",
+  pattern: {
+    exec: (text: string, offset: number) =>
+      offset === 0 && text.startsWith("\ufeff") ? ["\ufeff"] : null,
+  },
+  start_chars_hint: ["\ufeff"],
+  line_breaks: false,
+  group: Lexer.SKIPPED,
+});
 export const LineComment = createToken({
   name: "LineComment",
   pattern: /\/\/[^\n]*/,
@@ -145,6 +156,7 @@ export const Tilde = punct("Tilde", "~");
 export const allTokens: TokenType[] = [
   BinaryOperator,
   Name,
+  ByteOrderMark,
   WhiteSpace,
   LineComment,
   BlockComment,

@@ -494,10 +494,15 @@ class Resolver {
       case "unary":
         this.expr(e.operand, scope);
         return undefined;
-      case "binary":
-        this.expr(e.left, scope);
-        this.expr(e.right, scope);
+      case "binary": {
+        // Down the left operands by iteration: a chain is a tree as deep as it is long.
+        const rights: A.Expr[] = [];
+        let leftmost: A.Expr = e;
+        for (; leftmost.kind === "binary"; leftmost = leftmost.left) rights.push(leftmost.right);
+        this.expr(leftmost, scope);
+        for (let i = rights.length - 1; i >= 0; i--) this.expr(rights[i]!, scope);
         return undefined;
+      }
       case "conditional":
         this.expr(e.test, scope);
         this.expr(e.then, scope);

@@ -9,6 +9,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { AstBuilder } from "../grammar/ast-builder.js";
 import type { Item, Schema } from "../grammar/ast.js";
 import { docComments, fileComment, type Comment } from "../grammar/docs.js";
+import { tooDeep } from "../grammar/depth.js";
 import { parseSchema } from "../grammar/index.js";
 import { parser } from "../grammar/parser.js";
 import * as t from "../grammar/tokens.js";
@@ -31,7 +32,8 @@ export class IncrementalParser {
       this.cache.clear();
       return parseSchema(text, this.file);
     };
-    if (lexed.errors.length > 0) return whole();
+    // Text nested too deep is refused by parseSchema (VMS1007) before the parser recurses into it.
+    if (lexed.errors.length > 0 || tooDeep(lexed.tokens) !== undefined) return whole();
     const chunks = declarations(lexed.tokens);
     if (!chunks) return whole();
     const next = new Map<string, Cached>();
@@ -104,24 +106,36 @@ function declarations(tokens: readonly IToken[]): IToken[][] | undefined {
   return depth === 0 && current.length === 0 ? chunks : undefined;
 }
 
-/** A copy of a syntax tree with every span moved by `dOffset` characters and `dLine` lines. */
+/**
+ * A copy of a syntax tree with every span moved by `dOffset` characters and `dLine` lines. By an
+ * explicit stack: a chain of binary operators is a tree as deep as the chain is long.
+ */
 function moved(value: unknown, dOffset: number, dLine: number): unknown {
-  if (Array.isArray(value)) return value.map((v) => moved(v, dOffset, dLine));
-  if (typeof value !== "object" || value === null) return value;
-  const o = value as Record<string, unknown>;
-  if (
-    typeof o["start"] === "number" &&
-    typeof o["endLine"] === "number" &&
-    typeof o["file"] === "string"
-  )
-    return {
-      ...o,
-      start: o["start"] + dOffset,
-      end: (o["end"] as number) + dOffset,
-      line: (o["line"] as number) + dLine,
-      endLine: o["endLine"] + dLine,
-    };
-  const out: Record<string, unknown> = {};
-  for (const k in o) out[k] = moved(o[k], dOffset, dLine);
-  return out;
+  const pending: [unknown, Record<string, unknown>, string][] = [];
+  const copy = (v: unknown): unknown => {
+    if (typeof v !== "object" || v === null) return v;
+    const o = v as Record<string, unknown>;
+    if (
+      typeof o["start"] === "number" &&
+      typeof o["endLine"] === "number" &&
+      typeof o["file"] === "string"
+    )
+      return {
+        ...o,
+        start: o["start"] + dOffset,
+        end: (o["end"] as number) + dOffset,
+        line: (o["line"] as number) + dLine,
+        endLine: o["endLine"] + dLine,
+      };
+    const out = (Array.isArray(v) ? new Array<unknown>(v.length) : {}) as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      out[k] = undefined; // the copy keeps the order of the keys
+      pending.push([o[k], out, k]);
+    }
+    return out;
+  };
+  const root = copy(value);
+  for (let task = pending.pop(); task !== undefined; task = pending.pop())
+    task[1][task[2]] = copy(task[0]);
+  return root;
 }

@@ -2,7 +2,7 @@
 // first (its JavaScript type too: an object is never coerced), so a bad state is a SaveError
 // naming the field, and nothing is half-written.
 
-import { SaveError } from "./errors.js";
+import { printable, SaveError } from "./errors.js";
 import { littleEndianAt } from "./pci.js";
 
 const SUBSECTION = 0x05;
@@ -312,9 +312,15 @@ export class Writer {
 }
 
 function describe(v: unknown): string {
+  const text = describeWhole(v);
+  // A value from a document is shown, not echoed: a million-digit number is cut, on one line.
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+function describeWhole(v: unknown): string {
   if (v === undefined) return "nothing";
   if (typeof v === "bigint") return `${v}n`;
-  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "string") return `"${printable(v)}"`;
   if (typeof v === "object")
     return v === null ? "null" : Array.isArray(v) ? "an array" : "an object";
   if (typeof v === "number" || typeof v === "boolean") return String(v);

@@ -118,6 +118,8 @@ describe("error corpus", () => {
     // No schema can make the generator emit code that does not compile: test/compile.test.ts
     // injects that fault instead.
     covered.add("VMS8005");
+    // An expression too long for gen to compile is refused by gen, not the checker: test/depth.test.ts.
+    covered.add("VMS8006");
     expect(Object.keys(catalog).filter((code) => !covered.has(code))).toEqual([]);
   });
 });

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CAMPAIGNS, emptyStats, makeCampaign, runInputs, type Stats } from "../fuzz/campaigns.js";
 import { buildCorpus, type Corpus } from "../fuzz/corpus.js";
-import { checkSchemaText } from "../fuzz/targets.js";
+import { checkLoadError, checkSchemaText } from "../fuzz/targets.js";
+import { LoadError } from "../runtime/index.js";
 import type { Codecs } from "../stream/codecs.js";
 import { projectCodecs } from "./support/codecs.js";
 import { root } from "./support/compile.js";
@@ -85,6 +86,45 @@ describe("fuzz campaigns, quick scale", () => {
       expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
     },
   );
+
+  it("a LoadError counts as the project's own only with a path, an offset inside the input and one printable line", () => {
+    expect(checkLoadError(new LoadError("a.b", 3, "too large"), 10).verdict).toBe("refused");
+    expect(checkLoadError(new LoadError("", 3, "too large"), 10).verdict).toBe("crash");
+    expect(checkLoadError(new LoadError("a", 11, "too large"), 10).verdict).toBe("crash");
+    expect(checkLoadError(new LoadError("a", 3, "two\nlines"), 10).verdict).toBe("crash");
+    expect(checkLoadError(new LoadError("a", 3, "\u001b[31m"), 10).verdict).toBe("crash");
+  });
+
+  it("the hostile campaigns reach each class: deep nesting, long chains, struct chains, prototype names, binary, deep documents", () => {
+    const schemas = makeCampaign("schema-hostile", corpus, codecs, 1, "quick");
+    const whats = Array.from({ length: schemas.size }, (_, i) => schemas.input(i).what);
+    for (const pattern of [
+      /^nesting \d+ × \d{4,}/,
+      /^chain \d+ of \d{3,}/,
+      /chained structs/,
+      /nested subsections/,
+      /^(__proto__|constructor|toString|valueOf|hasOwnProperty|isPrototypeOf|propertyIsEnumerable|toLocaleString|__\w+__) in place/,
+      /random bytes/,
+      /in place/,
+    ])
+      expect(
+        whats.some((w) => pattern.test(w)),
+        String(pattern),
+      ).toBe(true);
+    const documents = makeCampaign("document-hostile", corpus, codecs, 1, "quick");
+    const docs = Array.from({ length: documents.size }, (_, i) => documents.input(i).what);
+    for (const pattern of [
+      /nested \d{3,} deep/,
+      /digits/,
+      /control characters/,
+      /(__proto__|constructor|toString|valueOf): an object/,
+      /unchanged/,
+    ])
+      expect(
+        docs.some((w) => pattern.test(w)),
+        String(pattern),
+      ).toBe(true);
+  });
 
   it("a tab or an unknown escape in a string literal is a diagnostic, not a crash (found by the schema campaign)", () => {
     for (const text of [

@@ -74,12 +74,20 @@ export function constantOf(e: IrExpr): bigint | boolean | undefined {
  * optional value used without `??` (VMS4003).
  */
 export function checkValue(e: A.Expr, ctx: ExprContext): IrExpr {
-  const ir = checkExpr(e, ctx);
-  return requireValue(ir, ctx);
+  return requireValue(checkExpr(e, ctx), ctx);
 }
 
 export function checkBool(e: A.Expr, ctx: ExprContext, what: string): IrExpr {
-  const ir = checkValue(e, ctx);
+  return asBool(checkExpr(e, ctx), ctx, what);
+}
+
+export function checkInt(e: A.Expr, ctx: ExprContext, what: string): IrExpr {
+  return asInt(checkExpr(e, ctx), ctx, what);
+}
+
+/** `checkBool` of an expression already checked. */
+function asBool(checked: IrExpr, ctx: ExprContext, what: string): IrExpr {
+  const ir = requireValue(checked, ctx);
   if (ir.type.kind !== "bool" && ir.type.kind !== "error") {
     ctx.diagnostics.push(
       diagnostic("VMS3001", ir.span, [`a bool for ${what}`, describeType(ir.type)]),
@@ -89,8 +97,9 @@ export function checkBool(e: A.Expr, ctx: ExprContext, what: string): IrExpr {
   return ir;
 }
 
-export function checkInt(e: A.Expr, ctx: ExprContext, what: string): IrExpr {
-  const ir = checkValue(e, ctx);
+/** `checkInt` of an expression already checked. */
+function asInt(checked: IrExpr, ctx: ExprContext, what: string): IrExpr {
+  const ir = requireValue(checked, ctx);
   if (ir.type.kind === "bool") {
     ctx.diagnostics.push(diagnostic("VMS3003", ir.span, [what]));
     return failed(ir.span);
@@ -544,7 +553,28 @@ function unify(a: ExprType, b: ExprType): ExprType | undefined {
   return undefined;
 }
 
+/**
+ * A chain `a + b - c …` is a left-deep tree as deep as it is long: it is walked down its left
+ * operands by iteration, so its length never reaches the stack (grammar/depth.ts limits the rest).
+ */
 function checkBinary(e: Extract<A.Expr, { kind: "binary" }>, ctx: ExprContext): IrExpr {
+  const chain: Extract<A.Expr, { kind: "binary" }>[] = [];
+  let leftmost: A.Expr = e;
+  while (leftmost.kind === "binary") {
+    chain.push(leftmost);
+    leftmost = leftmost.left;
+  }
+  let left = checkExpr(leftmost, ctx);
+  for (let i = chain.length - 1; i >= 0; i--) left = checkBinaryStep(chain[i]!, left, ctx);
+  return left;
+}
+
+/** One operator of a chain, its left operand checked already (and not yet required to be a value). */
+function checkBinaryStep(
+  e: Extract<A.Expr, { kind: "binary" }>,
+  checkedLeft: IrExpr,
+  ctx: ExprContext,
+): IrExpr {
   const op = e.op;
   const make = (left: IrExpr, right: IrExpr, type: ExprType): IrExpr => ({
     kind: "binary",
@@ -557,7 +587,7 @@ function checkBinary(e: Extract<A.Expr, { kind: "binary" }>, ctx: ExprContext): 
   });
 
   if (op === "??") {
-    const left = checkExpr(e.left, ctx);
+    const left = checkedLeft;
     const right = checkValue(e.right, ctx);
     if (isError(left) || isError(right)) return failed(e.span);
     const leftValue = requireValue({ ...left, optional: false }, ctx);
@@ -574,7 +604,7 @@ function checkBinary(e: Extract<A.Expr, { kind: "binary" }>, ctx: ExprContext): 
   }
 
   if (op === "&&" || op === "||") {
-    const left = checkBool(e.left, ctx, `'${op}'`);
+    const left = asBool(checkedLeft, ctx, `'${op}'`);
     const right = checkBool(e.right, ctx, `'${op}'`);
     if (isError(left) || isError(right)) return failed(e.span);
     const l = constantOf(left);
@@ -586,7 +616,7 @@ function checkBinary(e: Extract<A.Expr, { kind: "binary" }>, ctx: ExprContext): 
   }
 
   if (op === "==" || op === "!=") {
-    const left = checkValue(e.left, ctx);
+    const left = requireValue(checkedLeft, ctx);
     const right = checkValue(e.right, ctx);
     if (isError(left) || isError(right)) return failed(e.span);
     if (left.type.kind !== right.type.kind) {
@@ -601,7 +631,7 @@ function checkBinary(e: Extract<A.Expr, { kind: "binary" }>, ctx: ExprContext): 
     return make(left, right, { kind: "bool" });
   }
 
-  const left = checkInt(e.left, ctx, `'${op}'`);
+  const left = asInt(checkedLeft, ctx, `'${op}'`);
   const right = checkInt(e.right, ctx, `'${op}'`);
   if (isError(left) || isError(right) || left.type.kind !== "int" || right.type.kind !== "int")
     return failed(e.span);

@@ -7,6 +7,8 @@ import { checkAvailability } from "./availability.js";
 import { checkBounds } from "./bounds.js";
 import { collectDeclarations, type ResolvedImport } from "./declarations.js";
 import { bindLayouts } from "./layouts.js";
+import { checkMessages } from "./messages.js";
+import { checkReservedNames } from "./reserved.js";
 import { checkSubsections } from "./subsections.js";
 import { checkVersions } from "./versions.js";
 
@@ -20,7 +22,7 @@ export function checkSchema(
   schema: A.Schema,
   imports: readonly ResolvedImport[] = [],
 ): { model: SchemaModel; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = [...checkReservedNames(schema), ...checkMessages(schema)];
   const declarations = collectDeclarations(schema, imports, diagnostics);
   const { structs, sections } = bindLayouts(declarations, diagnostics);
   const imported = new Set(

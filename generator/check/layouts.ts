@@ -43,6 +43,9 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const VERSION_LIMIT = (1n << 31n) - 1n;
 
+/** How deep structs may contain structs (docs/security.md); QEMU's devices nest a few levels. */
+export const MAX_STRUCT_NESTING = 32;
+
 /** One level of names: the layout itself, or a subsection inside it. */
 interface Level {
   readonly state: Map<string, StateNode>;
@@ -58,13 +61,39 @@ export function bindLayouts(
   const done = new Map<string, LayoutModel>();
   const inProgress = new Set<string>();
   const structs: LayoutModel[] = [];
+  /** How deep each bound struct nests structs (1: it contains none). */
+  const nesting = new Map<string, number>();
+  /** For each struct being bound, the deepest struct it contains so far. */
+  const deepestInside: number[] = [];
+  /** One VMS2014 is enough: the structs around the first too deep are too deep too. */
+  let tooDeepReported = false;
+  const contains = (depth: number): void => {
+    const top = deepestInside.length - 1;
+    if (top >= 0 && deepestInside[top]! < depth) deepestInside[top] = depth;
+  };
 
   /** The checked struct `name`, binding it first if needed; undefined on a cycle or an error. */
   function struct(name: string, usedAt: Span): LayoutModel | "unknown" | "cycle" {
-    const existing = done.get(name) ?? declarations.importedStructs.get(name);
-    if (existing) return existing;
+    // A struct of another file was checked (and its depth limited) there.
+    const imported = declarations.importedStructs.get(name);
+    if (imported) return imported;
+    const existing = done.get(name);
+    if (existing) {
+      const depth = nesting.get(name) ?? 1;
+      // A struct already too deep is an error where it is used (and is not walked again).
+      if (depth > MAX_STRUCT_NESTING) return "cycle";
+      contains(depth);
+      return existing;
+    }
     const decl = declarations.structs.get(name);
     if (!decl) return "unknown";
+    // Binding recurses into the structs a struct contains: the depth is limited before it is taken.
+    if (inProgress.size >= MAX_STRUCT_NESTING && !inProgress.has(name)) {
+      if (!tooDeepReported)
+        diagnostics.push(diagnostic("VMS2014", usedAt, [name, String(MAX_STRUCT_NESTING)]));
+      tooDeepReported = true;
+      return "cycle";
+    }
     if (inProgress.has(name)) {
       diagnostics.push(
         diagnostic(
@@ -77,8 +106,16 @@ export function bindLayouts(
       return "cycle";
     }
     inProgress.add(name);
+    deepestInside.push(0);
     const model = new LayoutBinder(decl, declarations, diagnostics, struct).bind();
+    const depth = deepestInside.pop()! + 1;
     inProgress.delete(name);
+    nesting.set(name, depth);
+    contains(depth);
+    // Bound in another order (the innermost first), a deep chain never recursed: it is measured.
+    if (depth === MAX_STRUCT_NESTING + 1 && !tooDeepReported)
+      diagnostics.push(diagnostic("VMS2014", decl.name.span, [name, String(MAX_STRUCT_NESTING)]));
+    if (depth > MAX_STRUCT_NESTING) tooDeepReported = true;
     done.set(name, model);
     structs.push(model);
     return model;

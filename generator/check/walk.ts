@@ -22,6 +22,25 @@ export function children(e: IrExpr): IrExpr[] {
   }
 }
 
+/**
+ * An expression and every expression inside it, in pre-order, left to right. By iteration: a
+ * chain of binary operators is a tree as deep as the chain is long.
+ */
+export function* subexpressions(e: IrExpr): Generator<IrExpr> {
+  const pending: IrExpr[] = [e];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    yield next;
+    const inner = children(next);
+    for (let i = inner.length - 1; i >= 0; i--) pending.push(inner[i]!);
+  }
+}
+
+/** Whether any expression inside `e` (or `e` itself) satisfies `test`. */
+export function anySubexpression(e: IrExpr, test: (x: IrExpr) => boolean): boolean {
+  for (const x of subexpressions(e)) if (test(x)) return true;
+  return false;
+}
+
 /** A value an expression reads from the stream: a field of the layout, or a let. */
 export interface Reference {
   readonly target:
@@ -39,7 +58,9 @@ export interface Reference {
  */
 export function references(e: IrExpr): Reference[] {
   const out: Reference[] = [];
-  const visit = (x: IrExpr): void => {
+  // An explicit stack, in the order a recursive walk would take (left to right, pre-order).
+  const pending: IrExpr[] = [e];
+  for (let x = pending.pop(); x !== undefined; x = pending.pop()) {
     const target = pathTarget(x);
     if (target) {
       out.push({
@@ -47,9 +68,18 @@ export function references(e: IrExpr): Reference[] {
         expr: x,
         inStructSubsection: structSubsectionOnPath(x, target),
       });
-      if (x.kind === "index") visit(x.index);
-      else if (x.kind === "member") visitIndexes(x.object);
-      return;
+      // Of a path only its indexes are read besides: outermost first, as the recursion went.
+      const indexes: IrExpr[] = [];
+      if (x.kind === "index") indexes.push(x.index);
+      else if (x.kind === "member")
+        for (
+          let link = x.object;
+          link.kind === "member" || link.kind === "index";
+          link = link.object
+        )
+          if (link.kind === "index") indexes.push(link.index);
+      for (let i = indexes.length - 1; i >= 0; i--) pending.push(indexes[i]!);
+      continue;
     }
     if (x.kind === "let")
       out.push({
@@ -57,13 +87,9 @@ export function references(e: IrExpr): Reference[] {
         expr: x,
         inStructSubsection: undefined,
       });
-    children(x).forEach(visit);
-  };
-  const visitIndexes = (x: IrExpr): void => {
-    if (x.kind === "index") visit(x.index);
-    if (x.kind === "member" || x.kind === "index") visitIndexes(x.object);
-  };
-  visit(e);
+    const inner = children(x);
+    for (let i = inner.length - 1; i >= 0; i--) pending.push(inner[i]!);
+  }
   return out;
 }
 

@@ -106,12 +106,39 @@ export type RefNamer = (side: Side, id: number) => string;
  * value: two expressions equal by name but not by value differ only in constants.
  */
 export function render(c: Canon, refs: RefNamer, named = false): string {
+  // Post-order by an explicit stack: a chain of operators is a tree as deep as it is long.
+  const rendered = new Map<Canon, string>();
+  const inner = (x: Canon): readonly Canon[] =>
+    x.k === "op" ? x.args : x.k === "ref" && x.base ? [x.base] : [];
+  const pending: Canon[] = [c];
+  while (pending.length > 0) {
+    const x = pending[pending.length - 1]!;
+    const waiting = inner(x).filter((a) => !rendered.has(a));
+    if (waiting.length > 0) {
+      pending.push(...waiting);
+      continue;
+    }
+    pending.pop();
+    rendered.set(
+      x,
+      renderOne(x, (a) => rendered.get(a)!, refs, named),
+    );
+  }
+  return rendered.get(c)!;
+}
+
+function renderOne(
+  c: Canon,
+  renderedOf: (inner: Canon) => string,
+  refs: RefNamer,
+  named: boolean,
+): string {
   switch (c.k) {
     case "lit":
       return named && c.name !== undefined ? `#${c.name}` : String(c.v);
     case "ref": {
       const ref = `@${refs(c.side, c.id)}`;
-      return c.base ? `${render(c.base, refs, named)}.${ref}` : ref;
+      return c.base ? `${renderedOf(c.base)}.${ref}` : ref;
     }
     case "param":
       return `$${c.name}`;
@@ -120,7 +147,7 @@ export function render(c: Canon, refs: RefNamer, named = false): string {
     case "opaque":
       return `?${c.text}`;
     case "op": {
-      const args = c.args.map((a) => render(a, refs, named));
+      const args = c.args.map(renderedOf);
       if (COMMUTATIVE.has(c.op)) args.sort();
       return `(${c.op} ${args.join(" ")})`;
     }
@@ -132,8 +159,11 @@ export function namedConstants(
   c: Canon,
   into = new Map<string, bigint | boolean>(),
 ): Map<string, bigint | boolean> {
-  if (c.k === "lit" && c.name !== undefined) into.set(c.name, c.v);
-  if (c.k === "ref" && c.base) namedConstants(c.base, into);
-  if (c.k === "op") for (const a of c.args) namedConstants(a, into);
+  const pending: Canon[] = [c];
+  for (let x = pending.pop(); x !== undefined; x = pending.pop()) {
+    if (x.k === "lit" && x.name !== undefined) into.set(x.name, x.v);
+    if (x.k === "ref" && x.base) pending.push(x.base);
+    if (x.k === "op") for (let i = x.args.length - 1; i >= 0; i--) pending.push(x.args[i]!);
+  }
   return into;
 }

@@ -36,8 +36,15 @@ export function member(node: JsonNode, key: string): JsonEntry | undefined {
   return node.kind === "object" ? node.entries.find((e) => e.key === key) : undefined;
 }
 
+/**
+ * The deepest nesting of objects and arrays the parser takes (docs/security.md): it recurses, and
+ * a QEMU dump nests about four levels per struct inside a struct, a few structs deep.
+ */
+export const MAX_JSON_DEPTH = 256;
+
 class JsonParser {
   private pos = 0;
+  private depth = 0;
   private readonly lines: LineMap;
 
   constructor(
@@ -58,8 +65,14 @@ class JsonParser {
     this.space();
     const start = this.pos;
     const c = this.text[this.pos];
-    if (c === "{") return this.object();
-    if (c === "[") return this.array();
+    if (c === "{" || c === "[") {
+      if (this.depth >= MAX_JSON_DEPTH)
+        this.fail(`objects and arrays nested more than ${MAX_JSON_DEPTH} deep`);
+      this.depth++;
+      const node = c === "{" ? this.object() : this.array();
+      this.depth--;
+      return node;
+    }
     if (c === '"') return { kind: "string", value: this.string(), span: this.span(start) };
     if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return this.number();
     for (const [word, node] of [

@@ -4,7 +4,7 @@
 
 import type { Span } from "../../diagnostics/span.js";
 import { constantOf } from "../check/expressions.js";
-import { children, pathTarget } from "../check/walk.js";
+import { anySubexpression, pathTarget, subexpressions } from "../check/walk.js";
 import type {
   ElementModel,
   FieldModel,
@@ -445,8 +445,16 @@ export class Flattener {
         );
       case "unary":
         return op(e.op === "-" ? "neg" : e.op, [this.canon(e.operand, scope)]);
-      case "binary":
-        return op(e.op, [this.canon(e.left, scope), this.canon(e.right, scope)]);
+      case "binary": {
+        // Down the left operands by iteration: a chain is a tree as deep as it is long.
+        const chain: Extract<IrExpr, { kind: "binary" }>[] = [];
+        let leftmost: IrExpr = e;
+        for (; leftmost.kind === "binary"; leftmost = leftmost.left) chain.push(leftmost);
+        let canon = this.canon(leftmost, scope);
+        for (let i = chain.length - 1; i >= 0; i--)
+          canon = op(chain[i]!.op, [canon, this.canon(chain[i]!.right, scope)]);
+        return canon;
+      }
       case "conditional":
         return op("?:", [
           this.canon(e.test, scope),
@@ -554,12 +562,14 @@ export function gatesOf(members: readonly MemberModel[]): bigint[] {
 }
 
 function readsVersion(e: IrExpr): boolean {
-  return e.kind === "version" || children(e).some(readsVersion);
+  return anySubexpression(e, (x) => x.kind === "version");
 }
 
 function literals(e: IrExpr): bigint[] {
-  if (e.kind === "literal") return typeof e.value === "bigint" ? [e.value] : [];
-  return children(e).flatMap(literals);
+  const out: bigint[] = [];
+  for (const x of subexpressions(e))
+    if (x.kind === "literal" && typeof x.value === "bigint") out.push(x.value);
+  return out;
 }
 
 /** The versions worth comparing in [lo, hi]: the ends, and each side of every gate. */

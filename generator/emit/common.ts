@@ -11,7 +11,7 @@ import type {
 } from "../model.js";
 import type { CountPlan, FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import { scalarName, scalarSize } from "../check/types.js";
-import { children } from "../check/walk.js";
+import { anySubexpression, subexpressions } from "../check/walk.js";
 import { constantCode, convert, emitExpr, type ExprEnv } from "./expressions.js";
 
 /** Reader and Writer method of a scalar: `u32`, `i16le`, `bool` … */
@@ -207,7 +207,7 @@ export function joinPath(prefix: string, path: string): string {
 }
 
 function readsVersionIn(e: IrExpr | undefined): boolean {
-  return e !== undefined && (e.kind === "version" || children(e).some(readsVersionIn));
+  return e !== undefined && anySubexpression(e, (x) => x.kind === "version");
 }
 
 /**
@@ -239,11 +239,9 @@ export function boundParams(fn: FunctionPlan, side: "save" | "load"): [ParamMode
   const all = [...fn.locals.params];
   if (side === "save") return all;
   const read = new Set<ParamModel>();
-  const visit = (e: IrExpr): void => {
-    if (e.kind === "param") read.add(e.param);
-    children(e).forEach(visit);
-  };
-  for (const site of fn.layout.sites) if (!site.writerOnly) visit(site.expr);
+  for (const site of fn.layout.sites)
+    if (!site.writerOnly)
+      for (const e of subexpressions(site.expr)) if (e.kind === "param") read.add(e.param);
   return all.filter(([param]) => read.has(param));
 }
 

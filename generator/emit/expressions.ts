@@ -3,7 +3,9 @@
 // (unbounded integers, division toward zero) hold in both.
 
 import type { ExprType, FieldType, IrExpr, SubsectionModel } from "../model.js";
-import type { Locals } from "../plan/plan.js";
+import type { Locals, SchemaPlan } from "../plan/plan.js";
+import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { subexpressions } from "../check/walk.js";
 import { SAFE_MAX, SAFE_MIN } from "../check/types.js";
 
 export type Rep = "number" | "bigint" | "boolean" | "object";
@@ -153,7 +155,9 @@ export function emitExpr(e: IrExpr, env: ExprEnv): Emitted {
       const a = emitExpr(e.then, env);
       const b = emitExpr(e.else, env);
       const rep = joinRep(a.rep, b.rep, e.type);
-      return { code: `(${test.code} ? ${convert(a, rep)} : ${convert(b, rep)})`, rep };
+      const then = widenNarrowed(test.code, convert(a, rep));
+      const otherwise = widenNarrowed(test.code, convert(b, rep));
+      return { code: `(${test.code} ? ${then} : ${otherwise})`, rep };
     }
   }
 }
@@ -253,7 +257,7 @@ function emitBinary(e: Extract<IrExpr, { kind: "binary" }>, env: ExprEnv): Emitt
   const right = emitExpr(e.right, env);
   const op = e.op;
   if (op === "&&" || op === "||")
-    return { code: `(${left.code} ${op} ${right.code})`, rep: "boolean" };
+    return { code: `(${left.code} ${op} ${widenNarrowed(left.code, right.code)})`, rep: "boolean" };
   if (op === "??") {
     const rep = joinRep(left.rep, right.rep, e.type);
     if (left.rep === rep) return { code: `(${left.code} ?? ${convert(right, rep)})`, rep };
@@ -310,4 +314,54 @@ function paren(code: string): string {
   return /^[\w.$]+$/.test(code) || (code.startsWith("(") && code.endsWith(")"))
     ? code
     : `(${code})`;
+}
+
+/**
+ * The most operators one expression may have for `gen`: the code emitted for it nests one level
+ * per operator, and the TypeScript compiler and prettier, which gen runs on the code, recurse on
+ * that nesting (at about 600 they overflow the stack). The checker and compat take any length.
+ */
+export const MAX_GENERATED_OPERATORS = 256;
+
+/** VMS8006 for each expression of the plan with more operators than gen can compile. */
+export function tooLongToGenerate(plan: SchemaPlan): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const fn of plan.functions)
+    for (const site of fn.layout.sites) {
+      const at = `${site.expr.span.start}:${site.expr.span.end}`;
+      if (seen.has(at)) continue;
+      seen.add(at);
+      let operators = 0;
+      for (const x of subexpressions(site.expr))
+        if (x.kind === "binary" || x.kind === "unary" || x.kind === "conditional") operators++;
+      if (operators > MAX_GENERATED_OPERATORS)
+        out.push(
+          diagnostic("VMS8006", site.expr.span, [
+            String(operators),
+            String(MAX_GENERATED_OPERATORS),
+          ]),
+        );
+    }
+  return out;
+}
+
+/**
+ * TypeScript narrows a local compared with a literal: after `a === 1 &&` (or in the branches of
+ * `a === 1 ? … : …`) it takes `a` for `1`, and refuses a second comparison `a === 0` as one that
+ * cannot hold (TS2367), although the schema may well write it (`v == 1 && v == 0` is false, not an
+ * error). Such a second comparison of a local the first one narrowed reads it widened again
+ * (`(a as number) === 0`); every other comparison is emitted as it is.
+ */
+function widenNarrowed(narrowing: string, code: string): string {
+  const narrowed = new Set<string>();
+  for (const m of narrowing.matchAll(/\(([A-Za-z_$][\w$]*) [!=]== -?\d+n?\)/g)) narrowed.add(m[1]!);
+  if (narrowed.size === 0) return code;
+  return code.replace(
+    /\(([A-Za-z_$][\w$]*) ([!=]==) (-?\d+)(n?)\)/g,
+    (whole, name: string, op: string, digits: string, big: string) =>
+      narrowed.has(name)
+        ? `((${name} as ${big ? "bigint" : "number"}) ${op} ${digits}${big})`
+        : whole,
+  );
 }

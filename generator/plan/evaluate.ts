@@ -143,11 +143,22 @@ function call(e: Extract<IrExpr, { kind: "call" }>, env: EvalEnv): Value {
   }
 }
 
+/** A chain `a + b + …` down its left operands by iteration: the tree is as deep as the chain is long. */
 function binary(e: Extract<IrExpr, { kind: "binary" }>, env: EvalEnv): Value {
-  if (e.op === "&&") return Boolean(evaluate(e.left, env)) && Boolean(evaluate(e.right, env));
-  if (e.op === "||") return Boolean(evaluate(e.left, env)) || Boolean(evaluate(e.right, env));
-  if (e.op === "??") return evaluate(e.left, env) ?? evaluate(e.right, env);
-  const l = evaluate(e.left, env) as bigint | boolean;
+  const chain: Extract<IrExpr, { kind: "binary" }>[] = [];
+  let leftmost: IrExpr = e;
+  for (; leftmost.kind === "binary"; leftmost = leftmost.left) chain.push(leftmost);
+  let value = evaluate(leftmost, env);
+  for (let i = chain.length - 1; i >= 0; i--) value = binaryStep(chain[i]!, value, env);
+  return value;
+}
+
+/** One operator, its left operand evaluated already; `&&`, `||` and `??` skip their right side. */
+function binaryStep(e: Extract<IrExpr, { kind: "binary" }>, left: Value, env: EvalEnv): Value {
+  if (e.op === "&&") return Boolean(left) && Boolean(evaluate(e.right, env));
+  if (e.op === "||") return Boolean(left) || Boolean(evaluate(e.right, env));
+  if (e.op === "??") return left ?? evaluate(e.right, env);
+  const l = left as bigint | boolean;
   const r = evaluate(e.right, env) as bigint | boolean;
   switch (e.op) {
     case "==":

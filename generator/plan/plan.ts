@@ -20,7 +20,7 @@ import type {
   UnusedModel,
 } from "../model.js";
 import { constantOf } from "../check/expressions.js";
-import { children, references } from "../check/walk.js";
+import { references, subexpressions } from "../check/walk.js";
 import { Namer, pascalCase } from "./names.js";
 
 export interface CountPlan {
@@ -518,11 +518,8 @@ function countPlan(count: Count): CountPlan {
 /** Parameters a layout's expressions read, in declaration order of first use. */
 function usedParams(layout: LayoutModel): ParamModel[] {
   const seen = new Set<ParamModel>();
-  const visit = (e: IrExpr): void => {
-    if (e.kind === "param") seen.add(e.param);
-    for (const c of children(e)) visit(c);
-  };
-  for (const site of layout.sites) visit(site.expr);
+  for (const site of layout.sites)
+    for (const e of subexpressions(site.expr)) if (e.kind === "param") seen.add(e.param);
   return [...seen];
 }
 
