@@ -1,7 +1,7 @@
 // Streams built from the fixtures for tests.
 
 import { expect } from "vitest";
-import { streamBytes } from "../../fuzz/fixtures.js";
+import { streamBytes, streamIndex } from "../../fuzz/fixtures.js";
 import { StreamError } from "../../stream/format.js";
 
 export { streamBytes };
@@ -38,4 +38,44 @@ export function streamErrorOf(run: () => unknown): string {
     return (e as Error).message;
   }
   throw new Error("no error");
+}
+
+/**
+ * The params a fixture stream needs beyond the schemas' defaults (QEMU 7.2's machine types):
+ * pc-i440fx-2.3 sends no SMBus state and no ACPI index in piix4_pm, which its stream does not say
+ * (schemas/piix4_pm.vmstate).
+ */
+export function streamParams(name: string): Record<string, boolean> {
+  return name === "pxe-loop-pc-i440fx-2.3"
+    ? { smbus_no_migration_support: true, not_migrate_acpi_index: true }
+    : {};
+}
+
+/** The same as `--param NAME=VALUE` arguments of the CLI. */
+export function streamParamArgs(name: string): string[] {
+  return Object.entries(streamParams(name)).flatMap(([k, v]) => ["--param", `${k}=${v}`]);
+}
+
+/**
+ * The payload and version of every FULL section `idstr` of these fixture streams, cut out by the
+ * fixture's index (`streams/NAME.sections.json`), whether or not a schema decodes it.
+ */
+export function sectionPayloads(
+  names: readonly string[],
+  idstr: string,
+): { stream: string; version: number; bytes: Uint8Array }[] {
+  const out: { stream: string; version: number; bytes: Uint8Array }[] = [];
+  for (const stream of names) {
+    const bytes = streamBytes(stream);
+    for (const s of streamIndex(stream).sections) {
+      if (s.type !== "FULL" || s.name !== idstr) continue;
+      const start = s.payload_offset!;
+      out.push({
+        stream,
+        version: s.version_id!,
+        bytes: bytes.slice(start, start + s.payload_len!),
+      });
+    }
+  }
+  return out;
 }
