@@ -122,9 +122,7 @@ describe("the values QEMU wrote", () => {
         expect(pciIds((one(name, "mch")["parent_obj"] as State)["config"])).toBe("8086:29c0");
         expect(pciIds((one(name, "ICH9LPC")["d"] as State)["config"])).toBe("8086:2918");
         expect(pciIds((one(name, "ich9_smb")["dev"] as State)["config"])).toBe("8086:2930");
-        expect(pciIds((one(name, "ich9_ahci")["parent_obj"] as State)["config"])).toBe(
-          "8086:2922",
-        );
+        expect(pciIds((one(name, "ich9_ahci")["parent_obj"] as State)["config"])).toBe("8086:2922");
         const port = one(name, "pcie-root-port");
         const pci = (((port["parent_obj"] as State)["parent_obj"] as State)["parent_obj"] as State)[
           "config"

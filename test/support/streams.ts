@@ -1,7 +1,7 @@
 // Streams built from the fixtures for tests.
 
 import { expect } from "vitest";
-import { streamBytes, streamIndex } from "../../fuzz/fixtures.js";
+import { streamBytes, streamIndex, type IndexedSection } from "../../fuzz/fixtures.js";
 import { StreamError } from "../../stream/format.js";
 
 export { streamBytes };
@@ -67,7 +67,9 @@ export function sectionPayloads(
   const out: { stream: string; version: number; bytes: Uint8Array }[] = [];
   for (const stream of names) {
     const bytes = streamBytes(stream);
-    for (const s of streamIndex(stream).sections) {
+    for (const s of streamIndex(stream).sections as readonly (IndexedSection & {
+      version_id?: number;
+    })[]) {
       if (s.type !== "FULL" || s.name !== idstr) continue;
       const start = s.payload_offset!;
       out.push({
