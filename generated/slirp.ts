@@ -174,7 +174,10 @@ export interface SlirpTcp {
 
 /**
  * vmstate_slirp_socket ("slirp-socket", version 4), loaded at the section's version (libslirp
- * passes version_id on), so the version gates are the caller's version.
+ * passes version_id on), so the version gates are the caller's version. slirp_state_load also
+ * refuses a socket whose foreign address is outside the virtual network (10.0.2.0/24 unless
+ * -netdev user,net= says otherwise) or matches no guestfwd rule of the destination: configuration
+ * the stream does not carry.
  *
  * Struct SlirpSocket ("slirp-socket").
  */
@@ -578,7 +581,10 @@ export function loadSlirpTcp(r: Reader, _p: Params): SlirpTcp {
 
 /**
  * vmstate_slirp_socket ("slirp-socket", version 4), loaded at the section's version (libslirp
- * passes version_id on), so the version gates are the caller's version.
+ * passes version_id on), so the version gates are the caller's version. slirp_state_load also
+ * refuses a socket whose foreign address is outside the virtual network (10.0.2.0/24 unless
+ * -netdev user,net= says otherwise) or matches no guestfwd rule of the destination: configuration
+ * the stream does not carry.
  *
  * Writes struct SlirpSocket in QEMU's wire format.
  */
@@ -647,7 +653,10 @@ export function saveSlirpSocket(w: Writer, s: SlirpSocket, p: Params, version_2:
 
 /**
  * vmstate_slirp_socket ("slirp-socket", version 4), loaded at the section's version (libslirp
- * passes version_id on), so the version gates are the caller's version.
+ * passes version_id on), so the version gates are the caller's version. slirp_state_load also
+ * refuses a socket whose foreign address is outside the virtual network (10.0.2.0/24 unless
+ * -netdev user,net= says otherwise) or matches no guestfwd rule of the destination: configuration
+ * the stream does not carry.
  *
  * Reads struct SlirpSocket; a malformed input throws a LoadError with the field path and byte offset.
  */
