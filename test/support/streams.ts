@@ -1,10 +1,15 @@
 // Streams built from the fixtures for tests.
 
 import { expect } from "vitest";
-import { streamBytes, streamIndex, type IndexedSection } from "../../fuzz/fixtures.js";
+import {
+  streamBytes,
+  streamIndex,
+  streamParams,
+  type IndexedSection,
+} from "../../fuzz/fixtures.js";
 import { StreamError } from "../../stream/format.js";
 
-export { streamBytes };
+export { streamBytes, streamParams };
 
 /**
  * linux-pc-user in the order QEMU 2.5/2.6's reader wanted: the guest negotiated
@@ -38,17 +43,6 @@ export function streamErrorOf(run: () => unknown): string {
     return (e as Error).message;
   }
   throw new Error("no error");
-}
-
-/**
- * The params a fixture stream needs beyond the schemas' defaults (QEMU 7.2's machine types):
- * pc-i440fx-2.3 sends no SMBus state and no ACPI index in piix4_pm, which its stream does not say
- * (schemas/piix4_pm.vmstate).
- */
-export function streamParams(name: string): Record<string, boolean> {
-  return name === "pxe-loop-pc-i440fx-2.3"
-    ? { smbus_no_migration_support: true, not_migrate_acpi_index: true }
-    : {};
 }
 
 /** The same as `--param NAME=VALUE` arguments of the CLI. */
