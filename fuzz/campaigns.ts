@@ -150,7 +150,7 @@ export function makeCampaign(
           return {
             what: `${stream.name} cut at ${n}${withEnd && n < eof ? " with its EOF and description" : ""}`,
             data: () => bytes,
-            run: () => decodeWholeStream(bytes, codecs, false),
+            run: () => decodeWholeStream(bytes, codecs, false, stream.params),
           };
         },
       };
@@ -187,7 +187,7 @@ export function makeCampaign(
           return {
             what: `${base.name}: ${kinds.join(" + ")}`,
             data: () => bytes,
-            run: () => decodeWholeStream(bytes, codecs, index % 8 === 0),
+            run: () => decodeWholeStream(bytes, codecs, index % 8 === 0, base.params),
           };
         },
       };
@@ -202,7 +202,7 @@ export function makeCampaign(
           return {
             what: `${base.name}, mutated`,
             data: () => text,
-            run: () => encodeJson(text, codecs, base.source),
+            run: () => encodeJson(text, codecs, base.source, base.params),
           };
         },
       };

@@ -23,6 +23,7 @@ import {
   streamBytes,
   streamIndex,
   streamNames,
+  streamParams,
   virtioNetPayloads,
 } from "./fixtures.js";
 import type { Hotspots, LengthField } from "./mutate-bytes.js";
@@ -32,6 +33,8 @@ export interface BinaryInput {
   readonly name: string;
   readonly bytes: Uint8Array;
   readonly hot: Hotspots;
+  /** The params a whole stream is decoded with (its machine type's: fixtures.ts streamParams). */
+  readonly params?: Record<string, unknown>;
 }
 
 export interface WholeStream {
@@ -41,6 +44,8 @@ export interface WholeStream {
   readonly boundaries: readonly number[];
   /** Offset of the EOF marker; the description follows it. */
   readonly eof: number;
+  /** The params it is decoded with (its machine type's: fixtures.ts streamParams). */
+  readonly params?: Record<string, unknown>;
 }
 
 export interface Corpus {
@@ -56,6 +61,7 @@ export interface Corpus {
     readonly name: string;
     readonly json: Json;
     readonly source?: Uint8Array;
+    readonly params?: Record<string, unknown>;
   }[];
 }
 
@@ -99,10 +105,11 @@ export function buildCorpus(codecs: Codecs): Corpus {
         bytes: streamBytes(name),
         boundaries: sectionBoundaries(index),
         eof: index.eof_offset,
+        params: streamParams(name),
       };
     });
     const linuxStream = streamBytes("linux-pc-user");
-    const made = built().map((b) => {
+    const made: WholeStream[] = built().map((b) => {
       const bytes = streamWithState(linuxStream, b.state, codecs);
       return { name: `linux-pc-user+${b.name}`, bytes, ...documentBoundaries(bytes, codecs) };
     });
@@ -110,8 +117,14 @@ export function buildCorpus(codecs: Codecs): Corpus {
   });
   const streams = once(() =>
     wholeStreams().map((s) => {
-      const bytes = withoutRamPages(s.bytes, codecs);
-      return { name: `${s.name} (no RAM pages)`, bytes, hot: streamHotspots(bytes, codecs) };
+      const params = s.params ?? {};
+      const bytes = withoutRamPages(s.bytes, codecs, params);
+      return {
+        name: `${s.name} (no RAM pages)`,
+        bytes,
+        hot: streamHotspots(bytes, codecs, params),
+        params,
+      };
     }),
   );
   const documents = once(() => {
@@ -121,8 +134,11 @@ export function buildCorpus(codecs: Codecs): Corpus {
         const stream = streams().find((s) => s.name.startsWith(`${name} `))!;
         return {
           name: `${stream.name} as JSON`,
-          json: JSON.parse(JSON.stringify(decodeStream(stream.bytes, codecs, {}))) as Json,
+          json: JSON.parse(
+            JSON.stringify(decodeStream(stream.bytes, codecs, stream.params ?? {})),
+          ) as Json,
           source: stream.bytes,
+          params: stream.params ?? {},
         };
       }),
       ...payloads().map((p) => ({
@@ -197,8 +213,12 @@ function hotspotsOf(r: RecordingReader, start: number): Hotspots {
 }
 
 /** A stream's headers, footers, name and length fields, and its virtio-net payload's hot spots. */
-function streamHotspots(bytes: Uint8Array, codecs: Codecs): Hotspots {
-  const doc = decodeStream(bytes, codecs, {});
+function streamHotspots(
+  bytes: Uint8Array,
+  codecs: Codecs,
+  params: Record<string, unknown>,
+): Hotspots {
+  const doc = decodeStream(bytes, codecs, params);
   const ranges: (readonly [number, number])[] = [[0, 8]];
   const lengthFields: LengthField[] = [];
   for (const item of doc.items) {
@@ -246,8 +266,12 @@ function streamHotspots(bytes: Uint8Array, codecs: Codecs): Hotspots {
 }
 
 /** The stream without its RAM PART sections (the pages); the rest, the description included, as it was. */
-function withoutRamPages(bytes: Uint8Array, codecs: Codecs): Uint8Array {
-  const doc = decodeStream(bytes, codecs, {});
+function withoutRamPages(
+  bytes: Uint8Array,
+  codecs: Codecs,
+  params: Record<string, unknown>,
+): Uint8Array {
+  const doc = decodeStream(bytes, codecs, params);
   const offsets = doc.items.map((i) => i.offset ?? 0);
   const keep: Uint8Array[] = [];
   let from = 0;
@@ -263,7 +287,7 @@ function withoutRamPages(bytes: Uint8Array, codecs: Codecs): Uint8Array {
     out.set(k, at);
     at += k.length;
   }
-  decodeStream(out, codecs, {}); // still a stream the decoder reads
+  decodeStream(out, codecs, params); // still a stream the decoder reads
   return out;
 }
 

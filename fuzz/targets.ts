@@ -112,11 +112,16 @@ export function decodePayload(bytes: Uint8Array, codecs: Codecs): Outcome {
  * decodes must encode, and the encoded stream must decode to the same document (the bytes may
  * differ: a bool byte 2 reads as true and is written back as 1).
  */
-export function decodeWholeStream(bytes: Uint8Array, codecs: Codecs, roundTrip: boolean): Outcome {
+export function decodeWholeStream(
+  bytes: Uint8Array,
+  codecs: Codecs,
+  roundTrip: boolean,
+  params: Record<string, unknown> = {},
+): Outcome {
   let doc: StreamDocument;
   let printed: string;
   try {
-    doc = decodeStream(bytes, codecs, {});
+    doc = decodeStream(bytes, codecs, params);
     printed = printJson(doc as unknown as Json);
   } catch (e) {
     return e instanceof StreamError
@@ -125,8 +130,8 @@ export function decodeWholeStream(bytes: Uint8Array, codecs: Codecs, roundTrip: 
   }
   if (!roundTrip) return OK;
   try {
-    const encoded = encodeStream(JSON.parse(printed) as StreamDocument, codecs, {}, bytes);
-    const again = decodeStream(encoded, codecs, {});
+    const encoded = encodeStream(JSON.parse(printed) as StreamDocument, codecs, params, bytes);
+    const again = decodeStream(encoded, codecs, params);
     if (withoutOffsets(again) !== withoutOffsets(doc))
       return crash("decode(encode(document)) differs from the document");
   } catch (e) {
@@ -147,9 +152,14 @@ function withoutOffsets(doc: StreamDocument): string {
  * `vmstate encode`: a document (JSON text) to a stream or a section body, as the CLI does it, with
  * the stream it was decoded from as the source of its RAM sections.
  */
-export function encodeJson(text: string, codecs: Codecs, source?: Uint8Array): Outcome {
+export function encodeJson(
+  text: string,
+  codecs: Codecs,
+  source?: Uint8Array,
+  params: Record<string, unknown> = {},
+): Outcome {
   try {
-    encodeDocument(JSON.parse(text), codecs, {}, source);
+    encodeDocument(JSON.parse(text), codecs, params, source);
   } catch (e) {
     if (e instanceof StreamError) return checkStreamError(e);
     return crash("encode threw something other than a StreamError", e);

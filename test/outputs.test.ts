@@ -25,6 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StreamDocument } from "../stream/format.js";
 import { cliPath, vmstate } from "./support/cli.js";
 import { fixturesDir } from "./support/fixtures.js";
+import { streamParamArgs } from "./support/streams.js";
 
 const fixture = join(fixturesDir, "streams", "pxe-loop-pc.stream");
 let dir: string;
@@ -304,7 +305,8 @@ describe("encode writes only what decode reads back", () => {
     )) {
       const stream = join(fixturesDir, "streams", name);
       const doc = join(f, `${name}.json`);
-      expect(vmstate(["decode", stream, "-o", doc]).status, name).toBe(0);
+      const params = streamParamArgs(name.replace(/\.stream$/, ""));
+      expect(vmstate(["decode", stream, ...params, "-o", doc]).status, name).toBe(0);
       const back = join(f, name);
       const r = vmstate(["encode", doc, "-o", back]);
       expect(r.status, `${name}: ${r.stderr}`).toBe(0);

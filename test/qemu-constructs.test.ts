@@ -1,15 +1,12 @@
 // The constructs QEMU 7.2's sections need (issue 12), on the real bytes of the fixture streams:
-// each section is cut out of a stream (undecoded sections are kept as hex), loaded with the module
+// each section is cut out of a stream (by the fixture's index), loaded with the module
 // of test/golden/qemu.vmstate, saved back to the same bytes, and edited to see the errors.
 
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LoadError, Reader, SaveError, Writer } from "../runtime/index.js";
-import { decodeStream } from "../stream/decode.js";
 import type { Json } from "../stream/format.js";
 import { stateFromJson, stateToJson } from "../stream/json.js";
-import type { Codecs } from "../stream/codecs.js";
-import { projectCodecs } from "./support/codecs.js";
-import { streamBytes } from "./support/streams.js";
+import { sectionPayloads } from "./support/streams.js";
 import * as q from "./golden/qemu.js";
 
 const streams = [
@@ -23,26 +20,9 @@ const streams = [
   "pxe-loop-q35-modern",
 ];
 
-let codecs: Codecs;
-beforeAll(async () => {
-  codecs = await projectCodecs();
-});
-
 /** The payload and version of every section `idstr` of every fixture stream. */
 function sections(idstr: string): { stream: string; version: number; bytes: Uint8Array }[] {
-  const out: { stream: string; version: number; bytes: Uint8Array }[] = [];
-  for (const stream of streams) {
-    const doc = decodeStream(streamBytes(stream), codecs, {});
-    const bytes = streamBytes(stream);
-    doc.items.forEach((item, i) => {
-      if (item.type !== "full" || item.idstr !== idstr || "schema" in item.body) return;
-      // The body: after the header (marker, id, name, instance, version), up to the footer.
-      const start = item.offset! + 14 + item.idstr.length;
-      const end = doc.items[i + 1]!.offset! - (item.footer ? 5 : 0);
-      out.push({ stream, version: item.versionId, bytes: bytes.slice(start, end) });
-    });
-  }
-  return out;
+  return sectionPayloads(streams, idstr);
 }
 
 function roundTrip<S>(

@@ -28,7 +28,7 @@ import { cliPath, vmstate } from "./support/cli.js";
 import { projectCodecs } from "./support/codecs.js";
 import { fixturesDir } from "./support/fixtures.js";
 import { vmstateMeasured } from "./support/measured.js";
-import { streamErrorOf } from "./support/streams.js";
+import { streamErrorOf, streamParamArgs, streamParams } from "./support/streams.js";
 
 const fixture = join(fixturesDir, "streams", "pxe-loop-pc.stream");
 let dir: string;
@@ -95,10 +95,11 @@ describe("RAM by reference", () => {
     "%s from a pipe: the description is found at the end, and sections without a schema are read",
     (name) => {
       const bytes = readFileSync(join(fixturesDir, "streams", `${name}.stream`));
-      const r = piped(["decode", "-"], bytes);
+      const r = piped(["decode", "-", ...streamParamArgs(name)], bytes);
       expect(r.status, r.stderr).toBe(0);
       const doc = JSON.parse(r.stdout.toString()) as StreamDocument;
-      expect(encodeStream(doc, codecs, {}, new Uint8Array(bytes))).toEqual(new Uint8Array(bytes));
+      const again = encodeStream(doc, codecs, streamParams(name), new Uint8Array(bytes));
+      expect(again).toEqual(new Uint8Array(bytes));
     },
   );
 

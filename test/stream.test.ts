@@ -15,7 +15,12 @@ import { StreamError } from "../stream/format.js";
 import { root } from "./support/compile.js";
 import { projectCodecs } from "./support/codecs.js";
 import { fixturesDir, virtioNetPayloads } from "./support/fixtures.js";
-import { offloadsAfterSubsections, streamBytes, streamErrorOf } from "./support/streams.js";
+import {
+  offloadsAfterSubsections,
+  streamBytes,
+  streamErrorOf,
+  streamParams,
+} from "./support/streams.js";
 
 const streams = [
   "idle-pc",
@@ -45,11 +50,11 @@ beforeAll(async () => {
 describe.each(streams)("stream %s", (name) => {
   it("decodes every section and encodes back to the same bytes", () => {
     const bytes = streamBytes(name);
-    const doc = decodeStream(bytes, codecs, {});
+    const doc = decodeStream(bytes, codecs, streamParams(name));
     const again = encodeStream(
       JSON.parse(JSON.stringify(doc)) as StreamDocument,
       codecs,
-      {},
+      streamParams(name),
       bytes,
     );
     expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
@@ -59,7 +64,7 @@ describe.each(streams)("stream %s", (name) => {
     const index = JSON.parse(
       readFileSync(join(fixturesDir, "streams", `${name}.sections.json`), "utf8"),
     ) as { sections: IndexedSection[]; eof_offset: number };
-    const doc = decodeStream(streamBytes(name), codecs, {});
+    const doc = decodeStream(streamBytes(name), codecs, streamParams(name));
     const sections = doc.items.filter((i) => i.type !== "eof" && i.type !== "vmdesc");
     expect(sections.map((s) => [s.type, s.offset])).toEqual(
       index.sections.map((s) => [s.type.toLowerCase(), s.offset]),
@@ -73,7 +78,7 @@ describe.each(streams)("stream %s", (name) => {
   });
 
   it("decodes the virtio-net section with its schema, as the payload fixture", () => {
-    const doc = decodeStream(streamBytes(name), codecs, {});
+    const doc = decodeStream(streamBytes(name), codecs, streamParams(name));
     const section = doc.items.find((i) => i.type === "full" && i.idstr.endsWith("/virtio-net"));
     expect(
       section && "body" in section && "schema" in section.body ? section.body.schema : undefined,
@@ -224,8 +229,8 @@ describe("reads of any size, from a file or a pipe", () => {
   ])("reads of at most %i bytes (a pipe: %s) give the same document", (step, pipe) => {
     for (const name of ["pxe-loop-pc", "pxe-loop-pc-i440fx-2.3", "linux-pc-user"]) {
       const bytes = streamBytes(name);
-      const doc = decodeSource(piecemeal(bytes, step, pipe), codecs, {});
-      const whole = decodeStream(bytes, codecs, {});
+      const doc = decodeSource(piecemeal(bytes, step, pipe), codecs, streamParams(name));
+      const whole = decodeStream(bytes, codecs, streamParams(name));
       expect(doc.items).toEqual(whole.items);
       expect(doc.source).toEqual(whole.source);
     }

@@ -1,10 +1,15 @@
 // Streams built from the fixtures for tests.
 
 import { expect } from "vitest";
-import { streamBytes } from "../../fuzz/fixtures.js";
+import {
+  streamBytes,
+  streamIndex,
+  streamParams,
+  type IndexedSection,
+} from "../../fuzz/fixtures.js";
 import { StreamError } from "../../stream/format.js";
 
-export { streamBytes };
+export { streamBytes, streamParams };
 
 /**
  * linux-pc-user in the order QEMU 2.5/2.6's reader wanted: the guest negotiated
@@ -38,4 +43,35 @@ export function streamErrorOf(run: () => unknown): string {
     return (e as Error).message;
   }
   throw new Error("no error");
+}
+
+/** The same as `--param NAME=VALUE` arguments of the CLI. */
+export function streamParamArgs(name: string): string[] {
+  return Object.entries(streamParams(name)).flatMap(([k, v]) => ["--param", `${k}=${v}`]);
+}
+
+/**
+ * The payload and version of every FULL section `idstr` of these fixture streams, cut out by the
+ * fixture's index (`streams/NAME.sections.json`), whether or not a schema decodes it.
+ */
+export function sectionPayloads(
+  names: readonly string[],
+  idstr: string,
+): { stream: string; version: number; bytes: Uint8Array }[] {
+  const out: { stream: string; version: number; bytes: Uint8Array }[] = [];
+  for (const stream of names) {
+    const bytes = streamBytes(stream);
+    for (const s of streamIndex(stream).sections as readonly (IndexedSection & {
+      version_id?: number;
+    })[]) {
+      if (s.type !== "FULL" || s.name !== idstr) continue;
+      const start = s.payload_offset!;
+      out.push({
+        stream,
+        version: s.version_id!,
+        bytes: bytes.slice(start, start + s.payload_len!),
+      });
+    }
+  }
+  return out;
 }
