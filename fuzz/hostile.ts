@@ -113,7 +113,7 @@ export function hostileSchema(rnd: Random): { what: string; text: string } {
         section(`  validate a < 1, "m${c}";`),
         section(`  validate a < 1, "m${JSON.stringify(c).slice(1, -1)}";`),
         `${c}${section("")}`,
-        section(`  ${"c: u8; ".repeat(size(rnd, 20_000))}${c}`),
+        section(`  c: u8;${" ".repeat(size(rnd, 200_000))}${c}`),
       ];
       const k = rnd.below(places.length);
       return { what: `${JSON.stringify(c)} in place ${k}`, text: places[k]! };

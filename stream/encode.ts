@@ -304,9 +304,7 @@ function encodeItem(
       break;
     }
     default:
-      throw new StreamError(
-        `${at}: unknown item type ${JSON.stringify((item as { type?: unknown }).type)}`,
-      );
+      throw new StreamError(`${at}: unknown item type ${shown((item as { type?: unknown }).type)}`);
   }
   parts.push({ bytes: w.finish(), last: true });
   return parts;

@@ -107,6 +107,8 @@ function bad(path: string, expected: string, found: Json): StreamError {
 /** An integer written as text, decimal or 0x-hexadecimal, maybe negative; undefined when it is not one. */
 export function integerFromText(text: string): bigint | undefined {
   if (!/^-?(0x[0-9a-f]+|\d+)$/i.test(text)) return undefined;
+  // No value of a document needs more than 64 bits; converting a million digits would take seconds.
+  if (text.replace(/^-?(0x)?0*/i, "").length > 40) return undefined;
   return text.startsWith("-") ? -BigInt(text.slice(1)) : BigInt(text);
 }
 
