@@ -274,7 +274,12 @@ export interface BMDMAStateStatus {
 export interface Ide {
   /** PCIDevice */
   parent_obj: PCIDevice;
-  /** 2 × BMDMAState */
+  /**
+   * QEMU refuses read-only config bytes (the IDs among them) that differ from the destination's
+   * (get_pci_config_device, "Bad config data"): that is the destination's check, against its own device.
+   *
+   * 2 × BMDMAState
+   */
   bmdma: BMDMAState[];
   /** 2 × IDEBus; absent in older versions */
   bus?: IDEBus[] | undefined;
@@ -760,13 +765,6 @@ export function saveIde(w: Writer, s: Ide, p: Params = {}): void {
   } catch (e) {
     throw atPath(e, "parent_obj");
   }
-  // The read-only IDs must be the destination's (get_pci_config_device, "Bad config data").
-  w.check(
-    w.le16At(parent_obj.config, 0, "parent_obj") === PCI_VENDOR_ID_INTEL &&
-      w.le16At(parent_obj.config, 2, "parent_obj") === PCI_DEVICE_ID_INTEL_82371SB_1,
-    "not a PIIX3 IDE controller (vendor and device ID must be 8086:7010)",
-    "parent_obj",
-  );
   const bmdma = s.bmdma;
   const i$n = 2;
   const i$items = w.array(bmdma, i$n, "bmdma");
@@ -822,21 +820,12 @@ export function saveIde(w: Writer, s: Ide, p: Params = {}): void {
 /** Reads section "ide"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadIde(r: Reader, p: Params = {}, version: number = 3): Ide {
   r.version(version, 0, 3, "ide");
-  const parent_obj$at = r.pos;
   let parent_obj: PCIDevice;
   try {
     parent_obj = loadPCIDevice(r, p);
   } catch (e) {
     throw atPath(e, "parent_obj");
   }
-  // The read-only IDs must be the destination's (get_pci_config_device, "Bad config data").
-  r.check(
-    r.le16At(parent_obj.config, 0, "parent_obj") === PCI_VENDOR_ID_INTEL &&
-      r.le16At(parent_obj.config, 2, "parent_obj") === PCI_DEVICE_ID_INTEL_82371SB_1,
-    "not a PIIX3 IDE controller (vendor and device ID must be 8086:7010)",
-    "parent_obj",
-    parent_obj$at,
-  );
   const i$n = 2;
   const bmdma: BMDMAState[] = new Array<BMDMAState>(i$n);
   let i = 0;

@@ -65,6 +65,8 @@ export interface PIIX3 {
   /** PCIDevice */
   dev: PCIDevice;
   /**
+   * QEMU refuses read-only config bytes (the IDs among them) that differ from the destination's
+   * (get_pci_config_device, "Bad config data"): that is the destination's check, against its own device.
    * The level of each PCI interrupt line PIRQ[A-D] when saved (piix3_pre_save); the loader
    * recomputes its PIC levels from the bus instead.
    *
@@ -191,13 +193,6 @@ export function savePIIX3(w: Writer, s: PIIX3, p: Params = {}): void {
   } catch (e) {
     throw atPath(e, "dev");
   }
-  // The read-only IDs must be the destination's (get_pci_config_device, "Bad config data").
-  w.check(
-    w.le16At(dev.config, 0, "dev") === PCI_VENDOR_ID_INTEL &&
-      w.le16At(dev.config, 2, "dev") === PCI_DEVICE_ID_INTEL_82371SB_0,
-    "not a PIIX3 ISA bridge (vendor and device ID must be 8086:7000)",
-    "dev",
-  );
   const pci_irq_levels_vmstate = s.pci_irq_levels_vmstate;
   if (version >= 3) {
     const i$n = PIIX_NUM_PIRQS;
@@ -227,21 +222,12 @@ export function savePIIX3(w: Writer, s: PIIX3, p: Params = {}): void {
 /** Reads section "PIIX3"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadPIIX3(r: Reader, p: Params = {}, version: number = 3): PIIX3 {
   r.version(version, 2, 3, "PIIX3");
-  const dev$at = r.pos;
   let dev: PCIDevice;
   try {
     dev = loadPCIDevice(r, p);
   } catch (e) {
     throw atPath(e, "dev");
   }
-  // The read-only IDs must be the destination's (get_pci_config_device, "Bad config data").
-  r.check(
-    r.le16At(dev.config, 0, "dev") === PCI_VENDOR_ID_INTEL &&
-      r.le16At(dev.config, 2, "dev") === PCI_DEVICE_ID_INTEL_82371SB_0,
-    "not a PIIX3 ISA bridge (vendor and device ID must be 8086:7000)",
-    "dev",
-    dev$at,
-  );
   let pci_irq_levels_vmstate: number[] | undefined;
   if (version >= 3) {
     const i$n = PIIX_NUM_PIRQS;
