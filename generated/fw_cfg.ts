@@ -18,14 +18,6 @@ export const HOST_PAGE_SIZE: number = 4096;
 /** Values both sides know before loading (configuration of the destination, host features). */
 export interface Params {
   /**
-   * The fw_cfg device's "dma_enabled" property: on, and off for machine types up to 2.4
-   * (hw/core/machine.c hw_compat_2_4). The stream does not carry it: the pc-i440fx-2.3 fixture needs
-   * --param fw_cfg_dma_enabled=false.
-   *
-   * bool, default true
-   */
-  fw_cfg_dma_enabled?: boolean | undefined;
-  /**
    * fw_cfg_acpi_mr_restore(): the "acpi-mr-restore" property (on; off for machine types up to 4.2,
    * hw/core/machine.c hw_compat_4_2) and ACPI blob sizes that are not all multiples of the host page
    * size. The blobs' sizes are sent in the subsection, so only the property is a parameter.
@@ -62,7 +54,11 @@ export interface FwCfg {
 }
 
 /**
- * Its VMStateDescription gives no version: the subsection is version 0 on the wire.
+ * QEMU sends it when the device's "dma_enabled" property is on (fw_cfg_dma_enabled()): on, off
+ * for machine types up to 2.4 (hw/core/machine.c hw_compat_2_4), so the pc-i440fx-2.3 fixture has
+ * none. The stream carries that property only as this subsection's presence, and the fixtures
+ * have both, so there is no `needed` and no parameter: it is sent when the state has it. Its
+ * VMStateDescription gives no version: the subsection is version 0 on the wire.
  *
  * Subsection "fw_cfg/dma" (version 0); absent when not on the wire.
  */
@@ -101,7 +97,6 @@ export interface FwCfgAcpiMr {
 export function saveFwCfg(w: Writer, s: FwCfg, p: Params = {}): void {
   w.object(s, "");
   const version: number = 2;
-  const fw_cfg_dma_enabled = p.fw_cfg_dma_enabled ?? true;
   const fw_cfg_acpi_mr_restore = p.fw_cfg_acpi_mr_restore ?? true;
   const cur_entry = s.cur_entry;
   w.u16(cur_entry, "cur_entry");
@@ -113,12 +108,13 @@ export function saveFwCfg(w: Writer, s: FwCfg, p: Params = {}): void {
   if (version >= 2) {
     w.u32(w.present(cur_offset, "cur_offset"), "cur_offset");
   } else w.absent(cur_offset, "cur_offset");
-  if (fw_cfg_dma_enabled) {
-    const dma = w.object(w.present(s.dma, "dma"), "dma");
+  const dma = s.dma;
+  if (dma !== undefined) {
+    w.object(dma, "dma");
     w.subsection("fw_cfg/dma", 0);
     const dma_addr = dma.dma_addr;
     w.u64(dma_addr, "dma.dma_addr");
-  } else w.absent(s.dma, "dma");
+  }
   const acpi_mr = s.acpi_mr;
   if (
     acpi_mr !== undefined &&
@@ -203,8 +199,5 @@ export const fwCfgSection: SectionCodec<FwCfg, Params> = {
       },
     ],
   },
-  params: [
-    { name: "fw_cfg_dma_enabled", type: { kind: "bool" }, default: true },
-    { name: "fw_cfg_acpi_mr_restore", type: { kind: "bool" }, default: true },
-  ],
+  params: [{ name: "fw_cfg_acpi_mr_restore", type: { kind: "bool" }, default: true }],
 };

@@ -7,6 +7,10 @@
 // vmstate_pit_channel "pit channel" version 2); the TCG model's post_load (hw/timer/i8254.c
 // pit_post_load) checks nothing: it re-arms channel 0's timer from next_transition_time unless
 // irq_disabled.
+//
+// The section starts with channel 0's irq_disabled, which QEMU names by the C member it loads
+// into (the HPET's legacy mode takes IRQ 0 from the PIT: pit_irq_control), and ends with channel
+// 0's next_transition_time once more ("formerly irq_timer"): QEMU sends the one value twice.
 
 import { atIndex, atPath, type Reader, type SectionCodec, type Writer } from "../runtime/index.js";
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */

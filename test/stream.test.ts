@@ -138,7 +138,9 @@ describe("streams that cannot be read", () => {
 
   it("a stream cut short has lost its description", () => {
     const bytes = streamBytes("pxe-loop-pc").subarray(0, 1096148 + 500);
-    expect(streamErrorOf(() => decodeStream(bytes, codecs, {}))).toBe(
+    // Without the device schemas, the first section is one that needs the description.
+    const sections = new Map([...codecs.sections].filter(([name]) => name === "configuration"));
+    expect(streamErrorOf(() => decodeStream(bytes, { ...codecs, sections }, {}))).toBe(
       `section 0 "timer" at byte offset 1083251 has no schema, and the stream has no description, so its end cannot be found`,
     );
   });
@@ -249,7 +251,7 @@ describe("the generated modules the stream tools load", () => {
     const missing = loadCodecs(join(root, "schemas"), join(root, "docs"));
     await expect(missing).rejects.toThrow(StreamError);
     await expect(missing).rejects.toThrow(
-      /^the generated module of .*configuration\.vmstate is missing \(.*docs\/configuration\.js\): run `npm run gen` and `npm run build`$/,
+      /^the generated module of .*\/([\w-]+)\.vmstate is missing \(.*docs\/\1\.js\): run `npm run gen` and `npm run build`$/,
     );
   });
 });
