@@ -47,7 +47,7 @@ const platform: Record<string, number> = {
 /** What the pc-i440fx-2.3 machine type does not send (pc_compat_2_7, hw_compat_2_3). */
 const absentOn23 = ["pcspk", "globalstate"];
 
-type FullItem = Extract<StreamItem, { type: "full" }>;
+type FullItem = Extract<StreamItem, { type: "start" | "full" }>;
 type State = Record<string, unknown>;
 
 let codecs: Codecs;
@@ -164,7 +164,10 @@ class LayoutReader extends Reader {
   }
 }
 for (const method of reads) {
-  const read = Reader.prototype[method] as (this: Reader, ...args: unknown[]) => unknown;
+  const read = Object.getOwnPropertyDescriptor(Reader.prototype, method)!.value as (
+    this: Reader,
+    ...args: unknown[]
+  ) => unknown;
   Object.defineProperty(LayoutReader.prototype, method, {
     value: function (this: LayoutReader, ...args: unknown[]): unknown {
       const start = this.pos;

@@ -42,7 +42,7 @@ afterEach(() => {
   for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** A copy of the package with schemas/ and generated/ in it, as in this repository. */
+/** A copy of the package with two of its schemas (configuration, virtio-net) and their modules. */
 function freshCopy(): string {
   if (!existsSync(cliPath))
     throw new Error("dist/bin/vmstate.js is missing: run `npm run build` (npm test does)");
@@ -52,8 +52,14 @@ function freshCopy(): string {
     filter: (src) => !src.startsWith(join(root, "dist", "bench")),
   });
   cpSync(join(root, "package.json"), join(dir, "package.json"));
-  cpSync(join(root, "schemas"), join(dir, "schemas"), { recursive: true });
-  cpSync(join(root, "generated"), join(dir, "generated"), { recursive: true });
+  for (const [folder, ext] of [
+    ["schemas", ".vmstate"],
+    ["generated", ".ts"],
+  ] as const) {
+    mkdirSync(join(dir, folder));
+    for (const name of ["configuration", "virtio-net"])
+      cpSync(join(root, folder, name + ext), join(dir, folder, name + ext));
+  }
   mkdirSync(join(dir, "node_modules"));
   for (const name of readdirSync(join(root, "node_modules"))) {
     if (name !== ".cache")
