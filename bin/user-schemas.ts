@@ -10,6 +10,11 @@ import type { CodecModule } from "../stream/codecs.js";
 import { StreamError } from "../stream/format.js";
 import { compilerBuild, referencedModules, sha256 } from "./commands/gen-cache.js";
 import { currentText, readText, schemaFiles, writeAtomically } from "./io.js";
+import {
+  importedSchemaPath,
+  importSpecifiers,
+  readSchemaFile,
+} from "../generator/codec-modules.js";
 
 /** The compiled package: dist/bin/user-schemas.js → one folder up. */
 const compiledRoot = resolve(fileURLToPath(import.meta.url), "..", "..");
@@ -29,25 +34,91 @@ export function cacheFolder(): string {
 export async function userCodecModules(folders: readonly string[]): Promise<CodecModule[]> {
   if (folders.length === 0) return [];
   const dir = join(cacheFolder(), "codecs");
-  const build = compilerBuild(packageRoot, compiledRoot);
+  const keys = new SchemaKeys(compilerBuild(packageRoot, compiledRoot));
+  const moduleOf = (file: string): string => join(dir, `${keys.of(file)}.mts`);
   const modules: CodecModule[] = [];
   for (const folder of folders) {
     const files = schemaFiles(folder);
     if (files.length === 0) throw new StreamError(`no .vmstate files in '${folder}'`);
     for (const file of files.map((f) => resolve(f))) {
-      const text = readText(file);
-      // The absolute path is part of the key: codec modules are imported relative to the schema.
-      const key = sha256(JSON.stringify([build, file, text, referencedModules(file, text)]));
-      const modulePath = join(dir, `${key}.mjs`);
-      if (currentText(modulePath) === undefined) await compile(file, text, join(dir, `${key}.ts`));
-      modules.push({ schemaFile: file, modulePath });
+      // The schemas it imports are compiled beside it, each under its own key.
+      for (const needed of [...keys.imports(file), file]) {
+        const output = moduleOf(needed);
+        if (currentText(output.replace(/\.mts$/, ".mjs")) === undefined)
+          await compile(needed, keys.text(needed), output, moduleOf);
+      }
+      modules.push({ schemaFile: file, modulePath: moduleOf(file).replace(/\.mts$/, ".mjs") });
     }
   }
   return modules;
 }
 
-/** Checks, generates and transpiles one schema into `<outputName without .ts>.mjs`. */
-async function compile(file: string, text: string, outputName: string): Promise<void> {
+/**
+ * The cache key of each schema: the hash of everything its code depends on. The absolute path is
+ * part of it (codec modules and imports are found relative to the schema), and so are the keys of
+ * the schemas it imports.
+ */
+class SchemaKeys {
+  private readonly keys = new Map<string, string>();
+  private readonly texts = new Map<string, string>();
+  private readonly imported = new Map<string, string[]>();
+
+  constructor(private readonly build: string) {}
+
+  text(file: string): string {
+    let text = this.texts.get(file);
+    if (text === undefined) this.texts.set(file, (text = readText(file)));
+    return text;
+  }
+
+  /** The files `file` imports, transitively, imports first (those that can be read). */
+  imports(file: string, seen = new Set<string>([file])): string[] {
+    const out: string[] = [];
+    for (const f of this.direct(file)) {
+      if (seen.has(f)) continue;
+      seen.add(f);
+      out.push(...this.imports(f, seen), f);
+    }
+    return out;
+  }
+
+  of(file: string, inProgress = new Set<string>()): string {
+    const known = this.keys.get(file);
+    if (known !== undefined) return known;
+    // A cycle is the checker's error to report; the key only has to be a key.
+    if (inProgress.has(file)) return "cycle";
+    inProgress.add(file);
+    const text = this.text(file);
+    const imports = this.direct(file).map((f) => [f, this.of(f, inProgress)]);
+    const key = sha256(
+      JSON.stringify([this.build, file, text, referencedModules(file, text), imports]),
+    );
+    inProgress.delete(file);
+    this.keys.set(file, key);
+    return key;
+  }
+
+  private direct(file: string): string[] {
+    let files = this.imported.get(file);
+    if (files) return files;
+    const text = this.texts.get(file) ?? readSchemaFile(file);
+    if (text === undefined) return [];
+    this.texts.set(file, text);
+    files = importSpecifiers(text)
+      .filter((spec) => spec.endsWith(".vmstate"))
+      .map((spec) => importedSchemaPath(file, spec));
+    this.imported.set(file, files);
+    return files;
+  }
+}
+
+/** Checks, generates and transpiles one schema into `<outputName without .mts>.mjs`. */
+async function compile(
+  file: string,
+  text: string,
+  outputName: string,
+  moduleOf: (file: string) => string,
+): Promise<void> {
   const [{ generate }, { ts }] = await Promise.all([
     import("../generator/index.js"),
     import("ts-morph"),
@@ -56,6 +127,7 @@ async function compile(file: string, text: string, outputName: string): Promise<
     sourceName: file,
     outputName,
     runtimeImport: runtimeModule,
+    moduleOf,
   });
   const error = result.diagnostics.find((d) => d.severity === "error");
   if (error || result.code === undefined) {
@@ -70,5 +142,5 @@ async function compile(file: string, text: string, outputName: string): Promise<
     fileName: outputName,
   }).outputText;
   mkdirSync(join(outputName, ".."), { recursive: true });
-  writeAtomically(outputName.replace(/\.ts$/, ".mjs"), js);
+  writeAtomically(outputName.replace(/\.mts$/, ".mjs"), js);
 }

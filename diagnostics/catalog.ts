@@ -43,6 +43,11 @@ export const catalog = {
   VMS2011: { severity: "error", message: "field path '{0}': {1}" },
   VMS2012: { severity: "error", message: "'again {0}': {1}" },
   VMS2013: { severity: "error", message: 'the QEMU name "{0}" {1}' },
+  VMS2020: { severity: "error", message: 'cannot import "{0}": {1}' },
+  VMS2021: { severity: "error", message: "import cycle: {0}" },
+  VMS2022: { severity: "error", message: "'{0}' is not declared in \"{1}\"{2}" },
+  VMS2023: { severity: "error", message: "'{0}' cannot be imported: {1}" },
+  VMS2024: { severity: "error", message: '"{0}" has {1} error(s): fix it to use its declarations' },
 
   VMS3001: { severity: "error", message: "expected {0}, found {1}" },
   VMS3002: { severity: "error", message: "{0} does not fit in {1}" },

@@ -25,6 +25,8 @@ interface Roles {
   readonly callParen: Set<number>;
   /** `if`, `since`, `equals`, `was` after a field's type: a long line may break before them. */
   readonly clause: Set<number>;
+  /** The braces of `import { A, B } from "…";`: a list on the line, not a block. */
+  readonly inlineBraces: Set<number>;
 }
 
 type Element =
@@ -61,6 +63,7 @@ export function formatSchema(text: string, file = "<input>"): FormatResult {
     conditional: new Set(),
     callParen: new Set(),
     clause: new Set(),
+    inlineBraces: new Set(),
   };
   classify(cst, roles);
   const elements: Element[] = [
@@ -98,6 +101,9 @@ function classify(node: CstNode, roles: Roles): void {
   if (node.name === "clauses")
     for (const key of ["If", "Since", "Equals", "Was"])
       for (const tok of tokens(key)) roles.clause.add(tok.startOffset);
+  if (node.name === "importDecl")
+    for (const tok of [...tokens("LCurly"), ...tokens("RCurly")])
+      roles.inlineBraces.add(tok.startOffset);
   if (["structDecl", "codecDecl", "namedType", "primary"].includes(node.name))
     for (const tok of tokens("LParen")) roles.callParen.add(tok.startOffset);
   for (const list of Object.values(children))
@@ -166,11 +172,15 @@ function layout(text: string, elements: readonly Element[], roles: Roles): strin
     lines.push(line);
   };
 
+  /** A `{` or `}` that opens or closes a block (not an import's list). */
+  const isBlock = (tok: IToken, type: TokenType): boolean =>
+    tok.tokenType === type && !roles.inlineBraces.has(tok.startOffset);
+
   const atStatementStart = (): boolean =>
     last === undefined ||
     last.tokenType === t.Semicolon ||
-    last.tokenType === t.LCurly ||
-    last.tokenType === t.RCurly;
+    isBlock(last, t.LCurly) ||
+    isBlock(last, t.RCurly);
 
   /** Whether `elements[i]`, or the comments it heads, start a struct, section or features block. */
   const headsBlock = (i: number): boolean => {
@@ -221,7 +231,7 @@ function layout(text: string, elements: readonly Element[], roles: Roles): strin
       lastWasOpen = false;
     } else {
       const tok = e.token;
-      const closing = tok.tokenType === t.RCurly;
+      const closing = isBlock(tok, t.RCurly);
       if (closing) depth--;
       const first = lines.length === 0 && current === "";
       if (first) current = "";
@@ -239,12 +249,13 @@ function layout(text: string, elements: readonly Element[], roles: Roles): strin
       if (tok.tokenType === t.LParen || tok.tokenType === t.LBracket) nesting++;
       if (tok.tokenType === t.RParen || tok.tokenType === t.RBracket) nesting--;
       afterComma = tok.tokenType === t.Comma && nesting === 0;
-      if (tok.tokenType === t.LCurly) depth++;
-      mustBreak = tok.tokenType === t.LCurly || tok.tokenType === t.Semicolon || closing;
+      const opening = isBlock(tok, t.LCurly);
+      if (opening) depth++;
+      mustBreak = opening || tok.tokenType === t.Semicolon || closing;
       afterBlock = closing && depth === 0;
       last = tok;
       lastWasComment = false;
-      lastWasOpen = tok.tokenType === t.LCurly;
+      lastWasOpen = opening;
     }
     previousEnd = e.end;
   });

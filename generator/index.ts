@@ -4,12 +4,19 @@
 
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { readCodecModule } from "./codec-modules.js";
-import { checkText as checkSchemaText, type CheckResult } from "./check-text.js";
+import {
+  checkProgram,
+  checkText as checkSchemaText,
+  type CheckProgram,
+  type CheckResult,
+} from "./check-text.js";
 import { planSchema, type SchemaPlan } from "./plan/plan.js";
 import { verifyCodecs, type ModuleReader } from "./verify/codecs.js";
 import { verifyModule } from "./verify/index.js";
 import { compileModule } from "./verify/compile.js";
 import { LineMap, type Span } from "../diagnostics/span.js";
+import { importedModulePath, rebaseRuntime } from "./module-paths.js";
+import type { SchemaModel } from "./model.js";
 
 export type { CheckResult } from "./check-text.js";
 
@@ -21,8 +28,17 @@ export function checkText(
   text: string,
   file: string,
   readModule: ModuleReader = readCodecModule,
+  program?: CheckProgram,
 ): CheckResult {
   return checkSchemaText(text, file, {
+    verifyCodecs: (model, modules) => verifyCodecs(model, readModule, modules),
+    ...(program ? { program } : {}),
+  });
+}
+
+/** A program for the checks of one run (`checkText`'s last argument), verifying codecs. */
+export function codecCheckingProgram(readModule: ModuleReader = readCodecModule): CheckProgram {
+  return checkProgram({
     verifyCodecs: (model, modules) => verifyCodecs(model, readModule, modules),
   });
 }
@@ -33,6 +49,11 @@ export interface GenerateOptions {
   /** Path of the generated file, for diagnostics of the verifier. */
   readonly outputName: string;
   readonly runtimeImport: string;
+  /**
+   * Where the module of each imported schema goes (`.ts`, or `.mts` for one imported as `.mjs`);
+   * by default beside this one as the schemas lie beside each other.
+   */
+  readonly moduleOf?: (schemaFile: string) => string;
 }
 
 export interface GenerateResult {
@@ -60,19 +81,33 @@ export async function generate(
     };
   const plan = planSchema(checked.model);
   const { emitModule, formatTypeScript } = await backEnd();
-  const code = await formatTypeScript(
-    emitModule(plan, {
-      sourceName: options.sourceName,
-      runtimeImport: options.runtimeImport,
-      outputPath: options.outputName,
-    }),
-  );
+  const moduleOf =
+    options.moduleOf ?? ((f: string) => importedModulePath(file, options.outputName, f));
+  const emit = (model: SchemaModel, sourceName: string, outputPath: string): Promise<string> =>
+    formatTypeScript(
+      emitModule(model === checked.model ? plan : planSchema(model), {
+        sourceName,
+        runtimeImport: rebaseRuntime(options.runtimeImport, options.outputName, outputPath),
+        outputPath,
+        moduleOf,
+      }),
+    );
+  const code = await emit(checked.model, options.sourceName, options.outputName);
   const pairs = plan.functions.map((f) => ({ save: f.saveName, load: f.loadName }));
   const verified = verifyModule(options.outputName, code, pairs);
   // Only code that compiles is written (generator/verify/compile.ts).
   if (!hasErrors(verified)) {
     const schemaSpan = lineSpan(file, text);
-    verified.push(...compileModule(options.outputName, code, options.runtimeImport, schemaSpan));
+    // The modules of the imported schemas, as their own generation writes them, for their types.
+    const companions = [];
+    for (const f of checked.imported) {
+      const path = moduleOf(f.file);
+      const runtimeImport = rebaseRuntime(options.runtimeImport, options.outputName, path);
+      companions.push({ path, runtimeImport, code: await emit(f.model!, f.file, path) });
+    }
+    verified.push(
+      ...compileModule(options.outputName, code, options.runtimeImport, schemaSpan, companions),
+    );
   }
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...verified]);
   return {

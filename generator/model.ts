@@ -285,8 +285,28 @@ export interface ExprSite {
   readonly neededOf?: SubsectionModel | undefined;
 }
 
+/** A declaration another schema file provides (`import { Name } from "./other.vmstate";`). */
+export type ImportedName = { readonly name: string; readonly span: Span } & (
+  | { readonly kind: "struct"; readonly layout: LayoutModel }
+  | { readonly kind: "const"; readonly model: ConstModel }
+  | { readonly kind: "features"; readonly model: FeaturesModel }
+  | { readonly kind: "codec"; readonly model: CodecModel }
+);
+
+/** One `import` of a schema: the file, its checked model, and the names taken from it. */
+export interface ImportModel {
+  /** The imported schema's path as seen from the working folder. */
+  readonly file: string;
+  readonly model: SchemaModel;
+  /** The file's string in the import. */
+  readonly span: Span;
+  readonly names: readonly ImportedName[];
+}
+
 export interface SchemaModel {
   readonly file: string;
+  /** The declarations this schema takes from other files; theirs are in those files' models. */
+  readonly imports: readonly ImportModel[];
   /** The doc comment of each declaration, by the line it starts on (grammar/docs.ts). */
   readonly docs: ReadonlyMap<number, string>;
   /** The comment heading the schema file. */

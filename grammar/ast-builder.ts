@@ -124,6 +124,13 @@ export class AstBuilder {
         return this.paramDecl(inner);
       case "structDecl":
         return this.structDecl(inner);
+      case "importDecl":
+        return {
+          kind: "import",
+          names: this.tokens(inner, "Name").map((token) => this.name(token)),
+          from: this.string(this.token(inner, "StringLiteral")),
+          span: this.spanOfNode(inner),
+        };
       case "codecDecl":
         return {
           kind: "codec",

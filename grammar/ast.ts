@@ -228,7 +228,17 @@ export interface CodecDecl {
   readonly span: Span;
 }
 
-export type Item = ConstDecl | FeaturesDecl | ParamDecl | StructDecl | CodecDecl | SectionDecl;
+/** `import { A, B } from "./other.vmstate";` */
+export interface ImportDecl {
+  readonly kind: "import";
+  readonly names: readonly Name[];
+  /** The schema file, relative to this one. */
+  readonly from: StringValue;
+  readonly span: Span;
+}
+
+export type Item =
+  ImportDecl | ConstDecl | FeaturesDecl | ParamDecl | StructDecl | CodecDecl | SectionDecl;
 
 export interface Schema {
   readonly file: string;

@@ -30,8 +30,6 @@ const messages: IParserErrorMessageProvider = {
 
 /** What to write instead of a construct the language does not have, by the word that starts it. */
 const unsupported: Record<string, string> = {
-  import:
-    ": imports are not in the language yet; declare the structs, constants and parameters a schema uses in its own file",
   enum: ": enumerations are not in the language; use a constant per value and 'validate x == A || x == B, \"…\";'",
   typedef: ": a schema has no typedefs; declare a struct, or use the type where it is needed",
   needed:
@@ -84,7 +82,7 @@ function found(image: string | undefined): string {
 
 function describeRule(rule: string, starts: string[]): string {
   const names: Record<string, string> = {
-    item: "a declaration (const, features, param, struct, codec or section)",
+    item: "a declaration (import, const, features, param, struct, codec or section)",
     member: "a field, 'unused', 'let', 'validate' or 'subsection'",
     primary: "an expression",
   };
@@ -107,6 +105,7 @@ export class VmstateParser extends CstParser {
 
   private item = this.RULE("item", () => {
     this.OR([
+      { ALT: () => this.SUBRULE(this.importDecl) },
       { ALT: () => this.SUBRULE(this.constDecl) },
       { ALT: () => this.SUBRULE(this.featuresDecl) },
       { ALT: () => this.SUBRULE(this.paramDecl) },
@@ -114,6 +113,17 @@ export class VmstateParser extends CstParser {
       { ALT: () => this.SUBRULE(this.codecDecl) },
       { ALT: () => this.SUBRULE(this.sectionDecl) },
     ]);
+  });
+
+  /** `import { A, B } from "./other.vmstate";`: declarations of another schema file. */
+  private importDecl = this.RULE("importDecl", () => {
+    this.CONSUME(t.Import);
+    this.CONSUME(t.LCurly);
+    this.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => this.CONSUME(t.Name) });
+    this.CONSUME(t.RCurly);
+    this.CONSUME(t.From);
+    this.CONSUME(t.StringLiteral);
+    this.CONSUME(t.Semicolon);
   });
 
   /** `codec Name(args) from "module.ts";`: a type whose save and load are hand-written TypeScript. */

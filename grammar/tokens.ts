@@ -55,6 +55,7 @@ export const Param = keyword("param");
 export const Struct = keyword("struct");
 export const Codec = keyword("codec");
 export const From = keyword("from");
+export const Import = keyword("import");
 export const Section = keyword("section");
 export const Subsection = keyword("subsection", false);
 export const Version = keyword("version");
@@ -154,6 +155,7 @@ export const allTokens: TokenType[] = [
   Struct,
   Codec,
   From,
+  Import,
   Subsection,
   Section,
   Version,

@@ -6,8 +6,9 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { LineMap, type Span } from "../diagnostics/span.js";
 import type * as A from "../grammar/ast.js";
 import { readFileSync } from "node:fs";
-import { hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
-import { checkSchema } from "../generator/check/index.js";
+import { sortDiagnostics } from "../diagnostics/diagnostic.js";
+import { readSchemaFile } from "../generator/codec-modules.js";
+import { SchemaProgram, type SchemaReader } from "../generator/imports.js";
 import { verifyCodecs } from "../generator/verify/codecs.js";
 import { IncrementalParser } from "./incremental.js";
 import type {
@@ -25,6 +26,8 @@ export type DefKind =
   | "param"
   | "struct"
   | "codec"
+  /** A name an `import` takes from another file (`importTarget` says where it is declared). */
+  | "import"
   | "section"
   | "subsection"
   | "field"
@@ -104,6 +107,8 @@ export class Analysis {
     readonly text: string,
     readonly file: string,
     parser: IncrementalParser = new IncrementalParser(file),
+    /** Reads the files the schema imports (the server reads open documents first). */
+    private readonly readSchema: SchemaReader = readSchemaFile,
   ) {
     this.lines = new LineMap(file, text);
     const parsed = parser.parse(text);
@@ -131,14 +136,19 @@ export class Analysis {
       };
       return this.checked;
     }
-    // As `vmstate check` does (generator/index.ts): the checker, then the hand-written codecs.
-    const checked = checkSchema(this.schema);
-    const diagnostics = [...checked.diagnostics];
-    if (checked.model.codecs.length > 0 && !hasErrors(diagnostics))
-      diagnostics.push(...verifyCodecs(checked.model, readModule, new Map()));
-    placeModel(checked.model, fields, placements);
+    // As `vmstate check` does (generator/index.ts): the imported files, the checker, then the
+    // hand-written codecs. Only this file's diagnostics: an import of a file with errors says so.
+    const program = new SchemaProgram(this.readSchema, (model) =>
+      model.codecs.length > 0 ? verifyCodecs(model, readModule, new Map()) : [],
+    );
+    const checked = program.checkParsed(
+      { schema: this.schema, diagnostics: this.parseDiagnostics },
+      this.text,
+      this.file,
+    );
+    if (checked.model) placeModel(checked.model, fields, placements);
     this.checked = {
-      diagnostics: sortDiagnostics(diagnostics),
+      diagnostics: sortDiagnostics(checked.diagnostics),
       model: checked.model,
       fields,
       placements,
@@ -248,6 +258,24 @@ export class Analysis {
     return d?.kind === "struct" ? d : undefined;
   }
 
+  /** Where an imported name is declared, in its own file; undefined until that file checks. */
+  importTarget(def: Def): Span | undefined {
+    if (def.kind !== "import") return undefined;
+    for (const i of this.model?.imports ?? [])
+      for (const n of i.names) {
+        if (n.span.start !== def.span.start) continue;
+        switch (n.kind) {
+          case "struct":
+            return n.layout.nameSpan;
+          case "codec":
+            return n.model.nameSpan;
+          default:
+            return n.model.span;
+        }
+      }
+    return undefined;
+  }
+
   textOf(span: Span): string {
     return this.text.slice(span.start, span.end);
   }
@@ -334,6 +362,9 @@ class Resolver {
           for (const bit of item.bits) this.expr(bit.bit, undefined);
         };
       }
+      case "import":
+        for (const name of item.names) this.define("import", name, item.span, undefined, item);
+        return () => {};
       case "codec":
         this.define("codec", item.name, item.span, undefined, item);
         return () => {
@@ -428,7 +459,8 @@ class Resolver {
       return;
     }
     const def = this.a.globals.get(t.name.text);
-    if (def && (def.kind === "struct" || def.kind === "codec")) this.ref(t.name.span, def);
+    if (def && (def.kind === "struct" || def.kind === "codec" || def.kind === "import"))
+      this.ref(t.name.span, def);
     else if (t.name.text !== "bytes") this.a.scalarUses.push(t.name.span);
     for (const arg of t.args) this.expr(arg, scope);
   }

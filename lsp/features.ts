@@ -77,6 +77,7 @@ const KIND_WORDS: Record<DefKind, string> = {
   param: "param",
   struct: "struct",
   codec: "codec",
+  import: "imported name",
   section: "section",
   subsection: "subsection",
   field: "field",
@@ -154,9 +155,18 @@ export function describe(a: Analysis, def: Def): string {
   return parts.filter((s) => s !== "").join("\n\n");
 }
 
-export function definition(a: Analysis, uri: string, p: Position): Location | undefined {
+/** An imported name's definition is in its own file: the declaration there, not the import. */
+export function definition(
+  a: Analysis,
+  uri: string,
+  p: Position,
+  uriOf: (file: string) => string = () => uri,
+): Location | undefined {
   const ref = a.refAt(offsetOf(a, p));
-  return ref ? { uri, range: rangeOf(ref.def.span) } : undefined;
+  if (!ref) return undefined;
+  const target = a.importTarget(ref.def);
+  if (target) return { uri: uriOf(target.file), range: rangeOf(target) };
+  return { uri, range: rangeOf(ref.def.span) };
 }
 
 export function references(
@@ -203,6 +213,7 @@ export function rename(
 }
 
 const KEYWORDS = [
+  "import",
   "const",
   "features",
   "param",
@@ -235,6 +246,7 @@ const COMPLETION_KINDS: Record<DefKind, CompletionItemKind> = {
   param: CompletionItemKind.Variable,
   struct: CompletionItemKind.Struct,
   codec: CompletionItemKind.Class,
+  import: CompletionItemKind.Reference,
   section: CompletionItemKind.Module,
   subsection: CompletionItemKind.Module,
   field: CompletionItemKind.Field,
@@ -302,6 +314,7 @@ const SYMBOL_KINDS: Record<DefKind, SymbolKind> = {
   param: SymbolKind.Variable,
   struct: SymbolKind.Struct,
   codec: SymbolKind.Class,
+  import: SymbolKind.Package,
   section: SymbolKind.Module,
   subsection: SymbolKind.Namespace,
   field: SymbolKind.Field,
@@ -352,6 +365,7 @@ const SEMANTIC: Record<DefKind, [string, number]> = {
   param: ["parameter", 0],
   struct: ["struct", 0],
   codec: ["class", 0],
+  import: ["type", 0],
   section: ["namespace", 0],
   subsection: ["namespace", 0],
   field: ["property", 0],

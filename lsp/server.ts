@@ -13,6 +13,7 @@ import {
   type Connection,
 } from "vscode-languageserver/node.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import { readSchemaFile } from "../generator/codec-modules.js";
 import { Analysis } from "./analysis.js";
 import { IncrementalParser } from "./incremental.js";
 import * as F from "./features.js";
@@ -26,7 +27,9 @@ export function startServer(
 ): Connection {
   const connection = createConnection(ProposedFeatures.all, input, output);
   const documents = new TextDocuments(TextDocument);
-  const analyses = new Map<string, { version: number; analysis: Analysis }>();
+  const analyses = new Map<string, { version: number; generation: number; analysis: Analysis }>();
+  /** Counts changes to any document: a schema's analysis also depends on the files it imports. */
+  let generation = 0;
   /** The last analysis whose text parsed, for completion while the text is broken. */
   const lastGood = new Map<string, Analysis>();
   const timers = new Map<string, NodeJS.Timeout>();
@@ -48,14 +51,32 @@ export function startServer(
     const doc = documents.get(uri);
     if (!doc) return undefined;
     const known = analyses.get(uri);
-    if (known?.version === doc.version) return known.analysis;
+    if (known?.version === doc.version && known.generation === generation) return known.analysis;
     const file = fileOf(uri);
     let parser = parsers.get(uri);
     if (parser?.file !== file) parsers.set(uri, (parser = new IncrementalParser(file)));
-    const analysis = new Analysis(doc.getText(), file, parser);
-    analyses.set(uri, { version: doc.version, analysis });
+    const analysis = new Analysis(doc.getText(), file, parser, readSchema);
+    analyses.set(uri, { version: doc.version, generation, analysis });
     if (analysis.schema) lastGood.set(uri, analysis);
     return analysis;
+  };
+
+  /** An imported schema: the editor's text when it is open, else the file. */
+  const readSchema = (path: string): string | undefined =>
+    documents.get(uriOf(path))?.getText() ?? readSchemaFile(path);
+
+  /** After a change, the open schemas that import something are checked again. */
+  const publishImporters = (changed: string): void => {
+    for (const [uri, a] of lastGood)
+      if (uri !== changed && a.schema?.items.some((i) => i.kind === "import")) schedule(uri);
+  };
+
+  const schedule = (uri: string): void => {
+    clearTimeout(timers.get(uri));
+    timers.set(
+      uri,
+      setTimeout(() => publish(uri), DEBOUNCE_MS),
+    );
   };
 
   const publish = (uri: string): void => {
@@ -92,16 +113,17 @@ export function startServer(
     };
   });
 
-  documents.onDidOpen((e) => publish(e.document.uri));
+  documents.onDidOpen((e) => {
+    generation++;
+    publish(e.document.uri);
+  });
   documents.onDidChangeContent((e) => {
-    const uri = e.document.uri;
-    clearTimeout(timers.get(uri));
-    timers.set(
-      uri,
-      setTimeout(() => publish(uri), DEBOUNCE_MS),
-    );
+    generation++;
+    schedule(e.document.uri);
+    publishImporters(e.document.uri);
   });
   documents.onDidClose((e) => {
+    generation++;
     clearTimeout(timers.get(e.document.uri));
     analyses.delete(e.document.uri);
     parsers.delete(e.document.uri);
@@ -118,7 +140,7 @@ export function startServer(
 
   connection.onHover(withAnalysis((a, p) => F.hover(a, p.position) ?? null, null));
   connection.onDefinition(
-    withAnalysis((a, p) => F.definition(a, p.textDocument.uri, p.position) ?? null, null),
+    withAnalysis((a, p) => F.definition(a, p.textDocument.uri, p.position, uriOf) ?? null, null),
   );
   connection.onReferences(
     withAnalysis(

@@ -1,6 +1,7 @@
 // The cache of `vmstate gen`: for each input it has generated, the hash of the output, keyed by
 // everything the output depends on (the schema text, its name, the output path, the runtime
-// import, the hand-written codec modules it names, and the compiler's own build). An input whose key is known and whose output file still
+// import, the hand-written codec modules it names, the schemas it imports and their codec modules,
+// and the compiler's own build). An input whose key is known and whose output file still
 // has that hash is up to date without being checked, emitted, formatted or verified again.
 
 import { createHash } from "node:crypto";
@@ -75,6 +76,8 @@ export interface GenInput {
   readonly sourceName: string;
   readonly outputName: string;
   readonly runtimeImport: string;
+  /** The schemas it imports, transitively: the output depends on their declarations. */
+  readonly imported: readonly { readonly file: string; readonly text: string }[];
 }
 
 export class GenCache {
@@ -102,6 +105,7 @@ export class GenCache {
         input.runtimeImport,
         input.schemaText,
         referencedModules(input.schemaFile, input.schemaText),
+        input.imported.map((i) => [i.file, i.text, referencedModules(i.file, i.text)]),
       ]),
     );
   }

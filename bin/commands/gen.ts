@@ -4,9 +4,16 @@
 // unchanged, is not generated again (see gen-cache.ts).
 
 import { readdirSync, unlinkSync } from "node:fs";
-import { basename, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, normalize, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import {
+  importedSchemaPath,
+  importSpecifiers,
+  readSchemaFile,
+} from "../../generator/codec-modules.js";
+import { importedModulePath, rebaseRuntime } from "../../generator/module-paths.js";
+import { CliError } from "../cli-error.js";
 import { currentText, isDirectory, readText, schemaInputs, writeAllAtomically } from "../io.js";
 import { printDiagnostics, type OutputFormat } from "../report.js";
 import { compilerBuild, GenCache, sha256 } from "./gen-cache.js";
@@ -43,18 +50,20 @@ export async function runGen(options: GenOptions): Promise<number> {
   /** Outputs the cache vouches for: up to date, or (with a different file) stale. */
   const upToDate = new Set<string>();
   const knownStale = new Set<string>();
+  const units = genUnits(inputs, options.out);
+  const moduleOf = (file: string): string | undefined => units.get(file)?.outputName;
   try {
-    for (const file of inputs) {
-      const text = readText(file);
+    for (const unit of units.values()) {
+      const { file, text, outputName } = unit;
       sources.set(file, text);
-      const outputName = join(options.out, `${basename(file, ".vmstate")}.ts`);
       expected.push(outputName);
       const input = {
         schemaFile: file,
         schemaText: text,
         sourceName: posix(file),
         outputName,
-        runtimeImport,
+        runtimeImport: rebaseRuntime(runtimeImport, join(options.out, "x.ts"), outputName),
+        imported: importClosure(unit, units).map((u) => ({ file: u.file, text: u.text })),
       };
       const key = cache?.key(input);
       const known = key === undefined ? undefined : cache!.outputHash(key);
@@ -76,7 +85,8 @@ export async function runGen(options: GenOptions): Promise<number> {
       const result = await generate(text, file, {
         sourceName: input.sourceName,
         outputName,
-        runtimeImport,
+        runtimeImport: input.runtimeImport,
+        moduleOf: (f) => moduleOf(f) ?? importedModulePath(file, outputName, f),
       });
       diagnostics.push(...result.diagnostics);
       for (const [path, moduleText] of result.modules) sources.set(path, moduleText);
@@ -111,6 +121,66 @@ export async function runGen(options: GenOptions): Promise<number> {
   writeAllAtomically(changed);
   for (const path of changed.keys()) console.log(`wrote ${path}`);
   return 0;
+}
+
+interface GenUnit {
+  readonly file: string;
+  readonly text: string;
+  readonly outputName: string;
+  /** The schema files its imports name (that could be read). */
+  readonly imports: readonly string[];
+}
+
+/**
+ * The schemas to generate: the inputs, each into `out` under its own name, and every file they
+ * import, transitively, each once, beside its importer's module as it lies beside the importer.
+ * An import that cannot be read is left to the checker to report.
+ */
+function genUnits(inputs: readonly string[], out: string): Map<string, GenUnit> {
+  const units = new Map<string, GenUnit>();
+  const add = (file: string, text: string, outputName: string): GenUnit => {
+    const imports = importSpecifiers(text)
+      .filter((spec) => spec.endsWith(".vmstate"))
+      .map((spec) => importedSchemaPath(file, spec));
+    const unit = { file, text, outputName, imports };
+    units.set(file, unit);
+    return unit;
+  };
+  const queue = inputs.map((file) =>
+    add(normalize(file), readText(file), join(out, `${basename(file, ".vmstate")}.ts`)),
+  );
+  for (let k = 0; k < queue.length; k++) {
+    const importer = queue[k]!;
+    for (const file of importer.imports) {
+      if (units.has(file)) continue;
+      const text = readSchemaFile(file);
+      if (text === undefined) continue;
+      const outputName = importedModulePath(importer.file, importer.outputName, file);
+      if (relative(out, outputName).startsWith(".."))
+        throw new CliError(
+          `${importer.file} imports ${file}, whose module would go outside ${out}: pass it to gen too, or keep it in a folder under ${dirname(importer.file)}`,
+        );
+      queue.push(add(file, text, outputName));
+    }
+  }
+  return units;
+}
+
+/** The units a unit imports, transitively. */
+function importClosure(unit: GenUnit, units: ReadonlyMap<string, GenUnit>): GenUnit[] {
+  const seen = new Set<string>([unit.file]);
+  const out: GenUnit[] = [];
+  const visit = (u: GenUnit): void => {
+    for (const f of u.imports) {
+      const next = units.get(f);
+      if (!next || seen.has(f)) continue;
+      seen.add(f);
+      out.push(next);
+      visit(next);
+    }
+  };
+  visit(unit);
+  return out;
 }
 
 /** The cache of the working folder's node_modules; none without node_modules or a compiled build. */

@@ -9,8 +9,13 @@ import type {
   CodecModel,
   ConstModel,
   FeaturesModel,
+  ImportedName,
+  ImportModel,
+  IrExpr,
+  LayoutModel,
   ParamModel,
   ScalarType,
+  SchemaModel,
   StructArgModel,
 } from "../model.js";
 import {
@@ -22,14 +27,18 @@ import {
   type ScopeEntry,
 } from "./expressions.js";
 import { fits, scalarByName, scalarName } from "./types.js";
-import { typeHint } from "../../diagnostics/hints.js";
+import { didYouMean, typeHint } from "../../diagnostics/hints.js";
+import { allMembers, children } from "./walk.js";
 
 export interface Declarations {
   readonly consts: Map<string, ConstModel>;
   readonly features: Map<string, FeaturesModel>;
   readonly params: Map<string, ParamModel>;
   readonly structs: Map<string, A.StructDecl>;
+  /** Structs of other files, checked there. */
+  readonly importedStructs: Map<string, LayoutModel>;
   readonly codecs: Map<string, CodecModel>;
+  readonly imports: ImportModel[];
   readonly sections: A.SectionDecl[];
   /** Names visible in every expression; a field or let may not reuse them. */
   lookupGlobal(name: string): ScopeEntry | undefined;
@@ -48,7 +57,19 @@ export const builtinTypes = [
   ...["16", "32", "64"].flatMap((b) => [`u${b}le`, `i${b}le`]),
 ];
 
-export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[]): Declarations {
+/** A schema file an `import` names, checked without errors. */
+export interface ResolvedImport {
+  readonly decl: A.ImportDecl;
+  /** Its path as seen from the working folder. */
+  readonly file: string;
+  readonly model: SchemaModel;
+}
+
+export function collectDeclarations(
+  schema: A.Schema,
+  resolved: readonly ResolvedImport[],
+  diagnostics: Diagnostic[],
+): Declarations {
   const valueNames = new Map<string, Span>();
   const typeNames = new Map<string, Span>();
   const claim = (names: Map<string, Span>, name: A.Name): boolean => {
@@ -75,6 +96,20 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
   const structs = new Map<string, A.StructDecl>();
   const codecs = new Map<string, CodecModel>();
   const sections: A.SectionDecl[] = [];
+  const importedStructs = new Map<string, LayoutModel>();
+  const importedConsts = new Map<string, ConstModel>();
+  const imports = resolved.map((r) =>
+    importNames(r, diagnostics, (name, kind) =>
+      claim(kind === "value" ? valueNames : typeNames, name),
+    ),
+  );
+  for (const i of imports)
+    for (const n of i.names) {
+      if (n.kind === "struct") importedStructs.set(n.name, n.layout);
+      else if (n.kind === "const") importedConsts.set(n.name, n.model);
+      else if (n.kind === "features") features.set(n.name, n.model);
+      else codecs.set(n.name, n.model);
+    }
 
   for (const item of schema.items) {
     switch (item.kind) {
@@ -112,6 +147,8 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
     if (f) return { kind: "features", model: f };
     const p = params.get(name);
     if (p) return { kind: "param", model: p };
+    const imported = importedConsts.get(name);
+    if (imported) return { kind: "const", model: imported };
     const decl = constDecls.get(name);
     if (!decl) return undefined;
     let c = consts.get(name);
@@ -161,6 +198,7 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
   for (const item of schema.items) {
     if (item.kind !== "features") continue;
     const model = features.get(item.name.text);
+    if (model?.span !== item.name.span) continue;
     if (!model) continue;
     const bitNames = new Map<string, Span>();
     for (const bit of item.bits) {
@@ -219,12 +257,127 @@ export function collectDeclarations(schema: A.Schema, diagnostics: Diagnostic[])
     features,
     params,
     structs,
+    importedStructs,
     codecs,
+    imports,
     sections,
     lookupGlobal,
     globalNames,
-    typeNames: () => [...builtinTypes, ...structs.keys(), ...codecs.keys()],
+    typeNames: () => [
+      ...builtinTypes,
+      ...structs.keys(),
+      ...importedStructs.keys(),
+      ...codecs.keys(),
+    ],
   };
+}
+
+/**
+ * The names one import takes from its file: structs, constants, feature sets and codecs. A section
+ * is decoded by the file that declares it, and a parameter configures that file's sections, so
+ * neither is importable; nor is a struct that reads a parameter (it would read the importer's).
+ */
+function importNames(
+  { decl, file, model }: ResolvedImport,
+  diagnostics: Diagnostic[],
+  claim: (name: A.Name, kind: "value" | "type") => boolean,
+): ImportModel {
+  const names: ImportedName[] = [];
+  const exported = [
+    ...model.structs.map((s) => s.name),
+    ...model.consts.map((c) => c.name),
+    ...model.features.map((f) => f.name),
+    ...model.codecs.map((c) => c.name),
+  ];
+  for (const name of decl.names) {
+    const text = name.text;
+    const base = { name: text, span: name.span };
+    const struct = model.structs.find((s) => s.name === text);
+    const constant = model.consts.find((c) => c.name === text);
+    const features = model.features.find((f) => f.name === text);
+    const codec = model.codecs.find((c) => c.name === text);
+    let imported: ImportedName | undefined;
+    if (struct) {
+      const param = paramReadBy(struct);
+      if (param) {
+        diagnostics.push(
+          diagnostic(
+            "VMS2023",
+            name.span,
+            [
+              text,
+              `it reads the parameter '${param.name}' of "${decl.from.value}"; give it a struct argument instead`,
+            ],
+            [{ span: param.span, message: `'${param.name}' is declared here` }],
+          ),
+        );
+        continue;
+      }
+      imported = { ...base, kind: "struct", layout: struct };
+    } else if (constant) imported = { ...base, kind: "const", model: constant };
+    else if (features) imported = { ...base, kind: "features", model: features };
+    else if (codec) imported = { ...base, kind: "codec", model: codec };
+    else {
+      const section = model.sections.find((s) => s.name === text);
+      const param = model.params.find((p) => p.name === text);
+      if (section || param) {
+        diagnostics.push(
+          diagnostic(
+            "VMS2023",
+            name.span,
+            [
+              text,
+              section
+                ? "a section is decoded by the file that declares it; import the structs it is made of"
+                : "a parameter configures the sections of its own file; declare it in this one",
+            ],
+            [
+              {
+                span: section ? section.nameSpan : param!.span,
+                message: `'${text}' is declared here`,
+              },
+            ],
+          ),
+        );
+      } else {
+        diagnostics.push(
+          diagnostic("VMS2022", name.span, [text, decl.from.value, didYouMean(text, exported)]),
+        );
+      }
+      continue;
+    }
+    if (claim(name, imported.kind === "const" || imported.kind === "features" ? "value" : "type"))
+      names.push(imported);
+  }
+  return { file, model, span: decl.from.span, names };
+}
+
+/** A parameter the struct, or a struct inside it, reads; undefined when it reads none. */
+function paramReadBy(layout: LayoutModel, seen = new Set<LayoutModel>()): ParamModel | undefined {
+  if (seen.has(layout)) return undefined;
+  seen.add(layout);
+  for (const site of layout.sites) {
+    const param = paramIn(site.expr);
+    if (param) return param;
+  }
+  for (const member of allMembers(layout.members)) {
+    if (member.kind !== "field") continue;
+    let type = member.type;
+    while (type.kind === "array") type = type.element;
+    if (type.kind !== "struct") continue;
+    const inner = paramReadBy(type.struct, seen);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+function paramIn(e: IrExpr): ParamModel | undefined {
+  if (e.kind === "param") return e.param;
+  for (const c of children(e)) {
+    const p = paramIn(c);
+    if (p) return p;
+  }
+  return undefined;
 }
 
 function codecModel(decl: A.CodecDecl, schemaFile: string, diagnostics: Diagnostic[]): CodecModel {

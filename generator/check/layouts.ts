@@ -61,7 +61,7 @@ export function bindLayouts(
 
   /** The checked struct `name`, binding it first if needed; undefined on a cycle or an error. */
   function struct(name: string, usedAt: Span): LayoutModel | "unknown" | "cycle" {
-    const existing = done.get(name);
+    const existing = done.get(name) ?? declarations.importedStructs.get(name);
     if (existing) return existing;
     const decl = declarations.structs.get(name);
     if (!decl) return "unknown";

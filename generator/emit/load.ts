@@ -330,7 +330,9 @@ export class LoadEmitter {
   ): string {
     const args = value.args.map((a) => emitExpr(a, env).code);
     const name = value.kind === "struct" ? value.callee.loadName : value.codec.loadName;
-    return `${name}(${["r", "p", ...args].join(", ")})`;
+    // An imported struct reads no parameter (check/declarations.ts), and has Params of its own.
+    const params = value.kind === "struct" && value.callee.importedFrom ? "{}" : "p";
+    return `${name}(${["r", params, ...args].join(", ")})`;
   }
 
   private subsections(owner: string, arms: readonly SubsectionArm[], prefix: string): void {

@@ -8,10 +8,10 @@ import {
   type SourceFile,
   type StatementStructures,
 } from "ts-morph";
-import { dirname, relative, resolve, sep } from "node:path";
+import { moduleSpecifier } from "../module-paths.js";
 import { allMembers } from "../check/walk.js";
 import type { CodecModel, FieldType } from "../model.js";
-import { RUNTIME_VALUES, type SchemaPlan } from "../plan/plan.js";
+import { functionOf, RUNTIME_VALUES, type SchemaPlan } from "../plan/plan.js";
 import { SAFE_MAX, SAFE_MIN } from "../check/types.js";
 import { GENERATOR_VERSION } from "../version.js";
 import { docText, lineComments } from "./docs.js";
@@ -27,6 +27,8 @@ export interface EmitOptions {
   readonly runtimeImport: string;
   /** Where the output goes, to import hand-written codec modules by relative paths. */
   readonly outputPath: string;
+  /** Where the generated module of an imported schema goes (`.ts` or `.mts`). */
+  readonly moduleOf: (schemaFile: string) => string;
 }
 
 let project: Project | undefined;
@@ -54,7 +56,7 @@ export function emitModule(plan: SchemaPlan, options: EmitOptions): string {
 
 function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
   const structTypeName = (t: Extract<FieldType, { kind: "struct" }>): string =>
-    plan.functions.find((f) => f.layout === t.struct)!.typeName;
+    functionOf(plan, t.struct)!.typeName;
   const paramsOptional = plan.params.every((p) => p.default !== undefined || p.optional);
 
   const functions: FunctionText[] = [];
@@ -75,10 +77,21 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
     moduleSpecifier: options.runtimeImport,
     namedImports: runtimeImports,
   });
+  for (const i of plan.imports) {
+    statements.push({
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: moduleSpecifier(options.outputPath, options.moduleOf(i.file)),
+      namedImports: i.bindings.map((b) => ({
+        name: b.exported,
+        ...(b.local === b.exported ? {} : { alias: b.local }),
+        isTypeOnly: b.isType,
+      })),
+    });
+  }
   for (const codec of usedCodecs(plan)) {
     statements.push({
       kind: StructureKind.ImportDeclaration,
-      moduleSpecifier: codecImport(codec, options),
+      moduleSpecifier: moduleSpecifier(options.outputPath, codec.modulePath),
       namedImports: [codec.loadName, codec.saveName],
     });
   }
@@ -140,9 +153,7 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
     }
   }
 
-  const shapes = new ShapePrinter(
-    (struct) => plan.functions.find((f) => f.layout === struct)?.shapeName,
-  );
+  const shapes = new ShapePrinter((struct) => functionOf(plan, struct)?.shapeName);
   const sections = plan.functions.filter((f) => f.layout.kind === "section");
   const descriptors: StatementStructures[] = [];
   for (const fn of sections) {
@@ -236,16 +247,10 @@ function usedCodecs(plan: SchemaPlan): CodecModel[] {
   };
   for (const fn of plan.functions)
     for (const m of allMembers(fn.layout.members)) if (m.kind === "field") visit(m.type);
-  return plan.model.codecs.filter((c) => used.has(c));
-}
-
-/** The codec module as seen from the output file: `../examples/x/codec.js` for `./codec.ts` next to the schema. */
-function codecImport(codec: CodecModel, options: EmitOptions): string {
-  const target = resolve(codec.modulePath).replace(/\.(m?)ts$/, ".$1js");
-  const spec = relative(dirname(resolve(options.outputPath)), target)
-    .split(sep)
-    .join("/");
-  return spec.startsWith(".") ? spec : `./${spec}`;
+  const imported = plan.model.imports.flatMap((i) =>
+    i.names.flatMap((n) => (n.kind === "codec" ? [n.model] : [])),
+  );
+  return [...plan.model.codecs, ...imported].filter((c) => used.has(c));
 }
 
 function interfaceStructure(iface: InterfaceText): StatementStructures {

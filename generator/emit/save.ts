@@ -184,7 +184,9 @@ export class SaveEmitter {
       case "custom": {
         const args = plan.args.map((a) => emitExpr(a, env).code);
         const name = plan.kind === "struct" ? plan.callee.saveName : plan.codec.saveName;
-        const call = `${name}(${["w", `w.object(${value}, ${str(path)})`, "p", ...args].join(", ")})`;
+        // An imported struct reads no parameter (check/declarations.ts), and has Params of its own.
+        const params = plan.kind === "struct" && plan.callee.importedFrom ? "{}" : "p";
+        const call = `${name}(${["w", `w.object(${value}, ${str(path)})`, params, ...args].join(", ")})`;
         if (depth === 0)
           this.lines.push(`try { ${call}; } catch (e) { throw atPath(e, ${str(path)}); }`);
         else this.lines.push(`${call};`);

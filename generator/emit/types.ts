@@ -8,7 +8,13 @@ import type {
   ScalarType,
   StateNode,
 } from "../model.js";
-import type { FunctionPlan, SchemaPlan, Step, SubsectionArm } from "../plan/plan.js";
+import {
+  functionOf,
+  type FunctionPlan,
+  type SchemaPlan,
+  type Step,
+  type SubsectionArm,
+} from "../plan/plan.js";
 import { scalarName } from "../check/types.js";
 import { docText } from "./docs.js";
 
@@ -104,7 +110,7 @@ function memberType(type: FieldType | undefined, key: string): FieldType | undef
 /** One interface per layout and per subsection, and `Params`. */
 export function stateInterfaces(schema: SchemaPlan): InterfaceText[] {
   const typeOfStruct = (t: Extract<FieldType, { kind: "struct" }>): string =>
-    schema.functions.find((f) => f.layout === t.struct)!.typeName;
+    functionOf(schema, t.struct)!.typeName;
   const out: InterfaceText[] = [];
   for (const fn of schema.functions) {
     const arms = collectArms(fn.steps);

@@ -107,6 +107,11 @@ export interface SubsectionArm {
 
 export interface FunctionPlan {
   readonly layout: LayoutModel;
+  /**
+   * A struct of another schema file: its functions and type are imported from that file's module,
+   * where they have the names in `exported` (here they are `typeName`, `saveName`, `loadName`).
+   */
+  readonly importedFrom: ImportedFunctions | undefined;
   readonly typeName: string;
   readonly saveName: string;
   readonly loadName: string;
@@ -124,6 +129,27 @@ export interface FunctionPlan {
   readonly constants: ReadonlyMap<string, string>;
   /** The schema's doc comments, by the line their declaration starts on (SchemaModel.docs). */
   readonly docs: ReadonlyMap<number, string>;
+}
+
+export interface ImportedFunctions {
+  readonly file: string;
+  readonly typeName: string;
+  readonly saveName: string;
+  readonly loadName: string;
+}
+
+/** A name the module imports from the module of another schema: `exported as local`. */
+export interface ImportBinding {
+  readonly exported: string;
+  readonly local: string;
+  /** Imported with `type`: the state interface of a struct. */
+  readonly isType: boolean;
+}
+
+export interface PlannedImport {
+  /** The imported schema file; its generated module is where the bindings come from. */
+  readonly file: string;
+  readonly bindings: readonly ImportBinding[];
 }
 
 export interface Locals {
@@ -144,6 +170,17 @@ export interface SchemaPlan {
   readonly constants: ReadonlyMap<string, string>;
   /** Structs before the sections that use them. */
   readonly functions: readonly FunctionPlan[];
+  /** The structs this schema imports: no steps here, their module has them. */
+  readonly importedFunctions: readonly FunctionPlan[];
+  readonly imports: readonly PlannedImport[];
+}
+
+/** The functions of a struct this module has or imports (not those of a struct inside an import). */
+export function functionOf(plan: SchemaPlan, layout: LayoutModel): FunctionPlan | undefined {
+  return (
+    plan.functions.find((f) => f.layout === layout) ??
+    plan.importedFunctions.find((f) => f.layout === layout)
+  );
 }
 
 /** Names the generated functions use for their own parameters; no local may take them. */
@@ -165,7 +202,47 @@ export function planSchema(model: SchemaModel): SchemaPlan {
     // The functions' own parameters: a module constant of these names would be shadowed.
     ...RESERVED_LOCALS,
     ...model.codecs.flatMap((c) => [c.saveName, c.loadName]),
+    ...model.imports.flatMap((i) =>
+      i.names.flatMap((n) => (n.kind === "codec" ? [n.model.saveName, n.model.loadName] : [])),
+    ),
   ]);
+  // Imported names first: this module's own declarations give way to them.
+  const constants = new Map<string, string>();
+  const imports: PlannedImport[] = [];
+  const imported: {
+    layout: LayoutModel;
+    typeName: string;
+    saveName: string;
+    loadName: string;
+    from: ImportedFunctions;
+    theirs: FunctionPlan;
+  }[] = [];
+  for (const i of model.imports) {
+    const theirs = planSchema(i.model);
+    const bindings: ImportBinding[] = [];
+    const bind = (exported: string, isType = false): string => {
+      const local = typeNamer.take(exported);
+      bindings.push({ exported, local, isType });
+      return local;
+    };
+    for (const n of i.names) {
+      if (n.kind === "codec") continue;
+      if (n.kind === "const" || n.kind === "features") {
+        constants.set(n.name, bind(theirs.constants.get(n.name)!));
+        continue;
+      }
+      const fn = theirs.functions.find((f) => f.layout === n.layout)!;
+      imported.push({
+        layout: n.layout,
+        typeName: bind(fn.typeName, true),
+        saveName: bind(fn.saveName),
+        loadName: bind(fn.loadName),
+        from: { file: i.file, typeName: fn.typeName, saveName: fn.saveName, loadName: fn.loadName },
+        theirs: fn,
+      });
+    }
+    if (bindings.length > 0) imports.push({ file: i.file, bindings });
+  }
   const named = [...model.structs, ...model.sections].map((layout) => {
     const typeName = typeNamer.take(pascalCase(layout.name));
     return {
@@ -184,41 +261,56 @@ export function planSchema(model: SchemaModel): SchemaPlan {
       ]),
   );
   // Module constants keep the schema's names; a local of a function never shadows one.
-  const constants = new Map<string, string>();
   for (const name of [...model.consts, ...model.features].map((c) => c.name))
     constants.set(name, typeNamer.take(name));
   // After the constants, which keep the schema's names.
   const shapes = new Map(
-    named
+    [...imported, ...named]
       .filter((n) => n.layout.kind === "struct")
       .map((n) => [n.layout, typeNamer.take(`${camelCase(n.typeName)}Shape`)]),
   );
   const reservedLocals = [...RESERVED_LOCALS, ...constants.values(), ...shapes.values()];
   const byLayout = new Map<LayoutModel, FunctionPlan>();
   const functions: FunctionPlan[] = [];
-  for (const { layout, typeName, saveName, loadName } of named) {
-    const plan: FunctionPlan = {
-      layout,
-      typeName,
-      saveName,
-      loadName,
-      descriptorName: descriptors.get(layout),
-      shapeName: shapes.get(layout),
-      constants,
-      docs: model.docs,
-      steps: [],
-      locals: {
-        fields: new Map(),
-        lets: new Map(),
-        args: new Map(),
-        params: new Map(),
-        elements: new Map(),
-        subsectionVersions: new Map(),
-      },
-      versionLocal: "version",
-    };
+  const importedFunctions: FunctionPlan[] = [];
+  for (const { layout, typeName, saveName, loadName, from, theirs } of [
+    ...imported,
+    ...named.map((n) => ({ ...n, from: undefined, theirs: undefined })),
+  ]) {
+    // An imported struct keeps the steps its own module has (compat and the interpreter walk
+    // them); its functions here are the module's, under the names bound above.
+    const plan: FunctionPlan = theirs
+      ? {
+          ...theirs,
+          importedFrom: from,
+          typeName,
+          saveName,
+          loadName,
+          shapeName: shapes.get(layout),
+        }
+      : {
+          layout,
+          importedFrom: from,
+          typeName,
+          saveName,
+          loadName,
+          descriptorName: descriptors.get(layout),
+          shapeName: shapes.get(layout),
+          constants,
+          docs: model.docs,
+          steps: [],
+          locals: {
+            fields: new Map(),
+            lets: new Map(),
+            args: new Map(),
+            params: new Map(),
+            elements: new Map(),
+            subsectionVersions: new Map(),
+          },
+          versionLocal: "version",
+        };
     byLayout.set(layout, plan);
-    functions.push(plan);
+    (from ? importedFunctions : functions).push(plan);
   }
   for (const plan of functions) {
     const namer = new Namer(reservedLocals);
@@ -230,7 +322,15 @@ export function planSchema(model: SchemaModel): SchemaPlan {
     for (const param of usedParams(plan.layout))
       plan.locals.params.set(param, namer.take(param.name));
   }
-  return { file: model.file, model, params: model.params, constants, functions };
+  return {
+    file: model.file,
+    model,
+    params: model.params,
+    constants,
+    functions,
+    importedFunctions,
+    imports,
+  };
 }
 
 class StepPlanner {

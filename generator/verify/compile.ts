@@ -80,24 +80,19 @@ export function compileModule(
   code: string,
   runtimeImport: string,
   schemaSpan: Span,
+  companions: readonly CompanionModule[] = [],
 ): Diagnostic[] {
   const p = projectFor(runtimeImport);
-  // As an ES module wherever it goes (`.mts`), whatever the package.json beside it says.
-  const path = resolve(outputName).replace(/\.ts$/, ".mts");
-  const runtimeFrom = ` from ${JSON.stringify(runtimeImport)};`;
-  // A runtime path where nothing is yet (a build will copy it there) is checked as this package's.
-  const moved = isPath(runtimeImport) && !runtimeThere(outputName, runtimeImport);
-  const checked = !moved
-    ? code
-    : code
-        .split("\n")
-        .map((line) =>
-          /^(import |\} from )/.test(line) && line.endsWith(runtimeFrom)
-            ? line.slice(0, -runtimeFrom.length) + ` from ${JSON.stringify(runtimeIndex)};`
-            : line,
-        )
-        .join("\n");
-  const file = p.createSourceFile(path, checked, { overwrite: true });
+  const companionPaths = new Set(companions.map((c) => resolve(c.path).replace(/\.m?ts$/, "")));
+  const add = (path: string, text: string, runtime: string) =>
+    // As an ES module wherever it goes (`.mts`), whatever the package.json beside it says.
+    p.createSourceFile(
+      resolve(path).replace(/\.ts$/, ".mts"),
+      asChecked(path, text, runtime, companionPaths),
+      { overwrite: true },
+    );
+  const others = companions.map((c) => add(c.path, c.code, c.runtimeImport));
+  const file = add(outputName, code, runtimeImport);
   try {
     p.resolveSourceFileDependencies();
     return file.getPreEmitDiagnostics().map((d) => {
@@ -110,6 +105,40 @@ export function compileModule(
       return diagnostic("VMS8005", schemaSpan, [`TS${d.getCode()}${at}: ${text}`]);
     });
   } finally {
-    p.removeSourceFile(file);
+    for (const f of [file, ...others]) p.removeSourceFile(f);
   }
+}
+
+/** The generated module of an imported schema, which the module being checked imports. */
+export interface CompanionModule {
+  readonly path: string;
+  readonly code: string;
+  readonly runtimeImport: string;
+}
+
+/**
+ * The text TypeScript checks for a module at `path`: a runtime path where nothing is yet (a build
+ * will copy it there) is replaced by this package's runtime, and imports of companion modules
+ * name their `.mts` copies.
+ */
+function asChecked(
+  path: string,
+  code: string,
+  runtimeImport: string,
+  companions: ReadonlySet<string>,
+): string {
+  const runtimeFrom = ` from ${JSON.stringify(runtimeImport)};`;
+  const moved = isPath(runtimeImport) && !runtimeThere(path, runtimeImport);
+  return code
+    .split("\n")
+    .map((line) => {
+      if (!/^(import |\} from )/.test(line)) return line;
+      if (moved && line.endsWith(runtimeFrom))
+        return line.slice(0, -runtimeFrom.length) + ` from ${JSON.stringify(runtimeIndex)};`;
+      const m = / from "(\.[^"]*)\.js";$/.exec(line);
+      if (m && companions.has(resolve(dirname(path), m[1]!)))
+        return line.slice(0, -m[0].length) + ` from "${m[1]}.mjs";`;
+      return line;
+    })
+    .join("\n");
 }

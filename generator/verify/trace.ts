@@ -160,6 +160,14 @@ class Extractor {
     private readonly side: Side,
   ) {
     for (const s of source.statements) {
+      // A value imported from another module (an imported schema's constant or feature set) is the
+      // same binding on both sides, and an ES module's import binding never changes.
+      if (ts.isImportDeclaration(s) && s.importClause && !s.importClause.isTypeOnly) {
+        const named = s.importClause.namedBindings;
+        if (named && ts.isNamedImports(named))
+          for (const e of named.elements)
+            if (!e.isTypeOnly) this.env.set(e.name.text, `import.${e.name.text}`);
+      }
       // Only functions with a body can be read through; a declared one is a call it cannot resolve.
       if (ts.isFunctionDeclaration(s) && s.name && s.body) this.functions.set(s.name.text, s);
       // Module constants with literal values are known to both sides, and so are the literal

@@ -13,11 +13,16 @@ export interface Run {
   readonly stderr: string;
 }
 
-export function vmstate(args: readonly string[], cwd = root): Run {
+export function vmstate(
+  args: readonly string[],
+  cwd = root,
+  env: Readonly<Record<string, string>> = {},
+): Run {
   if (!existsSync(cliPath))
     throw new Error("dist/bin/vmstate.js is missing: run `npm run build` (npm test does)");
   const r = spawnSync(process.execPath, [cliPath, ...args], {
     cwd,
+    env: { ...process.env, ...env },
     encoding: "utf8",
     maxBuffer: 256 << 20,
   });
