@@ -30,14 +30,16 @@ afterEach(() => {
 });
 
 /** A project folder with schemas/ and generated/ copied from the repository. */
-/** A project with two of the package's schemas (configuration, virtio-net) and their modules. */
+/** A project with two of the package's schemas, configuration and virtio-net, and their modules. */
 function project(): string {
   const dir = tempDir();
-  mkdirSync(join(dir, "schemas"));
-  mkdirSync(join(dir, "generated"));
-  for (const name of ["configuration", "virtio-net"]) {
-    cpSync(join(root, "schemas", `${name}.vmstate`), join(dir, "schemas", `${name}.vmstate`));
-    cpSync(join(root, "generated", `${name}.ts`), join(dir, "generated", `${name}.ts`));
+  for (const [folder, ext] of [
+    ["schemas", ".vmstate"],
+    ["generated", ".ts"],
+  ] as const) {
+    mkdirSync(join(dir, folder));
+    for (const name of ["configuration", "virtio-net"])
+      cpSync(join(root, folder, name + ext), join(dir, folder, name + ext));
   }
   return dir;
 }
@@ -304,18 +306,8 @@ describe("vmstate decode and encode", () => {
       2,
       "vmstate: --param vectors must be an integer, not 'lots'",
     ],
-    [
-      ["decode", stream, "--param", "color=red"],
-      2,
-      // The list names every parameter of the shipped schemas.
-      "vmstate: unknown parameter 'color' (known: aer_log_max, max_cpus, ",
-    ],
-    [
-      ["decode", "--section", "nic", stream],
-      1,
-      // The list names every shipped schema.
-      `vmstate: no schema for section "nic" (known: configuration, `,
-    ],
+    [["decode", stream, "--param", "color=red"], 2, "vmstate: unknown parameter 'color' (known: "],
+    [["decode", "--section", "nic", stream], 1, `vmstate: no schema for section "nic" (known: `],
     [
       ["encode", "package.json"],
       1,

@@ -42,10 +42,7 @@ afterEach(() => {
   for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/**
- * A copy of the package with two of its schemas (configuration, virtio-net) in schemas/ and their
- * modules in generated/, as in this repository.
- */
+/** A copy of the package with two of its schemas (configuration, virtio-net) and their modules. */
 function freshCopy(): string {
   if (!existsSync(cliPath))
     throw new Error("dist/bin/vmstate.js is missing: run `npm run build` (npm test does)");
@@ -55,11 +52,13 @@ function freshCopy(): string {
     filter: (src) => !src.startsWith(join(root, "dist", "bench")),
   });
   cpSync(join(root, "package.json"), join(dir, "package.json"));
-  mkdirSync(join(dir, "schemas"));
-  mkdirSync(join(dir, "generated"));
-  for (const name of ["configuration", "virtio-net"]) {
-    cpSync(join(root, "schemas", `${name}.vmstate`), join(dir, "schemas", `${name}.vmstate`));
-    cpSync(join(root, "generated", `${name}.ts`), join(dir, "generated", `${name}.ts`));
+  for (const [folder, ext] of [
+    ["schemas", ".vmstate"],
+    ["generated", ".ts"],
+  ] as const) {
+    mkdirSync(join(dir, folder));
+    for (const name of ["configuration", "virtio-net"])
+      cpSync(join(root, folder, name + ext), join(dir, folder, name + ext));
   }
   mkdirSync(join(dir, "node_modules"));
   for (const name of readdirSync(join(root, "node_modules"))) {

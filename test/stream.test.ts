@@ -259,7 +259,7 @@ describe("the generated modules the stream tools load", () => {
     const missing = loadCodecs(join(root, "schemas"), join(root, "docs"));
     await expect(missing).rejects.toThrow(StreamError);
     await expect(missing).rejects.toThrow(
-      /^the generated module of .*configuration\.vmstate is missing \(.*docs\/configuration\.js\): run `npm run gen` and `npm run build`$/,
+      /^the generated module of .*\/([\w-]+)\.vmstate is missing \(.*docs\/\1\.js\): run `npm run gen` and `npm run build`$/,
     );
   });
 });
