@@ -194,7 +194,7 @@ describe("flat chains of any length", () => {
     expect(findings.length).toBeGreaterThan(0);
   });
 
-  it("gen refuses an expression of more than 256 operators with VMS8006, and compiles 256", async () => {
+  it("gen refuses an expression of more than 400 operators with VMS8006, and compiles 400", async () => {
     const options = {
       sourceName: "d.vmstate",
       runtimeImport: "../runtime/index.js",
@@ -208,7 +208,7 @@ describe("flat chains of any length", () => {
     expect(long.diagnostics.map((d) => [d.code, d.span.line])).toEqual([["VMS8006", 3]]);
     expect(long.code).toBeUndefined();
     const fits = await generate(
-      section(`  validate ${chains[0]![1](256)} >= 0, "m";`),
+      section(`  validate ${chains[0]![1](400)} >= 0, "m";`),
       "d.vmstate",
       options,
     );
