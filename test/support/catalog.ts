@@ -50,7 +50,11 @@ export function catalogRows(): CatalogRow[] {
     .sort()) {
     const text = readFileSync(join(dir, file), "utf8");
     const schema = parseSchema(text, file).schema!;
-    const source = /Sources \([^)]*\): ([\w./-]+\.[ch])/.exec(text)?.[1] ?? "";
+    // The file the header's "Sources (…):" names first, else the first C file it names.
+    const source =
+      /Sources \([^)]*\): ([\w./-]+\.[ch])/.exec(text)?.[1] ??
+      /\b((?:[\w-]+\/)+[\w.-]+\.[ch])\b/.exec(text)?.[1] ??
+      "";
     for (const item of schema.items) {
       if (item.kind !== "section") continue;
       const qemuName = item.qemuName.value;
