@@ -384,16 +384,6 @@ export function loadFDCtrl(r: Reader, p: Params): FDCtrl {
   } catch (e) {
     throw atIndex(atPath(e, "drives[]"), i);
   }
-  // What reconstruct_phase() computes from msr, as QEMU 2.3 did: the loader's phase when the
-  // fdc/phase subsection is absent.
-  const reconstructed_phase: number =
-    (msr & FD_MSR_NONDMA) !== 0
-      ? FD_PHASE_EXECUTION
-      : (msr & FD_MSR_RQM) === 0
-        ? FD_PHASE_EXECUTION
-        : (msr & FD_MSR_DIO) !== 0
-          ? FD_PHASE_RESULT
-          : FD_PHASE_COMMAND;
   let reset_sensei: FDCtrlResetSensei | undefined;
   let result_timer: FDCtrlResultTimer | undefined;
   let phase: FDCtrlPhase | undefined;

@@ -147,12 +147,6 @@ export function loadKBDState(r: Reader, _p: Params): KBDState {
   const status = r.u8("status");
   const mode = r.u8("mode");
   const pending_tmp = r.u8("pending_tmp");
-  // kbd_outport_default(): the output port the loader computes from the status when the
-  // subsection below is absent.
-  const outport_obf: number = (status & KBD_STAT_OBF) !== 0 ? KBD_OUT_OBF : 0;
-  const outport_mouse_obf: number = (status & KBD_STAT_MOUSE_OBF) !== 0 ? KBD_OUT_MOUSE_OBF : 0;
-  const outport_fixed: number = 207;
-  const outport_default: number = outport_fixed | outport_obf | outport_mouse_obf;
   let outport: KBDStateOutport | undefined;
   let extended_state: KBDStateExtendedState | undefined;
   for (let $name = r.subsection("pckbd"); $name !== undefined; $name = r.subsection("pckbd")) {

@@ -11,7 +11,6 @@ import type {
   FeaturesModel,
   ImportedName,
   ImportModel,
-  IrExpr,
   LayoutModel,
   ParamModel,
   ScalarType,
@@ -28,7 +27,7 @@ import {
 } from "./expressions.js";
 import { fits, scalarByName, scalarName } from "./types.js";
 import { didYouMean, typeHint } from "../../diagnostics/hints.js";
-import { allMembers, children } from "./walk.js";
+import { paramsReadBy } from "./walk.js";
 
 export interface Declarations {
   readonly consts: Map<string, ConstModel>;
@@ -251,6 +250,7 @@ export function collectDeclarations(
       span: item.name.span,
     });
   }
+  for (const i of imports) checkImportedParams(i, params, diagnostics);
 
   return {
     consts,
@@ -273,9 +273,45 @@ export function collectDeclarations(
 }
 
 /**
+ * A struct that reads parameters reads the importer's: each must be declared here as it is there
+ * (type, `?`, default), so that both modules take the same value the same way.
+ */
+function checkImportedParams(
+  i: ImportModel,
+  params: ReadonlyMap<string, ParamModel>,
+  diagnostics: Diagnostic[],
+): void {
+  for (const n of i.names) {
+    if (n.kind !== "struct") continue;
+    for (const theirs of paramsReadBy(n.layout)) {
+      const ours = params.get(theirs.name);
+      if (
+        ours &&
+        scalarName(ours.type) === scalarName(theirs.type) &&
+        ours.optional === theirs.optional &&
+        ours.default === theirs.default
+      )
+        continue;
+      const written = `param ${theirs.name}${theirs.optional ? "?" : ""}: ${scalarName(theirs.type)}${theirs.default === undefined ? "" : ` = ${String(theirs.default)}`};`;
+      diagnostics.push(
+        diagnostic(
+          "VMS2023",
+          n.span,
+          [
+            n.name,
+            `it reads the parameter '${theirs.name}', which this file must declare as its own does: '${written}'`,
+          ],
+          [{ span: theirs.span, message: `'${theirs.name}' is declared here` }],
+        ),
+      );
+    }
+  }
+}
+
+/**
  * The names one import takes from its file: structs, constants, feature sets and codecs. A section
  * is decoded by the file that declares it, and a parameter configures that file's sections, so
- * neither is importable; nor is a struct that reads a parameter (it would read the importer's).
+ * neither is importable (a struct that reads one reads the importer's: checkImportedParams).
  */
 function importNames(
   { decl, file, model }: ResolvedImport,
@@ -298,21 +334,6 @@ function importNames(
     const codec = model.codecs.find((c) => c.name === text);
     let imported: ImportedName | undefined;
     if (struct) {
-      const param = paramReadBy(struct);
-      if (param) {
-        diagnostics.push(
-          diagnostic(
-            "VMS2023",
-            name.span,
-            [
-              text,
-              `it reads the parameter '${param.name}' of "${decl.from.value}"; give it a struct argument instead`,
-            ],
-            [{ span: param.span, message: `'${param.name}' is declared here` }],
-          ),
-        );
-        continue;
-      }
       imported = { ...base, kind: "struct", layout: struct };
     } else if (constant) imported = { ...base, kind: "const", model: constant };
     else if (features) imported = { ...base, kind: "features", model: features };
@@ -350,34 +371,6 @@ function importNames(
       names.push(imported);
   }
   return { file, model, span: decl.from.span, names };
-}
-
-/** A parameter the struct, or a struct inside it, reads; undefined when it reads none. */
-function paramReadBy(layout: LayoutModel, seen = new Set<LayoutModel>()): ParamModel | undefined {
-  if (seen.has(layout)) return undefined;
-  seen.add(layout);
-  for (const site of layout.sites) {
-    const param = paramIn(site.expr);
-    if (param) return param;
-  }
-  for (const member of allMembers(layout.members)) {
-    if (member.kind !== "field") continue;
-    let type = member.type;
-    while (type.kind === "array") type = type.element;
-    if (type.kind !== "struct") continue;
-    const inner = paramReadBy(type.struct, seen);
-    if (inner) return inner;
-  }
-  return undefined;
-}
-
-function paramIn(e: IrExpr): ParamModel | undefined {
-  if (e.kind === "param") return e.param;
-  for (const c of children(e)) {
-    const p = paramIn(c);
-    if (p) return p;
-  }
-  return undefined;
 }
 
 function codecModel(decl: A.CodecDecl, schemaFile: string, diagnostics: Diagnostic[]): CodecModel {

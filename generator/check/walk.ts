@@ -1,6 +1,14 @@
 // Shared walks over checked expressions and members.
 
-import type { FieldModel, IrExpr, LetModel, MemberModel, SubsectionModel } from "../model.js";
+import type {
+  FieldModel,
+  IrExpr,
+  LayoutModel,
+  LetModel,
+  MemberModel,
+  ParamModel,
+  SubsectionModel,
+} from "../model.js";
 
 /** The direct sub-expressions of an expression. */
 export function children(e: IrExpr): IrExpr[] {
@@ -139,4 +147,24 @@ export function isWithin(inner: SubsectionModel | undefined, outer: SubsectionMo
 /** Every member, subsection members included, in declaration order. */
 export function allMembers(members: readonly MemberModel[]): MemberModel[] {
   return members.flatMap((m) => (m.kind === "subsection" ? [m, ...allMembers(m.members)] : [m]));
+}
+
+/** The parameters a struct reads, itself or through the structs inside it, each once. */
+export function paramsReadBy(layout: LayoutModel): ParamModel[] {
+  const found = new Set<ParamModel>();
+  const seen = new Set<LayoutModel>();
+  const visit = (l: LayoutModel): void => {
+    if (seen.has(l)) return;
+    seen.add(l);
+    for (const site of l.sites)
+      for (const x of subexpressions(site.expr)) if (x.kind === "param") found.add(x.param);
+    for (const member of allMembers(l.members)) {
+      if (member.kind !== "field") continue;
+      let type = member.type;
+      while (type.kind === "array") type = type.element;
+      if (type.kind === "struct") visit(type.struct);
+    }
+  };
+  visit(layout);
+  return [...found];
 }

@@ -11,7 +11,16 @@
 //
 // and returns the state object built from the locals at the end.
 
-import type { FieldModel, FieldType, IrExpr, StateNode, SubsectionModel } from "../model.js";
+import type {
+  FieldModel,
+  FieldType,
+  IrExpr,
+  LayoutModel,
+  LetModel,
+  StateNode,
+  SubsectionModel,
+} from "../model.js";
+import { allMembers, subexpressions } from "../check/walk.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import {
   boolCode,
@@ -47,12 +56,16 @@ export class LoadEmitter {
   private readonly lines: string[] = [];
   /** Fields a validation names: their start is kept (`x$at`) so a failed check points at them. */
   private readonly startKept = new Set<FieldModel>();
+  /** The lets the loader needs: one only a subsection's `needed` reads is the writer's alone. */
+  private readonly loaderLets: ReadonlySet<LetModel>;
 
   constructor(
     private readonly fn: FunctionPlan,
     private readonly structTypeName: (t: Extract<FieldType, { kind: "struct" }>) => string,
     private readonly paramsOptional: boolean,
-  ) {}
+  ) {
+    this.loaderLets = letsTheLoaderReads(fn.layout);
+  }
 
   emit(): FunctionText {
     const { fn } = this;
@@ -135,6 +148,7 @@ export class LoadEmitter {
           break;
         }
         case "let": {
+          if (!this.loaderLets.has(step.binding)) break;
           this.lines.push(...lineComments(this.fn.docs.get(step.binding.span.line)));
           const env = exprEnv(this.fn, subsection, "r", joinPath(prefix, step.binding.name));
           // Typed by its representation: a literal's own type would make comparisons errors.
@@ -330,8 +344,9 @@ export class LoadEmitter {
   ): string {
     const args = value.args.map((a) => emitExpr(a, env).code);
     const name = value.kind === "struct" ? value.callee.loadName : value.codec.loadName;
-    // An imported struct reads no parameter (check/declarations.ts), and has Params of its own.
-    const params = value.kind === "struct" && value.callee.importedFrom ? "{}" : "p";
+    // An imported struct that reads no parameter has Params of its own (none).
+    const params =
+      value.kind === "struct" && value.callee.importedFrom?.readsParams === false ? "{}" : "p";
     return `${name}(${["r", params, ...args].join(", ")})`;
   }
 
@@ -432,4 +447,26 @@ export function findNode(
     if (inner) return inner;
   }
   return undefined;
+}
+
+/**
+ * The lets a loader evaluates: those its own expressions read (guards, counts, checks, other such
+ * lets), not those only the writer's `needed` reads.
+ */
+function letsTheLoaderReads(layout: LayoutModel): Set<LetModel> {
+  const lets = allMembers(layout.members).filter((m): m is LetModel => m.kind === "let");
+  const values = new Set<IrExpr>(lets.map((l) => l.value));
+  const read = (e: IrExpr): LetModel[] =>
+    [...subexpressions(e)].flatMap((x) => (x.kind === "let" ? [x.binding] : []));
+  const used = new Set<LetModel>();
+  const queue: LetModel[] = [];
+  for (const site of layout.sites)
+    if (!site.writerOnly && !values.has(site.expr)) queue.push(...read(site.expr));
+  while (queue.length > 0) {
+    const l = queue.pop()!;
+    if (used.has(l)) continue;
+    used.add(l);
+    queue.push(...read(l.value));
+  }
+  return used;
 }

@@ -184,8 +184,9 @@ export class SaveEmitter {
       case "custom": {
         const args = plan.args.map((a) => emitExpr(a, env).code);
         const name = plan.kind === "struct" ? plan.callee.saveName : plan.codec.saveName;
-        // An imported struct reads no parameter (check/declarations.ts), and has Params of its own.
-        const params = plan.kind === "struct" && plan.callee.importedFrom ? "{}" : "p";
+        // An imported struct that reads no parameter has Params of its own (none).
+        const params =
+          plan.kind === "struct" && plan.callee.importedFrom?.readsParams === false ? "{}" : "p";
         const call = `${name}(${["w", `w.object(${value}, ${str(path)})`, params, ...args].join(", ")})`;
         if (depth === 0)
           this.lines.push(`try { ${call}; } catch (e) { throw atPath(e, ${str(path)}); }`);

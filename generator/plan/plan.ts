@@ -20,7 +20,7 @@ import type {
   UnusedModel,
 } from "../model.js";
 import { constantOf } from "../check/expressions.js";
-import { references, subexpressions } from "../check/walk.js";
+import { paramsReadBy, references, subexpressions } from "../check/walk.js";
 import { Namer, pascalCase } from "./names.js";
 
 export interface CountPlan {
@@ -133,6 +133,8 @@ export interface FunctionPlan {
 
 export interface ImportedFunctions {
   readonly file: string;
+  /** It reads parameters: the importer's, which it is given (check/declarations.ts). */
+  readonly readsParams: boolean;
   readonly typeName: string;
   readonly saveName: string;
   readonly loadName: string;
@@ -237,7 +239,13 @@ export function planSchema(model: SchemaModel): SchemaPlan {
         typeName: bind(fn.typeName, true),
         saveName: bind(fn.saveName),
         loadName: bind(fn.loadName),
-        from: { file: i.file, typeName: fn.typeName, saveName: fn.saveName, loadName: fn.loadName },
+        from: {
+          file: i.file,
+          readsParams: paramsReadBy(n.layout).length > 0,
+          typeName: fn.typeName,
+          saveName: fn.saveName,
+          loadName: fn.loadName,
+        },
         theirs: fn,
       });
     }
