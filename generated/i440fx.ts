@@ -8,17 +8,13 @@
 // ("PCIDevice", version 2) with get_pci_config_device() and get_pci_irq_state().
 
 import {
-  atIndex,
   atPath,
-  pciCapability,
   type ObjectShape,
   type Reader,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
-export const PCI_CAP_ID_EXP: number = 0x10;
-export const PCI_VENDOR_ID_INTEL: number = 0x8086;
-export const PCI_DEVICE_ID_INTEL_82441: number = 0x1237;
+import { type PCIDevice, savePCIDevice, loadPCIDevice } from "./shared/pci.js";
 
 /** Values both sides know before loading (configuration of the destination, host features). */
 export interface Params {
@@ -32,134 +28,10 @@ export interface Params {
   pcie?: boolean | undefined;
 }
 
-/**
- * shared: PCIDevice (hw/pci/pci.c, vmstate_pci_device)
- * vmstate_pci_device ("PCIDevice", version 2), loaded at its own version. get_pci_config_device()
- * also refuses config bytes that differ from the destination's where they are read-only (its
- * cmask without wmask: the IDs, revision, class, header type); each section checks its IDs.
- *
- * Struct PCIDevice ("PCIDevice").
- */
-export interface PCIDevice {
-  /**
-   * VMSTATE_INT32_POSITIVE_LE: be32 on the wire
-   *
-   * i32
-   */
-  version_id: number;
-  /**
-   * QEMU's "config" is 256 bytes, or 4096 for a PCI Express function. Whether the function is
-   * PCI Express shows in its first 256 bytes (the PCI Express capability), so the rest follows.
-   *
-   * 256 bytes
-   */
-  config: Uint8Array;
-  /** 3840 bytes; absent when its condition is false */
-  config_express?: Uint8Array | undefined;
-  /** 4 × i32 */
-  irq_state: number[];
-}
-
 /** Section "I440FX" (version 3). */
 export interface I440FX {
   /** PCIDevice */
   parent_obj: PCIDevice;
-}
-
-/**
- * shared: PCIDevice (hw/pci/pci.c, vmstate_pci_device)
- * vmstate_pci_device ("PCIDevice", version 2), loaded at its own version. get_pci_config_device()
- * also refuses config bytes that differ from the destination's where they are read-only (its
- * cmask without wmask: the IDs, revision, class, header type); each section checks its IDs.
- *
- * Writes struct PCIDevice in QEMU's wire format.
- */
-export function savePCIDevice(w: Writer, s: PCIDevice, p: Params): void {
-  const pcie = p.pcie;
-  const version_id = s.version_id;
-  w.i32(version_id, "version_id");
-  w.check(version_id >= 0 && version_id <= 2, "PCIDevice version_id must be 0 to 2", "version_id");
-  const config = s.config;
-  w.bytes(config, 256, "config");
-  const express: boolean = pcie ?? pciCapability(config, 16) !== 0;
-  const config_express = s.config_express;
-  if (express) {
-    w.bytes(w.present(config_express, "config_express"), 3840, "config_express");
-  } else w.absent(config_express, "config_express");
-  const irq_state = s.irq_state;
-  const i$n = 4;
-  const i$items = w.array(irq_state, i$n, "irq_state");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.i32(i$items[i]!, "irq_state[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  w.check(
-    irq_state[0]! >= 0 &&
-      irq_state[0]! <= 1 &&
-      irq_state[1]! >= 0 &&
-      irq_state[1]! <= 1 &&
-      irq_state[2]! >= 0 &&
-      irq_state[2]! <= 1 &&
-      irq_state[3]! >= 0 &&
-      irq_state[3]! <= 1,
-    "irq_state entries must be 0 or 1",
-    "irq_state",
-  );
-}
-
-/**
- * shared: PCIDevice (hw/pci/pci.c, vmstate_pci_device)
- * vmstate_pci_device ("PCIDevice", version 2), loaded at its own version. get_pci_config_device()
- * also refuses config bytes that differ from the destination's where they are read-only (its
- * cmask without wmask: the IDs, revision, class, header type); each section checks its IDs.
- *
- * Reads struct PCIDevice; a malformed input throws a LoadError with the field path and byte offset.
- */
-export function loadPCIDevice(r: Reader, p: Params): PCIDevice {
-  const pcie = p.pcie;
-  const version_id$at = r.pos;
-  const version_id = r.i32("version_id");
-  r.check(
-    version_id >= 0 && version_id <= 2,
-    "PCIDevice version_id must be 0 to 2",
-    "version_id",
-    version_id$at,
-  );
-  const config = r.bytes(256, "config");
-  const express: boolean = pcie ?? pciCapability(config, 16) !== 0;
-  let config_express: Uint8Array | undefined;
-  if (express) {
-    config_express = r.bytes(3840, "config_express");
-  }
-  const irq_state$at = r.pos;
-  const i$n = 4;
-  const irq_state: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      irq_state[i] = r.i32("irq_state[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  r.check(
-    irq_state[0]! >= 0 &&
-      irq_state[0]! <= 1 &&
-      irq_state[1]! >= 0 &&
-      irq_state[1]! <= 1 &&
-      irq_state[2]! >= 0 &&
-      irq_state[2]! <= 1 &&
-      irq_state[3]! >= 0 &&
-      irq_state[3]! <= 1,
-    "irq_state entries must be 0 or 1",
-    "irq_state",
-    irq_state$at,
-  );
-  return { version_id, config, config_express, irq_state };
 }
 
 /** Writes section "I440FX" in QEMU's wire format. */

@@ -11,22 +11,23 @@
 import {
   atIndex,
   atPath,
-  pciCapability,
   type ObjectShape,
   type Reader,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
-export const PCI_CAP_ID_EXP: number = 0x10;
-export const PCI_VENDOR_ID_INTEL: number = 0x8086;
-export const PCI_DEVICE_ID_INTEL_82801IR: number = 0x2922;
+import { type PCIDevice, savePCIDevice, loadPCIDevice } from "./shared/pci.js";
+import {
+  type IDEBus,
+  saveIDEBus,
+  loadIDEBus,
+  type IDEState,
+  saveIDEState,
+  loadIDEState,
+} from "./shared/ide.js";
 /** pci_ich9_ahci_realize: ahci_realize(..., 6) */
 export const ICH9_SATA_PORTS: number = 6;
 export const AHCI_MAX_CMDS: number = 32;
-export const IDE_IDENTIFY_SIZE: number = 512;
-/** IDE_DMA_BUF_SECTORS * 512 + 4 */
-export const IDE_IO_BUFFER_TOTAL_LEN: number = 131076;
-export const IDE_TRANSFER_END_FUNCS: number = 6;
 export const PORT_CMD_START: number = 0x0001;
 export const PORT_CMD_FIS_RX: number = 0x0010;
 export const PORT_CMD_FIS_ON: number = 0x4000;
@@ -47,176 +48,6 @@ export interface Params {
    * bool, optional
    */
   pcie?: boolean | undefined;
-}
-
-/**
- * shared: PCIDevice (hw/pci/pci.c, vmstate_pci_device)
- * vmstate_pci_device ("PCIDevice", version 2), loaded at its own version. get_pci_config_device()
- * also refuses config bytes that differ from the destination's where they are read-only (its
- * cmask without wmask: the IDs, revision, class, header type); each section checks its IDs.
- *
- * Struct PCIDevice ("PCIDevice").
- */
-export interface PCIDevice {
-  /**
-   * VMSTATE_INT32_POSITIVE_LE: be32 on the wire
-   *
-   * i32
-   */
-  version_id: number;
-  /**
-   * QEMU's "config" is 256 bytes, or 4096 for a PCI Express function. Whether the function is
-   * PCI Express shows in its first 256 bytes (the PCI Express capability), so the rest follows.
-   *
-   * 256 bytes
-   */
-  config: Uint8Array;
-  /** 3840 bytes; absent when its condition is false */
-  config_express?: Uint8Array | undefined;
-  /** 4 × i32 */
-  irq_state: number[];
-}
-
-/**
- * shared: IDEBus (hw/ide/core.c, vmstate_ide_bus)
- * vmstate_ide_bus ("ide_bus", version 1): the last command and the selected unit of one IDE bus.
- *
- * Struct IDEBus ("ide_bus").
- */
-export interface IDEBus {
-  /** u8 */
-  cmd: number;
-  /** u8 */
-  unit: number;
-  /** subsection "ide_bus/error" */
-  error?: IDEBusError | undefined;
-}
-
-/**
- * A request to retry after a host I/O error (werror/rerror=stop), sent while one waits.
- *
- * Subsection "ide_bus/error" (version 2); absent when not on the wire.
- */
-export interface IDEBusError {
-  /**
-   * IDE_RETRY_* bits
-   *
-   * i32
-   */
-  error_status: number;
-  /** i64; absent in older versions */
-  retry_sector_num?: bigint | undefined;
-  /** u32; absent in older versions */
-  retry_nsector?: number | undefined;
-  /** u8; absent in older versions */
-  retry_unit?: number | undefined;
-}
-
-/**
- * shared: IDEState (hw/ide/core.c, vmstate_ide_drive)
- * vmstate_ide_drive ("ide_drive", version 3), loaded at its own version: one drive's task file
- * registers. ide_drive_post_load only sets the write cache from the IDENTIFY data.
- *
- * Struct IDEState ("ide_drive").
- */
-export interface IDEState {
-  /** i32 */
-  mult_sectors: number;
-  /** i32 */
-  identify_set: number;
-  /**
-   * is_identify_set
-   *
-   * 512 bytes; absent when its condition is false
-   */
-  identify_data?: Uint8Array | undefined;
-  /** u8 */
-  feature: number;
-  /** u8 */
-  error: number;
-  /** u32 */
-  nsector: number;
-  /** u8 */
-  sector: number;
-  /** u8 */
-  lcyl: number;
-  /** u8 */
-  hcyl: number;
-  /** u8 */
-  hob_feature: number;
-  /** u8 */
-  hob_sector: number;
-  /** u8 */
-  hob_nsector: number;
-  /** u8 */
-  hob_lcyl: number;
-  /** u8 */
-  hob_hcyl: number;
-  /** u8 */
-  select: number;
-  /** u8 */
-  status: number;
-  /** u8 */
-  lba48: number;
-  /** u8 */
-  sense_key: number;
-  /** u8 */
-  asc: number;
-  /** u8 */
-  cdrom_changed: number;
-  /** subsection "ide_drive/pio_state" */
-  pio_state?: IDEStatePioState | undefined;
-  /** subsection "ide_drive/tray_state" */
-  tray_state?: IDEStateTrayState | undefined;
-  /** subsection "ide_drive/atapi/gesn_state" */
-  atapi_gesn_state?: IDEStateAtapiGesnState | undefined;
-}
-
-/**
- * A PIO transfer in progress. QEMU sends it when the drive asserts DRQ or its bus waits to retry
- * a PIO request (ide_drive_pio_state_needed); the second half reads the bus's error_status, a
- * field of another description's subsection, which `needed` cannot read, so the stream's own
- * presence decides.
- *
- * Subsection "ide_drive/pio_state" (version 1); absent when not on the wire.
- */
-export interface IDEStatePioState {
-  /** i32 */
-  req_nb_sectors: number;
-  /**
-   * VMSTATE_VARRAY_INT32(io_buffer, ..., io_buffer_total_len): the length is not on the wire;
-   * ide_init1 sets it to IDE_DMA_BUF_SECTORS * 512 + 4.
-   *
-   * 131076 bytes
-   */
-  io_buffer: Uint8Array;
-  /** i32 */
-  cur_io_buffer_offset: number;
-  /** i32 */
-  cur_io_buffer_len: number;
-  /** u8 */
-  end_transfer_fn_idx: number;
-  /** i32 */
-  elementary_transfer_size: number;
-  /** i32 */
-  packet_transfer_size: number;
-}
-
-/** Subsection "ide_drive/tray_state" (version 1); absent when not on the wire. */
-export interface IDEStateTrayState {
-  /** bool */
-  tray_open: boolean;
-  /** bool */
-  tray_locked: boolean;
-}
-
-/**
- * GET EVENT STATUS NOTIFICATION events of an ATAPI drive.
- *
- * Subsection "ide_drive/atapi/gesn_state" (version 1); absent when not on the wire.
- */
-export interface IDEStateAtapiGesnState {
-  events: { /** bool */ new_media: boolean; /** bool */ eject_request: boolean };
 }
 
 /**
@@ -336,374 +167,6 @@ export interface Ich9Ahci {
 }
 
 /**
- * shared: PCIDevice (hw/pci/pci.c, vmstate_pci_device)
- * vmstate_pci_device ("PCIDevice", version 2), loaded at its own version. get_pci_config_device()
- * also refuses config bytes that differ from the destination's where they are read-only (its
- * cmask without wmask: the IDs, revision, class, header type); each section checks its IDs.
- *
- * Writes struct PCIDevice in QEMU's wire format.
- */
-export function savePCIDevice(w: Writer, s: PCIDevice, p: Params): void {
-  const pcie = p.pcie;
-  const version_id = s.version_id;
-  w.i32(version_id, "version_id");
-  w.check(version_id >= 0 && version_id <= 2, "PCIDevice version_id must be 0 to 2", "version_id");
-  const config = s.config;
-  w.bytes(config, 256, "config");
-  const express: boolean = pcie ?? pciCapability(config, 16) !== 0;
-  const config_express = s.config_express;
-  if (express) {
-    w.bytes(w.present(config_express, "config_express"), 3840, "config_express");
-  } else w.absent(config_express, "config_express");
-  const irq_state = s.irq_state;
-  const i$n = 4;
-  const i$items = w.array(irq_state, i$n, "irq_state");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.i32(i$items[i]!, "irq_state[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  w.check(
-    irq_state[0]! >= 0 &&
-      irq_state[0]! <= 1 &&
-      irq_state[1]! >= 0 &&
-      irq_state[1]! <= 1 &&
-      irq_state[2]! >= 0 &&
-      irq_state[2]! <= 1 &&
-      irq_state[3]! >= 0 &&
-      irq_state[3]! <= 1,
-    "irq_state entries must be 0 or 1",
-    "irq_state",
-  );
-}
-
-/**
- * shared: PCIDevice (hw/pci/pci.c, vmstate_pci_device)
- * vmstate_pci_device ("PCIDevice", version 2), loaded at its own version. get_pci_config_device()
- * also refuses config bytes that differ from the destination's where they are read-only (its
- * cmask without wmask: the IDs, revision, class, header type); each section checks its IDs.
- *
- * Reads struct PCIDevice; a malformed input throws a LoadError with the field path and byte offset.
- */
-export function loadPCIDevice(r: Reader, p: Params): PCIDevice {
-  const pcie = p.pcie;
-  const version_id$at = r.pos;
-  const version_id = r.i32("version_id");
-  r.check(
-    version_id >= 0 && version_id <= 2,
-    "PCIDevice version_id must be 0 to 2",
-    "version_id",
-    version_id$at,
-  );
-  const config = r.bytes(256, "config");
-  const express: boolean = pcie ?? pciCapability(config, 16) !== 0;
-  let config_express: Uint8Array | undefined;
-  if (express) {
-    config_express = r.bytes(3840, "config_express");
-  }
-  const irq_state$at = r.pos;
-  const i$n = 4;
-  const irq_state: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      irq_state[i] = r.i32("irq_state[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  r.check(
-    irq_state[0]! >= 0 &&
-      irq_state[0]! <= 1 &&
-      irq_state[1]! >= 0 &&
-      irq_state[1]! <= 1 &&
-      irq_state[2]! >= 0 &&
-      irq_state[2]! <= 1 &&
-      irq_state[3]! >= 0 &&
-      irq_state[3]! <= 1,
-    "irq_state entries must be 0 or 1",
-    "irq_state",
-    irq_state$at,
-  );
-  return { version_id, config, config_express, irq_state };
-}
-
-/**
- * shared: IDEBus (hw/ide/core.c, vmstate_ide_bus)
- * vmstate_ide_bus ("ide_bus", version 1): the last command and the selected unit of one IDE bus.
- *
- * Writes struct IDEBus in QEMU's wire format.
- */
-export function saveIDEBus(w: Writer, s: IDEBus, _p: Params): void {
-  const cmd = s.cmd;
-  w.u8(cmd, "cmd");
-  const unit = s.unit;
-  w.u8(unit, "unit");
-  const error = s.error;
-  if (error !== undefined && error.error_status !== 0) {
-    w.object(error, "error");
-    const error_version = w.subsection("ide_bus/error", 2);
-    const error_status = error.error_status;
-    w.i32(error_status, "error.error_status");
-    const retry_sector_num = error.retry_sector_num;
-    if (error_version >= 2) {
-      w.i64(w.present(retry_sector_num, "error.retry_sector_num"), "error.retry_sector_num");
-    } else w.absent(retry_sector_num, "error.retry_sector_num");
-    const retry_nsector = error.retry_nsector;
-    if (error_version >= 2) {
-      w.u32(w.present(retry_nsector, "error.retry_nsector"), "error.retry_nsector");
-    } else w.absent(retry_nsector, "error.retry_nsector");
-    const retry_unit = error.retry_unit;
-    if (error_version >= 2) {
-      w.u8(w.present(retry_unit, "error.retry_unit"), "error.retry_unit");
-    } else w.absent(retry_unit, "error.retry_unit");
-  } else w.absent(error, "error");
-}
-
-/**
- * shared: IDEBus (hw/ide/core.c, vmstate_ide_bus)
- * vmstate_ide_bus ("ide_bus", version 1): the last command and the selected unit of one IDE bus.
- *
- * Reads struct IDEBus; a malformed input throws a LoadError with the field path and byte offset.
- */
-export function loadIDEBus(r: Reader, _p: Params): IDEBus {
-  const cmd = r.u8("cmd");
-  const unit = r.u8("unit");
-  let error: IDEBusError | undefined;
-  for (let $name = r.subsection("ide_bus"); $name !== undefined; $name = r.subsection("ide_bus")) {
-    if ($name === "ide_bus/error") {
-      if (error !== undefined) r.duplicateSubsection($name, "error");
-      const error_version = r.subsectionVersion($name, 1, 2, "error");
-      const error_status = r.i32("error.error_status");
-      let retry_sector_num: bigint | undefined;
-      if (error_version >= 2) {
-        retry_sector_num = r.i64("error.retry_sector_num");
-      }
-      let retry_nsector: number | undefined;
-      if (error_version >= 2) {
-        retry_nsector = r.u32("error.retry_nsector");
-      }
-      let retry_unit: number | undefined;
-      if (error_version >= 2) {
-        retry_unit = r.u8("error.retry_unit");
-      }
-      error = { error_status, retry_sector_num, retry_nsector, retry_unit };
-    } else r.unknownSubsection($name, "ide_bus");
-  }
-  return { cmd, unit, error };
-}
-
-/**
- * shared: IDEState (hw/ide/core.c, vmstate_ide_drive)
- * vmstate_ide_drive ("ide_drive", version 3), loaded at its own version: one drive's task file
- * registers. ide_drive_post_load only sets the write cache from the IDENTIFY data.
- *
- * Writes struct IDEState in QEMU's wire format.
- */
-export function saveIDEState(w: Writer, s: IDEState, _p: Params): void {
-  const mult_sectors = s.mult_sectors;
-  w.i32(mult_sectors, "mult_sectors");
-  const identify_set = s.identify_set;
-  w.i32(identify_set, "identify_set");
-  const identify_data = s.identify_data;
-  if (identify_set !== 0) {
-    w.bytes(w.present(identify_data, "identify_data"), IDE_IDENTIFY_SIZE, "identify_data");
-  } else w.absent(identify_data, "identify_data");
-  const feature = s.feature;
-  w.u8(feature, "feature");
-  const error = s.error;
-  w.u8(error, "error");
-  const nsector = s.nsector;
-  w.u32(nsector, "nsector");
-  const sector = s.sector;
-  w.u8(sector, "sector");
-  const lcyl = s.lcyl;
-  w.u8(lcyl, "lcyl");
-  const hcyl = s.hcyl;
-  w.u8(hcyl, "hcyl");
-  const hob_feature = s.hob_feature;
-  w.u8(hob_feature, "hob_feature");
-  const hob_sector = s.hob_sector;
-  w.u8(hob_sector, "hob_sector");
-  const hob_nsector = s.hob_nsector;
-  w.u8(hob_nsector, "hob_nsector");
-  const hob_lcyl = s.hob_lcyl;
-  w.u8(hob_lcyl, "hob_lcyl");
-  const hob_hcyl = s.hob_hcyl;
-  w.u8(hob_hcyl, "hob_hcyl");
-  const select = s.select;
-  w.u8(select, "select");
-  const status = s.status;
-  w.u8(status, "status");
-  const lba48 = s.lba48;
-  w.u8(lba48, "lba48");
-  const sense_key = s.sense_key;
-  w.u8(sense_key, "sense_key");
-  const asc = s.asc;
-  w.u8(asc, "asc");
-  const cdrom_changed = s.cdrom_changed;
-  w.u8(cdrom_changed, "cdrom_changed");
-  const pio_state = s.pio_state;
-  if (pio_state !== undefined) {
-    w.object(pio_state, "pio_state");
-    w.subsection("ide_drive/pio_state", 1);
-    const req_nb_sectors = pio_state.req_nb_sectors;
-    w.i32(req_nb_sectors, "pio_state.req_nb_sectors");
-    const io_buffer = pio_state.io_buffer;
-    w.bytes(io_buffer, IDE_IO_BUFFER_TOTAL_LEN, "pio_state.io_buffer");
-    const cur_io_buffer_offset = pio_state.cur_io_buffer_offset;
-    w.i32(cur_io_buffer_offset, "pio_state.cur_io_buffer_offset");
-    const cur_io_buffer_len = pio_state.cur_io_buffer_len;
-    w.i32(cur_io_buffer_len, "pio_state.cur_io_buffer_len");
-    const end_transfer_fn_idx = pio_state.end_transfer_fn_idx;
-    w.u8(end_transfer_fn_idx, "pio_state.end_transfer_fn_idx");
-    // ide_drive_pio_post_load: an index into transfer_end_table (6 entries).
-    w.check(
-      end_transfer_fn_idx < IDE_TRANSFER_END_FUNCS,
-      "end_transfer_fn_idx out of range",
-      "pio_state.end_transfer_fn_idx",
-    );
-    const elementary_transfer_size = pio_state.elementary_transfer_size;
-    w.i32(elementary_transfer_size, "pio_state.elementary_transfer_size");
-    const packet_transfer_size = pio_state.packet_transfer_size;
-    w.i32(packet_transfer_size, "pio_state.packet_transfer_size");
-  }
-  const tray_state = s.tray_state;
-  if (tray_state !== undefined && (tray_state.tray_open || tray_state.tray_locked)) {
-    w.object(tray_state, "tray_state");
-    w.subsection("ide_drive/tray_state", 1);
-    const tray_open = tray_state.tray_open;
-    w.bool(tray_open, "tray_state.tray_open");
-    const tray_locked = tray_state.tray_locked;
-    w.bool(tray_locked, "tray_state.tray_locked");
-  } else w.absent(tray_state, "tray_state");
-  const atapi_gesn_state = s.atapi_gesn_state;
-  if (
-    atapi_gesn_state !== undefined &&
-    (atapi_gesn_state.events.new_media || atapi_gesn_state.events.eject_request)
-  ) {
-    w.object(atapi_gesn_state, "atapi_gesn_state");
-    w.subsection("ide_drive/atapi/gesn_state", 1);
-    const events_new_media = atapi_gesn_state.events?.new_media;
-    w.bool(events_new_media, "atapi_gesn_state.events.new_media");
-    const events_eject_request = atapi_gesn_state.events?.eject_request;
-    w.bool(events_eject_request, "atapi_gesn_state.events.eject_request");
-  } else w.absent(atapi_gesn_state, "atapi_gesn_state");
-}
-
-/**
- * shared: IDEState (hw/ide/core.c, vmstate_ide_drive)
- * vmstate_ide_drive ("ide_drive", version 3), loaded at its own version: one drive's task file
- * registers. ide_drive_post_load only sets the write cache from the IDENTIFY data.
- *
- * Reads struct IDEState; a malformed input throws a LoadError with the field path and byte offset.
- */
-export function loadIDEState(r: Reader, _p: Params): IDEState {
-  const mult_sectors = r.i32("mult_sectors");
-  const identify_set = r.i32("identify_set");
-  let identify_data: Uint8Array | undefined;
-  if (identify_set !== 0) {
-    identify_data = r.bytes(IDE_IDENTIFY_SIZE, "identify_data");
-  }
-  const feature = r.u8("feature");
-  const error = r.u8("error");
-  const nsector = r.u32("nsector");
-  const sector = r.u8("sector");
-  const lcyl = r.u8("lcyl");
-  const hcyl = r.u8("hcyl");
-  const hob_feature = r.u8("hob_feature");
-  const hob_sector = r.u8("hob_sector");
-  const hob_nsector = r.u8("hob_nsector");
-  const hob_lcyl = r.u8("hob_lcyl");
-  const hob_hcyl = r.u8("hob_hcyl");
-  const select = r.u8("select");
-  const status = r.u8("status");
-  const lba48 = r.u8("lba48");
-  const sense_key = r.u8("sense_key");
-  const asc = r.u8("asc");
-  const cdrom_changed = r.u8("cdrom_changed");
-  let pio_state: IDEStatePioState | undefined;
-  let tray_state: IDEStateTrayState | undefined;
-  let atapi_gesn_state: IDEStateAtapiGesnState | undefined;
-  for (
-    let $name = r.subsection("ide_drive");
-    $name !== undefined;
-    $name = r.subsection("ide_drive")
-  ) {
-    if ($name === "ide_drive/pio_state") {
-      if (pio_state !== undefined) r.duplicateSubsection($name, "pio_state");
-      r.subsectionVersion($name, 1, 1, "pio_state");
-      const req_nb_sectors = r.i32("pio_state.req_nb_sectors");
-      const io_buffer = r.bytes(IDE_IO_BUFFER_TOTAL_LEN, "pio_state.io_buffer");
-      const cur_io_buffer_offset = r.i32("pio_state.cur_io_buffer_offset");
-      const cur_io_buffer_len = r.i32("pio_state.cur_io_buffer_len");
-      const end_transfer_fn_idx$at = r.pos;
-      const end_transfer_fn_idx = r.u8("pio_state.end_transfer_fn_idx");
-      // ide_drive_pio_post_load: an index into transfer_end_table (6 entries).
-      r.check(
-        end_transfer_fn_idx < IDE_TRANSFER_END_FUNCS,
-        "end_transfer_fn_idx out of range",
-        "pio_state.end_transfer_fn_idx",
-        end_transfer_fn_idx$at,
-      );
-      const elementary_transfer_size = r.i32("pio_state.elementary_transfer_size");
-      const packet_transfer_size = r.i32("pio_state.packet_transfer_size");
-      pio_state = {
-        req_nb_sectors,
-        io_buffer,
-        cur_io_buffer_offset,
-        cur_io_buffer_len,
-        end_transfer_fn_idx,
-        elementary_transfer_size,
-        packet_transfer_size,
-      };
-    } else if ($name === "ide_drive/tray_state") {
-      if (tray_state !== undefined) r.duplicateSubsection($name, "tray_state");
-      r.subsectionVersion($name, 1, 1, "tray_state");
-      const tray_open = r.bool("tray_state.tray_open");
-      const tray_locked = r.bool("tray_state.tray_locked");
-      tray_state = { tray_open, tray_locked };
-    } else if ($name === "ide_drive/atapi/gesn_state") {
-      if (atapi_gesn_state !== undefined) r.duplicateSubsection($name, "atapi_gesn_state");
-      r.subsectionVersion($name, 1, 1, "atapi_gesn_state");
-      const events_new_media = r.bool("atapi_gesn_state.events.new_media");
-      const events_eject_request = r.bool("atapi_gesn_state.events.eject_request");
-      atapi_gesn_state = {
-        events: { new_media: events_new_media, eject_request: events_eject_request },
-      };
-    } else r.unknownSubsection($name, "ide_drive");
-  }
-  return {
-    mult_sectors,
-    identify_set,
-    identify_data,
-    feature,
-    error,
-    nsector,
-    sector,
-    lcyl,
-    hcyl,
-    hob_feature,
-    hob_sector,
-    hob_nsector,
-    hob_lcyl,
-    hob_hcyl,
-    select,
-    status,
-    lba48,
-    sense_key,
-    asc,
-    cdrom_changed,
-    pio_state,
-    tray_state,
-    atapi_gesn_state,
-  };
-}
-
-/**
  * vmstate_ncq_tfs ("ncq state", version 1): one native command queuing slot.
  *
  * Writes struct NCQTransferState in QEMU's wire format.
@@ -790,13 +253,13 @@ export function loadNCQTransferState(r: Reader, _p: Params): NCQTransferState {
 export function saveAHCIDevice(w: Writer, s: AHCIDevice, p: Params): void {
   const port = s.port;
   try {
-    saveIDEBus(w, w.object(port, "port"), p);
+    saveIDEBus(w, w.object(port, "port"), {});
   } catch (e) {
     throw atPath(e, "port");
   }
   const port_ifs_0 = s.port_ifs_0;
   try {
-    saveIDEState(w, w.object(port_ifs_0, "port_ifs_0"), p);
+    saveIDEState(w, w.object(port_ifs_0, "port_ifs_0"), {});
   } catch (e) {
     throw atPath(e, "port_ifs_0");
   }
@@ -875,13 +338,13 @@ export function saveAHCIDevice(w: Writer, s: AHCIDevice, p: Params): void {
 export function loadAHCIDevice(r: Reader, p: Params): AHCIDevice {
   let port: IDEBus;
   try {
-    port = loadIDEBus(r, p);
+    port = loadIDEBus(r, {});
   } catch (e) {
     throw atPath(e, "port");
   }
   let port_ifs_0: IDEState;
   try {
-    port_ifs_0 = loadIDEState(r, p);
+    port_ifs_0 = loadIDEState(r, {});
   } catch (e) {
     throw atPath(e, "port_ifs_0");
   }

@@ -14,15 +14,18 @@
 import {
   atIndex,
   atPath,
-  pciCapability,
   type ObjectShape,
   type Reader,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
-export const PCI_CAP_ID_EXP: number = 0x10;
-export const PCI_VENDOR_ID_INTEL: number = 0x8086;
-export const PCI_DEVICE_ID_INTEL_ICH9_8: number = 0x2918;
+import { type PCIDevice, savePCIDevice, loadPCIDevice } from "./shared/pci.js";
+import { type APMState, saveAPMState, loadAPMState } from "./shared/apm.js";
+import {
+  type AcpiPciHpPciStatus,
+  saveAcpiPciHpPciStatus,
+  loadAcpiPciHpPciStatus,
+} from "./shared/acpi_pcihp.js";
 export const ICH9_PMIO_GPE0_LEN: number = 16;
 /** the chipset configuration registers (RCRB), 16 KiB */
 export const ICH9_CC_SIZE: number = 16384;
@@ -56,60 +59,6 @@ export interface Params {
    * u32, default 1
    */
   max_cpus?: number | undefined;
-}
-
-/**
- * shared: PCIDevice (hw/pci/pci.c, vmstate_pci_device)
- * vmstate_pci_device ("PCIDevice", version 2), loaded at its own version. get_pci_config_device()
- * also refuses config bytes that differ from the destination's where they are read-only (its
- * cmask without wmask: the IDs, revision, class, header type); each section checks its IDs.
- *
- * Struct PCIDevice ("PCIDevice").
- */
-export interface PCIDevice {
-  /**
-   * VMSTATE_INT32_POSITIVE_LE: be32 on the wire
-   *
-   * i32
-   */
-  version_id: number;
-  /**
-   * QEMU's "config" is 256 bytes, or 4096 for a PCI Express function. Whether the function is
-   * PCI Express shows in its first 256 bytes (the PCI Express capability), so the rest follows.
-   *
-   * 256 bytes
-   */
-  config: Uint8Array;
-  /** 3840 bytes; absent when its condition is false */
-  config_express?: Uint8Array | undefined;
-  /** 4 × i32 */
-  irq_state: number[];
-}
-
-/**
- * shared: APMState (hw/isa/apm.c, vmstate_apm)
- * The APM control and status ports (0xb2, 0xb3).
- *
- * Struct APMState ("APM State").
- */
-export interface APMState {
-  /** u8 */
-  apmc: number;
-  /** u8 */
-  apms: number;
-}
-
-/**
- * shared: AcpiPciHpPciStatus (hw/acpi/pcihp.c, vmstate_acpi_pcihp_pci_status)
- * One PCI bus's hotplug status: the slots being added and removed, a bit per slot.
- *
- * Struct AcpiPciHpPciStatus ("acpi_pcihp_pci_status").
- */
-export interface AcpiPciHpPciStatus {
-  /** u32 */
-  up: number;
-  /** u32 */
-  down: number;
 }
 
 /**
@@ -334,152 +283,6 @@ export interface ICH9LPCSmiFeat {
   smi_features_ok: number;
   /** u64 */
   smi_negotiated_features: bigint;
-}
-
-/**
- * shared: PCIDevice (hw/pci/pci.c, vmstate_pci_device)
- * vmstate_pci_device ("PCIDevice", version 2), loaded at its own version. get_pci_config_device()
- * also refuses config bytes that differ from the destination's where they are read-only (its
- * cmask without wmask: the IDs, revision, class, header type); each section checks its IDs.
- *
- * Writes struct PCIDevice in QEMU's wire format.
- */
-export function savePCIDevice(w: Writer, s: PCIDevice, p: Params): void {
-  const pcie = p.pcie;
-  const version_id = s.version_id;
-  w.i32(version_id, "version_id");
-  w.check(version_id >= 0 && version_id <= 2, "PCIDevice version_id must be 0 to 2", "version_id");
-  const config = s.config;
-  w.bytes(config, 256, "config");
-  const express: boolean = pcie ?? pciCapability(config, 16) !== 0;
-  const config_express = s.config_express;
-  if (express) {
-    w.bytes(w.present(config_express, "config_express"), 3840, "config_express");
-  } else w.absent(config_express, "config_express");
-  const irq_state = s.irq_state;
-  const i$n = 4;
-  const i$items = w.array(irq_state, i$n, "irq_state");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.i32(i$items[i]!, "irq_state[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  w.check(
-    irq_state[0]! >= 0 &&
-      irq_state[0]! <= 1 &&
-      irq_state[1]! >= 0 &&
-      irq_state[1]! <= 1 &&
-      irq_state[2]! >= 0 &&
-      irq_state[2]! <= 1 &&
-      irq_state[3]! >= 0 &&
-      irq_state[3]! <= 1,
-    "irq_state entries must be 0 or 1",
-    "irq_state",
-  );
-}
-
-/**
- * shared: PCIDevice (hw/pci/pci.c, vmstate_pci_device)
- * vmstate_pci_device ("PCIDevice", version 2), loaded at its own version. get_pci_config_device()
- * also refuses config bytes that differ from the destination's where they are read-only (its
- * cmask without wmask: the IDs, revision, class, header type); each section checks its IDs.
- *
- * Reads struct PCIDevice; a malformed input throws a LoadError with the field path and byte offset.
- */
-export function loadPCIDevice(r: Reader, p: Params): PCIDevice {
-  const pcie = p.pcie;
-  const version_id$at = r.pos;
-  const version_id = r.i32("version_id");
-  r.check(
-    version_id >= 0 && version_id <= 2,
-    "PCIDevice version_id must be 0 to 2",
-    "version_id",
-    version_id$at,
-  );
-  const config = r.bytes(256, "config");
-  const express: boolean = pcie ?? pciCapability(config, 16) !== 0;
-  let config_express: Uint8Array | undefined;
-  if (express) {
-    config_express = r.bytes(3840, "config_express");
-  }
-  const irq_state$at = r.pos;
-  const i$n = 4;
-  const irq_state: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      irq_state[i] = r.i32("irq_state[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  r.check(
-    irq_state[0]! >= 0 &&
-      irq_state[0]! <= 1 &&
-      irq_state[1]! >= 0 &&
-      irq_state[1]! <= 1 &&
-      irq_state[2]! >= 0 &&
-      irq_state[2]! <= 1 &&
-      irq_state[3]! >= 0 &&
-      irq_state[3]! <= 1,
-    "irq_state entries must be 0 or 1",
-    "irq_state",
-    irq_state$at,
-  );
-  return { version_id, config, config_express, irq_state };
-}
-
-/**
- * shared: APMState (hw/isa/apm.c, vmstate_apm)
- * The APM control and status ports (0xb2, 0xb3).
- *
- * Writes struct APMState in QEMU's wire format.
- */
-export function saveAPMState(w: Writer, s: APMState, _p: Params): void {
-  const apmc = s.apmc;
-  w.u8(apmc, "apmc");
-  const apms = s.apms;
-  w.u8(apms, "apms");
-}
-
-/**
- * shared: APMState (hw/isa/apm.c, vmstate_apm)
- * The APM control and status ports (0xb2, 0xb3).
- *
- * Reads struct APMState; a malformed input throws a LoadError with the field path and byte offset.
- */
-export function loadAPMState(r: Reader, _p: Params): APMState {
-  const apmc = r.u8("apmc");
-  const apms = r.u8("apms");
-  return { apmc, apms };
-}
-
-/**
- * shared: AcpiPciHpPciStatus (hw/acpi/pcihp.c, vmstate_acpi_pcihp_pci_status)
- * One PCI bus's hotplug status: the slots being added and removed, a bit per slot.
- *
- * Writes struct AcpiPciHpPciStatus in QEMU's wire format.
- */
-export function saveAcpiPciHpPciStatus(w: Writer, s: AcpiPciHpPciStatus, _p: Params): void {
-  const up = s.up;
-  w.u32(up, "up");
-  const down = s.down;
-  w.u32(down, "down");
-}
-
-/**
- * shared: AcpiPciHpPciStatus (hw/acpi/pcihp.c, vmstate_acpi_pcihp_pci_status)
- * One PCI bus's hotplug status: the slots being added and removed, a bit per slot.
- *
- * Reads struct AcpiPciHpPciStatus; a malformed input throws a LoadError with the field path and byte offset.
- */
-export function loadAcpiPciHpPciStatus(r: Reader, _p: Params): AcpiPciHpPciStatus {
-  const up = r.u32("up");
-  const down = r.u32("down");
-  return { up, down };
 }
 
 /**
@@ -795,7 +598,7 @@ export function saveICH9LPCPMRegs(w: Writer, s: ICH9LPCPMRegs, p: Params): void 
         saveAcpiPciHpPciStatus(
           w,
           w.object(i_3$items[i_3]!, "pcihp.acpi_pci_hotplug.acpi_pcihp_pci_status[]"),
-          p,
+          {},
         );
       }
     } catch (e) {
@@ -884,7 +687,7 @@ export function loadICH9LPCPMRegs(r: Reader, p: Params): ICH9LPCPMRegs {
       let i_3 = 0;
       try {
         for (; i_3 < i_3$n; i_3++) {
-          acpi_pci_hotplug_acpi_pcihp_pci_status[i_3] = loadAcpiPciHpPciStatus(r, p);
+          acpi_pci_hotplug_acpi_pcihp_pci_status[i_3] = loadAcpiPciHpPciStatus(r, {});
         }
       } catch (e) {
         throw atIndex(atPath(e, "pcihp.acpi_pci_hotplug.acpi_pcihp_pci_status[]"), i_3);
@@ -928,7 +731,7 @@ export function saveICH9LPC(w: Writer, s: ICH9LPC, p: Params = {}): void {
   }
   const apm = s.apm;
   try {
-    saveAPMState(w, w.object(apm, "apm"), p);
+    saveAPMState(w, w.object(apm, "apm"), {});
   } catch (e) {
     throw atPath(e, "apm");
   }
@@ -993,7 +796,7 @@ export function loadICH9LPC(r: Reader, p: Params = {}, version: number = 1): ICH
   }
   let apm: APMState;
   try {
-    apm = loadAPMState(r, p);
+    apm = loadAPMState(r, {});
   } catch (e) {
     throw atPath(e, "apm");
   }

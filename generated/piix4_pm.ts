@@ -13,16 +13,19 @@
 import {
   atIndex,
   atPath,
-  pciCapability,
   type ObjectShape,
   type Reader,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
-export const PCI_CAP_ID_EXP: number = 0x10;
-export const PCI_VENDOR_ID_INTEL: number = 0x8086;
-export const PCI_DEVICE_ID_INTEL_82371AB_3: number = 0x7113;
-export const PM_SMBUS_MAX_MSG_SIZE: number = 32;
+import { type PCIDevice, savePCIDevice, loadPCIDevice } from "./shared/pci.js";
+import { type APMState, saveAPMState, loadAPMState } from "./shared/apm.js";
+import { type PMSMBus, savePMSMBus, loadPMSMBus } from "./shared/pm_smbus.js";
+import {
+  type AcpiPciHpPciStatus,
+  saveAcpiPciHpPciStatus,
+  loadAcpiPciHpPciStatus,
+} from "./shared/acpi_pcihp.js";
 export const ACPI_PCIHP_MAX_HOTPLUG_BUS: number = 256;
 /** ACPI_MAX_RAM_SLOTS */
 export const MAX_MEMORY_SLOTS: number = 256;
@@ -76,98 +79,6 @@ export interface Params {
    * u32, default 1
    */
   max_cpus?: number | undefined;
-}
-
-/**
- * shared: PCIDevice (hw/pci/pci.c, vmstate_pci_device)
- * vmstate_pci_device ("PCIDevice", version 2), loaded at its own version. get_pci_config_device()
- * also refuses config bytes that differ from the destination's where they are read-only (its
- * cmask without wmask: the IDs, revision, class, header type); each section checks its IDs.
- *
- * Struct PCIDevice ("PCIDevice").
- */
-export interface PCIDevice {
-  /**
-   * VMSTATE_INT32_POSITIVE_LE: be32 on the wire
-   *
-   * i32
-   */
-  version_id: number;
-  /**
-   * QEMU's "config" is 256 bytes, or 4096 for a PCI Express function. Whether the function is
-   * PCI Express shows in its first 256 bytes (the PCI Express capability), so the rest follows.
-   *
-   * 256 bytes
-   */
-  config: Uint8Array;
-  /** 3840 bytes; absent when its condition is false */
-  config_express?: Uint8Array | undefined;
-  /** 4 × i32 */
-  irq_state: number[];
-}
-
-/**
- * shared: APMState (hw/isa/apm.c, vmstate_apm)
- * The APM control and status ports (0xb2, 0xb3).
- *
- * Struct APMState ("APM State").
- */
-export interface APMState {
-  /** u8 */
-  apmc: number;
-  /** u8 */
-  apms: number;
-}
-
-/**
- * shared: PMSMBus (hw/i2c/pm_smbus.c, pmsmb_vmstate)
- * The SMBus host controller's registers; loaded without checks (smb_index is range-checked where
- * the guest's reads use it).
- *
- * Struct PMSMBus ("pmsmb").
- */
-export interface PMSMBus {
-  /** u8 */
-  smb_stat: number;
-  /** u8 */
-  smb_ctl: number;
-  /** u8 */
-  smb_cmd: number;
-  /** u8 */
-  smb_addr: number;
-  /** u8 */
-  smb_data0: number;
-  /** u8 */
-  smb_data1: number;
-  /** u32 */
-  smb_index: number;
-  /** 32 × u8 */
-  smb_data: number[];
-  /** u8 */
-  smb_auxctl: number;
-  /** u8 */
-  smb_blkdata: number;
-  /** bool */
-  i2c_enable: boolean;
-  /** bool */
-  op_done: boolean;
-  /** bool */
-  in_i2c_block_read: boolean;
-  /** bool */
-  start_transaction_on_status_read: boolean;
-}
-
-/**
- * shared: AcpiPciHpPciStatus (hw/acpi/pcihp.c, vmstate_acpi_pcihp_pci_status)
- * One PCI bus's hotplug status: the slots being added and removed, a bit per slot.
- *
- * Struct AcpiPciHpPciStatus ("acpi_pcihp_pci_status").
- */
-export interface AcpiPciHpPciStatus {
-  /** u32 */
-  up: number;
-  /** u32 */
-  down: number;
 }
 
 /**
@@ -309,248 +220,6 @@ export interface Piix4PmMemhp {
 export interface Piix4PmCpuhp {
   /** CPUHotplugState */
   cpuhp_state: CPUHotplugState;
-}
-
-/**
- * shared: PCIDevice (hw/pci/pci.c, vmstate_pci_device)
- * vmstate_pci_device ("PCIDevice", version 2), loaded at its own version. get_pci_config_device()
- * also refuses config bytes that differ from the destination's where they are read-only (its
- * cmask without wmask: the IDs, revision, class, header type); each section checks its IDs.
- *
- * Writes struct PCIDevice in QEMU's wire format.
- */
-export function savePCIDevice(w: Writer, s: PCIDevice, p: Params): void {
-  const pcie = p.pcie;
-  const version_id = s.version_id;
-  w.i32(version_id, "version_id");
-  w.check(version_id >= 0 && version_id <= 2, "PCIDevice version_id must be 0 to 2", "version_id");
-  const config = s.config;
-  w.bytes(config, 256, "config");
-  const express: boolean = pcie ?? pciCapability(config, 16) !== 0;
-  const config_express = s.config_express;
-  if (express) {
-    w.bytes(w.present(config_express, "config_express"), 3840, "config_express");
-  } else w.absent(config_express, "config_express");
-  const irq_state = s.irq_state;
-  const i$n = 4;
-  const i$items = w.array(irq_state, i$n, "irq_state");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.i32(i$items[i]!, "irq_state[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  w.check(
-    irq_state[0]! >= 0 &&
-      irq_state[0]! <= 1 &&
-      irq_state[1]! >= 0 &&
-      irq_state[1]! <= 1 &&
-      irq_state[2]! >= 0 &&
-      irq_state[2]! <= 1 &&
-      irq_state[3]! >= 0 &&
-      irq_state[3]! <= 1,
-    "irq_state entries must be 0 or 1",
-    "irq_state",
-  );
-}
-
-/**
- * shared: PCIDevice (hw/pci/pci.c, vmstate_pci_device)
- * vmstate_pci_device ("PCIDevice", version 2), loaded at its own version. get_pci_config_device()
- * also refuses config bytes that differ from the destination's where they are read-only (its
- * cmask without wmask: the IDs, revision, class, header type); each section checks its IDs.
- *
- * Reads struct PCIDevice; a malformed input throws a LoadError with the field path and byte offset.
- */
-export function loadPCIDevice(r: Reader, p: Params): PCIDevice {
-  const pcie = p.pcie;
-  const version_id$at = r.pos;
-  const version_id = r.i32("version_id");
-  r.check(
-    version_id >= 0 && version_id <= 2,
-    "PCIDevice version_id must be 0 to 2",
-    "version_id",
-    version_id$at,
-  );
-  const config = r.bytes(256, "config");
-  const express: boolean = pcie ?? pciCapability(config, 16) !== 0;
-  let config_express: Uint8Array | undefined;
-  if (express) {
-    config_express = r.bytes(3840, "config_express");
-  }
-  const irq_state$at = r.pos;
-  const i$n = 4;
-  const irq_state: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      irq_state[i] = r.i32("irq_state[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  r.check(
-    irq_state[0]! >= 0 &&
-      irq_state[0]! <= 1 &&
-      irq_state[1]! >= 0 &&
-      irq_state[1]! <= 1 &&
-      irq_state[2]! >= 0 &&
-      irq_state[2]! <= 1 &&
-      irq_state[3]! >= 0 &&
-      irq_state[3]! <= 1,
-    "irq_state entries must be 0 or 1",
-    "irq_state",
-    irq_state$at,
-  );
-  return { version_id, config, config_express, irq_state };
-}
-
-/**
- * shared: APMState (hw/isa/apm.c, vmstate_apm)
- * The APM control and status ports (0xb2, 0xb3).
- *
- * Writes struct APMState in QEMU's wire format.
- */
-export function saveAPMState(w: Writer, s: APMState, _p: Params): void {
-  const apmc = s.apmc;
-  w.u8(apmc, "apmc");
-  const apms = s.apms;
-  w.u8(apms, "apms");
-}
-
-/**
- * shared: APMState (hw/isa/apm.c, vmstate_apm)
- * The APM control and status ports (0xb2, 0xb3).
- *
- * Reads struct APMState; a malformed input throws a LoadError with the field path and byte offset.
- */
-export function loadAPMState(r: Reader, _p: Params): APMState {
-  const apmc = r.u8("apmc");
-  const apms = r.u8("apms");
-  return { apmc, apms };
-}
-
-/**
- * shared: PMSMBus (hw/i2c/pm_smbus.c, pmsmb_vmstate)
- * The SMBus host controller's registers; loaded without checks (smb_index is range-checked where
- * the guest's reads use it).
- *
- * Writes struct PMSMBus in QEMU's wire format.
- */
-export function savePMSMBus(w: Writer, s: PMSMBus, _p: Params): void {
-  const smb_stat = s.smb_stat;
-  w.u8(smb_stat, "smb_stat");
-  const smb_ctl = s.smb_ctl;
-  w.u8(smb_ctl, "smb_ctl");
-  const smb_cmd = s.smb_cmd;
-  w.u8(smb_cmd, "smb_cmd");
-  const smb_addr = s.smb_addr;
-  w.u8(smb_addr, "smb_addr");
-  const smb_data0 = s.smb_data0;
-  w.u8(smb_data0, "smb_data0");
-  const smb_data1 = s.smb_data1;
-  w.u8(smb_data1, "smb_data1");
-  const smb_index = s.smb_index;
-  w.u32(smb_index, "smb_index");
-  const smb_data = s.smb_data;
-  const i$n = PM_SMBUS_MAX_MSG_SIZE;
-  const i$items = w.array(smb_data, i$n, "smb_data");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.u8(i$items[i]!, "smb_data[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const smb_auxctl = s.smb_auxctl;
-  w.u8(smb_auxctl, "smb_auxctl");
-  const smb_blkdata = s.smb_blkdata;
-  w.u8(smb_blkdata, "smb_blkdata");
-  const i2c_enable = s.i2c_enable;
-  w.bool(i2c_enable, "i2c_enable");
-  const op_done = s.op_done;
-  w.bool(op_done, "op_done");
-  const in_i2c_block_read = s.in_i2c_block_read;
-  w.bool(in_i2c_block_read, "in_i2c_block_read");
-  const start_transaction_on_status_read = s.start_transaction_on_status_read;
-  w.bool(start_transaction_on_status_read, "start_transaction_on_status_read");
-}
-
-/**
- * shared: PMSMBus (hw/i2c/pm_smbus.c, pmsmb_vmstate)
- * The SMBus host controller's registers; loaded without checks (smb_index is range-checked where
- * the guest's reads use it).
- *
- * Reads struct PMSMBus; a malformed input throws a LoadError with the field path and byte offset.
- */
-export function loadPMSMBus(r: Reader, _p: Params): PMSMBus {
-  const smb_stat = r.u8("smb_stat");
-  const smb_ctl = r.u8("smb_ctl");
-  const smb_cmd = r.u8("smb_cmd");
-  const smb_addr = r.u8("smb_addr");
-  const smb_data0 = r.u8("smb_data0");
-  const smb_data1 = r.u8("smb_data1");
-  const smb_index = r.u32("smb_index");
-  const i$n = PM_SMBUS_MAX_MSG_SIZE;
-  const smb_data: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      smb_data[i] = r.u8("smb_data[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const smb_auxctl = r.u8("smb_auxctl");
-  const smb_blkdata = r.u8("smb_blkdata");
-  const i2c_enable = r.bool("i2c_enable");
-  const op_done = r.bool("op_done");
-  const in_i2c_block_read = r.bool("in_i2c_block_read");
-  const start_transaction_on_status_read = r.bool("start_transaction_on_status_read");
-  return {
-    smb_stat,
-    smb_ctl,
-    smb_cmd,
-    smb_addr,
-    smb_data0,
-    smb_data1,
-    smb_index,
-    smb_data,
-    smb_auxctl,
-    smb_blkdata,
-    i2c_enable,
-    op_done,
-    in_i2c_block_read,
-    start_transaction_on_status_read,
-  };
-}
-
-/**
- * shared: AcpiPciHpPciStatus (hw/acpi/pcihp.c, vmstate_acpi_pcihp_pci_status)
- * One PCI bus's hotplug status: the slots being added and removed, a bit per slot.
- *
- * Writes struct AcpiPciHpPciStatus in QEMU's wire format.
- */
-export function saveAcpiPciHpPciStatus(w: Writer, s: AcpiPciHpPciStatus, _p: Params): void {
-  const up = s.up;
-  w.u32(up, "up");
-  const down = s.down;
-  w.u32(down, "down");
-}
-
-/**
- * shared: AcpiPciHpPciStatus (hw/acpi/pcihp.c, vmstate_acpi_pcihp_pci_status)
- * One PCI bus's hotplug status: the slots being added and removed, a bit per slot.
- *
- * Reads struct AcpiPciHpPciStatus; a malformed input throws a LoadError with the field path and byte offset.
- */
-export function loadAcpiPciHpPciStatus(r: Reader, _p: Params): AcpiPciHpPciStatus {
-  const up = r.u32("up");
-  const down = r.u32("down");
-  return { up, down };
 }
 
 /**
@@ -737,14 +406,14 @@ export function savePiix4Pm(w: Writer, s: Piix4Pm, p: Params = {}): void {
   w.u16(ar_pm1_cnt_cnt, "ar.pm1.cnt.cnt");
   const apm = s.apm;
   try {
-    saveAPMState(w, w.object(apm, "apm"), p);
+    saveAPMState(w, w.object(apm, "apm"), {});
   } catch (e) {
     throw atPath(e, "apm");
   }
   const smb = s.smb;
   if (!smbus_no_migration_support) {
     try {
-      savePMSMBus(w, w.object(w.present(smb, "smb"), "smb"), p);
+      savePMSMBus(w, w.object(w.present(smb, "smb"), "smb"), {});
     } catch (e) {
       throw atPath(e, "smb");
     }
@@ -772,7 +441,7 @@ export function savePiix4Pm(w: Writer, s: Piix4Pm, p: Params = {}): void {
           ),
           "acpi_pci_hotplug.acpi_pcihp_pci_status_bsel_default",
         ),
-        p,
+        {},
       );
     } catch (e) {
       throw atPath(e, "acpi_pci_hotplug.acpi_pcihp_pci_status_bsel_default");
@@ -803,7 +472,7 @@ export function savePiix4Pm(w: Writer, s: Piix4Pm, p: Params = {}): void {
         saveAcpiPciHpPciStatus(
           w,
           w.object(i$items[i]!, "acpi_pci_hotplug.acpi_pcihp_pci_status[]"),
-          p,
+          {},
         );
       }
     } catch (e) {
@@ -858,14 +527,14 @@ export function loadPiix4Pm(r: Reader, p: Params = {}, version: number = 3): Pii
   const ar_pm1_cnt_cnt = r.u16("ar.pm1.cnt.cnt");
   let apm: APMState;
   try {
-    apm = loadAPMState(r, p);
+    apm = loadAPMState(r, {});
   } catch (e) {
     throw atPath(e, "apm");
   }
   let smb: PMSMBus | undefined;
   if (!smbus_no_migration_support) {
     try {
-      smb = loadPMSMBus(r, p);
+      smb = loadPMSMBus(r, {});
     } catch (e) {
       throw atPath(e, "smb");
     }
@@ -881,7 +550,7 @@ export function loadPiix4Pm(r: Reader, p: Params = {}, version: number = 3): Pii
   let acpi_pci_hotplug_acpi_pcihp_pci_status_bsel_default: AcpiPciHpPciStatus | undefined;
   if (!use_acpi_hotplug_bridge) {
     try {
-      acpi_pci_hotplug_acpi_pcihp_pci_status_bsel_default = loadAcpiPciHpPciStatus(r, p);
+      acpi_pci_hotplug_acpi_pcihp_pci_status_bsel_default = loadAcpiPciHpPciStatus(r, {});
     } catch (e) {
       throw atPath(e, "acpi_pci_hotplug.acpi_pcihp_pci_status_bsel_default");
     }
@@ -897,7 +566,7 @@ export function loadPiix4Pm(r: Reader, p: Params = {}, version: number = 3): Pii
     let i = 0;
     try {
       for (; i < i$n; i++) {
-        acpi_pci_hotplug_acpi_pcihp_pci_status[i] = loadAcpiPciHpPciStatus(r, p);
+        acpi_pci_hotplug_acpi_pcihp_pci_status[i] = loadAcpiPciHpPciStatus(r, {});
       }
     } catch (e) {
       throw atIndex(atPath(e, "acpi_pci_hotplug.acpi_pcihp_pci_status[]"), i);

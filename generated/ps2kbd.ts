@@ -8,32 +8,9 @@
 // stream gets scan code set 2, and the queue is clamped (ps2_common_post_load).
 
 import { atPath, type Reader, type SectionCodec, type Writer } from "../runtime/index.js";
-export const PS2_BUFFER_SIZE: number = 256;
+import { type PS2Common, savePS2Common, loadPS2Common } from "./shared/ps2.js";
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
 export type Params = Record<string, never>;
-
-/**
- * shared: PS2Common (hw/input/ps2.c, vmstate_ps2_common)
- * vmstate_ps2_common ("PS2 Common State", version 3), embedded in both PS/2 devices and loaded at
- * its own version. Nothing is checked: ps2_common_post_load() clamps count and the pointers into
- * the ring instead (CVE-2013-4538's fix).
- *
- * Struct PS2Common ("PS2 Common State").
- */
-export interface PS2Common {
-  /**
-   * the command awaiting its parameter byte, or -1
-   *
-   * i32
-   */
-  write_cmd: number;
-  queue: {
-    /** i32 */ rptr: number;
-    /** i32 */ wptr: number;
-    /** i32 */ count: number;
-    /** 256 bytes */ data: Uint8Array;
-  };
-}
 
 /** Section "ps2kbd" (version 3). */
 export interface Ps2kbd {
@@ -86,54 +63,13 @@ export interface Ps2kbdNeedHighBit {
  */
 export type Ps2kbdCommandReplyQueue = Record<string, never>;
 
-/**
- * shared: PS2Common (hw/input/ps2.c, vmstate_ps2_common)
- * vmstate_ps2_common ("PS2 Common State", version 3), embedded in both PS/2 devices and loaded at
- * its own version. Nothing is checked: ps2_common_post_load() clamps count and the pointers into
- * the ring instead (CVE-2013-4538's fix).
- *
- * Writes struct PS2Common in QEMU's wire format.
- */
-export function savePS2Common(w: Writer, s: PS2Common, _p: Params): void {
-  const write_cmd = s.write_cmd;
-  w.i32(write_cmd, "write_cmd");
-  const queue_rptr = s.queue?.rptr;
-  w.i32(queue_rptr, "queue.rptr");
-  const queue_wptr = s.queue?.wptr;
-  w.i32(queue_wptr, "queue.wptr");
-  const queue_count = s.queue?.count;
-  w.i32(queue_count, "queue.count");
-  const queue_data = s.queue?.data;
-  w.bytes(queue_data, PS2_BUFFER_SIZE, "queue.data");
-}
-
-/**
- * shared: PS2Common (hw/input/ps2.c, vmstate_ps2_common)
- * vmstate_ps2_common ("PS2 Common State", version 3), embedded in both PS/2 devices and loaded at
- * its own version. Nothing is checked: ps2_common_post_load() clamps count and the pointers into
- * the ring instead (CVE-2013-4538's fix).
- *
- * Reads struct PS2Common; a malformed input throws a LoadError with the field path and byte offset.
- */
-export function loadPS2Common(r: Reader, _p: Params): PS2Common {
-  const write_cmd = r.i32("write_cmd");
-  const queue_rptr = r.i32("queue.rptr");
-  const queue_wptr = r.i32("queue.wptr");
-  const queue_count = r.i32("queue.count");
-  const queue_data = r.bytes(PS2_BUFFER_SIZE, "queue.data");
-  return {
-    write_cmd,
-    queue: { rptr: queue_rptr, wptr: queue_wptr, count: queue_count, data: queue_data },
-  };
-}
-
 /** Writes section "ps2kbd" in QEMU's wire format. */
-export function savePs2kbd(w: Writer, s: Ps2kbd, p: Params = {}): void {
+export function savePs2kbd(w: Writer, s: Ps2kbd, _p: Params = {}): void {
   w.object(s, "");
   const version: number = 3;
   const parent_obj = s.parent_obj;
   try {
-    savePS2Common(w, w.object(parent_obj, "parent_obj"), p);
+    savePS2Common(w, w.object(parent_obj, "parent_obj"), {});
   } catch (e) {
     throw atPath(e, "parent_obj");
   }
@@ -177,11 +113,11 @@ export function savePs2kbd(w: Writer, s: Ps2kbd, p: Params = {}): void {
 }
 
 /** Reads section "ps2kbd"; a malformed input throws a LoadError with the field path and byte offset. */
-export function loadPs2kbd(r: Reader, p: Params = {}, version: number = 3): Ps2kbd {
+export function loadPs2kbd(r: Reader, _p: Params = {}, version: number = 3): Ps2kbd {
   r.version(version, 2, 3, "ps2kbd");
   let parent_obj: PS2Common & { queue: { cwptr?: number | undefined } };
   try {
-    parent_obj = loadPS2Common(r, p);
+    parent_obj = loadPS2Common(r, {});
   } catch (e) {
     throw atPath(e, "parent_obj");
   }

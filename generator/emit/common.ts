@@ -247,8 +247,9 @@ export function boundParams(fn: FunctionPlan, side: "save" | "load"): [ParamMode
 
 /** Whether a function reads its parameters: it has parameter locals or passes them to a callee. */
 export function usesParams(fn: FunctionPlan, side: "save" | "load" = "save"): boolean {
+  // An imported struct that reads no parameter is given none (emit/save.ts, emit/load.ts).
   const calls = (value: ValuePlan): boolean =>
-    value.kind === "struct" ||
+    (value.kind === "struct" && value.callee.importedFrom?.readsParams !== false) ||
     value.kind === "custom" ||
     (value.kind === "array" && calls(value.element));
   const walk = (steps: readonly Step[]): boolean =>

@@ -71,7 +71,13 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
   // each insertion, so adding them one by one takes time quadratic in the number of structs.
   const statements: StatementStructures[] = [];
   // Filled in as the module is built: the struct shapes, if any, add a type.
-  const runtimeImports = [...runtimeNames, "type Reader", "type SectionCodec", "type Writer"];
+  const hasSections = plan.functions.some((f) => f.layout.kind === "section");
+  const runtimeImports = [
+    ...runtimeNames,
+    "type Reader",
+    ...(hasSections ? ["type SectionCodec"] : []),
+    "type Writer",
+  ];
   statements.push({
     kind: StructureKind.ImportDeclaration,
     moduleSpecifier: options.runtimeImport,
