@@ -157,10 +157,13 @@ export function hostileDocument(base: Json, rnd: Random): { what: string; json: 
   const objects = objectsOf(json);
   const target = rnd.pick(objects);
   const keys = Object.keys(target);
-  const key = keys.length > 0 && rnd.chance(0.7) ? rnd.pick(keys) : rnd.pick(OBJECT_PROPERTIES);
+  const kind = rnd.below(6);
+  // An object value is the pollution attempt: always under an Object.prototype name.
+  const key =
+    kind !== 4 && keys.length > 0 && rnd.chance(0.7) ? rnd.pick(keys) : rnd.pick(OBJECT_PROPERTIES);
   let value: Json;
   let what: string;
-  switch (rnd.below(6)) {
+  switch (kind) {
     case 0: {
       const n = size(rnd, 5_000);
       value = nested(n, rnd.chance(0.5));

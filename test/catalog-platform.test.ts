@@ -10,7 +10,7 @@ import { decodeStream } from "../stream/decode.js";
 import { encodeSectionBody, encodeStream } from "../stream/encode.js";
 import type { Json, StreamDocument, StreamItem } from "../stream/format.js";
 import { projectCodecs } from "./support/codecs.js";
-import { streamBytes } from "./support/streams.js";
+import { streamBytes, streamParams } from "./support/streams.js";
 
 const streams = [
   "idle-pc",
@@ -54,7 +54,8 @@ let codecs: Codecs;
 const docs = new Map<string, StreamDocument>();
 beforeAll(async () => {
   codecs = await projectCodecs();
-  for (const name of streams) docs.set(name, decodeStream(streamBytes(name), codecs, {}));
+  for (const name of streams)
+    docs.set(name, decodeStream(streamBytes(name), codecs, streamParams(name)));
 });
 
 function sections(stream: string, qemuName: string): FullItem[] {
@@ -220,7 +221,11 @@ describe.each(streams)("stream %s", (stream) => {
     for (const name of Object.keys(platform)) {
       for (const item of sections(stream, name)) {
         const schema = schemaForIdstr(codecs, item.idstr)!;
-        const body = encodeSectionBody((item.body as { state: Json }).state, schema, {});
+        const body = encodeSectionBody(
+          (item.body as { state: Json }).state,
+          schema,
+          streamParams(stream),
+        );
         // The body is the stream's own bytes, after the section header.
         const start = item.offset! + 1 + 4 + 1 + item.idstr.length + 4 + 4;
         expect(Buffer.from(bytes.subarray(start, start + body.length)).equals(body)).toBe(true);
@@ -241,7 +246,11 @@ describe.each(streams)("stream %s", (stream) => {
   it("encodes the stream back to the same bytes", () => {
     const bytes = streamBytes(stream);
     const doc = JSON.parse(JSON.stringify(docs.get(stream))) as StreamDocument;
-    expect(Buffer.from(encodeStream(doc, codecs, {}, bytes)).equals(Buffer.from(bytes))).toBe(true);
+    expect(
+      Buffer.from(encodeStream(doc, codecs, streamParams(stream), bytes)).equals(
+        Buffer.from(bytes),
+      ),
+    ).toBe(true);
   });
 });
 

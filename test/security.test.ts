@@ -12,7 +12,7 @@ import { decodeStream } from "../stream/decode.js";
 import { encodeDocument, encodeStream } from "../stream/encode.js";
 import { StreamError, type StreamDocument } from "../stream/format.js";
 import { projectCodecs } from "./support/codecs.js";
-import { root } from "./support/compile.js";
+import { generatedModuleFiles, root } from "./support/compile.js";
 import { virtioNetPayloads } from "./support/fixtures.js";
 import { streamBytes, streamErrorOf } from "./support/streams.js";
 
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 
 const generatedModules = [
-  ...readdirSync(join(root, "generated")).map((f) => join(root, "generated", f)),
+  ...generatedModuleFiles().map((f) => join(root, f)),
   ...readdirSync(join(root, "test", "golden"))
     .filter((f) => f.endsWith(".ts"))
     .map((f) => join(root, "test", "golden", f)),
@@ -165,7 +165,9 @@ describe("names from the input never become property names", () => {
 
 describe("no code is evaluated", () => {
   const sources = ["runtime", "stream", "generated"].flatMap((dir) =>
-    readdirSync(join(root, dir)).map((f) => join(root, dir, f)),
+    readdirSync(join(root, dir), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => join(root, dir, f)),
   );
 
   it.each(sources.map((s) => [s.slice(root.length + 1), s] as const))(

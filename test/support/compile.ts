@@ -1,7 +1,7 @@
 // Test helpers: check and plan schema files in memory.
 
 import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import { formatDiagnosticsText } from "../../diagnostics/format.js";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { checkText } from "../../generator/index.js";
@@ -33,6 +33,14 @@ export function generatedSchemas(): { schema: string; module: string }[] {
     module: join(root, "generated", s.replace(/^schemas\//, "").replace(/\.vmstate$/, ".ts")),
   }));
   return [...project, ...golden];
+}
+
+/** Every module under `generated/` (those of imported files in `generated/shared/` too), relative to the root. */
+export function generatedModuleFiles(): string[] {
+  return readdirSync(join(root, "generated"), { recursive: true, encoding: "utf8" })
+    .filter((n) => n.endsWith(".ts"))
+    .map((n) => `generated/${n.split(sep).join("/")}`)
+    .sort();
 }
 
 /** `schemas/*.vmstate`, relative to the repository root. */

@@ -119,6 +119,15 @@ export class StateBuilder {
         throw err;
       }
     };
+    /** Whether `needed` holds over the values bound so far; undefined if it reads one not drawn. */
+    const neededHolds = (needed: IrExpr, subsection: SubsectionModel): boolean | undefined => {
+      try {
+        return evaluate(needed, env(subsection)) === true;
+      } catch (err) {
+        if (err instanceof EvaluationError) return undefined;
+        throw err;
+      }
+    };
     const count = (c: CountPlan, subsection: SubsectionModel | undefined): number => {
       const n = c.constant ?? (value(c.expr, subsection) as bigint);
       if (n < 0n || n > c.max || n > MAX_COUNT) throw new Retry(c.expr, `count ${n}`);
@@ -258,8 +267,21 @@ export class StateBuilder {
                 target[arm.key] = undefined;
                 continue;
               }
-              const object: State = {};
-              walk(arm.steps, object, sub);
+              let object: State;
+              for (let attempt = 0; ; attempt++) {
+                object = {};
+                try {
+                  walk(arm.steps, object, sub);
+                  break;
+                } catch (e) {
+                  // A check in a subsection whose `needed` reads its own fields failed: with the
+                  // fields drawn so far the subsection may not be sent at all (its checks then do
+                  // not run), or another draw may pass.
+                  if (!own || !(e instanceof Reject || e instanceof Retry)) throw e;
+                  if (neededHolds(needed, sub) === false) break;
+                  if (attempt >= RETRIES) throw e instanceof Reject ? e : new Reject(e.message);
+                }
+              }
               if (own && value(needed, sub) !== true) {
                 target[arm.key] = undefined;
                 for (const m of sub.members) if (m.kind === "field") bound.fields.delete(m);
