@@ -1,12 +1,11 @@
 // The catalog's device schemas (schemas/: I440FX, PIIX3, PCIHost, PCIBUS, mch, ICH9LPC, ich9_smb,
 // ich9_ahci, pcie-root-port, piix4_pm, i2c_bus, ide, fdc, pckbd, ps2kbd, ps2mouse, serial, slirp) on
 // every fixture stream: each such section decodes into fields, with the values QEMU wrote (as
-// analyze-migration.py shows them, or the raw payload bytes), and the stream encodes back
-// byte-identical.
+// analyze-migration.py shows them, or the raw payload bytes). (The layout against the stream's
+// description and the round trip, for every section: catalog-streams.test.ts.)
 
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeStream } from "../stream/decode.js";
-import { encodeStream } from "../stream/encode.js";
 import type { StreamDocument } from "../stream/format.js";
 import type { Codecs } from "../stream/codecs.js";
 import { projectCodecs } from "./support/codecs.js";
@@ -97,21 +96,12 @@ function pciIds(config: unknown): string {
 }
 
 describe.each(streams)("stream %s", (name) => {
-  it("decodes every catalog section of its machine into fields and encodes back byte-identical", () => {
-    const { doc } = decoded.get(name)!;
+  it("decodes every catalog section of its machine into fields", () => {
     const expected = [...(q35.has(name) ? q35Sections : pcSections), ...common];
     if (name !== "pxe-loop-pc-i440fx-2.3") expected.push("PCIHost");
     if (name === "linux-pc-user") expected.push("serial");
     const found = [...decoded.get(name)!.states.keys()];
     expect(found.sort()).toEqual([...new Set(expected)].sort());
-    const bytes = streamBytes(name);
-    const again = encodeStream(
-      JSON.parse(JSON.stringify(doc)) as StreamDocument,
-      codecs,
-      streamParams(name),
-      bytes,
-    );
-    expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
   });
 });
 
