@@ -64,6 +64,45 @@ function shape(value: unknown, seen = new Set<object>()): unknown {
   }
 }
 
+/**
+ * The shape of a value as one number, equal for equal shapes. The checked model shares objects
+ * (an imported struct, every use of a type), and written out as a tree it is too big to build:
+ * each object is named once by the names of its parts.
+ */
+const shapeNames = new Map<string, number>();
+function shapeName(
+  value: unknown,
+  seen = new Set<object>(),
+  named = new Map<object, string>(),
+): string {
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "undefined";
+  if (seen.has(value)) return "[seen]";
+  const known = named.get(value);
+  if (known !== undefined) return known;
+  seen.add(value);
+  try {
+    const part = (v: unknown): string => shapeName(v, seen, named);
+    let text: string;
+    if (value instanceof Map)
+      text = `M${JSON.stringify([...(value as Map<unknown, unknown>)].map(([k, v]) => [part(k), part(v)]))}`;
+    else if (Array.isArray(value)) text = `A${JSON.stringify(value.map(part))}`;
+    else if (["file", "start", "end", "line", "column"].every((k) => k in value)) text = "[span]";
+    else
+      text = `O${JSON.stringify(
+        Object.entries(value)
+          .filter(([k]) => !/span$/i.test(k))
+          .map(([k, v]) => [k, part(v)]),
+      )}`;
+    if (!shapeNames.has(text)) shapeNames.set(text, shapeNames.size);
+    const name = `#${shapeNames.get(text)}`;
+    named.set(value, name);
+    return name;
+  } finally {
+    seen.delete(value);
+  }
+}
+
 /** What a schema means: its syntax tree, its doc comments in order, and the checked model. */
 function meaning(text: string): unknown {
   const parsed = parseSchema(text, "s.vmstate");
@@ -74,9 +113,14 @@ function meaning(text: string): unknown {
     docs: [...(parsed.schema?.docs.values() ?? [])],
     fileDoc: parsed.schema?.fileDoc,
     diagnostics: checked.diagnostics.map((d) => `${d.code} ${d.message}`),
-    model: shape(
-      checked.model ? { ...checked.model, docs: [...checked.model.docs.values()] } : undefined,
-    ),
+    // Part by part, so that a difference says which part of the model changed.
+    model: checked.model
+      ? Object.fromEntries(
+          Object.entries({ ...checked.model, docs: [...checked.model.docs.values()] }).map(
+            ([k, v]) => [k, shapeName(v)],
+          ),
+        )
+      : undefined,
   };
 }
 
