@@ -3,8 +3,9 @@
 // parentheses, names) and every comment, and changes only the white space between them: the
 // formatted text parses to the same syntax tree and has the same doc comments.
 
-import type { CstElement, CstNode, IToken, TokenType } from "chevrotain";
+import type { CstElement, CstNode, ILexingResult, IToken, TokenType } from "chevrotain";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { topLevelDeclarations } from "../grammar/declarations.js";
 import { tooDeep } from "../grammar/depth.js";
 import { parseSchema } from "../grammar/index.js";
 import { parser } from "../grammar/parser.js";
@@ -46,30 +47,86 @@ export const WIDTH = 100;
 /** A statement that a line comment breaks goes on with this much more indentation. */
 const CONTINUATION = "    ";
 
+/**
+ * Formats text, keeping what it learnt of each top-level declaration for the next text: the
+ * language server formats a document after every edit, and an edit changes one declaration.
+ */
+export class Formatter {
+  /** The roles of each declaration's tokens, by its text, at offsets from its first token. */
+  private cache = new Map<string, Roles>();
+
+  /** The text in the canonical layout, or the syntax errors that prevent formatting it. */
+  format(text: string, file = "<input>"): FormatResult {
+    const lexed = t.vmstateLexer.tokenize(text);
+    const broken =
+      lexed.errors.length > 0 ||
+      lexed.tokens.some(
+        (tok) => tok.tokenType === t.UnterminatedString || tok.tokenType === t.UnterminatedComment,
+      );
+    // Text nested too deep is refused by parseSchema (VMS1007) before the parser recurses into it.
+    if (broken || tooDeep(lexed.tokens) !== undefined)
+      return { text: undefined, diagnostics: parseSchema(text, file).diagnostics };
+    const roles = this.roles(text, lexed.tokens);
+    if (!roles) return { text: undefined, diagnostics: parseSchema(text, file).diagnostics };
+    return { text: layout(text, elementsOf(lexed), roles), diagnostics: [] };
+  }
+
+  /** The roles of every token, declaration by declaration; undefined on a syntax error. */
+  private roles(text: string, tokens: IToken[]): Roles | undefined {
+    const whole = (): Roles | undefined => {
+      this.cache.clear();
+      return rolesOf(tokens, 0);
+    };
+    const chunks = topLevelDeclarations(tokens);
+    if (!chunks) return whole();
+    const all = noRoles();
+    const next = new Map<string, Roles>();
+    for (const chunk of chunks) {
+      const first = chunk[0]!;
+      const last = chunk[chunk.length - 1]!;
+      const base = first.startOffset;
+      const key = text.slice(base, last.startOffset + last.image.length);
+      const roles = this.cache.get(key) ?? next.get(key) ?? rolesOf(chunk, base);
+      // Whatever a declaration alone does not parse as, the whole text decides.
+      if (!roles) return whole();
+      next.set(key, roles);
+      for (const k of ROLE_KINDS) for (const at of roles[k]) all[k].add(at + base);
+    }
+    this.cache = next;
+    return all;
+  }
+}
+
 /** The text in the canonical layout, or the syntax errors that prevent formatting it. */
 export function formatSchema(text: string, file = "<input>"): FormatResult {
-  const lexed = t.vmstateLexer.tokenize(text);
-  const broken =
-    lexed.errors.length > 0 ||
-    lexed.tokens.some(
-      (tok) => tok.tokenType === t.UnterminatedString || tok.tokenType === t.UnterminatedComment,
-    );
-  // Text nested too deep is refused by parseSchema (VMS1007) before the parser recurses into it.
-  if (broken || tooDeep(lexed.tokens) !== undefined)
-    return { text: undefined, diagnostics: parseSchema(text, file).diagnostics };
-  parser.input = lexed.tokens;
-  const cst = parser.schema();
-  if (parser.errors.length > 0)
-    return { text: undefined, diagnostics: parseSchema(text, file).diagnostics };
-  const roles: Roles = {
+  return new Formatter().format(text, file);
+}
+
+const ROLE_KINDS = ["prefix", "conditional", "callParen", "clause", "inlineBraces"] as const;
+
+function noRoles(): Roles {
+  return {
     prefix: new Set(),
     conditional: new Set(),
     callParen: new Set(),
     clause: new Set(),
     inlineBraces: new Set(),
   };
-  classify(cst, roles);
-  const elements: Element[] = [
+}
+
+/** The roles of the tokens of whole declarations, at offsets less `base`; undefined if they do not parse. */
+function rolesOf(tokens: IToken[], base: number): Roles | undefined {
+  parser.input = tokens;
+  const cst = parser.schema();
+  if (parser.errors.length > 0) return undefined;
+  const roles = noRoles();
+  classify(cst, roles, base);
+  return roles;
+}
+
+/** The tokens and comments of lexed text, in the order of the text. */
+function elementsOf(lexed: ILexingResult): Element[] {
+  return [
     ...lexed.tokens.map((token): Element => ({
       kind: "token",
       token,
@@ -84,7 +141,6 @@ export function formatSchema(text: string, file = "<input>"): FormatResult {
       end: c.startOffset + c.image.length,
     })),
   ].sort((a, b) => a.start - b.start);
-  return { text: layout(text, elements, roles), diagnostics: [] };
 }
 
 /** Whether `text` is already in the canonical layout (false also when it cannot be formatted). */
@@ -92,26 +148,49 @@ export function isFormatted(text: string): boolean {
   return formatSchema(text).text === text;
 }
 
-function classify(node: CstNode, roles: Roles): void {
+/** The offsets of the tokens whose spacing depends on their use: one walk of the syntax tree. */
+function classify(node: CstNode, roles: Roles, base: number): void {
   const children = node.children as Record<string, CstElement[] | undefined>;
-  const tokens = (key: string): IToken[] => (children[key] ?? []) as IToken[];
-  if (node.name === "unary") for (const tok of tokens("prefix")) roles.prefix.add(tok.startOffset);
-  if (node.name === "expression")
-    for (const tok of [...tokens("Question"), ...tokens("Colon")])
-      roles.conditional.add(tok.startOffset);
-  if (node.name === "subsectionDecl")
-    for (const tok of tokens("Needed")) roles.clause.add(tok.startOffset);
-  if (node.name === "clauses")
-    for (const key of ["If", "Since", "Equals", "Was"])
-      for (const tok of tokens(key)) roles.clause.add(tok.startOffset);
-  if (node.name === "importDecl")
-    for (const tok of [...tokens("LCurly"), ...tokens("RCurly")])
-      roles.inlineBraces.add(tok.startOffset);
-  if (["structDecl", "codecDecl", "namedType", "primary"].includes(node.name))
-    for (const tok of tokens("LParen")) roles.callParen.add(tok.startOffset);
-  for (const list of Object.values(children))
-    for (const child of list ?? []) if ("children" in child) classify(child, roles);
+  const mark = (key: string, into: Set<number>): void => {
+    const list = children[key];
+    if (list) for (const tok of list) into.add((tok as IToken).startOffset - base);
+  };
+  switch (node.name) {
+    case "unary":
+      mark("prefix", roles.prefix);
+      break;
+    case "expression":
+      mark("Question", roles.conditional);
+      mark("Colon", roles.conditional);
+      break;
+    case "subsectionDecl":
+      mark("Needed", roles.clause);
+      break;
+    case "clauses":
+      for (const key of CLAUSE_KEYWORDS) mark(key, roles.clause);
+      break;
+    case "importDecl":
+      mark("LCurly", roles.inlineBraces);
+      mark("RCurly", roles.inlineBraces);
+      break;
+    case "structDecl":
+    case "codecDecl":
+    case "namedType":
+    case "primary":
+      mark("LParen", roles.callParen);
+      break;
+  }
+  // Tokens have no `children`; a rule's children are walked in place (this runs on every edit).
+  for (const key in children) {
+    const list = children[key]!;
+    for (let i = 0; i < list.length; i++) {
+      const child = list[i]!;
+      if ("children" in child) classify(child, roles, base);
+    }
+  }
 }
+
+const CLAUSE_KEYWORDS = ["If", "Since", "Equals", "Was"] as const;
 
 const BRACED_ITEMS: readonly TokenType[] = [t.Struct, t.Section, t.Features];
 const NO_SPACE_BEFORE: readonly TokenType[] = [

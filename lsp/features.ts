@@ -22,7 +22,8 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import type * as A from "../grammar/ast.js";
 import { scalarTypeNames } from "../generator/check/types.js";
-import { formatSchema } from "../format/format.js";
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import type { Formatter } from "../format/format.js";
 import {
   BUILTINS,
   describePlacement,
@@ -405,17 +406,17 @@ export function semanticTokens(a: Analysis): number[] {
   return data;
 }
 
-/** The whole document in the canonical layout: one edit, or none when it is formatted or does not parse. */
-export function formatting(a: Analysis): TextEdit[] {
-  const formatted = formatSchema(a.text, a.file).text;
-  if (formatted === undefined || formatted === a.text) return [];
-  const end = a.lines.position(a.text.length);
+/**
+ * The whole document in the canonical layout: one edit, or none when it is formatted or does not
+ * parse. `formatter` is the document's own, which keeps what it learnt of the previous text.
+ */
+export function formatting(doc: TextDocument, formatter: Formatter, file: string): TextEdit[] {
+  const text = doc.getText();
+  const formatted = formatter.format(text, file).text;
+  if (formatted === undefined || formatted === text) return [];
   return [
     {
-      range: {
-        start: { line: 0, character: 0 },
-        end: { line: end.line - 1, character: end.column - 1 },
-      },
+      range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) },
       newText: formatted,
     },
   ];

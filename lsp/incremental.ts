@@ -4,11 +4,11 @@
 // to where it now is. Whenever anything does not lex or parse, the whole text goes through
 // parseSchema, so diagnostics are exactly the CLI's.
 
-import type { IToken } from "chevrotain";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { AstBuilder } from "../grammar/ast-builder.js";
 import type { Item, Schema } from "../grammar/ast.js";
 import { docComments, fileComment, type Comment } from "../grammar/docs.js";
+import { topLevelDeclarations } from "../grammar/declarations.js";
 import { tooDeep } from "../grammar/depth.js";
 import { parseSchema } from "../grammar/index.js";
 import { parser } from "../grammar/parser.js";
@@ -34,7 +34,7 @@ export class IncrementalParser {
     };
     // Text nested too deep is refused by parseSchema (VMS1007) before the parser recurses into it.
     if (lexed.errors.length > 0 || tooDeep(lexed.tokens) !== undefined) return whole();
-    const chunks = declarations(lexed.tokens);
+    const chunks = topLevelDeclarations(lexed.tokens);
     if (!chunks) return whole();
     const next = new Map<string, Cached>();
     const items: Item[] = [];
@@ -78,32 +78,6 @@ export class IncrementalParser {
       diagnostics: [],
     };
   }
-}
-
-/** The tokens of each top-level declaration, or undefined when they do not split into such. */
-function declarations(tokens: readonly IToken[]): IToken[][] | undefined {
-  const chunks: IToken[][] = [];
-  let current: IToken[] = [];
-  let depth = 0;
-  for (const tok of tokens) {
-    if (tok.tokenType === t.UnterminatedString || tok.tokenType === t.UnterminatedComment)
-      return undefined;
-    current.push(tok);
-    if (tok.tokenType === t.LCurly) depth++;
-    else if (tok.tokenType === t.RCurly) {
-      depth--;
-      if (depth < 0) return undefined;
-      if (depth === 0) {
-        // `features X { … }`, `struct S { … }`, `section … { … }` end at their closing brace.
-        chunks.push(current);
-        current = [];
-      }
-    } else if (tok.tokenType === t.Semicolon && depth === 0) {
-      chunks.push(current);
-      current = [];
-    }
-  }
-  return depth === 0 && current.length === 0 ? chunks : undefined;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 } from "vscode-languageserver/node.js";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { readSchemaFile } from "../generator/codec-modules.js";
+import { Formatter } from "../format/format.js";
 import { Analysis } from "./analysis.js";
 import { IncrementalParser } from "./incremental.js";
 import * as F from "./features.js";
@@ -34,6 +35,7 @@ export function startServer(
   const lastGood = new Map<string, Analysis>();
   const timers = new Map<string, NodeJS.Timeout>();
   const parsers = new Map<string, IncrementalParser>();
+  const formatters = new Map<string, Formatter>();
   let root: string | undefined;
 
   /** Diagnostics name files as the CLI does: relative to the workspace folder. */
@@ -127,6 +129,7 @@ export function startServer(
     clearTimeout(timers.get(e.document.uri));
     analyses.delete(e.document.uri);
     parsers.delete(e.document.uri);
+    formatters.delete(e.document.uri);
     lastGood.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
@@ -171,7 +174,13 @@ export function startServer(
   connection.languages.semanticTokens.on(
     withAnalysis((a) => ({ data: F.semanticTokens(a) }), { data: [] }),
   );
-  connection.onDocumentFormatting(withAnalysis((a) => F.formatting(a), []));
+  connection.onDocumentFormatting((p) => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) return [];
+    let formatter = formatters.get(p.textDocument.uri);
+    if (!formatter) formatters.set(p.textDocument.uri, (formatter = new Formatter()));
+    return F.formatting(doc, formatter, fileOf(p.textDocument.uri));
+  });
   connection.onCodeAction(
     withAnalysis((a, p) => F.codeActions(a, p.textDocument.uri, p.context.diagnostics), []),
   );

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import * as prettier from "prettier";
 import { describe, expect, it } from "vitest";
-import { formatSchema } from "../format/format.js";
+import { formatSchema, Formatter } from "../format/format.js";
 import plugin from "../format/prettier.js";
 import { checkText } from "../generator/check-text.js";
 import { parseSchema } from "../grammar/index.js";
@@ -177,10 +177,15 @@ function relaid(text: string, choose: (n: number) => number): string {
   return out;
 }
 
-describe("the layout is the formatter's, not the author's", () => {
-  const formattable = repositorySchemas.filter(
+/** The repository's schemas that parse (the syntax-error corpus is left as written). */
+function formattableSchemas(): string[] {
+  return repositorySchemas.filter(
     (f) => formatSchema(readFileSync(join(root, f), "utf8")).text !== undefined,
   );
+}
+
+describe("the layout is the formatter's, not the author's", () => {
+  const formattable = formattableSchemas();
   it("formats any relaying of a repository schema back to the same text", () => {
     fc.assert(
       fc.property(fc.constantFrom(...formattable), fc.infiniteStream(fc.nat()), (file, numbers) => {
@@ -190,6 +195,37 @@ describe("the layout is the formatter's, not the author's", () => {
         expect(formatSchema(scrambled).text).toBe(text);
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe("the language server's formatter keeps what it learnt of the last text", () => {
+  it("formats each of a run of edited texts as a fresh formatter does", () => {
+    const texts = formattableSchemas().map((f) => readFileSync(join(root, f), "utf8"));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...texts),
+        fc.array(
+          fc.record({
+            // Declarations added before, so that the unchanged ones move, and some relaid.
+            added: fc.nat(3),
+            relay: fc.boolean(),
+            seed: fc.infiniteStream(fc.nat()),
+          }),
+          { minLength: 2, maxLength: 6 },
+        ),
+        (text, edits) => {
+          const formatter = new Formatter();
+          for (const { added, relay, seed } of edits) {
+            const it = seed[Symbol.iterator]();
+            const edited =
+              Array.from({ length: added }, (_, i) => `const ADDED_${i}  =  -${i} ;\n`).join("") +
+              (relay ? relaid(text, (n) => it.next().value! % n) : text);
+            expect(formatter.format(edited).text).toBe(formatSchema(edited).text);
+          }
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });
@@ -212,12 +248,7 @@ function commented(text: string, g: Choose): string {
 }
 
 describe("formatting keeps the meaning", () => {
-  // Those that parse (the syntax-error corpus is left as written).
-  it.each(
-    repositorySchemas.filter(
-      (f) => formatSchema(readFileSync(join(root, f), "utf8")).text !== undefined,
-    ),
-  )("%s", (file) => {
+  it.each(formattableSchemas())("%s", (file) => {
     const text = readFileSync(join(root, file), "utf8");
     const once = formatSchema(text).text!;
     expect(meaning(once)).toEqual(meaning(text));
