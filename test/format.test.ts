@@ -3,8 +3,7 @@
 // neither the syntax tree nor the checked model (nor which comment documents what), and the CLI's
 // `fmt` and the prettier plugin give the same text.
 
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import * as prettier from "prettier";
@@ -18,6 +17,7 @@ import { vmstate } from "./support/cli.js";
 import { root } from "./support/compile.js";
 import { repositorySchemas } from "./support/repository-schemas.js";
 import { randomProgram, type Choose } from "./support/random-programs.js";
+import { scratchDir } from "./support/scratch.js";
 
 const documents = [
   "README.md",
@@ -278,7 +278,7 @@ describe("formatting keeps the meaning", () => {
 
 describe("vmstate fmt", () => {
   it("rewrites what is not in the layout, and --check names it", () => {
-    const dir = mkdtempSync(join(tmpdir(), "vmstate-fmt-"));
+    const dir = scratchDir("vmstate-fmt");
     cpSync(join(root, "schemas", "virtio-net.vmstate"), join(dir, "a.vmstate"));
     writeFileSync(join(dir, "b.vmstate"), 'section  b "b" version 1 {x:u8;  // x\n}\n');
     const check = vmstate(["fmt", "--check", dir]);
@@ -293,7 +293,7 @@ describe("vmstate fmt", () => {
   });
 
   it("leaves a file with a syntax error as it is and reports it", () => {
-    const dir = mkdtempSync(join(tmpdir(), "vmstate-fmt-"));
+    const dir = scratchDir("vmstate-fmt");
     writeFileSync(join(dir, "c.vmstate"), 'section c "c" version 1 { x u8; }\n');
     const run = vmstate(["fmt", join(dir, "c.vmstate")]);
     expect(run.status).toBe(1);

@@ -3,7 +3,7 @@
 // from an editor.
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -128,6 +128,7 @@ describe("vmstate lsp over stdio", () => {
     await rpc.sendNotification("exit");
     await new Promise((r) => child.once("exit", r));
     rpc.dispose();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("publishes the checker's diagnostics with code, range and related information", async () => {

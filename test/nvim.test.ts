@@ -3,11 +3,11 @@
 // Debian's `neovim` is installed by .ci/run; without it the test is skipped (but not on CI).
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cliPath } from "./support/cli.js";
+import { scratchDir } from "./support/scratch.js";
 
 const nvim = spawnSync("nvim", ["--version"], { encoding: "utf8" });
 const hasNvim = nvim.status === 0;
@@ -31,7 +31,7 @@ describe("Neovim's LSP client", () => {
     "shows a diagnostic, jumps to a definition, applies formatting",
     { timeout: 180_000 },
     () => {
-      const dir = mkdtempSync(join(tmpdir(), "vmstate-nvim-"));
+      const dir = scratchDir("vmstate-nvim");
       const file = join(dir, "net.vmstate");
       const out = join(dir, "result.json");
       writeFileSync(file, schema);

@@ -3,19 +3,12 @@
 // errors and a missing file, and stops with exit status 0 on SIGINT (Ctrl-C).
 
 import { spawn, type ChildProcess } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cliPath } from "./support/cli.js";
 import { root } from "./support/compile.js";
+import { scratchDir } from "./support/scratch.js";
 
 const clean = 'section a "a" version 1 {\n  x: u8;\n}\n';
 const broken = 'section a "a" version 1 {\n  x: u8 if y;\n}\n';
@@ -62,7 +55,7 @@ describe("check --watch", () => {
     "reruns on changes of a schema, a new schema of the folder and a codec module; survives errors; stops on SIGINT",
     { timeout: 300_000 },
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "vmstate-watch-"));
+      const dir = scratchDir("vmstate-watch");
       writeFileSync(join(dir, "a.vmstate"), clean);
       copyFileSync(
         join(root, "examples/seed-bug/qemu-2.7-handwritten.vmstate"),
@@ -114,7 +107,7 @@ describe("check --watch", () => {
     "keeps watching a schema that is removed, and checks it again when it is back",
     { timeout: 300_000 },
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "vmstate-watch-"));
+      const dir = scratchDir("vmstate-watch");
       const file = join(dir, "a.vmstate");
       writeFileSync(file, clean);
       const w = new Watch(["check", "--watch", "a.vmstate"], dir);
@@ -135,7 +128,7 @@ describe("gen --watch", () => {
     "regenerates when the schema changes, and writes nothing while it has errors",
     { timeout: 300_000 },
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "vmstate-watch-"));
+      const dir = scratchDir("vmstate-watch");
       writeFileSync(join(dir, "a.vmstate"), clean);
       const out = join(dir, "out", "a.ts");
       const w = new Watch(["gen", "--watch", "a.vmstate", "--out", "out"], dir);
