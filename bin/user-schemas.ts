@@ -15,6 +15,7 @@ import {
   importSpecifiers,
   readSchemaFile,
 } from "../generator/codec-modules.js";
+import { importOrder } from "../generator/import-order.js";
 
 /** The compiled package: dist/bin/user-schemas.js → one folder up. */
 const compiledRoot = resolve(fileURLToPath(import.meta.url), "..", "..");
@@ -72,14 +73,8 @@ class SchemaKeys {
   }
 
   /** The files `file` imports, transitively, imports first (those that can be read). */
-  imports(file: string, seen = new Set<string>([file])): string[] {
-    const out: string[] = [];
-    for (const f of this.direct(file)) {
-      if (seen.has(f)) continue;
-      seen.add(f);
-      out.push(...this.imports(f, seen), f);
-    }
-    return out;
+  imports(file: string): string[] {
+    return importOrder(file, (f) => this.direct(f)).slice(0, -1);
   }
 
   of(file: string, inProgress = new Set<string>()): string {

@@ -8,6 +8,7 @@ import { parseSchema, type ParseResult } from "../grammar/index.js";
 import { checkSchema, type ResolvedImport } from "./check/index.js";
 import { importedSchemaPath, readSchemaFile } from "./codec-modules.js";
 import type { SchemaModel } from "./model.js";
+import { importOrder } from "./import-order.js";
 
 /** The text of a schema file, or undefined when it cannot be read. */
 export type SchemaReader = (path: string) => string | undefined;
@@ -45,17 +46,7 @@ export class SchemaProgram {
 
   /** `file` and every file it imports, transitively, each once, imports first. */
   closure(file: string): CheckedFile[] {
-    const order: CheckedFile[] = [];
-    const seen = new Set<string>();
-    const visit = (path: string): void => {
-      const checked = this.files.get(path);
-      if (!checked || seen.has(path)) return;
-      seen.add(path);
-      for (const imported of checked.imports) visit(imported);
-      order.push(checked);
-    };
-    visit(file);
-    return order;
+    return importOrder(file, (f) => this.files.get(f)?.imports).map((f) => this.files.get(f)!);
   }
 
   private checkFile(

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { importOrder } from "../generator/import-order.js";
 import { checkText } from "../generator/index.js";
 import { Analysis } from "../lsp/analysis.js";
 import { definition } from "../lsp/features.js";
@@ -234,5 +235,32 @@ describe("imports", () => {
     expect(checked.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
       "VMS2004 'pic' has no member 'nothing'",
     ]);
+  });
+});
+
+describe("the order of a schema's imports", () => {
+  const graph = (edges: Record<string, string[]>) => (f: string) => edges[f];
+
+  it("takes each file once, after what it imports, and the root last; unknown files left out", () => {
+    const order = importOrder(
+      "a",
+      graph({ a: ["b", "c", "gone"], b: ["d"], c: ["d", "b"], d: [] }),
+    );
+    expect(order).toEqual(["d", "b", "c", "a"]);
+  });
+
+  it("ends on a cycle, each file once", () => {
+    expect(importOrder("a", graph({ a: ["b"], b: ["c"], c: ["a", "b"] }))).toEqual(["c", "b", "a"]);
+  });
+
+  it("walks a chain of 100 000 imports without recursion", () => {
+    const n = 100_000;
+    const order = importOrder("f0", (f) => {
+      const i = Number(f.slice(1));
+      return i + 1 < n ? [`f${i + 1}`] : [];
+    });
+    expect(order.length).toBe(n);
+    expect(order[0]).toBe(`f${n - 1}`);
+    expect(order[n - 1]).toBe("f0");
   });
 });

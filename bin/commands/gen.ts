@@ -17,6 +17,7 @@ import { CliError } from "../cli-error.js";
 import { currentText, isDirectory, readText, schemaInputs, writeAllAtomically } from "../io.js";
 import { printDiagnostics, type OutputFormat } from "../report.js";
 import { compilerBuild, GenCache, sha256 } from "./gen-cache.js";
+import { importOrder } from "../../generator/import-order.js";
 
 export interface GenOptions {
   readonly files: readonly string[];
@@ -168,19 +169,9 @@ function genUnits(inputs: readonly string[], out: string): Map<string, GenUnit> 
 
 /** The units a unit imports, transitively. */
 function importClosure(unit: GenUnit, units: ReadonlyMap<string, GenUnit>): GenUnit[] {
-  const seen = new Set<string>([unit.file]);
-  const out: GenUnit[] = [];
-  const visit = (u: GenUnit): void => {
-    for (const f of u.imports) {
-      const next = units.get(f);
-      if (!next || seen.has(f)) continue;
-      seen.add(f);
-      out.push(next);
-      visit(next);
-    }
-  };
-  visit(unit);
-  return out;
+  return importOrder(unit.file, (f) => units.get(f)?.imports)
+    .slice(0, -1)
+    .map((f) => units.get(f)!);
 }
 
 /** The cache of the working folder's node_modules; none without node_modules or a compiled build. */
