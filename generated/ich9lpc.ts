@@ -26,14 +26,18 @@ import {
   saveAcpiPciHpPciStatus,
   loadAcpiPciHpPciStatus,
 } from "./shared/acpi_pcihp.js";
+import {
+  type CPUHotplugState,
+  saveCPUHotplugState,
+  loadCPUHotplugState,
+  type MemHotplugState,
+  saveMemHotplugState,
+  loadMemHotplugState,
+} from "./shared/acpi_hotplug.js";
 export const ICH9_PMIO_GPE0_LEN: number = 16;
 /** the chipset configuration registers (RCRB), 16 KiB */
 export const ICH9_CC_SIZE: number = 16384;
 export const ACPI_PCIHP_MAX_HOTPLUG_BUS: number = 256;
-/** ACPI_MAX_RAM_SLOTS */
-export const MAX_MEMORY_SLOTS: number = 256;
-/** the q35 machine's max_cpus */
-export const MAX_CPUS: number = 288;
 
 /** Values both sides know before loading (configuration of the destination, host features). */
 export interface Params {
@@ -59,60 +63,6 @@ export interface Params {
    * u32, default 1
    */
   max_cpus?: number | undefined;
-}
-
-/**
- * shared: MemHotplugState (hw/acpi/memory_hotplug.c, vmstate_memory_hotplug)
- * One entry per memory slot: dev_count is not on the wire (VMSTATE_STRUCT_VARRAY_POINTER_UINT32),
- * it is the destination's slot count, the param memory_slots.
- *
- * Struct MemStatus ("memory hotplug device state").
- */
-export interface MemStatus {
-  /** bool */
-  is_enabled: boolean;
-  /** bool */
-  is_inserting: boolean;
-  /** u32 */
-  ost_event: number;
-  /** u32 */
-  ost_status: number;
-}
-
-/** Struct MemHotplugState ("memory hotplug state"). */
-export interface MemHotplugState {
-  /** u32 */
-  selector: number;
-  /** at most 256 × MemStatus */
-  devs: MemStatus[];
-}
-
-/**
- * shared: CPUHotplugState (hw/acpi/cpu.c, vmstate_cpu_hotplug)
- * One entry per possible CPU: dev_count is not on the wire (VMSTATE_STRUCT_VARRAY_POINTER_UINT32),
- * it is the destination's possible CPU count, the param max_cpus.
- *
- * Struct AcpiCpuStatus ("CPU hotplug device state").
- */
-export interface AcpiCpuStatus {
-  /** bool */
-  is_inserting: boolean;
-  /** bool */
-  is_removing: boolean;
-  /** u32 */
-  ost_event: number;
-  /** u32 */
-  ost_status: number;
-}
-
-/** Struct CPUHotplugState ("CPU hotplug state"). */
-export interface CPUHotplugState {
-  /** u32 */
-  selector: number;
-  /** u8 */
-  command: number;
-  /** at most 288 × AcpiCpuStatus */
-  devs: AcpiCpuStatus[];
 }
 
 /**
@@ -283,145 +233,6 @@ export interface ICH9LPCSmiFeat {
   smi_features_ok: number;
   /** u64 */
   smi_negotiated_features: bigint;
-}
-
-/**
- * shared: MemHotplugState (hw/acpi/memory_hotplug.c, vmstate_memory_hotplug)
- * One entry per memory slot: dev_count is not on the wire (VMSTATE_STRUCT_VARRAY_POINTER_UINT32),
- * it is the destination's slot count, the param memory_slots.
- *
- * Writes struct MemStatus in QEMU's wire format.
- */
-export function saveMemStatus(w: Writer, s: MemStatus, _p: Params): void {
-  const is_enabled = s.is_enabled;
-  w.bool(is_enabled, "is_enabled");
-  const is_inserting = s.is_inserting;
-  w.bool(is_inserting, "is_inserting");
-  const ost_event = s.ost_event;
-  w.u32(ost_event, "ost_event");
-  const ost_status = s.ost_status;
-  w.u32(ost_status, "ost_status");
-}
-
-/**
- * shared: MemHotplugState (hw/acpi/memory_hotplug.c, vmstate_memory_hotplug)
- * One entry per memory slot: dev_count is not on the wire (VMSTATE_STRUCT_VARRAY_POINTER_UINT32),
- * it is the destination's slot count, the param memory_slots.
- *
- * Reads struct MemStatus; a malformed input throws a LoadError with the field path and byte offset.
- */
-export function loadMemStatus(r: Reader, _p: Params): MemStatus {
-  const is_enabled = r.bool("is_enabled");
-  const is_inserting = r.bool("is_inserting");
-  const ost_event = r.u32("ost_event");
-  const ost_status = r.u32("ost_status");
-  return { is_enabled, is_inserting, ost_event, ost_status };
-}
-
-/** Writes struct MemHotplugState in QEMU's wire format. */
-export function saveMemHotplugState(w: Writer, s: MemHotplugState, p: Params): void {
-  const memory_slots = p.memory_slots ?? 0;
-  const selector = s.selector;
-  w.u32(selector, "selector");
-  const devs = s.devs;
-  const i$n = w.count(memory_slots, 256, "devs");
-  const i$items = w.array(devs, i$n, "devs");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      saveMemStatus(w, w.object(i$items[i]!, "devs[]"), p);
-    }
-  } catch (e) {
-    throw atIndex(atPath(e, "devs[]"), i);
-  }
-}
-
-/** Reads struct MemHotplugState; a malformed input throws a LoadError with the field path and byte offset. */
-export function loadMemHotplugState(r: Reader, p: Params): MemHotplugState {
-  const memory_slots = p.memory_slots ?? 0;
-  const selector = r.u32("selector");
-  const i$n = r.count(memory_slots, 256, "devs");
-  const devs: MemStatus[] = new Array<MemStatus>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      devs[i] = loadMemStatus(r, p);
-    }
-  } catch (e) {
-    throw atIndex(atPath(e, "devs[]"), i);
-  }
-  return { selector, devs };
-}
-
-/**
- * shared: CPUHotplugState (hw/acpi/cpu.c, vmstate_cpu_hotplug)
- * One entry per possible CPU: dev_count is not on the wire (VMSTATE_STRUCT_VARRAY_POINTER_UINT32),
- * it is the destination's possible CPU count, the param max_cpus.
- *
- * Writes struct AcpiCpuStatus in QEMU's wire format.
- */
-export function saveAcpiCpuStatus(w: Writer, s: AcpiCpuStatus, _p: Params): void {
-  const is_inserting = s.is_inserting;
-  w.bool(is_inserting, "is_inserting");
-  const is_removing = s.is_removing;
-  w.bool(is_removing, "is_removing");
-  const ost_event = s.ost_event;
-  w.u32(ost_event, "ost_event");
-  const ost_status = s.ost_status;
-  w.u32(ost_status, "ost_status");
-}
-
-/**
- * shared: CPUHotplugState (hw/acpi/cpu.c, vmstate_cpu_hotplug)
- * One entry per possible CPU: dev_count is not on the wire (VMSTATE_STRUCT_VARRAY_POINTER_UINT32),
- * it is the destination's possible CPU count, the param max_cpus.
- *
- * Reads struct AcpiCpuStatus; a malformed input throws a LoadError with the field path and byte offset.
- */
-export function loadAcpiCpuStatus(r: Reader, _p: Params): AcpiCpuStatus {
-  const is_inserting = r.bool("is_inserting");
-  const is_removing = r.bool("is_removing");
-  const ost_event = r.u32("ost_event");
-  const ost_status = r.u32("ost_status");
-  return { is_inserting, is_removing, ost_event, ost_status };
-}
-
-/** Writes struct CPUHotplugState in QEMU's wire format. */
-export function saveCPUHotplugState(w: Writer, s: CPUHotplugState, p: Params): void {
-  const max_cpus = p.max_cpus ?? 1;
-  const selector = s.selector;
-  w.u32(selector, "selector");
-  const command = s.command;
-  w.u8(command, "command");
-  const devs = s.devs;
-  const i$n = w.count(max_cpus, 288, "devs");
-  const i$items = w.array(devs, i$n, "devs");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      saveAcpiCpuStatus(w, w.object(i$items[i]!, "devs[]"), p);
-    }
-  } catch (e) {
-    throw atIndex(atPath(e, "devs[]"), i);
-  }
-}
-
-/** Reads struct CPUHotplugState; a malformed input throws a LoadError with the field path and byte offset. */
-export function loadCPUHotplugState(r: Reader, p: Params): CPUHotplugState {
-  const max_cpus = p.max_cpus ?? 1;
-  const selector = r.u32("selector");
-  const command = r.u8("command");
-  const i$n = r.count(max_cpus, 288, "devs");
-  const devs: AcpiCpuStatus[] = new Array<AcpiCpuStatus>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      devs[i] = loadAcpiCpuStatus(r, p);
-    }
-  } catch (e) {
-    throw atIndex(atPath(e, "devs[]"), i);
-  }
-  return { selector, command, devs };
 }
 
 /**
@@ -856,20 +667,25 @@ const apmStateShape: ObjectShape = {
     { key: "apms", shape: { kind: "int", bits: 8, signed: false } },
   ],
 };
-const memStatusShape: ObjectShape = {
-  kind: "object",
-  members: [
-    { key: "is_enabled", shape: { kind: "bool" } },
-    { key: "is_inserting", shape: { kind: "bool" } },
-    { key: "ost_event", shape: { kind: "int", bits: 32, signed: false } },
-    { key: "ost_status", shape: { kind: "int", bits: 32, signed: false } },
-  ],
-};
 const memHotplugStateShape: ObjectShape = {
   kind: "object",
   members: [
     { key: "selector", shape: { kind: "int", bits: 32, signed: false } },
-    { key: "devs", shape: { kind: "array", element: memStatusShape } },
+    {
+      key: "devs",
+      shape: {
+        kind: "array",
+        element: {
+          kind: "object",
+          members: [
+            { key: "is_enabled", shape: { kind: "bool" } },
+            { key: "is_inserting", shape: { kind: "bool" } },
+            { key: "ost_event", shape: { kind: "int", bits: 32, signed: false } },
+            { key: "ost_status", shape: { kind: "int", bits: 32, signed: false } },
+          ],
+        },
+      },
+    },
   ],
 };
 const tcoioRegsShape: ObjectShape = {
@@ -900,21 +716,26 @@ const tcoioRegsShape: ObjectShape = {
     { key: "timeouts_no", shape: { kind: "int", bits: 8, signed: false } },
   ],
 };
-const acpiCpuStatusShape: ObjectShape = {
-  kind: "object",
-  members: [
-    { key: "is_inserting", shape: { kind: "bool" } },
-    { key: "is_removing", shape: { kind: "bool" } },
-    { key: "ost_event", shape: { kind: "int", bits: 32, signed: false } },
-    { key: "ost_status", shape: { kind: "int", bits: 32, signed: false } },
-  ],
-};
 const cpuHotplugStateShape: ObjectShape = {
   kind: "object",
   members: [
     { key: "selector", shape: { kind: "int", bits: 32, signed: false } },
     { key: "command", shape: { kind: "int", bits: 8, signed: false } },
-    { key: "devs", shape: { kind: "array", element: acpiCpuStatusShape } },
+    {
+      key: "devs",
+      shape: {
+        kind: "array",
+        element: {
+          kind: "object",
+          members: [
+            { key: "is_inserting", shape: { kind: "bool" } },
+            { key: "is_removing", shape: { kind: "bool" } },
+            { key: "ost_event", shape: { kind: "int", bits: 32, signed: false } },
+            { key: "ost_status", shape: { kind: "int", bits: 32, signed: false } },
+          ],
+        },
+      },
+    },
   ],
 };
 const acpiPciHpPciStatusShape: ObjectShape = {
