@@ -102,8 +102,6 @@ export function formatSchema(text: string, file = "<input>"): FormatResult {
   return new Formatter().format(text, file);
 }
 
-const ROLE_KINDS = ["prefix", "conditional", "callParen", "clause", "inlineBraces"] as const;
-
 function noRoles(): Roles {
   return {
     prefix: new Set(),
@@ -113,6 +111,9 @@ function noRoles(): Roles {
     inlineBraces: new Set(),
   };
 }
+
+/** The kinds of role, from the one place that lists them. */
+const ROLE_KINDS = Object.keys(noRoles()) as (keyof Roles)[];
 
 /** The roles of the tokens of whole declarations, at offsets less `base`; undefined if they do not parse. */
 function rolesOf(tokens: IToken[], base: number): Roles | undefined {
