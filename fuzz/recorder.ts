@@ -1,7 +1,7 @@
 // A Reader that records where each field and subsection header of a successful load lies, so a
 // fuzz campaign knows the counts, lengths and indices of a base input and where its headers are.
 
-import { Reader } from "../runtime/index.js";
+import { Reader, type RunLayout } from "../runtime/index.js";
 
 export interface RecordedField {
   /** The path as the generated code passes it to the reader: relative to the struct being read. */
@@ -19,6 +19,15 @@ export class RecordingReader extends Reader {
     const at = super.need(n, path, what);
     this.fields.push({ path, start: at, size: n });
     return at;
+  }
+
+  // A run's values are read at offsets from its start: its layout says where each is. An array
+  // element's path is the array's with `[]`, as the field-by-field reads pass it.
+  override run(n: number, layout: RunLayout): number {
+    const start = super.run(n, layout);
+    for (const [at, width, , path] of layout)
+      this.fields.push({ path: path.replace(/\[\d+\]$/, "[]"), start: start + at, size: width });
+    return start;
   }
 
   override subsection(owner: string): string | undefined {

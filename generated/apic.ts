@@ -8,7 +8,7 @@
 // hw/intc/apic.c (apic_pre_save, apic_post_load) check nothing: post_load re-arms the timer from
 // timer_expiry.
 
-import { atIndex, type Reader, type SectionCodec, type Writer } from "../runtime/index.js";
+import { type Reader, type RunLayout, type SectionCodec, type Writer } from "../runtime/index.js";
 export const APIC_LVT_NB: number = 6;
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
 export type Params = Record<string, never>;
@@ -133,174 +133,202 @@ export interface ApicSipi {
 /** Writes section "apic" in QEMU's wire format. */
 export function saveApic(w: Writer, s: Apic, _p: Params = {}): void {
   w.object(s, "");
+  const run$0 = w.run(181, "apicbase");
   const apicbase = s.apicbase;
-  w.u32(apicbase, "apicbase");
+  w.u32At(run$0, apicbase, "apicbase");
   const id = s.id;
-  w.u8(id, "id");
+  w.u8At(run$0 + 4, id, "id");
   const arb_id = s.arb_id;
-  w.u8(arb_id, "arb_id");
+  w.u8At(run$0 + 5, arb_id, "arb_id");
   const tpr = s.tpr;
-  w.u8(tpr, "tpr");
+  w.u8At(run$0 + 6, tpr, "tpr");
   const spurious_vec = s.spurious_vec;
-  w.u32(spurious_vec, "spurious_vec");
+  w.u32At(run$0 + 7, spurious_vec, "spurious_vec");
   const log_dest = s.log_dest;
-  w.u8(log_dest, "log_dest");
+  w.u8At(run$0 + 11, log_dest, "log_dest");
   const dest_mode = s.dest_mode;
-  w.u8(dest_mode, "dest_mode");
-  const isr = s.isr;
-  const i$n = 8;
-  const i$items = w.array(isr, i$n, "isr");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.u32(i$items[i]!, "isr[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const tmr = s.tmr;
-  const i_2$n = 8;
-  const i_2$items = w.array(tmr, i_2$n, "tmr");
-  let i_2 = 0;
-  try {
-    for (; i_2 < i_2$n; i_2++) {
-      w.u32(i_2$items[i_2]!, "tmr[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_2);
-  }
-  const irr = s.irr;
-  const i_3$n = 8;
-  const i_3$items = w.array(irr, i_3$n, "irr");
-  let i_3 = 0;
-  try {
-    for (; i_3 < i_3$n; i_3++) {
-      w.u32(i_3$items[i_3]!, "irr[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_3);
-  }
-  const lvt = s.lvt;
-  const i_4$n = APIC_LVT_NB;
-  const i_4$items = w.array(lvt, i_4$n, "lvt");
-  let i_4 = 0;
-  try {
-    for (; i_4 < i_4$n; i_4++) {
-      w.u32(i_4$items[i_4]!, "lvt[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_4);
-  }
+  w.u8At(run$0 + 12, dest_mode, "dest_mode");
+  const isr = w.tuple(s.isr, 8, "isr");
+  w.u32At(run$0 + 13, isr[0]!, "isr[0]");
+  w.u32At(run$0 + 17, isr[1]!, "isr[1]");
+  w.u32At(run$0 + 21, isr[2]!, "isr[2]");
+  w.u32At(run$0 + 25, isr[3]!, "isr[3]");
+  w.u32At(run$0 + 29, isr[4]!, "isr[4]");
+  w.u32At(run$0 + 33, isr[5]!, "isr[5]");
+  w.u32At(run$0 + 37, isr[6]!, "isr[6]");
+  w.u32At(run$0 + 41, isr[7]!, "isr[7]");
+  const tmr = w.tuple(s.tmr, 8, "tmr");
+  w.u32At(run$0 + 45, tmr[0]!, "tmr[0]");
+  w.u32At(run$0 + 49, tmr[1]!, "tmr[1]");
+  w.u32At(run$0 + 53, tmr[2]!, "tmr[2]");
+  w.u32At(run$0 + 57, tmr[3]!, "tmr[3]");
+  w.u32At(run$0 + 61, tmr[4]!, "tmr[4]");
+  w.u32At(run$0 + 65, tmr[5]!, "tmr[5]");
+  w.u32At(run$0 + 69, tmr[6]!, "tmr[6]");
+  w.u32At(run$0 + 73, tmr[7]!, "tmr[7]");
+  const irr = w.tuple(s.irr, 8, "irr");
+  w.u32At(run$0 + 77, irr[0]!, "irr[0]");
+  w.u32At(run$0 + 81, irr[1]!, "irr[1]");
+  w.u32At(run$0 + 85, irr[2]!, "irr[2]");
+  w.u32At(run$0 + 89, irr[3]!, "irr[3]");
+  w.u32At(run$0 + 93, irr[4]!, "irr[4]");
+  w.u32At(run$0 + 97, irr[5]!, "irr[5]");
+  w.u32At(run$0 + 101, irr[6]!, "irr[6]");
+  w.u32At(run$0 + 105, irr[7]!, "irr[7]");
+  const lvt = w.tuple(s.lvt, 6, "lvt");
+  w.u32At(run$0 + 109, lvt[0]!, "lvt[0]");
+  w.u32At(run$0 + 113, lvt[1]!, "lvt[1]");
+  w.u32At(run$0 + 117, lvt[2]!, "lvt[2]");
+  w.u32At(run$0 + 121, lvt[3]!, "lvt[3]");
+  w.u32At(run$0 + 125, lvt[4]!, "lvt[4]");
+  w.u32At(run$0 + 129, lvt[5]!, "lvt[5]");
   const esr = s.esr;
-  w.u32(esr, "esr");
-  const icr = s.icr;
-  const i_5$n = 2;
-  const i_5$items = w.array(icr, i_5$n, "icr");
-  let i_5 = 0;
-  try {
-    for (; i_5 < i_5$n; i_5++) {
-      w.u32(i_5$items[i_5]!, "icr[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_5);
-  }
+  w.u32At(run$0 + 133, esr, "esr");
+  const icr = w.tuple(s.icr, 2, "icr");
+  w.u32At(run$0 + 137, icr[0]!, "icr[0]");
+  w.u32At(run$0 + 141, icr[1]!, "icr[1]");
   const divide_conf = s.divide_conf;
-  w.u32(divide_conf, "divide_conf");
+  w.u32At(run$0 + 145, divide_conf, "divide_conf");
   const count_shift = s.count_shift;
-  w.i32(count_shift, "count_shift");
+  w.i32At(run$0 + 149, count_shift, "count_shift");
   const initial_count = s.initial_count;
-  w.u32(initial_count, "initial_count");
+  w.u32At(run$0 + 153, initial_count, "initial_count");
   const initial_count_load_time = s.initial_count_load_time;
-  w.i64(initial_count_load_time, "initial_count_load_time");
+  w.i64At(run$0 + 157, initial_count_load_time, "initial_count_load_time");
   const next_time = s.next_time;
-  w.i64(next_time, "next_time");
+  w.i64At(run$0 + 165, next_time, "next_time");
   const timer_expiry = s.timer_expiry;
-  w.i64(timer_expiry, "timer_expiry");
+  w.i64At(run$0 + 173, timer_expiry, "timer_expiry");
   const sipi = s.sipi;
   if (sipi !== undefined && sipi.wait_for_sipi !== 0) {
     w.object(sipi, "sipi");
     w.subsection("apic_sipi", 1);
+    const run$1 = w.run(8, "sipi.sipi_vector");
     const sipi_vector = sipi.sipi_vector;
-    w.i32(sipi_vector, "sipi.sipi_vector");
+    w.i32At(run$1, sipi_vector, "sipi.sipi_vector");
     const wait_for_sipi = sipi.wait_for_sipi;
-    w.i32(wait_for_sipi, "sipi.wait_for_sipi");
+    w.i32At(run$1 + 4, wait_for_sipi, "sipi.wait_for_sipi");
   } else w.absent(sipi, "sipi");
 }
+
+const loadApic$run0: RunLayout = [
+  [0, 4, "u32", "apicbase"],
+  [4, 1, "u8", "id"],
+  [5, 1, "u8", "arb_id"],
+  [6, 1, "u8", "tpr"],
+  [7, 4, "u32", "spurious_vec"],
+  [11, 1, "u8", "log_dest"],
+  [12, 1, "u8", "dest_mode"],
+  [13, 4, "u32", "isr[0]"],
+  [17, 4, "u32", "isr[1]"],
+  [21, 4, "u32", "isr[2]"],
+  [25, 4, "u32", "isr[3]"],
+  [29, 4, "u32", "isr[4]"],
+  [33, 4, "u32", "isr[5]"],
+  [37, 4, "u32", "isr[6]"],
+  [41, 4, "u32", "isr[7]"],
+  [45, 4, "u32", "tmr[0]"],
+  [49, 4, "u32", "tmr[1]"],
+  [53, 4, "u32", "tmr[2]"],
+  [57, 4, "u32", "tmr[3]"],
+  [61, 4, "u32", "tmr[4]"],
+  [65, 4, "u32", "tmr[5]"],
+  [69, 4, "u32", "tmr[6]"],
+  [73, 4, "u32", "tmr[7]"],
+  [77, 4, "u32", "irr[0]"],
+  [81, 4, "u32", "irr[1]"],
+  [85, 4, "u32", "irr[2]"],
+  [89, 4, "u32", "irr[3]"],
+  [93, 4, "u32", "irr[4]"],
+  [97, 4, "u32", "irr[5]"],
+  [101, 4, "u32", "irr[6]"],
+  [105, 4, "u32", "irr[7]"],
+  [109, 4, "u32", "lvt[0]"],
+  [113, 4, "u32", "lvt[1]"],
+  [117, 4, "u32", "lvt[2]"],
+  [121, 4, "u32", "lvt[3]"],
+  [125, 4, "u32", "lvt[4]"],
+  [129, 4, "u32", "lvt[5]"],
+  [133, 4, "u32", "esr"],
+  [137, 4, "u32", "icr[0]"],
+  [141, 4, "u32", "icr[1]"],
+  [145, 4, "u32", "divide_conf"],
+  [149, 4, "i32", "count_shift"],
+  [153, 4, "u32", "initial_count"],
+  [157, 8, "i64", "initial_count_load_time"],
+  [165, 8, "i64", "next_time"],
+  [173, 8, "i64", "timer_expiry"],
+];
+const loadApic$run1: RunLayout = [
+  [0, 4, "i32", "sipi.sipi_vector"],
+  [4, 4, "i32", "sipi.wait_for_sipi"],
+];
 
 /** Reads section "apic"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadApic(r: Reader, _p: Params = {}, version: number = 3): Apic {
   r.version(version, 3, 3, "apic");
-  const apicbase = r.u32("apicbase");
-  const id = r.u8("id");
-  const arb_id = r.u8("arb_id");
-  const tpr = r.u8("tpr");
-  const spurious_vec = r.u32("spurious_vec");
-  const log_dest = r.u8("log_dest");
-  const dest_mode = r.u8("dest_mode");
-  const i$n = 8;
-  const isr: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      isr[i] = r.u32("isr[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const i_2$n = 8;
-  const tmr: number[] = new Array<number>(i_2$n);
-  let i_2 = 0;
-  try {
-    for (; i_2 < i_2$n; i_2++) {
-      tmr[i_2] = r.u32("tmr[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_2);
-  }
-  const i_3$n = 8;
-  const irr: number[] = new Array<number>(i_3$n);
-  let i_3 = 0;
-  try {
-    for (; i_3 < i_3$n; i_3++) {
-      irr[i_3] = r.u32("irr[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_3);
-  }
-  const i_4$n = APIC_LVT_NB;
-  const lvt: number[] = new Array<number>(i_4$n);
-  let i_4 = 0;
-  try {
-    for (; i_4 < i_4$n; i_4++) {
-      lvt[i_4] = r.u32("lvt[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_4);
-  }
-  const esr = r.u32("esr");
-  const i_5$n = 2;
-  const icr: number[] = new Array<number>(i_5$n);
-  let i_5 = 0;
-  try {
-    for (; i_5 < i_5$n; i_5++) {
-      icr[i_5] = r.u32("icr[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_5);
-  }
-  const divide_conf = r.u32("divide_conf");
-  const count_shift = r.i32("count_shift");
-  const initial_count = r.u32("initial_count");
-  const initial_count_load_time = r.i64("initial_count_load_time");
-  const next_time = r.i64("next_time");
-  const timer_expiry = r.i64("timer_expiry");
+  const run$0 = r.run(181, loadApic$run0);
+  const apicbase = r.u32At(run$0, "apicbase");
+  const id = r.u8At(run$0 + 4, "id");
+  const arb_id = r.u8At(run$0 + 5, "arb_id");
+  const tpr = r.u8At(run$0 + 6, "tpr");
+  const spurious_vec = r.u32At(run$0 + 7, "spurious_vec");
+  const log_dest = r.u8At(run$0 + 11, "log_dest");
+  const dest_mode = r.u8At(run$0 + 12, "dest_mode");
+  const isr: number[] = [
+    r.u32At(run$0 + 13, "isr[0]"),
+    r.u32At(run$0 + 17, "isr[1]"),
+    r.u32At(run$0 + 21, "isr[2]"),
+    r.u32At(run$0 + 25, "isr[3]"),
+    r.u32At(run$0 + 29, "isr[4]"),
+    r.u32At(run$0 + 33, "isr[5]"),
+    r.u32At(run$0 + 37, "isr[6]"),
+    r.u32At(run$0 + 41, "isr[7]"),
+  ];
+  const tmr: number[] = [
+    r.u32At(run$0 + 45, "tmr[0]"),
+    r.u32At(run$0 + 49, "tmr[1]"),
+    r.u32At(run$0 + 53, "tmr[2]"),
+    r.u32At(run$0 + 57, "tmr[3]"),
+    r.u32At(run$0 + 61, "tmr[4]"),
+    r.u32At(run$0 + 65, "tmr[5]"),
+    r.u32At(run$0 + 69, "tmr[6]"),
+    r.u32At(run$0 + 73, "tmr[7]"),
+  ];
+  const irr: number[] = [
+    r.u32At(run$0 + 77, "irr[0]"),
+    r.u32At(run$0 + 81, "irr[1]"),
+    r.u32At(run$0 + 85, "irr[2]"),
+    r.u32At(run$0 + 89, "irr[3]"),
+    r.u32At(run$0 + 93, "irr[4]"),
+    r.u32At(run$0 + 97, "irr[5]"),
+    r.u32At(run$0 + 101, "irr[6]"),
+    r.u32At(run$0 + 105, "irr[7]"),
+  ];
+  const lvt: number[] = [
+    r.u32At(run$0 + 109, "lvt[0]"),
+    r.u32At(run$0 + 113, "lvt[1]"),
+    r.u32At(run$0 + 117, "lvt[2]"),
+    r.u32At(run$0 + 121, "lvt[3]"),
+    r.u32At(run$0 + 125, "lvt[4]"),
+    r.u32At(run$0 + 129, "lvt[5]"),
+  ];
+  const esr = r.u32At(run$0 + 133, "esr");
+  const icr: number[] = [r.u32At(run$0 + 137, "icr[0]"), r.u32At(run$0 + 141, "icr[1]")];
+  const divide_conf = r.u32At(run$0 + 145, "divide_conf");
+  const count_shift = r.i32At(run$0 + 149, "count_shift");
+  const initial_count = r.u32At(run$0 + 153, "initial_count");
+  const initial_count_load_time = r.i64At(run$0 + 157, "initial_count_load_time");
+  const next_time = r.i64At(run$0 + 165, "next_time");
+  const timer_expiry = r.i64At(run$0 + 173, "timer_expiry");
   let sipi: ApicSipi | undefined;
   for (let $name = r.subsection("apic"); $name !== undefined; $name = r.subsection("apic")) {
     if ($name === "apic_sipi") {
       if (sipi !== undefined) r.duplicateSubsection($name, "sipi");
       r.subsectionVersion($name, 1, 1, "sipi");
-      const sipi_vector = r.i32("sipi.sipi_vector");
-      const wait_for_sipi = r.i32("sipi.wait_for_sipi");
+      const run$1 = r.run(8, loadApic$run1);
+      const sipi_vector = r.i32At(run$1, "sipi.sipi_vector");
+      const wait_for_sipi = r.i32At(run$1 + 4, "sipi.wait_for_sipi");
       sipi = { sipi_vector, wait_for_sipi };
     } else r.unknownSubsection($name, "apic");
   }

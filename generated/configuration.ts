@@ -9,6 +9,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -125,19 +126,45 @@ export function saveConfiguration(w: Writer, s: Configuration, p: Params = {}): 
   if (uuid !== undefined) {
     w.object(uuid, "uuid");
     w.subsection("configuration/uuid", 1);
-    const uuid_data = uuid.uuid?.data;
-    const i_2$n = UUID_BYTES;
-    const i_2$items = w.array(uuid_data, i_2$n, "uuid.uuid.data");
-    let i_2 = 0;
-    try {
-      for (; i_2 < i_2$n; i_2++) {
-        w.u8(i_2$items[i_2]!, "uuid.uuid.data[]");
-      }
-    } catch (e) {
-      throw atIndex(e, i_2);
-    }
+    const run$0 = w.run(16, "uuid.uuid.data[0]");
+    const uuid_data = w.tuple(uuid.uuid?.data, 16, "uuid.uuid.data");
+    w.u8At(run$0, uuid_data[0]!, "uuid.uuid.data[0]");
+    w.u8At(run$0 + 1, uuid_data[1]!, "uuid.uuid.data[1]");
+    w.u8At(run$0 + 2, uuid_data[2]!, "uuid.uuid.data[2]");
+    w.u8At(run$0 + 3, uuid_data[3]!, "uuid.uuid.data[3]");
+    w.u8At(run$0 + 4, uuid_data[4]!, "uuid.uuid.data[4]");
+    w.u8At(run$0 + 5, uuid_data[5]!, "uuid.uuid.data[5]");
+    w.u8At(run$0 + 6, uuid_data[6]!, "uuid.uuid.data[6]");
+    w.u8At(run$0 + 7, uuid_data[7]!, "uuid.uuid.data[7]");
+    w.u8At(run$0 + 8, uuid_data[8]!, "uuid.uuid.data[8]");
+    w.u8At(run$0 + 9, uuid_data[9]!, "uuid.uuid.data[9]");
+    w.u8At(run$0 + 10, uuid_data[10]!, "uuid.uuid.data[10]");
+    w.u8At(run$0 + 11, uuid_data[11]!, "uuid.uuid.data[11]");
+    w.u8At(run$0 + 12, uuid_data[12]!, "uuid.uuid.data[12]");
+    w.u8At(run$0 + 13, uuid_data[13]!, "uuid.uuid.data[13]");
+    w.u8At(run$0 + 14, uuid_data[14]!, "uuid.uuid.data[14]");
+    w.u8At(run$0 + 15, uuid_data[15]!, "uuid.uuid.data[15]");
   }
 }
+
+const loadConfiguration$run0: RunLayout = [
+  [0, 1, "u8", "uuid.uuid.data[0]"],
+  [1, 1, "u8", "uuid.uuid.data[1]"],
+  [2, 1, "u8", "uuid.uuid.data[2]"],
+  [3, 1, "u8", "uuid.uuid.data[3]"],
+  [4, 1, "u8", "uuid.uuid.data[4]"],
+  [5, 1, "u8", "uuid.uuid.data[5]"],
+  [6, 1, "u8", "uuid.uuid.data[6]"],
+  [7, 1, "u8", "uuid.uuid.data[7]"],
+  [8, 1, "u8", "uuid.uuid.data[8]"],
+  [9, 1, "u8", "uuid.uuid.data[9]"],
+  [10, 1, "u8", "uuid.uuid.data[10]"],
+  [11, 1, "u8", "uuid.uuid.data[11]"],
+  [12, 1, "u8", "uuid.uuid.data[12]"],
+  [13, 1, "u8", "uuid.uuid.data[13]"],
+  [14, 1, "u8", "uuid.uuid.data[14]"],
+  [15, 1, "u8", "uuid.uuid.data[15]"],
+];
 
 /** Reads section "configuration"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadConfiguration(r: Reader, p: Params = {}, version: number = 1): Configuration {
@@ -175,16 +202,25 @@ export function loadConfiguration(r: Reader, p: Params = {}, version: number = 1
     } else if ($name === "configuration/uuid") {
       if (uuid !== undefined) r.duplicateSubsection($name, "uuid");
       r.subsectionVersion($name, 1, 1, "uuid");
-      const i_2$n = UUID_BYTES;
-      const uuid_data: number[] = new Array<number>(i_2$n);
-      let i_2 = 0;
-      try {
-        for (; i_2 < i_2$n; i_2++) {
-          uuid_data[i_2] = r.u8("uuid.uuid.data[]");
-        }
-      } catch (e) {
-        throw atIndex(e, i_2);
-      }
+      const run$0 = r.run(16, loadConfiguration$run0);
+      const uuid_data: number[] = [
+        r.u8At(run$0, "uuid.uuid.data[0]"),
+        r.u8At(run$0 + 1, "uuid.uuid.data[1]"),
+        r.u8At(run$0 + 2, "uuid.uuid.data[2]"),
+        r.u8At(run$0 + 3, "uuid.uuid.data[3]"),
+        r.u8At(run$0 + 4, "uuid.uuid.data[4]"),
+        r.u8At(run$0 + 5, "uuid.uuid.data[5]"),
+        r.u8At(run$0 + 6, "uuid.uuid.data[6]"),
+        r.u8At(run$0 + 7, "uuid.uuid.data[7]"),
+        r.u8At(run$0 + 8, "uuid.uuid.data[8]"),
+        r.u8At(run$0 + 9, "uuid.uuid.data[9]"),
+        r.u8At(run$0 + 10, "uuid.uuid.data[10]"),
+        r.u8At(run$0 + 11, "uuid.uuid.data[11]"),
+        r.u8At(run$0 + 12, "uuid.uuid.data[12]"),
+        r.u8At(run$0 + 13, "uuid.uuid.data[13]"),
+        r.u8At(run$0 + 14, "uuid.uuid.data[14]"),
+        r.u8At(run$0 + 15, "uuid.uuid.data[15]"),
+      ];
       uuid = { uuid: { data: uuid_data } };
     } else r.unknownSubsection($name, "configuration");
   }

@@ -39,6 +39,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -984,15 +985,23 @@ export interface CpuTripleFault {
  * Writes struct SegmentCache in QEMU's wire format.
  */
 export function saveSegmentCache(w: Writer, s: SegmentCache, _p: Params): void {
+  const run$0 = w.run(20, "selector");
   const selector = s.selector;
-  w.u32(selector, "selector");
+  w.u32At(run$0, selector, "selector");
   const base = s.base;
-  w.u64(base, "base");
+  w.u64At(run$0 + 4, base, "base");
   const limit = s.limit;
-  w.u32(limit, "limit");
+  w.u32At(run$0 + 12, limit, "limit");
   const flags = s.flags;
-  w.u32(flags, "flags");
+  w.u32At(run$0 + 16, flags, "flags");
 }
+
+const loadSegmentCache$run0: RunLayout = [
+  [0, 4, "u32", "selector"],
+  [4, 8, "u64", "base"],
+  [12, 4, "u32", "limit"],
+  [16, 4, "u32", "flags"],
+];
 
 /**
  * vmstate_segment: a segment register's selector and descriptor cache.
@@ -1000,10 +1009,11 @@ export function saveSegmentCache(w: Writer, s: SegmentCache, _p: Params): void {
  * Reads struct SegmentCache; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadSegmentCache(r: Reader, _p: Params): SegmentCache {
-  const selector = r.u32("selector");
-  const base = r.u64("base");
-  const limit = r.u32("limit");
-  const flags = r.u32("flags");
+  const run$0 = r.run(20, loadSegmentCache$run0);
+  const selector = r.u32At(run$0, "selector");
+  const base = r.u64At(run$0 + 4, "base");
+  const limit = r.u32At(run$0 + 12, "limit");
+  const flags = r.u32At(run$0 + 16, "flags");
   return { selector, base, limit, flags };
 }
 
@@ -1014,11 +1024,17 @@ export function loadSegmentCache(r: Reader, _p: Params): SegmentCache {
  * Writes struct FPReg in QEMU's wire format.
  */
 export function saveFPReg(w: Writer, s: FPReg, _p: Params): void {
+  const run$0 = w.run(10, "tmp_mant");
   const tmp_mant = s.tmp_mant;
-  w.u64(tmp_mant, "tmp_mant");
+  w.u64At(run$0, tmp_mant, "tmp_mant");
   const tmp_exp = s.tmp_exp;
-  w.u16(tmp_exp, "tmp_exp");
+  w.u16At(run$0 + 8, tmp_exp, "tmp_exp");
 }
+
+const loadFPReg$run0: RunLayout = [
+  [0, 8, "u64", "tmp_mant"],
+  [8, 2, "u16", "tmp_exp"],
+];
 
 /**
  * vmstate_fpreg: an x87 register as an 80-bit value, through the tmp struct of VMSTATE_WITH_TMP
@@ -1027,8 +1043,9 @@ export function saveFPReg(w: Writer, s: FPReg, _p: Params): void {
  * Reads struct FPReg; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadFPReg(r: Reader, _p: Params): FPReg {
-  const tmp_mant = r.u64("tmp_mant");
-  const tmp_exp = r.u16("tmp_exp");
+  const run$0 = r.run(10, loadFPReg$run0);
+  const tmp_mant = r.u64At(run$0, "tmp_mant");
+  const tmp_exp = r.u16At(run$0 + 8, "tmp_exp");
   return { tmp_mant, tmp_exp };
 }
 
@@ -1038,11 +1055,17 @@ export function loadFPReg(r: Reader, _p: Params): FPReg {
  * Writes struct XMMReg in QEMU's wire format.
  */
 export function saveXMMReg(w: Writer, s: XMMReg, _p: Params): void {
+  const run$0 = w.run(16, "q0");
   const q0 = s.q0;
-  w.u64(q0, "q0");
+  w.u64At(run$0, q0, "q0");
   const q1 = s.q1;
-  w.u64(q1, "q1");
+  w.u64At(run$0 + 8, q1, "q1");
 }
+
+const loadXMMReg$run0: RunLayout = [
+  [0, 8, "u64", "q0"],
+  [8, 8, "u64", "q1"],
+];
 
 /**
  * vmstate_xmm_reg: bits 0-127 of a vector register, ZMM_Q(0) and ZMM_Q(1).
@@ -1050,8 +1073,9 @@ export function saveXMMReg(w: Writer, s: XMMReg, _p: Params): void {
  * Reads struct XMMReg; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadXMMReg(r: Reader, _p: Params): XMMReg {
-  const q0 = r.u64("q0");
-  const q1 = r.u64("q1");
+  const run$0 = r.run(16, loadXMMReg$run0);
+  const q0 = r.u64At(run$0, "q0");
+  const q1 = r.u64At(run$0 + 8, "q1");
   return { q0, q1 };
 }
 
@@ -1061,11 +1085,17 @@ export function loadXMMReg(r: Reader, _p: Params): XMMReg {
  * Writes struct YMMHReg in QEMU's wire format.
  */
 export function saveYMMHReg(w: Writer, s: YMMHReg, _p: Params): void {
+  const run$0 = w.run(16, "q2");
   const q2 = s.q2;
-  w.u64(q2, "q2");
+  w.u64At(run$0, q2, "q2");
   const q3 = s.q3;
-  w.u64(q3, "q3");
+  w.u64At(run$0 + 8, q3, "q3");
 }
+
+const loadYMMHReg$run0: RunLayout = [
+  [0, 8, "u64", "q2"],
+  [8, 8, "u64", "q3"],
+];
 
 /**
  * vmstate_ymmh_reg: bits 128-255 of a vector register, ZMM_Q(2) and ZMM_Q(3).
@@ -1073,8 +1103,9 @@ export function saveYMMHReg(w: Writer, s: YMMHReg, _p: Params): void {
  * Reads struct YMMHReg; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadYMMHReg(r: Reader, _p: Params): YMMHReg {
-  const q2 = r.u64("q2");
-  const q3 = r.u64("q3");
+  const run$0 = r.run(16, loadYMMHReg$run0);
+  const q2 = r.u64At(run$0, "q2");
+  const q3 = r.u64At(run$0 + 8, "q3");
   return { q2, q3 };
 }
 
@@ -1084,15 +1115,23 @@ export function loadYMMHReg(r: Reader, _p: Params): YMMHReg {
  * Writes struct ZMMHReg in QEMU's wire format.
  */
 export function saveZMMHReg(w: Writer, s: ZMMHReg, _p: Params): void {
+  const run$0 = w.run(32, "q4");
   const q4 = s.q4;
-  w.u64(q4, "q4");
+  w.u64At(run$0, q4, "q4");
   const q5 = s.q5;
-  w.u64(q5, "q5");
+  w.u64At(run$0 + 8, q5, "q5");
   const q6 = s.q6;
-  w.u64(q6, "q6");
+  w.u64At(run$0 + 16, q6, "q6");
   const q7 = s.q7;
-  w.u64(q7, "q7");
+  w.u64At(run$0 + 24, q7, "q7");
 }
+
+const loadZMMHReg$run0: RunLayout = [
+  [0, 8, "u64", "q4"],
+  [8, 8, "u64", "q5"],
+  [16, 8, "u64", "q6"],
+  [24, 8, "u64", "q7"],
+];
 
 /**
  * vmstate_zmmh_reg: bits 256-511 of a vector register, ZMM_Q(4) to ZMM_Q(7).
@@ -1100,10 +1139,11 @@ export function saveZMMHReg(w: Writer, s: ZMMHReg, _p: Params): void {
  * Reads struct ZMMHReg; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadZMMHReg(r: Reader, _p: Params): ZMMHReg {
-  const q4 = r.u64("q4");
-  const q5 = r.u64("q5");
-  const q6 = r.u64("q6");
-  const q7 = r.u64("q7");
+  const run$0 = r.run(32, loadZMMHReg$run0);
+  const q4 = r.u64At(run$0, "q4");
+  const q5 = r.u64At(run$0 + 8, "q5");
+  const q6 = r.u64At(run$0 + 16, "q6");
+  const q7 = r.u64At(run$0 + 24, "q7");
   return { q4, q5, q6, q7 };
 }
 
@@ -1113,23 +1153,35 @@ export function loadZMMHReg(r: Reader, _p: Params): ZMMHReg {
  * Writes struct Hi16ZMMReg in QEMU's wire format.
  */
 export function saveHi16ZMMReg(w: Writer, s: Hi16ZMMReg, _p: Params): void {
+  const run$0 = w.run(64, "q0");
   const q0 = s.q0;
-  w.u64(q0, "q0");
+  w.u64At(run$0, q0, "q0");
   const q1 = s.q1;
-  w.u64(q1, "q1");
+  w.u64At(run$0 + 8, q1, "q1");
   const q2 = s.q2;
-  w.u64(q2, "q2");
+  w.u64At(run$0 + 16, q2, "q2");
   const q3 = s.q3;
-  w.u64(q3, "q3");
+  w.u64At(run$0 + 24, q3, "q3");
   const q4 = s.q4;
-  w.u64(q4, "q4");
+  w.u64At(run$0 + 32, q4, "q4");
   const q5 = s.q5;
-  w.u64(q5, "q5");
+  w.u64At(run$0 + 40, q5, "q5");
   const q6 = s.q6;
-  w.u64(q6, "q6");
+  w.u64At(run$0 + 48, q6, "q6");
   const q7 = s.q7;
-  w.u64(q7, "q7");
+  w.u64At(run$0 + 56, q7, "q7");
 }
+
+const loadHi16ZMMReg$run0: RunLayout = [
+  [0, 8, "u64", "q0"],
+  [8, 8, "u64", "q1"],
+  [16, 8, "u64", "q2"],
+  [24, 8, "u64", "q3"],
+  [32, 8, "u64", "q4"],
+  [40, 8, "u64", "q5"],
+  [48, 8, "u64", "q6"],
+  [56, 8, "u64", "q7"],
+];
 
 /**
  * vmstate_hi16_zmm_reg: all 512 bits of one of the registers 16-31, ZMM_Q(0) to ZMM_Q(7).
@@ -1137,14 +1189,15 @@ export function saveHi16ZMMReg(w: Writer, s: Hi16ZMMReg, _p: Params): void {
  * Reads struct Hi16ZMMReg; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadHi16ZMMReg(r: Reader, _p: Params): Hi16ZMMReg {
-  const q0 = r.u64("q0");
-  const q1 = r.u64("q1");
-  const q2 = r.u64("q2");
-  const q3 = r.u64("q3");
-  const q4 = r.u64("q4");
-  const q5 = r.u64("q5");
-  const q6 = r.u64("q6");
-  const q7 = r.u64("q7");
+  const run$0 = r.run(64, loadHi16ZMMReg$run0);
+  const q0 = r.u64At(run$0, "q0");
+  const q1 = r.u64At(run$0 + 8, "q1");
+  const q2 = r.u64At(run$0 + 16, "q2");
+  const q3 = r.u64At(run$0 + 24, "q3");
+  const q4 = r.u64At(run$0 + 32, "q4");
+  const q5 = r.u64At(run$0 + 40, "q5");
+  const q6 = r.u64At(run$0 + 48, "q6");
+  const q7 = r.u64At(run$0 + 56, "q7");
   return { q0, q1, q2, q3, q4, q5, q6, q7 };
 }
 
@@ -1154,11 +1207,17 @@ export function loadHi16ZMMReg(r: Reader, _p: Params): Hi16ZMMReg {
  * Writes struct BNDReg in QEMU's wire format.
  */
 export function saveBNDReg(w: Writer, s: BNDReg, _p: Params): void {
+  const run$0 = w.run(16, "lb");
   const lb = s.lb;
-  w.u64(lb, "lb");
+  w.u64At(run$0, lb, "lb");
   const ub = s.ub;
-  w.u64(ub, "ub");
+  w.u64At(run$0 + 8, ub, "ub");
 }
+
+const loadBNDReg$run0: RunLayout = [
+  [0, 8, "u64", "lb"],
+  [8, 8, "u64", "ub"],
+];
 
 /**
  * vmstate_bnd_regs: an MPX bound register.
@@ -1166,8 +1225,9 @@ export function saveBNDReg(w: Writer, s: BNDReg, _p: Params): void {
  * Reads struct BNDReg; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadBNDReg(r: Reader, _p: Params): BNDReg {
-  const lb = r.u64("lb");
-  const ub = r.u64("ub");
+  const run$0 = r.run(16, loadBNDReg$run0);
+  const lb = r.u64At(run$0, "lb");
+  const ub = r.u64At(run$0 + 8, "ub");
   return { lb, ub };
 }
 
@@ -1177,11 +1237,17 @@ export function loadBNDReg(r: Reader, _p: Params): BNDReg {
  * Writes struct MTRRVar in QEMU's wire format.
  */
 export function saveMTRRVar(w: Writer, s: MTRRVar, _p: Params): void {
+  const run$0 = w.run(16, "base");
   const base = s.base;
-  w.u64(base, "base");
+  w.u64At(run$0, base, "base");
   const mask = s.mask;
-  w.u64(mask, "mask");
+  w.u64At(run$0 + 8, mask, "mask");
 }
+
+const loadMTRRVar$run0: RunLayout = [
+  [0, 8, "u64", "base"],
+  [8, 8, "u64", "mask"],
+];
 
 /**
  * vmstate_mtrr_var: a variable-range MTRR pair.
@@ -1189,8 +1255,9 @@ export function saveMTRRVar(w: Writer, s: MTRRVar, _p: Params): void {
  * Reads struct MTRRVar; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadMTRRVar(r: Reader, _p: Params): MTRRVar {
-  const base = r.u64("base");
-  const mask = r.u64("mask");
+  const run$0 = r.run(16, loadMTRRVar$run0);
+  const base = r.u64At(run$0, "base");
+  const mask = r.u64At(run$0 + 8, "mask");
   return { base, mask };
 }
 
@@ -1200,13 +1267,20 @@ export function loadMTRRVar(r: Reader, _p: Params): MTRRVar {
  * Writes struct LBREntry in QEMU's wire format.
  */
 export function saveLBREntry(w: Writer, s: LBREntry, _p: Params): void {
+  const run$0 = w.run(24, "from");
   const from = s.from;
-  w.u64(from, "from");
+  w.u64At(run$0, from, "from");
   const to = s.to;
-  w.u64(to, "to");
+  w.u64At(run$0 + 8, to, "to");
   const info = s.info;
-  w.u64(info, "info");
+  w.u64At(run$0 + 16, info, "info");
 }
+
+const loadLBREntry$run0: RunLayout = [
+  [0, 8, "u64", "from"],
+  [8, 8, "u64", "to"],
+  [16, 8, "u64", "info"],
+];
 
 /**
  * vmstate_lbr_records_var: an architectural LBR record.
@@ -1214,9 +1288,10 @@ export function saveLBREntry(w: Writer, s: LBREntry, _p: Params): void {
  * Reads struct LBREntry; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadLBREntry(r: Reader, _p: Params): LBREntry {
-  const from = r.u64("from");
-  const to = r.u64("to");
-  const info = r.u64("info");
+  const run$0 = r.run(24, loadLBREntry$run0);
+  const from = r.u64At(run$0, "from");
+  const to = r.u64At(run$0 + 8, "to");
+  const info = r.u64At(run$0 + 16, "info");
   return { from, to, info };
 }
 
@@ -1227,12 +1302,13 @@ export function loadLBREntry(r: Reader, _p: Params): LBREntry {
  * Writes struct KvmNestedState in QEMU's wire format.
  */
 export function saveKvmNestedState(w: Writer, s: KvmNestedState, _p: Params): void {
+  const run$0 = w.run(8, "flags");
   const flags = s.flags;
-  w.u16(flags, "flags");
+  w.u16At(run$0, flags, "flags");
   const format = s.format;
-  w.u16(format, "format");
+  w.u16At(run$0 + 2, format, "format");
   const size = s.size;
-  w.u32(size, "size");
+  w.u32At(run$0 + 4, size, "size");
   const vmx = s.vmx;
   if (
     vmx !== undefined &&
@@ -1241,12 +1317,13 @@ export function saveKvmNestedState(w: Writer, s: KvmNestedState, _p: Params): vo
   ) {
     w.object(vmx, "vmx");
     w.subsection("cpu/kvm_nested_state/vmx", 1);
+    const run$1 = w.run(18, "vmx.hdr.vmx.vmxon_pa");
     const hdr_vmx_vmxon_pa = vmx.hdr?.vmx?.vmxon_pa;
-    w.u64(hdr_vmx_vmxon_pa, "vmx.hdr.vmx.vmxon_pa");
+    w.u64At(run$1, hdr_vmx_vmxon_pa, "vmx.hdr.vmx.vmxon_pa");
     const hdr_vmx_vmcs12_pa = vmx.hdr?.vmx?.vmcs12_pa;
-    w.u64(hdr_vmx_vmcs12_pa, "vmx.hdr.vmx.vmcs12_pa");
+    w.u64At(run$1 + 8, hdr_vmx_vmcs12_pa, "vmx.hdr.vmx.vmcs12_pa");
     const hdr_vmx_smm_flags = vmx.hdr?.vmx?.smm?.flags;
-    w.u16(hdr_vmx_smm_flags, "vmx.hdr.vmx.smm.flags");
+    w.u16At(run$1 + 16, hdr_vmx_smm_flags, "vmx.hdr.vmx.smm.flags");
     if (size > KVM_NESTED_STATE_DATA_OFFSET) {
       const vmcs12 = w.object(w.present(vmx.vmcs12, "vmx.vmcs12"), "vmx.vmcs12");
       w.subsection("cpu/kvm_nested_state/vmx/vmcs12", 1);
@@ -1277,6 +1354,17 @@ export function saveKvmNestedState(w: Writer, s: KvmNestedState, _p: Params): vo
   } else w.absent(s.svm, "svm");
 }
 
+const loadKvmNestedState$run0: RunLayout = [
+  [0, 2, "u16", "flags"],
+  [2, 2, "u16", "format"],
+  [4, 4, "u32", "size"],
+];
+const loadKvmNestedState$run1: RunLayout = [
+  [0, 8, "u64", "vmx.hdr.vmx.vmxon_pa"],
+  [8, 8, "u64", "vmx.hdr.vmx.vmcs12_pa"],
+  [16, 2, "u16", "vmx.hdr.vmx.smm.flags"],
+];
+
 /**
  * vmstate_kvm_nested_state: KVM's struct kvm_nested_state header, then by format the VMX or SVM
  * part in subsections.
@@ -1284,9 +1372,10 @@ export function saveKvmNestedState(w: Writer, s: KvmNestedState, _p: Params): vo
  * Reads struct KvmNestedState; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadKvmNestedState(r: Reader, _p: Params): KvmNestedState {
-  const flags = r.u16("flags");
-  const format = r.u16("format");
-  const size = r.u32("size");
+  const run$0 = r.run(8, loadKvmNestedState$run0);
+  const flags = r.u16At(run$0, "flags");
+  const format = r.u16At(run$0 + 2, "format");
+  const size = r.u32At(run$0 + 4, "size");
   let vmx: KvmNestedStateVmx | undefined;
   let svm: KvmNestedStateSvm | undefined;
   for (
@@ -1297,9 +1386,10 @@ export function loadKvmNestedState(r: Reader, _p: Params): KvmNestedState {
     if ($name === "cpu/kvm_nested_state/vmx") {
       if (vmx !== undefined) r.duplicateSubsection($name, "vmx");
       r.subsectionVersion($name, 1, 1, "vmx");
-      const hdr_vmx_vmxon_pa = r.u64("vmx.hdr.vmx.vmxon_pa");
-      const hdr_vmx_vmcs12_pa = r.u64("vmx.hdr.vmx.vmcs12_pa");
-      const hdr_vmx_smm_flags = r.u16("vmx.hdr.vmx.smm.flags");
+      const run$1 = r.run(18, loadKvmNestedState$run1);
+      const hdr_vmx_vmxon_pa = r.u64At(run$1, "vmx.hdr.vmx.vmxon_pa");
+      const hdr_vmx_vmcs12_pa = r.u64At(run$1 + 8, "vmx.hdr.vmx.vmcs12_pa");
+      const hdr_vmx_smm_flags = r.u16At(run$1 + 16, "vmx.hdr.vmx.smm.flags");
       let vmcs12: VmxVmcs12 | undefined;
       let shadow_vmcs12: VmxShadowVmcs12 | undefined;
       for (
@@ -1367,23 +1457,30 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   const cpu_xfd = p.cpu_xfd ?? false;
   const cpu_amx_tile = p.cpu_amx_tile ?? false;
   const cpu_arch_lbr = p.cpu_arch_lbr ?? false;
-  const env_regs = s.env?.regs;
-  const i$n = CPU_NB_REGS;
-  const i$items = w.array(env_regs, i$n, "env.regs");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.u64(i$items[i]!, "env.regs[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
+  const run$0 = w.run(148, "env.regs[0]");
+  const env_regs = w.tuple(s.env?.regs, 16, "env.regs");
+  w.u64At(run$0, env_regs[0]!, "env.regs[0]");
+  w.u64At(run$0 + 8, env_regs[1]!, "env.regs[1]");
+  w.u64At(run$0 + 16, env_regs[2]!, "env.regs[2]");
+  w.u64At(run$0 + 24, env_regs[3]!, "env.regs[3]");
+  w.u64At(run$0 + 32, env_regs[4]!, "env.regs[4]");
+  w.u64At(run$0 + 40, env_regs[5]!, "env.regs[5]");
+  w.u64At(run$0 + 48, env_regs[6]!, "env.regs[6]");
+  w.u64At(run$0 + 56, env_regs[7]!, "env.regs[7]");
+  w.u64At(run$0 + 64, env_regs[8]!, "env.regs[8]");
+  w.u64At(run$0 + 72, env_regs[9]!, "env.regs[9]");
+  w.u64At(run$0 + 80, env_regs[10]!, "env.regs[10]");
+  w.u64At(run$0 + 88, env_regs[11]!, "env.regs[11]");
+  w.u64At(run$0 + 96, env_regs[12]!, "env.regs[12]");
+  w.u64At(run$0 + 104, env_regs[13]!, "env.regs[13]");
+  w.u64At(run$0 + 112, env_regs[14]!, "env.regs[14]");
+  w.u64At(run$0 + 120, env_regs[15]!, "env.regs[15]");
   const env_eip = s.env?.eip;
-  w.u64(env_eip, "env.eip");
+  w.u64At(run$0 + 128, env_eip, "env.eip");
   const env_eflags = s.env?.eflags;
-  w.u64(env_eflags, "env.eflags");
+  w.u64At(run$0 + 136, env_eflags, "env.eflags");
   const env_hflags = s.env?.hflags;
-  w.u32(env_hflags, "env.hflags");
+  w.u32At(run$0 + 144, env_hflags, "env.hflags");
   // cpu_post_load() (the CONFIG_KVM part, which tests no accelerator): a CPU in guest mode needs
   // the nested state of KVM in guest mode. Under TCG there is never one, so the load fails; under
   // KVM the cpu/nested_state subsection must come with KVM_STATE_NESTED_GUEST_MODE in its flags,
@@ -1393,14 +1490,15 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
     "vCPU set in guest-mode inconsistent with migrated kernel nested state",
     "env.hflags",
   );
+  const run$1 = w.run(8, "env.fpuc");
   const env_fpuc = s.env?.fpuc;
-  w.u16(env_fpuc, "env.fpuc");
+  w.u16At(run$1, env_fpuc, "env.fpuc");
   const env_fpus_vmstate = s.env?.fpus_vmstate;
-  w.u16(env_fpus_vmstate, "env.fpus_vmstate");
+  w.u16At(run$1 + 2, env_fpus_vmstate, "env.fpus_vmstate");
   const env_fptag_vmstate = s.env?.fptag_vmstate;
-  w.u16(env_fptag_vmstate, "env.fptag_vmstate");
+  w.u16At(run$1 + 4, env_fptag_vmstate, "env.fptag_vmstate");
   const env_fpregs_format_vmstate = s.env?.fpregs_format_vmstate;
-  w.u16(env_fpregs_format_vmstate, "env.fpregs_format_vmstate");
+  w.u16At(run$1 + 6, env_fpregs_format_vmstate, "env.fpregs_format_vmstate");
   // cpu_post_load(): "Unsupported old non-softfloat CPU state".
   w.check(
     env_fpregs_format_vmstate === 0,
@@ -1453,35 +1551,34 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   } catch (e) {
     throw atPath(e, "env.idt");
   }
+  const run$2 = w.run(124, "env.sysenter_cs");
   const env_sysenter_cs = s.env?.sysenter_cs;
-  w.u32(env_sysenter_cs, "env.sysenter_cs");
+  w.u32At(run$2, env_sysenter_cs, "env.sysenter_cs");
   const env_sysenter_esp = s.env?.sysenter_esp;
-  w.u64(env_sysenter_esp, "env.sysenter_esp");
+  w.u64At(run$2 + 4, env_sysenter_esp, "env.sysenter_esp");
   const env_sysenter_eip = s.env?.sysenter_eip;
-  w.u64(env_sysenter_eip, "env.sysenter_eip");
+  w.u64At(run$2 + 12, env_sysenter_eip, "env.sysenter_eip");
   const env_cr0 = s.env?.cr0;
-  w.u64(env_cr0, "env.cr0");
+  w.u64At(run$2 + 20, env_cr0, "env.cr0");
   const env_cr2 = s.env?.cr2;
-  w.u64(env_cr2, "env.cr2");
+  w.u64At(run$2 + 28, env_cr2, "env.cr2");
   const env_cr3 = s.env?.cr3;
-  w.u64(env_cr3, "env.cr3");
+  w.u64At(run$2 + 36, env_cr3, "env.cr3");
   const env_cr4 = s.env?.cr4;
-  w.u64(env_cr4, "env.cr4");
-  const env_dr = s.env?.dr;
-  const i_4$n = 8;
-  const i_4$items = w.array(env_dr, i_4$n, "env.dr");
-  let i_4 = 0;
-  try {
-    for (; i_4 < i_4$n; i_4++) {
-      w.u64(i_4$items[i_4]!, "env.dr[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_4);
-  }
+  w.u64At(run$2 + 44, env_cr4, "env.cr4");
+  const env_dr = w.tuple(s.env?.dr, 8, "env.dr");
+  w.u64At(run$2 + 52, env_dr[0]!, "env.dr[0]");
+  w.u64At(run$2 + 60, env_dr[1]!, "env.dr[1]");
+  w.u64At(run$2 + 68, env_dr[2]!, "env.dr[2]");
+  w.u64At(run$2 + 76, env_dr[3]!, "env.dr[3]");
+  w.u64At(run$2 + 84, env_dr[4]!, "env.dr[4]");
+  w.u64At(run$2 + 92, env_dr[5]!, "env.dr[5]");
+  w.u64At(run$2 + 100, env_dr[6]!, "env.dr[6]");
+  w.u64At(run$2 + 108, env_dr[7]!, "env.dr[7]");
   const env_a20_mask = s.env?.a20_mask;
-  w.i32(env_a20_mask, "env.a20_mask");
+  w.i32At(run$2 + 116, env_a20_mask, "env.a20_mask");
   const env_mxcsr = s.env?.mxcsr;
-  w.u32(env_mxcsr, "env.mxcsr");
+  w.u32At(run$2 + 120, env_mxcsr, "env.mxcsr");
   const env_xmm_regs = s.env?.xmm_regs;
   const i_5$n = CPU_NB_REGS;
   const i_5$items = w.array(env_xmm_regs, i_5$n, "env.xmm_regs");
@@ -1493,57 +1590,59 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   } catch (e) {
     throw atIndex(atPath(e, "env.xmm_regs[]"), i_5);
   }
+  const run$3 = w.run(205, "env.efer");
   const env_efer = s.env?.efer;
-  w.u64(env_efer, "env.efer");
+  w.u64At(run$3, env_efer, "env.efer");
   const env_star = s.env?.star;
-  w.u64(env_star, "env.star");
+  w.u64At(run$3 + 8, env_star, "env.star");
   const env_lstar = s.env?.lstar;
-  w.u64(env_lstar, "env.lstar");
+  w.u64At(run$3 + 16, env_lstar, "env.lstar");
   const env_cstar = s.env?.cstar;
-  w.u64(env_cstar, "env.cstar");
+  w.u64At(run$3 + 24, env_cstar, "env.cstar");
   const env_fmask = s.env?.fmask;
-  w.u64(env_fmask, "env.fmask");
+  w.u64At(run$3 + 32, env_fmask, "env.fmask");
   const env_kernelgsbase = s.env?.kernelgsbase;
-  w.u64(env_kernelgsbase, "env.kernelgsbase");
+  w.u64At(run$3 + 40, env_kernelgsbase, "env.kernelgsbase");
   const env_smbase = s.env?.smbase;
-  w.u32(env_smbase, "env.smbase");
+  w.u32At(run$3 + 48, env_smbase, "env.smbase");
   const env_pat = s.env?.pat;
-  w.u64(env_pat, "env.pat");
+  w.u64At(run$3 + 52, env_pat, "env.pat");
   const env_hflags2 = s.env?.hflags2;
-  w.u32(env_hflags2, "env.hflags2");
+  w.u32At(run$3 + 60, env_hflags2, "env.hflags2");
   const env_vm_hsave = s.env?.vm_hsave;
-  w.u64(env_vm_hsave, "env.vm_hsave");
+  w.u64At(run$3 + 64, env_vm_hsave, "env.vm_hsave");
   const env_vm_vmcb = s.env?.vm_vmcb;
-  w.u64(env_vm_vmcb, "env.vm_vmcb");
+  w.u64At(run$3 + 72, env_vm_vmcb, "env.vm_vmcb");
   const env_tsc_offset = s.env?.tsc_offset;
-  w.u64(env_tsc_offset, "env.tsc_offset");
+  w.u64At(run$3 + 80, env_tsc_offset, "env.tsc_offset");
   const env_intercept = s.env?.intercept;
-  w.u64(env_intercept, "env.intercept");
+  w.u64At(run$3 + 88, env_intercept, "env.intercept");
   const env_intercept_cr_read = s.env?.intercept_cr_read;
-  w.u16(env_intercept_cr_read, "env.intercept_cr_read");
+  w.u16At(run$3 + 96, env_intercept_cr_read, "env.intercept_cr_read");
   const env_intercept_cr_write = s.env?.intercept_cr_write;
-  w.u16(env_intercept_cr_write, "env.intercept_cr_write");
+  w.u16At(run$3 + 98, env_intercept_cr_write, "env.intercept_cr_write");
   const env_intercept_dr_read = s.env?.intercept_dr_read;
-  w.u16(env_intercept_dr_read, "env.intercept_dr_read");
+  w.u16At(run$3 + 100, env_intercept_dr_read, "env.intercept_dr_read");
   const env_intercept_dr_write = s.env?.intercept_dr_write;
-  w.u16(env_intercept_dr_write, "env.intercept_dr_write");
+  w.u16At(run$3 + 102, env_intercept_dr_write, "env.intercept_dr_write");
   const env_intercept_exceptions = s.env?.intercept_exceptions;
-  w.u32(env_intercept_exceptions, "env.intercept_exceptions");
+  w.u32At(run$3 + 104, env_intercept_exceptions, "env.intercept_exceptions");
   const env_v_tpr = s.env?.v_tpr;
-  w.u8(env_v_tpr, "env.v_tpr");
-  const env_mtrr_fixed = s.env?.mtrr_fixed;
-  const i_6$n = 11;
-  const i_6$items = w.array(env_mtrr_fixed, i_6$n, "env.mtrr_fixed");
-  let i_6 = 0;
-  try {
-    for (; i_6 < i_6$n; i_6++) {
-      w.u64(i_6$items[i_6]!, "env.mtrr_fixed[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_6);
-  }
+  w.u8At(run$3 + 108, env_v_tpr, "env.v_tpr");
+  const env_mtrr_fixed = w.tuple(s.env?.mtrr_fixed, 11, "env.mtrr_fixed");
+  w.u64At(run$3 + 109, env_mtrr_fixed[0]!, "env.mtrr_fixed[0]");
+  w.u64At(run$3 + 117, env_mtrr_fixed[1]!, "env.mtrr_fixed[1]");
+  w.u64At(run$3 + 125, env_mtrr_fixed[2]!, "env.mtrr_fixed[2]");
+  w.u64At(run$3 + 133, env_mtrr_fixed[3]!, "env.mtrr_fixed[3]");
+  w.u64At(run$3 + 141, env_mtrr_fixed[4]!, "env.mtrr_fixed[4]");
+  w.u64At(run$3 + 149, env_mtrr_fixed[5]!, "env.mtrr_fixed[5]");
+  w.u64At(run$3 + 157, env_mtrr_fixed[6]!, "env.mtrr_fixed[6]");
+  w.u64At(run$3 + 165, env_mtrr_fixed[7]!, "env.mtrr_fixed[7]");
+  w.u64At(run$3 + 173, env_mtrr_fixed[8]!, "env.mtrr_fixed[8]");
+  w.u64At(run$3 + 181, env_mtrr_fixed[9]!, "env.mtrr_fixed[9]");
+  w.u64At(run$3 + 189, env_mtrr_fixed[10]!, "env.mtrr_fixed[10]");
   const env_mtrr_deftype = s.env?.mtrr_deftype;
-  w.u64(env_mtrr_deftype, "env.mtrr_deftype");
+  w.u64At(run$3 + 197, env_mtrr_deftype, "env.mtrr_deftype");
   const env_mtrr_var = s.env?.mtrr_var;
   const i_7$n = MSR_MTRRcap_VCNT;
   const i_7$items = w.array(env_mtrr_var, i_7$n, "env.mtrr_var");
@@ -1555,30 +1654,31 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   } catch (e) {
     throw atIndex(atPath(e, "env.mtrr_var[]"), i_7);
   }
+  const run$4 = w.run(52, "env.interrupt_injected");
   const env_interrupt_injected = s.env?.interrupt_injected;
-  w.i32(env_interrupt_injected, "env.interrupt_injected");
+  w.i32At(run$4, env_interrupt_injected, "env.interrupt_injected");
   const env_mp_state = s.env?.mp_state;
-  w.u32(env_mp_state, "env.mp_state");
+  w.u32At(run$4 + 4, env_mp_state, "env.mp_state");
   const env_tsc = s.env?.tsc;
-  w.u64(env_tsc, "env.tsc");
+  w.u64At(run$4 + 8, env_tsc, "env.tsc");
   const env_exception_nr = s.env?.exception_nr;
-  w.i32(env_exception_nr, "env.exception_nr");
+  w.i32At(run$4 + 16, env_exception_nr, "env.exception_nr");
   const env_soft_interrupt = s.env?.soft_interrupt;
-  w.u8(env_soft_interrupt, "env.soft_interrupt");
+  w.u8At(run$4 + 20, env_soft_interrupt, "env.soft_interrupt");
   const env_nmi_injected = s.env?.nmi_injected;
-  w.u8(env_nmi_injected, "env.nmi_injected");
+  w.u8At(run$4 + 21, env_nmi_injected, "env.nmi_injected");
   const env_nmi_pending = s.env?.nmi_pending;
-  w.u8(env_nmi_pending, "env.nmi_pending");
+  w.u8At(run$4 + 22, env_nmi_pending, "env.nmi_pending");
   const env_has_error_code = s.env?.has_error_code;
-  w.u8(env_has_error_code, "env.has_error_code");
+  w.u8At(run$4 + 23, env_has_error_code, "env.has_error_code");
   const env_sipi_vector = s.env?.sipi_vector;
-  w.u32(env_sipi_vector, "env.sipi_vector");
+  w.u32At(run$4 + 24, env_sipi_vector, "env.sipi_vector");
   const env_mcg_cap = s.env?.mcg_cap;
-  w.u64(env_mcg_cap, "env.mcg_cap");
+  w.u64At(run$4 + 28, env_mcg_cap, "env.mcg_cap");
   const env_mcg_status = s.env?.mcg_status;
-  w.u64(env_mcg_status, "env.mcg_status");
+  w.u64At(run$4 + 36, env_mcg_status, "env.mcg_status");
   const env_mcg_ctl = s.env?.mcg_ctl;
-  w.u64(env_mcg_ctl, "env.mcg_ctl");
+  w.u64At(run$4 + 44, env_mcg_ctl, "env.mcg_ctl");
   const env_mce_banks = s.env?.mce_banks;
   const i_8$n = 40;
   const i_8$items = w.array(env_mce_banks, i_8$n, "env.mce_banks");
@@ -1590,12 +1690,13 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   } catch (e) {
     throw atIndex(e, i_8);
   }
+  const run$5 = w.run(24, "env.tsc_aux");
   const env_tsc_aux = s.env?.tsc_aux;
-  w.u64(env_tsc_aux, "env.tsc_aux");
+  w.u64At(run$5, env_tsc_aux, "env.tsc_aux");
   const env_system_time_msr = s.env?.system_time_msr;
-  w.u64(env_system_time_msr, "env.system_time_msr");
+  w.u64At(run$5 + 8, env_system_time_msr, "env.system_time_msr");
   const env_wall_clock_msr = s.env?.wall_clock_msr;
-  w.u64(env_wall_clock_msr, "env.wall_clock_msr");
+  w.u64At(run$5 + 16, env_wall_clock_msr, "env.wall_clock_msr");
   const env_xcr0 = s.env?.xcr0;
   if (version >= 12) {
     w.u64(w.present(env_xcr0, "env.xcr0"), "env.xcr0");
@@ -1625,14 +1726,15 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(exception_info, "exception_info");
     w.subsection("cpu/exception_info", 1);
+    const run$6 = w.run(11, "exception_info.exception_pending");
     const exception_pending = exception_info.exception_pending;
-    w.u8(exception_pending, "exception_info.exception_pending");
+    w.u8At(run$6, exception_pending, "exception_info.exception_pending");
     const exception_injected = exception_info.exception_injected;
-    w.u8(exception_injected, "exception_info.exception_injected");
+    w.u8At(run$6 + 1, exception_injected, "exception_info.exception_injected");
     const exception_has_payload = exception_info.exception_has_payload;
-    w.u8(exception_has_payload, "exception_info.exception_has_payload");
+    w.u8At(run$6 + 2, exception_has_payload, "exception_info.exception_has_payload");
     const exception_payload = exception_info.exception_payload;
-    w.u64(exception_payload, "exception_info.exception_payload");
+    w.u64At(run$6 + 3, exception_payload, "exception_info.exception_payload");
   } else w.absent(exception_info, "exception_info");
   const async_pf_msr = s.async_pf_msr;
   if (async_pf_msr !== undefined && async_pf_msr.async_pf_en_msr !== 0n) {
@@ -1676,12 +1778,13 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(fpop_ip_dp, "fpop_ip_dp");
     w.subsection("cpu/fpop_ip_dp", 1);
+    const run$7 = w.run(18, "fpop_ip_dp.fpop");
     const fpop = fpop_ip_dp.fpop;
-    w.u16(fpop, "fpop_ip_dp.fpop");
+    w.u16At(run$7, fpop, "fpop_ip_dp.fpop");
     const fpip = fpop_ip_dp.fpip;
-    w.u64(fpip, "fpop_ip_dp.fpip");
+    w.u64At(run$7 + 2, fpip, "fpop_ip_dp.fpip");
     const fpdp = fpop_ip_dp.fpdp;
-    w.u64(fpdp, "fpop_ip_dp.fpdp");
+    w.u64At(run$7 + 10, fpdp, "fpop_ip_dp.fpdp");
   } else w.absent(fpop_ip_dp, "fpop_ip_dp");
   const msr_tsc_adjust = s.msr_tsc_adjust;
   if (msr_tsc_adjust !== undefined && msr_tsc_adjust.tsc_adjust !== 0n) {
@@ -1766,29 +1869,23 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(msr_architectural_pmu, "msr_architectural_pmu");
     w.subsection("cpu/msr_architectural_pmu", 1);
+    const run$8 = w.run(56, "msr_architectural_pmu.msr_fixed_ctr_ctrl");
     const msr_fixed_ctr_ctrl = msr_architectural_pmu.msr_fixed_ctr_ctrl;
-    w.u64(msr_fixed_ctr_ctrl, "msr_architectural_pmu.msr_fixed_ctr_ctrl");
+    w.u64At(run$8, msr_fixed_ctr_ctrl, "msr_architectural_pmu.msr_fixed_ctr_ctrl");
     const msr_global_ctrl = msr_architectural_pmu.msr_global_ctrl;
-    w.u64(msr_global_ctrl, "msr_architectural_pmu.msr_global_ctrl");
+    w.u64At(run$8 + 8, msr_global_ctrl, "msr_architectural_pmu.msr_global_ctrl");
     const msr_global_status = msr_architectural_pmu.msr_global_status;
-    w.u64(msr_global_status, "msr_architectural_pmu.msr_global_status");
+    w.u64At(run$8 + 16, msr_global_status, "msr_architectural_pmu.msr_global_status");
     const msr_global_ovf_ctrl = msr_architectural_pmu.msr_global_ovf_ctrl;
-    w.u64(msr_global_ovf_ctrl, "msr_architectural_pmu.msr_global_ovf_ctrl");
-    const msr_fixed_counters = msr_architectural_pmu.msr_fixed_counters;
-    const i_10$n = MAX_FIXED_COUNTERS;
-    const i_10$items = w.array(
-      msr_fixed_counters,
-      i_10$n,
+    w.u64At(run$8 + 24, msr_global_ovf_ctrl, "msr_architectural_pmu.msr_global_ovf_ctrl");
+    const msr_fixed_counters = w.tuple(
+      msr_architectural_pmu.msr_fixed_counters,
+      3,
       "msr_architectural_pmu.msr_fixed_counters",
     );
-    let i_10 = 0;
-    try {
-      for (; i_10 < i_10$n; i_10++) {
-        w.u64(i_10$items[i_10]!, "msr_architectural_pmu.msr_fixed_counters[]");
-      }
-    } catch (e) {
-      throw atIndex(e, i_10);
-    }
+    w.u64At(run$8 + 32, msr_fixed_counters[0]!, "msr_architectural_pmu.msr_fixed_counters[0]");
+    w.u64At(run$8 + 40, msr_fixed_counters[1]!, "msr_architectural_pmu.msr_fixed_counters[1]");
+    w.u64At(run$8 + 48, msr_fixed_counters[2]!, "msr_architectural_pmu.msr_fixed_counters[2]");
     const msr_gp_counters = msr_architectural_pmu.msr_gp_counters;
     const i_11$n = MAX_GP_COUNTERS;
     const i_11$items = w.array(msr_gp_counters, i_11$n, "msr_architectural_pmu.msr_gp_counters");
@@ -1840,12 +1937,13 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
     } catch (e) {
       throw atIndex(atPath(e, "mpx.bnd_regs[]"), i_13);
     }
+    const run$9 = w.run(24, "mpx.bndcs_regs.cfgu");
     const bndcs_regs_cfgu = mpx.bndcs_regs?.cfgu;
-    w.u64(bndcs_regs_cfgu, "mpx.bndcs_regs.cfgu");
+    w.u64At(run$9, bndcs_regs_cfgu, "mpx.bndcs_regs.cfgu");
     const bndcs_regs_sts = mpx.bndcs_regs?.sts;
-    w.u64(bndcs_regs_sts, "mpx.bndcs_regs.sts");
+    w.u64At(run$9 + 8, bndcs_regs_sts, "mpx.bndcs_regs.sts");
     const msr_bndcfgs = mpx.msr_bndcfgs;
-    w.u64(msr_bndcfgs, "mpx.msr_bndcfgs");
+    w.u64At(run$9 + 16, msr_bndcfgs, "mpx.msr_bndcfgs");
   } else w.absent(mpx, "mpx");
   const msr_hyperv_hypercall = s.msr_hyperv_hypercall;
   if (
@@ -1854,10 +1952,11 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(msr_hyperv_hypercall, "msr_hyperv_hypercall");
     w.subsection("cpu/msr_hyperv_hypercall", 1);
+    const run$10 = w.run(16, "msr_hyperv_hypercall.msr_hv_guest_os_id");
     const msr_hv_guest_os_id = msr_hyperv_hypercall.msr_hv_guest_os_id;
-    w.u64(msr_hv_guest_os_id, "msr_hyperv_hypercall.msr_hv_guest_os_id");
+    w.u64At(run$10, msr_hv_guest_os_id, "msr_hyperv_hypercall.msr_hv_guest_os_id");
     const msr_hv_hypercall = msr_hyperv_hypercall.msr_hv_hypercall;
-    w.u64(msr_hv_hypercall, "msr_hyperv_hypercall.msr_hv_hypercall");
+    w.u64At(run$10 + 8, msr_hv_hypercall, "msr_hyperv_hypercall.msr_hv_hypercall");
   } else w.absent(msr_hyperv_hypercall, "msr_hyperv_hypercall");
   const msr_hyperv_vapic = s.msr_hyperv_vapic;
   if (msr_hyperv_vapic !== undefined && msr_hyperv_vapic.msr_hv_vapic !== 0n) {
@@ -1884,17 +1983,17 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(msr_hyperv_crash, "msr_hyperv_crash");
     w.subsection("cpu/msr_hyperv_crash", 1);
-    const msr_hv_crash_params = msr_hyperv_crash.msr_hv_crash_params;
-    const i_14$n = HV_CRASH_PARAMS;
-    const i_14$items = w.array(msr_hv_crash_params, i_14$n, "msr_hyperv_crash.msr_hv_crash_params");
-    let i_14 = 0;
-    try {
-      for (; i_14 < i_14$n; i_14++) {
-        w.u64(i_14$items[i_14]!, "msr_hyperv_crash.msr_hv_crash_params[]");
-      }
-    } catch (e) {
-      throw atIndex(e, i_14);
-    }
+    const run$11 = w.run(40, "msr_hyperv_crash.msr_hv_crash_params[0]");
+    const msr_hv_crash_params = w.tuple(
+      msr_hyperv_crash.msr_hv_crash_params,
+      5,
+      "msr_hyperv_crash.msr_hv_crash_params",
+    );
+    w.u64At(run$11, msr_hv_crash_params[0]!, "msr_hyperv_crash.msr_hv_crash_params[0]");
+    w.u64At(run$11 + 8, msr_hv_crash_params[1]!, "msr_hyperv_crash.msr_hv_crash_params[1]");
+    w.u64At(run$11 + 16, msr_hv_crash_params[2]!, "msr_hyperv_crash.msr_hv_crash_params[2]");
+    w.u64At(run$11 + 24, msr_hv_crash_params[3]!, "msr_hyperv_crash.msr_hv_crash_params[3]");
+    w.u64At(run$11 + 32, msr_hv_crash_params[4]!, "msr_hyperv_crash.msr_hv_crash_params[4]");
   } else w.absent(msr_hyperv_crash, "msr_hyperv_crash");
   const msr_hyperv_runtime = s.msr_hyperv_runtime;
   if (msr_hyperv_runtime !== undefined && hv_runtime && msr_hyperv_runtime.msr_hv_runtime !== 0n) {
@@ -1928,23 +2027,34 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(msr_hyperv_synic, "msr_hyperv_synic");
     w.subsection("cpu/msr_hyperv_synic", 1);
+    const run$12 = w.run(152, "msr_hyperv_synic.msr_hv_synic_control");
     const msr_hv_synic_control = msr_hyperv_synic.msr_hv_synic_control;
-    w.u64(msr_hv_synic_control, "msr_hyperv_synic.msr_hv_synic_control");
+    w.u64At(run$12, msr_hv_synic_control, "msr_hyperv_synic.msr_hv_synic_control");
     const msr_hv_synic_evt_page = msr_hyperv_synic.msr_hv_synic_evt_page;
-    w.u64(msr_hv_synic_evt_page, "msr_hyperv_synic.msr_hv_synic_evt_page");
+    w.u64At(run$12 + 8, msr_hv_synic_evt_page, "msr_hyperv_synic.msr_hv_synic_evt_page");
     const msr_hv_synic_msg_page = msr_hyperv_synic.msr_hv_synic_msg_page;
-    w.u64(msr_hv_synic_msg_page, "msr_hyperv_synic.msr_hv_synic_msg_page");
-    const msr_hv_synic_sint = msr_hyperv_synic.msr_hv_synic_sint;
-    const i_15$n = HV_SINT_COUNT;
-    const i_15$items = w.array(msr_hv_synic_sint, i_15$n, "msr_hyperv_synic.msr_hv_synic_sint");
-    let i_15 = 0;
-    try {
-      for (; i_15 < i_15$n; i_15++) {
-        w.u64(i_15$items[i_15]!, "msr_hyperv_synic.msr_hv_synic_sint[]");
-      }
-    } catch (e) {
-      throw atIndex(e, i_15);
-    }
+    w.u64At(run$12 + 16, msr_hv_synic_msg_page, "msr_hyperv_synic.msr_hv_synic_msg_page");
+    const msr_hv_synic_sint = w.tuple(
+      msr_hyperv_synic.msr_hv_synic_sint,
+      16,
+      "msr_hyperv_synic.msr_hv_synic_sint",
+    );
+    w.u64At(run$12 + 24, msr_hv_synic_sint[0]!, "msr_hyperv_synic.msr_hv_synic_sint[0]");
+    w.u64At(run$12 + 32, msr_hv_synic_sint[1]!, "msr_hyperv_synic.msr_hv_synic_sint[1]");
+    w.u64At(run$12 + 40, msr_hv_synic_sint[2]!, "msr_hyperv_synic.msr_hv_synic_sint[2]");
+    w.u64At(run$12 + 48, msr_hv_synic_sint[3]!, "msr_hyperv_synic.msr_hv_synic_sint[3]");
+    w.u64At(run$12 + 56, msr_hv_synic_sint[4]!, "msr_hyperv_synic.msr_hv_synic_sint[4]");
+    w.u64At(run$12 + 64, msr_hv_synic_sint[5]!, "msr_hyperv_synic.msr_hv_synic_sint[5]");
+    w.u64At(run$12 + 72, msr_hv_synic_sint[6]!, "msr_hyperv_synic.msr_hv_synic_sint[6]");
+    w.u64At(run$12 + 80, msr_hv_synic_sint[7]!, "msr_hyperv_synic.msr_hv_synic_sint[7]");
+    w.u64At(run$12 + 88, msr_hv_synic_sint[8]!, "msr_hyperv_synic.msr_hv_synic_sint[8]");
+    w.u64At(run$12 + 96, msr_hv_synic_sint[9]!, "msr_hyperv_synic.msr_hv_synic_sint[9]");
+    w.u64At(run$12 + 104, msr_hv_synic_sint[10]!, "msr_hyperv_synic.msr_hv_synic_sint[10]");
+    w.u64At(run$12 + 112, msr_hv_synic_sint[11]!, "msr_hyperv_synic.msr_hv_synic_sint[11]");
+    w.u64At(run$12 + 120, msr_hv_synic_sint[12]!, "msr_hyperv_synic.msr_hv_synic_sint[12]");
+    w.u64At(run$12 + 128, msr_hv_synic_sint[13]!, "msr_hyperv_synic.msr_hv_synic_sint[13]");
+    w.u64At(run$12 + 136, msr_hv_synic_sint[14]!, "msr_hyperv_synic.msr_hv_synic_sint[14]");
+    w.u64At(run$12 + 144, msr_hv_synic_sint[15]!, "msr_hyperv_synic.msr_hv_synic_sint[15]");
   } else w.absent(msr_hyperv_synic, "msr_hyperv_synic");
   const msr_hyperv_stimer = s.msr_hyperv_stimer;
   if (
@@ -1960,36 +2070,25 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(msr_hyperv_stimer, "msr_hyperv_stimer");
     w.subsection("cpu/msr_hyperv_stimer", 1);
-    const msr_hv_stimer_config = msr_hyperv_stimer.msr_hv_stimer_config;
-    const i_16$n = HV_STIMER_COUNT;
-    const i_16$items = w.array(
-      msr_hv_stimer_config,
-      i_16$n,
+    const run$13 = w.run(64, "msr_hyperv_stimer.msr_hv_stimer_config[0]");
+    const msr_hv_stimer_config = w.tuple(
+      msr_hyperv_stimer.msr_hv_stimer_config,
+      4,
       "msr_hyperv_stimer.msr_hv_stimer_config",
     );
-    let i_16 = 0;
-    try {
-      for (; i_16 < i_16$n; i_16++) {
-        w.u64(i_16$items[i_16]!, "msr_hyperv_stimer.msr_hv_stimer_config[]");
-      }
-    } catch (e) {
-      throw atIndex(e, i_16);
-    }
-    const msr_hv_stimer_count = msr_hyperv_stimer.msr_hv_stimer_count;
-    const i_17$n = HV_STIMER_COUNT;
-    const i_17$items = w.array(
-      msr_hv_stimer_count,
-      i_17$n,
+    w.u64At(run$13, msr_hv_stimer_config[0]!, "msr_hyperv_stimer.msr_hv_stimer_config[0]");
+    w.u64At(run$13 + 8, msr_hv_stimer_config[1]!, "msr_hyperv_stimer.msr_hv_stimer_config[1]");
+    w.u64At(run$13 + 16, msr_hv_stimer_config[2]!, "msr_hyperv_stimer.msr_hv_stimer_config[2]");
+    w.u64At(run$13 + 24, msr_hv_stimer_config[3]!, "msr_hyperv_stimer.msr_hv_stimer_config[3]");
+    const msr_hv_stimer_count = w.tuple(
+      msr_hyperv_stimer.msr_hv_stimer_count,
+      4,
       "msr_hyperv_stimer.msr_hv_stimer_count",
     );
-    let i_17 = 0;
-    try {
-      for (; i_17 < i_17$n; i_17++) {
-        w.u64(i_17$items[i_17]!, "msr_hyperv_stimer.msr_hv_stimer_count[]");
-      }
-    } catch (e) {
-      throw atIndex(e, i_17);
-    }
+    w.u64At(run$13 + 32, msr_hv_stimer_count[0]!, "msr_hyperv_stimer.msr_hv_stimer_count[0]");
+    w.u64At(run$13 + 40, msr_hv_stimer_count[1]!, "msr_hyperv_stimer.msr_hv_stimer_count[1]");
+    w.u64At(run$13 + 48, msr_hv_stimer_count[2]!, "msr_hyperv_stimer.msr_hv_stimer_count[2]");
+    w.u64At(run$13 + 56, msr_hv_stimer_count[3]!, "msr_hyperv_stimer.msr_hv_stimer_count[3]");
   } else w.absent(msr_hyperv_stimer, "msr_hyperv_stimer");
   const msr_hyperv_reenlightenment = s.msr_hyperv_reenlightenment;
   if (
@@ -2014,10 +2113,19 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
       "Guest enabled re-enlightenment notifications, 'tsc-frequency=' has to be specified",
       "msr_hyperv_reenlightenment.msr_hv_reenlightenment_control",
     );
+    const run$14 = w.run(16, "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_control");
     const msr_hv_tsc_emulation_control = msr_hyperv_reenlightenment.msr_hv_tsc_emulation_control;
-    w.u64(msr_hv_tsc_emulation_control, "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_control");
+    w.u64At(
+      run$14,
+      msr_hv_tsc_emulation_control,
+      "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_control",
+    );
     const msr_hv_tsc_emulation_status = msr_hyperv_reenlightenment.msr_hv_tsc_emulation_status;
-    w.u64(msr_hv_tsc_emulation_status, "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_status");
+    w.u64At(
+      run$14 + 8,
+      msr_hv_tsc_emulation_status,
+      "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_status",
+    );
   } else w.absent(msr_hyperv_reenlightenment, "msr_hyperv_reenlightenment");
   const avx512 = s.avx512;
   if (
@@ -2225,17 +2333,16 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(avx512, "avx512");
     w.subsection("cpu/avx512", 1);
-    const opmask_regs = avx512.opmask_regs;
-    const i_18$n = NB_OPMASK_REGS;
-    const i_18$items = w.array(opmask_regs, i_18$n, "avx512.opmask_regs");
-    let i_18 = 0;
-    try {
-      for (; i_18 < i_18$n; i_18++) {
-        w.u64(i_18$items[i_18]!, "avx512.opmask_regs[]");
-      }
-    } catch (e) {
-      throw atIndex(e, i_18);
-    }
+    const run$15 = w.run(64, "avx512.opmask_regs[0]");
+    const opmask_regs = w.tuple(avx512.opmask_regs, 8, "avx512.opmask_regs");
+    w.u64At(run$15, opmask_regs[0]!, "avx512.opmask_regs[0]");
+    w.u64At(run$15 + 8, opmask_regs[1]!, "avx512.opmask_regs[1]");
+    w.u64At(run$15 + 16, opmask_regs[2]!, "avx512.opmask_regs[2]");
+    w.u64At(run$15 + 24, opmask_regs[3]!, "avx512.opmask_regs[3]");
+    w.u64At(run$15 + 32, opmask_regs[4]!, "avx512.opmask_regs[4]");
+    w.u64At(run$15 + 40, opmask_regs[5]!, "avx512.opmask_regs[5]");
+    w.u64At(run$15 + 48, opmask_regs[6]!, "avx512.opmask_regs[6]");
+    w.u64At(run$15 + 56, opmask_regs[7]!, "avx512.opmask_regs[7]");
     const zmmh_regs = avx512.zmmh_regs;
     const i_19$n = CPU_NB_REGS;
     const i_19$items = w.array(zmmh_regs, i_19$n, "avx512.zmmh_regs");
@@ -2351,27 +2458,26 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(intel_pt, "intel_pt");
     w.subsection("cpu/intel_pt", 1);
+    const run$16 = w.run(104, "intel_pt.msr_rtit_ctrl");
     const msr_rtit_ctrl = intel_pt.msr_rtit_ctrl;
-    w.u64(msr_rtit_ctrl, "intel_pt.msr_rtit_ctrl");
+    w.u64At(run$16, msr_rtit_ctrl, "intel_pt.msr_rtit_ctrl");
     const msr_rtit_status = intel_pt.msr_rtit_status;
-    w.u64(msr_rtit_status, "intel_pt.msr_rtit_status");
+    w.u64At(run$16 + 8, msr_rtit_status, "intel_pt.msr_rtit_status");
     const msr_rtit_output_base = intel_pt.msr_rtit_output_base;
-    w.u64(msr_rtit_output_base, "intel_pt.msr_rtit_output_base");
+    w.u64At(run$16 + 16, msr_rtit_output_base, "intel_pt.msr_rtit_output_base");
     const msr_rtit_output_mask = intel_pt.msr_rtit_output_mask;
-    w.u64(msr_rtit_output_mask, "intel_pt.msr_rtit_output_mask");
+    w.u64At(run$16 + 24, msr_rtit_output_mask, "intel_pt.msr_rtit_output_mask");
     const msr_rtit_cr3_match = intel_pt.msr_rtit_cr3_match;
-    w.u64(msr_rtit_cr3_match, "intel_pt.msr_rtit_cr3_match");
-    const msr_rtit_addrs = intel_pt.msr_rtit_addrs;
-    const i_21$n = MAX_RTIT_ADDRS;
-    const i_21$items = w.array(msr_rtit_addrs, i_21$n, "intel_pt.msr_rtit_addrs");
-    let i_21 = 0;
-    try {
-      for (; i_21 < i_21$n; i_21++) {
-        w.u64(i_21$items[i_21]!, "intel_pt.msr_rtit_addrs[]");
-      }
-    } catch (e) {
-      throw atIndex(e, i_21);
-    }
+    w.u64At(run$16 + 32, msr_rtit_cr3_match, "intel_pt.msr_rtit_cr3_match");
+    const msr_rtit_addrs = w.tuple(intel_pt.msr_rtit_addrs, 8, "intel_pt.msr_rtit_addrs");
+    w.u64At(run$16 + 40, msr_rtit_addrs[0]!, "intel_pt.msr_rtit_addrs[0]");
+    w.u64At(run$16 + 48, msr_rtit_addrs[1]!, "intel_pt.msr_rtit_addrs[1]");
+    w.u64At(run$16 + 56, msr_rtit_addrs[2]!, "intel_pt.msr_rtit_addrs[2]");
+    w.u64At(run$16 + 64, msr_rtit_addrs[3]!, "intel_pt.msr_rtit_addrs[3]");
+    w.u64At(run$16 + 72, msr_rtit_addrs[4]!, "intel_pt.msr_rtit_addrs[4]");
+    w.u64At(run$16 + 80, msr_rtit_addrs[5]!, "intel_pt.msr_rtit_addrs[5]");
+    w.u64At(run$16 + 88, msr_rtit_addrs[6]!, "intel_pt.msr_rtit_addrs[6]");
+    w.u64At(run$16 + 96, msr_rtit_addrs[7]!, "intel_pt.msr_rtit_addrs[7]");
   } else w.absent(intel_pt, "intel_pt");
   const virt_ssbd = s.virt_ssbd;
   if (virt_ssbd !== undefined && virt_ssbd.virt_ssbd !== 0n) {
@@ -2383,10 +2489,11 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   if ((env_hflags2 & HF2_NPT_MASK) >>> 0 !== 0) {
     const svm_npt = w.object(w.present(s.svm_npt, "svm_npt"), "svm_npt");
     w.subsection("cpu/svn_npt", 1);
+    const run$17 = w.run(12, "svm_npt.nested_cr3");
     const nested_cr3 = svm_npt.nested_cr3;
-    w.u64(nested_cr3, "svm_npt.nested_cr3");
+    w.u64At(run$17, nested_cr3, "svm_npt.nested_cr3");
     const nested_pg_mode = svm_npt.nested_pg_mode;
-    w.u32(nested_pg_mode, "svm_npt.nested_pg_mode");
+    w.u32At(run$17 + 8, nested_pg_mode, "svm_npt.nested_pg_mode");
   } else w.absent(s.svm_npt, "svm_npt");
   const svm_guest = s.svm_guest;
   if (svm_guest !== undefined && tcg && svm_guest.int_ctl !== 0) {
@@ -2442,45 +2549,36 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   if (cpu_sgx_lc) {
     const intel_sgx = w.object(w.present(s.intel_sgx, "intel_sgx"), "intel_sgx");
     w.subsection("cpu/intel_sgx", 1);
-    const msr_ia32_sgxlepubkeyhash = intel_sgx.msr_ia32_sgxlepubkeyhash;
-    const i_22$n = 4;
-    const i_22$items = w.array(
-      msr_ia32_sgxlepubkeyhash,
-      i_22$n,
+    const run$18 = w.run(32, "intel_sgx.msr_ia32_sgxlepubkeyhash[0]");
+    const msr_ia32_sgxlepubkeyhash = w.tuple(
+      intel_sgx.msr_ia32_sgxlepubkeyhash,
+      4,
       "intel_sgx.msr_ia32_sgxlepubkeyhash",
     );
-    let i_22 = 0;
-    try {
-      for (; i_22 < i_22$n; i_22++) {
-        w.u64(i_22$items[i_22]!, "intel_sgx.msr_ia32_sgxlepubkeyhash[]");
-      }
-    } catch (e) {
-      throw atIndex(e, i_22);
-    }
+    w.u64At(run$18, msr_ia32_sgxlepubkeyhash[0]!, "intel_sgx.msr_ia32_sgxlepubkeyhash[0]");
+    w.u64At(run$18 + 8, msr_ia32_sgxlepubkeyhash[1]!, "intel_sgx.msr_ia32_sgxlepubkeyhash[1]");
+    w.u64At(run$18 + 16, msr_ia32_sgxlepubkeyhash[2]!, "intel_sgx.msr_ia32_sgxlepubkeyhash[2]");
+    w.u64At(run$18 + 24, msr_ia32_sgxlepubkeyhash[3]!, "intel_sgx.msr_ia32_sgxlepubkeyhash[3]");
   } else w.absent(s.intel_sgx, "intel_sgx");
   const pdptrs = s.pdptrs;
   if (pdptrs !== undefined) {
     w.object(pdptrs, "pdptrs");
     w.subsection("cpu/pdptrs", 1);
-    const pdptrs_2 = pdptrs.pdptrs;
-    const i_23$n = 4;
-    const i_23$items = w.array(pdptrs_2, i_23$n, "pdptrs.pdptrs");
-    let i_23 = 0;
-    try {
-      for (; i_23 < i_23$n; i_23++) {
-        w.u64(i_23$items[i_23]!, "pdptrs.pdptrs[]");
-      }
-    } catch (e) {
-      throw atIndex(e, i_23);
-    }
+    const run$19 = w.run(32, "pdptrs.pdptrs[0]");
+    const pdptrs_2 = w.tuple(pdptrs.pdptrs, 4, "pdptrs.pdptrs");
+    w.u64At(run$19, pdptrs_2[0]!, "pdptrs.pdptrs[0]");
+    w.u64At(run$19 + 8, pdptrs_2[1]!, "pdptrs.pdptrs[1]");
+    w.u64At(run$19 + 16, pdptrs_2[2]!, "pdptrs.pdptrs[2]");
+    w.u64At(run$19 + 24, pdptrs_2[3]!, "pdptrs.pdptrs[3]");
   }
   if (cpu_xfd) {
     const msr_xfd = w.object(w.present(s.msr_xfd, "msr_xfd"), "msr_xfd");
     w.subsection("cpu/msr_xfd", 1);
+    const run$20 = w.run(16, "msr_xfd.msr_xfd");
     const msr_xfd_2 = msr_xfd.msr_xfd;
-    w.u64(msr_xfd_2, "msr_xfd.msr_xfd");
+    w.u64At(run$20, msr_xfd_2, "msr_xfd.msr_xfd");
     const msr_xfd_err = msr_xfd.msr_xfd_err;
-    w.u64(msr_xfd_err, "msr_xfd.msr_xfd_err");
+    w.u64At(run$20 + 8, msr_xfd_err, "msr_xfd.msr_xfd_err");
   } else w.absent(s.msr_xfd, "msr_xfd");
   if (cpu_amx_tile) {
     const intel_amx_xtile = w.object(
@@ -2496,10 +2594,11 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   if (cpu_arch_lbr) {
     const arch_lbr = w.object(w.present(s.arch_lbr, "arch_lbr"), "arch_lbr");
     w.subsection("cpu/arch_lbr", 1);
+    const run$21 = w.run(16, "arch_lbr.msr_lbr_ctl");
     const msr_lbr_ctl = arch_lbr.msr_lbr_ctl;
-    w.u64(msr_lbr_ctl, "arch_lbr.msr_lbr_ctl");
+    w.u64At(run$21, msr_lbr_ctl, "arch_lbr.msr_lbr_ctl");
     const msr_lbr_depth = arch_lbr.msr_lbr_depth;
-    w.u64(msr_lbr_depth, "arch_lbr.msr_lbr_depth");
+    w.u64At(run$21 + 8, msr_lbr_depth, "arch_lbr.msr_lbr_depth");
     const lbr_records = arch_lbr.lbr_records;
     const i_24$n = ARCH_LBR_NR_ENTRIES;
     const i_24$items = w.array(lbr_records, i_24$n, "arch_lbr.lbr_records");
@@ -2521,25 +2620,253 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   } else w.absent(triple_fault, "triple_fault");
 }
 
+const loadCpu$run0: RunLayout = [
+  [0, 8, "u64", "env.regs[0]"],
+  [8, 8, "u64", "env.regs[1]"],
+  [16, 8, "u64", "env.regs[2]"],
+  [24, 8, "u64", "env.regs[3]"],
+  [32, 8, "u64", "env.regs[4]"],
+  [40, 8, "u64", "env.regs[5]"],
+  [48, 8, "u64", "env.regs[6]"],
+  [56, 8, "u64", "env.regs[7]"],
+  [64, 8, "u64", "env.regs[8]"],
+  [72, 8, "u64", "env.regs[9]"],
+  [80, 8, "u64", "env.regs[10]"],
+  [88, 8, "u64", "env.regs[11]"],
+  [96, 8, "u64", "env.regs[12]"],
+  [104, 8, "u64", "env.regs[13]"],
+  [112, 8, "u64", "env.regs[14]"],
+  [120, 8, "u64", "env.regs[15]"],
+  [128, 8, "u64", "env.eip"],
+  [136, 8, "u64", "env.eflags"],
+  [144, 4, "u32", "env.hflags"],
+];
+const loadCpu$run1: RunLayout = [
+  [0, 2, "u16", "env.fpuc"],
+  [2, 2, "u16", "env.fpus_vmstate"],
+  [4, 2, "u16", "env.fptag_vmstate"],
+  [6, 2, "u16", "env.fpregs_format_vmstate"],
+];
+const loadCpu$run2: RunLayout = [
+  [0, 4, "u32", "env.sysenter_cs"],
+  [4, 8, "u64", "env.sysenter_esp"],
+  [12, 8, "u64", "env.sysenter_eip"],
+  [20, 8, "u64", "env.cr0"],
+  [28, 8, "u64", "env.cr2"],
+  [36, 8, "u64", "env.cr3"],
+  [44, 8, "u64", "env.cr4"],
+  [52, 8, "u64", "env.dr[0]"],
+  [60, 8, "u64", "env.dr[1]"],
+  [68, 8, "u64", "env.dr[2]"],
+  [76, 8, "u64", "env.dr[3]"],
+  [84, 8, "u64", "env.dr[4]"],
+  [92, 8, "u64", "env.dr[5]"],
+  [100, 8, "u64", "env.dr[6]"],
+  [108, 8, "u64", "env.dr[7]"],
+  [116, 4, "i32", "env.a20_mask"],
+  [120, 4, "u32", "env.mxcsr"],
+];
+const loadCpu$run3: RunLayout = [
+  [0, 8, "u64", "env.efer"],
+  [8, 8, "u64", "env.star"],
+  [16, 8, "u64", "env.lstar"],
+  [24, 8, "u64", "env.cstar"],
+  [32, 8, "u64", "env.fmask"],
+  [40, 8, "u64", "env.kernelgsbase"],
+  [48, 4, "u32", "env.smbase"],
+  [52, 8, "u64", "env.pat"],
+  [60, 4, "u32", "env.hflags2"],
+  [64, 8, "u64", "env.vm_hsave"],
+  [72, 8, "u64", "env.vm_vmcb"],
+  [80, 8, "u64", "env.tsc_offset"],
+  [88, 8, "u64", "env.intercept"],
+  [96, 2, "u16", "env.intercept_cr_read"],
+  [98, 2, "u16", "env.intercept_cr_write"],
+  [100, 2, "u16", "env.intercept_dr_read"],
+  [102, 2, "u16", "env.intercept_dr_write"],
+  [104, 4, "u32", "env.intercept_exceptions"],
+  [108, 1, "u8", "env.v_tpr"],
+  [109, 8, "u64", "env.mtrr_fixed[0]"],
+  [117, 8, "u64", "env.mtrr_fixed[1]"],
+  [125, 8, "u64", "env.mtrr_fixed[2]"],
+  [133, 8, "u64", "env.mtrr_fixed[3]"],
+  [141, 8, "u64", "env.mtrr_fixed[4]"],
+  [149, 8, "u64", "env.mtrr_fixed[5]"],
+  [157, 8, "u64", "env.mtrr_fixed[6]"],
+  [165, 8, "u64", "env.mtrr_fixed[7]"],
+  [173, 8, "u64", "env.mtrr_fixed[8]"],
+  [181, 8, "u64", "env.mtrr_fixed[9]"],
+  [189, 8, "u64", "env.mtrr_fixed[10]"],
+  [197, 8, "u64", "env.mtrr_deftype"],
+];
+const loadCpu$run4: RunLayout = [
+  [0, 4, "i32", "env.interrupt_injected"],
+  [4, 4, "u32", "env.mp_state"],
+  [8, 8, "u64", "env.tsc"],
+  [16, 4, "i32", "env.exception_nr"],
+  [20, 1, "u8", "env.soft_interrupt"],
+  [21, 1, "u8", "env.nmi_injected"],
+  [22, 1, "u8", "env.nmi_pending"],
+  [23, 1, "u8", "env.has_error_code"],
+  [24, 4, "u32", "env.sipi_vector"],
+  [28, 8, "u64", "env.mcg_cap"],
+  [36, 8, "u64", "env.mcg_status"],
+  [44, 8, "u64", "env.mcg_ctl"],
+];
+const loadCpu$run5: RunLayout = [
+  [0, 8, "u64", "env.tsc_aux"],
+  [8, 8, "u64", "env.system_time_msr"],
+  [16, 8, "u64", "env.wall_clock_msr"],
+];
+const loadCpu$run6: RunLayout = [
+  [0, 1, "u8", "exception_info.exception_pending"],
+  [1, 1, "u8", "exception_info.exception_injected"],
+  [2, 1, "u8", "exception_info.exception_has_payload"],
+  [3, 8, "u64", "exception_info.exception_payload"],
+];
+const loadCpu$run7: RunLayout = [
+  [0, 2, "u16", "fpop_ip_dp.fpop"],
+  [2, 8, "u64", "fpop_ip_dp.fpip"],
+  [10, 8, "u64", "fpop_ip_dp.fpdp"],
+];
+const loadCpu$run8: RunLayout = [
+  [0, 8, "u64", "msr_architectural_pmu.msr_fixed_ctr_ctrl"],
+  [8, 8, "u64", "msr_architectural_pmu.msr_global_ctrl"],
+  [16, 8, "u64", "msr_architectural_pmu.msr_global_status"],
+  [24, 8, "u64", "msr_architectural_pmu.msr_global_ovf_ctrl"],
+  [32, 8, "u64", "msr_architectural_pmu.msr_fixed_counters[0]"],
+  [40, 8, "u64", "msr_architectural_pmu.msr_fixed_counters[1]"],
+  [48, 8, "u64", "msr_architectural_pmu.msr_fixed_counters[2]"],
+];
+const loadCpu$run9: RunLayout = [
+  [0, 8, "u64", "mpx.bndcs_regs.cfgu"],
+  [8, 8, "u64", "mpx.bndcs_regs.sts"],
+  [16, 8, "u64", "mpx.msr_bndcfgs"],
+];
+const loadCpu$run10: RunLayout = [
+  [0, 8, "u64", "msr_hyperv_hypercall.msr_hv_guest_os_id"],
+  [8, 8, "u64", "msr_hyperv_hypercall.msr_hv_hypercall"],
+];
+const loadCpu$run11: RunLayout = [
+  [0, 8, "u64", "msr_hyperv_crash.msr_hv_crash_params[0]"],
+  [8, 8, "u64", "msr_hyperv_crash.msr_hv_crash_params[1]"],
+  [16, 8, "u64", "msr_hyperv_crash.msr_hv_crash_params[2]"],
+  [24, 8, "u64", "msr_hyperv_crash.msr_hv_crash_params[3]"],
+  [32, 8, "u64", "msr_hyperv_crash.msr_hv_crash_params[4]"],
+];
+const loadCpu$run12: RunLayout = [
+  [0, 8, "u64", "msr_hyperv_synic.msr_hv_synic_control"],
+  [8, 8, "u64", "msr_hyperv_synic.msr_hv_synic_evt_page"],
+  [16, 8, "u64", "msr_hyperv_synic.msr_hv_synic_msg_page"],
+  [24, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[0]"],
+  [32, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[1]"],
+  [40, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[2]"],
+  [48, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[3]"],
+  [56, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[4]"],
+  [64, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[5]"],
+  [72, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[6]"],
+  [80, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[7]"],
+  [88, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[8]"],
+  [96, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[9]"],
+  [104, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[10]"],
+  [112, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[11]"],
+  [120, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[12]"],
+  [128, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[13]"],
+  [136, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[14]"],
+  [144, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[15]"],
+];
+const loadCpu$run13: RunLayout = [
+  [0, 8, "u64", "msr_hyperv_stimer.msr_hv_stimer_config[0]"],
+  [8, 8, "u64", "msr_hyperv_stimer.msr_hv_stimer_config[1]"],
+  [16, 8, "u64", "msr_hyperv_stimer.msr_hv_stimer_config[2]"],
+  [24, 8, "u64", "msr_hyperv_stimer.msr_hv_stimer_config[3]"],
+  [32, 8, "u64", "msr_hyperv_stimer.msr_hv_stimer_count[0]"],
+  [40, 8, "u64", "msr_hyperv_stimer.msr_hv_stimer_count[1]"],
+  [48, 8, "u64", "msr_hyperv_stimer.msr_hv_stimer_count[2]"],
+  [56, 8, "u64", "msr_hyperv_stimer.msr_hv_stimer_count[3]"],
+];
+const loadCpu$run14: RunLayout = [
+  [0, 8, "u64", "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_control"],
+  [8, 8, "u64", "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_status"],
+];
+const loadCpu$run15: RunLayout = [
+  [0, 8, "u64", "avx512.opmask_regs[0]"],
+  [8, 8, "u64", "avx512.opmask_regs[1]"],
+  [16, 8, "u64", "avx512.opmask_regs[2]"],
+  [24, 8, "u64", "avx512.opmask_regs[3]"],
+  [32, 8, "u64", "avx512.opmask_regs[4]"],
+  [40, 8, "u64", "avx512.opmask_regs[5]"],
+  [48, 8, "u64", "avx512.opmask_regs[6]"],
+  [56, 8, "u64", "avx512.opmask_regs[7]"],
+];
+const loadCpu$run16: RunLayout = [
+  [0, 8, "u64", "intel_pt.msr_rtit_ctrl"],
+  [8, 8, "u64", "intel_pt.msr_rtit_status"],
+  [16, 8, "u64", "intel_pt.msr_rtit_output_base"],
+  [24, 8, "u64", "intel_pt.msr_rtit_output_mask"],
+  [32, 8, "u64", "intel_pt.msr_rtit_cr3_match"],
+  [40, 8, "u64", "intel_pt.msr_rtit_addrs[0]"],
+  [48, 8, "u64", "intel_pt.msr_rtit_addrs[1]"],
+  [56, 8, "u64", "intel_pt.msr_rtit_addrs[2]"],
+  [64, 8, "u64", "intel_pt.msr_rtit_addrs[3]"],
+  [72, 8, "u64", "intel_pt.msr_rtit_addrs[4]"],
+  [80, 8, "u64", "intel_pt.msr_rtit_addrs[5]"],
+  [88, 8, "u64", "intel_pt.msr_rtit_addrs[6]"],
+  [96, 8, "u64", "intel_pt.msr_rtit_addrs[7]"],
+];
+const loadCpu$run17: RunLayout = [
+  [0, 8, "u64", "svm_npt.nested_cr3"],
+  [8, 4, "u32", "svm_npt.nested_pg_mode"],
+];
+const loadCpu$run18: RunLayout = [
+  [0, 8, "u64", "intel_sgx.msr_ia32_sgxlepubkeyhash[0]"],
+  [8, 8, "u64", "intel_sgx.msr_ia32_sgxlepubkeyhash[1]"],
+  [16, 8, "u64", "intel_sgx.msr_ia32_sgxlepubkeyhash[2]"],
+  [24, 8, "u64", "intel_sgx.msr_ia32_sgxlepubkeyhash[3]"],
+];
+const loadCpu$run19: RunLayout = [
+  [0, 8, "u64", "pdptrs.pdptrs[0]"],
+  [8, 8, "u64", "pdptrs.pdptrs[1]"],
+  [16, 8, "u64", "pdptrs.pdptrs[2]"],
+  [24, 8, "u64", "pdptrs.pdptrs[3]"],
+];
+const loadCpu$run20: RunLayout = [
+  [0, 8, "u64", "msr_xfd.msr_xfd"],
+  [8, 8, "u64", "msr_xfd.msr_xfd_err"],
+];
+const loadCpu$run21: RunLayout = [
+  [0, 8, "u64", "arch_lbr.msr_lbr_ctl"],
+  [8, 8, "u64", "arch_lbr.msr_lbr_depth"],
+];
+
 /** Reads section "cpu"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
   r.version(version, 11, 12, "cpu");
   const kvm_max_nested_state_len = p.kvm_max_nested_state_len ?? 0;
   const user_tsc_khz = p.user_tsc_khz ?? 0;
-  const i$n = CPU_NB_REGS;
-  const env_regs: bigint[] = new Array<bigint>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      env_regs[i] = r.u64("env.regs[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const env_eip = r.u64("env.eip");
-  const env_eflags = r.u64("env.eflags");
-  const env_hflags$at = r.pos;
-  const env_hflags = r.u32("env.hflags");
+  const run$0 = r.run(148, loadCpu$run0);
+  const env_regs: bigint[] = [
+    r.u64At(run$0, "env.regs[0]"),
+    r.u64At(run$0 + 8, "env.regs[1]"),
+    r.u64At(run$0 + 16, "env.regs[2]"),
+    r.u64At(run$0 + 24, "env.regs[3]"),
+    r.u64At(run$0 + 32, "env.regs[4]"),
+    r.u64At(run$0 + 40, "env.regs[5]"),
+    r.u64At(run$0 + 48, "env.regs[6]"),
+    r.u64At(run$0 + 56, "env.regs[7]"),
+    r.u64At(run$0 + 64, "env.regs[8]"),
+    r.u64At(run$0 + 72, "env.regs[9]"),
+    r.u64At(run$0 + 80, "env.regs[10]"),
+    r.u64At(run$0 + 88, "env.regs[11]"),
+    r.u64At(run$0 + 96, "env.regs[12]"),
+    r.u64At(run$0 + 104, "env.regs[13]"),
+    r.u64At(run$0 + 112, "env.regs[14]"),
+    r.u64At(run$0 + 120, "env.regs[15]"),
+  ];
+  const env_eip = r.u64At(run$0 + 128, "env.eip");
+  const env_eflags = r.u64At(run$0 + 136, "env.eflags");
+  const env_hflags$at = run$0 + 144;
+  const env_hflags = r.u32At(run$0 + 144, "env.hflags");
   // cpu_post_load() (the CONFIG_KVM part, which tests no accelerator): a CPU in guest mode needs
   // the nested state of KVM in guest mode. Under TCG there is never one, so the load fails; under
   // KVM the cpu/nested_state subsection must come with KVM_STATE_NESTED_GUEST_MODE in its flags,
@@ -2550,11 +2877,12 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     "env.hflags",
     env_hflags$at,
   );
-  const env_fpuc = r.u16("env.fpuc");
-  const env_fpus_vmstate = r.u16("env.fpus_vmstate");
-  const env_fptag_vmstate = r.u16("env.fptag_vmstate");
-  const env_fpregs_format_vmstate$at = r.pos;
-  const env_fpregs_format_vmstate = r.u16("env.fpregs_format_vmstate");
+  const run$1 = r.run(8, loadCpu$run1);
+  const env_fpuc = r.u16At(run$1, "env.fpuc");
+  const env_fpus_vmstate = r.u16At(run$1 + 2, "env.fpus_vmstate");
+  const env_fptag_vmstate = r.u16At(run$1 + 4, "env.fptag_vmstate");
+  const env_fpregs_format_vmstate$at = run$1 + 6;
+  const env_fpregs_format_vmstate = r.u16At(run$1 + 6, "env.fpregs_format_vmstate");
   // cpu_post_load(): "Unsupported old non-softfloat CPU state".
   r.check(
     env_fpregs_format_vmstate === 0,
@@ -2606,25 +2934,26 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
   } catch (e) {
     throw atPath(e, "env.idt");
   }
-  const env_sysenter_cs = r.u32("env.sysenter_cs");
-  const env_sysenter_esp = r.u64("env.sysenter_esp");
-  const env_sysenter_eip = r.u64("env.sysenter_eip");
-  const env_cr0 = r.u64("env.cr0");
-  const env_cr2 = r.u64("env.cr2");
-  const env_cr3 = r.u64("env.cr3");
-  const env_cr4 = r.u64("env.cr4");
-  const i_4$n = 8;
-  const env_dr: bigint[] = new Array<bigint>(i_4$n);
-  let i_4 = 0;
-  try {
-    for (; i_4 < i_4$n; i_4++) {
-      env_dr[i_4] = r.u64("env.dr[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_4);
-  }
-  const env_a20_mask = r.i32("env.a20_mask");
-  const env_mxcsr = r.u32("env.mxcsr");
+  const run$2 = r.run(124, loadCpu$run2);
+  const env_sysenter_cs = r.u32At(run$2, "env.sysenter_cs");
+  const env_sysenter_esp = r.u64At(run$2 + 4, "env.sysenter_esp");
+  const env_sysenter_eip = r.u64At(run$2 + 12, "env.sysenter_eip");
+  const env_cr0 = r.u64At(run$2 + 20, "env.cr0");
+  const env_cr2 = r.u64At(run$2 + 28, "env.cr2");
+  const env_cr3 = r.u64At(run$2 + 36, "env.cr3");
+  const env_cr4 = r.u64At(run$2 + 44, "env.cr4");
+  const env_dr: bigint[] = [
+    r.u64At(run$2 + 52, "env.dr[0]"),
+    r.u64At(run$2 + 60, "env.dr[1]"),
+    r.u64At(run$2 + 68, "env.dr[2]"),
+    r.u64At(run$2 + 76, "env.dr[3]"),
+    r.u64At(run$2 + 84, "env.dr[4]"),
+    r.u64At(run$2 + 92, "env.dr[5]"),
+    r.u64At(run$2 + 100, "env.dr[6]"),
+    r.u64At(run$2 + 108, "env.dr[7]"),
+  ];
+  const env_a20_mask = r.i32At(run$2 + 116, "env.a20_mask");
+  const env_mxcsr = r.u32At(run$2 + 120, "env.mxcsr");
   const i_5$n = CPU_NB_REGS;
   const env_xmm_regs: XMMReg[] = new Array<XMMReg>(i_5$n);
   let i_5 = 0;
@@ -2635,36 +2964,40 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
   } catch (e) {
     throw atIndex(atPath(e, "env.xmm_regs[]"), i_5);
   }
-  const env_efer = r.u64("env.efer");
-  const env_star = r.u64("env.star");
-  const env_lstar = r.u64("env.lstar");
-  const env_cstar = r.u64("env.cstar");
-  const env_fmask = r.u64("env.fmask");
-  const env_kernelgsbase = r.u64("env.kernelgsbase");
-  const env_smbase = r.u32("env.smbase");
-  const env_pat = r.u64("env.pat");
-  const env_hflags2 = r.u32("env.hflags2");
-  const env_vm_hsave = r.u64("env.vm_hsave");
-  const env_vm_vmcb = r.u64("env.vm_vmcb");
-  const env_tsc_offset = r.u64("env.tsc_offset");
-  const env_intercept = r.u64("env.intercept");
-  const env_intercept_cr_read = r.u16("env.intercept_cr_read");
-  const env_intercept_cr_write = r.u16("env.intercept_cr_write");
-  const env_intercept_dr_read = r.u16("env.intercept_dr_read");
-  const env_intercept_dr_write = r.u16("env.intercept_dr_write");
-  const env_intercept_exceptions = r.u32("env.intercept_exceptions");
-  const env_v_tpr = r.u8("env.v_tpr");
-  const i_6$n = 11;
-  const env_mtrr_fixed: bigint[] = new Array<bigint>(i_6$n);
-  let i_6 = 0;
-  try {
-    for (; i_6 < i_6$n; i_6++) {
-      env_mtrr_fixed[i_6] = r.u64("env.mtrr_fixed[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_6);
-  }
-  const env_mtrr_deftype = r.u64("env.mtrr_deftype");
+  const run$3 = r.run(205, loadCpu$run3);
+  const env_efer = r.u64At(run$3, "env.efer");
+  const env_star = r.u64At(run$3 + 8, "env.star");
+  const env_lstar = r.u64At(run$3 + 16, "env.lstar");
+  const env_cstar = r.u64At(run$3 + 24, "env.cstar");
+  const env_fmask = r.u64At(run$3 + 32, "env.fmask");
+  const env_kernelgsbase = r.u64At(run$3 + 40, "env.kernelgsbase");
+  const env_smbase = r.u32At(run$3 + 48, "env.smbase");
+  const env_pat = r.u64At(run$3 + 52, "env.pat");
+  const env_hflags2 = r.u32At(run$3 + 60, "env.hflags2");
+  const env_vm_hsave = r.u64At(run$3 + 64, "env.vm_hsave");
+  const env_vm_vmcb = r.u64At(run$3 + 72, "env.vm_vmcb");
+  const env_tsc_offset = r.u64At(run$3 + 80, "env.tsc_offset");
+  const env_intercept = r.u64At(run$3 + 88, "env.intercept");
+  const env_intercept_cr_read = r.u16At(run$3 + 96, "env.intercept_cr_read");
+  const env_intercept_cr_write = r.u16At(run$3 + 98, "env.intercept_cr_write");
+  const env_intercept_dr_read = r.u16At(run$3 + 100, "env.intercept_dr_read");
+  const env_intercept_dr_write = r.u16At(run$3 + 102, "env.intercept_dr_write");
+  const env_intercept_exceptions = r.u32At(run$3 + 104, "env.intercept_exceptions");
+  const env_v_tpr = r.u8At(run$3 + 108, "env.v_tpr");
+  const env_mtrr_fixed: bigint[] = [
+    r.u64At(run$3 + 109, "env.mtrr_fixed[0]"),
+    r.u64At(run$3 + 117, "env.mtrr_fixed[1]"),
+    r.u64At(run$3 + 125, "env.mtrr_fixed[2]"),
+    r.u64At(run$3 + 133, "env.mtrr_fixed[3]"),
+    r.u64At(run$3 + 141, "env.mtrr_fixed[4]"),
+    r.u64At(run$3 + 149, "env.mtrr_fixed[5]"),
+    r.u64At(run$3 + 157, "env.mtrr_fixed[6]"),
+    r.u64At(run$3 + 165, "env.mtrr_fixed[7]"),
+    r.u64At(run$3 + 173, "env.mtrr_fixed[8]"),
+    r.u64At(run$3 + 181, "env.mtrr_fixed[9]"),
+    r.u64At(run$3 + 189, "env.mtrr_fixed[10]"),
+  ];
+  const env_mtrr_deftype = r.u64At(run$3 + 197, "env.mtrr_deftype");
   const i_7$n = MSR_MTRRcap_VCNT;
   const env_mtrr_var: MTRRVar[] = new Array<MTRRVar>(i_7$n);
   let i_7 = 0;
@@ -2675,18 +3008,19 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
   } catch (e) {
     throw atIndex(atPath(e, "env.mtrr_var[]"), i_7);
   }
-  const env_interrupt_injected = r.i32("env.interrupt_injected");
-  const env_mp_state = r.u32("env.mp_state");
-  const env_tsc = r.u64("env.tsc");
-  const env_exception_nr = r.i32("env.exception_nr");
-  const env_soft_interrupt = r.u8("env.soft_interrupt");
-  const env_nmi_injected = r.u8("env.nmi_injected");
-  const env_nmi_pending = r.u8("env.nmi_pending");
-  const env_has_error_code = r.u8("env.has_error_code");
-  const env_sipi_vector = r.u32("env.sipi_vector");
-  const env_mcg_cap = r.u64("env.mcg_cap");
-  const env_mcg_status = r.u64("env.mcg_status");
-  const env_mcg_ctl = r.u64("env.mcg_ctl");
+  const run$4 = r.run(52, loadCpu$run4);
+  const env_interrupt_injected = r.i32At(run$4, "env.interrupt_injected");
+  const env_mp_state = r.u32At(run$4 + 4, "env.mp_state");
+  const env_tsc = r.u64At(run$4 + 8, "env.tsc");
+  const env_exception_nr = r.i32At(run$4 + 16, "env.exception_nr");
+  const env_soft_interrupt = r.u8At(run$4 + 20, "env.soft_interrupt");
+  const env_nmi_injected = r.u8At(run$4 + 21, "env.nmi_injected");
+  const env_nmi_pending = r.u8At(run$4 + 22, "env.nmi_pending");
+  const env_has_error_code = r.u8At(run$4 + 23, "env.has_error_code");
+  const env_sipi_vector = r.u32At(run$4 + 24, "env.sipi_vector");
+  const env_mcg_cap = r.u64At(run$4 + 28, "env.mcg_cap");
+  const env_mcg_status = r.u64At(run$4 + 36, "env.mcg_status");
+  const env_mcg_ctl = r.u64At(run$4 + 44, "env.mcg_ctl");
   const i_8$n = 40;
   const env_mce_banks: bigint[] = new Array<bigint>(i_8$n);
   let i_8 = 0;
@@ -2697,9 +3031,10 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
   } catch (e) {
     throw atIndex(e, i_8);
   }
-  const env_tsc_aux = r.u64("env.tsc_aux");
-  const env_system_time_msr = r.u64("env.system_time_msr");
-  const env_wall_clock_msr = r.u64("env.wall_clock_msr");
+  const run$5 = r.run(24, loadCpu$run5);
+  const env_tsc_aux = r.u64At(run$5, "env.tsc_aux");
+  const env_system_time_msr = r.u64At(run$5 + 8, "env.system_time_msr");
+  const env_wall_clock_msr = r.u64At(run$5 + 16, "env.wall_clock_msr");
   let env_xcr0: bigint | undefined;
   if (version >= 12) {
     env_xcr0 = r.u64("env.xcr0");
@@ -2768,10 +3103,11 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     if ($name === "cpu/exception_info") {
       if (exception_info !== undefined) r.duplicateSubsection($name, "exception_info");
       r.subsectionVersion($name, 1, 1, "exception_info");
-      const exception_pending = r.u8("exception_info.exception_pending");
-      const exception_injected = r.u8("exception_info.exception_injected");
-      const exception_has_payload = r.u8("exception_info.exception_has_payload");
-      const exception_payload = r.u64("exception_info.exception_payload");
+      const run$6 = r.run(11, loadCpu$run6);
+      const exception_pending = r.u8At(run$6, "exception_info.exception_pending");
+      const exception_injected = r.u8At(run$6 + 1, "exception_info.exception_injected");
+      const exception_has_payload = r.u8At(run$6 + 2, "exception_info.exception_has_payload");
+      const exception_payload = r.u64At(run$6 + 3, "exception_info.exception_payload");
       exception_info = {
         exception_pending,
         exception_injected,
@@ -2806,9 +3142,10 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/fpop_ip_dp") {
       if (fpop_ip_dp !== undefined) r.duplicateSubsection($name, "fpop_ip_dp");
       r.subsectionVersion($name, 1, 1, "fpop_ip_dp");
-      const fpop = r.u16("fpop_ip_dp.fpop");
-      const fpip = r.u64("fpop_ip_dp.fpip");
-      const fpdp = r.u64("fpop_ip_dp.fpdp");
+      const run$7 = r.run(18, loadCpu$run7);
+      const fpop = r.u16At(run$7, "fpop_ip_dp.fpop");
+      const fpip = r.u64At(run$7 + 2, "fpop_ip_dp.fpip");
+      const fpdp = r.u64At(run$7 + 10, "fpop_ip_dp.fpdp");
       fpop_ip_dp = { fpop, fpip, fpdp };
     } else if ($name === "cpu/msr_tsc_adjust") {
       if (msr_tsc_adjust !== undefined) r.duplicateSubsection($name, "msr_tsc_adjust");
@@ -2835,20 +3172,16 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
       if (msr_architectural_pmu !== undefined)
         r.duplicateSubsection($name, "msr_architectural_pmu");
       r.subsectionVersion($name, 1, 1, "msr_architectural_pmu");
-      const msr_fixed_ctr_ctrl = r.u64("msr_architectural_pmu.msr_fixed_ctr_ctrl");
-      const msr_global_ctrl = r.u64("msr_architectural_pmu.msr_global_ctrl");
-      const msr_global_status = r.u64("msr_architectural_pmu.msr_global_status");
-      const msr_global_ovf_ctrl = r.u64("msr_architectural_pmu.msr_global_ovf_ctrl");
-      const i_10$n = MAX_FIXED_COUNTERS;
-      const msr_fixed_counters: bigint[] = new Array<bigint>(i_10$n);
-      let i_10 = 0;
-      try {
-        for (; i_10 < i_10$n; i_10++) {
-          msr_fixed_counters[i_10] = r.u64("msr_architectural_pmu.msr_fixed_counters[]");
-        }
-      } catch (e) {
-        throw atIndex(e, i_10);
-      }
+      const run$8 = r.run(56, loadCpu$run8);
+      const msr_fixed_ctr_ctrl = r.u64At(run$8, "msr_architectural_pmu.msr_fixed_ctr_ctrl");
+      const msr_global_ctrl = r.u64At(run$8 + 8, "msr_architectural_pmu.msr_global_ctrl");
+      const msr_global_status = r.u64At(run$8 + 16, "msr_architectural_pmu.msr_global_status");
+      const msr_global_ovf_ctrl = r.u64At(run$8 + 24, "msr_architectural_pmu.msr_global_ovf_ctrl");
+      const msr_fixed_counters: bigint[] = [
+        r.u64At(run$8 + 32, "msr_architectural_pmu.msr_fixed_counters[0]"),
+        r.u64At(run$8 + 40, "msr_architectural_pmu.msr_fixed_counters[1]"),
+        r.u64At(run$8 + 48, "msr_architectural_pmu.msr_fixed_counters[2]"),
+      ];
       const i_11$n = MAX_GP_COUNTERS;
       const msr_gp_counters: bigint[] = new Array<bigint>(i_11$n);
       let i_11 = 0;
@@ -2891,15 +3224,17 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
       } catch (e) {
         throw atIndex(atPath(e, "mpx.bnd_regs[]"), i_13);
       }
-      const bndcs_regs_cfgu = r.u64("mpx.bndcs_regs.cfgu");
-      const bndcs_regs_sts = r.u64("mpx.bndcs_regs.sts");
-      const msr_bndcfgs = r.u64("mpx.msr_bndcfgs");
+      const run$9 = r.run(24, loadCpu$run9);
+      const bndcs_regs_cfgu = r.u64At(run$9, "mpx.bndcs_regs.cfgu");
+      const bndcs_regs_sts = r.u64At(run$9 + 8, "mpx.bndcs_regs.sts");
+      const msr_bndcfgs = r.u64At(run$9 + 16, "mpx.msr_bndcfgs");
       mpx = { bnd_regs, bndcs_regs: { cfgu: bndcs_regs_cfgu, sts: bndcs_regs_sts }, msr_bndcfgs };
     } else if ($name === "cpu/msr_hyperv_hypercall") {
       if (msr_hyperv_hypercall !== undefined) r.duplicateSubsection($name, "msr_hyperv_hypercall");
       r.subsectionVersion($name, 1, 1, "msr_hyperv_hypercall");
-      const msr_hv_guest_os_id = r.u64("msr_hyperv_hypercall.msr_hv_guest_os_id");
-      const msr_hv_hypercall = r.u64("msr_hyperv_hypercall.msr_hv_hypercall");
+      const run$10 = r.run(16, loadCpu$run10);
+      const msr_hv_guest_os_id = r.u64At(run$10, "msr_hyperv_hypercall.msr_hv_guest_os_id");
+      const msr_hv_hypercall = r.u64At(run$10 + 8, "msr_hyperv_hypercall.msr_hv_hypercall");
       msr_hyperv_hypercall = { msr_hv_guest_os_id, msr_hv_hypercall };
     } else if ($name === "cpu/msr_hyperv_vapic") {
       if (msr_hyperv_vapic !== undefined) r.duplicateSubsection($name, "msr_hyperv_vapic");
@@ -2914,16 +3249,14 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/msr_hyperv_crash") {
       if (msr_hyperv_crash !== undefined) r.duplicateSubsection($name, "msr_hyperv_crash");
       r.subsectionVersion($name, 1, 1, "msr_hyperv_crash");
-      const i_14$n = HV_CRASH_PARAMS;
-      const msr_hv_crash_params: bigint[] = new Array<bigint>(i_14$n);
-      let i_14 = 0;
-      try {
-        for (; i_14 < i_14$n; i_14++) {
-          msr_hv_crash_params[i_14] = r.u64("msr_hyperv_crash.msr_hv_crash_params[]");
-        }
-      } catch (e) {
-        throw atIndex(e, i_14);
-      }
+      const run$11 = r.run(40, loadCpu$run11);
+      const msr_hv_crash_params: bigint[] = [
+        r.u64At(run$11, "msr_hyperv_crash.msr_hv_crash_params[0]"),
+        r.u64At(run$11 + 8, "msr_hyperv_crash.msr_hv_crash_params[1]"),
+        r.u64At(run$11 + 16, "msr_hyperv_crash.msr_hv_crash_params[2]"),
+        r.u64At(run$11 + 24, "msr_hyperv_crash.msr_hv_crash_params[3]"),
+        r.u64At(run$11 + 32, "msr_hyperv_crash.msr_hv_crash_params[4]"),
+      ];
       msr_hyperv_crash = { msr_hv_crash_params };
     } else if ($name === "cpu/msr_hyperv_runtime") {
       if (msr_hyperv_runtime !== undefined) r.duplicateSubsection($name, "msr_hyperv_runtime");
@@ -2933,19 +3266,28 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/msr_hyperv_synic") {
       if (msr_hyperv_synic !== undefined) r.duplicateSubsection($name, "msr_hyperv_synic");
       r.subsectionVersion($name, 1, 1, "msr_hyperv_synic");
-      const msr_hv_synic_control = r.u64("msr_hyperv_synic.msr_hv_synic_control");
-      const msr_hv_synic_evt_page = r.u64("msr_hyperv_synic.msr_hv_synic_evt_page");
-      const msr_hv_synic_msg_page = r.u64("msr_hyperv_synic.msr_hv_synic_msg_page");
-      const i_15$n = HV_SINT_COUNT;
-      const msr_hv_synic_sint: bigint[] = new Array<bigint>(i_15$n);
-      let i_15 = 0;
-      try {
-        for (; i_15 < i_15$n; i_15++) {
-          msr_hv_synic_sint[i_15] = r.u64("msr_hyperv_synic.msr_hv_synic_sint[]");
-        }
-      } catch (e) {
-        throw atIndex(e, i_15);
-      }
+      const run$12 = r.run(152, loadCpu$run12);
+      const msr_hv_synic_control = r.u64At(run$12, "msr_hyperv_synic.msr_hv_synic_control");
+      const msr_hv_synic_evt_page = r.u64At(run$12 + 8, "msr_hyperv_synic.msr_hv_synic_evt_page");
+      const msr_hv_synic_msg_page = r.u64At(run$12 + 16, "msr_hyperv_synic.msr_hv_synic_msg_page");
+      const msr_hv_synic_sint: bigint[] = [
+        r.u64At(run$12 + 24, "msr_hyperv_synic.msr_hv_synic_sint[0]"),
+        r.u64At(run$12 + 32, "msr_hyperv_synic.msr_hv_synic_sint[1]"),
+        r.u64At(run$12 + 40, "msr_hyperv_synic.msr_hv_synic_sint[2]"),
+        r.u64At(run$12 + 48, "msr_hyperv_synic.msr_hv_synic_sint[3]"),
+        r.u64At(run$12 + 56, "msr_hyperv_synic.msr_hv_synic_sint[4]"),
+        r.u64At(run$12 + 64, "msr_hyperv_synic.msr_hv_synic_sint[5]"),
+        r.u64At(run$12 + 72, "msr_hyperv_synic.msr_hv_synic_sint[6]"),
+        r.u64At(run$12 + 80, "msr_hyperv_synic.msr_hv_synic_sint[7]"),
+        r.u64At(run$12 + 88, "msr_hyperv_synic.msr_hv_synic_sint[8]"),
+        r.u64At(run$12 + 96, "msr_hyperv_synic.msr_hv_synic_sint[9]"),
+        r.u64At(run$12 + 104, "msr_hyperv_synic.msr_hv_synic_sint[10]"),
+        r.u64At(run$12 + 112, "msr_hyperv_synic.msr_hv_synic_sint[11]"),
+        r.u64At(run$12 + 120, "msr_hyperv_synic.msr_hv_synic_sint[12]"),
+        r.u64At(run$12 + 128, "msr_hyperv_synic.msr_hv_synic_sint[13]"),
+        r.u64At(run$12 + 136, "msr_hyperv_synic.msr_hv_synic_sint[14]"),
+        r.u64At(run$12 + 144, "msr_hyperv_synic.msr_hv_synic_sint[15]"),
+      ];
       msr_hyperv_synic = {
         msr_hv_synic_control,
         msr_hv_synic_evt_page,
@@ -2955,26 +3297,19 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/msr_hyperv_stimer") {
       if (msr_hyperv_stimer !== undefined) r.duplicateSubsection($name, "msr_hyperv_stimer");
       r.subsectionVersion($name, 1, 1, "msr_hyperv_stimer");
-      const i_16$n = HV_STIMER_COUNT;
-      const msr_hv_stimer_config: bigint[] = new Array<bigint>(i_16$n);
-      let i_16 = 0;
-      try {
-        for (; i_16 < i_16$n; i_16++) {
-          msr_hv_stimer_config[i_16] = r.u64("msr_hyperv_stimer.msr_hv_stimer_config[]");
-        }
-      } catch (e) {
-        throw atIndex(e, i_16);
-      }
-      const i_17$n = HV_STIMER_COUNT;
-      const msr_hv_stimer_count: bigint[] = new Array<bigint>(i_17$n);
-      let i_17 = 0;
-      try {
-        for (; i_17 < i_17$n; i_17++) {
-          msr_hv_stimer_count[i_17] = r.u64("msr_hyperv_stimer.msr_hv_stimer_count[]");
-        }
-      } catch (e) {
-        throw atIndex(e, i_17);
-      }
+      const run$13 = r.run(64, loadCpu$run13);
+      const msr_hv_stimer_config: bigint[] = [
+        r.u64At(run$13, "msr_hyperv_stimer.msr_hv_stimer_config[0]"),
+        r.u64At(run$13 + 8, "msr_hyperv_stimer.msr_hv_stimer_config[1]"),
+        r.u64At(run$13 + 16, "msr_hyperv_stimer.msr_hv_stimer_config[2]"),
+        r.u64At(run$13 + 24, "msr_hyperv_stimer.msr_hv_stimer_config[3]"),
+      ];
+      const msr_hv_stimer_count: bigint[] = [
+        r.u64At(run$13 + 32, "msr_hyperv_stimer.msr_hv_stimer_count[0]"),
+        r.u64At(run$13 + 40, "msr_hyperv_stimer.msr_hv_stimer_count[1]"),
+        r.u64At(run$13 + 48, "msr_hyperv_stimer.msr_hv_stimer_count[2]"),
+        r.u64At(run$13 + 56, "msr_hyperv_stimer.msr_hv_stimer_count[3]"),
+      ];
       msr_hyperv_stimer = { msr_hv_stimer_config, msr_hv_stimer_count };
     } else if ($name === "cpu/msr_hyperv_reenlightenment") {
       if (msr_hyperv_reenlightenment !== undefined)
@@ -2993,10 +3328,13 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
         "msr_hyperv_reenlightenment.msr_hv_reenlightenment_control",
         msr_hv_reenlightenment_control$at,
       );
-      const msr_hv_tsc_emulation_control = r.u64(
+      const run$14 = r.run(16, loadCpu$run14);
+      const msr_hv_tsc_emulation_control = r.u64At(
+        run$14,
         "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_control",
       );
-      const msr_hv_tsc_emulation_status = r.u64(
+      const msr_hv_tsc_emulation_status = r.u64At(
+        run$14 + 8,
         "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_status",
       );
       msr_hyperv_reenlightenment = {
@@ -3007,16 +3345,17 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/avx512") {
       if (avx512 !== undefined) r.duplicateSubsection($name, "avx512");
       r.subsectionVersion($name, 1, 1, "avx512");
-      const i_18$n = NB_OPMASK_REGS;
-      const opmask_regs: bigint[] = new Array<bigint>(i_18$n);
-      let i_18 = 0;
-      try {
-        for (; i_18 < i_18$n; i_18++) {
-          opmask_regs[i_18] = r.u64("avx512.opmask_regs[]");
-        }
-      } catch (e) {
-        throw atIndex(e, i_18);
-      }
+      const run$15 = r.run(64, loadCpu$run15);
+      const opmask_regs: bigint[] = [
+        r.u64At(run$15, "avx512.opmask_regs[0]"),
+        r.u64At(run$15 + 8, "avx512.opmask_regs[1]"),
+        r.u64At(run$15 + 16, "avx512.opmask_regs[2]"),
+        r.u64At(run$15 + 24, "avx512.opmask_regs[3]"),
+        r.u64At(run$15 + 32, "avx512.opmask_regs[4]"),
+        r.u64At(run$15 + 40, "avx512.opmask_regs[5]"),
+        r.u64At(run$15 + 48, "avx512.opmask_regs[6]"),
+        r.u64At(run$15 + 56, "avx512.opmask_regs[7]"),
+      ];
       const i_19$n = CPU_NB_REGS;
       const zmmh_regs: ZMMHReg[] = new Array<ZMMHReg>(i_19$n);
       let i_19 = 0;
@@ -3096,21 +3435,22 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/intel_pt") {
       if (intel_pt !== undefined) r.duplicateSubsection($name, "intel_pt");
       r.subsectionVersion($name, 1, 1, "intel_pt");
-      const msr_rtit_ctrl = r.u64("intel_pt.msr_rtit_ctrl");
-      const msr_rtit_status = r.u64("intel_pt.msr_rtit_status");
-      const msr_rtit_output_base = r.u64("intel_pt.msr_rtit_output_base");
-      const msr_rtit_output_mask = r.u64("intel_pt.msr_rtit_output_mask");
-      const msr_rtit_cr3_match = r.u64("intel_pt.msr_rtit_cr3_match");
-      const i_21$n = MAX_RTIT_ADDRS;
-      const msr_rtit_addrs: bigint[] = new Array<bigint>(i_21$n);
-      let i_21 = 0;
-      try {
-        for (; i_21 < i_21$n; i_21++) {
-          msr_rtit_addrs[i_21] = r.u64("intel_pt.msr_rtit_addrs[]");
-        }
-      } catch (e) {
-        throw atIndex(e, i_21);
-      }
+      const run$16 = r.run(104, loadCpu$run16);
+      const msr_rtit_ctrl = r.u64At(run$16, "intel_pt.msr_rtit_ctrl");
+      const msr_rtit_status = r.u64At(run$16 + 8, "intel_pt.msr_rtit_status");
+      const msr_rtit_output_base = r.u64At(run$16 + 16, "intel_pt.msr_rtit_output_base");
+      const msr_rtit_output_mask = r.u64At(run$16 + 24, "intel_pt.msr_rtit_output_mask");
+      const msr_rtit_cr3_match = r.u64At(run$16 + 32, "intel_pt.msr_rtit_cr3_match");
+      const msr_rtit_addrs: bigint[] = [
+        r.u64At(run$16 + 40, "intel_pt.msr_rtit_addrs[0]"),
+        r.u64At(run$16 + 48, "intel_pt.msr_rtit_addrs[1]"),
+        r.u64At(run$16 + 56, "intel_pt.msr_rtit_addrs[2]"),
+        r.u64At(run$16 + 64, "intel_pt.msr_rtit_addrs[3]"),
+        r.u64At(run$16 + 72, "intel_pt.msr_rtit_addrs[4]"),
+        r.u64At(run$16 + 80, "intel_pt.msr_rtit_addrs[5]"),
+        r.u64At(run$16 + 88, "intel_pt.msr_rtit_addrs[6]"),
+        r.u64At(run$16 + 96, "intel_pt.msr_rtit_addrs[7]"),
+      ];
       intel_pt = {
         msr_rtit_ctrl,
         msr_rtit_status,
@@ -3127,8 +3467,9 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/svn_npt") {
       if (svm_npt !== undefined) r.duplicateSubsection($name, "svm_npt");
       r.subsectionVersion($name, 1, 1, "svm_npt");
-      const nested_cr3 = r.u64("svm_npt.nested_cr3");
-      const nested_pg_mode = r.u32("svm_npt.nested_pg_mode");
+      const run$17 = r.run(12, loadCpu$run17);
+      const nested_cr3 = r.u64At(run$17, "svm_npt.nested_cr3");
+      const nested_pg_mode = r.u32At(run$17 + 8, "svm_npt.nested_pg_mode");
       svm_npt = { nested_cr3, nested_pg_mode };
     } else if ($name === "cpu/svm_guest") {
       if (svm_guest !== undefined) r.duplicateSubsection($name, "svm_guest");
@@ -3179,36 +3520,31 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/intel_sgx") {
       if (intel_sgx !== undefined) r.duplicateSubsection($name, "intel_sgx");
       r.subsectionVersion($name, 1, 1, "intel_sgx");
-      const i_22$n = 4;
-      const msr_ia32_sgxlepubkeyhash: bigint[] = new Array<bigint>(i_22$n);
-      let i_22 = 0;
-      try {
-        for (; i_22 < i_22$n; i_22++) {
-          msr_ia32_sgxlepubkeyhash[i_22] = r.u64("intel_sgx.msr_ia32_sgxlepubkeyhash[]");
-        }
-      } catch (e) {
-        throw atIndex(e, i_22);
-      }
+      const run$18 = r.run(32, loadCpu$run18);
+      const msr_ia32_sgxlepubkeyhash: bigint[] = [
+        r.u64At(run$18, "intel_sgx.msr_ia32_sgxlepubkeyhash[0]"),
+        r.u64At(run$18 + 8, "intel_sgx.msr_ia32_sgxlepubkeyhash[1]"),
+        r.u64At(run$18 + 16, "intel_sgx.msr_ia32_sgxlepubkeyhash[2]"),
+        r.u64At(run$18 + 24, "intel_sgx.msr_ia32_sgxlepubkeyhash[3]"),
+      ];
       intel_sgx = { msr_ia32_sgxlepubkeyhash };
     } else if ($name === "cpu/pdptrs") {
       if (pdptrs !== undefined) r.duplicateSubsection($name, "pdptrs");
       r.subsectionVersion($name, 1, 1, "pdptrs");
-      const i_23$n = 4;
-      const pdptrs_2: bigint[] = new Array<bigint>(i_23$n);
-      let i_23 = 0;
-      try {
-        for (; i_23 < i_23$n; i_23++) {
-          pdptrs_2[i_23] = r.u64("pdptrs.pdptrs[]");
-        }
-      } catch (e) {
-        throw atIndex(e, i_23);
-      }
+      const run$19 = r.run(32, loadCpu$run19);
+      const pdptrs_2: bigint[] = [
+        r.u64At(run$19, "pdptrs.pdptrs[0]"),
+        r.u64At(run$19 + 8, "pdptrs.pdptrs[1]"),
+        r.u64At(run$19 + 16, "pdptrs.pdptrs[2]"),
+        r.u64At(run$19 + 24, "pdptrs.pdptrs[3]"),
+      ];
       pdptrs = { pdptrs: pdptrs_2 };
     } else if ($name === "cpu/msr_xfd") {
       if (msr_xfd !== undefined) r.duplicateSubsection($name, "msr_xfd");
       r.subsectionVersion($name, 1, 1, "msr_xfd");
-      const msr_xfd_2 = r.u64("msr_xfd.msr_xfd");
-      const msr_xfd_err = r.u64("msr_xfd.msr_xfd_err");
+      const run$20 = r.run(16, loadCpu$run20);
+      const msr_xfd_2 = r.u64At(run$20, "msr_xfd.msr_xfd");
+      const msr_xfd_err = r.u64At(run$20 + 8, "msr_xfd.msr_xfd_err");
       msr_xfd = { msr_xfd: msr_xfd_2, msr_xfd_err };
     } else if ($name === "cpu/intel_amx_xtile") {
       if (intel_amx_xtile !== undefined) r.duplicateSubsection($name, "intel_amx_xtile");
@@ -3219,8 +3555,9 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/arch_lbr") {
       if (arch_lbr !== undefined) r.duplicateSubsection($name, "arch_lbr");
       r.subsectionVersion($name, 1, 1, "arch_lbr");
-      const msr_lbr_ctl = r.u64("arch_lbr.msr_lbr_ctl");
-      const msr_lbr_depth = r.u64("arch_lbr.msr_lbr_depth");
+      const run$21 = r.run(16, loadCpu$run21);
+      const msr_lbr_ctl = r.u64At(run$21, "arch_lbr.msr_lbr_ctl");
+      const msr_lbr_depth = r.u64At(run$21 + 8, "arch_lbr.msr_lbr_depth");
       const i_24$n = ARCH_LBR_NR_ENTRIES;
       const lbr_records: LBREntry[] = new Array<LBREntry>(i_24$n);
       let i_24 = 0;

@@ -8,7 +8,7 @@
 // nothing (it clears bit 0 of interrupt_request, the old CPU_INTERRUPT_EXIT, and flushes the TLB
 // and the translated code).
 
-import { type Reader, type SectionCodec, type Writer } from "../runtime/index.js";
+import { type Reader, type RunLayout, type SectionCodec, type Writer } from "../runtime/index.js";
 
 /** Values both sides know before loading (configuration of the destination, host features). */
 export interface Params {
@@ -65,10 +65,11 @@ export interface CpuCommonCrashOccurred {
 export function saveCpuCommon(w: Writer, s: CpuCommon, p: Params = {}): void {
   w.object(s, "");
   const tcg = p.tcg ?? true;
+  const run$0 = w.run(8, "halted");
   const halted = s.halted;
-  w.u32(halted, "halted");
+  w.u32At(run$0, halted, "halted");
   const interrupt_request = s.interrupt_request;
-  w.u32(interrupt_request, "interrupt_request");
+  w.u32At(run$0 + 4, interrupt_request, "interrupt_request");
   const exception_index = s.exception_index;
   if (exception_index !== undefined && tcg && exception_index.exception_index !== -1) {
     w.object(exception_index, "exception_index");
@@ -85,11 +86,17 @@ export function saveCpuCommon(w: Writer, s: CpuCommon, p: Params = {}): void {
   } else w.absent(crash_occurred, "crash_occurred");
 }
 
+const loadCpuCommon$run0: RunLayout = [
+  [0, 4, "u32", "halted"],
+  [4, 4, "u32", "interrupt_request"],
+];
+
 /** Reads section "cpu_common"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadCpuCommon(r: Reader, _p: Params = {}, version: number = 1): CpuCommon {
   r.version(version, 1, 1, "cpu_common");
-  const halted = r.u32("halted");
-  const interrupt_request = r.u32("interrupt_request");
+  const run$0 = r.run(8, loadCpuCommon$run0);
+  const halted = r.u32At(run$0, "halted");
+  const interrupt_request = r.u32At(run$0 + 4, "interrupt_request");
   let exception_index: CpuCommonExceptionIndex | undefined;
   let crash_occurred: CpuCommonCrashOccurred | undefined;
   for (

@@ -12,6 +12,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -96,39 +97,36 @@ export interface Dma {
  * Writes struct I8257Regs in QEMU's wire format.
  */
 export function saveI8257Regs(w: Writer, s: I8257Regs, _p: Params): void {
-  const now = s.now;
-  const i$n = 2;
-  const i$items = w.array(now, i$n, "now");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.i32(i$items[i]!, "now[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const base = s.base;
-  const i_2$n = 2;
-  const i_2$items = w.array(base, i_2$n, "base");
-  let i_2 = 0;
-  try {
-    for (; i_2 < i_2$n; i_2++) {
-      w.u16(i_2$items[i_2]!, "base[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_2);
-  }
+  const run$0 = w.run(17, "now[0]");
+  const now = w.tuple(s.now, 2, "now");
+  w.i32At(run$0, now[0]!, "now[0]");
+  w.i32At(run$0 + 4, now[1]!, "now[1]");
+  const base = w.tuple(s.base, 2, "base");
+  w.u16At(run$0 + 8, base[0]!, "base[0]");
+  w.u16At(run$0 + 10, base[1]!, "base[1]");
   const mode = s.mode;
-  w.u8(mode, "mode");
+  w.u8At(run$0 + 12, mode, "mode");
   const page = s.page;
-  w.u8(page, "page");
+  w.u8At(run$0 + 13, page, "page");
   const pageh = s.pageh;
-  w.u8(pageh, "pageh");
+  w.u8At(run$0 + 14, pageh, "pageh");
   const dack = s.dack;
-  w.u8(dack, "dack");
+  w.u8At(run$0 + 15, dack, "dack");
   const eop = s.eop;
-  w.u8(eop, "eop");
+  w.u8At(run$0 + 16, eop, "eop");
 }
+
+const loadI8257Regs$run0: RunLayout = [
+  [0, 4, "i32", "now[0]"],
+  [4, 4, "i32", "now[1]"],
+  [8, 2, "u16", "base[0]"],
+  [10, 2, "u16", "base[1]"],
+  [12, 1, "u8", "mode"],
+  [13, 1, "u8", "page"],
+  [14, 1, "u8", "pageh"],
+  [15, 1, "u8", "dack"],
+  [16, 1, "u8", "eop"],
+];
 
 /**
  * vmstate_i8257_regs: one channel.
@@ -136,45 +134,29 @@ export function saveI8257Regs(w: Writer, s: I8257Regs, _p: Params): void {
  * Reads struct I8257Regs; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadI8257Regs(r: Reader, _p: Params): I8257Regs {
-  const i$n = 2;
-  const now: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      now[i] = r.i32("now[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const i_2$n = 2;
-  const base: number[] = new Array<number>(i_2$n);
-  let i_2 = 0;
-  try {
-    for (; i_2 < i_2$n; i_2++) {
-      base[i_2] = r.u16("base[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_2);
-  }
-  const mode = r.u8("mode");
-  const page = r.u8("page");
-  const pageh = r.u8("pageh");
-  const dack = r.u8("dack");
-  const eop = r.u8("eop");
+  const run$0 = r.run(17, loadI8257Regs$run0);
+  const now: number[] = [r.i32At(run$0, "now[0]"), r.i32At(run$0 + 4, "now[1]")];
+  const base: number[] = [r.u16At(run$0 + 8, "base[0]"), r.u16At(run$0 + 10, "base[1]")];
+  const mode = r.u8At(run$0 + 12, "mode");
+  const page = r.u8At(run$0 + 13, "page");
+  const pageh = r.u8At(run$0 + 14, "pageh");
+  const dack = r.u8At(run$0 + 15, "dack");
+  const eop = r.u8At(run$0 + 16, "eop");
   return { now, base, mode, page, pageh, dack, eop };
 }
 
 /** Writes section "dma" in QEMU's wire format. */
 export function saveDma(w: Writer, s: Dma, p: Params = {}): void {
   w.object(s, "");
+  const run$0 = w.run(7, "command");
   const command = s.command;
-  w.u8(command, "command");
+  w.u8At(run$0, command, "command");
   const mask = s.mask;
-  w.u8(mask, "mask");
+  w.u8At(run$0 + 1, mask, "mask");
   const flip_flop = s.flip_flop;
-  w.u8(flip_flop, "flip_flop");
+  w.u8At(run$0 + 2, flip_flop, "flip_flop");
   const dshift = s.dshift;
-  w.i32(dshift, "dshift");
+  w.i32At(run$0 + 3, dshift, "dshift");
   const regs = s.regs;
   const i$n = 4;
   const i$items = w.array(regs, i$n, "regs");
@@ -188,13 +170,21 @@ export function saveDma(w: Writer, s: Dma, p: Params = {}): void {
   }
 }
 
+const loadDma$run0: RunLayout = [
+  [0, 1, "u8", "command"],
+  [1, 1, "u8", "mask"],
+  [2, 1, "u8", "flip_flop"],
+  [3, 4, "i32", "dshift"],
+];
+
 /** Reads section "dma"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadDma(r: Reader, p: Params = {}, version: number = 1): Dma {
   r.version(version, 1, 1, "dma");
-  const command = r.u8("command");
-  const mask = r.u8("mask");
-  const flip_flop = r.u8("flip_flop");
-  const dshift = r.i32("dshift");
+  const run$0 = r.run(7, loadDma$run0);
+  const command = r.u8At(run$0, "command");
+  const mask = r.u8At(run$0 + 1, "mask");
+  const flip_flop = r.u8At(run$0 + 2, "flip_flop");
+  const dshift = r.i32At(run$0 + 3, "dshift");
   const i$n = 4;
   const regs: I8257Regs[] = new Array<I8257Regs>(i$n);
   let i = 0;

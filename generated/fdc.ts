@@ -15,6 +15,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -190,12 +191,13 @@ export interface Fdc {
  * Writes struct FDrive in QEMU's wire format.
  */
 export function saveFDrive(w: Writer, s: FDrive, _p: Params): void {
+  const run$0 = w.run(3, "head");
   const head = s.head;
-  w.u8(head, "head");
+  w.u8At(run$0, head, "head");
   const track = s.track;
-  w.u8(track, "track");
+  w.u8At(run$0 + 1, track, "track");
   const sect = s.sect;
-  w.u8(sect, "sect");
+  w.u8At(run$0 + 2, sect, "sect");
   const media_changed = s.media_changed;
   if (media_changed !== undefined && media_changed.media_changed !== 1) {
     w.object(media_changed, "media_changed");
@@ -218,6 +220,12 @@ export function saveFDrive(w: Writer, s: FDrive, _p: Params): void {
   } else w.absent(perpendicular, "perpendicular");
 }
 
+const loadFDrive$run0: RunLayout = [
+  [0, 1, "u8", "head"],
+  [1, 1, "u8", "track"],
+  [2, 1, "u8", "sect"],
+];
+
 /**
  * vmstate_fdrive ("fdrive", version 1): one drive's head position. fdrive_post_load only
  * revalidates the medium.
@@ -225,9 +233,10 @@ export function saveFDrive(w: Writer, s: FDrive, _p: Params): void {
  * Reads struct FDrive; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadFDrive(r: Reader, _p: Params): FDrive {
-  const head = r.u8("head");
-  const track = r.u8("track");
-  const sect = r.u8("sect");
+  const run$0 = r.run(3, loadFDrive$run0);
+  const head = r.u8At(run$0, "head");
+  const track = r.u8At(run$0 + 1, "track");
+  const sect = r.u8At(run$0 + 2, "sect");
   let media_changed: FDriveMediaChanged | undefined;
   let media_rate: FDriveMediaRate | undefined;
   let perpendicular: FDrivePerpendicular | undefined;
@@ -258,48 +267,50 @@ export function loadFDrive(r: Reader, _p: Params): FDrive {
  * Writes struct FDCtrl in QEMU's wire format.
  */
 export function saveFDCtrl(w: Writer, s: FDCtrl, p: Params): void {
+  const run$0 = w.run(9, "sra");
   const sra = s.sra;
-  w.u8(sra, "sra");
+  w.u8At(run$0, sra, "sra");
   const srb = s.srb;
-  w.u8(srb, "srb");
+  w.u8At(run$0 + 1, srb, "srb");
   const dor_vmstate = s.dor_vmstate;
-  w.u8(dor_vmstate, "dor_vmstate");
+  w.u8At(run$0 + 2, dor_vmstate, "dor_vmstate");
   const tdr = s.tdr;
-  w.u8(tdr, "tdr");
+  w.u8At(run$0 + 3, tdr, "tdr");
   const dsr = s.dsr;
-  w.u8(dsr, "dsr");
+  w.u8At(run$0 + 4, dsr, "dsr");
   const msr = s.msr;
-  w.u8(msr, "msr");
+  w.u8At(run$0 + 5, msr, "msr");
   const status0 = s.status0;
-  w.u8(status0, "status0");
+  w.u8At(run$0 + 6, status0, "status0");
   const status1 = s.status1;
-  w.u8(status1, "status1");
+  w.u8At(run$0 + 7, status1, "status1");
   const status2 = s.status2;
-  w.u8(status2, "status2");
+  w.u8At(run$0 + 8, status2, "status2");
   const fifo = s.fifo;
   w.bytes(fifo, FD_SECTOR_LEN, "fifo");
+  const run$1 = w.run(17, "data_pos");
   const data_pos = s.data_pos;
-  w.u32(data_pos, "data_pos");
+  w.u32At(run$1, data_pos, "data_pos");
   const data_len = s.data_len;
-  w.u32(data_len, "data_len");
+  w.u32At(run$1 + 4, data_len, "data_len");
   const data_state = s.data_state;
-  w.u8(data_state, "data_state");
+  w.u8At(run$1 + 8, data_state, "data_state");
   const data_dir = s.data_dir;
-  w.u8(data_dir, "data_dir");
+  w.u8At(run$1 + 9, data_dir, "data_dir");
   const eot = s.eot;
-  w.u8(eot, "eot");
+  w.u8At(run$1 + 10, eot, "eot");
   const timer0 = s.timer0;
-  w.u8(timer0, "timer0");
+  w.u8At(run$1 + 11, timer0, "timer0");
   const timer1 = s.timer1;
-  w.u8(timer1, "timer1");
+  w.u8At(run$1 + 12, timer1, "timer1");
   const precomp_trk = s.precomp_trk;
-  w.u8(precomp_trk, "precomp_trk");
+  w.u8At(run$1 + 13, precomp_trk, "precomp_trk");
   const config = s.config;
-  w.u8(config, "config");
+  w.u8At(run$1 + 14, config, "config");
   const lock = s.lock;
-  w.u8(lock, "lock");
+  w.u8At(run$1 + 15, lock, "lock");
   const pwrd = s.pwrd;
-  w.u8(pwrd, "pwrd");
+  w.u8At(run$1 + 16, pwrd, "pwrd");
   const num_floppies = s.num_floppies;
   w.u8(w.equal(num_floppies, MAX_FD, "num_floppies"), "num_floppies");
   const drives = s.drives;
@@ -346,33 +357,60 @@ export function saveFDCtrl(w: Writer, s: FDCtrl, p: Params): void {
   } else w.absent(phase, "phase");
 }
 
+const loadFDCtrl$run0: RunLayout = [
+  [0, 1, "u8", "sra"],
+  [1, 1, "u8", "srb"],
+  [2, 1, "u8", "dor_vmstate"],
+  [3, 1, "u8", "tdr"],
+  [4, 1, "u8", "dsr"],
+  [5, 1, "u8", "msr"],
+  [6, 1, "u8", "status0"],
+  [7, 1, "u8", "status1"],
+  [8, 1, "u8", "status2"],
+];
+const loadFDCtrl$run1: RunLayout = [
+  [0, 4, "u32", "data_pos"],
+  [4, 4, "u32", "data_len"],
+  [8, 1, "u8", "data_state"],
+  [9, 1, "u8", "data_dir"],
+  [10, 1, "u8", "eot"],
+  [11, 1, "u8", "timer0"],
+  [12, 1, "u8", "timer1"],
+  [13, 1, "u8", "precomp_trk"],
+  [14, 1, "u8", "config"],
+  [15, 1, "u8", "lock"],
+  [16, 1, "u8", "pwrd"],
+];
+
 /**
  * vmstate_fdc ("fdc", version 2), loaded at its own version.
  *
  * Reads struct FDCtrl; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadFDCtrl(r: Reader, p: Params): FDCtrl {
-  const sra = r.u8("sra");
-  const srb = r.u8("srb");
-  const dor_vmstate = r.u8("dor_vmstate");
-  const tdr = r.u8("tdr");
-  const dsr = r.u8("dsr");
-  const msr = r.u8("msr");
-  const status0 = r.u8("status0");
-  const status1 = r.u8("status1");
-  const status2 = r.u8("status2");
+  const run$0 = r.run(9, loadFDCtrl$run0);
+  const sra = r.u8At(run$0, "sra");
+  const srb = r.u8At(run$0 + 1, "srb");
+  const dor_vmstate = r.u8At(run$0 + 2, "dor_vmstate");
+  const tdr = r.u8At(run$0 + 3, "tdr");
+  const dsr = r.u8At(run$0 + 4, "dsr");
+  const msr = r.u8At(run$0 + 5, "msr");
+  const status0 = r.u8At(run$0 + 6, "status0");
+  const status1 = r.u8At(run$0 + 7, "status1");
+  const status2 = r.u8At(run$0 + 8, "status2");
   const fifo = r.bytes(FD_SECTOR_LEN, "fifo");
-  const data_pos = r.u32("data_pos");
-  const data_len = r.u32("data_len");
-  const data_state = r.u8("data_state");
-  const data_dir = r.u8("data_dir");
-  const eot = r.u8("eot");
-  const timer0 = r.u8("timer0");
-  const timer1 = r.u8("timer1");
-  const precomp_trk = r.u8("precomp_trk");
-  const config = r.u8("config");
-  const lock = r.u8("lock");
-  const pwrd = r.u8("pwrd");
+  const run$1 = r.run(17, loadFDCtrl$run1);
+  const data_pos = r.u32At(run$1, "data_pos");
+  const data_len = r.u32At(run$1 + 4, "data_len");
+  const data_state = r.u8At(run$1 + 8, "data_state");
+  const data_dir = r.u8At(run$1 + 9, "data_dir");
+  const eot = r.u8At(run$1 + 10, "eot");
+  const timer0 = r.u8At(run$1 + 11, "timer0");
+  const timer1 = r.u8At(run$1 + 12, "timer1");
+  const precomp_trk = r.u8At(run$1 + 13, "precomp_trk");
+  const config = r.u8At(run$1 + 14, "config");
+  const lock = r.u8At(run$1 + 15, "lock");
+  const pwrd = r.u8At(run$1 + 16, "pwrd");
   const num_floppies = r.equal(r.u8("num_floppies"), MAX_FD, "num_floppies", 1);
   const i$n = MAX_FD;
   const drives: FDrive[] = new Array<FDrive>(i$n);

@@ -8,7 +8,7 @@
 // names here. The acpi_mr subsection's post_load resizes the ACPI blobs' memory regions (it asserts
 // that the destination has the fw_cfg files); nothing is checked on load.
 
-import { type Reader, type SectionCodec, type Writer } from "../runtime/index.js";
+import { type Reader, type RunLayout, type SectionCodec, type Writer } from "../runtime/index.js";
 /**
  * qemu_real_host_page_size() of the source: 4096 on x86 hosts (a divisor must be a constant
  * here, so it is not a parameter).
@@ -125,14 +125,21 @@ export function saveFwCfg(w: Writer, s: FwCfg, p: Params = {}): void {
   ) {
     w.object(acpi_mr, "acpi_mr");
     w.subsection("fw_cfg/acpi_mr", 1);
+    const run$0 = w.run(24, "acpi_mr.table_mr_size");
     const table_mr_size = acpi_mr.table_mr_size;
-    w.u64(table_mr_size, "acpi_mr.table_mr_size");
+    w.u64At(run$0, table_mr_size, "acpi_mr.table_mr_size");
     const linker_mr_size = acpi_mr.linker_mr_size;
-    w.u64(linker_mr_size, "acpi_mr.linker_mr_size");
+    w.u64At(run$0 + 8, linker_mr_size, "acpi_mr.linker_mr_size");
     const rsdp_mr_size = acpi_mr.rsdp_mr_size;
-    w.u64(rsdp_mr_size, "acpi_mr.rsdp_mr_size");
+    w.u64At(run$0 + 16, rsdp_mr_size, "acpi_mr.rsdp_mr_size");
   } else w.absent(acpi_mr, "acpi_mr");
 }
+
+const loadFwCfg$run0: RunLayout = [
+  [0, 8, "u64", "acpi_mr.table_mr_size"],
+  [8, 8, "u64", "acpi_mr.linker_mr_size"],
+  [16, 8, "u64", "acpi_mr.rsdp_mr_size"],
+];
 
 /** Reads section "fw_cfg"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadFwCfg(r: Reader, _p: Params = {}, version: number = 2): FwCfg {
@@ -157,9 +164,10 @@ export function loadFwCfg(r: Reader, _p: Params = {}, version: number = 2): FwCf
     } else if ($name === "fw_cfg/acpi_mr") {
       if (acpi_mr !== undefined) r.duplicateSubsection($name, "acpi_mr");
       r.subsectionVersion($name, 1, 1, "acpi_mr");
-      const table_mr_size = r.u64("acpi_mr.table_mr_size");
-      const linker_mr_size = r.u64("acpi_mr.linker_mr_size");
-      const rsdp_mr_size = r.u64("acpi_mr.rsdp_mr_size");
+      const run$0 = r.run(24, loadFwCfg$run0);
+      const table_mr_size = r.u64At(run$0, "acpi_mr.table_mr_size");
+      const linker_mr_size = r.u64At(run$0 + 8, "acpi_mr.linker_mr_size");
+      const rsdp_mr_size = r.u64At(run$0 + 16, "acpi_mr.rsdp_mr_size");
       acpi_mr = { table_mr_size, linker_mr_size, rsdp_mr_size };
     } else r.unknownSubsection($name, "fw_cfg");
   }

@@ -14,6 +14,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -142,21 +143,32 @@ export interface HpetOffset {
  * Writes struct HPETTimer in QEMU's wire format.
  */
 export function saveHPETTimer(w: Writer, s: HPETTimer, _p: Params): void {
+  const run$0 = w.run(42, "tn");
   const tn = s.tn;
-  w.u8(tn, "tn");
+  w.u8At(run$0, tn, "tn");
   const config = s.config;
-  w.u64(config, "config");
+  w.u64At(run$0 + 1, config, "config");
   const cmp = s.cmp;
-  w.u64(cmp, "cmp");
+  w.u64At(run$0 + 9, cmp, "cmp");
   const fsb = s.fsb;
-  w.u64(fsb, "fsb");
+  w.u64At(run$0 + 17, fsb, "fsb");
   const period = s.period;
-  w.u64(period, "period");
+  w.u64At(run$0 + 25, period, "period");
   const wrap_flag = s.wrap_flag;
-  w.u8(wrap_flag, "wrap_flag");
+  w.u8At(run$0 + 33, wrap_flag, "wrap_flag");
   const qemu_timer = s.qemu_timer;
-  w.i64(qemu_timer, "qemu_timer");
+  w.i64At(run$0 + 34, qemu_timer, "qemu_timer");
 }
+
+const loadHPETTimer$run0: RunLayout = [
+  [0, 1, "u8", "tn"],
+  [1, 8, "u64", "config"],
+  [9, 8, "u64", "cmp"],
+  [17, 8, "u64", "fsb"],
+  [25, 8, "u64", "period"],
+  [33, 1, "u8", "wrap_flag"],
+  [34, 8, "i64", "qemu_timer"],
+];
 
 /**
  * vmstate_hpet_timer: one comparator.
@@ -164,13 +176,14 @@ export function saveHPETTimer(w: Writer, s: HPETTimer, _p: Params): void {
  * Reads struct HPETTimer; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadHPETTimer(r: Reader, _p: Params): HPETTimer {
-  const tn = r.u8("tn");
-  const config = r.u64("config");
-  const cmp = r.u64("cmp");
-  const fsb = r.u64("fsb");
-  const period = r.u64("period");
-  const wrap_flag = r.u8("wrap_flag");
-  const qemu_timer = r.i64("qemu_timer");
+  const run$0 = r.run(42, loadHPETTimer$run0);
+  const tn = r.u8At(run$0, "tn");
+  const config = r.u64At(run$0 + 1, "config");
+  const cmp = r.u64At(run$0 + 9, "cmp");
+  const fsb = r.u64At(run$0 + 17, "fsb");
+  const period = r.u64At(run$0 + 25, "period");
+  const wrap_flag = r.u8At(run$0 + 33, "wrap_flag");
+  const qemu_timer = r.i64At(run$0 + 34, "qemu_timer");
   return { tn, config, cmp, fsb, period, wrap_flag, qemu_timer };
 }
 
@@ -179,12 +192,13 @@ export function saveHpet(w: Writer, s: Hpet, p: Params = {}): void {
   w.object(s, "");
   const version: number = 2;
   const hpet_offset_saved = p.hpet_offset_saved ?? true;
+  const run$0 = w.run(24, "config");
   const config = s.config;
-  w.u64(config, "config");
+  w.u64At(run$0, config, "config");
   const isr = s.isr;
-  w.u64(isr, "isr");
+  w.u64At(run$0 + 8, isr, "isr");
   const hpet_counter = s.hpet_counter;
-  w.u64(hpet_counter, "hpet_counter");
+  w.u64At(run$0 + 16, hpet_counter, "hpet_counter");
   const num_timers = s.num_timers;
   if (version >= 2) {
     w.u8(w.present(num_timers, "num_timers"), "num_timers");
@@ -217,12 +231,19 @@ export function saveHpet(w: Writer, s: Hpet, p: Params = {}): void {
   } else w.absent(s.offset, "offset");
 }
 
+const loadHpet$run0: RunLayout = [
+  [0, 8, "u64", "config"],
+  [8, 8, "u64", "isr"],
+  [16, 8, "u64", "hpet_counter"],
+];
+
 /** Reads section "hpet"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadHpet(r: Reader, p: Params = {}, version: number = 2): Hpet {
   r.version(version, 1, 2, "hpet");
-  const config = r.u64("config");
-  const isr = r.u64("isr");
-  const hpet_counter = r.u64("hpet_counter");
+  const run$0 = r.run(24, loadHpet$run0);
+  const config = r.u64At(run$0, "config");
+  const isr = r.u64At(run$0 + 8, "isr");
+  const hpet_counter = r.u64At(run$0 + 16, "hpet_counter");
   let num_timers: number | undefined;
   if (version >= 2) {
     num_timers = r.u8("num_timers");

@@ -12,7 +12,14 @@
 // into (the HPET's legacy mode takes IRQ 0 from the PIT: pit_irq_control), and ends with channel
 // 0's next_transition_time once more ("formerly irq_timer"): QEMU sends the one value twice.
 
-import { atIndex, atPath, type Reader, type SectionCodec, type Writer } from "../runtime/index.js";
+import {
+  atIndex,
+  atPath,
+  type Reader,
+  type RunLayout,
+  type SectionCodec,
+  type Writer,
+} from "../runtime/index.js";
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
 export type Params = Record<string, never>;
 
@@ -96,35 +103,53 @@ export interface I8254 {
  * Writes struct PITChannelState in QEMU's wire format.
  */
 export function savePITChannelState(w: Writer, s: PITChannelState, _p: Params): void {
+  const run$0 = w.run(32, "count");
   const count = s.count;
-  w.i32(count, "count");
+  w.i32At(run$0, count, "count");
   const latched_count = s.latched_count;
-  w.u16(latched_count, "latched_count");
+  w.u16At(run$0 + 4, latched_count, "latched_count");
   const count_latched = s.count_latched;
-  w.u8(count_latched, "count_latched");
+  w.u8At(run$0 + 6, count_latched, "count_latched");
   const status_latched = s.status_latched;
-  w.u8(status_latched, "status_latched");
+  w.u8At(run$0 + 7, status_latched, "status_latched");
   const status = s.status;
-  w.u8(status, "status");
+  w.u8At(run$0 + 8, status, "status");
   const read_state = s.read_state;
-  w.u8(read_state, "read_state");
+  w.u8At(run$0 + 9, read_state, "read_state");
   const write_state = s.write_state;
-  w.u8(write_state, "write_state");
+  w.u8At(run$0 + 10, write_state, "write_state");
   const write_latch = s.write_latch;
-  w.u8(write_latch, "write_latch");
+  w.u8At(run$0 + 11, write_latch, "write_latch");
   const rw_mode = s.rw_mode;
-  w.u8(rw_mode, "rw_mode");
+  w.u8At(run$0 + 12, rw_mode, "rw_mode");
   const mode = s.mode;
-  w.u8(mode, "mode");
+  w.u8At(run$0 + 13, mode, "mode");
   const bcd = s.bcd;
-  w.u8(bcd, "bcd");
+  w.u8At(run$0 + 14, bcd, "bcd");
   const gate = s.gate;
-  w.u8(gate, "gate");
+  w.u8At(run$0 + 15, gate, "gate");
   const count_load_time = s.count_load_time;
-  w.i64(count_load_time, "count_load_time");
+  w.i64At(run$0 + 16, count_load_time, "count_load_time");
   const next_transition_time = s.next_transition_time;
-  w.i64(next_transition_time, "next_transition_time");
+  w.i64At(run$0 + 24, next_transition_time, "next_transition_time");
 }
+
+const loadPITChannelState$run0: RunLayout = [
+  [0, 4, "i32", "count"],
+  [4, 2, "u16", "latched_count"],
+  [6, 1, "u8", "count_latched"],
+  [7, 1, "u8", "status_latched"],
+  [8, 1, "u8", "status"],
+  [9, 1, "u8", "read_state"],
+  [10, 1, "u8", "write_state"],
+  [11, 1, "u8", "write_latch"],
+  [12, 1, "u8", "rw_mode"],
+  [13, 1, "u8", "mode"],
+  [14, 1, "u8", "bcd"],
+  [15, 1, "u8", "gate"],
+  [16, 8, "i64", "count_load_time"],
+  [24, 8, "i64", "next_transition_time"],
+];
 
 /**
  * vmstate_pit_channel: one counter.
@@ -132,20 +157,21 @@ export function savePITChannelState(w: Writer, s: PITChannelState, _p: Params): 
  * Reads struct PITChannelState; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadPITChannelState(r: Reader, _p: Params): PITChannelState {
-  const count = r.i32("count");
-  const latched_count = r.u16("latched_count");
-  const count_latched = r.u8("count_latched");
-  const status_latched = r.u8("status_latched");
-  const status = r.u8("status");
-  const read_state = r.u8("read_state");
-  const write_state = r.u8("write_state");
-  const write_latch = r.u8("write_latch");
-  const rw_mode = r.u8("rw_mode");
-  const mode = r.u8("mode");
-  const bcd = r.u8("bcd");
-  const gate = r.u8("gate");
-  const count_load_time = r.i64("count_load_time");
-  const next_transition_time = r.i64("next_transition_time");
+  const run$0 = r.run(32, loadPITChannelState$run0);
+  const count = r.i32At(run$0, "count");
+  const latched_count = r.u16At(run$0 + 4, "latched_count");
+  const count_latched = r.u8At(run$0 + 6, "count_latched");
+  const status_latched = r.u8At(run$0 + 7, "status_latched");
+  const status = r.u8At(run$0 + 8, "status");
+  const read_state = r.u8At(run$0 + 9, "read_state");
+  const write_state = r.u8At(run$0 + 10, "write_state");
+  const write_latch = r.u8At(run$0 + 11, "write_latch");
+  const rw_mode = r.u8At(run$0 + 12, "rw_mode");
+  const mode = r.u8At(run$0 + 13, "mode");
+  const bcd = r.u8At(run$0 + 14, "bcd");
+  const gate = r.u8At(run$0 + 15, "gate");
+  const count_load_time = r.i64At(run$0 + 16, "count_load_time");
+  const next_transition_time = r.i64At(run$0 + 24, "next_transition_time");
   return {
     count,
     latched_count,

@@ -8,7 +8,7 @@
 // pre_save and post_load dispatch to the TCG model in hw/intc/i8259.c; neither checks a field on
 // load: the registers, irq_base and the mode bits are used as they come.
 
-import { type Reader, type SectionCodec, type Writer } from "../runtime/index.js";
+import { type Reader, type RunLayout, type SectionCodec, type Writer } from "../runtime/index.js";
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
 export type Params = Record<string, never>;
 
@@ -91,59 +91,80 @@ export interface I8259 {
 /** Writes section "i8259" in QEMU's wire format. */
 export function saveI8259(w: Writer, s: I8259, _p: Params = {}): void {
   w.object(s, "");
+  const run$0 = w.run(16, "last_irr");
   const last_irr = s.last_irr;
-  w.u8(last_irr, "last_irr");
+  w.u8At(run$0, last_irr, "last_irr");
   const irr = s.irr;
-  w.u8(irr, "irr");
+  w.u8At(run$0 + 1, irr, "irr");
   const imr = s.imr;
-  w.u8(imr, "imr");
+  w.u8At(run$0 + 2, imr, "imr");
   const isr = s.isr;
-  w.u8(isr, "isr");
+  w.u8At(run$0 + 3, isr, "isr");
   const priority_add = s.priority_add;
-  w.u8(priority_add, "priority_add");
+  w.u8At(run$0 + 4, priority_add, "priority_add");
   const irq_base = s.irq_base;
-  w.u8(irq_base, "irq_base");
+  w.u8At(run$0 + 5, irq_base, "irq_base");
   const read_reg_select = s.read_reg_select;
-  w.u8(read_reg_select, "read_reg_select");
+  w.u8At(run$0 + 6, read_reg_select, "read_reg_select");
   const poll = s.poll;
-  w.u8(poll, "poll");
+  w.u8At(run$0 + 7, poll, "poll");
   const special_mask = s.special_mask;
-  w.u8(special_mask, "special_mask");
+  w.u8At(run$0 + 8, special_mask, "special_mask");
   const init_state = s.init_state;
-  w.u8(init_state, "init_state");
+  w.u8At(run$0 + 9, init_state, "init_state");
   const auto_eoi = s.auto_eoi;
-  w.u8(auto_eoi, "auto_eoi");
+  w.u8At(run$0 + 10, auto_eoi, "auto_eoi");
   const rotate_on_auto_eoi = s.rotate_on_auto_eoi;
-  w.u8(rotate_on_auto_eoi, "rotate_on_auto_eoi");
+  w.u8At(run$0 + 11, rotate_on_auto_eoi, "rotate_on_auto_eoi");
   const special_fully_nested_mode = s.special_fully_nested_mode;
-  w.u8(special_fully_nested_mode, "special_fully_nested_mode");
+  w.u8At(run$0 + 12, special_fully_nested_mode, "special_fully_nested_mode");
   const init4 = s.init4;
-  w.u8(init4, "init4");
+  w.u8At(run$0 + 13, init4, "init4");
   const single_mode = s.single_mode;
-  w.u8(single_mode, "single_mode");
+  w.u8At(run$0 + 14, single_mode, "single_mode");
   const elcr = s.elcr;
-  w.u8(elcr, "elcr");
+  w.u8At(run$0 + 15, elcr, "elcr");
 }
+
+const loadI8259$run0: RunLayout = [
+  [0, 1, "u8", "last_irr"],
+  [1, 1, "u8", "irr"],
+  [2, 1, "u8", "imr"],
+  [3, 1, "u8", "isr"],
+  [4, 1, "u8", "priority_add"],
+  [5, 1, "u8", "irq_base"],
+  [6, 1, "u8", "read_reg_select"],
+  [7, 1, "u8", "poll"],
+  [8, 1, "u8", "special_mask"],
+  [9, 1, "u8", "init_state"],
+  [10, 1, "u8", "auto_eoi"],
+  [11, 1, "u8", "rotate_on_auto_eoi"],
+  [12, 1, "u8", "special_fully_nested_mode"],
+  [13, 1, "u8", "init4"],
+  [14, 1, "u8", "single_mode"],
+  [15, 1, "u8", "elcr"],
+];
 
 /** Reads section "i8259"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadI8259(r: Reader, _p: Params = {}, version: number = 1): I8259 {
   r.version(version, 1, 1, "i8259");
-  const last_irr = r.u8("last_irr");
-  const irr = r.u8("irr");
-  const imr = r.u8("imr");
-  const isr = r.u8("isr");
-  const priority_add = r.u8("priority_add");
-  const irq_base = r.u8("irq_base");
-  const read_reg_select = r.u8("read_reg_select");
-  const poll = r.u8("poll");
-  const special_mask = r.u8("special_mask");
-  const init_state = r.u8("init_state");
-  const auto_eoi = r.u8("auto_eoi");
-  const rotate_on_auto_eoi = r.u8("rotate_on_auto_eoi");
-  const special_fully_nested_mode = r.u8("special_fully_nested_mode");
-  const init4 = r.u8("init4");
-  const single_mode = r.u8("single_mode");
-  const elcr = r.u8("elcr");
+  const run$0 = r.run(16, loadI8259$run0);
+  const last_irr = r.u8At(run$0, "last_irr");
+  const irr = r.u8At(run$0 + 1, "irr");
+  const imr = r.u8At(run$0 + 2, "imr");
+  const isr = r.u8At(run$0 + 3, "isr");
+  const priority_add = r.u8At(run$0 + 4, "priority_add");
+  const irq_base = r.u8At(run$0 + 5, "irq_base");
+  const read_reg_select = r.u8At(run$0 + 6, "read_reg_select");
+  const poll = r.u8At(run$0 + 7, "poll");
+  const special_mask = r.u8At(run$0 + 8, "special_mask");
+  const init_state = r.u8At(run$0 + 9, "init_state");
+  const auto_eoi = r.u8At(run$0 + 10, "auto_eoi");
+  const rotate_on_auto_eoi = r.u8At(run$0 + 11, "rotate_on_auto_eoi");
+  const special_fully_nested_mode = r.u8At(run$0 + 12, "special_fully_nested_mode");
+  const init4 = r.u8At(run$0 + 13, "init4");
+  const single_mode = r.u8At(run$0 + 14, "single_mode");
+  const elcr = r.u8At(run$0 + 15, "elcr");
   return {
     last_irr,
     irr,

@@ -13,6 +13,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -172,20 +173,21 @@ export interface Ich9Ahci {
  * Writes struct NCQTransferState in QEMU's wire format.
  */
 export function saveNCQTransferState(w: Writer, s: NCQTransferState, _p: Params): void {
+  const run$0 = w.run(17, "sector_count");
   const sector_count = s.sector_count;
-  w.u32(sector_count, "sector_count");
+  w.u32At(run$0, sector_count, "sector_count");
   const lba = s.lba;
-  w.u64(lba, "lba");
+  w.u64At(run$0 + 4, lba, "lba");
   const tag = s.tag;
-  w.u8(tag, "tag");
+  w.u8At(run$0 + 12, tag, "tag");
   const cmd = s.cmd;
-  w.u8(cmd, "cmd");
+  w.u8At(run$0 + 13, cmd, "cmd");
   const slot = s.slot;
-  w.u8(slot, "slot");
+  w.u8At(run$0 + 14, slot, "slot");
   const used = s.used;
-  w.bool(used, "used");
+  w.boolAt(run$0 + 15, used, "used");
   const halt = s.halt;
-  w.bool(halt, "halt");
+  w.boolAt(run$0 + 16, halt, "halt");
   // ahci_state_post_load: a used slot is a halted one; a halted slot holds an NCQ command in its
   // own slot. (It also maps the command header from guest memory, which a stream cannot show.)
   w.check(used === halt, "AHCI: an NCQ slot must be halted exactly when it is used", "used");
@@ -202,21 +204,32 @@ export function saveNCQTransferState(w: Writer, s: NCQTransferState, _p: Params)
   w.check(!halt || slot === tag, "AHCI: a halted NCQ slot's slot must equal its tag", "halt");
 }
 
+const loadNCQTransferState$run0: RunLayout = [
+  [0, 4, "u32", "sector_count"],
+  [4, 8, "u64", "lba"],
+  [12, 1, "u8", "tag"],
+  [13, 1, "u8", "cmd"],
+  [14, 1, "u8", "slot"],
+  [15, 1, "bool", "used"],
+  [16, 1, "bool", "halt"],
+];
+
 /**
  * vmstate_ncq_tfs ("ncq state", version 1): one native command queuing slot.
  *
  * Reads struct NCQTransferState; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadNCQTransferState(r: Reader, _p: Params): NCQTransferState {
-  const sector_count = r.u32("sector_count");
-  const lba = r.u64("lba");
-  const tag = r.u8("tag");
-  const cmd = r.u8("cmd");
-  const slot = r.u8("slot");
-  const used$at = r.pos;
-  const used = r.bool("used");
-  const halt$at = r.pos;
-  const halt = r.bool("halt");
+  const run$0 = r.run(17, loadNCQTransferState$run0);
+  const sector_count = r.u32At(run$0, "sector_count");
+  const lba = r.u64At(run$0 + 4, "lba");
+  const tag = r.u8At(run$0 + 12, "tag");
+  const cmd = r.u8At(run$0 + 13, "cmd");
+  const slot = r.u8At(run$0 + 14, "slot");
+  const used$at = run$0 + 15;
+  const used = r.boolAt(run$0 + 15, "used");
+  const halt$at = run$0 + 16;
+  const halt = r.boolAt(run$0 + 16, "halt");
   // ahci_state_post_load: a used slot is a halted one; a halted slot holds an NCQ command in its
   // own slot. (It also maps the command header from guest memory, which a stream cannot show.)
   r.check(
@@ -263,24 +276,25 @@ export function saveAHCIDevice(w: Writer, s: AHCIDevice, p: Params): void {
   } catch (e) {
     throw atPath(e, "port_ifs_0");
   }
+  const run$0 = w.run(36, "port_state");
   const port_state = s.port_state;
-  w.u32(port_state, "port_state");
+  w.u32At(run$0, port_state, "port_state");
   const finished = s.finished;
-  w.u32(finished, "finished");
+  w.u32At(run$0 + 4, finished, "finished");
   const port_regs_lst_addr = s.port_regs?.lst_addr;
-  w.u32(port_regs_lst_addr, "port_regs.lst_addr");
+  w.u32At(run$0 + 8, port_regs_lst_addr, "port_regs.lst_addr");
   const port_regs_lst_addr_hi = s.port_regs?.lst_addr_hi;
-  w.u32(port_regs_lst_addr_hi, "port_regs.lst_addr_hi");
+  w.u32At(run$0 + 12, port_regs_lst_addr_hi, "port_regs.lst_addr_hi");
   const port_regs_fis_addr = s.port_regs?.fis_addr;
-  w.u32(port_regs_fis_addr, "port_regs.fis_addr");
+  w.u32At(run$0 + 16, port_regs_fis_addr, "port_regs.fis_addr");
   const port_regs_fis_addr_hi = s.port_regs?.fis_addr_hi;
-  w.u32(port_regs_fis_addr_hi, "port_regs.fis_addr_hi");
+  w.u32At(run$0 + 20, port_regs_fis_addr_hi, "port_regs.fis_addr_hi");
   const port_regs_irq_stat = s.port_regs?.irq_stat;
-  w.u32(port_regs_irq_stat, "port_regs.irq_stat");
+  w.u32At(run$0 + 24, port_regs_irq_stat, "port_regs.irq_stat");
   const port_regs_irq_mask = s.port_regs?.irq_mask;
-  w.u32(port_regs_irq_mask, "port_regs.irq_mask");
+  w.u32At(run$0 + 28, port_regs_irq_mask, "port_regs.irq_mask");
   const port_regs_cmd = s.port_regs?.cmd;
-  w.u32(port_regs_cmd, "port_regs.cmd");
+  w.u32At(run$0 + 32, port_regs_cmd, "port_regs.cmd");
   // ahci_state_post_load: an engine that is off must not be running.
   w.check(
     (port_regs_cmd & PORT_CMD_START) >>> 0 !== 0 || (port_regs_cmd & PORT_CMD_LIST_ON) >>> 0 === 0,
@@ -292,24 +306,25 @@ export function saveAHCIDevice(w: Writer, s: AHCIDevice, p: Params): void {
     "AHCI: FIS RX engine should be off, but status bit indicates it is still running",
     "port_regs.cmd",
   );
+  const run$1 = w.run(33, "port_regs.tfdata");
   const port_regs_tfdata = s.port_regs?.tfdata;
-  w.u32(port_regs_tfdata, "port_regs.tfdata");
+  w.u32At(run$1, port_regs_tfdata, "port_regs.tfdata");
   const port_regs_sig = s.port_regs?.sig;
-  w.u32(port_regs_sig, "port_regs.sig");
+  w.u32At(run$1 + 4, port_regs_sig, "port_regs.sig");
   const port_regs_scr_stat = s.port_regs?.scr_stat;
-  w.u32(port_regs_scr_stat, "port_regs.scr_stat");
+  w.u32At(run$1 + 8, port_regs_scr_stat, "port_regs.scr_stat");
   const port_regs_scr_ctl = s.port_regs?.scr_ctl;
-  w.u32(port_regs_scr_ctl, "port_regs.scr_ctl");
+  w.u32At(run$1 + 12, port_regs_scr_ctl, "port_regs.scr_ctl");
   const port_regs_scr_err = s.port_regs?.scr_err;
-  w.u32(port_regs_scr_err, "port_regs.scr_err");
+  w.u32At(run$1 + 16, port_regs_scr_err, "port_regs.scr_err");
   const port_regs_scr_act = s.port_regs?.scr_act;
-  w.u32(port_regs_scr_act, "port_regs.scr_act");
+  w.u32At(run$1 + 20, port_regs_scr_act, "port_regs.scr_act");
   const port_regs_cmd_issue = s.port_regs?.cmd_issue;
-  w.u32(port_regs_cmd_issue, "port_regs.cmd_issue");
+  w.u32At(run$1 + 24, port_regs_cmd_issue, "port_regs.cmd_issue");
   const done_first_drq = s.done_first_drq;
-  w.bool(done_first_drq, "done_first_drq");
+  w.boolAt(run$1 + 28, done_first_drq, "done_first_drq");
   const busy_slot = s.busy_slot;
-  w.i32(busy_slot, "busy_slot");
+  w.i32At(run$1 + 29, busy_slot, "busy_slot");
   w.check(
     busy_slot >= -1 && busy_slot < AHCI_MAX_CMDS,
     "AHCI: busy_slot out of range",
@@ -330,6 +345,29 @@ export function saveAHCIDevice(w: Writer, s: AHCIDevice, p: Params): void {
   }
 }
 
+const loadAHCIDevice$run0: RunLayout = [
+  [0, 4, "u32", "port_state"],
+  [4, 4, "u32", "finished"],
+  [8, 4, "u32", "port_regs.lst_addr"],
+  [12, 4, "u32", "port_regs.lst_addr_hi"],
+  [16, 4, "u32", "port_regs.fis_addr"],
+  [20, 4, "u32", "port_regs.fis_addr_hi"],
+  [24, 4, "u32", "port_regs.irq_stat"],
+  [28, 4, "u32", "port_regs.irq_mask"],
+  [32, 4, "u32", "port_regs.cmd"],
+];
+const loadAHCIDevice$run1: RunLayout = [
+  [0, 4, "u32", "port_regs.tfdata"],
+  [4, 4, "u32", "port_regs.sig"],
+  [8, 4, "u32", "port_regs.scr_stat"],
+  [12, 4, "u32", "port_regs.scr_ctl"],
+  [16, 4, "u32", "port_regs.scr_err"],
+  [20, 4, "u32", "port_regs.scr_act"],
+  [24, 4, "u32", "port_regs.cmd_issue"],
+  [28, 1, "bool", "done_first_drq"],
+  [29, 4, "i32", "busy_slot"],
+];
+
 /**
  * vmstate_ahci_device ("ahci port", version 1): one SATA port, its IDE bus and its drive.
  *
@@ -348,16 +386,17 @@ export function loadAHCIDevice(r: Reader, p: Params): AHCIDevice {
   } catch (e) {
     throw atPath(e, "port_ifs_0");
   }
-  const port_state = r.u32("port_state");
-  const finished = r.u32("finished");
-  const port_regs_lst_addr = r.u32("port_regs.lst_addr");
-  const port_regs_lst_addr_hi = r.u32("port_regs.lst_addr_hi");
-  const port_regs_fis_addr = r.u32("port_regs.fis_addr");
-  const port_regs_fis_addr_hi = r.u32("port_regs.fis_addr_hi");
-  const port_regs_irq_stat = r.u32("port_regs.irq_stat");
-  const port_regs_irq_mask = r.u32("port_regs.irq_mask");
-  const port_regs_cmd$at = r.pos;
-  const port_regs_cmd = r.u32("port_regs.cmd");
+  const run$0 = r.run(36, loadAHCIDevice$run0);
+  const port_state = r.u32At(run$0, "port_state");
+  const finished = r.u32At(run$0 + 4, "finished");
+  const port_regs_lst_addr = r.u32At(run$0 + 8, "port_regs.lst_addr");
+  const port_regs_lst_addr_hi = r.u32At(run$0 + 12, "port_regs.lst_addr_hi");
+  const port_regs_fis_addr = r.u32At(run$0 + 16, "port_regs.fis_addr");
+  const port_regs_fis_addr_hi = r.u32At(run$0 + 20, "port_regs.fis_addr_hi");
+  const port_regs_irq_stat = r.u32At(run$0 + 24, "port_regs.irq_stat");
+  const port_regs_irq_mask = r.u32At(run$0 + 28, "port_regs.irq_mask");
+  const port_regs_cmd$at = run$0 + 32;
+  const port_regs_cmd = r.u32At(run$0 + 32, "port_regs.cmd");
   // ahci_state_post_load: an engine that is off must not be running.
   r.check(
     (port_regs_cmd & PORT_CMD_START) >>> 0 !== 0 || (port_regs_cmd & PORT_CMD_LIST_ON) >>> 0 === 0,
@@ -371,16 +410,17 @@ export function loadAHCIDevice(r: Reader, p: Params): AHCIDevice {
     "port_regs.cmd",
     port_regs_cmd$at,
   );
-  const port_regs_tfdata = r.u32("port_regs.tfdata");
-  const port_regs_sig = r.u32("port_regs.sig");
-  const port_regs_scr_stat = r.u32("port_regs.scr_stat");
-  const port_regs_scr_ctl = r.u32("port_regs.scr_ctl");
-  const port_regs_scr_err = r.u32("port_regs.scr_err");
-  const port_regs_scr_act = r.u32("port_regs.scr_act");
-  const port_regs_cmd_issue = r.u32("port_regs.cmd_issue");
-  const done_first_drq = r.bool("done_first_drq");
-  const busy_slot$at = r.pos;
-  const busy_slot = r.i32("busy_slot");
+  const run$1 = r.run(33, loadAHCIDevice$run1);
+  const port_regs_tfdata = r.u32At(run$1, "port_regs.tfdata");
+  const port_regs_sig = r.u32At(run$1 + 4, "port_regs.sig");
+  const port_regs_scr_stat = r.u32At(run$1 + 8, "port_regs.scr_stat");
+  const port_regs_scr_ctl = r.u32At(run$1 + 12, "port_regs.scr_ctl");
+  const port_regs_scr_err = r.u32At(run$1 + 16, "port_regs.scr_err");
+  const port_regs_scr_act = r.u32At(run$1 + 20, "port_regs.scr_act");
+  const port_regs_cmd_issue = r.u32At(run$1 + 24, "port_regs.cmd_issue");
+  const done_first_drq = r.boolAt(run$1 + 28, "done_first_drq");
+  const busy_slot$at = run$1 + 29;
+  const busy_slot = r.i32At(run$1 + 29, "busy_slot");
   r.check(
     busy_slot >= -1 && busy_slot < AHCI_MAX_CMDS,
     "AHCI: busy_slot out of range",
@@ -443,21 +483,31 @@ export function saveAHCIState(w: Writer, s: AHCIState, p: Params): void {
   } catch (e) {
     throw atIndex(atPath(e, "dev[]"), i);
   }
+  const run$0 = w.run(24, "control_regs.cap");
   const control_regs_cap = s.control_regs?.cap;
-  w.u32(control_regs_cap, "control_regs.cap");
+  w.u32At(run$0, control_regs_cap, "control_regs.cap");
   const control_regs_ghc = s.control_regs?.ghc;
-  w.u32(control_regs_ghc, "control_regs.ghc");
+  w.u32At(run$0 + 4, control_regs_ghc, "control_regs.ghc");
   const control_regs_irqstatus = s.control_regs?.irqstatus;
-  w.u32(control_regs_irqstatus, "control_regs.irqstatus");
+  w.u32At(run$0 + 8, control_regs_irqstatus, "control_regs.irqstatus");
   const control_regs_impl = s.control_regs?.impl;
-  w.u32(control_regs_impl, "control_regs.impl");
+  w.u32At(run$0 + 12, control_regs_impl, "control_regs.impl");
   const control_regs_version = s.control_regs?.version;
-  w.u32(control_regs_version, "control_regs.version");
+  w.u32At(run$0 + 16, control_regs_version, "control_regs.version");
   const idp_index = s.idp_index;
-  w.u32(idp_index, "idp_index");
+  w.u32At(run$0 + 20, idp_index, "idp_index");
   const ports = s.ports;
   w.i32(w.equal(ports, ICH9_SATA_PORTS, "ports"), "ports");
 }
+
+const loadAHCIState$run0: RunLayout = [
+  [0, 4, "u32", "control_regs.cap"],
+  [4, 4, "u32", "control_regs.ghc"],
+  [8, 4, "u32", "control_regs.irqstatus"],
+  [12, 4, "u32", "control_regs.impl"],
+  [16, 4, "u32", "control_regs.version"],
+  [20, 4, "u32", "idp_index"],
+];
 
 /**
  * vmstate_ahci ("ahci", version 1).
@@ -475,12 +525,13 @@ export function loadAHCIState(r: Reader, p: Params): AHCIState {
   } catch (e) {
     throw atIndex(atPath(e, "dev[]"), i);
   }
-  const control_regs_cap = r.u32("control_regs.cap");
-  const control_regs_ghc = r.u32("control_regs.ghc");
-  const control_regs_irqstatus = r.u32("control_regs.irqstatus");
-  const control_regs_impl = r.u32("control_regs.impl");
-  const control_regs_version = r.u32("control_regs.version");
-  const idp_index = r.u32("idp_index");
+  const run$0 = r.run(24, loadAHCIState$run0);
+  const control_regs_cap = r.u32At(run$0, "control_regs.cap");
+  const control_regs_ghc = r.u32At(run$0 + 4, "control_regs.ghc");
+  const control_regs_irqstatus = r.u32At(run$0 + 8, "control_regs.irqstatus");
+  const control_regs_impl = r.u32At(run$0 + 12, "control_regs.impl");
+  const control_regs_version = r.u32At(run$0 + 16, "control_regs.version");
+  const idp_index = r.u32At(run$0 + 20, "idp_index");
   const ports = r.equal(r.i32("ports"), ICH9_SATA_PORTS, "ports", 4);
   return {
     dev,

@@ -16,6 +16,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -241,37 +242,56 @@ export interface ICH9LPCSmiFeat {
  * Writes struct TCOIORegs in QEMU's wire format.
  */
 export function saveTCOIORegs(w: Writer, s: TCOIORegs, _p: Params): void {
+  const run$0 = w.run(35, "tco.rld");
   const tco_rld = s.tco?.rld;
-  w.u16(tco_rld, "tco.rld");
+  w.u16At(run$0, tco_rld, "tco.rld");
   const tco_din = s.tco?.din;
-  w.u8(tco_din, "tco.din");
+  w.u8At(run$0 + 2, tco_din, "tco.din");
   const tco_dout = s.tco?.dout;
-  w.u8(tco_dout, "tco.dout");
+  w.u8At(run$0 + 3, tco_dout, "tco.dout");
   const tco_sts1 = s.tco?.sts1;
-  w.u16(tco_sts1, "tco.sts1");
+  w.u16At(run$0 + 4, tco_sts1, "tco.sts1");
   const tco_sts2 = s.tco?.sts2;
-  w.u16(tco_sts2, "tco.sts2");
+  w.u16At(run$0 + 6, tco_sts2, "tco.sts2");
   const tco_cnt1 = s.tco?.cnt1;
-  w.u16(tco_cnt1, "tco.cnt1");
+  w.u16At(run$0 + 8, tco_cnt1, "tco.cnt1");
   const tco_cnt2 = s.tco?.cnt2;
-  w.u16(tco_cnt2, "tco.cnt2");
+  w.u16At(run$0 + 10, tco_cnt2, "tco.cnt2");
   const tco_msg1 = s.tco?.msg1;
-  w.u8(tco_msg1, "tco.msg1");
+  w.u8At(run$0 + 12, tco_msg1, "tco.msg1");
   const tco_msg2 = s.tco?.msg2;
-  w.u8(tco_msg2, "tco.msg2");
+  w.u8At(run$0 + 13, tco_msg2, "tco.msg2");
   const tco_wdcnt = s.tco?.wdcnt;
-  w.u8(tco_wdcnt, "tco.wdcnt");
+  w.u8At(run$0 + 14, tco_wdcnt, "tco.wdcnt");
   const tco_tmr = s.tco?.tmr;
-  w.u16(tco_tmr, "tco.tmr");
+  w.u16At(run$0 + 15, tco_tmr, "tco.tmr");
   const sw_irq_gen = s.sw_irq_gen;
-  w.u8(sw_irq_gen, "sw_irq_gen");
+  w.u8At(run$0 + 17, sw_irq_gen, "sw_irq_gen");
   const tco_timer = s.tco_timer;
-  w.i64(tco_timer, "tco_timer");
+  w.i64At(run$0 + 18, tco_timer, "tco_timer");
   const expire_time = s.expire_time;
-  w.i64(expire_time, "expire_time");
+  w.i64At(run$0 + 26, expire_time, "expire_time");
   const timeouts_no = s.timeouts_no;
-  w.u8(timeouts_no, "timeouts_no");
+  w.u8At(run$0 + 34, timeouts_no, "timeouts_no");
 }
+
+const loadTCOIORegs$run0: RunLayout = [
+  [0, 2, "u16", "tco.rld"],
+  [2, 1, "u8", "tco.din"],
+  [3, 1, "u8", "tco.dout"],
+  [4, 2, "u16", "tco.sts1"],
+  [6, 2, "u16", "tco.sts2"],
+  [8, 2, "u16", "tco.cnt1"],
+  [10, 2, "u16", "tco.cnt2"],
+  [12, 1, "u8", "tco.msg1"],
+  [13, 1, "u8", "tco.msg2"],
+  [14, 1, "u8", "tco.wdcnt"],
+  [15, 2, "u16", "tco.tmr"],
+  [17, 1, "u8", "sw_irq_gen"],
+  [18, 8, "i64", "tco_timer"],
+  [26, 8, "i64", "expire_time"],
+  [34, 1, "u8", "timeouts_no"],
+];
 
 /**
  * vmstate_tco_io_sts: the TCO watchdog's registers (hw/acpi/tco.c); no post_load.
@@ -279,21 +299,22 @@ export function saveTCOIORegs(w: Writer, s: TCOIORegs, _p: Params): void {
  * Reads struct TCOIORegs; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadTCOIORegs(r: Reader, _p: Params): TCOIORegs {
-  const tco_rld = r.u16("tco.rld");
-  const tco_din = r.u8("tco.din");
-  const tco_dout = r.u8("tco.dout");
-  const tco_sts1 = r.u16("tco.sts1");
-  const tco_sts2 = r.u16("tco.sts2");
-  const tco_cnt1 = r.u16("tco.cnt1");
-  const tco_cnt2 = r.u16("tco.cnt2");
-  const tco_msg1 = r.u8("tco.msg1");
-  const tco_msg2 = r.u8("tco.msg2");
-  const tco_wdcnt = r.u8("tco.wdcnt");
-  const tco_tmr = r.u16("tco.tmr");
-  const sw_irq_gen = r.u8("sw_irq_gen");
-  const tco_timer = r.i64("tco_timer");
-  const expire_time = r.i64("expire_time");
-  const timeouts_no = r.u8("timeouts_no");
+  const run$0 = r.run(35, loadTCOIORegs$run0);
+  const tco_rld = r.u16At(run$0, "tco.rld");
+  const tco_din = r.u8At(run$0 + 2, "tco.din");
+  const tco_dout = r.u8At(run$0 + 3, "tco.dout");
+  const tco_sts1 = r.u16At(run$0 + 4, "tco.sts1");
+  const tco_sts2 = r.u16At(run$0 + 6, "tco.sts2");
+  const tco_cnt1 = r.u16At(run$0 + 8, "tco.cnt1");
+  const tco_cnt2 = r.u16At(run$0 + 10, "tco.cnt2");
+  const tco_msg1 = r.u8At(run$0 + 12, "tco.msg1");
+  const tco_msg2 = r.u8At(run$0 + 13, "tco.msg2");
+  const tco_wdcnt = r.u8At(run$0 + 14, "tco.wdcnt");
+  const tco_tmr = r.u16At(run$0 + 15, "tco.tmr");
+  const sw_irq_gen = r.u8At(run$0 + 17, "sw_irq_gen");
+  const tco_timer = r.i64At(run$0 + 18, "tco_timer");
+  const expire_time = r.i64At(run$0 + 26, "expire_time");
+  const timeouts_no = r.u8At(run$0 + 34, "timeouts_no");
   return {
     tco: {
       rld: tco_rld,
@@ -321,42 +342,55 @@ export function loadTCOIORegs(r: Reader, _p: Params): TCOIORegs {
  * Writes struct ICH9LPCPMRegs in QEMU's wire format.
  */
 export function saveICH9LPCPMRegs(w: Writer, s: ICH9LPCPMRegs, p: Params): void {
+  const run$0 = w.run(62, "acpi_regs.pm1.evt.sts");
   const acpi_regs_pm1_evt_sts = s.acpi_regs?.pm1?.evt?.sts;
-  w.u16(acpi_regs_pm1_evt_sts, "acpi_regs.pm1.evt.sts");
+  w.u16At(run$0, acpi_regs_pm1_evt_sts, "acpi_regs.pm1.evt.sts");
   const acpi_regs_pm1_evt_en = s.acpi_regs?.pm1?.evt?.en;
-  w.u16(acpi_regs_pm1_evt_en, "acpi_regs.pm1.evt.en");
+  w.u16At(run$0 + 2, acpi_regs_pm1_evt_en, "acpi_regs.pm1.evt.en");
   const acpi_regs_pm1_cnt_cnt = s.acpi_regs?.pm1?.cnt?.cnt;
-  w.u16(acpi_regs_pm1_cnt_cnt, "acpi_regs.pm1.cnt.cnt");
+  w.u16At(run$0 + 4, acpi_regs_pm1_cnt_cnt, "acpi_regs.pm1.cnt.cnt");
   const acpi_regs_tmr_timer = s.acpi_regs?.tmr?.timer;
-  w.i64(acpi_regs_tmr_timer, "acpi_regs.tmr.timer");
+  w.i64At(run$0 + 6, acpi_regs_tmr_timer, "acpi_regs.tmr.timer");
   const acpi_regs_tmr_overflow_time = s.acpi_regs?.tmr?.overflow_time;
-  w.i64(acpi_regs_tmr_overflow_time, "acpi_regs.tmr.overflow_time");
-  const acpi_regs_gpe_sts = s.acpi_regs?.gpe?.sts;
-  const i$n = ICH9_PMIO_GPE0_LEN;
-  const i$items = w.array(acpi_regs_gpe_sts, i$n, "acpi_regs.gpe.sts");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.u8(i$items[i]!, "acpi_regs.gpe.sts[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const acpi_regs_gpe_en = s.acpi_regs?.gpe?.en;
-  const i_2$n = ICH9_PMIO_GPE0_LEN;
-  const i_2$items = w.array(acpi_regs_gpe_en, i_2$n, "acpi_regs.gpe.en");
-  let i_2 = 0;
-  try {
-    for (; i_2 < i_2$n; i_2++) {
-      w.u8(i_2$items[i_2]!, "acpi_regs.gpe.en[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_2);
-  }
+  w.i64At(run$0 + 14, acpi_regs_tmr_overflow_time, "acpi_regs.tmr.overflow_time");
+  const acpi_regs_gpe_sts = w.tuple(s.acpi_regs?.gpe?.sts, 16, "acpi_regs.gpe.sts");
+  w.u8At(run$0 + 22, acpi_regs_gpe_sts[0]!, "acpi_regs.gpe.sts[0]");
+  w.u8At(run$0 + 23, acpi_regs_gpe_sts[1]!, "acpi_regs.gpe.sts[1]");
+  w.u8At(run$0 + 24, acpi_regs_gpe_sts[2]!, "acpi_regs.gpe.sts[2]");
+  w.u8At(run$0 + 25, acpi_regs_gpe_sts[3]!, "acpi_regs.gpe.sts[3]");
+  w.u8At(run$0 + 26, acpi_regs_gpe_sts[4]!, "acpi_regs.gpe.sts[4]");
+  w.u8At(run$0 + 27, acpi_regs_gpe_sts[5]!, "acpi_regs.gpe.sts[5]");
+  w.u8At(run$0 + 28, acpi_regs_gpe_sts[6]!, "acpi_regs.gpe.sts[6]");
+  w.u8At(run$0 + 29, acpi_regs_gpe_sts[7]!, "acpi_regs.gpe.sts[7]");
+  w.u8At(run$0 + 30, acpi_regs_gpe_sts[8]!, "acpi_regs.gpe.sts[8]");
+  w.u8At(run$0 + 31, acpi_regs_gpe_sts[9]!, "acpi_regs.gpe.sts[9]");
+  w.u8At(run$0 + 32, acpi_regs_gpe_sts[10]!, "acpi_regs.gpe.sts[10]");
+  w.u8At(run$0 + 33, acpi_regs_gpe_sts[11]!, "acpi_regs.gpe.sts[11]");
+  w.u8At(run$0 + 34, acpi_regs_gpe_sts[12]!, "acpi_regs.gpe.sts[12]");
+  w.u8At(run$0 + 35, acpi_regs_gpe_sts[13]!, "acpi_regs.gpe.sts[13]");
+  w.u8At(run$0 + 36, acpi_regs_gpe_sts[14]!, "acpi_regs.gpe.sts[14]");
+  w.u8At(run$0 + 37, acpi_regs_gpe_sts[15]!, "acpi_regs.gpe.sts[15]");
+  const acpi_regs_gpe_en = w.tuple(s.acpi_regs?.gpe?.en, 16, "acpi_regs.gpe.en");
+  w.u8At(run$0 + 38, acpi_regs_gpe_en[0]!, "acpi_regs.gpe.en[0]");
+  w.u8At(run$0 + 39, acpi_regs_gpe_en[1]!, "acpi_regs.gpe.en[1]");
+  w.u8At(run$0 + 40, acpi_regs_gpe_en[2]!, "acpi_regs.gpe.en[2]");
+  w.u8At(run$0 + 41, acpi_regs_gpe_en[3]!, "acpi_regs.gpe.en[3]");
+  w.u8At(run$0 + 42, acpi_regs_gpe_en[4]!, "acpi_regs.gpe.en[4]");
+  w.u8At(run$0 + 43, acpi_regs_gpe_en[5]!, "acpi_regs.gpe.en[5]");
+  w.u8At(run$0 + 44, acpi_regs_gpe_en[6]!, "acpi_regs.gpe.en[6]");
+  w.u8At(run$0 + 45, acpi_regs_gpe_en[7]!, "acpi_regs.gpe.en[7]");
+  w.u8At(run$0 + 46, acpi_regs_gpe_en[8]!, "acpi_regs.gpe.en[8]");
+  w.u8At(run$0 + 47, acpi_regs_gpe_en[9]!, "acpi_regs.gpe.en[9]");
+  w.u8At(run$0 + 48, acpi_regs_gpe_en[10]!, "acpi_regs.gpe.en[10]");
+  w.u8At(run$0 + 49, acpi_regs_gpe_en[11]!, "acpi_regs.gpe.en[11]");
+  w.u8At(run$0 + 50, acpi_regs_gpe_en[12]!, "acpi_regs.gpe.en[12]");
+  w.u8At(run$0 + 51, acpi_regs_gpe_en[13]!, "acpi_regs.gpe.en[13]");
+  w.u8At(run$0 + 52, acpi_regs_gpe_en[14]!, "acpi_regs.gpe.en[14]");
+  w.u8At(run$0 + 53, acpi_regs_gpe_en[15]!, "acpi_regs.gpe.en[15]");
   const smi_en = s.smi_en;
-  w.u32(smi_en, "smi_en");
+  w.u32At(run$0 + 54, smi_en, "smi_en");
   const smi_sts = s.smi_sts;
-  w.u32(smi_sts, "smi_sts");
+  w.u32At(run$0 + 58, smi_sts, "smi_sts");
   const memhp = s.memhp;
   if (memhp !== undefined) {
     w.object(memhp, "memhp");
@@ -420,39 +454,98 @@ export function saveICH9LPCPMRegs(w: Writer, s: ICH9LPCPMRegs, p: Params): void 
   }
 }
 
+const loadICH9LPCPMRegs$run0: RunLayout = [
+  [0, 2, "u16", "acpi_regs.pm1.evt.sts"],
+  [2, 2, "u16", "acpi_regs.pm1.evt.en"],
+  [4, 2, "u16", "acpi_regs.pm1.cnt.cnt"],
+  [6, 8, "i64", "acpi_regs.tmr.timer"],
+  [14, 8, "i64", "acpi_regs.tmr.overflow_time"],
+  [22, 1, "u8", "acpi_regs.gpe.sts[0]"],
+  [23, 1, "u8", "acpi_regs.gpe.sts[1]"],
+  [24, 1, "u8", "acpi_regs.gpe.sts[2]"],
+  [25, 1, "u8", "acpi_regs.gpe.sts[3]"],
+  [26, 1, "u8", "acpi_regs.gpe.sts[4]"],
+  [27, 1, "u8", "acpi_regs.gpe.sts[5]"],
+  [28, 1, "u8", "acpi_regs.gpe.sts[6]"],
+  [29, 1, "u8", "acpi_regs.gpe.sts[7]"],
+  [30, 1, "u8", "acpi_regs.gpe.sts[8]"],
+  [31, 1, "u8", "acpi_regs.gpe.sts[9]"],
+  [32, 1, "u8", "acpi_regs.gpe.sts[10]"],
+  [33, 1, "u8", "acpi_regs.gpe.sts[11]"],
+  [34, 1, "u8", "acpi_regs.gpe.sts[12]"],
+  [35, 1, "u8", "acpi_regs.gpe.sts[13]"],
+  [36, 1, "u8", "acpi_regs.gpe.sts[14]"],
+  [37, 1, "u8", "acpi_regs.gpe.sts[15]"],
+  [38, 1, "u8", "acpi_regs.gpe.en[0]"],
+  [39, 1, "u8", "acpi_regs.gpe.en[1]"],
+  [40, 1, "u8", "acpi_regs.gpe.en[2]"],
+  [41, 1, "u8", "acpi_regs.gpe.en[3]"],
+  [42, 1, "u8", "acpi_regs.gpe.en[4]"],
+  [43, 1, "u8", "acpi_regs.gpe.en[5]"],
+  [44, 1, "u8", "acpi_regs.gpe.en[6]"],
+  [45, 1, "u8", "acpi_regs.gpe.en[7]"],
+  [46, 1, "u8", "acpi_regs.gpe.en[8]"],
+  [47, 1, "u8", "acpi_regs.gpe.en[9]"],
+  [48, 1, "u8", "acpi_regs.gpe.en[10]"],
+  [49, 1, "u8", "acpi_regs.gpe.en[11]"],
+  [50, 1, "u8", "acpi_regs.gpe.en[12]"],
+  [51, 1, "u8", "acpi_regs.gpe.en[13]"],
+  [52, 1, "u8", "acpi_regs.gpe.en[14]"],
+  [53, 1, "u8", "acpi_regs.gpe.en[15]"],
+  [54, 4, "u32", "smi_en"],
+  [58, 4, "u32", "smi_sts"],
+];
+
 /**
  * vmstate_ich9_pm ("ich9_pm", version 1); its post_load only remaps the PM I/O space.
  *
  * Reads struct ICH9LPCPMRegs; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadICH9LPCPMRegs(r: Reader, p: Params): ICH9LPCPMRegs {
-  const acpi_regs_pm1_evt_sts = r.u16("acpi_regs.pm1.evt.sts");
-  const acpi_regs_pm1_evt_en = r.u16("acpi_regs.pm1.evt.en");
-  const acpi_regs_pm1_cnt_cnt = r.u16("acpi_regs.pm1.cnt.cnt");
-  const acpi_regs_tmr_timer = r.i64("acpi_regs.tmr.timer");
-  const acpi_regs_tmr_overflow_time = r.i64("acpi_regs.tmr.overflow_time");
-  const i$n = ICH9_PMIO_GPE0_LEN;
-  const acpi_regs_gpe_sts: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      acpi_regs_gpe_sts[i] = r.u8("acpi_regs.gpe.sts[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const i_2$n = ICH9_PMIO_GPE0_LEN;
-  const acpi_regs_gpe_en: number[] = new Array<number>(i_2$n);
-  let i_2 = 0;
-  try {
-    for (; i_2 < i_2$n; i_2++) {
-      acpi_regs_gpe_en[i_2] = r.u8("acpi_regs.gpe.en[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_2);
-  }
-  const smi_en = r.u32("smi_en");
-  const smi_sts = r.u32("smi_sts");
+  const run$0 = r.run(62, loadICH9LPCPMRegs$run0);
+  const acpi_regs_pm1_evt_sts = r.u16At(run$0, "acpi_regs.pm1.evt.sts");
+  const acpi_regs_pm1_evt_en = r.u16At(run$0 + 2, "acpi_regs.pm1.evt.en");
+  const acpi_regs_pm1_cnt_cnt = r.u16At(run$0 + 4, "acpi_regs.pm1.cnt.cnt");
+  const acpi_regs_tmr_timer = r.i64At(run$0 + 6, "acpi_regs.tmr.timer");
+  const acpi_regs_tmr_overflow_time = r.i64At(run$0 + 14, "acpi_regs.tmr.overflow_time");
+  const acpi_regs_gpe_sts: number[] = [
+    r.u8At(run$0 + 22, "acpi_regs.gpe.sts[0]"),
+    r.u8At(run$0 + 23, "acpi_regs.gpe.sts[1]"),
+    r.u8At(run$0 + 24, "acpi_regs.gpe.sts[2]"),
+    r.u8At(run$0 + 25, "acpi_regs.gpe.sts[3]"),
+    r.u8At(run$0 + 26, "acpi_regs.gpe.sts[4]"),
+    r.u8At(run$0 + 27, "acpi_regs.gpe.sts[5]"),
+    r.u8At(run$0 + 28, "acpi_regs.gpe.sts[6]"),
+    r.u8At(run$0 + 29, "acpi_regs.gpe.sts[7]"),
+    r.u8At(run$0 + 30, "acpi_regs.gpe.sts[8]"),
+    r.u8At(run$0 + 31, "acpi_regs.gpe.sts[9]"),
+    r.u8At(run$0 + 32, "acpi_regs.gpe.sts[10]"),
+    r.u8At(run$0 + 33, "acpi_regs.gpe.sts[11]"),
+    r.u8At(run$0 + 34, "acpi_regs.gpe.sts[12]"),
+    r.u8At(run$0 + 35, "acpi_regs.gpe.sts[13]"),
+    r.u8At(run$0 + 36, "acpi_regs.gpe.sts[14]"),
+    r.u8At(run$0 + 37, "acpi_regs.gpe.sts[15]"),
+  ];
+  const acpi_regs_gpe_en: number[] = [
+    r.u8At(run$0 + 38, "acpi_regs.gpe.en[0]"),
+    r.u8At(run$0 + 39, "acpi_regs.gpe.en[1]"),
+    r.u8At(run$0 + 40, "acpi_regs.gpe.en[2]"),
+    r.u8At(run$0 + 41, "acpi_regs.gpe.en[3]"),
+    r.u8At(run$0 + 42, "acpi_regs.gpe.en[4]"),
+    r.u8At(run$0 + 43, "acpi_regs.gpe.en[5]"),
+    r.u8At(run$0 + 44, "acpi_regs.gpe.en[6]"),
+    r.u8At(run$0 + 45, "acpi_regs.gpe.en[7]"),
+    r.u8At(run$0 + 46, "acpi_regs.gpe.en[8]"),
+    r.u8At(run$0 + 47, "acpi_regs.gpe.en[9]"),
+    r.u8At(run$0 + 48, "acpi_regs.gpe.en[10]"),
+    r.u8At(run$0 + 49, "acpi_regs.gpe.en[11]"),
+    r.u8At(run$0 + 50, "acpi_regs.gpe.en[12]"),
+    r.u8At(run$0 + 51, "acpi_regs.gpe.en[13]"),
+    r.u8At(run$0 + 52, "acpi_regs.gpe.en[14]"),
+    r.u8At(run$0 + 53, "acpi_regs.gpe.en[15]"),
+  ];
+  const smi_en = r.u32At(run$0 + 54, "smi_en");
+  const smi_sts = r.u32At(run$0 + 58, "smi_sts");
   let memhp: ICH9LPCPMRegsMemhp | undefined;
   let tco: ICH9LPCPMRegsTco | undefined;
   let cpuhp: ICH9LPCPMRegsCpuhp | undefined;
@@ -578,23 +671,39 @@ export function saveICH9LPC(w: Writer, s: ICH9LPC, p: Params = {}): void {
   ) {
     w.object(smi_feat, "smi_feat");
     w.subsection("ICH9LPC/smi_feat", 1);
-    const smi_guest_features_le = smi_feat.smi_guest_features_le;
-    const i$n = 8;
-    const i$items = w.array(smi_guest_features_le, i$n, "smi_feat.smi_guest_features_le");
-    let i = 0;
-    try {
-      for (; i < i$n; i++) {
-        w.u8(i$items[i]!, "smi_feat.smi_guest_features_le[]");
-      }
-    } catch (e) {
-      throw atIndex(e, i);
-    }
+    const run$0 = w.run(17, "smi_feat.smi_guest_features_le[0]");
+    const smi_guest_features_le = w.tuple(
+      smi_feat.smi_guest_features_le,
+      8,
+      "smi_feat.smi_guest_features_le",
+    );
+    w.u8At(run$0, smi_guest_features_le[0]!, "smi_feat.smi_guest_features_le[0]");
+    w.u8At(run$0 + 1, smi_guest_features_le[1]!, "smi_feat.smi_guest_features_le[1]");
+    w.u8At(run$0 + 2, smi_guest_features_le[2]!, "smi_feat.smi_guest_features_le[2]");
+    w.u8At(run$0 + 3, smi_guest_features_le[3]!, "smi_feat.smi_guest_features_le[3]");
+    w.u8At(run$0 + 4, smi_guest_features_le[4]!, "smi_feat.smi_guest_features_le[4]");
+    w.u8At(run$0 + 5, smi_guest_features_le[5]!, "smi_feat.smi_guest_features_le[5]");
+    w.u8At(run$0 + 6, smi_guest_features_le[6]!, "smi_feat.smi_guest_features_le[6]");
+    w.u8At(run$0 + 7, smi_guest_features_le[7]!, "smi_feat.smi_guest_features_le[7]");
     const smi_features_ok = smi_feat.smi_features_ok;
-    w.u8(smi_features_ok, "smi_feat.smi_features_ok");
+    w.u8At(run$0 + 8, smi_features_ok, "smi_feat.smi_features_ok");
     const smi_negotiated_features = smi_feat.smi_negotiated_features;
-    w.u64(smi_negotiated_features, "smi_feat.smi_negotiated_features");
+    w.u64At(run$0 + 9, smi_negotiated_features, "smi_feat.smi_negotiated_features");
   } else w.absent(smi_feat, "smi_feat");
 }
+
+const loadICH9LPC$run0: RunLayout = [
+  [0, 1, "u8", "smi_feat.smi_guest_features_le[0]"],
+  [1, 1, "u8", "smi_feat.smi_guest_features_le[1]"],
+  [2, 1, "u8", "smi_feat.smi_guest_features_le[2]"],
+  [3, 1, "u8", "smi_feat.smi_guest_features_le[3]"],
+  [4, 1, "u8", "smi_feat.smi_guest_features_le[4]"],
+  [5, 1, "u8", "smi_feat.smi_guest_features_le[5]"],
+  [6, 1, "u8", "smi_feat.smi_guest_features_le[6]"],
+  [7, 1, "u8", "smi_feat.smi_guest_features_le[7]"],
+  [8, 1, "u8", "smi_feat.smi_features_ok"],
+  [9, 8, "u64", "smi_feat.smi_negotiated_features"],
+];
 
 /** Reads section "ICH9LPC"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadICH9LPC(r: Reader, p: Params = {}, version: number = 1): ICH9LPC {
@@ -630,18 +739,19 @@ export function loadICH9LPC(r: Reader, p: Params = {}, version: number = 1): ICH
     } else if ($name === "ICH9LPC/smi_feat") {
       if (smi_feat !== undefined) r.duplicateSubsection($name, "smi_feat");
       r.subsectionVersion($name, 1, 1, "smi_feat");
-      const i$n = 8;
-      const smi_guest_features_le: number[] = new Array<number>(i$n);
-      let i = 0;
-      try {
-        for (; i < i$n; i++) {
-          smi_guest_features_le[i] = r.u8("smi_feat.smi_guest_features_le[]");
-        }
-      } catch (e) {
-        throw atIndex(e, i);
-      }
-      const smi_features_ok = r.u8("smi_feat.smi_features_ok");
-      const smi_negotiated_features = r.u64("smi_feat.smi_negotiated_features");
+      const run$0 = r.run(17, loadICH9LPC$run0);
+      const smi_guest_features_le: number[] = [
+        r.u8At(run$0, "smi_feat.smi_guest_features_le[0]"),
+        r.u8At(run$0 + 1, "smi_feat.smi_guest_features_le[1]"),
+        r.u8At(run$0 + 2, "smi_feat.smi_guest_features_le[2]"),
+        r.u8At(run$0 + 3, "smi_feat.smi_guest_features_le[3]"),
+        r.u8At(run$0 + 4, "smi_feat.smi_guest_features_le[4]"),
+        r.u8At(run$0 + 5, "smi_feat.smi_guest_features_le[5]"),
+        r.u8At(run$0 + 6, "smi_feat.smi_guest_features_le[6]"),
+        r.u8At(run$0 + 7, "smi_feat.smi_guest_features_le[7]"),
+      ];
+      const smi_features_ok = r.u8At(run$0 + 8, "smi_feat.smi_features_ok");
+      const smi_negotiated_features = r.u64At(run$0 + 9, "smi_feat.smi_negotiated_features");
       smi_feat = { smi_guest_features_le, smi_features_ok, smi_negotiated_features };
     } else r.unknownSubsection($name, "ICH9LPC");
   }

@@ -14,6 +14,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -138,30 +139,32 @@ export interface Ide {
  * Writes struct BMDMAState in QEMU's wire format.
  */
 export function saveBMDMAState(w: Writer, s: BMDMAState, _p: Params): void {
+  const run$0 = w.run(19, "cmd");
   const cmd = s.cmd;
-  w.u8(cmd, "cmd");
+  w.u8At(run$0, cmd, "cmd");
   const migration_compat_status = s.migration_compat_status;
-  w.u8(migration_compat_status, "migration_compat_status");
+  w.u8At(run$0 + 1, migration_compat_status, "migration_compat_status");
   const addr = s.addr;
-  w.u32(addr, "addr");
+  w.u32At(run$0 + 2, addr, "addr");
   const migration_retry_sector_num = s.migration_retry_sector_num;
-  w.i64(migration_retry_sector_num, "migration_retry_sector_num");
+  w.i64At(run$0 + 6, migration_retry_sector_num, "migration_retry_sector_num");
   const migration_retry_nsector = s.migration_retry_nsector;
-  w.u32(migration_retry_nsector, "migration_retry_nsector");
+  w.u32At(run$0 + 14, migration_retry_nsector, "migration_retry_nsector");
   const migration_retry_unit = s.migration_retry_unit;
-  w.u8(migration_retry_unit, "migration_retry_unit");
+  w.u8At(run$0 + 18, migration_retry_unit, "migration_retry_unit");
   const current = s.current;
   if (current !== undefined && current.cur_prd_len !== 0) {
     w.object(current, "current");
     w.subsection("ide bmdma_current", 1);
+    const run$1 = w.run(16, "current.cur_addr");
     const cur_addr = current.cur_addr;
-    w.u32(cur_addr, "current.cur_addr");
+    w.u32At(run$1, cur_addr, "current.cur_addr");
     const cur_prd_last = current.cur_prd_last;
-    w.u32(cur_prd_last, "current.cur_prd_last");
+    w.u32At(run$1 + 4, cur_prd_last, "current.cur_prd_last");
     const cur_prd_addr = current.cur_prd_addr;
-    w.u32(cur_prd_addr, "current.cur_prd_addr");
+    w.u32At(run$1 + 8, cur_prd_addr, "current.cur_prd_addr");
     const cur_prd_len = current.cur_prd_len;
-    w.u32(cur_prd_len, "current.cur_prd_len");
+    w.u32At(run$1 + 12, cur_prd_len, "current.cur_prd_len");
   } else w.absent(current, "current");
   const status = s.status;
   if (status !== undefined && (status.status & BM_MIGRATION_COMPAT_STATUS_BITS) !== 0) {
@@ -172,18 +175,34 @@ export function saveBMDMAState(w: Writer, s: BMDMAState, _p: Params): void {
   } else w.absent(status, "status");
 }
 
+const loadBMDMAState$run0: RunLayout = [
+  [0, 1, "u8", "cmd"],
+  [1, 1, "u8", "migration_compat_status"],
+  [2, 4, "u32", "addr"],
+  [6, 8, "i64", "migration_retry_sector_num"],
+  [14, 4, "u32", "migration_retry_nsector"],
+  [18, 1, "u8", "migration_retry_unit"],
+];
+const loadBMDMAState$run1: RunLayout = [
+  [0, 4, "u32", "current.cur_addr"],
+  [4, 4, "u32", "current.cur_prd_last"],
+  [8, 4, "u32", "current.cur_prd_addr"],
+  [12, 4, "u32", "current.cur_prd_len"],
+];
+
 /**
  * vmstate_bmdma ("ide bmdma", version 3), loaded at its own version: one bus master DMA engine.
  *
  * Reads struct BMDMAState; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadBMDMAState(r: Reader, _p: Params): BMDMAState {
-  const cmd = r.u8("cmd");
-  const migration_compat_status = r.u8("migration_compat_status");
-  const addr = r.u32("addr");
-  const migration_retry_sector_num = r.i64("migration_retry_sector_num");
-  const migration_retry_nsector = r.u32("migration_retry_nsector");
-  const migration_retry_unit = r.u8("migration_retry_unit");
+  const run$0 = r.run(19, loadBMDMAState$run0);
+  const cmd = r.u8At(run$0, "cmd");
+  const migration_compat_status = r.u8At(run$0 + 1, "migration_compat_status");
+  const addr = r.u32At(run$0 + 2, "addr");
+  const migration_retry_sector_num = r.i64At(run$0 + 6, "migration_retry_sector_num");
+  const migration_retry_nsector = r.u32At(run$0 + 14, "migration_retry_nsector");
+  const migration_retry_unit = r.u8At(run$0 + 18, "migration_retry_unit");
   let current: BMDMAStateCurrent | undefined;
   let status: BMDMAStateStatus | undefined;
   for (
@@ -194,10 +213,11 @@ export function loadBMDMAState(r: Reader, _p: Params): BMDMAState {
     if ($name === "ide bmdma_current") {
       if (current !== undefined) r.duplicateSubsection($name, "current");
       r.subsectionVersion($name, 1, 1, "current");
-      const cur_addr = r.u32("current.cur_addr");
-      const cur_prd_last = r.u32("current.cur_prd_last");
-      const cur_prd_addr = r.u32("current.cur_prd_addr");
-      const cur_prd_len = r.u32("current.cur_prd_len");
+      const run$1 = r.run(16, loadBMDMAState$run1);
+      const cur_addr = r.u32At(run$1, "current.cur_addr");
+      const cur_prd_last = r.u32At(run$1 + 4, "current.cur_prd_last");
+      const cur_prd_addr = r.u32At(run$1 + 8, "current.cur_prd_addr");
+      const cur_prd_len = r.u32At(run$1 + 12, "current.cur_prd_len");
       current = { cur_addr, cur_prd_last, cur_prd_addr, cur_prd_len };
     } else if ($name === "ide bmdma/status") {
       if (status !== undefined) r.duplicateSubsection($name, "status");

@@ -7,7 +7,13 @@
 // ioregsel is used unchecked as it comes: the register window bounds the redirection table index
 // it selects (ioapic_mem_read).
 
-import { atIndex, type Reader, type SectionCodec, type Writer } from "../runtime/index.js";
+import {
+  atIndex,
+  type Reader,
+  type RunLayout,
+  type SectionCodec,
+  type Writer,
+} from "../runtime/index.js";
 export const IOAPIC_NUM_PINS: number = 24;
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
 export type Params = Record<string, never>;
@@ -45,10 +51,11 @@ export interface Ioapic {
 export function saveIoapic(w: Writer, s: Ioapic, _p: Params = {}): void {
   w.object(s, "");
   const version: number = 3;
+  const run$0 = w.run(2, "id");
   const id = s.id;
-  w.u8(id, "id");
+  w.u8At(run$0, id, "id");
   const ioregsel = s.ioregsel;
-  w.u8(ioregsel, "ioregsel");
+  w.u8At(run$0 + 1, ioregsel, "ioregsel");
   // qemu-kvm's version 2 format
   if (version >= 2) w.skip(8, "unused");
   const irr = s.irr;
@@ -68,11 +75,17 @@ export function saveIoapic(w: Writer, s: Ioapic, _p: Params = {}): void {
   }
 }
 
+const loadIoapic$run0: RunLayout = [
+  [0, 1, "u8", "id"],
+  [1, 1, "u8", "ioregsel"],
+];
+
 /** Reads section "ioapic"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadIoapic(r: Reader, _p: Params = {}, version: number = 3): Ioapic {
   r.version(version, 1, 3, "ioapic");
-  const id = r.u8("id");
-  const ioregsel = r.u8("ioregsel");
+  const run$0 = r.run(2, loadIoapic$run0);
+  const id = r.u8At(run$0, "id");
+  const ioregsel = r.u8At(run$0 + 1, "ioregsel");
   // qemu-kvm's version 2 format
   if (version >= 2) r.skip(8, "unused");
   let irr: number | undefined;

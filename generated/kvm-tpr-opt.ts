@@ -15,10 +15,10 @@
 // not written here.
 
 import {
-  atIndex,
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -104,24 +104,37 @@ export interface KvmTprOpt {
  * Writes struct VAPICHandlers in QEMU's wire format.
  */
 export function saveVAPICHandlers(w: Writer, s: VAPICHandlers, _p: Params): void {
+  const run$0 = w.run(44, "set_tpr");
   const set_tpr = s.set_tpr;
-  w.u32(set_tpr, "set_tpr");
+  w.u32At(run$0, set_tpr, "set_tpr");
   const set_tpr_eax = s.set_tpr_eax;
-  w.u32(set_tpr_eax, "set_tpr_eax");
-  const get_tpr = s.get_tpr;
-  const i$n = 8;
-  const i$items = w.array(get_tpr, i$n, "get_tpr");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.u32(i$items[i]!, "get_tpr[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
+  w.u32At(run$0 + 4, set_tpr_eax, "set_tpr_eax");
+  const get_tpr = w.tuple(s.get_tpr, 8, "get_tpr");
+  w.u32At(run$0 + 8, get_tpr[0]!, "get_tpr[0]");
+  w.u32At(run$0 + 12, get_tpr[1]!, "get_tpr[1]");
+  w.u32At(run$0 + 16, get_tpr[2]!, "get_tpr[2]");
+  w.u32At(run$0 + 20, get_tpr[3]!, "get_tpr[3]");
+  w.u32At(run$0 + 24, get_tpr[4]!, "get_tpr[4]");
+  w.u32At(run$0 + 28, get_tpr[5]!, "get_tpr[5]");
+  w.u32At(run$0 + 32, get_tpr[6]!, "get_tpr[6]");
+  w.u32At(run$0 + 36, get_tpr[7]!, "get_tpr[7]");
   const get_tpr_stack = s.get_tpr_stack;
-  w.u32(get_tpr_stack, "get_tpr_stack");
+  w.u32At(run$0 + 40, get_tpr_stack, "get_tpr_stack");
 }
+
+const loadVAPICHandlers$run0: RunLayout = [
+  [0, 4, "u32", "set_tpr"],
+  [4, 4, "u32", "set_tpr_eax"],
+  [8, 4, "u32", "get_tpr[0]"],
+  [12, 4, "u32", "get_tpr[1]"],
+  [16, 4, "u32", "get_tpr[2]"],
+  [20, 4, "u32", "get_tpr[3]"],
+  [24, 4, "u32", "get_tpr[4]"],
+  [28, 4, "u32", "get_tpr[5]"],
+  [32, 4, "u32", "get_tpr[6]"],
+  [36, 4, "u32", "get_tpr[7]"],
+  [40, 4, "u32", "get_tpr_stack"],
+];
 
 /**
  * vmstate_handlers: the entry points of the ROM's TPR access handlers.
@@ -129,19 +142,20 @@ export function saveVAPICHandlers(w: Writer, s: VAPICHandlers, _p: Params): void
  * Reads struct VAPICHandlers; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadVAPICHandlers(r: Reader, _p: Params): VAPICHandlers {
-  const set_tpr = r.u32("set_tpr");
-  const set_tpr_eax = r.u32("set_tpr_eax");
-  const i$n = 8;
-  const get_tpr: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      get_tpr[i] = r.u32("get_tpr[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const get_tpr_stack = r.u32("get_tpr_stack");
+  const run$0 = r.run(44, loadVAPICHandlers$run0);
+  const set_tpr = r.u32At(run$0, "set_tpr");
+  const set_tpr_eax = r.u32At(run$0 + 4, "set_tpr_eax");
+  const get_tpr: number[] = [
+    r.u32At(run$0 + 8, "get_tpr[0]"),
+    r.u32At(run$0 + 12, "get_tpr[1]"),
+    r.u32At(run$0 + 16, "get_tpr[2]"),
+    r.u32At(run$0 + 20, "get_tpr[3]"),
+    r.u32At(run$0 + 24, "get_tpr[4]"),
+    r.u32At(run$0 + 28, "get_tpr[5]"),
+    r.u32At(run$0 + 32, "get_tpr[6]"),
+    r.u32At(run$0 + 36, "get_tpr[7]"),
+  ];
+  const get_tpr_stack = r.u32At(run$0 + 40, "get_tpr_stack");
   return { set_tpr, set_tpr_eax, get_tpr, get_tpr_stack };
 }
 
@@ -151,22 +165,23 @@ export function loadVAPICHandlers(r: Reader, _p: Params): VAPICHandlers {
  * Writes struct GuestROMState in QEMU's wire format.
  */
 export function saveGuestROMState(w: Writer, s: GuestROMState, p: Params): void {
+  const run$0 = w.run(36, "unused");
   // signature
-  w.skip(8, "unused");
+  w.zeroAt(run$0, 8, "unused");
   const vaddr = s.vaddr;
-  w.u32(vaddr, "vaddr");
+  w.u32At(run$0 + 8, vaddr, "vaddr");
   const fixup_start = s.fixup_start;
-  w.u32(fixup_start, "fixup_start");
+  w.u32At(run$0 + 12, fixup_start, "fixup_start");
   const fixup_end = s.fixup_end;
-  w.u32(fixup_end, "fixup_end");
+  w.u32At(run$0 + 16, fixup_end, "fixup_end");
   const vapic_vaddr = s.vapic_vaddr;
-  w.u32(vapic_vaddr, "vapic_vaddr");
+  w.u32At(run$0 + 20, vapic_vaddr, "vapic_vaddr");
   const vapic_size = s.vapic_size;
-  w.u32(vapic_size, "vapic_size");
+  w.u32At(run$0 + 24, vapic_size, "vapic_size");
   const vcpu_shift = s.vcpu_shift;
-  w.u32(vcpu_shift, "vcpu_shift");
+  w.u32At(run$0 + 28, vcpu_shift, "vcpu_shift");
   const real_tpr_addr = s.real_tpr_addr;
-  w.u32(real_tpr_addr, "real_tpr_addr");
+  w.u32At(run$0 + 32, real_tpr_addr, "real_tpr_addr");
   const up = s.up;
   try {
     saveVAPICHandlers(w, w.object(up, "up"), p);
@@ -181,21 +196,32 @@ export function saveGuestROMState(w: Writer, s: GuestROMState, p: Params): void 
   }
 }
 
+const loadGuestROMState$run0: RunLayout = [
+  [0, 8, "unused", "unused"],
+  [8, 4, "u32", "vaddr"],
+  [12, 4, "u32", "fixup_start"],
+  [16, 4, "u32", "fixup_end"],
+  [20, 4, "u32", "vapic_vaddr"],
+  [24, 4, "u32", "vapic_size"],
+  [28, 4, "u32", "vcpu_shift"],
+  [32, 4, "u32", "real_tpr_addr"],
+];
+
 /**
  * vmstate_guest_rom: the header of the option ROM in guest memory.
  *
  * Reads struct GuestROMState; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadGuestROMState(r: Reader, p: Params): GuestROMState {
+  const run$0 = r.run(36, loadGuestROMState$run0);
   // signature
-  r.skip(8, "unused");
-  const vaddr = r.u32("vaddr");
-  const fixup_start = r.u32("fixup_start");
-  const fixup_end = r.u32("fixup_end");
-  const vapic_vaddr = r.u32("vapic_vaddr");
-  const vapic_size = r.u32("vapic_size");
-  const vcpu_shift = r.u32("vcpu_shift");
-  const real_tpr_addr = r.u32("real_tpr_addr");
+  const vaddr = r.u32At(run$0 + 8, "vaddr");
+  const fixup_start = r.u32At(run$0 + 12, "fixup_start");
+  const fixup_end = r.u32At(run$0 + 16, "fixup_end");
+  const vapic_vaddr = r.u32At(run$0 + 20, "vapic_vaddr");
+  const vapic_size = r.u32At(run$0 + 24, "vapic_size");
+  const vcpu_shift = r.u32At(run$0 + 28, "vcpu_shift");
+  const real_tpr_addr = r.u32At(run$0 + 32, "real_tpr_addr");
   let up: VAPICHandlers;
   try {
     up = loadVAPICHandlers(r, p);
@@ -230,17 +256,26 @@ export function saveKvmTprOpt(w: Writer, s: KvmTprOpt, p: Params = {}): void {
   } catch (e) {
     throw atPath(e, "rom_state");
   }
+  const run$0 = w.run(20, "state");
   const state = s.state;
-  w.u32(state, "state");
+  w.u32At(run$0, state, "state");
   const real_tpr_addr = s.real_tpr_addr;
-  w.u32(real_tpr_addr, "real_tpr_addr");
+  w.u32At(run$0 + 4, real_tpr_addr, "real_tpr_addr");
   const rom_state_vaddr = s.rom_state_vaddr;
-  w.u32(rom_state_vaddr, "rom_state_vaddr");
+  w.u32At(run$0 + 8, rom_state_vaddr, "rom_state_vaddr");
   const vapic_paddr = s.vapic_paddr;
-  w.u32(vapic_paddr, "vapic_paddr");
+  w.u32At(run$0 + 12, vapic_paddr, "vapic_paddr");
   const rom_state_paddr = s.rom_state_paddr;
-  w.u32(rom_state_paddr, "rom_state_paddr");
+  w.u32At(run$0 + 16, rom_state_paddr, "rom_state_paddr");
 }
+
+const loadKvmTprOpt$run0: RunLayout = [
+  [0, 4, "u32", "state"],
+  [4, 4, "u32", "real_tpr_addr"],
+  [8, 4, "u32", "rom_state_vaddr"],
+  [12, 4, "u32", "vapic_paddr"],
+  [16, 4, "u32", "rom_state_paddr"],
+];
 
 /** Reads section "kvm-tpr-opt"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadKvmTprOpt(r: Reader, p: Params = {}, version: number = 1): KvmTprOpt {
@@ -251,11 +286,12 @@ export function loadKvmTprOpt(r: Reader, p: Params = {}, version: number = 1): K
   } catch (e) {
     throw atPath(e, "rom_state");
   }
-  const state = r.u32("state");
-  const real_tpr_addr = r.u32("real_tpr_addr");
-  const rom_state_vaddr = r.u32("rom_state_vaddr");
-  const vapic_paddr = r.u32("vapic_paddr");
-  const rom_state_paddr = r.u32("rom_state_paddr");
+  const run$0 = r.run(20, loadKvmTprOpt$run0);
+  const state = r.u32At(run$0, "state");
+  const real_tpr_addr = r.u32At(run$0 + 4, "real_tpr_addr");
+  const rom_state_vaddr = r.u32At(run$0 + 8, "rom_state_vaddr");
+  const vapic_paddr = r.u32At(run$0 + 12, "vapic_paddr");
+  const rom_state_paddr = r.u32At(run$0 + 16, "rom_state_paddr");
   return { rom_state, state, real_tpr_addr, rom_state_vaddr, vapic_paddr, rom_state_paddr };
 }
 

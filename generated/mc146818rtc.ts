@@ -9,7 +9,7 @@
 // period and re-arms the timers. cmos_index is used as it comes (the guest's own path masks it
 // with 0x7f; a larger one from the stream indexes past cmos_data on the next data port access).
 
-import { type Reader, type SectionCodec, type Writer } from "../runtime/index.js";
+import { type Reader, type RunLayout, type SectionCodec, type Writer } from "../runtime/index.js";
 export const CMOS_SIZE: number = 128;
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
 export type Params = Record<string, never>;
@@ -91,16 +91,17 @@ export function saveMc146818rtc(w: Writer, s: Mc146818rtc, _p: Params = {}): voi
   const version: number = 3;
   const cmos_data = s.cmos_data;
   w.bytes(cmos_data, CMOS_SIZE, "cmos_data");
+  const run$0 = w.run(69, "cmos_index");
   const cmos_index = s.cmos_index;
-  w.u8(cmos_index, "cmos_index");
+  w.u8At(run$0, cmos_index, "cmos_index");
   // the former struct tm current_tm
-  w.skip(28, "unused");
+  w.zeroAt(run$0 + 1, 28, "unused");
   const periodic_timer = s.periodic_timer;
-  w.i64(periodic_timer, "periodic_timer");
+  w.i64At(run$0 + 29, periodic_timer, "periodic_timer");
   const next_periodic_time = s.next_periodic_time;
-  w.i64(next_periodic_time, "next_periodic_time");
+  w.i64At(run$0 + 37, next_periodic_time, "next_periodic_time");
   // the former next_second_time and the two second timers
-  w.skip(24, "unused");
+  w.zeroAt(run$0 + 45, 24, "unused");
   const irq_coalesced = s.irq_coalesced;
   if (version >= 2) {
     w.u32(w.present(irq_coalesced, "irq_coalesced"), "irq_coalesced");
@@ -141,17 +142,24 @@ export function saveMc146818rtc(w: Writer, s: Mc146818rtc, _p: Params = {}): voi
   } else w.absent(irq_reinject_on_ack_count, "irq_reinject_on_ack_count");
 }
 
+const loadMc146818rtc$run0: RunLayout = [
+  [0, 1, "u8", "cmos_index"],
+  [1, 28, "unused", "unused"],
+  [29, 8, "i64", "periodic_timer"],
+  [37, 8, "i64", "next_periodic_time"],
+  [45, 24, "unused", "unused"],
+];
+
 /** Reads section "mc146818rtc"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadMc146818rtc(r: Reader, _p: Params = {}, version: number = 3): Mc146818rtc {
   r.version(version, 1, 3, "mc146818rtc");
   const cmos_data = r.bytes(CMOS_SIZE, "cmos_data");
-  const cmos_index = r.u8("cmos_index");
+  const run$0 = r.run(69, loadMc146818rtc$run0);
+  const cmos_index = r.u8At(run$0, "cmos_index");
   // the former struct tm current_tm
-  r.skip(28, "unused");
-  const periodic_timer = r.i64("periodic_timer");
-  const next_periodic_time = r.i64("next_periodic_time");
+  const periodic_timer = r.i64At(run$0 + 29, "periodic_timer");
+  const next_periodic_time = r.i64At(run$0 + 37, "next_periodic_time");
   // the former next_second_time and the two second timers
-  r.skip(24, "unused");
   let irq_coalesced: number | undefined;
   if (version >= 2) {
     irq_coalesced = r.u32("irq_coalesced");

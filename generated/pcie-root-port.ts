@@ -15,6 +15,7 @@ import {
   pciCapability,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -130,35 +131,38 @@ export interface PcieRootPort {
  * Writes struct PCIEAERErr in QEMU's wire format.
  */
 export function savePCIEAERErr(w: Writer, s: PCIEAERErr, _p: Params): void {
+  const run$0 = w.run(40, "status");
   const status = s.status;
-  w.u32(status, "status");
+  w.u32At(run$0, status, "status");
   const source_id = s.source_id;
-  w.u16(source_id, "source_id");
+  w.u16At(run$0 + 4, source_id, "source_id");
   const flags = s.flags;
-  w.u16(flags, "flags");
-  const header = s.header;
-  const i$n = 4;
-  const i$items = w.array(header, i$n, "header");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.u32(i$items[i]!, "header[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const prefix = s.prefix;
-  const i_2$n = 4;
-  const i_2$items = w.array(prefix, i_2$n, "prefix");
-  let i_2 = 0;
-  try {
-    for (; i_2 < i_2$n; i_2++) {
-      w.u32(i_2$items[i_2]!, "prefix[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_2);
-  }
+  w.u16At(run$0 + 6, flags, "flags");
+  const header = w.tuple(s.header, 4, "header");
+  w.u32At(run$0 + 8, header[0]!, "header[0]");
+  w.u32At(run$0 + 12, header[1]!, "header[1]");
+  w.u32At(run$0 + 16, header[2]!, "header[2]");
+  w.u32At(run$0 + 20, header[3]!, "header[3]");
+  const prefix = w.tuple(s.prefix, 4, "prefix");
+  w.u32At(run$0 + 24, prefix[0]!, "prefix[0]");
+  w.u32At(run$0 + 28, prefix[1]!, "prefix[1]");
+  w.u32At(run$0 + 32, prefix[2]!, "prefix[2]");
+  w.u32At(run$0 + 36, prefix[3]!, "prefix[3]");
 }
+
+const loadPCIEAERErr$run0: RunLayout = [
+  [0, 4, "u32", "status"],
+  [4, 2, "u16", "source_id"],
+  [6, 2, "u16", "flags"],
+  [8, 4, "u32", "header[0]"],
+  [12, 4, "u32", "header[1]"],
+  [16, 4, "u32", "header[2]"],
+  [20, 4, "u32", "header[3]"],
+  [24, 4, "u32", "prefix[0]"],
+  [28, 4, "u32", "prefix[1]"],
+  [32, 4, "u32", "prefix[2]"],
+  [36, 4, "u32", "prefix[3]"],
+];
 
 /**
  * shared: PCIEAERLog (hw/pci/pcie_aer.c, vmstate_pcie_aer_log)
@@ -167,29 +171,22 @@ export function savePCIEAERErr(w: Writer, s: PCIEAERErr, _p: Params): void {
  * Reads struct PCIEAERErr; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadPCIEAERErr(r: Reader, _p: Params): PCIEAERErr {
-  const status = r.u32("status");
-  const source_id = r.u16("source_id");
-  const flags = r.u16("flags");
-  const i$n = 4;
-  const header: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      header[i] = r.u32("header[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const i_2$n = 4;
-  const prefix: number[] = new Array<number>(i_2$n);
-  let i_2 = 0;
-  try {
-    for (; i_2 < i_2$n; i_2++) {
-      prefix[i_2] = r.u32("prefix[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_2);
-  }
+  const run$0 = r.run(40, loadPCIEAERErr$run0);
+  const status = r.u32At(run$0, "status");
+  const source_id = r.u16At(run$0 + 4, "source_id");
+  const flags = r.u16At(run$0 + 6, "flags");
+  const header: number[] = [
+    r.u32At(run$0 + 8, "header[0]"),
+    r.u32At(run$0 + 12, "header[1]"),
+    r.u32At(run$0 + 16, "header[2]"),
+    r.u32At(run$0 + 20, "header[3]"),
+  ];
+  const prefix: number[] = [
+    r.u32At(run$0 + 24, "prefix[0]"),
+    r.u32At(run$0 + 28, "prefix[1]"),
+    r.u32At(run$0 + 32, "prefix[2]"),
+    r.u32At(run$0 + 36, "prefix[3]"),
+  ];
   return { status, source_id, flags, header, prefix };
 }
 

@@ -11,6 +11,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -101,14 +102,15 @@ export interface Pckbd {
  * Writes struct KBDState in QEMU's wire format.
  */
 export function saveKBDState(w: Writer, s: KBDState, _p: Params): void {
+  const run$0 = w.run(4, "write_cmd");
   const write_cmd = s.write_cmd;
-  w.u8(write_cmd, "write_cmd");
+  w.u8At(run$0, write_cmd, "write_cmd");
   const status = s.status;
-  w.u8(status, "status");
+  w.u8At(run$0 + 1, status, "status");
   const mode = s.mode;
-  w.u8(mode, "mode");
+  w.u8At(run$0 + 2, mode, "mode");
   const pending_tmp = s.pending_tmp;
-  w.u8(pending_tmp, "pending_tmp");
+  w.u8At(run$0 + 3, pending_tmp, "pending_tmp");
   // kbd_outport_default(): the output port the loader computes from the status when the
   // subsection below is absent.
   const outport_obf: number = (status & KBD_STAT_OBF) !== 0 ? KBD_OUT_OBF : 0;
@@ -126,16 +128,30 @@ export function saveKBDState(w: Writer, s: KBDState, _p: Params): void {
   if (extended_state !== undefined) {
     w.object(extended_state, "extended_state");
     w.subsection("pckbd/extended_state", 0);
+    const run$1 = w.run(10, "extended_state.migration_flags");
     const migration_flags = extended_state.migration_flags;
-    w.u32(migration_flags, "extended_state.migration_flags");
+    w.u32At(run$1, migration_flags, "extended_state.migration_flags");
     const obsrc = extended_state.obsrc;
-    w.u32(obsrc, "extended_state.obsrc");
+    w.u32At(run$1 + 4, obsrc, "extended_state.obsrc");
     const obdata = extended_state.obdata;
-    w.u8(obdata, "extended_state.obdata");
+    w.u8At(run$1 + 8, obdata, "extended_state.obdata");
     const cbdata = extended_state.cbdata;
-    w.u8(cbdata, "extended_state.cbdata");
+    w.u8At(run$1 + 9, cbdata, "extended_state.cbdata");
   }
 }
+
+const loadKBDState$run0: RunLayout = [
+  [0, 1, "u8", "write_cmd"],
+  [1, 1, "u8", "status"],
+  [2, 1, "u8", "mode"],
+  [3, 1, "u8", "pending_tmp"],
+];
+const loadKBDState$run1: RunLayout = [
+  [0, 4, "u32", "extended_state.migration_flags"],
+  [4, 4, "u32", "extended_state.obsrc"],
+  [8, 1, "u8", "extended_state.obdata"],
+  [9, 1, "u8", "extended_state.cbdata"],
+];
 
 /**
  * vmstate_kbd ("pckbd", version 3): the controller.
@@ -143,10 +159,11 @@ export function saveKBDState(w: Writer, s: KBDState, _p: Params): void {
  * Reads struct KBDState; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadKBDState(r: Reader, _p: Params): KBDState {
-  const write_cmd = r.u8("write_cmd");
-  const status = r.u8("status");
-  const mode = r.u8("mode");
-  const pending_tmp = r.u8("pending_tmp");
+  const run$0 = r.run(4, loadKBDState$run0);
+  const write_cmd = r.u8At(run$0, "write_cmd");
+  const status = r.u8At(run$0 + 1, "status");
+  const mode = r.u8At(run$0 + 2, "mode");
+  const pending_tmp = r.u8At(run$0 + 3, "pending_tmp");
   let outport: KBDStateOutport | undefined;
   let extended_state: KBDStateExtendedState | undefined;
   for (let $name = r.subsection("pckbd"); $name !== undefined; $name = r.subsection("pckbd")) {
@@ -158,10 +175,11 @@ export function loadKBDState(r: Reader, _p: Params): KBDState {
     } else if ($name === "pckbd/extended_state") {
       if (extended_state !== undefined) r.duplicateSubsection($name, "extended_state");
       r.subsectionVersion($name, 0, 0, "extended_state");
-      const migration_flags = r.u32("extended_state.migration_flags");
-      const obsrc = r.u32("extended_state.obsrc");
-      const obdata = r.u8("extended_state.obdata");
-      const cbdata = r.u8("extended_state.cbdata");
+      const run$1 = r.run(10, loadKBDState$run1);
+      const migration_flags = r.u32At(run$1, "extended_state.migration_flags");
+      const obsrc = r.u32At(run$1 + 4, "extended_state.obsrc");
+      const obdata = r.u8At(run$1 + 8, "extended_state.obdata");
+      const cbdata = r.u8At(run$1 + 9, "extended_state.cbdata");
       extended_state = { migration_flags, obsrc, obdata, cbdata };
     } else r.unknownSubsection($name, "pckbd");
   }

@@ -7,7 +7,7 @@
 // to 2.7 (hw/i386/pc.c pc_compat_2_7), whose streams have no "pcspk" section at all. Nothing is
 // checked on load.
 
-import { type Reader, type SectionCodec, type Writer } from "../runtime/index.js";
+import { type Reader, type RunLayout, type SectionCodec, type Writer } from "../runtime/index.js";
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
 export type Params = Record<string, never>;
 
@@ -30,17 +30,24 @@ export interface Pcspk {
 /** Writes section "pcspk" in QEMU's wire format. */
 export function savePcspk(w: Writer, s: Pcspk, _p: Params = {}): void {
   w.object(s, "");
+  const run$0 = w.run(2, "data_on");
   const data_on = s.data_on;
-  w.u8(data_on, "data_on");
+  w.u8At(run$0, data_on, "data_on");
   const dummy_refresh_clock = s.dummy_refresh_clock;
-  w.u8(dummy_refresh_clock, "dummy_refresh_clock");
+  w.u8At(run$0 + 1, dummy_refresh_clock, "dummy_refresh_clock");
 }
+
+const loadPcspk$run0: RunLayout = [
+  [0, 1, "u8", "data_on"],
+  [1, 1, "u8", "dummy_refresh_clock"],
+];
 
 /** Reads section "pcspk"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadPcspk(r: Reader, _p: Params = {}, version: number = 1): Pcspk {
   r.version(version, 1, 1, "pcspk");
-  const data_on = r.u8("data_on");
-  const dummy_refresh_clock = r.u8("dummy_refresh_clock");
+  const run$0 = r.run(2, loadPcspk$run0);
+  const data_on = r.u8At(run$0, "data_on");
+  const dummy_refresh_clock = r.u8At(run$0 + 1, "dummy_refresh_clock");
   return { data_on, dummy_refresh_clock };
 }
 

@@ -15,6 +15,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -179,11 +180,17 @@ export interface Piix4PmCpuhp {
  * Writes struct ACPIGPE in QEMU's wire format.
  */
 export function saveACPIGPE(w: Writer, s: ACPIGPE, _p: Params): void {
+  const run$0 = w.run(4, "sts");
   const sts = s.sts;
-  w.u16(sts, "sts");
+  w.u16At(run$0, sts, "sts");
   const en = s.en;
-  w.u16(en, "en");
+  w.u16At(run$0 + 2, en, "en");
 }
+
+const loadACPIGPE$run0: RunLayout = [
+  [0, 2, "u16", "sts"],
+  [2, 2, "u16", "en"],
+];
 
 /**
  * vmstate_gpe: VMSTATE_GPE_ARRAY is a single uint16 through the pointer, so only the first two
@@ -192,8 +199,9 @@ export function saveACPIGPE(w: Writer, s: ACPIGPE, _p: Params): void {
  * Reads struct ACPIGPE; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadACPIGPE(r: Reader, _p: Params): ACPIGPE {
-  const sts = r.u16("sts");
-  const en = r.u16("en");
+  const run$0 = r.run(4, loadACPIGPE$run0);
+  const sts = r.u16At(run$0, "sts");
+  const en = r.u16At(run$0 + 2, "en");
   return { sts, en };
 }
 
@@ -209,12 +217,13 @@ export function savePiix4Pm(w: Writer, s: Piix4Pm, p: Params = {}): void {
   } catch (e) {
     throw atPath(e, "parent_obj");
   }
+  const run$0 = w.run(6, "ar.pm1.evt.sts");
   const ar_pm1_evt_sts = s.ar?.pm1?.evt?.sts;
-  w.u16(ar_pm1_evt_sts, "ar.pm1.evt.sts");
+  w.u16At(run$0, ar_pm1_evt_sts, "ar.pm1.evt.sts");
   const ar_pm1_evt_en = s.ar?.pm1?.evt?.en;
-  w.u16(ar_pm1_evt_en, "ar.pm1.evt.en");
+  w.u16At(run$0 + 2, ar_pm1_evt_en, "ar.pm1.evt.en");
   const ar_pm1_cnt_cnt = s.ar?.pm1?.cnt?.cnt;
-  w.u16(ar_pm1_cnt_cnt, "ar.pm1.cnt.cnt");
+  w.u16At(run$0 + 4, ar_pm1_cnt_cnt, "ar.pm1.cnt.cnt");
   const apm = s.apm;
   try {
     saveAPMState(w, w.object(apm, "apm"), {});
@@ -229,10 +238,11 @@ export function savePiix4Pm(w: Writer, s: Piix4Pm, p: Params = {}): void {
       throw atPath(e, "smb");
     }
   } else w.absent(smb, "smb");
+  const run$1 = w.run(16, "ar.tmr.timer");
   const ar_tmr_timer = s.ar?.tmr?.timer;
-  w.i64(ar_tmr_timer, "ar.tmr.timer");
+  w.i64At(run$1, ar_tmr_timer, "ar.tmr.timer");
   const ar_tmr_overflow_time = s.ar?.tmr?.overflow_time;
-  w.i64(ar_tmr_overflow_time, "ar.tmr.overflow_time");
+  w.i64At(run$1 + 8, ar_tmr_overflow_time, "ar.tmr.overflow_time");
   const ar_gpe = s.ar?.gpe;
   try {
     saveACPIGPE(w, w.object(ar_gpe, "ar.gpe"), p);
@@ -321,6 +331,16 @@ export function savePiix4Pm(w: Writer, s: Piix4Pm, p: Params = {}): void {
   }
 }
 
+const loadPiix4Pm$run0: RunLayout = [
+  [0, 2, "u16", "ar.pm1.evt.sts"],
+  [2, 2, "u16", "ar.pm1.evt.en"],
+  [4, 2, "u16", "ar.pm1.cnt.cnt"],
+];
+const loadPiix4Pm$run1: RunLayout = [
+  [0, 8, "i64", "ar.tmr.timer"],
+  [8, 8, "i64", "ar.tmr.overflow_time"],
+];
+
 /** Reads section "piix4_pm"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadPiix4Pm(r: Reader, p: Params = {}, version: number = 3): Piix4Pm {
   r.version(version, 3, 3, "piix4_pm");
@@ -333,9 +353,10 @@ export function loadPiix4Pm(r: Reader, p: Params = {}, version: number = 3): Pii
   } catch (e) {
     throw atPath(e, "parent_obj");
   }
-  const ar_pm1_evt_sts = r.u16("ar.pm1.evt.sts");
-  const ar_pm1_evt_en = r.u16("ar.pm1.evt.en");
-  const ar_pm1_cnt_cnt = r.u16("ar.pm1.cnt.cnt");
+  const run$0 = r.run(6, loadPiix4Pm$run0);
+  const ar_pm1_evt_sts = r.u16At(run$0, "ar.pm1.evt.sts");
+  const ar_pm1_evt_en = r.u16At(run$0 + 2, "ar.pm1.evt.en");
+  const ar_pm1_cnt_cnt = r.u16At(run$0 + 4, "ar.pm1.cnt.cnt");
   let apm: APMState;
   try {
     apm = loadAPMState(r, {});
@@ -350,8 +371,9 @@ export function loadPiix4Pm(r: Reader, p: Params = {}, version: number = 3): Pii
       throw atPath(e, "smb");
     }
   }
-  const ar_tmr_timer = r.i64("ar.tmr.timer");
-  const ar_tmr_overflow_time = r.i64("ar.tmr.overflow_time");
+  const run$1 = r.run(16, loadPiix4Pm$run1);
+  const ar_tmr_timer = r.i64At(run$1, "ar.tmr.timer");
+  const ar_tmr_overflow_time = r.i64At(run$1 + 8, "ar.tmr.overflow_time");
   let ar_gpe: ACPIGPE;
   try {
     ar_gpe = loadACPIGPE(r, p);

@@ -7,7 +7,13 @@
 // vmstate_ps2_keyboard_cqueue), vmstate_ps2_common. The post_loads check nothing: a version 2
 // stream gets scan code set 2, and the queue is clamped (ps2_common_post_load).
 
-import { atPath, type Reader, type SectionCodec, type Writer } from "../runtime/index.js";
+import {
+  atPath,
+  type Reader,
+  type RunLayout,
+  type SectionCodec,
+  type Writer,
+} from "../runtime/index.js";
 import { type PS2Common, savePS2Common, loadPS2Common } from "./shared/ps2.js";
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
 export type Params = Record<string, never>;
@@ -73,10 +79,11 @@ export function savePs2kbd(w: Writer, s: Ps2kbd, _p: Params = {}): void {
   } catch (e) {
     throw atPath(e, "parent_obj");
   }
+  const run$0 = w.run(8, "scan_enabled");
   const scan_enabled = s.scan_enabled;
-  w.i32(scan_enabled, "scan_enabled");
+  w.i32At(run$0, scan_enabled, "scan_enabled");
   const translate = s.translate;
-  w.i32(translate, "translate");
+  w.i32At(run$0 + 4, translate, "translate");
   const scancode_set = s.scancode_set;
   if (version >= 3) {
     w.i32(w.present(scancode_set, "scancode_set"), "scancode_set");
@@ -112,6 +119,11 @@ export function savePs2kbd(w: Writer, s: Ps2kbd, _p: Params = {}): void {
   }
 }
 
+const loadPs2kbd$run0: RunLayout = [
+  [0, 4, "i32", "scan_enabled"],
+  [4, 4, "i32", "translate"],
+];
+
 /** Reads section "ps2kbd"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadPs2kbd(r: Reader, _p: Params = {}, version: number = 3): Ps2kbd {
   r.version(version, 2, 3, "ps2kbd");
@@ -121,8 +133,9 @@ export function loadPs2kbd(r: Reader, _p: Params = {}, version: number = 3): Ps2
   } catch (e) {
     throw atPath(e, "parent_obj");
   }
-  const scan_enabled = r.i32("scan_enabled");
-  const translate = r.i32("translate");
+  const run$0 = r.run(8, loadPs2kbd$run0);
+  const scan_enabled = r.i32At(run$0, "scan_enabled");
+  const translate = r.i32At(run$0 + 4, "translate");
   let scancode_set: number | undefined;
   if (version >= 3) {
     scancode_set = r.i32("scancode_set");

@@ -9,6 +9,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -55,27 +56,41 @@ export function savePs2mouse(w: Writer, s: Ps2mouse, _p: Params = {}): void {
   } catch (e) {
     throw atPath(e, "parent_obj");
   }
+  const run$0 = w.run(19, "mouse_status");
   const mouse_status = s.mouse_status;
-  w.u8(mouse_status, "mouse_status");
+  w.u8At(run$0, mouse_status, "mouse_status");
   const mouse_resolution = s.mouse_resolution;
-  w.u8(mouse_resolution, "mouse_resolution");
+  w.u8At(run$0 + 1, mouse_resolution, "mouse_resolution");
   const mouse_sample_rate = s.mouse_sample_rate;
-  w.u8(mouse_sample_rate, "mouse_sample_rate");
+  w.u8At(run$0 + 2, mouse_sample_rate, "mouse_sample_rate");
   const mouse_wrap = s.mouse_wrap;
-  w.u8(mouse_wrap, "mouse_wrap");
+  w.u8At(run$0 + 3, mouse_wrap, "mouse_wrap");
   const mouse_type = s.mouse_type;
-  w.u8(mouse_type, "mouse_type");
+  w.u8At(run$0 + 4, mouse_type, "mouse_type");
   const mouse_detect_state = s.mouse_detect_state;
-  w.u8(mouse_detect_state, "mouse_detect_state");
+  w.u8At(run$0 + 5, mouse_detect_state, "mouse_detect_state");
   const mouse_dx = s.mouse_dx;
-  w.i32(mouse_dx, "mouse_dx");
+  w.i32At(run$0 + 6, mouse_dx, "mouse_dx");
   const mouse_dy = s.mouse_dy;
-  w.i32(mouse_dy, "mouse_dy");
+  w.i32At(run$0 + 10, mouse_dy, "mouse_dy");
   const mouse_dz = s.mouse_dz;
-  w.i32(mouse_dz, "mouse_dz");
+  w.i32At(run$0 + 14, mouse_dz, "mouse_dz");
   const mouse_buttons = s.mouse_buttons;
-  w.u8(mouse_buttons, "mouse_buttons");
+  w.u8At(run$0 + 18, mouse_buttons, "mouse_buttons");
 }
+
+const loadPs2mouse$run0: RunLayout = [
+  [0, 1, "u8", "mouse_status"],
+  [1, 1, "u8", "mouse_resolution"],
+  [2, 1, "u8", "mouse_sample_rate"],
+  [3, 1, "u8", "mouse_wrap"],
+  [4, 1, "u8", "mouse_type"],
+  [5, 1, "u8", "mouse_detect_state"],
+  [6, 4, "i32", "mouse_dx"],
+  [10, 4, "i32", "mouse_dy"],
+  [14, 4, "i32", "mouse_dz"],
+  [18, 1, "u8", "mouse_buttons"],
+];
 
 /** Reads section "ps2mouse"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadPs2mouse(r: Reader, _p: Params = {}, version: number = 2): Ps2mouse {
@@ -86,16 +101,17 @@ export function loadPs2mouse(r: Reader, _p: Params = {}, version: number = 2): P
   } catch (e) {
     throw atPath(e, "parent_obj");
   }
-  const mouse_status = r.u8("mouse_status");
-  const mouse_resolution = r.u8("mouse_resolution");
-  const mouse_sample_rate = r.u8("mouse_sample_rate");
-  const mouse_wrap = r.u8("mouse_wrap");
-  const mouse_type = r.u8("mouse_type");
-  const mouse_detect_state = r.u8("mouse_detect_state");
-  const mouse_dx = r.i32("mouse_dx");
-  const mouse_dy = r.i32("mouse_dy");
-  const mouse_dz = r.i32("mouse_dz");
-  const mouse_buttons = r.u8("mouse_buttons");
+  const run$0 = r.run(19, loadPs2mouse$run0);
+  const mouse_status = r.u8At(run$0, "mouse_status");
+  const mouse_resolution = r.u8At(run$0 + 1, "mouse_resolution");
+  const mouse_sample_rate = r.u8At(run$0 + 2, "mouse_sample_rate");
+  const mouse_wrap = r.u8At(run$0 + 3, "mouse_wrap");
+  const mouse_type = r.u8At(run$0 + 4, "mouse_type");
+  const mouse_detect_state = r.u8At(run$0 + 5, "mouse_detect_state");
+  const mouse_dx = r.i32At(run$0 + 6, "mouse_dx");
+  const mouse_dy = r.i32At(run$0 + 10, "mouse_dy");
+  const mouse_dz = r.i32At(run$0 + 14, "mouse_dz");
+  const mouse_buttons = r.u8At(run$0 + 18, "mouse_buttons");
   return {
     parent_obj,
     mouse_status,

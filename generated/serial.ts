@@ -14,6 +14,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -181,11 +182,17 @@ export interface Serial {
 export function saveFifo8(w: Writer, s: Fifo8, _p: Params): void {
   const data = s.data;
   w.bytes(data, UART_FIFO_LENGTH, "data");
+  const run$0 = w.run(8, "head");
   const head = s.head;
-  w.u32(head, "head");
+  w.u32At(run$0, head, "head");
   const num = s.num;
-  w.u32(num, "num");
+  w.u32At(run$0 + 4, num, "num");
 }
+
+const loadFifo8$run0: RunLayout = [
+  [0, 4, "u32", "head"],
+  [4, 4, "u32", "num"],
+];
 
 /**
  * vmstate_fifo8 ("Fifo8", version 1): VMSTATE_VBUFFER_UINT32(data, ..., capacity), whose length
@@ -195,8 +202,9 @@ export function saveFifo8(w: Writer, s: Fifo8, _p: Params): void {
  */
 export function loadFifo8(r: Reader, _p: Params): Fifo8 {
   const data = r.bytes(UART_FIFO_LENGTH, "data");
-  const head = r.u32("head");
-  const num = r.u32("num");
+  const run$0 = r.run(8, loadFifo8$run0);
+  const head = r.u32At(run$0, "head");
+  const num = r.u32At(run$0 + 4, "num");
   return { data, head, num };
 }
 
@@ -207,26 +215,27 @@ export function loadFifo8(r: Reader, _p: Params): Fifo8 {
  * Writes struct SerialState in QEMU's wire format.
  */
 export function saveSerialState(w: Writer, s: SerialState, p: Params): void {
+  const run$0 = w.run(11, "divider");
   const divider = s.divider;
-  w.u16(divider, "divider");
+  w.u16At(run$0, divider, "divider");
   const rbr = s.rbr;
-  w.u8(rbr, "rbr");
+  w.u8At(run$0 + 2, rbr, "rbr");
   const ier = s.ier;
-  w.u8(ier, "ier");
+  w.u8At(run$0 + 3, ier, "ier");
   const iir = s.iir;
-  w.u8(iir, "iir");
+  w.u8At(run$0 + 4, iir, "iir");
   const lcr = s.lcr;
-  w.u8(lcr, "lcr");
+  w.u8At(run$0 + 5, lcr, "lcr");
   const mcr = s.mcr;
-  w.u8(mcr, "mcr");
+  w.u8At(run$0 + 6, mcr, "mcr");
   const lsr = s.lsr;
-  w.u8(lsr, "lsr");
+  w.u8At(run$0 + 7, lsr, "lsr");
   const msr = s.msr;
-  w.u8(msr, "msr");
+  w.u8At(run$0 + 8, msr, "msr");
   const scr = s.scr;
-  w.u8(scr, "scr");
+  w.u8At(run$0 + 9, scr, "scr");
   const fcr_vmstate = s.fcr_vmstate;
-  w.u8(fcr_vmstate, "fcr_vmstate");
+  w.u8At(run$0 + 10, fcr_vmstate, "fcr_vmstate");
   const thr_ipending = s.thr_ipending;
   if (
     thr_ipending !== undefined &&
@@ -242,12 +251,13 @@ export function saveSerialState(w: Writer, s: SerialState, p: Params): void {
   if (tsr !== undefined && tsr.tsr_retry !== 0) {
     w.object(tsr, "tsr");
     w.subsection("serial/tsr", 1);
+    const run$1 = w.run(6, "tsr.tsr_retry");
     const tsr_retry = tsr.tsr_retry;
-    w.u32(tsr_retry, "tsr.tsr_retry");
+    w.u32At(run$1, tsr_retry, "tsr.tsr_retry");
     const thr = tsr.thr;
-    w.u8(thr, "tsr.thr");
+    w.u8At(run$1 + 4, thr, "tsr.thr");
     const tsr_2 = tsr.tsr;
-    w.u8(tsr_2, "tsr.tsr");
+    w.u8At(run$1 + 5, tsr_2, "tsr.tsr");
     // serial_post_load: a retry means the transmitter is not empty, none means it is. Without
     // this subsection tsr_retry is 0 and QEMU requires LSR.TEMT set; that check, which would
     // come after the subsections, the language cannot place (see the report of issue 13).
@@ -300,12 +310,35 @@ export function saveSerialState(w: Writer, s: SerialState, p: Params): void {
   if (poll !== undefined && poll.poll_msl >= 0) {
     w.object(poll, "poll");
     w.subsection("serial/poll", 1);
+    const run$2 = w.run(12, "poll.poll_msl");
     const poll_msl = poll.poll_msl;
-    w.i32(poll_msl, "poll.poll_msl");
+    w.i32At(run$2, poll_msl, "poll.poll_msl");
     const modem_status_poll = poll.modem_status_poll;
-    w.i64(modem_status_poll, "poll.modem_status_poll");
+    w.i64At(run$2 + 4, modem_status_poll, "poll.modem_status_poll");
   } else w.absent(poll, "poll");
 }
+
+const loadSerialState$run0: RunLayout = [
+  [0, 2, "u16", "divider"],
+  [2, 1, "u8", "rbr"],
+  [3, 1, "u8", "ier"],
+  [4, 1, "u8", "iir"],
+  [5, 1, "u8", "lcr"],
+  [6, 1, "u8", "mcr"],
+  [7, 1, "u8", "lsr"],
+  [8, 1, "u8", "msr"],
+  [9, 1, "u8", "scr"],
+  [10, 1, "u8", "fcr_vmstate"],
+];
+const loadSerialState$run1: RunLayout = [
+  [0, 4, "u32", "tsr.tsr_retry"],
+  [4, 1, "u8", "tsr.thr"],
+  [5, 1, "u8", "tsr.tsr"],
+];
+const loadSerialState$run2: RunLayout = [
+  [0, 4, "i32", "poll.poll_msl"],
+  [4, 8, "i64", "poll.modem_status_poll"],
+];
 
 /**
  * vmstate_serial ("serial", version 3), loaded at its own version: divider (since 2) and
@@ -314,16 +347,17 @@ export function saveSerialState(w: Writer, s: SerialState, p: Params): void {
  * Reads struct SerialState; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadSerialState(r: Reader, p: Params): SerialState {
-  const divider = r.u16("divider");
-  const rbr = r.u8("rbr");
-  const ier = r.u8("ier");
-  const iir = r.u8("iir");
-  const lcr = r.u8("lcr");
-  const mcr = r.u8("mcr");
-  const lsr = r.u8("lsr");
-  const msr = r.u8("msr");
-  const scr = r.u8("scr");
-  const fcr_vmstate = r.u8("fcr_vmstate");
+  const run$0 = r.run(11, loadSerialState$run0);
+  const divider = r.u16At(run$0, "divider");
+  const rbr = r.u8At(run$0 + 2, "rbr");
+  const ier = r.u8At(run$0 + 3, "ier");
+  const iir = r.u8At(run$0 + 4, "iir");
+  const lcr = r.u8At(run$0 + 5, "lcr");
+  const mcr = r.u8At(run$0 + 6, "mcr");
+  const lsr = r.u8At(run$0 + 7, "lsr");
+  const msr = r.u8At(run$0 + 8, "msr");
+  const scr = r.u8At(run$0 + 9, "scr");
+  const fcr_vmstate = r.u8At(run$0 + 10, "fcr_vmstate");
   let thr_ipending: SerialStateThrIpending | undefined;
   let tsr: SerialStateTsr | undefined;
   let recv_fifo: SerialStateRecvFifo | undefined;
@@ -340,10 +374,11 @@ export function loadSerialState(r: Reader, p: Params): SerialState {
     } else if ($name === "serial/tsr") {
       if (tsr !== undefined) r.duplicateSubsection($name, "tsr");
       r.subsectionVersion($name, 1, 1, "tsr");
-      const tsr_retry$at = r.pos;
-      const tsr_retry = r.u32("tsr.tsr_retry");
-      const thr = r.u8("tsr.thr");
-      const tsr_2 = r.u8("tsr.tsr");
+      const run$1 = r.run(6, loadSerialState$run1);
+      const tsr_retry$at = run$1;
+      const tsr_retry = r.u32At(run$1, "tsr.tsr_retry");
+      const thr = r.u8At(run$1 + 4, "tsr.thr");
+      const tsr_2 = r.u8At(run$1 + 5, "tsr.tsr");
       // serial_post_load: a retry means the transmitter is not empty, none means it is. Without
       // this subsection tsr_retry is 0 and QEMU requires LSR.TEMT set; that check, which would
       // come after the subsections, the language cannot place (see the report of issue 13).
@@ -387,8 +422,9 @@ export function loadSerialState(r: Reader, p: Params): SerialState {
     } else if ($name === "serial/poll") {
       if (poll !== undefined) r.duplicateSubsection($name, "poll");
       r.subsectionVersion($name, 1, 1, "poll");
-      const poll_msl = r.i32("poll.poll_msl");
-      const modem_status_poll = r.i64("poll.modem_status_poll");
+      const run$2 = r.run(12, loadSerialState$run2);
+      const poll_msl = r.i32At(run$2, "poll.poll_msl");
+      const modem_status_poll = r.i64At(run$2 + 4, "poll.modem_status_poll");
       poll = { poll_msl, modem_status_poll };
     } else r.unknownSubsection($name, "serial");
   }

@@ -22,6 +22,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -337,24 +338,35 @@ export function loadSlirpSockaddr(r: Reader, _p: Params): SlirpSockaddr {
  * Writes struct SlirpSbuf in QEMU's wire format.
  */
 export function saveSlirpSbuf(w: Writer, s: SlirpSbuf, _p: Params): void {
+  const run$0 = w.run(8, "sb_cc");
   const sb_cc = s.sb_cc;
-  w.u32(sb_cc, "sb_cc");
+  w.u32At(run$0, sb_cc, "sb_cc");
   const sb_datalen = s.sb_datalen;
-  w.u32(sb_datalen, "sb_datalen");
+  w.u32At(run$0 + 4, sb_datalen, "sb_datalen");
   w.check(
     sb_datalen <= MAX_SBUF_LEN,
     "sb_datalen is above this reader's bound (16 MiB)",
     "sb_datalen",
   );
+  const run$1 = w.run(8, "woff");
   const woff = s.woff;
-  w.u32(woff, "woff");
+  w.u32At(run$1, woff, "woff");
   const roff = s.roff;
-  w.u32(roff, "roff");
+  w.u32At(run$1 + 4, roff, "roff");
   // sbuf_tmp_post_load: "invalid sbuf offsets".
   w.check(woff < sb_datalen && roff < sb_datalen, "invalid sbuf offsets", "woff");
   const sb_data = s.sb_data;
   w.bytes(sb_data, w.count(sb_datalen, 16777216, "sb_data"), "sb_data");
 }
+
+const loadSlirpSbuf$run0: RunLayout = [
+  [0, 4, "u32", "sb_cc"],
+  [4, 4, "u32", "sb_datalen"],
+];
+const loadSlirpSbuf$run1: RunLayout = [
+  [0, 4, "u32", "woff"],
+  [4, 4, "u32", "roff"],
+];
 
 /**
  * vmstate_slirp_sbuf ("slirp-sbuf", version 0) with its tmp vmstate_slirp_sbuf_tmp: a socket
@@ -363,18 +375,20 @@ export function saveSlirpSbuf(w: Writer, s: SlirpSbuf, _p: Params): void {
  * Reads struct SlirpSbuf; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadSlirpSbuf(r: Reader, _p: Params): SlirpSbuf {
-  const sb_cc = r.u32("sb_cc");
-  const sb_datalen$at = r.pos;
-  const sb_datalen = r.u32("sb_datalen");
+  const run$0 = r.run(8, loadSlirpSbuf$run0);
+  const sb_cc = r.u32At(run$0, "sb_cc");
+  const sb_datalen$at = run$0 + 4;
+  const sb_datalen = r.u32At(run$0 + 4, "sb_datalen");
   r.check(
     sb_datalen <= MAX_SBUF_LEN,
     "sb_datalen is above this reader's bound (16 MiB)",
     "sb_datalen",
     sb_datalen$at,
   );
-  const woff$at = r.pos;
-  const woff = r.u32("woff");
-  const roff = r.u32("roff");
+  const run$1 = r.run(8, loadSlirpSbuf$run1);
+  const woff$at = run$1;
+  const woff = r.u32At(run$1, "woff");
+  const roff = r.u32At(run$1 + 4, "roff");
   // sbuf_tmp_post_load: "invalid sbuf offsets".
   r.check(woff < sb_datalen && roff < sb_datalen, "invalid sbuf offsets", "woff", woff$at);
   const sb_data = r.bytes(r.count(sb_datalen, 16777216, "sb_data"), "sb_data");
@@ -388,96 +402,137 @@ export function loadSlirpSbuf(r: Reader, _p: Params): SlirpSbuf {
  * Writes struct SlirpTcp in QEMU's wire format.
  */
 export function saveSlirpTcp(w: Writer, s: SlirpTcp, _p: Params): void {
+  const run$0 = w.run(119, "t_state");
   const t_state = s.t_state;
-  w.i16(t_state, "t_state");
-  const t_timer = s.t_timer;
-  const i$n = TCPT_NTIMERS;
-  const i$items = w.array(t_timer, i$n, "t_timer");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.i16(i$items[i]!, "t_timer[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
+  w.i16At(run$0, t_state, "t_state");
+  const t_timer = w.tuple(s.t_timer, 4, "t_timer");
+  w.i16At(run$0 + 2, t_timer[0]!, "t_timer[0]");
+  w.i16At(run$0 + 4, t_timer[1]!, "t_timer[1]");
+  w.i16At(run$0 + 6, t_timer[2]!, "t_timer[2]");
+  w.i16At(run$0 + 8, t_timer[3]!, "t_timer[3]");
   const t_rxtshift = s.t_rxtshift;
-  w.i16(t_rxtshift, "t_rxtshift");
+  w.i16At(run$0 + 10, t_rxtshift, "t_rxtshift");
   const t_rxtcur = s.t_rxtcur;
-  w.i16(t_rxtcur, "t_rxtcur");
+  w.i16At(run$0 + 12, t_rxtcur, "t_rxtcur");
   const t_dupacks = s.t_dupacks;
-  w.i16(t_dupacks, "t_dupacks");
+  w.i16At(run$0 + 14, t_dupacks, "t_dupacks");
   const t_maxseg = s.t_maxseg;
-  w.u16(t_maxseg, "t_maxseg");
+  w.u16At(run$0 + 16, t_maxseg, "t_maxseg");
   const t_force = s.t_force;
-  w.u8(t_force, "t_force");
+  w.u8At(run$0 + 18, t_force, "t_force");
   const t_flags = s.t_flags;
-  w.u16(t_flags, "t_flags");
+  w.u16At(run$0 + 19, t_flags, "t_flags");
   const snd_una = s.snd_una;
-  w.u32(snd_una, "snd_una");
+  w.u32At(run$0 + 21, snd_una, "snd_una");
   const snd_nxt = s.snd_nxt;
-  w.u32(snd_nxt, "snd_nxt");
+  w.u32At(run$0 + 25, snd_nxt, "snd_nxt");
   const snd_up = s.snd_up;
-  w.u32(snd_up, "snd_up");
+  w.u32At(run$0 + 29, snd_up, "snd_up");
   const snd_wl1 = s.snd_wl1;
-  w.u32(snd_wl1, "snd_wl1");
+  w.u32At(run$0 + 33, snd_wl1, "snd_wl1");
   const snd_wl2 = s.snd_wl2;
-  w.u32(snd_wl2, "snd_wl2");
+  w.u32At(run$0 + 37, snd_wl2, "snd_wl2");
   const iss = s.iss;
-  w.u32(iss, "iss");
+  w.u32At(run$0 + 41, iss, "iss");
   const snd_wnd = s.snd_wnd;
-  w.u32(snd_wnd, "snd_wnd");
+  w.u32At(run$0 + 45, snd_wnd, "snd_wnd");
   const rcv_wnd = s.rcv_wnd;
-  w.u32(rcv_wnd, "rcv_wnd");
+  w.u32At(run$0 + 49, rcv_wnd, "rcv_wnd");
   const rcv_nxt = s.rcv_nxt;
-  w.u32(rcv_nxt, "rcv_nxt");
+  w.u32At(run$0 + 53, rcv_nxt, "rcv_nxt");
   const rcv_up = s.rcv_up;
-  w.u32(rcv_up, "rcv_up");
+  w.u32At(run$0 + 57, rcv_up, "rcv_up");
   const irs = s.irs;
-  w.u32(irs, "irs");
+  w.u32At(run$0 + 61, irs, "irs");
   const rcv_adv = s.rcv_adv;
-  w.u32(rcv_adv, "rcv_adv");
+  w.u32At(run$0 + 65, rcv_adv, "rcv_adv");
   const snd_max = s.snd_max;
-  w.u32(snd_max, "snd_max");
+  w.u32At(run$0 + 69, snd_max, "snd_max");
   const snd_cwnd = s.snd_cwnd;
-  w.u32(snd_cwnd, "snd_cwnd");
+  w.u32At(run$0 + 73, snd_cwnd, "snd_cwnd");
   const snd_ssthresh = s.snd_ssthresh;
-  w.u32(snd_ssthresh, "snd_ssthresh");
+  w.u32At(run$0 + 77, snd_ssthresh, "snd_ssthresh");
   const t_idle = s.t_idle;
-  w.i16(t_idle, "t_idle");
+  w.i16At(run$0 + 81, t_idle, "t_idle");
   const t_rtt = s.t_rtt;
-  w.i16(t_rtt, "t_rtt");
+  w.i16At(run$0 + 83, t_rtt, "t_rtt");
   const t_rtseq = s.t_rtseq;
-  w.u32(t_rtseq, "t_rtseq");
+  w.u32At(run$0 + 85, t_rtseq, "t_rtseq");
   const t_srtt = s.t_srtt;
-  w.i16(t_srtt, "t_srtt");
+  w.i16At(run$0 + 89, t_srtt, "t_srtt");
   const t_rttvar = s.t_rttvar;
-  w.i16(t_rttvar, "t_rttvar");
+  w.i16At(run$0 + 91, t_rttvar, "t_rttvar");
   const t_rttmin = s.t_rttmin;
-  w.u16(t_rttmin, "t_rttmin");
+  w.u16At(run$0 + 93, t_rttmin, "t_rttmin");
   const max_sndwnd = s.max_sndwnd;
-  w.u32(max_sndwnd, "max_sndwnd");
+  w.u32At(run$0 + 95, max_sndwnd, "max_sndwnd");
   const t_oobflags = s.t_oobflags;
-  w.u8(t_oobflags, "t_oobflags");
+  w.u8At(run$0 + 99, t_oobflags, "t_oobflags");
   const t_iobc = s.t_iobc;
-  w.u8(t_iobc, "t_iobc");
+  w.u8At(run$0 + 100, t_iobc, "t_iobc");
   const t_softerror = s.t_softerror;
-  w.i16(t_softerror, "t_softerror");
+  w.i16At(run$0 + 101, t_softerror, "t_softerror");
   const snd_scale = s.snd_scale;
-  w.u8(snd_scale, "snd_scale");
+  w.u8At(run$0 + 103, snd_scale, "snd_scale");
   const rcv_scale = s.rcv_scale;
-  w.u8(rcv_scale, "rcv_scale");
+  w.u8At(run$0 + 104, rcv_scale, "rcv_scale");
   const request_r_scale = s.request_r_scale;
-  w.u8(request_r_scale, "request_r_scale");
+  w.u8At(run$0 + 105, request_r_scale, "request_r_scale");
   const requested_s_scale = s.requested_s_scale;
-  w.u8(requested_s_scale, "requested_s_scale");
+  w.u8At(run$0 + 106, requested_s_scale, "requested_s_scale");
   const ts_recent = s.ts_recent;
-  w.u32(ts_recent, "ts_recent");
+  w.u32At(run$0 + 107, ts_recent, "ts_recent");
   const ts_recent_age = s.ts_recent_age;
-  w.u32(ts_recent_age, "ts_recent_age");
+  w.u32At(run$0 + 111, ts_recent_age, "ts_recent_age");
   const last_ack_sent = s.last_ack_sent;
-  w.u32(last_ack_sent, "last_ack_sent");
+  w.u32At(run$0 + 115, last_ack_sent, "last_ack_sent");
 }
+
+const loadSlirpTcp$run0: RunLayout = [
+  [0, 2, "i16", "t_state"],
+  [2, 2, "i16", "t_timer[0]"],
+  [4, 2, "i16", "t_timer[1]"],
+  [6, 2, "i16", "t_timer[2]"],
+  [8, 2, "i16", "t_timer[3]"],
+  [10, 2, "i16", "t_rxtshift"],
+  [12, 2, "i16", "t_rxtcur"],
+  [14, 2, "i16", "t_dupacks"],
+  [16, 2, "u16", "t_maxseg"],
+  [18, 1, "u8", "t_force"],
+  [19, 2, "u16", "t_flags"],
+  [21, 4, "u32", "snd_una"],
+  [25, 4, "u32", "snd_nxt"],
+  [29, 4, "u32", "snd_up"],
+  [33, 4, "u32", "snd_wl1"],
+  [37, 4, "u32", "snd_wl2"],
+  [41, 4, "u32", "iss"],
+  [45, 4, "u32", "snd_wnd"],
+  [49, 4, "u32", "rcv_wnd"],
+  [53, 4, "u32", "rcv_nxt"],
+  [57, 4, "u32", "rcv_up"],
+  [61, 4, "u32", "irs"],
+  [65, 4, "u32", "rcv_adv"],
+  [69, 4, "u32", "snd_max"],
+  [73, 4, "u32", "snd_cwnd"],
+  [77, 4, "u32", "snd_ssthresh"],
+  [81, 2, "i16", "t_idle"],
+  [83, 2, "i16", "t_rtt"],
+  [85, 4, "u32", "t_rtseq"],
+  [89, 2, "i16", "t_srtt"],
+  [91, 2, "i16", "t_rttvar"],
+  [93, 2, "u16", "t_rttmin"],
+  [95, 4, "u32", "max_sndwnd"],
+  [99, 1, "u8", "t_oobflags"],
+  [100, 1, "u8", "t_iobc"],
+  [101, 2, "i16", "t_softerror"],
+  [103, 1, "u8", "snd_scale"],
+  [104, 1, "u8", "rcv_scale"],
+  [105, 1, "u8", "request_r_scale"],
+  [106, 1, "u8", "requested_s_scale"],
+  [107, 4, "u32", "ts_recent"],
+  [111, 4, "u32", "ts_recent_age"],
+  [115, 4, "u32", "last_ack_sent"],
+];
 
 /**
  * vmstate_slirp_tcp ("slirp-tcp", version 0): the TCP control block. Its post_load only rebuilds
@@ -486,55 +541,52 @@ export function saveSlirpTcp(w: Writer, s: SlirpTcp, _p: Params): void {
  * Reads struct SlirpTcp; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadSlirpTcp(r: Reader, _p: Params): SlirpTcp {
-  const t_state = r.i16("t_state");
-  const i$n = TCPT_NTIMERS;
-  const t_timer: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      t_timer[i] = r.i16("t_timer[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const t_rxtshift = r.i16("t_rxtshift");
-  const t_rxtcur = r.i16("t_rxtcur");
-  const t_dupacks = r.i16("t_dupacks");
-  const t_maxseg = r.u16("t_maxseg");
-  const t_force = r.u8("t_force");
-  const t_flags = r.u16("t_flags");
-  const snd_una = r.u32("snd_una");
-  const snd_nxt = r.u32("snd_nxt");
-  const snd_up = r.u32("snd_up");
-  const snd_wl1 = r.u32("snd_wl1");
-  const snd_wl2 = r.u32("snd_wl2");
-  const iss = r.u32("iss");
-  const snd_wnd = r.u32("snd_wnd");
-  const rcv_wnd = r.u32("rcv_wnd");
-  const rcv_nxt = r.u32("rcv_nxt");
-  const rcv_up = r.u32("rcv_up");
-  const irs = r.u32("irs");
-  const rcv_adv = r.u32("rcv_adv");
-  const snd_max = r.u32("snd_max");
-  const snd_cwnd = r.u32("snd_cwnd");
-  const snd_ssthresh = r.u32("snd_ssthresh");
-  const t_idle = r.i16("t_idle");
-  const t_rtt = r.i16("t_rtt");
-  const t_rtseq = r.u32("t_rtseq");
-  const t_srtt = r.i16("t_srtt");
-  const t_rttvar = r.i16("t_rttvar");
-  const t_rttmin = r.u16("t_rttmin");
-  const max_sndwnd = r.u32("max_sndwnd");
-  const t_oobflags = r.u8("t_oobflags");
-  const t_iobc = r.u8("t_iobc");
-  const t_softerror = r.i16("t_softerror");
-  const snd_scale = r.u8("snd_scale");
-  const rcv_scale = r.u8("rcv_scale");
-  const request_r_scale = r.u8("request_r_scale");
-  const requested_s_scale = r.u8("requested_s_scale");
-  const ts_recent = r.u32("ts_recent");
-  const ts_recent_age = r.u32("ts_recent_age");
-  const last_ack_sent = r.u32("last_ack_sent");
+  const run$0 = r.run(119, loadSlirpTcp$run0);
+  const t_state = r.i16At(run$0, "t_state");
+  const t_timer: number[] = [
+    r.i16At(run$0 + 2, "t_timer[0]"),
+    r.i16At(run$0 + 4, "t_timer[1]"),
+    r.i16At(run$0 + 6, "t_timer[2]"),
+    r.i16At(run$0 + 8, "t_timer[3]"),
+  ];
+  const t_rxtshift = r.i16At(run$0 + 10, "t_rxtshift");
+  const t_rxtcur = r.i16At(run$0 + 12, "t_rxtcur");
+  const t_dupacks = r.i16At(run$0 + 14, "t_dupacks");
+  const t_maxseg = r.u16At(run$0 + 16, "t_maxseg");
+  const t_force = r.u8At(run$0 + 18, "t_force");
+  const t_flags = r.u16At(run$0 + 19, "t_flags");
+  const snd_una = r.u32At(run$0 + 21, "snd_una");
+  const snd_nxt = r.u32At(run$0 + 25, "snd_nxt");
+  const snd_up = r.u32At(run$0 + 29, "snd_up");
+  const snd_wl1 = r.u32At(run$0 + 33, "snd_wl1");
+  const snd_wl2 = r.u32At(run$0 + 37, "snd_wl2");
+  const iss = r.u32At(run$0 + 41, "iss");
+  const snd_wnd = r.u32At(run$0 + 45, "snd_wnd");
+  const rcv_wnd = r.u32At(run$0 + 49, "rcv_wnd");
+  const rcv_nxt = r.u32At(run$0 + 53, "rcv_nxt");
+  const rcv_up = r.u32At(run$0 + 57, "rcv_up");
+  const irs = r.u32At(run$0 + 61, "irs");
+  const rcv_adv = r.u32At(run$0 + 65, "rcv_adv");
+  const snd_max = r.u32At(run$0 + 69, "snd_max");
+  const snd_cwnd = r.u32At(run$0 + 73, "snd_cwnd");
+  const snd_ssthresh = r.u32At(run$0 + 77, "snd_ssthresh");
+  const t_idle = r.i16At(run$0 + 81, "t_idle");
+  const t_rtt = r.i16At(run$0 + 83, "t_rtt");
+  const t_rtseq = r.u32At(run$0 + 85, "t_rtseq");
+  const t_srtt = r.i16At(run$0 + 89, "t_srtt");
+  const t_rttvar = r.i16At(run$0 + 91, "t_rttvar");
+  const t_rttmin = r.u16At(run$0 + 93, "t_rttmin");
+  const max_sndwnd = r.u32At(run$0 + 95, "max_sndwnd");
+  const t_oobflags = r.u8At(run$0 + 99, "t_oobflags");
+  const t_iobc = r.u8At(run$0 + 100, "t_iobc");
+  const t_softerror = r.i16At(run$0 + 101, "t_softerror");
+  const snd_scale = r.u8At(run$0 + 103, "snd_scale");
+  const rcv_scale = r.u8At(run$0 + 104, "rcv_scale");
+  const request_r_scale = r.u8At(run$0 + 105, "request_r_scale");
+  const requested_s_scale = r.u8At(run$0 + 106, "requested_s_scale");
+  const ts_recent = r.u32At(run$0 + 107, "ts_recent");
+  const ts_recent_age = r.u32At(run$0 + 111, "ts_recent_age");
+  const last_ack_sent = r.u32At(run$0 + 115, "last_ack_sent");
   return {
     t_state,
     t_timer,
@@ -623,14 +675,15 @@ export function saveSlirpSocket(w: Writer, s: SlirpSocket, p: Params, version_2:
       throw atPath(e, "lhost");
     }
   } else w.absent(lhost, "lhost");
+  const run$0 = w.run(7, "so_iptos");
   const so_iptos = s.so_iptos;
-  w.u8(so_iptos, "so_iptos");
+  w.u8At(run$0, so_iptos, "so_iptos");
   const so_emu = s.so_emu;
-  w.u8(so_emu, "so_emu");
+  w.u8At(run$0 + 1, so_emu, "so_emu");
   const so_type = s.so_type;
-  w.u8(so_type, "so_type");
+  w.u8At(run$0 + 2, so_type, "so_type");
   const so_state = s.so_state;
-  w.i32(so_state, "so_state");
+  w.i32At(run$0 + 3, so_state, "so_state");
   const so_rcv = s.so_rcv;
   try {
     saveSlirpSbuf(w, w.object(so_rcv, "so_rcv"), p);
@@ -650,6 +703,13 @@ export function saveSlirpSocket(w: Writer, s: SlirpSocket, p: Params, version_2:
     throw atPath(e, "so_tcpcb");
   }
 }
+
+const loadSlirpSocket$run0: RunLayout = [
+  [0, 1, "u8", "so_iptos"],
+  [1, 1, "u8", "so_emu"],
+  [2, 1, "u8", "so_type"],
+  [3, 4, "i32", "so_state"],
+];
 
 /**
  * vmstate_slirp_socket ("slirp-socket", version 4), loaded at the section's version (libslirp
@@ -694,10 +754,11 @@ export function loadSlirpSocket(r: Reader, p: Params, version_2: number): SlirpS
       throw atPath(e, "lhost");
     }
   }
-  const so_iptos = r.u8("so_iptos");
-  const so_emu = r.u8("so_emu");
-  const so_type = r.u8("so_type");
-  const so_state = r.i32("so_state");
+  const run$0 = r.run(7, loadSlirpSocket$run0);
+  const so_iptos = r.u8At(run$0, "so_iptos");
+  const so_emu = r.u8At(run$0 + 1, "so_emu");
+  const so_type = r.u8At(run$0 + 2, "so_type");
+  const so_state = r.i32At(run$0 + 3, "so_state");
   let so_rcv: SlirpSbuf;
   try {
     so_rcv = loadSlirpSbuf(r, p);

@@ -10,7 +10,7 @@
 // Whether the icount subsections are sent depends on how the source ran (-icount), which the
 // stream does not carry: the parameters below say it, with the defaults of a run without -icount.
 
-import { type Reader, type SectionCodec, type Writer } from "../runtime/index.js";
+import { type Reader, type RunLayout, type SectionCodec, type Writer } from "../runtime/index.js";
 
 /** Values both sides know before loading (configuration of the destination, host features). */
 export interface Params {
@@ -100,10 +100,11 @@ export function saveTimer(w: Writer, s: Timer, p: Params = {}): void {
   const version: number = 2;
   const icount_sleep = p.icount_sleep ?? true;
   const icount_mode = p.icount_mode ?? 0;
+  const run$0 = w.run(16, "cpu_ticks_offset");
   const cpu_ticks_offset = s.cpu_ticks_offset;
-  w.i64(cpu_ticks_offset, "cpu_ticks_offset");
+  w.i64At(run$0, cpu_ticks_offset, "cpu_ticks_offset");
   // the former dummy
-  w.skip(8, "unused");
+  w.zeroAt(run$0 + 8, 8, "unused");
   const cpu_clock_offset = s.cpu_clock_offset;
   if (version >= 2) {
     w.i64(w.present(cpu_clock_offset, "cpu_clock_offset"), "cpu_clock_offset");
@@ -111,20 +112,22 @@ export function saveTimer(w: Writer, s: Timer, p: Params = {}): void {
   if (icount_mode !== 0) {
     const icount = w.object(w.present(s.icount, "icount"), "icount");
     w.subsection("timer/icount", 1);
+    const run$1 = w.run(16, "icount.qemu_icount_bias");
     const qemu_icount_bias = icount.qemu_icount_bias;
-    w.i64(qemu_icount_bias, "icount.qemu_icount_bias");
+    w.i64At(run$1, qemu_icount_bias, "icount.qemu_icount_bias");
     const qemu_icount = icount.qemu_icount;
-    w.i64(qemu_icount, "icount.qemu_icount");
+    w.i64At(run$1 + 8, qemu_icount, "icount.qemu_icount");
     if (icount_sleep) {
       const warp_timer = w.object(
         w.present(icount.warp_timer, "icount.warp_timer"),
         "icount.warp_timer",
       );
       w.subsection("timer/icount/warp_timer", 1);
+      const run$2 = w.run(16, "icount.warp_timer.vm_clock_warp_start");
       const vm_clock_warp_start = warp_timer.vm_clock_warp_start;
-      w.i64(vm_clock_warp_start, "icount.warp_timer.vm_clock_warp_start");
+      w.i64At(run$2, vm_clock_warp_start, "icount.warp_timer.vm_clock_warp_start");
       const icount_warp_timer = warp_timer.icount_warp_timer;
-      w.i64(icount_warp_timer, "icount.warp_timer.icount_warp_timer");
+      w.i64At(run$2 + 8, icount_warp_timer, "icount.warp_timer.icount_warp_timer");
     } else w.absent(icount.warp_timer, "icount.warp_timer");
     if (icount_mode === 2) {
       const adjust_timers = w.object(
@@ -132,28 +135,51 @@ export function saveTimer(w: Writer, s: Timer, p: Params = {}): void {
         "icount.adjust_timers",
       );
       w.subsection("timer/icount/timers", 1);
+      const run$3 = w.run(16, "icount.adjust_timers.icount_rt_timer");
       const icount_rt_timer = adjust_timers.icount_rt_timer;
-      w.i64(icount_rt_timer, "icount.adjust_timers.icount_rt_timer");
+      w.i64At(run$3, icount_rt_timer, "icount.adjust_timers.icount_rt_timer");
       const icount_vm_timer = adjust_timers.icount_vm_timer;
-      w.i64(icount_vm_timer, "icount.adjust_timers.icount_vm_timer");
+      w.i64At(run$3 + 8, icount_vm_timer, "icount.adjust_timers.icount_vm_timer");
     } else w.absent(icount.adjust_timers, "icount.adjust_timers");
     if (icount_mode === 2) {
       const shift = w.object(w.present(icount.shift, "icount.shift"), "icount.shift");
       w.subsection("timer/icount/shift", 2);
+      const run$4 = w.run(10, "icount.shift.icount_time_shift");
       const icount_time_shift = shift.icount_time_shift;
-      w.i16(icount_time_shift, "icount.shift.icount_time_shift");
+      w.i16At(run$4, icount_time_shift, "icount.shift.icount_time_shift");
       const last_delta = shift.last_delta;
-      w.i64(last_delta, "icount.shift.last_delta");
+      w.i64At(run$4 + 2, last_delta, "icount.shift.last_delta");
     } else w.absent(icount.shift, "icount.shift");
   } else w.absent(s.icount, "icount");
 }
 
+const loadTimer$run0: RunLayout = [
+  [0, 8, "i64", "cpu_ticks_offset"],
+  [8, 8, "unused", "unused"],
+];
+const loadTimer$run1: RunLayout = [
+  [0, 8, "i64", "icount.qemu_icount_bias"],
+  [8, 8, "i64", "icount.qemu_icount"],
+];
+const loadTimer$run2: RunLayout = [
+  [0, 8, "i64", "icount.warp_timer.vm_clock_warp_start"],
+  [8, 8, "i64", "icount.warp_timer.icount_warp_timer"],
+];
+const loadTimer$run3: RunLayout = [
+  [0, 8, "i64", "icount.adjust_timers.icount_rt_timer"],
+  [8, 8, "i64", "icount.adjust_timers.icount_vm_timer"],
+];
+const loadTimer$run4: RunLayout = [
+  [0, 2, "i16", "icount.shift.icount_time_shift"],
+  [2, 8, "i64", "icount.shift.last_delta"],
+];
+
 /** Reads section "timer"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadTimer(r: Reader, _p: Params = {}, version: number = 2): Timer {
   r.version(version, 1, 2, "timer");
-  const cpu_ticks_offset = r.i64("cpu_ticks_offset");
+  const run$0 = r.run(16, loadTimer$run0);
+  const cpu_ticks_offset = r.i64At(run$0, "cpu_ticks_offset");
   // the former dummy
-  r.skip(8, "unused");
   let cpu_clock_offset: bigint | undefined;
   if (version >= 2) {
     cpu_clock_offset = r.i64("cpu_clock_offset");
@@ -163,8 +189,9 @@ export function loadTimer(r: Reader, _p: Params = {}, version: number = 2): Time
     if ($name === "timer/icount") {
       if (icount !== undefined) r.duplicateSubsection($name, "icount");
       r.subsectionVersion($name, 1, 1, "icount");
-      const qemu_icount_bias = r.i64("icount.qemu_icount_bias");
-      const qemu_icount = r.i64("icount.qemu_icount");
+      const run$1 = r.run(16, loadTimer$run1);
+      const qemu_icount_bias = r.i64At(run$1, "icount.qemu_icount_bias");
+      const qemu_icount = r.i64At(run$1 + 8, "icount.qemu_icount");
       let warp_timer: IcountWarpTimer | undefined;
       let adjust_timers: IcountAdjustTimers | undefined;
       let shift: IcountShift | undefined;
@@ -176,20 +203,23 @@ export function loadTimer(r: Reader, _p: Params = {}, version: number = 2): Time
         if ($name === "timer/icount/warp_timer") {
           if (warp_timer !== undefined) r.duplicateSubsection($name, "icount.warp_timer");
           r.subsectionVersion($name, 1, 1, "icount.warp_timer");
-          const vm_clock_warp_start = r.i64("icount.warp_timer.vm_clock_warp_start");
-          const icount_warp_timer = r.i64("icount.warp_timer.icount_warp_timer");
+          const run$2 = r.run(16, loadTimer$run2);
+          const vm_clock_warp_start = r.i64At(run$2, "icount.warp_timer.vm_clock_warp_start");
+          const icount_warp_timer = r.i64At(run$2 + 8, "icount.warp_timer.icount_warp_timer");
           warp_timer = { vm_clock_warp_start, icount_warp_timer };
         } else if ($name === "timer/icount/timers") {
           if (adjust_timers !== undefined) r.duplicateSubsection($name, "icount.adjust_timers");
           r.subsectionVersion($name, 1, 1, "icount.adjust_timers");
-          const icount_rt_timer = r.i64("icount.adjust_timers.icount_rt_timer");
-          const icount_vm_timer = r.i64("icount.adjust_timers.icount_vm_timer");
+          const run$3 = r.run(16, loadTimer$run3);
+          const icount_rt_timer = r.i64At(run$3, "icount.adjust_timers.icount_rt_timer");
+          const icount_vm_timer = r.i64At(run$3 + 8, "icount.adjust_timers.icount_vm_timer");
           adjust_timers = { icount_rt_timer, icount_vm_timer };
         } else if ($name === "timer/icount/shift") {
           if (shift !== undefined) r.duplicateSubsection($name, "icount.shift");
           r.subsectionVersion($name, 2, 2, "icount.shift");
-          const icount_time_shift = r.i16("icount.shift.icount_time_shift");
-          const last_delta = r.i64("icount.shift.last_delta");
+          const run$4 = r.run(10, loadTimer$run4);
+          const icount_time_shift = r.i16At(run$4, "icount.shift.icount_time_shift");
+          const last_delta = r.i64At(run$4 + 2, "icount.shift.last_delta");
           shift = { icount_time_shift, last_delta };
         } else r.unknownSubsection($name, "timer/icount");
       }

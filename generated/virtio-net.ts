@@ -14,6 +14,7 @@ import {
   pciCapability,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../runtime/index.js";
@@ -384,17 +385,12 @@ export function savePCIDevice(w: Writer, s: PCIDevice, p: Params): void {
   if (express) {
     w.bytes(w.present(config_express, "config_express"), 3840, "config_express");
   } else w.absent(config_express, "config_express");
-  const irq_state = s.irq_state;
-  const i$n = 4;
-  const i$items = w.array(irq_state, i$n, "irq_state");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.i32(i$items[i]!, "irq_state[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
+  const run$0 = w.run(16, "irq_state[0]");
+  const irq_state = w.tuple(s.irq_state, 4, "irq_state");
+  w.i32At(run$0, irq_state[0]!, "irq_state[0]");
+  w.i32At(run$0 + 4, irq_state[1]!, "irq_state[1]");
+  w.i32At(run$0 + 8, irq_state[2]!, "irq_state[2]");
+  w.i32At(run$0 + 12, irq_state[3]!, "irq_state[3]");
   w.check(
     irq_state[0]! >= 0 &&
       irq_state[0]! <= 1 &&
@@ -408,6 +404,13 @@ export function savePCIDevice(w: Writer, s: PCIDevice, p: Params): void {
     "irq_state",
   );
 }
+
+const loadPCIDevice$run0: RunLayout = [
+  [0, 4, "i32", "irq_state[0]"],
+  [4, 4, "i32", "irq_state[1]"],
+  [8, 4, "i32", "irq_state[2]"],
+  [12, 4, "i32", "irq_state[3]"],
+];
 
 /**
  * vmstate_pci_device ("PCIDevice", version 2), loaded at its own version.
@@ -430,17 +433,14 @@ export function loadPCIDevice(r: Reader, p: Params): PCIDevice {
   if (express) {
     config_express = r.bytes(3840, "config_express");
   }
-  const irq_state$at = r.pos;
-  const i$n = 4;
-  const irq_state: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      irq_state[i] = r.i32("irq_state[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
+  const run$0 = r.run(16, loadPCIDevice$run0);
+  const irq_state$at = run$0;
+  const irq_state: number[] = [
+    r.i32At(run$0, "irq_state[0]"),
+    r.i32At(run$0 + 4, "irq_state[1]"),
+    r.i32At(run$0 + 8, "irq_state[2]"),
+    r.i32At(run$0 + 12, "irq_state[3]"),
+  ];
   r.check(
     irq_state[0]! >= 0 &&
       irq_state[0]! <= 1 &&
@@ -479,10 +479,11 @@ export function saveVirtQueue(
     "vring.num is above VIRTQUEUE_MAX_SIZE (1024)",
     "vring.num",
   );
+  const run$0 = w.run(10, "vring.desc");
   const vring_desc = s.vring?.desc;
-  w.u64(vring_desc, "vring.desc");
+  w.u64At(run$0, vring_desc, "vring.desc");
   const last_avail_idx = s.last_avail_idx;
-  w.u16(last_avail_idx, "last_avail_idx");
+  w.u16At(run$0 + 8, last_avail_idx, "last_avail_idx");
   // virtio_load(): "VQ %d address 0x0 inconsistent with Host index 0x%x".
   w.check(
     last_avail_idx === 0 || vring_desc !== 0n,
@@ -501,6 +502,11 @@ export function saveVirtQueue(
   );
 }
 
+const loadVirtQueue$run0: RunLayout = [
+  [0, 8, "u64", "vring.desc"],
+  [8, 2, "u16", "last_avail_idx"],
+];
+
 /**
  * One virtqueue in virtio_save(): vring.num, vring.desc, last_avail_idx, and the MSI-X vector
  * that virtio_pci_save_queue() adds when MSI-X is present.
@@ -518,9 +524,10 @@ export function loadVirtQueue(r: Reader, _p: Params, msix: boolean, nvectors: nu
     "vring.num",
     vring_num$at,
   );
-  const vring_desc = r.u64("vring.desc");
-  const last_avail_idx$at = r.pos;
-  const last_avail_idx = r.u16("last_avail_idx");
+  const run$0 = r.run(10, loadVirtQueue$run0);
+  const vring_desc = r.u64At(run$0, "vring.desc");
+  const last_avail_idx$at = run$0 + 8;
+  const last_avail_idx = r.u16At(run$0 + 8, "last_avail_idx");
   // virtio_load(): "VQ %d address 0x0 inconsistent with Host index 0x%x".
   r.check(
     last_avail_idx === 0 || vring_desc !== 0n,
@@ -569,33 +576,31 @@ export function saveVirtioNetDevice(
   guest_features: number,
   max_pairs: number,
 ): void {
-  const mac = s.mac;
-  const i$n = ETH_ALEN;
-  const i$items = w.array(mac, i$n, "mac");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.u8(i$items[i]!, "mac[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
+  const run$0 = w.run(6, "mac[0]");
+  const mac = w.tuple(s.mac, 6, "mac");
+  w.u8At(run$0, mac[0]!, "mac[0]");
+  w.u8At(run$0 + 1, mac[1]!, "mac[1]");
+  w.u8At(run$0 + 2, mac[2]!, "mac[2]");
+  w.u8At(run$0 + 3, mac[3]!, "mac[3]");
+  w.u8At(run$0 + 4, mac[4]!, "mac[4]");
+  w.u8At(run$0 + 5, mac[5]!, "mac[5]");
   const vqs = s.vqs;
   try {
     saveTxWaiting(w, w.object(vqs, "vqs"), p);
   } catch (e) {
     throw atPath(e, "vqs");
   }
+  const run$1 = w.run(12, "mergeable_rx_bufs");
   const mergeable_rx_bufs = s.mergeable_rx_bufs;
-  w.u32(mergeable_rx_bufs, "mergeable_rx_bufs");
+  w.u32At(run$1, mergeable_rx_bufs, "mergeable_rx_bufs");
   const status = s.status;
-  w.u16(status, "status");
+  w.u16At(run$1 + 4, status, "status");
   const promisc = s.promisc;
-  w.u8(promisc, "promisc");
+  w.u8At(run$1 + 6, promisc, "promisc");
   const allmulti = s.allmulti;
-  w.u8(allmulti, "allmulti");
+  w.u8At(run$1 + 7, allmulti, "allmulti");
   const mac_table_in_use = s.mac_table?.in_use;
-  w.u32(mac_table_in_use, "mac_table.in_use");
+  w.u32At(run$1 + 8, mac_table_in_use, "mac_table.in_use");
   // QEMU counts the entries of the discard below in an int (vmstate_n_elems), so from 2^31 on the
   // count is negative and nothing is discarded: the signed in_use of CVE-2013-4148, harmless in 7.2
   // only because post_load then empties the table. No QEMU writes such a table; this reader refuses it.
@@ -625,22 +630,23 @@ export function saveVirtioNetDevice(
   } catch (e) {
     throw atIndex(e, i_2);
   }
+  const run$2 = w.run(11, "has_vnet_hdr");
   const has_vnet_hdr = s.has_vnet_hdr;
-  w.u32(has_vnet_hdr, "has_vnet_hdr");
+  w.u32At(run$2, has_vnet_hdr, "has_vnet_hdr");
   const mac_table_multi_overflow = s.mac_table?.multi_overflow;
-  w.u8(mac_table_multi_overflow, "mac_table.multi_overflow");
+  w.u8At(run$2 + 4, mac_table_multi_overflow, "mac_table.multi_overflow");
   const mac_table_uni_overflow = s.mac_table?.uni_overflow;
-  w.u8(mac_table_uni_overflow, "mac_table.uni_overflow");
+  w.u8At(run$2 + 5, mac_table_uni_overflow, "mac_table.uni_overflow");
   const alluni = s.alluni;
-  w.u8(alluni, "alluni");
+  w.u8At(run$2 + 6, alluni, "alluni");
   const nomulti = s.nomulti;
-  w.u8(nomulti, "nomulti");
+  w.u8At(run$2 + 7, nomulti, "nomulti");
   const nouni = s.nouni;
-  w.u8(nouni, "nouni");
+  w.u8At(run$2 + 8, nouni, "nouni");
   const nobcast = s.nobcast;
-  w.u8(nobcast, "nobcast");
+  w.u8At(run$2 + 9, nobcast, "nobcast");
   const has_ufo = s.has_ufo;
-  w.u8(has_ufo, "has_ufo");
+  w.u8At(run$2 + 10, has_ufo, "has_ufo");
   const max_queue_pairs = s.max_queue_pairs;
   if (max_pairs > 1) {
     w.u16(
@@ -678,16 +684,17 @@ export function saveVirtioNetDevice(
   if (rss !== undefined) {
     w.object(rss, "rss");
     w.subsection("virtio-net-device/rss", 1);
+    const run$3 = w.run(9, "rss.rss_data.enabled");
     const rss_data_enabled = rss.rss_data?.enabled;
-    w.bool(rss_data_enabled, "rss.rss_data.enabled");
+    w.boolAt(run$3, rss_data_enabled, "rss.rss_data.enabled");
     const rss_data_redirect = rss.rss_data?.redirect;
-    w.bool(rss_data_redirect, "rss.rss_data.redirect");
+    w.boolAt(run$3 + 1, rss_data_redirect, "rss.rss_data.redirect");
     const rss_data_populate_hash = rss.rss_data?.populate_hash;
-    w.bool(rss_data_populate_hash, "rss.rss_data.populate_hash");
+    w.boolAt(run$3 + 2, rss_data_populate_hash, "rss.rss_data.populate_hash");
     const rss_data_hash_types = rss.rss_data?.hash_types;
-    w.u32(rss_data_hash_types, "rss.rss_data.hash_types");
+    w.u32At(run$3 + 3, rss_data_hash_types, "rss.rss_data.hash_types");
     const rss_data_indirections_len = rss.rss_data?.indirections_len;
-    w.u16(rss_data_indirections_len, "rss.rss_data.indirections_len");
+    w.u16At(run$3 + 7, rss_data_indirections_len, "rss.rss_data.indirections_len");
     w.check(
       rss_data_indirections_len >= 1 &&
         rss_data_indirections_len <= VIRTIO_NET_RSS_MAX_TABLE_LEN &&
@@ -744,6 +751,39 @@ export function saveVirtioNetDevice(
   }
 }
 
+const loadVirtioNetDevice$run0: RunLayout = [
+  [0, 1, "u8", "mac[0]"],
+  [1, 1, "u8", "mac[1]"],
+  [2, 1, "u8", "mac[2]"],
+  [3, 1, "u8", "mac[3]"],
+  [4, 1, "u8", "mac[4]"],
+  [5, 1, "u8", "mac[5]"],
+];
+const loadVirtioNetDevice$run1: RunLayout = [
+  [0, 4, "u32", "mergeable_rx_bufs"],
+  [4, 2, "u16", "status"],
+  [6, 1, "u8", "promisc"],
+  [7, 1, "u8", "allmulti"],
+  [8, 4, "u32", "mac_table.in_use"],
+];
+const loadVirtioNetDevice$run2: RunLayout = [
+  [0, 4, "u32", "has_vnet_hdr"],
+  [4, 1, "u8", "mac_table.multi_overflow"],
+  [5, 1, "u8", "mac_table.uni_overflow"],
+  [6, 1, "u8", "alluni"],
+  [7, 1, "u8", "nomulti"],
+  [8, 1, "u8", "nouni"],
+  [9, 1, "u8", "nobcast"],
+  [10, 1, "u8", "has_ufo"],
+];
+const loadVirtioNetDevice$run3: RunLayout = [
+  [0, 1, "bool", "rss.rss_data.enabled"],
+  [1, 1, "bool", "rss.rss_data.redirect"],
+  [2, 1, "bool", "rss.rss_data.populate_hash"],
+  [3, 4, "u32", "rss.rss_data.hash_types"],
+  [7, 2, "u16", "rss.rss_data.indirections_len"],
+];
+
 /**
  * vmstate_virtio_net_device ("virtio-net-device", version 11). The tmp structs of
  * VMSTATE_WITH_TMP ("virtio-net-vnet", "virtio-net-ufo", "virtio-net-tx_waiting") put their fields
@@ -757,28 +797,28 @@ export function loadVirtioNetDevice(
   guest_features: number,
   max_pairs: number,
 ): VirtioNetDevice {
-  const i$n = ETH_ALEN;
-  const mac: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      mac[i] = r.u8("mac[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
+  const run$0 = r.run(6, loadVirtioNetDevice$run0);
+  const mac: number[] = [
+    r.u8At(run$0, "mac[0]"),
+    r.u8At(run$0 + 1, "mac[1]"),
+    r.u8At(run$0 + 2, "mac[2]"),
+    r.u8At(run$0 + 3, "mac[3]"),
+    r.u8At(run$0 + 4, "mac[4]"),
+    r.u8At(run$0 + 5, "mac[5]"),
+  ];
   let vqs: TxWaiting;
   try {
     vqs = loadTxWaiting(r, p);
   } catch (e) {
     throw atPath(e, "vqs");
   }
-  const mergeable_rx_bufs = r.u32("mergeable_rx_bufs");
-  const status = r.u16("status");
-  const promisc = r.u8("promisc");
-  const allmulti = r.u8("allmulti");
-  const mac_table_in_use$at = r.pos;
-  const mac_table_in_use = r.u32("mac_table.in_use");
+  const run$1 = r.run(12, loadVirtioNetDevice$run1);
+  const mergeable_rx_bufs = r.u32At(run$1, "mergeable_rx_bufs");
+  const status = r.u16At(run$1 + 4, "status");
+  const promisc = r.u8At(run$1 + 6, "promisc");
+  const allmulti = r.u8At(run$1 + 7, "allmulti");
+  const mac_table_in_use$at = run$1 + 8;
+  const mac_table_in_use = r.u32At(run$1 + 8, "mac_table.in_use");
   // QEMU counts the entries of the discard below in an int (vmstate_n_elems), so from 2^31 on the
   // count is negative and nothing is discarded: the signed in_use of CVE-2013-4148, harmless in 7.2
   // only because post_load then empties the table. No QEMU writes such a table; this reader refuses it.
@@ -807,14 +847,15 @@ export function loadVirtioNetDevice(
   } catch (e) {
     throw atIndex(e, i_2);
   }
-  const has_vnet_hdr = r.u32("has_vnet_hdr");
-  const mac_table_multi_overflow = r.u8("mac_table.multi_overflow");
-  const mac_table_uni_overflow = r.u8("mac_table.uni_overflow");
-  const alluni = r.u8("alluni");
-  const nomulti = r.u8("nomulti");
-  const nouni = r.u8("nouni");
-  const nobcast = r.u8("nobcast");
-  const has_ufo = r.u8("has_ufo");
+  const run$2 = r.run(11, loadVirtioNetDevice$run2);
+  const has_vnet_hdr = r.u32At(run$2, "has_vnet_hdr");
+  const mac_table_multi_overflow = r.u8At(run$2 + 4, "mac_table.multi_overflow");
+  const mac_table_uni_overflow = r.u8At(run$2 + 5, "mac_table.uni_overflow");
+  const alluni = r.u8At(run$2 + 6, "alluni");
+  const nomulti = r.u8At(run$2 + 7, "nomulti");
+  const nouni = r.u8At(run$2 + 8, "nouni");
+  const nobcast = r.u8At(run$2 + 9, "nobcast");
+  const has_ufo = r.u8At(run$2 + 10, "has_ufo");
   let max_queue_pairs: number | undefined;
   if (max_pairs > 1) {
     max_queue_pairs = r.equal(r.u16("max_queue_pairs"), max_pairs, "max_queue_pairs", 2);
@@ -855,12 +896,13 @@ export function loadVirtioNetDevice(
     if ($name === "virtio-net-device/rss") {
       if (rss !== undefined) r.duplicateSubsection($name, "rss");
       r.subsectionVersion($name, 1, 1, "rss");
-      const rss_data_enabled = r.bool("rss.rss_data.enabled");
-      const rss_data_redirect = r.bool("rss.rss_data.redirect");
-      const rss_data_populate_hash = r.bool("rss.rss_data.populate_hash");
-      const rss_data_hash_types = r.u32("rss.rss_data.hash_types");
-      const rss_data_indirections_len$at = r.pos;
-      const rss_data_indirections_len = r.u16("rss.rss_data.indirections_len");
+      const run$3 = r.run(9, loadVirtioNetDevice$run3);
+      const rss_data_enabled = r.boolAt(run$3, "rss.rss_data.enabled");
+      const rss_data_redirect = r.boolAt(run$3 + 1, "rss.rss_data.redirect");
+      const rss_data_populate_hash = r.boolAt(run$3 + 2, "rss.rss_data.populate_hash");
+      const rss_data_hash_types = r.u32At(run$3 + 3, "rss.rss_data.hash_types");
+      const rss_data_indirections_len$at = run$3 + 7;
+      const rss_data_indirections_len = r.u16At(run$3 + 7, "rss.rss_data.indirections_len");
       r.check(
         rss_data_indirections_len >= 1 &&
           rss_data_indirections_len <= VIRTIO_NET_RSS_MAX_TABLE_LEN &&
@@ -956,16 +998,23 @@ export function loadVirtioNetDevice(
 
 /** Writes struct VirtqueueState in QEMU's wire format. */
 export function saveVirtqueueState(w: Writer, s: VirtqueueState, _p: Params): void {
+  const run$0 = w.run(16, "vring.avail");
   const vring_avail = s.vring?.avail;
-  w.u64(vring_avail, "vring.avail");
+  w.u64At(run$0, vring_avail, "vring.avail");
   const vring_used = s.vring?.used;
-  w.u64(vring_used, "vring.used");
+  w.u64At(run$0 + 8, vring_used, "vring.used");
 }
+
+const loadVirtqueueState$run0: RunLayout = [
+  [0, 8, "u64", "vring.avail"],
+  [8, 8, "u64", "vring.used"],
+];
 
 /** Reads struct VirtqueueState; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadVirtqueueState(r: Reader, _p: Params): VirtqueueState {
-  const vring_avail = r.u64("vring.avail");
-  const vring_used = r.u64("vring.used");
+  const run$0 = r.run(16, loadVirtqueueState$run0);
+  const vring_avail = r.u64At(run$0, "vring.avail");
+  const vring_used = r.u64At(run$0 + 8, "vring.used");
   return { vring: { avail: vring_avail, used: vring_used } };
 }
 
@@ -983,107 +1032,79 @@ export function loadRingsizeState(r: Reader, _p: Params): RingsizeState {
 
 /** Writes struct PackedVirtqueueState in QEMU's wire format. */
 export function savePackedVirtqueueState(w: Writer, s: PackedVirtqueueState, _p: Params): void {
+  const run$0 = w.run(10, "last_avail_idx");
   const last_avail_idx = s.last_avail_idx;
-  w.u16(last_avail_idx, "last_avail_idx");
+  w.u16At(run$0, last_avail_idx, "last_avail_idx");
   const last_avail_wrap_counter = s.last_avail_wrap_counter;
-  w.bool(last_avail_wrap_counter, "last_avail_wrap_counter");
+  w.boolAt(run$0 + 2, last_avail_wrap_counter, "last_avail_wrap_counter");
   const used_idx = s.used_idx;
-  w.u16(used_idx, "used_idx");
+  w.u16At(run$0 + 3, used_idx, "used_idx");
   const used_wrap_counter = s.used_wrap_counter;
-  w.bool(used_wrap_counter, "used_wrap_counter");
+  w.boolAt(run$0 + 5, used_wrap_counter, "used_wrap_counter");
   const inuse = s.inuse;
-  w.u32(inuse, "inuse");
+  w.u32At(run$0 + 6, inuse, "inuse");
 }
+
+const loadPackedVirtqueueState$run0: RunLayout = [
+  [0, 2, "u16", "last_avail_idx"],
+  [2, 1, "bool", "last_avail_wrap_counter"],
+  [3, 2, "u16", "used_idx"],
+  [5, 1, "bool", "used_wrap_counter"],
+  [6, 4, "u32", "inuse"],
+];
 
 /** Reads struct PackedVirtqueueState; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadPackedVirtqueueState(r: Reader, _p: Params): PackedVirtqueueState {
-  const last_avail_idx = r.u16("last_avail_idx");
-  const last_avail_wrap_counter = r.bool("last_avail_wrap_counter");
-  const used_idx = r.u16("used_idx");
-  const used_wrap_counter = r.bool("used_wrap_counter");
-  const inuse = r.u32("inuse");
+  const run$0 = r.run(10, loadPackedVirtqueueState$run0);
+  const last_avail_idx = r.u16At(run$0, "last_avail_idx");
+  const last_avail_wrap_counter = r.boolAt(run$0 + 2, "last_avail_wrap_counter");
+  const used_idx = r.u16At(run$0 + 3, "used_idx");
+  const used_wrap_counter = r.boolAt(run$0 + 5, "used_wrap_counter");
+  const inuse = r.u32At(run$0 + 6, "inuse");
   return { last_avail_idx, last_avail_wrap_counter, used_idx, used_wrap_counter, inuse };
 }
 
 /** Writes struct ModernQueueState in QEMU's wire format. */
 export function saveModernQueueState(w: Writer, s: ModernQueueState, _p: Params): void {
+  const run$0 = w.run(28, "num");
   const num = s.num;
-  w.u16(num, "num");
+  w.u16At(run$0, num, "num");
   // enabled was stored as be16
-  w.skip(1, "unused");
+  w.zeroAt(run$0 + 2, 1, "unused");
   const enabled = s.enabled;
-  w.bool(enabled, "enabled");
-  const desc = s.desc;
-  const i$n = 2;
-  const i$items = w.array(desc, i$n, "desc");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.u32(i$items[i]!, "desc[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const avail = s.avail;
-  const i_2$n = 2;
-  const i_2$items = w.array(avail, i_2$n, "avail");
-  let i_2 = 0;
-  try {
-    for (; i_2 < i_2$n; i_2++) {
-      w.u32(i_2$items[i_2]!, "avail[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_2);
-  }
-  const used = s.used;
-  const i_3$n = 2;
-  const i_3$items = w.array(used, i_3$n, "used");
-  let i_3 = 0;
-  try {
-    for (; i_3 < i_3$n; i_3++) {
-      w.u32(i_3$items[i_3]!, "used[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_3);
-  }
+  w.boolAt(run$0 + 3, enabled, "enabled");
+  const desc = w.tuple(s.desc, 2, "desc");
+  w.u32At(run$0 + 4, desc[0]!, "desc[0]");
+  w.u32At(run$0 + 8, desc[1]!, "desc[1]");
+  const avail = w.tuple(s.avail, 2, "avail");
+  w.u32At(run$0 + 12, avail[0]!, "avail[0]");
+  w.u32At(run$0 + 16, avail[1]!, "avail[1]");
+  const used = w.tuple(s.used, 2, "used");
+  w.u32At(run$0 + 20, used[0]!, "used[0]");
+  w.u32At(run$0 + 24, used[1]!, "used[1]");
 }
+
+const loadModernQueueState$run0: RunLayout = [
+  [0, 2, "u16", "num"],
+  [2, 1, "unused", "unused"],
+  [3, 1, "bool", "enabled"],
+  [4, 4, "u32", "desc[0]"],
+  [8, 4, "u32", "desc[1]"],
+  [12, 4, "u32", "avail[0]"],
+  [16, 4, "u32", "avail[1]"],
+  [20, 4, "u32", "used[0]"],
+  [24, 4, "u32", "used[1]"],
+];
 
 /** Reads struct ModernQueueState; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadModernQueueState(r: Reader, _p: Params): ModernQueueState {
-  const num = r.u16("num");
+  const run$0 = r.run(28, loadModernQueueState$run0);
+  const num = r.u16At(run$0, "num");
   // enabled was stored as be16
-  r.skip(1, "unused");
-  const enabled = r.bool("enabled");
-  const i$n = 2;
-  const desc: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      desc[i] = r.u32("desc[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const i_2$n = 2;
-  const avail: number[] = new Array<number>(i_2$n);
-  let i_2 = 0;
-  try {
-    for (; i_2 < i_2$n; i_2++) {
-      avail[i_2] = r.u32("avail[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_2);
-  }
-  const i_3$n = 2;
-  const used: number[] = new Array<number>(i_3$n);
-  let i_3 = 0;
-  try {
-    for (; i_3 < i_3$n; i_3++) {
-      used[i_3] = r.u32("used[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_3);
-  }
+  const enabled = r.boolAt(run$0 + 3, "enabled");
+  const desc: number[] = [r.u32At(run$0 + 4, "desc[0]"), r.u32At(run$0 + 8, "desc[1]")];
+  const avail: number[] = [r.u32At(run$0 + 12, "avail[0]"), r.u32At(run$0 + 16, "avail[1]")];
+  const used: number[] = [r.u32At(run$0 + 20, "used[0]"), r.u32At(run$0 + 24, "used[1]")];
   return { num, enabled, desc, avail, used };
 }
 
@@ -1097,21 +1118,14 @@ export function saveVirtioPci(w: Writer, s: VirtioPci, p: Params): void {
   if (modern_state !== undefined) {
     w.object(modern_state, "modern_state");
     w.subsection("virtio_pci/modern_state", 1);
+    const run$0 = w.run(16, "modern_state.dfselect");
     const dfselect = modern_state.dfselect;
-    w.u32(dfselect, "modern_state.dfselect");
+    w.u32At(run$0, dfselect, "modern_state.dfselect");
     const gfselect = modern_state.gfselect;
-    w.u32(gfselect, "modern_state.gfselect");
-    const guest_features = modern_state.guest_features;
-    const i$n = 2;
-    const i$items = w.array(guest_features, i$n, "modern_state.guest_features");
-    let i = 0;
-    try {
-      for (; i < i$n; i++) {
-        w.u32(i$items[i]!, "modern_state.guest_features[]");
-      }
-    } catch (e) {
-      throw atIndex(e, i);
-    }
+    w.u32At(run$0 + 4, gfselect, "modern_state.gfselect");
+    const guest_features = w.tuple(modern_state.guest_features, 2, "modern_state.guest_features");
+    w.u32At(run$0 + 8, guest_features[0]!, "modern_state.guest_features[0]");
+    w.u32At(run$0 + 12, guest_features[1]!, "modern_state.guest_features[1]");
     const vqs = modern_state.vqs;
     const i_2$n = VIRTIO_QUEUE_MAX;
     const i_2$items = w.array(vqs, i_2$n, "modern_state.vqs");
@@ -1125,6 +1139,13 @@ export function saveVirtioPci(w: Writer, s: VirtioPci, p: Params): void {
     }
   }
 }
+
+const loadVirtioPci$run0: RunLayout = [
+  [0, 4, "u32", "modern_state.dfselect"],
+  [4, 4, "u32", "modern_state.gfselect"],
+  [8, 4, "u32", "modern_state.guest_features[0]"],
+  [12, 4, "u32", "modern_state.guest_features[1]"],
+];
 
 /**
  * vmstate_virtio_pci ("virtio_pci"): the transport's extra state, no fields of its own.
@@ -1141,18 +1162,13 @@ export function loadVirtioPci(r: Reader, p: Params): VirtioPci {
     if ($name === "virtio_pci/modern_state") {
       if (modern_state !== undefined) r.duplicateSubsection($name, "modern_state");
       r.subsectionVersion($name, 1, 1, "modern_state");
-      const dfselect = r.u32("modern_state.dfselect");
-      const gfselect = r.u32("modern_state.gfselect");
-      const i$n = 2;
-      const guest_features: number[] = new Array<number>(i$n);
-      let i = 0;
-      try {
-        for (; i < i$n; i++) {
-          guest_features[i] = r.u32("modern_state.guest_features[]");
-        }
-      } catch (e) {
-        throw atIndex(e, i);
-      }
+      const run$0 = r.run(16, loadVirtioPci$run0);
+      const dfselect = r.u32At(run$0, "modern_state.dfselect");
+      const gfselect = r.u32At(run$0 + 4, "modern_state.gfselect");
+      const guest_features: number[] = [
+        r.u32At(run$0 + 8, "modern_state.guest_features[0]"),
+        r.u32At(run$0 + 12, "modern_state.guest_features[1]"),
+      ];
       const i_2$n = VIRTIO_QUEUE_MAX;
       const vqs: ModernQueueState[] = new Array<ModernQueueState>(i_2$n);
       let i_2 = 0;
@@ -1421,18 +1437,20 @@ export function saveVirtioNet(w: Writer, s: VirtioNet, p: Params = {}): void {
     "config_vector out of range",
     "config_vector",
   );
+  const run$0 = w.run(4, "status");
   const status = s.status;
-  w.u8(status, "status");
+  w.u8At(run$0, status, "status");
   const isr = s.isr;
-  w.u8(isr, "isr");
+  w.u8At(run$0 + 1, isr, "isr");
   const queue_sel = s.queue_sel;
-  w.u16(queue_sel, "queue_sel");
+  w.u16At(run$0 + 2, queue_sel, "queue_sel");
   // CVE-2013-6399
   w.check(queue_sel < VIRTIO_QUEUE_MAX, "queue_sel out of range", "queue_sel");
+  const run$1 = w.run(8, "guest_features");
   const guest_features = s.guest_features;
-  w.u32(guest_features, "guest_features");
+  w.u32At(run$1, guest_features, "guest_features");
   const config_len = s.config_len;
-  w.i32(config_len, "config_len");
+  w.i32At(run$1 + 4, config_len, "config_len");
   // CVE-2014-0182: QEMU keeps what fits its own config space and discards the rest (virtio-net's is
   // at most 24 bytes in 7.2). This reader keeps every byte, up to 256, and refuses more.
   w.check(config_len >= 0 && config_len <= 256, "config_len must be 0 to 256", "config_len");
@@ -1476,6 +1494,16 @@ export function saveVirtioNet(w: Writer, s: VirtioNet, p: Params = {}): void {
   }
 }
 
+const loadVirtioNet$run0: RunLayout = [
+  [0, 1, "u8", "status"],
+  [1, 1, "u8", "isr"],
+  [2, 2, "u16", "queue_sel"],
+];
+const loadVirtioNet$run1: RunLayout = [
+  [0, 4, "u32", "guest_features"],
+  [4, 4, "i32", "config_len"],
+];
+
 /** Reads section "virtio-net"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadVirtioNet(r: Reader, p: Params = {}, version: number = 11): VirtioNet {
   r.version(version, 11, 11, "virtio-net");
@@ -1512,15 +1540,17 @@ export function loadVirtioNet(r: Reader, p: Params = {}, version: number = 11): 
     "config_vector",
     config_vector$at,
   );
-  const status = r.u8("status");
-  const isr = r.u8("isr");
-  const queue_sel$at = r.pos;
-  const queue_sel = r.u16("queue_sel");
+  const run$0 = r.run(4, loadVirtioNet$run0);
+  const status = r.u8At(run$0, "status");
+  const isr = r.u8At(run$0 + 1, "isr");
+  const queue_sel$at = run$0 + 2;
+  const queue_sel = r.u16At(run$0 + 2, "queue_sel");
   // CVE-2013-6399
   r.check(queue_sel < VIRTIO_QUEUE_MAX, "queue_sel out of range", "queue_sel", queue_sel$at);
-  const guest_features = r.u32("guest_features");
-  const config_len$at = r.pos;
-  const config_len = r.i32("config_len");
+  const run$1 = r.run(8, loadVirtioNet$run1);
+  const guest_features = r.u32At(run$1, "guest_features");
+  const config_len$at = run$1 + 4;
+  const config_len = r.i32At(run$1 + 4, "config_len");
   // CVE-2014-0182: QEMU keeps what fits its own config space and discards the rest (virtio-net's is
   // at most 24 bytes in 7.2). This reader keeps every byte, up to 256, and refuses more.
   r.check(

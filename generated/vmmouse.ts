@@ -6,7 +6,13 @@
 // VMSTATE_INT32_EQUAL fails the load when queue_size is not the destination's (1024);
 // vmmouse_post_load() checks nothing else.
 
-import { atIndex, type Reader, type SectionCodec, type Writer } from "../runtime/index.js";
+import {
+  atIndex,
+  type Reader,
+  type RunLayout,
+  type SectionCodec,
+  type Writer,
+} from "../runtime/index.js";
 export const VMMOUSE_QUEUE_SIZE: number = 1024;
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
 export type Params = Record<string, never>;
@@ -57,13 +63,20 @@ export function saveVmmouse(w: Writer, s: Vmmouse, _p: Params = {}): void {
   } catch (e) {
     throw atIndex(e, i);
   }
+  const run$0 = w.run(5, "nb_queue");
   const nb_queue = s.nb_queue;
-  w.u16(nb_queue, "nb_queue");
+  w.u16At(run$0, nb_queue, "nb_queue");
   const status = s.status;
-  w.u16(status, "status");
+  w.u16At(run$0 + 2, status, "status");
   const absolute = s.absolute;
-  w.u8(absolute, "absolute");
+  w.u8At(run$0 + 4, absolute, "absolute");
 }
+
+const loadVmmouse$run0: RunLayout = [
+  [0, 2, "u16", "nb_queue"],
+  [2, 2, "u16", "status"],
+  [4, 1, "u8", "absolute"],
+];
 
 /** Reads section "vmmouse"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadVmmouse(r: Reader, _p: Params = {}, version: number = 0): Vmmouse {
@@ -79,9 +92,10 @@ export function loadVmmouse(r: Reader, _p: Params = {}, version: number = 0): Vm
   } catch (e) {
     throw atIndex(e, i);
   }
-  const nb_queue = r.u16("nb_queue");
-  const status = r.u16("status");
-  const absolute = r.u8("absolute");
+  const run$0 = r.run(5, loadVmmouse$run0);
+  const nb_queue = r.u16At(run$0, "nb_queue");
+  const status = r.u16At(run$0 + 2, "status");
+  const absolute = r.u8At(run$0 + 4, "absolute");
   return { queue_size, queue, nb_queue, status, absolute };
 }
 

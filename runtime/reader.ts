@@ -5,6 +5,17 @@ import { LoadError, hexBytes, printable } from "./errors.js";
 import { littleEndianAt } from "./pci.js";
 
 const SUBSECTION = 0x05;
+
+/**
+ * Where each field of a run lies (offset in the run, width), how it is read (`u32`, `bool`,
+ * `unused`) and its path, in wire order: a generated module's constant, passed to `Reader.run`.
+ */
+export type RunLayout = readonly (readonly [
+  at: number,
+  width: number,
+  what: string,
+  path: string,
+])[];
 /** Zero bytes, shared (and frozen): V8 gives even an empty typed array a backing store of its own, at the cost of a large one. */
 const NO_BYTES = Object.freeze(new Uint8Array(0));
 
@@ -143,6 +154,79 @@ export class Reader {
     if (p > this.end - 8) this.truncated(8, path, "i64le");
     this.pos = p + 8;
     return this.view.getBigInt64(p, true);
+  }
+
+  /**
+   * Claims the `n` bytes of a run of fixed-size fields with one bounds check and returns their
+   * offset; the run's values are then read with the `…At` methods. When the input ends inside the
+   * run, the LoadError is the one the fields read one by one would give: that of the first field
+   * of `fields` (in wire order) that does not fit, at its offset.
+   */
+  run(n: number, fields: RunLayout): number {
+    const p = this.pos;
+    if (n > this.end - p) this.runEnds(fields);
+    this.pos = p + n;
+    return p;
+  }
+
+  private runEnds(fields: RunLayout): never {
+    const left = this.end - this.pos;
+    for (const [at, width, what, path] of fields)
+      if (at + width > left) {
+        this.pos += at;
+        this.truncated(width, path, what);
+      }
+    return this.fail("", "a run of fields that fits does not fit");
+  }
+
+  // The reads of a run: at an offset `run()` returned, so without a bounds check of their own. The
+  // path names the field for the verifier (generator/verify/), which matches each read with its
+  // write; the run's layout has it for errors.
+
+  u8At(o: number, _path: string): number {
+    return this.input[o]!;
+  }
+  i8At(o: number, _path: string): number {
+    return this.view.getInt8(o);
+  }
+  boolAt(o: number, _path: string): boolean {
+    return this.input[o] !== 0;
+  }
+  u16At(o: number, _path: string): number {
+    return this.view.getUint16(o);
+  }
+  u16leAt(o: number, _path: string): number {
+    return this.view.getUint16(o, true);
+  }
+  i16At(o: number, _path: string): number {
+    return this.view.getInt16(o);
+  }
+  i16leAt(o: number, _path: string): number {
+    return this.view.getInt16(o, true);
+  }
+  u32At(o: number, _path: string): number {
+    return this.view.getUint32(o);
+  }
+  u32leAt(o: number, _path: string): number {
+    return this.view.getUint32(o, true);
+  }
+  i32At(o: number, _path: string): number {
+    return this.view.getInt32(o);
+  }
+  i32leAt(o: number, _path: string): number {
+    return this.view.getInt32(o, true);
+  }
+  u64At(o: number, _path: string): bigint {
+    return this.view.getBigUint64(o);
+  }
+  u64leAt(o: number, _path: string): bigint {
+    return this.view.getBigUint64(o, true);
+  }
+  i64At(o: number, _path: string): bigint {
+    return this.view.getBigInt64(o);
+  }
+  i64leAt(o: number, _path: string): bigint {
+    return this.view.getBigInt64(o, true);
   }
 
   /** `n` raw bytes, copied: the state never aliases the input. */

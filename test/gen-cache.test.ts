@@ -165,7 +165,7 @@ describe("gen's cache", () => {
     });
     expect(gen(dir)).toEqual({ status: 0, stdout: "wrote generated/virtio-net.ts\n", stderr: "" });
     expect(readFileSync(join(dir, "generated", "virtio-net.ts"), "utf8")).toContain(
-      'const isr = r.u16("isr");',
+      'const isr = r.u16At(run$0 + 1, "isr");',
     );
   });
 

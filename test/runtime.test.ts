@@ -23,6 +23,15 @@ const SCALARS = [
   ["i64le", 8],
 ] as const;
 
+function errorOf(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 describe("Reader", () => {
   const input = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 
@@ -101,6 +110,62 @@ describe("Writer", () => {
       }
     },
   );
+
+  it.each(SCALARS)(
+    "%sAt, the write of a run, refuses what %s refuses with the same SaveError, and writes the same bytes",
+    (method, size) => {
+      const values =
+        method === "bool"
+          ? [true, false, 1, "true", undefined]
+          : size === 8
+            ? [0n, 5n, -1n, 1n << 63n, 1, "1", 1n << 64n, -(1n << 64n)]
+            : [
+                0,
+                1,
+                -1,
+                127,
+                128,
+                255,
+                256,
+                65535,
+                2 ** 31,
+                2 ** 32 - 1,
+                1n,
+                "1",
+                1.5,
+                2 ** 33,
+                NaN,
+              ];
+      for (const v of values) {
+        const one = new Writer();
+        const byOne = errorOf(() =>
+          (one[method] as (v: unknown, path: string) => void).call(one, v, "f"),
+        );
+        const run = new Writer();
+        const at = run.run(size, "f");
+        const byRun = errorOf(() =>
+          (run[`${method}At`] as (o: number, v: unknown, path: string) => void).call(
+            run,
+            at,
+            v,
+            "f",
+          ),
+        );
+        expect(byRun, String(v)).toEqual(byOne);
+        if (byOne === undefined) expect(run.finish()).toEqual(one.finish());
+      }
+    },
+  );
+
+  it("zeroes a run's padding, though a lent buffer holds an earlier Writer's bytes", () => {
+    written(0xff, 64);
+    const w = new Writer();
+    const at = w.run(8, "a");
+    w.u32At(at, 0x01020304, "a");
+    w.zeroAt(at + 4, 3, "unused");
+    w.u8At(at + 7, 9, "b");
+    expect([...w.finish()]).toEqual([1, 2, 3, 4, 0, 0, 0, 9]);
+  });
 
   it("never changes a result it has handed out, when the next Writer reuses its buffer", () => {
     const first = written(0x11, 700);

@@ -58,6 +58,11 @@ describe("bounds", () => {
           expect(constantSize(m[2]!), `${m[1]}(${m[2]}) in ${body.slice(0, 40)}`).toBe(true);
           sizes++;
         }
+        // Runs of fixed-size fields: claimed with a constant size.
+        for (const m of body.matchAll(/r\.run\(\s*([^,]*)/g)) {
+          expect(m[1], `run(${m[1]}) in ${body.slice(0, 40)}`).toMatch(/^\d+$/);
+          sizes++;
+        }
       }
       if (module.endsWith("virtio-net.ts")) expect(sizes).toBeGreaterThan(20);
     },

@@ -30,16 +30,16 @@ describe("verifier", () => {
 
   it("reports two reads swapped in a loader, naming both places", () => {
     const swapped = edit(
-      `const promisc = r.u8("promisc");\n  const allmulti = r.u8("allmulti");`,
-      `const allmulti = r.u8("allmulti");\n  const promisc = r.u8("promisc");`,
+      `const promisc = r.u8At(run$1 + 6, "promisc");\n  const allmulti = r.u8At(run$1 + 7, "allmulti");`,
+      `const allmulti = r.u8At(run$1 + 7, "allmulti");\n  const promisc = r.u8At(run$1 + 6, "promisc");`,
     );
     const [d, ...rest] = verifyModule(file, swapped, pairs);
     expect(rest).toEqual([]);
     expect(d?.code).toBe("VMS8001");
     expect(d?.message).toContain("saveVirtioNetDevice writes u8 'promisc'");
     expect(d?.message).toContain("loadVirtioNetDevice reads u8 'allmulti'");
-    expect(d?.span.line).toBe(lineOf(swapped, `w.u8(promisc, "promisc")`));
-    expect(d?.related[0]?.span.line).toBe(lineOf(swapped, `r.u8("allmulti")`));
+    expect(d?.span.line).toBe(lineOf(swapped, `w.u8At(run$1 + 6, promisc, "promisc")`));
+    expect(d?.related[0]?.span.line).toBe(lineOf(swapped, `r.u8At(run$1 + 7, "allmulti")`));
   });
 
   it("reports a guard dropped from a loader", () => {
@@ -58,7 +58,7 @@ describe("verifier", () => {
   it("reports a changed width and a changed count", () => {
     const width = verifyModule(
       file,
-      edit(`r.u32("mergeable_rx_bufs")`, `r.u16("mergeable_rx_bufs")`),
+      edit(`r.u32At(run$1, "mergeable_rx_bufs")`, `r.u16At(run$1, "mergeable_rx_bufs")`),
       pairs,
     );
     expect(width.map((d) => d.code)).toEqual(["VMS8001"]);

@@ -3,7 +3,7 @@
 // ACPI memory and CPU hotplug state (QEMU 7.2 hw/acpi/memory_hotplug.c vmstate_memory_hotplug,
 // hw/acpi/cpu.c vmstate_cpu_hotplug), in piix4_pm and ICH9LPC, which import it.
 
-import { atIndex, atPath, type Reader, type Writer } from "../../runtime/index.js";
+import { atIndex, atPath, type Reader, type RunLayout, type Writer } from "../../runtime/index.js";
 /** ACPI_MAX_RAM_SLOTS */
 export const MAX_MEMORY_SLOTS: number = 256;
 /** the q35 machine's max_cpus, the larger of the pc and q35 machines' */
@@ -90,15 +90,23 @@ export interface CPUHotplugState {
  * Writes struct MemStatus in QEMU's wire format.
  */
 export function saveMemStatus(w: Writer, s: MemStatus, _p: Params): void {
+  const run$0 = w.run(10, "is_enabled");
   const is_enabled = s.is_enabled;
-  w.bool(is_enabled, "is_enabled");
+  w.boolAt(run$0, is_enabled, "is_enabled");
   const is_inserting = s.is_inserting;
-  w.bool(is_inserting, "is_inserting");
+  w.boolAt(run$0 + 1, is_inserting, "is_inserting");
   const ost_event = s.ost_event;
-  w.u32(ost_event, "ost_event");
+  w.u32At(run$0 + 2, ost_event, "ost_event");
   const ost_status = s.ost_status;
-  w.u32(ost_status, "ost_status");
+  w.u32At(run$0 + 6, ost_status, "ost_status");
 }
+
+const loadMemStatus$run0: RunLayout = [
+  [0, 1, "bool", "is_enabled"],
+  [1, 1, "bool", "is_inserting"],
+  [2, 4, "u32", "ost_event"],
+  [6, 4, "u32", "ost_status"],
+];
 
 /**
  * MemHotplugState (vmstate_memory_hotplug).
@@ -108,10 +116,11 @@ export function saveMemStatus(w: Writer, s: MemStatus, _p: Params): void {
  * Reads struct MemStatus; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadMemStatus(r: Reader, _p: Params): MemStatus {
-  const is_enabled = r.bool("is_enabled");
-  const is_inserting = r.bool("is_inserting");
-  const ost_event = r.u32("ost_event");
-  const ost_status = r.u32("ost_status");
+  const run$0 = r.run(10, loadMemStatus$run0);
+  const is_enabled = r.boolAt(run$0, "is_enabled");
+  const is_inserting = r.boolAt(run$0 + 1, "is_inserting");
+  const ost_event = r.u32At(run$0 + 2, "ost_event");
+  const ost_status = r.u32At(run$0 + 6, "ost_status");
   return { is_enabled, is_inserting, ost_event, ost_status };
 }
 
@@ -158,15 +167,23 @@ export function loadMemHotplugState(r: Reader, p: Params): MemHotplugState {
  * Writes struct AcpiCpuStatus in QEMU's wire format.
  */
 export function saveAcpiCpuStatus(w: Writer, s: AcpiCpuStatus, _p: Params): void {
+  const run$0 = w.run(10, "is_inserting");
   const is_inserting = s.is_inserting;
-  w.bool(is_inserting, "is_inserting");
+  w.boolAt(run$0, is_inserting, "is_inserting");
   const is_removing = s.is_removing;
-  w.bool(is_removing, "is_removing");
+  w.boolAt(run$0 + 1, is_removing, "is_removing");
   const ost_event = s.ost_event;
-  w.u32(ost_event, "ost_event");
+  w.u32At(run$0 + 2, ost_event, "ost_event");
   const ost_status = s.ost_status;
-  w.u32(ost_status, "ost_status");
+  w.u32At(run$0 + 6, ost_status, "ost_status");
 }
+
+const loadAcpiCpuStatus$run0: RunLayout = [
+  [0, 1, "bool", "is_inserting"],
+  [1, 1, "bool", "is_removing"],
+  [2, 4, "u32", "ost_event"],
+  [6, 4, "u32", "ost_status"],
+];
 
 /**
  * CPUHotplugState (vmstate_cpu_hotplug).
@@ -176,20 +193,22 @@ export function saveAcpiCpuStatus(w: Writer, s: AcpiCpuStatus, _p: Params): void
  * Reads struct AcpiCpuStatus; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadAcpiCpuStatus(r: Reader, _p: Params): AcpiCpuStatus {
-  const is_inserting = r.bool("is_inserting");
-  const is_removing = r.bool("is_removing");
-  const ost_event = r.u32("ost_event");
-  const ost_status = r.u32("ost_status");
+  const run$0 = r.run(10, loadAcpiCpuStatus$run0);
+  const is_inserting = r.boolAt(run$0, "is_inserting");
+  const is_removing = r.boolAt(run$0 + 1, "is_removing");
+  const ost_event = r.u32At(run$0 + 2, "ost_event");
+  const ost_status = r.u32At(run$0 + 6, "ost_status");
   return { is_inserting, is_removing, ost_event, ost_status };
 }
 
 /** Writes struct CPUHotplugState in QEMU's wire format. */
 export function saveCPUHotplugState(w: Writer, s: CPUHotplugState, p: Params): void {
   const max_cpus = p.max_cpus ?? 1;
+  const run$0 = w.run(5, "selector");
   const selector = s.selector;
-  w.u32(selector, "selector");
+  w.u32At(run$0, selector, "selector");
   const command = s.command;
-  w.u8(command, "command");
+  w.u8At(run$0 + 4, command, "command");
   const devs = s.devs;
   const i$n = w.count(max_cpus, 288, "devs");
   const i$items = w.array(devs, i$n, "devs");
@@ -203,11 +222,17 @@ export function saveCPUHotplugState(w: Writer, s: CPUHotplugState, p: Params): v
   }
 }
 
+const loadCPUHotplugState$run0: RunLayout = [
+  [0, 4, "u32", "selector"],
+  [4, 1, "u8", "command"],
+];
+
 /** Reads struct CPUHotplugState; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadCPUHotplugState(r: Reader, p: Params): CPUHotplugState {
   const max_cpus = p.max_cpus ?? 1;
-  const selector = r.u32("selector");
-  const command = r.u8("command");
+  const run$0 = r.run(5, loadCPUHotplugState$run0);
+  const selector = r.u32At(run$0, "selector");
+  const command = r.u8At(run$0 + 4, "command");
   const i$n = r.count(max_cpus, 288, "devs");
   const devs: AcpiCpuStatus[] = new Array<AcpiCpuStatus>(i$n);
   let i = 0;

@@ -3,7 +3,7 @@
 // ACPI PCI hotplug status (QEMU 7.2 hw/acpi/pcihp.c, vmstate_acpi_pcihp_pci_status), in piix4_pm
 // and ICH9LPC.
 
-import { type Reader, type Writer } from "../../runtime/index.js";
+import { type Reader, type RunLayout, type Writer } from "../../runtime/index.js";
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
 export type Params = Record<string, never>;
 
@@ -25,11 +25,17 @@ export interface AcpiPciHpPciStatus {
  * Writes struct AcpiPciHpPciStatus in QEMU's wire format.
  */
 export function saveAcpiPciHpPciStatus(w: Writer, s: AcpiPciHpPciStatus, _p: Params): void {
+  const run$0 = w.run(8, "up");
   const up = s.up;
-  w.u32(up, "up");
+  w.u32At(run$0, up, "up");
   const down = s.down;
-  w.u32(down, "down");
+  w.u32At(run$0 + 4, down, "down");
 }
+
+const loadAcpiPciHpPciStatus$run0: RunLayout = [
+  [0, 4, "u32", "up"],
+  [4, 4, "u32", "down"],
+];
 
 /**
  * One PCI bus's hotplug status: the slots being added and removed, a bit per slot.
@@ -37,7 +43,8 @@ export function saveAcpiPciHpPciStatus(w: Writer, s: AcpiPciHpPciStatus, _p: Par
  * Reads struct AcpiPciHpPciStatus; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadAcpiPciHpPciStatus(r: Reader, _p: Params): AcpiPciHpPciStatus {
-  const up = r.u32("up");
-  const down = r.u32("down");
+  const run$0 = r.run(8, loadAcpiPciHpPciStatus$run0);
+  const up = r.u32At(run$0, "up");
+  const down = r.u32At(run$0 + 4, "down");
   return { up, down };
 }

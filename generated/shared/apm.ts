@@ -2,7 +2,7 @@
 //
 // The APM control and status ports (QEMU 7.2 hw/isa/apm.c, vmstate_apm), in piix4_pm and ICH9LPC.
 
-import { type Reader, type Writer } from "../../runtime/index.js";
+import { type Reader, type RunLayout, type Writer } from "../../runtime/index.js";
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
 export type Params = Record<string, never>;
 
@@ -24,11 +24,17 @@ export interface APMState {
  * Writes struct APMState in QEMU's wire format.
  */
 export function saveAPMState(w: Writer, s: APMState, _p: Params): void {
+  const run$0 = w.run(2, "apmc");
   const apmc = s.apmc;
-  w.u8(apmc, "apmc");
+  w.u8At(run$0, apmc, "apmc");
   const apms = s.apms;
-  w.u8(apms, "apms");
+  w.u8At(run$0 + 1, apms, "apms");
 }
+
+const loadAPMState$run0: RunLayout = [
+  [0, 1, "u8", "apmc"],
+  [1, 1, "u8", "apms"],
+];
 
 /**
  * The APM control and status ports (0xb2, 0xb3).
@@ -36,7 +42,8 @@ export function saveAPMState(w: Writer, s: APMState, _p: Params): void {
  * Reads struct APMState; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadAPMState(r: Reader, _p: Params): APMState {
-  const apmc = r.u8("apmc");
-  const apms = r.u8("apms");
+  const run$0 = r.run(2, loadAPMState$run0);
+  const apmc = r.u8At(run$0, "apmc");
+  const apms = r.u8At(run$0 + 1, "apms");
   return { apmc, apms };
 }

@@ -3,7 +3,7 @@
 // An IDE bus and its drives (QEMU 7.2 hw/ide/core.c, vmstate_ide_bus and vmstate_ide_drive), as
 // the PIIX IDE controller (ide.vmstate) and the ICH9 AHCI controller (ich9_ahci.vmstate) hold them.
 
-import { type Reader, type Writer } from "../../runtime/index.js";
+import { type Reader, type RunLayout, type Writer } from "../../runtime/index.js";
 export const IDE_IDENTIFY_SIZE: number = 512;
 /** IDE_DMA_BUF_SECTORS * 512 + 4 */
 export const IDE_IO_BUFFER_TOTAL_LEN: number = 131076;
@@ -157,10 +157,11 @@ export interface IDEStateAtapiGesnState {
  * Writes struct IDEBus in QEMU's wire format.
  */
 export function saveIDEBus(w: Writer, s: IDEBus, _p: Params): void {
+  const run$0 = w.run(2, "cmd");
   const cmd = s.cmd;
-  w.u8(cmd, "cmd");
+  w.u8At(run$0, cmd, "cmd");
   const unit = s.unit;
-  w.u8(unit, "unit");
+  w.u8At(run$0 + 1, unit, "unit");
   const error = s.error;
   if (error !== undefined && error.error_status !== 0) {
     w.object(error, "error");
@@ -182,14 +183,20 @@ export function saveIDEBus(w: Writer, s: IDEBus, _p: Params): void {
   } else w.absent(error, "error");
 }
 
+const loadIDEBus$run0: RunLayout = [
+  [0, 1, "u8", "cmd"],
+  [1, 1, "u8", "unit"],
+];
+
 /**
  * vmstate_ide_bus ("ide_bus", version 1): the last command and the selected unit of one IDE bus.
  *
  * Reads struct IDEBus; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadIDEBus(r: Reader, _p: Params): IDEBus {
-  const cmd = r.u8("cmd");
-  const unit = r.u8("unit");
+  const run$0 = r.run(2, loadIDEBus$run0);
+  const cmd = r.u8At(run$0, "cmd");
+  const unit = r.u8At(run$0 + 1, "unit");
   let error: IDEBusError | undefined;
   for (let $name = r.subsection("ide_bus"); $name !== undefined; $name = r.subsection("ide_bus")) {
     if ($name === "ide_bus/error") {
@@ -221,48 +228,50 @@ export function loadIDEBus(r: Reader, _p: Params): IDEBus {
  * Writes struct IDEState in QEMU's wire format.
  */
 export function saveIDEState(w: Writer, s: IDEState, _p: Params): void {
+  const run$0 = w.run(8, "mult_sectors");
   const mult_sectors = s.mult_sectors;
-  w.i32(mult_sectors, "mult_sectors");
+  w.i32At(run$0, mult_sectors, "mult_sectors");
   const identify_set = s.identify_set;
-  w.i32(identify_set, "identify_set");
+  w.i32At(run$0 + 4, identify_set, "identify_set");
   const identify_data = s.identify_data;
   if (identify_set !== 0) {
     w.bytes(w.present(identify_data, "identify_data"), IDE_IDENTIFY_SIZE, "identify_data");
   } else w.absent(identify_data, "identify_data");
+  const run$1 = w.run(20, "feature");
   const feature = s.feature;
-  w.u8(feature, "feature");
+  w.u8At(run$1, feature, "feature");
   const error = s.error;
-  w.u8(error, "error");
+  w.u8At(run$1 + 1, error, "error");
   const nsector = s.nsector;
-  w.u32(nsector, "nsector");
+  w.u32At(run$1 + 2, nsector, "nsector");
   const sector = s.sector;
-  w.u8(sector, "sector");
+  w.u8At(run$1 + 6, sector, "sector");
   const lcyl = s.lcyl;
-  w.u8(lcyl, "lcyl");
+  w.u8At(run$1 + 7, lcyl, "lcyl");
   const hcyl = s.hcyl;
-  w.u8(hcyl, "hcyl");
+  w.u8At(run$1 + 8, hcyl, "hcyl");
   const hob_feature = s.hob_feature;
-  w.u8(hob_feature, "hob_feature");
+  w.u8At(run$1 + 9, hob_feature, "hob_feature");
   const hob_sector = s.hob_sector;
-  w.u8(hob_sector, "hob_sector");
+  w.u8At(run$1 + 10, hob_sector, "hob_sector");
   const hob_nsector = s.hob_nsector;
-  w.u8(hob_nsector, "hob_nsector");
+  w.u8At(run$1 + 11, hob_nsector, "hob_nsector");
   const hob_lcyl = s.hob_lcyl;
-  w.u8(hob_lcyl, "hob_lcyl");
+  w.u8At(run$1 + 12, hob_lcyl, "hob_lcyl");
   const hob_hcyl = s.hob_hcyl;
-  w.u8(hob_hcyl, "hob_hcyl");
+  w.u8At(run$1 + 13, hob_hcyl, "hob_hcyl");
   const select = s.select;
-  w.u8(select, "select");
+  w.u8At(run$1 + 14, select, "select");
   const status = s.status;
-  w.u8(status, "status");
+  w.u8At(run$1 + 15, status, "status");
   const lba48 = s.lba48;
-  w.u8(lba48, "lba48");
+  w.u8At(run$1 + 16, lba48, "lba48");
   const sense_key = s.sense_key;
-  w.u8(sense_key, "sense_key");
+  w.u8At(run$1 + 17, sense_key, "sense_key");
   const asc = s.asc;
-  w.u8(asc, "asc");
+  w.u8At(run$1 + 18, asc, "asc");
   const cdrom_changed = s.cdrom_changed;
-  w.u8(cdrom_changed, "cdrom_changed");
+  w.u8At(run$1 + 19, cdrom_changed, "cdrom_changed");
   const pio_state = s.pio_state;
   if (pio_state !== undefined) {
     w.object(pio_state, "pio_state");
@@ -271,31 +280,34 @@ export function saveIDEState(w: Writer, s: IDEState, _p: Params): void {
     w.i32(req_nb_sectors, "pio_state.req_nb_sectors");
     const io_buffer = pio_state.io_buffer;
     w.bytes(io_buffer, IDE_IO_BUFFER_TOTAL_LEN, "pio_state.io_buffer");
+    const run$2 = w.run(9, "pio_state.cur_io_buffer_offset");
     const cur_io_buffer_offset = pio_state.cur_io_buffer_offset;
-    w.i32(cur_io_buffer_offset, "pio_state.cur_io_buffer_offset");
+    w.i32At(run$2, cur_io_buffer_offset, "pio_state.cur_io_buffer_offset");
     const cur_io_buffer_len = pio_state.cur_io_buffer_len;
-    w.i32(cur_io_buffer_len, "pio_state.cur_io_buffer_len");
+    w.i32At(run$2 + 4, cur_io_buffer_len, "pio_state.cur_io_buffer_len");
     const end_transfer_fn_idx = pio_state.end_transfer_fn_idx;
-    w.u8(end_transfer_fn_idx, "pio_state.end_transfer_fn_idx");
+    w.u8At(run$2 + 8, end_transfer_fn_idx, "pio_state.end_transfer_fn_idx");
     // ide_drive_pio_post_load: an index into transfer_end_table (6 entries).
     w.check(
       end_transfer_fn_idx < IDE_TRANSFER_END_FUNCS,
       "end_transfer_fn_idx out of range",
       "pio_state.end_transfer_fn_idx",
     );
+    const run$3 = w.run(8, "pio_state.elementary_transfer_size");
     const elementary_transfer_size = pio_state.elementary_transfer_size;
-    w.i32(elementary_transfer_size, "pio_state.elementary_transfer_size");
+    w.i32At(run$3, elementary_transfer_size, "pio_state.elementary_transfer_size");
     const packet_transfer_size = pio_state.packet_transfer_size;
-    w.i32(packet_transfer_size, "pio_state.packet_transfer_size");
+    w.i32At(run$3 + 4, packet_transfer_size, "pio_state.packet_transfer_size");
   }
   const tray_state = s.tray_state;
   if (tray_state !== undefined && (tray_state.tray_open || tray_state.tray_locked)) {
     w.object(tray_state, "tray_state");
     w.subsection("ide_drive/tray_state", 1);
+    const run$4 = w.run(2, "tray_state.tray_open");
     const tray_open = tray_state.tray_open;
-    w.bool(tray_open, "tray_state.tray_open");
+    w.boolAt(run$4, tray_open, "tray_state.tray_open");
     const tray_locked = tray_state.tray_locked;
-    w.bool(tray_locked, "tray_state.tray_locked");
+    w.boolAt(run$4 + 1, tray_locked, "tray_state.tray_locked");
   } else w.absent(tray_state, "tray_state");
   const atapi_gesn_state = s.atapi_gesn_state;
   if (
@@ -304,12 +316,54 @@ export function saveIDEState(w: Writer, s: IDEState, _p: Params): void {
   ) {
     w.object(atapi_gesn_state, "atapi_gesn_state");
     w.subsection("ide_drive/atapi/gesn_state", 1);
+    const run$5 = w.run(2, "atapi_gesn_state.events.new_media");
     const events_new_media = atapi_gesn_state.events?.new_media;
-    w.bool(events_new_media, "atapi_gesn_state.events.new_media");
+    w.boolAt(run$5, events_new_media, "atapi_gesn_state.events.new_media");
     const events_eject_request = atapi_gesn_state.events?.eject_request;
-    w.bool(events_eject_request, "atapi_gesn_state.events.eject_request");
+    w.boolAt(run$5 + 1, events_eject_request, "atapi_gesn_state.events.eject_request");
   } else w.absent(atapi_gesn_state, "atapi_gesn_state");
 }
+
+const loadIDEState$run0: RunLayout = [
+  [0, 4, "i32", "mult_sectors"],
+  [4, 4, "i32", "identify_set"],
+];
+const loadIDEState$run1: RunLayout = [
+  [0, 1, "u8", "feature"],
+  [1, 1, "u8", "error"],
+  [2, 4, "u32", "nsector"],
+  [6, 1, "u8", "sector"],
+  [7, 1, "u8", "lcyl"],
+  [8, 1, "u8", "hcyl"],
+  [9, 1, "u8", "hob_feature"],
+  [10, 1, "u8", "hob_sector"],
+  [11, 1, "u8", "hob_nsector"],
+  [12, 1, "u8", "hob_lcyl"],
+  [13, 1, "u8", "hob_hcyl"],
+  [14, 1, "u8", "select"],
+  [15, 1, "u8", "status"],
+  [16, 1, "u8", "lba48"],
+  [17, 1, "u8", "sense_key"],
+  [18, 1, "u8", "asc"],
+  [19, 1, "u8", "cdrom_changed"],
+];
+const loadIDEState$run2: RunLayout = [
+  [0, 4, "i32", "pio_state.cur_io_buffer_offset"],
+  [4, 4, "i32", "pio_state.cur_io_buffer_len"],
+  [8, 1, "u8", "pio_state.end_transfer_fn_idx"],
+];
+const loadIDEState$run3: RunLayout = [
+  [0, 4, "i32", "pio_state.elementary_transfer_size"],
+  [4, 4, "i32", "pio_state.packet_transfer_size"],
+];
+const loadIDEState$run4: RunLayout = [
+  [0, 1, "bool", "tray_state.tray_open"],
+  [1, 1, "bool", "tray_state.tray_locked"],
+];
+const loadIDEState$run5: RunLayout = [
+  [0, 1, "bool", "atapi_gesn_state.events.new_media"],
+  [1, 1, "bool", "atapi_gesn_state.events.eject_request"],
+];
 
 /**
  * vmstate_ide_drive ("ide_drive", version 3), loaded at its own version: one drive's task file
@@ -318,29 +372,31 @@ export function saveIDEState(w: Writer, s: IDEState, _p: Params): void {
  * Reads struct IDEState; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadIDEState(r: Reader, _p: Params): IDEState {
-  const mult_sectors = r.i32("mult_sectors");
-  const identify_set = r.i32("identify_set");
+  const run$0 = r.run(8, loadIDEState$run0);
+  const mult_sectors = r.i32At(run$0, "mult_sectors");
+  const identify_set = r.i32At(run$0 + 4, "identify_set");
   let identify_data: Uint8Array | undefined;
   if (identify_set !== 0) {
     identify_data = r.bytes(IDE_IDENTIFY_SIZE, "identify_data");
   }
-  const feature = r.u8("feature");
-  const error = r.u8("error");
-  const nsector = r.u32("nsector");
-  const sector = r.u8("sector");
-  const lcyl = r.u8("lcyl");
-  const hcyl = r.u8("hcyl");
-  const hob_feature = r.u8("hob_feature");
-  const hob_sector = r.u8("hob_sector");
-  const hob_nsector = r.u8("hob_nsector");
-  const hob_lcyl = r.u8("hob_lcyl");
-  const hob_hcyl = r.u8("hob_hcyl");
-  const select = r.u8("select");
-  const status = r.u8("status");
-  const lba48 = r.u8("lba48");
-  const sense_key = r.u8("sense_key");
-  const asc = r.u8("asc");
-  const cdrom_changed = r.u8("cdrom_changed");
+  const run$1 = r.run(20, loadIDEState$run1);
+  const feature = r.u8At(run$1, "feature");
+  const error = r.u8At(run$1 + 1, "error");
+  const nsector = r.u32At(run$1 + 2, "nsector");
+  const sector = r.u8At(run$1 + 6, "sector");
+  const lcyl = r.u8At(run$1 + 7, "lcyl");
+  const hcyl = r.u8At(run$1 + 8, "hcyl");
+  const hob_feature = r.u8At(run$1 + 9, "hob_feature");
+  const hob_sector = r.u8At(run$1 + 10, "hob_sector");
+  const hob_nsector = r.u8At(run$1 + 11, "hob_nsector");
+  const hob_lcyl = r.u8At(run$1 + 12, "hob_lcyl");
+  const hob_hcyl = r.u8At(run$1 + 13, "hob_hcyl");
+  const select = r.u8At(run$1 + 14, "select");
+  const status = r.u8At(run$1 + 15, "status");
+  const lba48 = r.u8At(run$1 + 16, "lba48");
+  const sense_key = r.u8At(run$1 + 17, "sense_key");
+  const asc = r.u8At(run$1 + 18, "asc");
+  const cdrom_changed = r.u8At(run$1 + 19, "cdrom_changed");
   let pio_state: IDEStatePioState | undefined;
   let tray_state: IDEStateTrayState | undefined;
   let atapi_gesn_state: IDEStateAtapiGesnState | undefined;
@@ -354,10 +410,11 @@ export function loadIDEState(r: Reader, _p: Params): IDEState {
       r.subsectionVersion($name, 1, 1, "pio_state");
       const req_nb_sectors = r.i32("pio_state.req_nb_sectors");
       const io_buffer = r.bytes(IDE_IO_BUFFER_TOTAL_LEN, "pio_state.io_buffer");
-      const cur_io_buffer_offset = r.i32("pio_state.cur_io_buffer_offset");
-      const cur_io_buffer_len = r.i32("pio_state.cur_io_buffer_len");
-      const end_transfer_fn_idx$at = r.pos;
-      const end_transfer_fn_idx = r.u8("pio_state.end_transfer_fn_idx");
+      const run$2 = r.run(9, loadIDEState$run2);
+      const cur_io_buffer_offset = r.i32At(run$2, "pio_state.cur_io_buffer_offset");
+      const cur_io_buffer_len = r.i32At(run$2 + 4, "pio_state.cur_io_buffer_len");
+      const end_transfer_fn_idx$at = run$2 + 8;
+      const end_transfer_fn_idx = r.u8At(run$2 + 8, "pio_state.end_transfer_fn_idx");
       // ide_drive_pio_post_load: an index into transfer_end_table (6 entries).
       r.check(
         end_transfer_fn_idx < IDE_TRANSFER_END_FUNCS,
@@ -365,8 +422,9 @@ export function loadIDEState(r: Reader, _p: Params): IDEState {
         "pio_state.end_transfer_fn_idx",
         end_transfer_fn_idx$at,
       );
-      const elementary_transfer_size = r.i32("pio_state.elementary_transfer_size");
-      const packet_transfer_size = r.i32("pio_state.packet_transfer_size");
+      const run$3 = r.run(8, loadIDEState$run3);
+      const elementary_transfer_size = r.i32At(run$3, "pio_state.elementary_transfer_size");
+      const packet_transfer_size = r.i32At(run$3 + 4, "pio_state.packet_transfer_size");
       pio_state = {
         req_nb_sectors,
         io_buffer,
@@ -379,14 +437,16 @@ export function loadIDEState(r: Reader, _p: Params): IDEState {
     } else if ($name === "ide_drive/tray_state") {
       if (tray_state !== undefined) r.duplicateSubsection($name, "tray_state");
       r.subsectionVersion($name, 1, 1, "tray_state");
-      const tray_open = r.bool("tray_state.tray_open");
-      const tray_locked = r.bool("tray_state.tray_locked");
+      const run$4 = r.run(2, loadIDEState$run4);
+      const tray_open = r.boolAt(run$4, "tray_state.tray_open");
+      const tray_locked = r.boolAt(run$4 + 1, "tray_state.tray_locked");
       tray_state = { tray_open, tray_locked };
     } else if ($name === "ide_drive/atapi/gesn_state") {
       if (atapi_gesn_state !== undefined) r.duplicateSubsection($name, "atapi_gesn_state");
       r.subsectionVersion($name, 1, 1, "atapi_gesn_state");
-      const events_new_media = r.bool("atapi_gesn_state.events.new_media");
-      const events_eject_request = r.bool("atapi_gesn_state.events.eject_request");
+      const run$5 = r.run(2, loadIDEState$run5);
+      const events_new_media = r.boolAt(run$5, "atapi_gesn_state.events.new_media");
+      const events_eject_request = r.boolAt(run$5 + 1, "atapi_gesn_state.events.eject_request");
       atapi_gesn_state = {
         events: { new_media: events_new_media, eject_request: events_eject_request },
       };

@@ -4,7 +4,7 @@
 // vmstate_pci_device "PCIDevice" version 2, with get_pci_config_device() and get_pci_irq_state()):
 // shared by the PCI device schemas of the catalog, which import it.
 
-import { atIndex, pciCapability, type Reader, type Writer } from "../../runtime/index.js";
+import { pciCapability, type Reader, type RunLayout, type Writer } from "../../runtime/index.js";
 export const PCI_CAP_ID_EXP: number = 0x10;
 
 /** Values both sides know before loading (configuration of the destination, host features). */
@@ -65,17 +65,12 @@ export function savePCIDevice(w: Writer, s: PCIDevice, p: Params): void {
   if (express) {
     w.bytes(w.present(config_express, "config_express"), 3840, "config_express");
   } else w.absent(config_express, "config_express");
-  const irq_state = s.irq_state;
-  const i$n = 4;
-  const i$items = w.array(irq_state, i$n, "irq_state");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.i32(i$items[i]!, "irq_state[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
+  const run$0 = w.run(16, "irq_state[0]");
+  const irq_state = w.tuple(s.irq_state, 4, "irq_state");
+  w.i32At(run$0, irq_state[0]!, "irq_state[0]");
+  w.i32At(run$0 + 4, irq_state[1]!, "irq_state[1]");
+  w.i32At(run$0 + 8, irq_state[2]!, "irq_state[2]");
+  w.i32At(run$0 + 12, irq_state[3]!, "irq_state[3]");
   w.check(
     irq_state[0]! >= 0 &&
       irq_state[0]! <= 1 &&
@@ -89,6 +84,13 @@ export function savePCIDevice(w: Writer, s: PCIDevice, p: Params): void {
     "irq_state",
   );
 }
+
+const loadPCIDevice$run0: RunLayout = [
+  [0, 4, "i32", "irq_state[0]"],
+  [4, 4, "i32", "irq_state[1]"],
+  [8, 4, "i32", "irq_state[2]"],
+  [12, 4, "i32", "irq_state[3]"],
+];
 
 /**
  * vmstate_pci_device ("PCIDevice", version 2), loaded at its own version. get_pci_config_device()
@@ -113,17 +115,14 @@ export function loadPCIDevice(r: Reader, p: Params): PCIDevice {
   if (express) {
     config_express = r.bytes(3840, "config_express");
   }
-  const irq_state$at = r.pos;
-  const i$n = 4;
-  const irq_state: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      irq_state[i] = r.i32("irq_state[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
+  const run$0 = r.run(16, loadPCIDevice$run0);
+  const irq_state$at = run$0;
+  const irq_state: number[] = [
+    r.i32At(run$0, "irq_state[0]"),
+    r.i32At(run$0 + 4, "irq_state[1]"),
+    r.i32At(run$0 + 8, "irq_state[2]"),
+    r.i32At(run$0 + 12, "irq_state[3]"),
+  ];
   r.check(
     irq_state[0]! >= 0 &&
       irq_state[0]! <= 1 &&

@@ -3,7 +3,7 @@
 // The SMBus host controller state (QEMU 7.2 hw/i2c/pm_smbus.c, pmsmb_vmstate), in piix4_pm and
 // ich9_smb.
 
-import { atIndex, type Reader, type Writer } from "../../runtime/index.js";
+import { atIndex, type Reader, type RunLayout, type Writer } from "../../runtime/index.js";
 export const PM_SMBUS_MAX_MSG_SIZE: number = 32;
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
 export type Params = Record<string, never>;
@@ -52,20 +52,21 @@ export interface PMSMBus {
  * Writes struct PMSMBus in QEMU's wire format.
  */
 export function savePMSMBus(w: Writer, s: PMSMBus, _p: Params): void {
+  const run$0 = w.run(10, "smb_stat");
   const smb_stat = s.smb_stat;
-  w.u8(smb_stat, "smb_stat");
+  w.u8At(run$0, smb_stat, "smb_stat");
   const smb_ctl = s.smb_ctl;
-  w.u8(smb_ctl, "smb_ctl");
+  w.u8At(run$0 + 1, smb_ctl, "smb_ctl");
   const smb_cmd = s.smb_cmd;
-  w.u8(smb_cmd, "smb_cmd");
+  w.u8At(run$0 + 2, smb_cmd, "smb_cmd");
   const smb_addr = s.smb_addr;
-  w.u8(smb_addr, "smb_addr");
+  w.u8At(run$0 + 3, smb_addr, "smb_addr");
   const smb_data0 = s.smb_data0;
-  w.u8(smb_data0, "smb_data0");
+  w.u8At(run$0 + 4, smb_data0, "smb_data0");
   const smb_data1 = s.smb_data1;
-  w.u8(smb_data1, "smb_data1");
+  w.u8At(run$0 + 5, smb_data1, "smb_data1");
   const smb_index = s.smb_index;
-  w.u32(smb_index, "smb_index");
+  w.u32At(run$0 + 6, smb_index, "smb_index");
   const smb_data = s.smb_data;
   const i$n = PM_SMBUS_MAX_MSG_SIZE;
   const i$items = w.array(smb_data, i$n, "smb_data");
@@ -77,19 +78,38 @@ export function savePMSMBus(w: Writer, s: PMSMBus, _p: Params): void {
   } catch (e) {
     throw atIndex(e, i);
   }
+  const run$1 = w.run(6, "smb_auxctl");
   const smb_auxctl = s.smb_auxctl;
-  w.u8(smb_auxctl, "smb_auxctl");
+  w.u8At(run$1, smb_auxctl, "smb_auxctl");
   const smb_blkdata = s.smb_blkdata;
-  w.u8(smb_blkdata, "smb_blkdata");
+  w.u8At(run$1 + 1, smb_blkdata, "smb_blkdata");
   const i2c_enable = s.i2c_enable;
-  w.bool(i2c_enable, "i2c_enable");
+  w.boolAt(run$1 + 2, i2c_enable, "i2c_enable");
   const op_done = s.op_done;
-  w.bool(op_done, "op_done");
+  w.boolAt(run$1 + 3, op_done, "op_done");
   const in_i2c_block_read = s.in_i2c_block_read;
-  w.bool(in_i2c_block_read, "in_i2c_block_read");
+  w.boolAt(run$1 + 4, in_i2c_block_read, "in_i2c_block_read");
   const start_transaction_on_status_read = s.start_transaction_on_status_read;
-  w.bool(start_transaction_on_status_read, "start_transaction_on_status_read");
+  w.boolAt(run$1 + 5, start_transaction_on_status_read, "start_transaction_on_status_read");
 }
+
+const loadPMSMBus$run0: RunLayout = [
+  [0, 1, "u8", "smb_stat"],
+  [1, 1, "u8", "smb_ctl"],
+  [2, 1, "u8", "smb_cmd"],
+  [3, 1, "u8", "smb_addr"],
+  [4, 1, "u8", "smb_data0"],
+  [5, 1, "u8", "smb_data1"],
+  [6, 4, "u32", "smb_index"],
+];
+const loadPMSMBus$run1: RunLayout = [
+  [0, 1, "u8", "smb_auxctl"],
+  [1, 1, "u8", "smb_blkdata"],
+  [2, 1, "bool", "i2c_enable"],
+  [3, 1, "bool", "op_done"],
+  [4, 1, "bool", "in_i2c_block_read"],
+  [5, 1, "bool", "start_transaction_on_status_read"],
+];
 
 /**
  * The SMBus host controller's registers; loaded without checks (smb_index is range-checked where
@@ -98,13 +118,14 @@ export function savePMSMBus(w: Writer, s: PMSMBus, _p: Params): void {
  * Reads struct PMSMBus; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadPMSMBus(r: Reader, _p: Params): PMSMBus {
-  const smb_stat = r.u8("smb_stat");
-  const smb_ctl = r.u8("smb_ctl");
-  const smb_cmd = r.u8("smb_cmd");
-  const smb_addr = r.u8("smb_addr");
-  const smb_data0 = r.u8("smb_data0");
-  const smb_data1 = r.u8("smb_data1");
-  const smb_index = r.u32("smb_index");
+  const run$0 = r.run(10, loadPMSMBus$run0);
+  const smb_stat = r.u8At(run$0, "smb_stat");
+  const smb_ctl = r.u8At(run$0 + 1, "smb_ctl");
+  const smb_cmd = r.u8At(run$0 + 2, "smb_cmd");
+  const smb_addr = r.u8At(run$0 + 3, "smb_addr");
+  const smb_data0 = r.u8At(run$0 + 4, "smb_data0");
+  const smb_data1 = r.u8At(run$0 + 5, "smb_data1");
+  const smb_index = r.u32At(run$0 + 6, "smb_index");
   const i$n = PM_SMBUS_MAX_MSG_SIZE;
   const smb_data: number[] = new Array<number>(i$n);
   let i = 0;
@@ -115,12 +136,13 @@ export function loadPMSMBus(r: Reader, _p: Params): PMSMBus {
   } catch (e) {
     throw atIndex(e, i);
   }
-  const smb_auxctl = r.u8("smb_auxctl");
-  const smb_blkdata = r.u8("smb_blkdata");
-  const i2c_enable = r.bool("i2c_enable");
-  const op_done = r.bool("op_done");
-  const in_i2c_block_read = r.bool("in_i2c_block_read");
-  const start_transaction_on_status_read = r.bool("start_transaction_on_status_read");
+  const run$1 = r.run(6, loadPMSMBus$run1);
+  const smb_auxctl = r.u8At(run$1, "smb_auxctl");
+  const smb_blkdata = r.u8At(run$1 + 1, "smb_blkdata");
+  const i2c_enable = r.boolAt(run$1 + 2, "i2c_enable");
+  const op_done = r.boolAt(run$1 + 3, "op_done");
+  const in_i2c_block_read = r.boolAt(run$1 + 4, "in_i2c_block_read");
+  const start_transaction_on_status_read = r.boolAt(run$1 + 5, "start_transaction_on_status_read");
   return {
     smb_stat,
     smb_ctl,

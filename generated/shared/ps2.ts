@@ -3,7 +3,7 @@
 // The state both PS/2 devices share (QEMU 7.2 hw/input/ps2.c, vmstate_ps2_common): ps2kbd and
 // ps2mouse import it.
 
-import { type Reader, type Writer } from "../../runtime/index.js";
+import { type Reader, type RunLayout, type Writer } from "../../runtime/index.js";
 export const PS2_BUFFER_SIZE: number = 256;
 /** Values both sides know before loading (configuration of the destination, host features). This schema has none. */
 export type Params = Record<string, never>;
@@ -38,17 +38,25 @@ export interface PS2Common {
  * Writes struct PS2Common in QEMU's wire format.
  */
 export function savePS2Common(w: Writer, s: PS2Common, _p: Params): void {
+  const run$0 = w.run(16, "write_cmd");
   const write_cmd = s.write_cmd;
-  w.i32(write_cmd, "write_cmd");
+  w.i32At(run$0, write_cmd, "write_cmd");
   const queue_rptr = s.queue?.rptr;
-  w.i32(queue_rptr, "queue.rptr");
+  w.i32At(run$0 + 4, queue_rptr, "queue.rptr");
   const queue_wptr = s.queue?.wptr;
-  w.i32(queue_wptr, "queue.wptr");
+  w.i32At(run$0 + 8, queue_wptr, "queue.wptr");
   const queue_count = s.queue?.count;
-  w.i32(queue_count, "queue.count");
+  w.i32At(run$0 + 12, queue_count, "queue.count");
   const queue_data = s.queue?.data;
   w.bytes(queue_data, PS2_BUFFER_SIZE, "queue.data");
 }
+
+const loadPS2Common$run0: RunLayout = [
+  [0, 4, "i32", "write_cmd"],
+  [4, 4, "i32", "queue.rptr"],
+  [8, 4, "i32", "queue.wptr"],
+  [12, 4, "i32", "queue.count"],
+];
 
 /**
  * vmstate_ps2_common ("PS2 Common State", version 3), embedded in both PS/2 devices and loaded at
@@ -58,10 +66,11 @@ export function savePS2Common(w: Writer, s: PS2Common, _p: Params): void {
  * Reads struct PS2Common; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadPS2Common(r: Reader, _p: Params): PS2Common {
-  const write_cmd = r.i32("write_cmd");
-  const queue_rptr = r.i32("queue.rptr");
-  const queue_wptr = r.i32("queue.wptr");
-  const queue_count = r.i32("queue.count");
+  const run$0 = r.run(16, loadPS2Common$run0);
+  const write_cmd = r.i32At(run$0, "write_cmd");
+  const queue_rptr = r.i32At(run$0 + 4, "queue.rptr");
+  const queue_wptr = r.i32At(run$0 + 8, "queue.wptr");
+  const queue_count = r.i32At(run$0 + 12, "queue.count");
   const queue_data = r.bytes(PS2_BUFFER_SIZE, "queue.data");
   return {
     write_cmd,

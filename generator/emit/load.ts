@@ -42,6 +42,7 @@ import {
 } from "./common.js";
 import { lineComments } from "./docs.js";
 import { emitExpr } from "./expressions.js";
+import { offsetCode, withRuns, type Run } from "./runs.js";
 import { extendedTsType } from "./types.js";
 import { scalarSize } from "../check/types.js";
 
@@ -50,10 +51,13 @@ export interface FunctionText {
   readonly parameters: readonly { name: string; type: string; initializer?: string }[];
   readonly returnType: string;
   readonly statements: readonly string[];
+  /** The layouts of the function's runs (`RunLayout` constants of the module), loaders only. */
+  readonly runLayouts: readonly { readonly name: string; readonly code: string }[];
 }
 
 export class LoadEmitter {
   private readonly lines: string[] = [];
+  private readonly runLayouts: { name: string; code: string }[] = [];
   /** Fields a validation names: their start is kept (`x$at`) so a failed check points at them. */
   private readonly startKept = new Set<FieldModel>();
   /** The lets the loader needs: one only a subsection's `needed` reads is the writer's alone. */
@@ -101,7 +105,13 @@ export class LoadEmitter {
     this.findValidatedFields(fn.steps);
     this.steps(fn.steps, undefined, "");
     this.lines.push(`return ${this.objectLiteral(layout.state)};`);
-    return { name: fn.loadName, parameters, returnType: fn.typeName, statements: this.lines };
+    return {
+      name: fn.loadName,
+      parameters,
+      returnType: fn.typeName,
+      statements: this.lines,
+      runLayouts: this.runLayouts,
+    };
   }
 
   private findValidatedFields(steps: readonly Step[]): void {
@@ -135,8 +145,11 @@ export class LoadEmitter {
     subsection: SubsectionModel | undefined,
     prefix: string,
   ): void {
-    for (const step of steps) {
+    for (const step of withRuns(steps, prefix)) {
       switch (step.kind) {
+        case "run":
+          this.run(step);
+          break;
         case "field":
           this.field(step, subsection, prefix);
           break;
@@ -167,6 +180,37 @@ export class LoadEmitter {
           this.subsections(step.owner, step.arms, prefix);
           break;
       }
+    }
+  }
+
+  /**
+   * A run: one bounds check (`r.run`, with the layout its error needs), then each value read at
+   * its constant offset. Padding is only skipped over.
+   */
+  private run(run: Run): void {
+    const k = this.runLayouts.length;
+    const base = `run$${k}`;
+    const layout = `${this.fn.loadName}$run${k}`;
+    const fields = run.parts.flatMap((p) => p.fields);
+    this.runLayouts.push({
+      name: layout,
+      code: `[${fields.map((f) => `[${f.at}, ${f.width}, ${str(f.what)}, ${str(f.path)}]`).join(", ")}]`,
+    });
+    this.lines.push(`const ${base} = r.run(${run.size}, ${layout});`);
+    for (const { step, fields } of run.parts) {
+      if (step.kind === "unused") {
+        this.lines.push(...lineComments(this.fn.docs.get(step.span.line)));
+        continue;
+      }
+      if (this.startKept.has(step.field))
+        this.lines.push(`const ${step.local}$at = ${offsetCode(base, fields[0]!.at)};`);
+      const reads = fields.map((f) => `r.${f.what}At(${offsetCode(base, f.at)}, ${str(f.path)})`);
+      if (step.value.kind === "scalar") this.lines.push(`const ${step.local} = ${reads[0]};`);
+      else
+        this.lines.push(
+          `const ${step.local}: ${extendedTsType(step.field, this.structTypeName)} = [${reads.join(", ")}];`,
+        );
+      this.merges(step);
     }
   }
 

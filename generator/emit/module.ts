@@ -75,6 +75,7 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
   const runtimeImports = [
     ...runtimeNames,
     "type Reader",
+    ...(functions.some((f) => f.runLayouts.length > 0) ? ["type RunLayout"] : []),
     ...(hasSections ? ["type SectionCodec"] : []),
     "type Writer",
   ];
@@ -136,6 +137,12 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
       layout.kind === "section" ? `section "${layout.qemuName}"` : `struct ${layout.name}`;
     for (const text of functions.filter((f) => f.name === fn.saveName || f.name === fn.loadName)) {
       const isSave = text.name === fn.saveName;
+      for (const { name, code } of text.runLayouts)
+        statements.push({
+          kind: StructureKind.VariableStatement,
+          declarationKind: VariableDeclarationKind.Const,
+          declarations: [{ name, type: "RunLayout", initializer: code }],
+        });
       statements.push({
         kind: StructureKind.Function,
         name: text.name,

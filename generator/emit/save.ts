@@ -28,12 +28,15 @@ import {
   wireMethod,
 } from "./common.js";
 import { lineComments } from "./docs.js";
+import { offsetCode, withRuns, type Run } from "./runs.js";
 import { emitExpr } from "./expressions.js";
 import type { FunctionText } from "./load.js";
 import { findArm, literal } from "./load.js";
 
 export class SaveEmitter {
   private readonly lines: string[] = [];
+  /** How many runs the function has so far: each has a local of its own (`run$0`). */
+  private runs = 0;
 
   constructor(
     private readonly fn: FunctionPlan,
@@ -69,7 +72,13 @@ export class SaveEmitter {
       );
     }
     this.steps(fn.steps, undefined, "s", "");
-    return { name: fn.saveName, parameters, returnType: "void", statements: this.lines };
+    return {
+      name: fn.saveName,
+      parameters,
+      returnType: "void",
+      statements: this.lines,
+      runLayouts: [],
+    };
   }
 
   /** `base` is the expression of the state object the steps' paths start from. */
@@ -79,8 +88,11 @@ export class SaveEmitter {
     base: string,
     prefix: string,
   ): void {
-    for (const step of steps) {
+    for (const step of withRuns(steps, prefix)) {
       switch (step.kind) {
+        case "run":
+          this.run(step, base, prefix);
+          break;
         case "field":
           this.field(step, subsection, base, prefix);
           break;
@@ -113,6 +125,49 @@ export class SaveEmitter {
     }
   }
 
+  /**
+   * A run: room for all of it at once (`w.run`), then each value checked and written at its
+   * constant offset, and the padding zeroed (a lent buffer holds old bytes).
+   */
+  private run(run: Run, base: string, prefix: string): void {
+    const offset = `run$${this.runs++}`;
+    const first = run.parts[0]!.fields[0]!;
+    this.lines.push(`const ${offset} = w.run(${run.size}, ${str(first.path)});`);
+    for (const { step, fields } of run.parts) {
+      if (step.kind === "unused") {
+        this.lines.push(...lineComments(this.fn.docs.get(step.span.line)));
+        this.lines.push(
+          `w.zeroAt(${offsetCode(offset, fields[0]!.at)}, ${fields[0]!.width}, ${str(fields[0]!.path)});`,
+        );
+        continue;
+      }
+      const path = fieldPath(step, prefix);
+      const source = this.sourceOf(step, base, path);
+      if (step.value.kind === "scalar") {
+        this.lines.push(`const ${step.local} = ${source};`);
+        this.lines.push(
+          `w.${fields[0]!.what}At(${offsetCode(offset, fields[0]!.at)}, ${step.local}, ${str(path)});`,
+        );
+        continue;
+      }
+      this.lines.push(`const ${step.local} = w.tuple(${source}, ${fields.length}, ${str(path)});`);
+      fields.forEach((f, i) =>
+        this.lines.push(
+          `w.${f.what}At(${offsetCode(offset, f.at)}, ${step.local}[${i}]!, ${str(f.path)});`,
+        ),
+      );
+    }
+  }
+
+  /** Where a field's value is in the state. */
+  private sourceOf(step: Step & { kind: "field" }, base: string, path: string): string {
+    const merged = step.field.merge && this.mergedAccess(step.field.merge);
+    // A merged field is optional in the type (other elements lack it): one that is always on the
+    // wire must be there.
+    if (!merged) return access(base, step.path);
+    return step.condition ? merged : `w.present(${merged}, ${str(path)})`;
+  }
+
   private field(
     step: Step & { kind: "field" },
     subsection: SubsectionModel | undefined,
@@ -129,15 +184,7 @@ export class SaveEmitter {
       this.lines.push(step.condition ? `if (${boolCode(step.condition, env)}) ${write}` : write);
       return;
     }
-    const merged = step.field.merge && this.mergedAccess(step.field.merge);
-    // A merged field is optional in the type (other elements lack it): one that is always on the
-    // wire must be there.
-    const source = merged
-      ? step.condition
-        ? merged
-        : `w.present(${merged}, ${str(path)})`
-      : access(base, step.path);
-    this.lines.push(`const ${step.local} = ${source};`);
+    this.lines.push(`const ${step.local} = ${this.sourceOf(step, base, path)};`);
     if (!step.condition) {
       this.write(step.local, step, path, env);
       return;

@@ -1,7 +1,7 @@
 // Trace comparison: walks the save and load traces side by side and reports the first place where
 // they disagree, naming both.
 
-import type { Location, SubsectionTrace, TraceNode } from "./trace.js";
+import type { Location, RunOp, RunTrace, SubsectionTrace, TraceNode } from "./trace.js";
 
 export interface Mismatch {
   /** Where save and load diverge; an absent side has ended early. */
@@ -60,7 +60,93 @@ function compareNode(a: TraceNode, b: TraceNode): Mismatch | undefined {
       const o = b as typeof a;
       return compareSubsections(a.arms, o.arms, a, o);
     }
+    case "run":
+      return compareRuns(a, b as typeof a);
   }
+}
+
+/**
+ * Two runs agree when they have one size and the same values at the same offsets, in the same
+ * order (the loader's padding taken from its layout); then they must tile the run, every byte
+ * once, and the loader's layout (what its errors say) must be what it reads.
+ */
+function compareRuns(save: RunTrace, load: RunTrace): Mismatch | undefined {
+  if (save.size !== load.size) return mismatch(save, load);
+  const loadOps = withPadding(load);
+  const n = Math.max(save.ops.length, loadOps.length);
+  for (let i = 0; i < n; i++) {
+    const a = save.ops[i];
+    const b = loadOps[i];
+    if (!a || !b)
+      return {
+        save: a
+          ? { what: describeRunOp(a, "save"), loc: a.loc }
+          : { what: "ends its run", loc: save.loc },
+        load: b
+          ? { what: describeRunOp(b, "load"), loc: b.loc }
+          : { what: "ends its run", loc: load.loc },
+      };
+    if (a.op !== b.op || a.at !== b.at || a.width !== b.width || a.path !== b.path)
+      return {
+        save: { what: describeRunOp(a, "save"), loc: a.loc },
+        load: { what: describeRunOp(b, "load"), loc: b.loc },
+      };
+  }
+  let next = 0;
+  for (const op of save.ops) {
+    if (op.at !== next) {
+      const what = `bytes ${Math.min(next, op.at)} to ${Math.max(next, op.at)} of its run of ${save.size}`;
+      return {
+        save: { what: `${op.at > next ? "leaves out" : "writes twice"} ${what}`, loc: op.loc },
+        load: {
+          what: `${op.at > next ? "skips" : "reads twice"} ${what}`,
+          loc: loadOps[save.ops.indexOf(op)]!.loc,
+        },
+      };
+    }
+    next = op.at + op.width;
+  }
+  if (next !== save.size)
+    return {
+      save: { what: `writes ${next} of the ${save.size} bytes of its run`, loc: save.loc },
+      load: { what: `reads ${next} of the ${load.size} bytes of its run`, loc: load.loc },
+    };
+  const layout = load.layout ?? [];
+  for (let i = 0; i < Math.max(layout.length, loadOps.length); i++) {
+    const a = loadOps[i];
+    const b = layout[i];
+    if (!a || !b || a.op !== b.op || a.at !== b.at || a.width !== b.width || a.path !== b.path)
+      return {
+        save: {
+          what: a ? describeRunOp(a, "save") : "writes nothing more",
+          loc: save.ops[i]?.loc ?? save.loc,
+        },
+        load: {
+          what: `has a run layout that says ${b ? describeRunOp(b, "load").replace(/^reads/, "") : "nothing more"} where it reads ${a ? describeRunOp(a, "load").replace(/^reads/, "") : "nothing more"}`,
+          loc: load.loc,
+        },
+      };
+  }
+  return undefined;
+}
+
+/** A loader's run ops with the padding of its layout put in at its offsets. */
+function withPadding(run: RunTrace): RunOp[] {
+  const padding = (run.layout ?? []).filter((f) => f.op === "unused");
+  const out: RunOp[] = [];
+  for (const op of run.ops) {
+    while (padding.length > 0 && padding[0]!.at <= op.at) out.push(padding.shift()!);
+    out.push(op);
+  }
+  out.push(...padding);
+  return out;
+}
+
+function describeRunOp(op: RunOp, side: "save" | "load"): string {
+  const verb = side === "save" ? "writes" : "reads";
+  if (op.op === "unused")
+    return `${side === "save" ? "zeroes" : "skips"} ${op.width} unused bytes at offset ${op.at} of its run`;
+  return `${verb} ${op.op} '${op.path}' at offset ${op.at} of its run`;
 }
 
 /** Save writes arms in its order; the loader accepts them in any order, so they match by name. */
@@ -157,5 +243,7 @@ export function describe(n: TraceNode, side: "save" | "load"): string {
       return `${side === "save" ? "writes" : "reads"} struct ${n.callee}(${n.args.join(", ")})`;
     case "subsections":
       return `${side === "save" ? "writes" : "reads"} the subsections ${n.arms.map((a) => `"${a.name}"`).join(", ")}`;
+    case "run":
+      return `${side === "save" ? "writes" : "reads"} a run of ${n.size} bytes`;
   }
 }

@@ -69,7 +69,30 @@ export type TraceNode =
       readonly args: readonly string[];
       readonly loc: Location;
     }
-  | { readonly kind: "subsections"; readonly arms: SubsectionTrace[]; readonly loc: Location };
+  | { readonly kind: "subsections"; readonly arms: SubsectionTrace[]; readonly loc: Location }
+  | RunTrace;
+
+/**
+ * A run of fixed-size fields (`r.run` / `w.run`): its size, and its reads or writes at constant
+ * offsets from its base, in the order of the code. A loader's run also has its layout, the
+ * module constant its errors come from; the padding is only there (the loader skips over it).
+ */
+export interface RunTrace {
+  readonly kind: "run";
+  readonly size: number;
+  readonly ops: RunOp[];
+  readonly layout: readonly RunOp[] | undefined;
+  readonly loc: Location;
+}
+
+export interface RunOp {
+  /** The Reader/Writer method without `At` (`u32`, `bool`), or `unused`. */
+  readonly op: string;
+  readonly at: number;
+  readonly width: number;
+  readonly path: string;
+  readonly loc: Location;
+}
 
 export interface SubsectionTrace {
   readonly name: string;
@@ -108,7 +131,7 @@ export function extractTrace(source: ts.SourceFile, fn: ts.FunctionDeclaration, 
 }
 
 /** Reader and Writer methods that carry one value each. */
-const wireOps = new Set([
+const wireOps = new Set<string>([
   "u8",
   "i8",
   "bool",
@@ -125,6 +148,12 @@ const wireOps = new Set([
   "i64",
   "i64le",
 ]);
+
+/** Bytes a value of each wire method takes. */
+function widthOf(op: string): number {
+  const bits = /\d+/.exec(op);
+  return bits ? Number(bits[0]) / 8 : 1;
+}
 
 /** Calls on the Reader or Writer that neither move through the stream nor decide anything. */
 const bookkeeping = new Set([
@@ -154,6 +183,12 @@ class Extractor {
   private armName: string | undefined;
   private depth = 0;
   private readonly functions = new Map<string, ts.FunctionDeclaration>();
+  /** The module's run layouts (`const f$run0: RunLayout = [[0, 2, "u16", "num"], …]`). */
+  private readonly runLayouts = new Map<string, RunOp[]>();
+  /** The open runs by the symbol of their base: the node, the trace it is in and its number. */
+  private readonly runs = new Map<string, { node: RunTrace; out: TraceNode[]; id: number }>();
+  /** Save: the locals of fixed arrays written in a run (`w.tuple`), and their length. */
+  private readonly tuples = new Map<string, number>();
 
   constructor(
     private readonly source: ts.SourceFile,
@@ -176,6 +211,8 @@ class Extractor {
         for (const d of s.declarationList.declarations) {
           if (!ts.isIdentifier(d.name) || !d.initializer) continue;
           if (isLiteral(d.initializer)) this.env.set(d.name.text, this.sym(d.initializer));
+          const layout = runLayout(d.initializer, this.loc(d));
+          if (layout) this.runLayouts.set(d.name.text, layout);
           const object = strip(d.initializer);
           if (ts.isObjectLiteralExpression(object))
             for (const p of object.properties)
@@ -310,11 +347,14 @@ class Extractor {
       return;
     }
     this.returnedFields = undefined;
+    this.elements = undefined;
     const initializer = strip(d.initializer);
     this.env.set(name, this.value(initializer, out, name));
     const fields = ts.isObjectLiteralExpression(initializer)
       ? this.objectFields(initializer)
-      : this.returnedFields;
+      : ts.isArrayLiteralExpression(initializer)
+        ? this.elementsOf(name)
+        : this.returnedFields;
     for (const [key, value] of fields ?? []) this.env.set(`${name}.${key}`, value);
     this.returnedFields = undefined;
   }
@@ -465,7 +505,7 @@ class Extractor {
     e = strip(e);
     if (ts.isCallExpression(e)) {
       const m = this.method(e);
-      if (m !== undefined) return this.ioCall(e, m, out);
+      if (m !== undefined) return this.ioCall(e, m, out, binding);
       const callee = e.expression;
       // save<X>/load<X>: a struct, or a codec of another module, whose own pair is verified on its
       // own (verifyModule follows the calls to pairs of the same module).
@@ -523,12 +563,23 @@ class Extractor {
           if (ts.isPropertyAssignment(p)) this.value(p.initializer, out, undefined);
         return "object";
       }
+      // A fixed array read in a run: each element is the value read for it.
+      if (ts.isArrayLiteralExpression(e)) {
+        const elements = e.elements.map((x) => this.value(x, out, undefined));
+        this.elements = elements;
+        return `[${elements.join(", ")}]`;
+      }
     }
     // sym() reports a callback that uses the Reader or Writer.
     return this.sym(e);
   }
 
-  private ioCall(e: ts.CallExpression, m: string, out: TraceNode[]): string {
+  private ioCall(
+    e: ts.CallExpression,
+    m: string,
+    out: TraceNode[],
+    binding: string | undefined,
+  ): string {
     const args = e.arguments;
     const path = (i: number): string => {
       const a = args[i];
@@ -536,6 +587,8 @@ class Extractor {
     };
     if (wireOps.has(m)) return this.wireOp(e, m, out);
     if (bookkeeping.has(m)) return "void";
+    if (m.endsWith("At") && (wireOps.has(m.slice(0, -2)) || m === "zeroAt"))
+      return this.runOp(e, m === "zeroAt" ? "unused" : m.slice(0, -2), out);
     switch (m) {
       case "bytes":
       case "text":
@@ -588,6 +641,19 @@ class Extractor {
       case "present":
       case "object":
         return args[0] ? this.value(args[0], out, undefined) : "?";
+      case "run":
+        return this.runStart(e, out);
+      case "tuple": {
+        // save: const x = w.tuple(value, n, path): a fixed array whose elements a run writes.
+        const n = args[1] && ts.isNumericLiteral(args[1]) ? Number(args[1].text) : undefined;
+        if (binding !== undefined && n !== undefined) this.tuples.set(binding, n);
+        else
+          this.problem(
+            e,
+            "a tuple() whose length is not a number literal or that is not a local's value",
+          );
+        return args[0] ? this.value(args[0], out, undefined) : "?";
+      }
       case "array":
         // save: const items = w.array(value, n, path): the next loop writes the elements of `value`.
         this.pendingArray = args[0] ? rootLocal(args[0], this.ios, this.source) : undefined;
@@ -625,6 +691,106 @@ class Extractor {
         this.problem(e, `a call of ${[...this.ios][0]}.${m}(), which is not a wire operation`);
         return "?";
     }
+  }
+
+  /** `r.run(n, layout)` / `w.run(n, path)`: a run begins; its base is the value returned. */
+  private runStart(e: ts.CallExpression, out: TraceNode[]): string {
+    const [sizeArg, layoutArg] = e.arguments;
+    if (!sizeArg || !ts.isNumericLiteral(sizeArg)) {
+      this.problem(e, "a run whose size is not a number literal");
+      return "?";
+    }
+    let layout: RunOp[] | undefined;
+    if (this.side === "load") {
+      layout =
+        layoutArg && ts.isIdentifier(layoutArg) ? this.runLayouts.get(layoutArg.text) : undefined;
+      if (!layout) {
+        this.problem(e, "a run whose layout is not a constant of this module");
+        return "?";
+      }
+    }
+    const node: RunTrace = {
+      kind: "run",
+      size: Number(sizeArg.text),
+      ops: [],
+      layout,
+      loc: this.loc(e),
+    };
+    const id = this.next++;
+    out.push(node);
+    this.runs.set(`run#${id}`, { node, out, id });
+    return `run#${id}`;
+  }
+
+  /**
+   * A read or write of a run (`r.u32At(run$0 + 4, path)`, `w.u32At(run$0 + 4, value, path)`,
+   * `w.zeroAt(run$0 + 2, n, path)`): at a constant offset from the base of the run it follows at
+   * once, with nothing on the wire in between.
+   */
+  private runOp(e: ts.CallExpression, op: string, out: TraceNode[]): string {
+    const args = e.arguments;
+    const offset = args[0] ? this.runOffset(args[0]) : undefined;
+    const run = offset && this.runs.get(offset.base);
+    if (!offset || !run) {
+      this.problem(
+        e,
+        "a read or write at an offset that is not a run's base plus a number literal",
+      );
+      return "?";
+    }
+    if (run.out !== out || out[out.length - 1] !== run.node) {
+      this.problem(e, "a read or write of a run after other wire operations, or in another block");
+      return "?";
+    }
+    const pathArg = args[this.side === "load" ? 1 : 2];
+    const path = pathArg && ts.isStringLiteral(pathArg) ? pathArg.text : "";
+    let width = widthOf(op);
+    if (op === "unused") {
+      const n = args[1] && ts.isNumericLiteral(args[1]) ? Number(args[1].text) : undefined;
+      if (n === undefined) {
+        this.problem(e, "padding of a run whose length is not a number literal");
+        return "?";
+      }
+      width = n;
+    }
+    run.node.ops.push({ op, at: offset.at, width, path, loc: this.loc(e) });
+    const value = `$${run.id}@${offset.at}`;
+    if (this.side === "save" && op !== "unused" && args[1]) {
+      if (args[1] && this.mentionsIo(args[1])) this.value(args[1], out, undefined);
+      this.bind(args[1], value);
+      this.completeTuple(args[1]);
+    }
+    return value;
+  }
+
+  /** `run$0` or `run$0 + 4`: the symbol of the base and the offset. */
+  private runOffset(arg: ts.Expression): { base: string; at: number } | undefined {
+    const e = strip(arg);
+    if (ts.isIdentifier(e)) return { base: this.sym(e), at: 0 };
+    if (
+      ts.isBinaryExpression(e) &&
+      e.operatorToken.kind === ts.SyntaxKind.PlusToken &&
+      ts.isIdentifier(strip(e.left)) &&
+      ts.isNumericLiteral(strip(e.right))
+    )
+      return { base: this.sym(e.left), at: Number((strip(e.right) as ts.NumericLiteral).text) };
+    return undefined;
+  }
+
+  /**
+   * Save: once every element of a tuple is written, the local stands for the array of the values
+   * written, as the loader's array literal does.
+   */
+  private completeTuple(valueExpr: ts.Expression): void {
+    const key = keyOf(valueExpr);
+    const element = key && /^(.*)\[(\d+)\]$/.exec(key);
+    if (!element) return;
+    const name = element[1]!;
+    const n = this.tuples.get(name);
+    if (n === undefined) return;
+    const values = Array.from({ length: n }, (_, i) => this.env.get(`${name}[${i}]`));
+    if (values.every((v) => v !== undefined && v.startsWith("$")))
+      this.env.set(name, `[${values.join(", ")}]`);
   }
 
   /** A length argument: a decision of the loader, with `count()` kept as part of it. */
@@ -698,6 +864,17 @@ class Extractor {
 
   /** The properties of the object a helper just returned, for the local it is assigned to. */
   private returnedFields: Map<string, string> | undefined;
+  /** The values of the elements of the array literal just read. */
+  private elements: string[] | undefined;
+
+  /** `x[0]`, `x[1]` … of a local assigned an array literal: each element's value. */
+  private elementsOf(name: string): Map<string, string> | undefined {
+    const elements = this.elements;
+    this.elements = undefined;
+    if (!elements) return undefined;
+    elements.forEach((v, i) => this.env.set(`${name}[${i}]`, v));
+    return undefined;
+  }
 
   private objectFields(o: ts.ObjectLiteralExpression): Map<string, string> {
     const fields = new Map<string, string>();
@@ -807,4 +984,34 @@ function saveArm(n: TraceNode & { kind: "if" }): SubsectionTrace | undefined {
     body: n.then.filter((x) => x !== header),
     loc: n.loc,
   };
+}
+
+/** The entries of a run layout constant (`[[0, 2, "u16", "num"], …]`), or undefined. */
+function runLayout(initializer: ts.Expression, loc: Location): RunOp[] | undefined {
+  const e = strip(initializer);
+  if (!ts.isArrayLiteralExpression(e) || e.elements.length === 0) return undefined;
+  const out: RunOp[] = [];
+  for (const entry of e.elements) {
+    if (!ts.isArrayLiteralExpression(entry) || entry.elements.length !== 4) return undefined;
+    const [at, width, what, path] = entry.elements;
+    if (
+      !at ||
+      !width ||
+      !what ||
+      !path ||
+      !ts.isNumericLiteral(at) ||
+      !ts.isNumericLiteral(width) ||
+      !ts.isStringLiteral(what) ||
+      !ts.isStringLiteral(path)
+    )
+      return undefined;
+    out.push({
+      op: what.text,
+      at: Number(at.text),
+      width: Number(width.text),
+      path: path.text,
+      loc,
+    });
+  }
+  return out;
 }

@@ -5,6 +5,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../../runtime/index.js";
@@ -89,16 +90,23 @@ export function loadSlot(r: Reader, _p: Params, wide: boolean): Slot {
 
 /** Writes struct Pair in QEMU's wire format. */
 export function savePair(w: Writer, s: Pair, _p: Params): void {
+  const run$0 = w.run(8, "left");
   const left = s.left;
-  w.i32le(left, "left");
+  w.i32leAt(run$0, left, "left");
   const right = s.right;
-  w.i32le(right, "right");
+  w.i32leAt(run$0 + 4, right, "right");
 }
+
+const loadPair$run0: RunLayout = [
+  [0, 4, "i32le", "left"],
+  [4, 4, "i32le", "right"],
+];
 
 /** Reads struct Pair; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadPair(r: Reader, _p: Params): Pair {
-  const left = r.i32le("left");
-  const right = r.i32le("right");
+  const run$0 = r.run(8, loadPair$run0);
+  const left = r.i32leAt(run$0, "left");
+  const right = r.i32leAt(run$0 + 4, "right");
   return { left, right };
 }
 
@@ -107,19 +115,14 @@ export function saveArrays(w: Writer, s: Arrays, p: Params = {}): void {
   w.object(s, "");
   const mac = s.mac;
   w.bytes(mac, 6, "mac");
-  const vector = s.vector;
-  const i$n = SLOTS;
-  const i$items = w.array(vector, i$n, "vector");
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      w.u32(i$items[i]!, "vector[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
+  const run$0 = w.run(18, "vector[0]");
+  const vector = w.tuple(s.vector, 4, "vector");
+  w.u32At(run$0, vector[0]!, "vector[0]");
+  w.u32At(run$0 + 4, vector[1]!, "vector[1]");
+  w.u32At(run$0 + 8, vector[2]!, "vector[2]");
+  w.u32At(run$0 + 12, vector[3]!, "vector[3]");
   const length = s.length;
-  w.u16(length, "length");
+  w.u16At(run$0 + 16, length, "length");
   const payload = s.payload;
   w.bytes(payload, w.count(length, 512, "payload"), "payload");
   const count = s.count;
@@ -230,21 +233,26 @@ export function saveArrays(w: Writer, s: Arrays, p: Params = {}): void {
   }
 }
 
+const loadArrays$run0: RunLayout = [
+  [0, 4, "u32", "vector[0]"],
+  [4, 4, "u32", "vector[1]"],
+  [8, 4, "u32", "vector[2]"],
+  [12, 4, "u32", "vector[3]"],
+  [16, 2, "u16", "length"],
+];
+
 /** Reads section "arrays"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadArrays(r: Reader, p: Params = {}, version: number = 1): Arrays {
   r.version(version, 1, 1, "arrays");
   const mac = r.bytes(6, "mac");
-  const i$n = SLOTS;
-  const vector: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      vector[i] = r.u32("vector[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
-  }
-  const length = r.u16("length");
+  const run$0 = r.run(18, loadArrays$run0);
+  const vector: number[] = [
+    r.u32At(run$0, "vector[0]"),
+    r.u32At(run$0 + 4, "vector[1]"),
+    r.u32At(run$0 + 8, "vector[2]"),
+    r.u32At(run$0 + 12, "vector[3]"),
+  ];
+  const length = r.u16At(run$0 + 16, "length");
   const payload$at = r.pos;
   const payload = r.bytes(r.count(length, 512, "payload"), "payload");
   const count = r.u8("count");

@@ -5,6 +5,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../../runtime/index.js";
@@ -139,11 +140,12 @@ export function saveConditions(w: Writer, s: Conditions, p: Params): void {
   if (version >= 3) {
     w.u16(w.present(added_in_3, "added_in_3"), "added_in_3");
   } else w.absent(added_in_3, "added_in_3");
+  const run$0 = w.run(10, "added_in_2");
   const added_in_2 = s.added_in_2;
-  w.u16(added_in_2, "added_in_2");
-  w.skip(4, "unused");
+  w.u16At(run$0, added_in_2, "added_in_2");
+  w.zeroAt(run$0 + 2, 4, "unused");
   const entries = s.entries;
-  w.u32(entries, "entries");
+  w.u32At(run$0 + 6, entries, "entries");
   const table = s.table;
   if (entries <= MAX_ENTRIES) {
     w.bytes(w.present(table, "table"), w.count(entries * 6, 384, "table"), "table");
@@ -208,6 +210,12 @@ export function saveConditions(w: Writer, s: Conditions, p: Params): void {
   }
 }
 
+const loadConditions$run0: RunLayout = [
+  [0, 2, "u16", "added_in_2"],
+  [2, 4, "unused", "unused"],
+  [6, 4, "u32", "entries"],
+];
+
 /** Reads section "conditions"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadConditions(r: Reader, p: Params, version: number = 4): Conditions {
   r.version(version, 2, 4, "conditions");
@@ -227,9 +235,9 @@ export function loadConditions(r: Reader, p: Params, version: number = 4): Condi
   if (version >= 3) {
     added_in_3 = r.u16("added_in_3");
   }
-  const added_in_2 = r.u16("added_in_2");
-  r.skip(4, "unused");
-  const entries = r.u32("entries");
+  const run$0 = r.run(10, loadConditions$run0);
+  const added_in_2 = r.u16At(run$0, "added_in_2");
+  const entries = r.u32At(run$0 + 6, "entries");
   let table: Uint8Array | undefined;
   if (entries <= MAX_ENTRIES) {
     table = r.bytes(r.count(entries * 6, 384, "table"), "table");

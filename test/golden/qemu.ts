@@ -8,6 +8,7 @@ import {
   atIndex,
   atPath,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../../runtime/index.js";
@@ -148,17 +149,25 @@ export interface I8254 {
  * Writes struct PS2Common in QEMU's wire format.
  */
 export function savePS2Common(w: Writer, s: PS2Common, _p: Params): void {
+  const run$0 = w.run(16, "write_cmd");
   const write_cmd = s.write_cmd;
-  w.i32(write_cmd, "write_cmd");
+  w.i32At(run$0, write_cmd, "write_cmd");
   const queue_rptr = s.queue?.rptr;
-  w.i32(queue_rptr, "queue.rptr");
+  w.i32At(run$0 + 4, queue_rptr, "queue.rptr");
   const queue_wptr = s.queue?.wptr;
-  w.i32(queue_wptr, "queue.wptr");
+  w.i32At(run$0 + 8, queue_wptr, "queue.wptr");
   const queue_count = s.queue?.count;
-  w.i32(queue_count, "queue.count");
+  w.i32At(run$0 + 12, queue_count, "queue.count");
   const queue_data = s.queue?.data;
   w.bytes(queue_data, PS2_BUFFER_SIZE, "queue.data");
 }
+
+const loadPS2Common$run0: RunLayout = [
+  [0, 4, "i32", "write_cmd"],
+  [4, 4, "i32", "queue.rptr"],
+  [8, 4, "i32", "queue.wptr"],
+  [12, 4, "i32", "queue.count"],
+];
 
 /**
  * hw/input/ps2.c vmstate_ps2_common, embedded in both PS/2 devices.
@@ -166,10 +175,11 @@ export function savePS2Common(w: Writer, s: PS2Common, _p: Params): void {
  * Reads struct PS2Common; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadPS2Common(r: Reader, _p: Params): PS2Common {
-  const write_cmd = r.i32("write_cmd");
-  const queue_rptr = r.i32("queue.rptr");
-  const queue_wptr = r.i32("queue.wptr");
-  const queue_count = r.i32("queue.count");
+  const run$0 = r.run(16, loadPS2Common$run0);
+  const write_cmd = r.i32At(run$0, "write_cmd");
+  const queue_rptr = r.i32At(run$0 + 4, "queue.rptr");
+  const queue_wptr = r.i32At(run$0 + 8, "queue.wptr");
+  const queue_count = r.i32At(run$0 + 12, "queue.count");
   const queue_data = r.bytes(PS2_BUFFER_SIZE, "queue.data");
   return {
     write_cmd,
@@ -183,35 +193,53 @@ export function loadPS2Common(r: Reader, _p: Params): PS2Common {
  * Writes struct PITChannelState in QEMU's wire format.
  */
 export function savePITChannelState(w: Writer, s: PITChannelState, _p: Params): void {
+  const run$0 = w.run(32, "count");
   const count = s.count;
-  w.i32(count, "count");
+  w.i32At(run$0, count, "count");
   const latched_count = s.latched_count;
-  w.u16(latched_count, "latched_count");
+  w.u16At(run$0 + 4, latched_count, "latched_count");
   const count_latched = s.count_latched;
-  w.u8(count_latched, "count_latched");
+  w.u8At(run$0 + 6, count_latched, "count_latched");
   const status_latched = s.status_latched;
-  w.u8(status_latched, "status_latched");
+  w.u8At(run$0 + 7, status_latched, "status_latched");
   const status = s.status;
-  w.u8(status, "status");
+  w.u8At(run$0 + 8, status, "status");
   const read_state = s.read_state;
-  w.u8(read_state, "read_state");
+  w.u8At(run$0 + 9, read_state, "read_state");
   const write_state = s.write_state;
-  w.u8(write_state, "write_state");
+  w.u8At(run$0 + 10, write_state, "write_state");
   const write_latch = s.write_latch;
-  w.u8(write_latch, "write_latch");
+  w.u8At(run$0 + 11, write_latch, "write_latch");
   const rw_mode = s.rw_mode;
-  w.u8(rw_mode, "rw_mode");
+  w.u8At(run$0 + 12, rw_mode, "rw_mode");
   const mode = s.mode;
-  w.u8(mode, "mode");
+  w.u8At(run$0 + 13, mode, "mode");
   const bcd = s.bcd;
-  w.u8(bcd, "bcd");
+  w.u8At(run$0 + 14, bcd, "bcd");
   const gate = s.gate;
-  w.u8(gate, "gate");
+  w.u8At(run$0 + 15, gate, "gate");
   const count_load_time = s.count_load_time;
-  w.i64(count_load_time, "count_load_time");
+  w.i64At(run$0 + 16, count_load_time, "count_load_time");
   const next_transition_time = s.next_transition_time;
-  w.i64(next_transition_time, "next_transition_time");
+  w.i64At(run$0 + 24, next_transition_time, "next_transition_time");
 }
+
+const loadPITChannelState$run0: RunLayout = [
+  [0, 4, "i32", "count"],
+  [4, 2, "u16", "latched_count"],
+  [6, 1, "u8", "count_latched"],
+  [7, 1, "u8", "status_latched"],
+  [8, 1, "u8", "status"],
+  [9, 1, "u8", "read_state"],
+  [10, 1, "u8", "write_state"],
+  [11, 1, "u8", "write_latch"],
+  [12, 1, "u8", "rw_mode"],
+  [13, 1, "u8", "mode"],
+  [14, 1, "u8", "bcd"],
+  [15, 1, "u8", "gate"],
+  [16, 8, "i64", "count_load_time"],
+  [24, 8, "i64", "next_transition_time"],
+];
 
 /**
  * hw/timer/i8254_common.c vmstate_pit_channel.
@@ -219,20 +247,21 @@ export function savePITChannelState(w: Writer, s: PITChannelState, _p: Params): 
  * Reads struct PITChannelState; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadPITChannelState(r: Reader, _p: Params): PITChannelState {
-  const count = r.i32("count");
-  const latched_count = r.u16("latched_count");
-  const count_latched = r.u8("count_latched");
-  const status_latched = r.u8("status_latched");
-  const status = r.u8("status");
-  const read_state = r.u8("read_state");
-  const write_state = r.u8("write_state");
-  const write_latch = r.u8("write_latch");
-  const rw_mode = r.u8("rw_mode");
-  const mode = r.u8("mode");
-  const bcd = r.u8("bcd");
-  const gate = r.u8("gate");
-  const count_load_time = r.i64("count_load_time");
-  const next_transition_time = r.i64("next_transition_time");
+  const run$0 = r.run(32, loadPITChannelState$run0);
+  const count = r.i32At(run$0, "count");
+  const latched_count = r.u16At(run$0 + 4, "latched_count");
+  const count_latched = r.u8At(run$0 + 6, "count_latched");
+  const status_latched = r.u8At(run$0 + 7, "status_latched");
+  const status = r.u8At(run$0 + 8, "status");
+  const read_state = r.u8At(run$0 + 9, "read_state");
+  const write_state = r.u8At(run$0 + 10, "write_state");
+  const write_latch = r.u8At(run$0 + 11, "write_latch");
+  const rw_mode = r.u8At(run$0 + 12, "rw_mode");
+  const mode = r.u8At(run$0 + 13, "mode");
+  const bcd = r.u8At(run$0 + 14, "bcd");
+  const gate = r.u8At(run$0 + 15, "gate");
+  const count_load_time = r.i64At(run$0 + 16, "count_load_time");
+  const next_transition_time = r.i64At(run$0 + 24, "next_transition_time");
   return {
     count,
     latched_count,
@@ -291,10 +320,11 @@ export function savePs2kbd(w: Writer, s: Ps2kbd, p: Params = {}): void {
   } catch (e) {
     throw atPath(e, "parent_obj");
   }
+  const run$0 = w.run(8, "scan_enabled");
   const scan_enabled = s.scan_enabled;
-  w.i32(scan_enabled, "scan_enabled");
+  w.i32At(run$0, scan_enabled, "scan_enabled");
   const translate = s.translate;
-  w.i32(translate, "translate");
+  w.i32At(run$0 + 4, translate, "translate");
   const scancode_set = s.scancode_set;
   if (version >= 3) {
     w.i32(w.present(scancode_set, "scancode_set"), "scancode_set");
@@ -330,6 +360,11 @@ export function savePs2kbd(w: Writer, s: Ps2kbd, p: Params = {}): void {
   }
 }
 
+const loadPs2kbd$run0: RunLayout = [
+  [0, 4, "i32", "scan_enabled"],
+  [4, 4, "i32", "translate"],
+];
+
 /**
  * hw/input/ps2.c vmstate_ps2_keyboard. QEMU sends each subsection when its value is not the
  * default: `needed` reads the subsection's own field.
@@ -344,8 +379,9 @@ export function loadPs2kbd(r: Reader, p: Params = {}, version: number = 3): Ps2k
   } catch (e) {
     throw atPath(e, "parent_obj");
   }
-  const scan_enabled = r.i32("scan_enabled");
-  const translate = r.i32("translate");
+  const run$0 = r.run(8, loadPs2kbd$run0);
+  const scan_enabled = r.i32At(run$0, "scan_enabled");
+  const translate = r.i32At(run$0 + 4, "translate");
   let scancode_set: number | undefined;
   if (version >= 3) {
     scancode_set = r.i32("scancode_set");

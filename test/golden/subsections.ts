@@ -5,6 +5,7 @@ import {
   atPath,
   type ObjectShape,
   type Reader,
+  type RunLayout,
   type SectionCodec,
   type Writer,
 } from "../../runtime/index.js";
@@ -182,10 +183,11 @@ export function loadTransport(r: Reader, p: Params): Transport {
 /** Writes section "device" in QEMU's wire format. */
 export function saveDevice(w: Writer, s: Device, p: Params = {}): void {
   w.object(s, "");
+  const run$0 = w.run(2, "enabled");
   const enabled = s.enabled;
-  w.bool(enabled, "enabled");
+  w.boolAt(run$0, enabled, "enabled");
   const level = s.level;
-  w.u8(level, "level");
+  w.u8At(run$0 + 1, level, "level");
   const transport = s.transport;
   try {
     saveTransport(w, w.object(transport, "transport"), p);
@@ -236,11 +238,17 @@ export function saveDevice(w: Writer, s: Device, p: Params = {}): void {
   }
 }
 
+const loadDevice$run0: RunLayout = [
+  [0, 1, "bool", "enabled"],
+  [1, 1, "u8", "level"],
+];
+
 /** Reads section "device"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadDevice(r: Reader, p: Params = {}, version: number = 2): Device {
   r.version(version, 2, 2, "device");
-  const enabled = r.bool("enabled");
-  const level = r.u8("level");
+  const run$0 = r.run(2, loadDevice$run0);
+  const enabled = r.boolAt(run$0, "enabled");
+  const level = r.u8At(run$0 + 1, "level");
   let transport: Transport;
   try {
     transport = loadTransport(r, p);

@@ -2,7 +2,7 @@
 // after EOF) has it, the layout a schema reads, and whether the two agree.
 
 import { expect } from "vitest";
-import { Reader } from "../../runtime/reader.js";
+import { Reader, type RunLayout } from "../../runtime/reader.js";
 import type { SectionSchema } from "../../stream/codecs.js";
 
 /** One device of the description (`devices[]`), or a subsection or struct within it. */
@@ -102,6 +102,17 @@ export class LayoutReader extends Reader {
   readonly runs = new Set<number>();
   /** Each subsection read: its name, and where its header starts. */
   readonly subsections: { name: string; at: number }[] = [];
+
+  // A run's values are read at offsets from its start, not through the methods below: its layout
+  // says where each is.
+  override run(n: number, fields: RunLayout): number {
+    const start = super.run(n, fields);
+    for (const [at, width, what] of fields) {
+      this.leaves.push([start + at, width]);
+      if (what === "unused") this.runs.add(start + at);
+    }
+    return start;
+  }
 
   // A subsection's header is not a value: what the Reader reads of it is not noted.
   override subsection(owner: string): string | undefined {
