@@ -1,7 +1,7 @@
 // A Reader that records where each field and subsection header of a successful load lies, so a
 // fuzz campaign knows the counts, lengths and indices of a base input and where its headers are.
 
-import { Reader, type RunLayout } from "../runtime/index.js";
+import { eachRunField, Reader, type RunLayout } from "../runtime/index.js";
 
 export interface RecordedField {
   /** The path as the generated code passes it to the reader: relative to the struct being read. */
@@ -25,8 +25,9 @@ export class RecordingReader extends Reader {
   // element's path is the array's with `[]`, as the field-by-field reads pass it.
   override run(n: number, layout: RunLayout): number {
     const start = super.run(n, layout);
-    for (const [at, width, , path] of layout)
-      this.fields.push({ path: path.replace(/\[\d+\]$/, "[]"), start: start + at, size: width });
+    eachRunField(layout, start, (at, size, _what, path) =>
+      this.fields.push({ path: path.replace(/\[\d+\]$/, "[]"), start: at, size }),
+    );
     return start;
   }
 

@@ -1505,24 +1505,35 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
     "Unsupported old non-softfloat CPU state",
     "env.fpregs_format_vmstate",
   );
+  const run$2 = w.run(200, "env.fpregs[]");
   const env_fpregs = s.env?.fpregs;
-  const i_2$n = 8;
-  const i_2$items = w.array(env_fpregs, i_2$n, "env.fpregs");
+  const i_2$items = w.array(env_fpregs, 8, "env.fpregs");
   let i_2 = 0;
   try {
-    for (; i_2 < i_2$n; i_2++) {
-      saveFPReg(w, w.object(i_2$items[i_2]!, "env.fpregs[]"), p);
+    for (; i_2 < 8; i_2++) {
+      const i_2$s = w.object(i_2$items[i_2]!, "env.fpregs[]");
+      const i_2$tmp_mant = i_2$s.tmp_mant;
+      w.u64At(run$2 + i_2 * 10, i_2$tmp_mant, "tmp_mant");
+      const i_2$tmp_exp = i_2$s.tmp_exp;
+      w.u16At(run$2 + i_2 * 10 + 8, i_2$tmp_exp, "tmp_exp");
     }
   } catch (e) {
     throw atIndex(atPath(e, "env.fpregs[]"), i_2);
   }
   const env_segs = s.env?.segs;
-  const i_3$n = 6;
-  const i_3$items = w.array(env_segs, i_3$n, "env.segs");
+  const i_3$items = w.array(env_segs, 6, "env.segs");
   let i_3 = 0;
   try {
-    for (; i_3 < i_3$n; i_3++) {
-      saveSegmentCache(w, w.object(i_3$items[i_3]!, "env.segs[]"), p);
+    for (; i_3 < 6; i_3++) {
+      const i_3$s = w.object(i_3$items[i_3]!, "env.segs[]");
+      const i_3$selector = i_3$s.selector;
+      w.u32At(run$2 + i_3 * 20 + 80, i_3$selector, "selector");
+      const i_3$base = i_3$s.base;
+      w.u64At(run$2 + i_3 * 20 + 84, i_3$base, "base");
+      const i_3$limit = i_3$s.limit;
+      w.u32At(run$2 + i_3 * 20 + 92, i_3$limit, "limit");
+      const i_3$flags = i_3$s.flags;
+      w.u32At(run$2 + i_3 * 20 + 96, i_3$flags, "flags");
     }
   } catch (e) {
     throw atIndex(atPath(e, "env.segs[]"), i_3);
@@ -1551,152 +1562,154 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   } catch (e) {
     throw atPath(e, "env.idt");
   }
-  const run$2 = w.run(124, "env.sysenter_cs");
+  const run$3 = w.run(1109, "env.sysenter_cs");
   const env_sysenter_cs = s.env?.sysenter_cs;
-  w.u32At(run$2, env_sysenter_cs, "env.sysenter_cs");
+  w.u32At(run$3, env_sysenter_cs, "env.sysenter_cs");
   const env_sysenter_esp = s.env?.sysenter_esp;
-  w.u64At(run$2 + 4, env_sysenter_esp, "env.sysenter_esp");
+  w.u64At(run$3 + 4, env_sysenter_esp, "env.sysenter_esp");
   const env_sysenter_eip = s.env?.sysenter_eip;
-  w.u64At(run$2 + 12, env_sysenter_eip, "env.sysenter_eip");
+  w.u64At(run$3 + 12, env_sysenter_eip, "env.sysenter_eip");
   const env_cr0 = s.env?.cr0;
-  w.u64At(run$2 + 20, env_cr0, "env.cr0");
+  w.u64At(run$3 + 20, env_cr0, "env.cr0");
   const env_cr2 = s.env?.cr2;
-  w.u64At(run$2 + 28, env_cr2, "env.cr2");
+  w.u64At(run$3 + 28, env_cr2, "env.cr2");
   const env_cr3 = s.env?.cr3;
-  w.u64At(run$2 + 36, env_cr3, "env.cr3");
+  w.u64At(run$3 + 36, env_cr3, "env.cr3");
   const env_cr4 = s.env?.cr4;
-  w.u64At(run$2 + 44, env_cr4, "env.cr4");
+  w.u64At(run$3 + 44, env_cr4, "env.cr4");
   const env_dr = w.tuple(s.env?.dr, 8, "env.dr");
-  w.u64At(run$2 + 52, env_dr[0]!, "env.dr[0]");
-  w.u64At(run$2 + 60, env_dr[1]!, "env.dr[1]");
-  w.u64At(run$2 + 68, env_dr[2]!, "env.dr[2]");
-  w.u64At(run$2 + 76, env_dr[3]!, "env.dr[3]");
-  w.u64At(run$2 + 84, env_dr[4]!, "env.dr[4]");
-  w.u64At(run$2 + 92, env_dr[5]!, "env.dr[5]");
-  w.u64At(run$2 + 100, env_dr[6]!, "env.dr[6]");
-  w.u64At(run$2 + 108, env_dr[7]!, "env.dr[7]");
+  w.u64At(run$3 + 52, env_dr[0]!, "env.dr[0]");
+  w.u64At(run$3 + 60, env_dr[1]!, "env.dr[1]");
+  w.u64At(run$3 + 68, env_dr[2]!, "env.dr[2]");
+  w.u64At(run$3 + 76, env_dr[3]!, "env.dr[3]");
+  w.u64At(run$3 + 84, env_dr[4]!, "env.dr[4]");
+  w.u64At(run$3 + 92, env_dr[5]!, "env.dr[5]");
+  w.u64At(run$3 + 100, env_dr[6]!, "env.dr[6]");
+  w.u64At(run$3 + 108, env_dr[7]!, "env.dr[7]");
   const env_a20_mask = s.env?.a20_mask;
-  w.i32At(run$2 + 116, env_a20_mask, "env.a20_mask");
+  w.i32At(run$3 + 116, env_a20_mask, "env.a20_mask");
   const env_mxcsr = s.env?.mxcsr;
-  w.u32At(run$2 + 120, env_mxcsr, "env.mxcsr");
+  w.u32At(run$3 + 120, env_mxcsr, "env.mxcsr");
   const env_xmm_regs = s.env?.xmm_regs;
-  const i_5$n = CPU_NB_REGS;
-  const i_5$items = w.array(env_xmm_regs, i_5$n, "env.xmm_regs");
+  const i_5$items = w.array(env_xmm_regs, 16, "env.xmm_regs");
   let i_5 = 0;
   try {
-    for (; i_5 < i_5$n; i_5++) {
-      saveXMMReg(w, w.object(i_5$items[i_5]!, "env.xmm_regs[]"), p);
+    for (; i_5 < 16; i_5++) {
+      const i_5$s = w.object(i_5$items[i_5]!, "env.xmm_regs[]");
+      const i_5$q0 = i_5$s.q0;
+      w.u64At(run$3 + i_5 * 16 + 124, i_5$q0, "q0");
+      const i_5$q1 = i_5$s.q1;
+      w.u64At(run$3 + i_5 * 16 + 132, i_5$q1, "q1");
     }
   } catch (e) {
     throw atIndex(atPath(e, "env.xmm_regs[]"), i_5);
   }
-  const run$3 = w.run(205, "env.efer");
   const env_efer = s.env?.efer;
-  w.u64At(run$3, env_efer, "env.efer");
+  w.u64At(run$3 + 380, env_efer, "env.efer");
   const env_star = s.env?.star;
-  w.u64At(run$3 + 8, env_star, "env.star");
+  w.u64At(run$3 + 388, env_star, "env.star");
   const env_lstar = s.env?.lstar;
-  w.u64At(run$3 + 16, env_lstar, "env.lstar");
+  w.u64At(run$3 + 396, env_lstar, "env.lstar");
   const env_cstar = s.env?.cstar;
-  w.u64At(run$3 + 24, env_cstar, "env.cstar");
+  w.u64At(run$3 + 404, env_cstar, "env.cstar");
   const env_fmask = s.env?.fmask;
-  w.u64At(run$3 + 32, env_fmask, "env.fmask");
+  w.u64At(run$3 + 412, env_fmask, "env.fmask");
   const env_kernelgsbase = s.env?.kernelgsbase;
-  w.u64At(run$3 + 40, env_kernelgsbase, "env.kernelgsbase");
+  w.u64At(run$3 + 420, env_kernelgsbase, "env.kernelgsbase");
   const env_smbase = s.env?.smbase;
-  w.u32At(run$3 + 48, env_smbase, "env.smbase");
+  w.u32At(run$3 + 428, env_smbase, "env.smbase");
   const env_pat = s.env?.pat;
-  w.u64At(run$3 + 52, env_pat, "env.pat");
+  w.u64At(run$3 + 432, env_pat, "env.pat");
   const env_hflags2 = s.env?.hflags2;
-  w.u32At(run$3 + 60, env_hflags2, "env.hflags2");
+  w.u32At(run$3 + 440, env_hflags2, "env.hflags2");
   const env_vm_hsave = s.env?.vm_hsave;
-  w.u64At(run$3 + 64, env_vm_hsave, "env.vm_hsave");
+  w.u64At(run$3 + 444, env_vm_hsave, "env.vm_hsave");
   const env_vm_vmcb = s.env?.vm_vmcb;
-  w.u64At(run$3 + 72, env_vm_vmcb, "env.vm_vmcb");
+  w.u64At(run$3 + 452, env_vm_vmcb, "env.vm_vmcb");
   const env_tsc_offset = s.env?.tsc_offset;
-  w.u64At(run$3 + 80, env_tsc_offset, "env.tsc_offset");
+  w.u64At(run$3 + 460, env_tsc_offset, "env.tsc_offset");
   const env_intercept = s.env?.intercept;
-  w.u64At(run$3 + 88, env_intercept, "env.intercept");
+  w.u64At(run$3 + 468, env_intercept, "env.intercept");
   const env_intercept_cr_read = s.env?.intercept_cr_read;
-  w.u16At(run$3 + 96, env_intercept_cr_read, "env.intercept_cr_read");
+  w.u16At(run$3 + 476, env_intercept_cr_read, "env.intercept_cr_read");
   const env_intercept_cr_write = s.env?.intercept_cr_write;
-  w.u16At(run$3 + 98, env_intercept_cr_write, "env.intercept_cr_write");
+  w.u16At(run$3 + 478, env_intercept_cr_write, "env.intercept_cr_write");
   const env_intercept_dr_read = s.env?.intercept_dr_read;
-  w.u16At(run$3 + 100, env_intercept_dr_read, "env.intercept_dr_read");
+  w.u16At(run$3 + 480, env_intercept_dr_read, "env.intercept_dr_read");
   const env_intercept_dr_write = s.env?.intercept_dr_write;
-  w.u16At(run$3 + 102, env_intercept_dr_write, "env.intercept_dr_write");
+  w.u16At(run$3 + 482, env_intercept_dr_write, "env.intercept_dr_write");
   const env_intercept_exceptions = s.env?.intercept_exceptions;
-  w.u32At(run$3 + 104, env_intercept_exceptions, "env.intercept_exceptions");
+  w.u32At(run$3 + 484, env_intercept_exceptions, "env.intercept_exceptions");
   const env_v_tpr = s.env?.v_tpr;
-  w.u8At(run$3 + 108, env_v_tpr, "env.v_tpr");
+  w.u8At(run$3 + 488, env_v_tpr, "env.v_tpr");
   const env_mtrr_fixed = w.tuple(s.env?.mtrr_fixed, 11, "env.mtrr_fixed");
-  w.u64At(run$3 + 109, env_mtrr_fixed[0]!, "env.mtrr_fixed[0]");
-  w.u64At(run$3 + 117, env_mtrr_fixed[1]!, "env.mtrr_fixed[1]");
-  w.u64At(run$3 + 125, env_mtrr_fixed[2]!, "env.mtrr_fixed[2]");
-  w.u64At(run$3 + 133, env_mtrr_fixed[3]!, "env.mtrr_fixed[3]");
-  w.u64At(run$3 + 141, env_mtrr_fixed[4]!, "env.mtrr_fixed[4]");
-  w.u64At(run$3 + 149, env_mtrr_fixed[5]!, "env.mtrr_fixed[5]");
-  w.u64At(run$3 + 157, env_mtrr_fixed[6]!, "env.mtrr_fixed[6]");
-  w.u64At(run$3 + 165, env_mtrr_fixed[7]!, "env.mtrr_fixed[7]");
-  w.u64At(run$3 + 173, env_mtrr_fixed[8]!, "env.mtrr_fixed[8]");
-  w.u64At(run$3 + 181, env_mtrr_fixed[9]!, "env.mtrr_fixed[9]");
-  w.u64At(run$3 + 189, env_mtrr_fixed[10]!, "env.mtrr_fixed[10]");
+  w.u64At(run$3 + 489, env_mtrr_fixed[0]!, "env.mtrr_fixed[0]");
+  w.u64At(run$3 + 497, env_mtrr_fixed[1]!, "env.mtrr_fixed[1]");
+  w.u64At(run$3 + 505, env_mtrr_fixed[2]!, "env.mtrr_fixed[2]");
+  w.u64At(run$3 + 513, env_mtrr_fixed[3]!, "env.mtrr_fixed[3]");
+  w.u64At(run$3 + 521, env_mtrr_fixed[4]!, "env.mtrr_fixed[4]");
+  w.u64At(run$3 + 529, env_mtrr_fixed[5]!, "env.mtrr_fixed[5]");
+  w.u64At(run$3 + 537, env_mtrr_fixed[6]!, "env.mtrr_fixed[6]");
+  w.u64At(run$3 + 545, env_mtrr_fixed[7]!, "env.mtrr_fixed[7]");
+  w.u64At(run$3 + 553, env_mtrr_fixed[8]!, "env.mtrr_fixed[8]");
+  w.u64At(run$3 + 561, env_mtrr_fixed[9]!, "env.mtrr_fixed[9]");
+  w.u64At(run$3 + 569, env_mtrr_fixed[10]!, "env.mtrr_fixed[10]");
   const env_mtrr_deftype = s.env?.mtrr_deftype;
-  w.u64At(run$3 + 197, env_mtrr_deftype, "env.mtrr_deftype");
+  w.u64At(run$3 + 577, env_mtrr_deftype, "env.mtrr_deftype");
   const env_mtrr_var = s.env?.mtrr_var;
-  const i_7$n = MSR_MTRRcap_VCNT;
-  const i_7$items = w.array(env_mtrr_var, i_7$n, "env.mtrr_var");
+  const i_7$items = w.array(env_mtrr_var, 8, "env.mtrr_var");
   let i_7 = 0;
   try {
-    for (; i_7 < i_7$n; i_7++) {
-      saveMTRRVar(w, w.object(i_7$items[i_7]!, "env.mtrr_var[]"), p);
+    for (; i_7 < 8; i_7++) {
+      const i_7$s = w.object(i_7$items[i_7]!, "env.mtrr_var[]");
+      const i_7$base = i_7$s.base;
+      w.u64At(run$3 + i_7 * 16 + 585, i_7$base, "base");
+      const i_7$mask = i_7$s.mask;
+      w.u64At(run$3 + i_7 * 16 + 593, i_7$mask, "mask");
     }
   } catch (e) {
     throw atIndex(atPath(e, "env.mtrr_var[]"), i_7);
   }
-  const run$4 = w.run(52, "env.interrupt_injected");
   const env_interrupt_injected = s.env?.interrupt_injected;
-  w.i32At(run$4, env_interrupt_injected, "env.interrupt_injected");
+  w.i32At(run$3 + 713, env_interrupt_injected, "env.interrupt_injected");
   const env_mp_state = s.env?.mp_state;
-  w.u32At(run$4 + 4, env_mp_state, "env.mp_state");
+  w.u32At(run$3 + 717, env_mp_state, "env.mp_state");
   const env_tsc = s.env?.tsc;
-  w.u64At(run$4 + 8, env_tsc, "env.tsc");
+  w.u64At(run$3 + 721, env_tsc, "env.tsc");
   const env_exception_nr = s.env?.exception_nr;
-  w.i32At(run$4 + 16, env_exception_nr, "env.exception_nr");
+  w.i32At(run$3 + 729, env_exception_nr, "env.exception_nr");
   const env_soft_interrupt = s.env?.soft_interrupt;
-  w.u8At(run$4 + 20, env_soft_interrupt, "env.soft_interrupt");
+  w.u8At(run$3 + 733, env_soft_interrupt, "env.soft_interrupt");
   const env_nmi_injected = s.env?.nmi_injected;
-  w.u8At(run$4 + 21, env_nmi_injected, "env.nmi_injected");
+  w.u8At(run$3 + 734, env_nmi_injected, "env.nmi_injected");
   const env_nmi_pending = s.env?.nmi_pending;
-  w.u8At(run$4 + 22, env_nmi_pending, "env.nmi_pending");
+  w.u8At(run$3 + 735, env_nmi_pending, "env.nmi_pending");
   const env_has_error_code = s.env?.has_error_code;
-  w.u8At(run$4 + 23, env_has_error_code, "env.has_error_code");
+  w.u8At(run$3 + 736, env_has_error_code, "env.has_error_code");
   const env_sipi_vector = s.env?.sipi_vector;
-  w.u32At(run$4 + 24, env_sipi_vector, "env.sipi_vector");
+  w.u32At(run$3 + 737, env_sipi_vector, "env.sipi_vector");
   const env_mcg_cap = s.env?.mcg_cap;
-  w.u64At(run$4 + 28, env_mcg_cap, "env.mcg_cap");
+  w.u64At(run$3 + 741, env_mcg_cap, "env.mcg_cap");
   const env_mcg_status = s.env?.mcg_status;
-  w.u64At(run$4 + 36, env_mcg_status, "env.mcg_status");
+  w.u64At(run$3 + 749, env_mcg_status, "env.mcg_status");
   const env_mcg_ctl = s.env?.mcg_ctl;
-  w.u64At(run$4 + 44, env_mcg_ctl, "env.mcg_ctl");
+  w.u64At(run$3 + 757, env_mcg_ctl, "env.mcg_ctl");
   const env_mce_banks = s.env?.mce_banks;
-  const i_8$n = 40;
-  const i_8$items = w.array(env_mce_banks, i_8$n, "env.mce_banks");
+  const i_8$items = w.array(env_mce_banks, 40, "env.mce_banks");
   let i_8 = 0;
   try {
-    for (; i_8 < i_8$n; i_8++) {
-      w.u64(i_8$items[i_8]!, "env.mce_banks[]");
+    for (; i_8 < 40; i_8++) {
+      w.u64At(run$3 + i_8 * 8 + 765, i_8$items[i_8]!, "env.mce_banks[]");
     }
   } catch (e) {
     throw atIndex(e, i_8);
   }
-  const run$5 = w.run(24, "env.tsc_aux");
   const env_tsc_aux = s.env?.tsc_aux;
-  w.u64At(run$5, env_tsc_aux, "env.tsc_aux");
+  w.u64At(run$3 + 1085, env_tsc_aux, "env.tsc_aux");
   const env_system_time_msr = s.env?.system_time_msr;
-  w.u64At(run$5 + 8, env_system_time_msr, "env.system_time_msr");
+  w.u64At(run$3 + 1093, env_system_time_msr, "env.system_time_msr");
   const env_wall_clock_msr = s.env?.wall_clock_msr;
-  w.u64At(run$5 + 16, env_wall_clock_msr, "env.wall_clock_msr");
+  w.u64At(run$3 + 1101, env_wall_clock_msr, "env.wall_clock_msr");
   const env_xcr0 = s.env?.xcr0;
   if (version >= 12) {
     w.u64(w.present(env_xcr0, "env.xcr0"), "env.xcr0");
@@ -1726,15 +1739,15 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(exception_info, "exception_info");
     w.subsection("cpu/exception_info", 1);
-    const run$6 = w.run(11, "exception_info.exception_pending");
+    const run$4 = w.run(11, "exception_info.exception_pending");
     const exception_pending = exception_info.exception_pending;
-    w.u8At(run$6, exception_pending, "exception_info.exception_pending");
+    w.u8At(run$4, exception_pending, "exception_info.exception_pending");
     const exception_injected = exception_info.exception_injected;
-    w.u8At(run$6 + 1, exception_injected, "exception_info.exception_injected");
+    w.u8At(run$4 + 1, exception_injected, "exception_info.exception_injected");
     const exception_has_payload = exception_info.exception_has_payload;
-    w.u8At(run$6 + 2, exception_has_payload, "exception_info.exception_has_payload");
+    w.u8At(run$4 + 2, exception_has_payload, "exception_info.exception_has_payload");
     const exception_payload = exception_info.exception_payload;
-    w.u64At(run$6 + 3, exception_payload, "exception_info.exception_payload");
+    w.u64At(run$4 + 3, exception_payload, "exception_info.exception_payload");
   } else w.absent(exception_info, "exception_info");
   const async_pf_msr = s.async_pf_msr;
   if (async_pf_msr !== undefined && async_pf_msr.async_pf_en_msr !== 0n) {
@@ -1778,13 +1791,13 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(fpop_ip_dp, "fpop_ip_dp");
     w.subsection("cpu/fpop_ip_dp", 1);
-    const run$7 = w.run(18, "fpop_ip_dp.fpop");
+    const run$5 = w.run(18, "fpop_ip_dp.fpop");
     const fpop = fpop_ip_dp.fpop;
-    w.u16At(run$7, fpop, "fpop_ip_dp.fpop");
+    w.u16At(run$5, fpop, "fpop_ip_dp.fpop");
     const fpip = fpop_ip_dp.fpip;
-    w.u64At(run$7 + 2, fpip, "fpop_ip_dp.fpip");
+    w.u64At(run$5 + 2, fpip, "fpop_ip_dp.fpip");
     const fpdp = fpop_ip_dp.fpdp;
-    w.u64At(run$7 + 10, fpdp, "fpop_ip_dp.fpdp");
+    w.u64At(run$5 + 10, fpdp, "fpop_ip_dp.fpdp");
   } else w.absent(fpop_ip_dp, "fpop_ip_dp");
   const msr_tsc_adjust = s.msr_tsc_adjust;
   if (msr_tsc_adjust !== undefined && msr_tsc_adjust.tsc_adjust !== 0n) {
@@ -1869,41 +1882,43 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(msr_architectural_pmu, "msr_architectural_pmu");
     w.subsection("cpu/msr_architectural_pmu", 1);
-    const run$8 = w.run(56, "msr_architectural_pmu.msr_fixed_ctr_ctrl");
+    const run$6 = w.run(344, "msr_architectural_pmu.msr_fixed_ctr_ctrl");
     const msr_fixed_ctr_ctrl = msr_architectural_pmu.msr_fixed_ctr_ctrl;
-    w.u64At(run$8, msr_fixed_ctr_ctrl, "msr_architectural_pmu.msr_fixed_ctr_ctrl");
+    w.u64At(run$6, msr_fixed_ctr_ctrl, "msr_architectural_pmu.msr_fixed_ctr_ctrl");
     const msr_global_ctrl = msr_architectural_pmu.msr_global_ctrl;
-    w.u64At(run$8 + 8, msr_global_ctrl, "msr_architectural_pmu.msr_global_ctrl");
+    w.u64At(run$6 + 8, msr_global_ctrl, "msr_architectural_pmu.msr_global_ctrl");
     const msr_global_status = msr_architectural_pmu.msr_global_status;
-    w.u64At(run$8 + 16, msr_global_status, "msr_architectural_pmu.msr_global_status");
+    w.u64At(run$6 + 16, msr_global_status, "msr_architectural_pmu.msr_global_status");
     const msr_global_ovf_ctrl = msr_architectural_pmu.msr_global_ovf_ctrl;
-    w.u64At(run$8 + 24, msr_global_ovf_ctrl, "msr_architectural_pmu.msr_global_ovf_ctrl");
+    w.u64At(run$6 + 24, msr_global_ovf_ctrl, "msr_architectural_pmu.msr_global_ovf_ctrl");
     const msr_fixed_counters = w.tuple(
       msr_architectural_pmu.msr_fixed_counters,
       3,
       "msr_architectural_pmu.msr_fixed_counters",
     );
-    w.u64At(run$8 + 32, msr_fixed_counters[0]!, "msr_architectural_pmu.msr_fixed_counters[0]");
-    w.u64At(run$8 + 40, msr_fixed_counters[1]!, "msr_architectural_pmu.msr_fixed_counters[1]");
-    w.u64At(run$8 + 48, msr_fixed_counters[2]!, "msr_architectural_pmu.msr_fixed_counters[2]");
+    w.u64At(run$6 + 32, msr_fixed_counters[0]!, "msr_architectural_pmu.msr_fixed_counters[0]");
+    w.u64At(run$6 + 40, msr_fixed_counters[1]!, "msr_architectural_pmu.msr_fixed_counters[1]");
+    w.u64At(run$6 + 48, msr_fixed_counters[2]!, "msr_architectural_pmu.msr_fixed_counters[2]");
     const msr_gp_counters = msr_architectural_pmu.msr_gp_counters;
-    const i_11$n = MAX_GP_COUNTERS;
-    const i_11$items = w.array(msr_gp_counters, i_11$n, "msr_architectural_pmu.msr_gp_counters");
+    const i_11$items = w.array(msr_gp_counters, 18, "msr_architectural_pmu.msr_gp_counters");
     let i_11 = 0;
     try {
-      for (; i_11 < i_11$n; i_11++) {
-        w.u64(i_11$items[i_11]!, "msr_architectural_pmu.msr_gp_counters[]");
+      for (; i_11 < 18; i_11++) {
+        w.u64At(
+          run$6 + i_11 * 8 + 56,
+          i_11$items[i_11]!,
+          "msr_architectural_pmu.msr_gp_counters[]",
+        );
       }
     } catch (e) {
       throw atIndex(e, i_11);
     }
     const msr_gp_evtsel = msr_architectural_pmu.msr_gp_evtsel;
-    const i_12$n = MAX_GP_COUNTERS;
-    const i_12$items = w.array(msr_gp_evtsel, i_12$n, "msr_architectural_pmu.msr_gp_evtsel");
+    const i_12$items = w.array(msr_gp_evtsel, 18, "msr_architectural_pmu.msr_gp_evtsel");
     let i_12 = 0;
     try {
-      for (; i_12 < i_12$n; i_12++) {
-        w.u64(i_12$items[i_12]!, "msr_architectural_pmu.msr_gp_evtsel[]");
+      for (; i_12 < 18; i_12++) {
+        w.u64At(run$6 + i_12 * 8 + 200, i_12$items[i_12]!, "msr_architectural_pmu.msr_gp_evtsel[]");
       }
     } catch (e) {
       throw atIndex(e, i_12);
@@ -1926,24 +1941,27 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(mpx, "mpx");
     w.subsection("cpu/mpx", 1);
+    const run$7 = w.run(88, "mpx.bnd_regs[]");
     const bnd_regs = mpx.bnd_regs;
-    const i_13$n = 4;
-    const i_13$items = w.array(bnd_regs, i_13$n, "mpx.bnd_regs");
+    const i_13$items = w.array(bnd_regs, 4, "mpx.bnd_regs");
     let i_13 = 0;
     try {
-      for (; i_13 < i_13$n; i_13++) {
-        saveBNDReg(w, w.object(i_13$items[i_13]!, "mpx.bnd_regs[]"), p);
+      for (; i_13 < 4; i_13++) {
+        const i_13$s = w.object(i_13$items[i_13]!, "mpx.bnd_regs[]");
+        const i_13$lb = i_13$s.lb;
+        w.u64At(run$7 + i_13 * 16, i_13$lb, "lb");
+        const i_13$ub = i_13$s.ub;
+        w.u64At(run$7 + i_13 * 16 + 8, i_13$ub, "ub");
       }
     } catch (e) {
       throw atIndex(atPath(e, "mpx.bnd_regs[]"), i_13);
     }
-    const run$9 = w.run(24, "mpx.bndcs_regs.cfgu");
     const bndcs_regs_cfgu = mpx.bndcs_regs?.cfgu;
-    w.u64At(run$9, bndcs_regs_cfgu, "mpx.bndcs_regs.cfgu");
+    w.u64At(run$7 + 64, bndcs_regs_cfgu, "mpx.bndcs_regs.cfgu");
     const bndcs_regs_sts = mpx.bndcs_regs?.sts;
-    w.u64At(run$9 + 8, bndcs_regs_sts, "mpx.bndcs_regs.sts");
+    w.u64At(run$7 + 72, bndcs_regs_sts, "mpx.bndcs_regs.sts");
     const msr_bndcfgs = mpx.msr_bndcfgs;
-    w.u64At(run$9 + 16, msr_bndcfgs, "mpx.msr_bndcfgs");
+    w.u64At(run$7 + 80, msr_bndcfgs, "mpx.msr_bndcfgs");
   } else w.absent(mpx, "mpx");
   const msr_hyperv_hypercall = s.msr_hyperv_hypercall;
   if (
@@ -1952,11 +1970,11 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(msr_hyperv_hypercall, "msr_hyperv_hypercall");
     w.subsection("cpu/msr_hyperv_hypercall", 1);
-    const run$10 = w.run(16, "msr_hyperv_hypercall.msr_hv_guest_os_id");
+    const run$8 = w.run(16, "msr_hyperv_hypercall.msr_hv_guest_os_id");
     const msr_hv_guest_os_id = msr_hyperv_hypercall.msr_hv_guest_os_id;
-    w.u64At(run$10, msr_hv_guest_os_id, "msr_hyperv_hypercall.msr_hv_guest_os_id");
+    w.u64At(run$8, msr_hv_guest_os_id, "msr_hyperv_hypercall.msr_hv_guest_os_id");
     const msr_hv_hypercall = msr_hyperv_hypercall.msr_hv_hypercall;
-    w.u64At(run$10 + 8, msr_hv_hypercall, "msr_hyperv_hypercall.msr_hv_hypercall");
+    w.u64At(run$8 + 8, msr_hv_hypercall, "msr_hyperv_hypercall.msr_hv_hypercall");
   } else w.absent(msr_hyperv_hypercall, "msr_hyperv_hypercall");
   const msr_hyperv_vapic = s.msr_hyperv_vapic;
   if (msr_hyperv_vapic !== undefined && msr_hyperv_vapic.msr_hv_vapic !== 0n) {
@@ -1983,17 +2001,17 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(msr_hyperv_crash, "msr_hyperv_crash");
     w.subsection("cpu/msr_hyperv_crash", 1);
-    const run$11 = w.run(40, "msr_hyperv_crash.msr_hv_crash_params[0]");
+    const run$9 = w.run(40, "msr_hyperv_crash.msr_hv_crash_params[0]");
     const msr_hv_crash_params = w.tuple(
       msr_hyperv_crash.msr_hv_crash_params,
       5,
       "msr_hyperv_crash.msr_hv_crash_params",
     );
-    w.u64At(run$11, msr_hv_crash_params[0]!, "msr_hyperv_crash.msr_hv_crash_params[0]");
-    w.u64At(run$11 + 8, msr_hv_crash_params[1]!, "msr_hyperv_crash.msr_hv_crash_params[1]");
-    w.u64At(run$11 + 16, msr_hv_crash_params[2]!, "msr_hyperv_crash.msr_hv_crash_params[2]");
-    w.u64At(run$11 + 24, msr_hv_crash_params[3]!, "msr_hyperv_crash.msr_hv_crash_params[3]");
-    w.u64At(run$11 + 32, msr_hv_crash_params[4]!, "msr_hyperv_crash.msr_hv_crash_params[4]");
+    w.u64At(run$9, msr_hv_crash_params[0]!, "msr_hyperv_crash.msr_hv_crash_params[0]");
+    w.u64At(run$9 + 8, msr_hv_crash_params[1]!, "msr_hyperv_crash.msr_hv_crash_params[1]");
+    w.u64At(run$9 + 16, msr_hv_crash_params[2]!, "msr_hyperv_crash.msr_hv_crash_params[2]");
+    w.u64At(run$9 + 24, msr_hv_crash_params[3]!, "msr_hyperv_crash.msr_hv_crash_params[3]");
+    w.u64At(run$9 + 32, msr_hv_crash_params[4]!, "msr_hyperv_crash.msr_hv_crash_params[4]");
   } else w.absent(msr_hyperv_crash, "msr_hyperv_crash");
   const msr_hyperv_runtime = s.msr_hyperv_runtime;
   if (msr_hyperv_runtime !== undefined && hv_runtime && msr_hyperv_runtime.msr_hv_runtime !== 0n) {
@@ -2027,34 +2045,34 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(msr_hyperv_synic, "msr_hyperv_synic");
     w.subsection("cpu/msr_hyperv_synic", 1);
-    const run$12 = w.run(152, "msr_hyperv_synic.msr_hv_synic_control");
+    const run$10 = w.run(152, "msr_hyperv_synic.msr_hv_synic_control");
     const msr_hv_synic_control = msr_hyperv_synic.msr_hv_synic_control;
-    w.u64At(run$12, msr_hv_synic_control, "msr_hyperv_synic.msr_hv_synic_control");
+    w.u64At(run$10, msr_hv_synic_control, "msr_hyperv_synic.msr_hv_synic_control");
     const msr_hv_synic_evt_page = msr_hyperv_synic.msr_hv_synic_evt_page;
-    w.u64At(run$12 + 8, msr_hv_synic_evt_page, "msr_hyperv_synic.msr_hv_synic_evt_page");
+    w.u64At(run$10 + 8, msr_hv_synic_evt_page, "msr_hyperv_synic.msr_hv_synic_evt_page");
     const msr_hv_synic_msg_page = msr_hyperv_synic.msr_hv_synic_msg_page;
-    w.u64At(run$12 + 16, msr_hv_synic_msg_page, "msr_hyperv_synic.msr_hv_synic_msg_page");
+    w.u64At(run$10 + 16, msr_hv_synic_msg_page, "msr_hyperv_synic.msr_hv_synic_msg_page");
     const msr_hv_synic_sint = w.tuple(
       msr_hyperv_synic.msr_hv_synic_sint,
       16,
       "msr_hyperv_synic.msr_hv_synic_sint",
     );
-    w.u64At(run$12 + 24, msr_hv_synic_sint[0]!, "msr_hyperv_synic.msr_hv_synic_sint[0]");
-    w.u64At(run$12 + 32, msr_hv_synic_sint[1]!, "msr_hyperv_synic.msr_hv_synic_sint[1]");
-    w.u64At(run$12 + 40, msr_hv_synic_sint[2]!, "msr_hyperv_synic.msr_hv_synic_sint[2]");
-    w.u64At(run$12 + 48, msr_hv_synic_sint[3]!, "msr_hyperv_synic.msr_hv_synic_sint[3]");
-    w.u64At(run$12 + 56, msr_hv_synic_sint[4]!, "msr_hyperv_synic.msr_hv_synic_sint[4]");
-    w.u64At(run$12 + 64, msr_hv_synic_sint[5]!, "msr_hyperv_synic.msr_hv_synic_sint[5]");
-    w.u64At(run$12 + 72, msr_hv_synic_sint[6]!, "msr_hyperv_synic.msr_hv_synic_sint[6]");
-    w.u64At(run$12 + 80, msr_hv_synic_sint[7]!, "msr_hyperv_synic.msr_hv_synic_sint[7]");
-    w.u64At(run$12 + 88, msr_hv_synic_sint[8]!, "msr_hyperv_synic.msr_hv_synic_sint[8]");
-    w.u64At(run$12 + 96, msr_hv_synic_sint[9]!, "msr_hyperv_synic.msr_hv_synic_sint[9]");
-    w.u64At(run$12 + 104, msr_hv_synic_sint[10]!, "msr_hyperv_synic.msr_hv_synic_sint[10]");
-    w.u64At(run$12 + 112, msr_hv_synic_sint[11]!, "msr_hyperv_synic.msr_hv_synic_sint[11]");
-    w.u64At(run$12 + 120, msr_hv_synic_sint[12]!, "msr_hyperv_synic.msr_hv_synic_sint[12]");
-    w.u64At(run$12 + 128, msr_hv_synic_sint[13]!, "msr_hyperv_synic.msr_hv_synic_sint[13]");
-    w.u64At(run$12 + 136, msr_hv_synic_sint[14]!, "msr_hyperv_synic.msr_hv_synic_sint[14]");
-    w.u64At(run$12 + 144, msr_hv_synic_sint[15]!, "msr_hyperv_synic.msr_hv_synic_sint[15]");
+    w.u64At(run$10 + 24, msr_hv_synic_sint[0]!, "msr_hyperv_synic.msr_hv_synic_sint[0]");
+    w.u64At(run$10 + 32, msr_hv_synic_sint[1]!, "msr_hyperv_synic.msr_hv_synic_sint[1]");
+    w.u64At(run$10 + 40, msr_hv_synic_sint[2]!, "msr_hyperv_synic.msr_hv_synic_sint[2]");
+    w.u64At(run$10 + 48, msr_hv_synic_sint[3]!, "msr_hyperv_synic.msr_hv_synic_sint[3]");
+    w.u64At(run$10 + 56, msr_hv_synic_sint[4]!, "msr_hyperv_synic.msr_hv_synic_sint[4]");
+    w.u64At(run$10 + 64, msr_hv_synic_sint[5]!, "msr_hyperv_synic.msr_hv_synic_sint[5]");
+    w.u64At(run$10 + 72, msr_hv_synic_sint[6]!, "msr_hyperv_synic.msr_hv_synic_sint[6]");
+    w.u64At(run$10 + 80, msr_hv_synic_sint[7]!, "msr_hyperv_synic.msr_hv_synic_sint[7]");
+    w.u64At(run$10 + 88, msr_hv_synic_sint[8]!, "msr_hyperv_synic.msr_hv_synic_sint[8]");
+    w.u64At(run$10 + 96, msr_hv_synic_sint[9]!, "msr_hyperv_synic.msr_hv_synic_sint[9]");
+    w.u64At(run$10 + 104, msr_hv_synic_sint[10]!, "msr_hyperv_synic.msr_hv_synic_sint[10]");
+    w.u64At(run$10 + 112, msr_hv_synic_sint[11]!, "msr_hyperv_synic.msr_hv_synic_sint[11]");
+    w.u64At(run$10 + 120, msr_hv_synic_sint[12]!, "msr_hyperv_synic.msr_hv_synic_sint[12]");
+    w.u64At(run$10 + 128, msr_hv_synic_sint[13]!, "msr_hyperv_synic.msr_hv_synic_sint[13]");
+    w.u64At(run$10 + 136, msr_hv_synic_sint[14]!, "msr_hyperv_synic.msr_hv_synic_sint[14]");
+    w.u64At(run$10 + 144, msr_hv_synic_sint[15]!, "msr_hyperv_synic.msr_hv_synic_sint[15]");
   } else w.absent(msr_hyperv_synic, "msr_hyperv_synic");
   const msr_hyperv_stimer = s.msr_hyperv_stimer;
   if (
@@ -2070,25 +2088,25 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(msr_hyperv_stimer, "msr_hyperv_stimer");
     w.subsection("cpu/msr_hyperv_stimer", 1);
-    const run$13 = w.run(64, "msr_hyperv_stimer.msr_hv_stimer_config[0]");
+    const run$11 = w.run(64, "msr_hyperv_stimer.msr_hv_stimer_config[0]");
     const msr_hv_stimer_config = w.tuple(
       msr_hyperv_stimer.msr_hv_stimer_config,
       4,
       "msr_hyperv_stimer.msr_hv_stimer_config",
     );
-    w.u64At(run$13, msr_hv_stimer_config[0]!, "msr_hyperv_stimer.msr_hv_stimer_config[0]");
-    w.u64At(run$13 + 8, msr_hv_stimer_config[1]!, "msr_hyperv_stimer.msr_hv_stimer_config[1]");
-    w.u64At(run$13 + 16, msr_hv_stimer_config[2]!, "msr_hyperv_stimer.msr_hv_stimer_config[2]");
-    w.u64At(run$13 + 24, msr_hv_stimer_config[3]!, "msr_hyperv_stimer.msr_hv_stimer_config[3]");
+    w.u64At(run$11, msr_hv_stimer_config[0]!, "msr_hyperv_stimer.msr_hv_stimer_config[0]");
+    w.u64At(run$11 + 8, msr_hv_stimer_config[1]!, "msr_hyperv_stimer.msr_hv_stimer_config[1]");
+    w.u64At(run$11 + 16, msr_hv_stimer_config[2]!, "msr_hyperv_stimer.msr_hv_stimer_config[2]");
+    w.u64At(run$11 + 24, msr_hv_stimer_config[3]!, "msr_hyperv_stimer.msr_hv_stimer_config[3]");
     const msr_hv_stimer_count = w.tuple(
       msr_hyperv_stimer.msr_hv_stimer_count,
       4,
       "msr_hyperv_stimer.msr_hv_stimer_count",
     );
-    w.u64At(run$13 + 32, msr_hv_stimer_count[0]!, "msr_hyperv_stimer.msr_hv_stimer_count[0]");
-    w.u64At(run$13 + 40, msr_hv_stimer_count[1]!, "msr_hyperv_stimer.msr_hv_stimer_count[1]");
-    w.u64At(run$13 + 48, msr_hv_stimer_count[2]!, "msr_hyperv_stimer.msr_hv_stimer_count[2]");
-    w.u64At(run$13 + 56, msr_hv_stimer_count[3]!, "msr_hyperv_stimer.msr_hv_stimer_count[3]");
+    w.u64At(run$11 + 32, msr_hv_stimer_count[0]!, "msr_hyperv_stimer.msr_hv_stimer_count[0]");
+    w.u64At(run$11 + 40, msr_hv_stimer_count[1]!, "msr_hyperv_stimer.msr_hv_stimer_count[1]");
+    w.u64At(run$11 + 48, msr_hv_stimer_count[2]!, "msr_hyperv_stimer.msr_hv_stimer_count[2]");
+    w.u64At(run$11 + 56, msr_hv_stimer_count[3]!, "msr_hyperv_stimer.msr_hv_stimer_count[3]");
   } else w.absent(msr_hyperv_stimer, "msr_hyperv_stimer");
   const msr_hyperv_reenlightenment = s.msr_hyperv_reenlightenment;
   if (
@@ -2113,16 +2131,16 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
       "Guest enabled re-enlightenment notifications, 'tsc-frequency=' has to be specified",
       "msr_hyperv_reenlightenment.msr_hv_reenlightenment_control",
     );
-    const run$14 = w.run(16, "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_control");
+    const run$12 = w.run(16, "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_control");
     const msr_hv_tsc_emulation_control = msr_hyperv_reenlightenment.msr_hv_tsc_emulation_control;
     w.u64At(
-      run$14,
+      run$12,
       msr_hv_tsc_emulation_control,
       "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_control",
     );
     const msr_hv_tsc_emulation_status = msr_hyperv_reenlightenment.msr_hv_tsc_emulation_status;
     w.u64At(
-      run$14 + 8,
+      run$12 + 8,
       msr_hv_tsc_emulation_status,
       "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_status",
     );
@@ -2333,34 +2351,56 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(avx512, "avx512");
     w.subsection("cpu/avx512", 1);
-    const run$15 = w.run(64, "avx512.opmask_regs[0]");
+    const run$13 = w.run(1600, "avx512.opmask_regs[0]");
     const opmask_regs = w.tuple(avx512.opmask_regs, 8, "avx512.opmask_regs");
-    w.u64At(run$15, opmask_regs[0]!, "avx512.opmask_regs[0]");
-    w.u64At(run$15 + 8, opmask_regs[1]!, "avx512.opmask_regs[1]");
-    w.u64At(run$15 + 16, opmask_regs[2]!, "avx512.opmask_regs[2]");
-    w.u64At(run$15 + 24, opmask_regs[3]!, "avx512.opmask_regs[3]");
-    w.u64At(run$15 + 32, opmask_regs[4]!, "avx512.opmask_regs[4]");
-    w.u64At(run$15 + 40, opmask_regs[5]!, "avx512.opmask_regs[5]");
-    w.u64At(run$15 + 48, opmask_regs[6]!, "avx512.opmask_regs[6]");
-    w.u64At(run$15 + 56, opmask_regs[7]!, "avx512.opmask_regs[7]");
+    w.u64At(run$13, opmask_regs[0]!, "avx512.opmask_regs[0]");
+    w.u64At(run$13 + 8, opmask_regs[1]!, "avx512.opmask_regs[1]");
+    w.u64At(run$13 + 16, opmask_regs[2]!, "avx512.opmask_regs[2]");
+    w.u64At(run$13 + 24, opmask_regs[3]!, "avx512.opmask_regs[3]");
+    w.u64At(run$13 + 32, opmask_regs[4]!, "avx512.opmask_regs[4]");
+    w.u64At(run$13 + 40, opmask_regs[5]!, "avx512.opmask_regs[5]");
+    w.u64At(run$13 + 48, opmask_regs[6]!, "avx512.opmask_regs[6]");
+    w.u64At(run$13 + 56, opmask_regs[7]!, "avx512.opmask_regs[7]");
     const zmmh_regs = avx512.zmmh_regs;
-    const i_19$n = CPU_NB_REGS;
-    const i_19$items = w.array(zmmh_regs, i_19$n, "avx512.zmmh_regs");
+    const i_19$items = w.array(zmmh_regs, 16, "avx512.zmmh_regs");
     let i_19 = 0;
     try {
-      for (; i_19 < i_19$n; i_19++) {
-        saveZMMHReg(w, w.object(i_19$items[i_19]!, "avx512.zmmh_regs[]"), p);
+      for (; i_19 < 16; i_19++) {
+        const i_19$s = w.object(i_19$items[i_19]!, "avx512.zmmh_regs[]");
+        const i_19$q4 = i_19$s.q4;
+        w.u64At(run$13 + i_19 * 32 + 64, i_19$q4, "q4");
+        const i_19$q5 = i_19$s.q5;
+        w.u64At(run$13 + i_19 * 32 + 72, i_19$q5, "q5");
+        const i_19$q6 = i_19$s.q6;
+        w.u64At(run$13 + i_19 * 32 + 80, i_19$q6, "q6");
+        const i_19$q7 = i_19$s.q7;
+        w.u64At(run$13 + i_19 * 32 + 88, i_19$q7, "q7");
       }
     } catch (e) {
       throw atIndex(atPath(e, "avx512.zmmh_regs[]"), i_19);
     }
     const hi16_zmm_regs = avx512.hi16_zmm_regs;
-    const i_20$n = CPU_NB_REGS;
-    const i_20$items = w.array(hi16_zmm_regs, i_20$n, "avx512.hi16_zmm_regs");
+    const i_20$items = w.array(hi16_zmm_regs, 16, "avx512.hi16_zmm_regs");
     let i_20 = 0;
     try {
-      for (; i_20 < i_20$n; i_20++) {
-        saveHi16ZMMReg(w, w.object(i_20$items[i_20]!, "avx512.hi16_zmm_regs[]"), p);
+      for (; i_20 < 16; i_20++) {
+        const i_20$s = w.object(i_20$items[i_20]!, "avx512.hi16_zmm_regs[]");
+        const i_20$q0 = i_20$s.q0;
+        w.u64At(run$13 + i_20 * 64 + 576, i_20$q0, "q0");
+        const i_20$q1 = i_20$s.q1;
+        w.u64At(run$13 + i_20 * 64 + 584, i_20$q1, "q1");
+        const i_20$q2 = i_20$s.q2;
+        w.u64At(run$13 + i_20 * 64 + 592, i_20$q2, "q2");
+        const i_20$q3 = i_20$s.q3;
+        w.u64At(run$13 + i_20 * 64 + 600, i_20$q3, "q3");
+        const i_20$q4 = i_20$s.q4;
+        w.u64At(run$13 + i_20 * 64 + 608, i_20$q4, "q4");
+        const i_20$q5 = i_20$s.q5;
+        w.u64At(run$13 + i_20 * 64 + 616, i_20$q5, "q5");
+        const i_20$q6 = i_20$s.q6;
+        w.u64At(run$13 + i_20 * 64 + 624, i_20$q6, "q6");
+        const i_20$q7 = i_20$s.q7;
+        w.u64At(run$13 + i_20 * 64 + 632, i_20$q7, "q7");
       }
     } catch (e) {
       throw atIndex(atPath(e, "avx512.hi16_zmm_regs[]"), i_20);
@@ -2458,26 +2498,26 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   ) {
     w.object(intel_pt, "intel_pt");
     w.subsection("cpu/intel_pt", 1);
-    const run$16 = w.run(104, "intel_pt.msr_rtit_ctrl");
+    const run$14 = w.run(104, "intel_pt.msr_rtit_ctrl");
     const msr_rtit_ctrl = intel_pt.msr_rtit_ctrl;
-    w.u64At(run$16, msr_rtit_ctrl, "intel_pt.msr_rtit_ctrl");
+    w.u64At(run$14, msr_rtit_ctrl, "intel_pt.msr_rtit_ctrl");
     const msr_rtit_status = intel_pt.msr_rtit_status;
-    w.u64At(run$16 + 8, msr_rtit_status, "intel_pt.msr_rtit_status");
+    w.u64At(run$14 + 8, msr_rtit_status, "intel_pt.msr_rtit_status");
     const msr_rtit_output_base = intel_pt.msr_rtit_output_base;
-    w.u64At(run$16 + 16, msr_rtit_output_base, "intel_pt.msr_rtit_output_base");
+    w.u64At(run$14 + 16, msr_rtit_output_base, "intel_pt.msr_rtit_output_base");
     const msr_rtit_output_mask = intel_pt.msr_rtit_output_mask;
-    w.u64At(run$16 + 24, msr_rtit_output_mask, "intel_pt.msr_rtit_output_mask");
+    w.u64At(run$14 + 24, msr_rtit_output_mask, "intel_pt.msr_rtit_output_mask");
     const msr_rtit_cr3_match = intel_pt.msr_rtit_cr3_match;
-    w.u64At(run$16 + 32, msr_rtit_cr3_match, "intel_pt.msr_rtit_cr3_match");
+    w.u64At(run$14 + 32, msr_rtit_cr3_match, "intel_pt.msr_rtit_cr3_match");
     const msr_rtit_addrs = w.tuple(intel_pt.msr_rtit_addrs, 8, "intel_pt.msr_rtit_addrs");
-    w.u64At(run$16 + 40, msr_rtit_addrs[0]!, "intel_pt.msr_rtit_addrs[0]");
-    w.u64At(run$16 + 48, msr_rtit_addrs[1]!, "intel_pt.msr_rtit_addrs[1]");
-    w.u64At(run$16 + 56, msr_rtit_addrs[2]!, "intel_pt.msr_rtit_addrs[2]");
-    w.u64At(run$16 + 64, msr_rtit_addrs[3]!, "intel_pt.msr_rtit_addrs[3]");
-    w.u64At(run$16 + 72, msr_rtit_addrs[4]!, "intel_pt.msr_rtit_addrs[4]");
-    w.u64At(run$16 + 80, msr_rtit_addrs[5]!, "intel_pt.msr_rtit_addrs[5]");
-    w.u64At(run$16 + 88, msr_rtit_addrs[6]!, "intel_pt.msr_rtit_addrs[6]");
-    w.u64At(run$16 + 96, msr_rtit_addrs[7]!, "intel_pt.msr_rtit_addrs[7]");
+    w.u64At(run$14 + 40, msr_rtit_addrs[0]!, "intel_pt.msr_rtit_addrs[0]");
+    w.u64At(run$14 + 48, msr_rtit_addrs[1]!, "intel_pt.msr_rtit_addrs[1]");
+    w.u64At(run$14 + 56, msr_rtit_addrs[2]!, "intel_pt.msr_rtit_addrs[2]");
+    w.u64At(run$14 + 64, msr_rtit_addrs[3]!, "intel_pt.msr_rtit_addrs[3]");
+    w.u64At(run$14 + 72, msr_rtit_addrs[4]!, "intel_pt.msr_rtit_addrs[4]");
+    w.u64At(run$14 + 80, msr_rtit_addrs[5]!, "intel_pt.msr_rtit_addrs[5]");
+    w.u64At(run$14 + 88, msr_rtit_addrs[6]!, "intel_pt.msr_rtit_addrs[6]");
+    w.u64At(run$14 + 96, msr_rtit_addrs[7]!, "intel_pt.msr_rtit_addrs[7]");
   } else w.absent(intel_pt, "intel_pt");
   const virt_ssbd = s.virt_ssbd;
   if (virt_ssbd !== undefined && virt_ssbd.virt_ssbd !== 0n) {
@@ -2489,11 +2529,11 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   if ((env_hflags2 & HF2_NPT_MASK) >>> 0 !== 0) {
     const svm_npt = w.object(w.present(s.svm_npt, "svm_npt"), "svm_npt");
     w.subsection("cpu/svn_npt", 1);
-    const run$17 = w.run(12, "svm_npt.nested_cr3");
+    const run$15 = w.run(12, "svm_npt.nested_cr3");
     const nested_cr3 = svm_npt.nested_cr3;
-    w.u64At(run$17, nested_cr3, "svm_npt.nested_cr3");
+    w.u64At(run$15, nested_cr3, "svm_npt.nested_cr3");
     const nested_pg_mode = svm_npt.nested_pg_mode;
-    w.u32At(run$17 + 8, nested_pg_mode, "svm_npt.nested_pg_mode");
+    w.u32At(run$15 + 8, nested_pg_mode, "svm_npt.nested_pg_mode");
   } else w.absent(s.svm_npt, "svm_npt");
   const svm_guest = s.svm_guest;
   if (svm_guest !== undefined && tcg && svm_guest.int_ctl !== 0) {
@@ -2549,36 +2589,36 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   if (cpu_sgx_lc) {
     const intel_sgx = w.object(w.present(s.intel_sgx, "intel_sgx"), "intel_sgx");
     w.subsection("cpu/intel_sgx", 1);
-    const run$18 = w.run(32, "intel_sgx.msr_ia32_sgxlepubkeyhash[0]");
+    const run$16 = w.run(32, "intel_sgx.msr_ia32_sgxlepubkeyhash[0]");
     const msr_ia32_sgxlepubkeyhash = w.tuple(
       intel_sgx.msr_ia32_sgxlepubkeyhash,
       4,
       "intel_sgx.msr_ia32_sgxlepubkeyhash",
     );
-    w.u64At(run$18, msr_ia32_sgxlepubkeyhash[0]!, "intel_sgx.msr_ia32_sgxlepubkeyhash[0]");
-    w.u64At(run$18 + 8, msr_ia32_sgxlepubkeyhash[1]!, "intel_sgx.msr_ia32_sgxlepubkeyhash[1]");
-    w.u64At(run$18 + 16, msr_ia32_sgxlepubkeyhash[2]!, "intel_sgx.msr_ia32_sgxlepubkeyhash[2]");
-    w.u64At(run$18 + 24, msr_ia32_sgxlepubkeyhash[3]!, "intel_sgx.msr_ia32_sgxlepubkeyhash[3]");
+    w.u64At(run$16, msr_ia32_sgxlepubkeyhash[0]!, "intel_sgx.msr_ia32_sgxlepubkeyhash[0]");
+    w.u64At(run$16 + 8, msr_ia32_sgxlepubkeyhash[1]!, "intel_sgx.msr_ia32_sgxlepubkeyhash[1]");
+    w.u64At(run$16 + 16, msr_ia32_sgxlepubkeyhash[2]!, "intel_sgx.msr_ia32_sgxlepubkeyhash[2]");
+    w.u64At(run$16 + 24, msr_ia32_sgxlepubkeyhash[3]!, "intel_sgx.msr_ia32_sgxlepubkeyhash[3]");
   } else w.absent(s.intel_sgx, "intel_sgx");
   const pdptrs = s.pdptrs;
   if (pdptrs !== undefined) {
     w.object(pdptrs, "pdptrs");
     w.subsection("cpu/pdptrs", 1);
-    const run$19 = w.run(32, "pdptrs.pdptrs[0]");
+    const run$17 = w.run(32, "pdptrs.pdptrs[0]");
     const pdptrs_2 = w.tuple(pdptrs.pdptrs, 4, "pdptrs.pdptrs");
-    w.u64At(run$19, pdptrs_2[0]!, "pdptrs.pdptrs[0]");
-    w.u64At(run$19 + 8, pdptrs_2[1]!, "pdptrs.pdptrs[1]");
-    w.u64At(run$19 + 16, pdptrs_2[2]!, "pdptrs.pdptrs[2]");
-    w.u64At(run$19 + 24, pdptrs_2[3]!, "pdptrs.pdptrs[3]");
+    w.u64At(run$17, pdptrs_2[0]!, "pdptrs.pdptrs[0]");
+    w.u64At(run$17 + 8, pdptrs_2[1]!, "pdptrs.pdptrs[1]");
+    w.u64At(run$17 + 16, pdptrs_2[2]!, "pdptrs.pdptrs[2]");
+    w.u64At(run$17 + 24, pdptrs_2[3]!, "pdptrs.pdptrs[3]");
   }
   if (cpu_xfd) {
     const msr_xfd = w.object(w.present(s.msr_xfd, "msr_xfd"), "msr_xfd");
     w.subsection("cpu/msr_xfd", 1);
-    const run$20 = w.run(16, "msr_xfd.msr_xfd");
+    const run$18 = w.run(16, "msr_xfd.msr_xfd");
     const msr_xfd_2 = msr_xfd.msr_xfd;
-    w.u64At(run$20, msr_xfd_2, "msr_xfd.msr_xfd");
+    w.u64At(run$18, msr_xfd_2, "msr_xfd.msr_xfd");
     const msr_xfd_err = msr_xfd.msr_xfd_err;
-    w.u64At(run$20 + 8, msr_xfd_err, "msr_xfd.msr_xfd_err");
+    w.u64At(run$18 + 8, msr_xfd_err, "msr_xfd.msr_xfd_err");
   } else w.absent(s.msr_xfd, "msr_xfd");
   if (cpu_amx_tile) {
     const intel_amx_xtile = w.object(
@@ -2594,18 +2634,23 @@ export function saveCpu(w: Writer, s: Cpu, p: Params = {}): void {
   if (cpu_arch_lbr) {
     const arch_lbr = w.object(w.present(s.arch_lbr, "arch_lbr"), "arch_lbr");
     w.subsection("cpu/arch_lbr", 1);
-    const run$21 = w.run(16, "arch_lbr.msr_lbr_ctl");
+    const run$19 = w.run(784, "arch_lbr.msr_lbr_ctl");
     const msr_lbr_ctl = arch_lbr.msr_lbr_ctl;
-    w.u64At(run$21, msr_lbr_ctl, "arch_lbr.msr_lbr_ctl");
+    w.u64At(run$19, msr_lbr_ctl, "arch_lbr.msr_lbr_ctl");
     const msr_lbr_depth = arch_lbr.msr_lbr_depth;
-    w.u64At(run$21 + 8, msr_lbr_depth, "arch_lbr.msr_lbr_depth");
+    w.u64At(run$19 + 8, msr_lbr_depth, "arch_lbr.msr_lbr_depth");
     const lbr_records = arch_lbr.lbr_records;
-    const i_24$n = ARCH_LBR_NR_ENTRIES;
-    const i_24$items = w.array(lbr_records, i_24$n, "arch_lbr.lbr_records");
+    const i_24$items = w.array(lbr_records, 32, "arch_lbr.lbr_records");
     let i_24 = 0;
     try {
-      for (; i_24 < i_24$n; i_24++) {
-        saveLBREntry(w, w.object(i_24$items[i_24]!, "arch_lbr.lbr_records[]"), p);
+      for (; i_24 < 32; i_24++) {
+        const i_24$s = w.object(i_24$items[i_24]!, "arch_lbr.lbr_records[]");
+        const i_24$from = i_24$s.from;
+        w.u64At(run$19 + i_24 * 24 + 16, i_24$from, "from");
+        const i_24$to = i_24$s.to;
+        w.u64At(run$19 + i_24 * 24 + 24, i_24$to, "to");
+        const i_24$info = i_24$s.info;
+        w.u64At(run$19 + i_24 * 24 + 32, i_24$info, "info");
       }
     } catch (e) {
       throw atIndex(atPath(e, "arch_lbr.lbr_records[]"), i_24);
@@ -2648,6 +2693,30 @@ const loadCpu$run1: RunLayout = [
   [6, 2, "u16", "env.fpregs_format_vmstate"],
 ];
 const loadCpu$run2: RunLayout = [
+  [
+    0,
+    8,
+    10,
+    "env.fpregs[]",
+    [
+      [0, 8, "u64", "tmp_mant"],
+      [8, 2, "u16", "tmp_exp"],
+    ],
+  ],
+  [
+    80,
+    6,
+    20,
+    "env.segs[]",
+    [
+      [0, 4, "u32", "selector"],
+      [4, 8, "u64", "base"],
+      [12, 4, "u32", "limit"],
+      [16, 4, "u32", "flags"],
+    ],
+  ],
+];
+const loadCpu$run3: RunLayout = [
   [0, 4, "u32", "env.sysenter_cs"],
   [4, 8, "u64", "env.sysenter_esp"],
   [12, 8, "u64", "env.sysenter_eip"],
@@ -2665,71 +2734,86 @@ const loadCpu$run2: RunLayout = [
   [108, 8, "u64", "env.dr[7]"],
   [116, 4, "i32", "env.a20_mask"],
   [120, 4, "u32", "env.mxcsr"],
-];
-const loadCpu$run3: RunLayout = [
-  [0, 8, "u64", "env.efer"],
-  [8, 8, "u64", "env.star"],
-  [16, 8, "u64", "env.lstar"],
-  [24, 8, "u64", "env.cstar"],
-  [32, 8, "u64", "env.fmask"],
-  [40, 8, "u64", "env.kernelgsbase"],
-  [48, 4, "u32", "env.smbase"],
-  [52, 8, "u64", "env.pat"],
-  [60, 4, "u32", "env.hflags2"],
-  [64, 8, "u64", "env.vm_hsave"],
-  [72, 8, "u64", "env.vm_vmcb"],
-  [80, 8, "u64", "env.tsc_offset"],
-  [88, 8, "u64", "env.intercept"],
-  [96, 2, "u16", "env.intercept_cr_read"],
-  [98, 2, "u16", "env.intercept_cr_write"],
-  [100, 2, "u16", "env.intercept_dr_read"],
-  [102, 2, "u16", "env.intercept_dr_write"],
-  [104, 4, "u32", "env.intercept_exceptions"],
-  [108, 1, "u8", "env.v_tpr"],
-  [109, 8, "u64", "env.mtrr_fixed[0]"],
-  [117, 8, "u64", "env.mtrr_fixed[1]"],
-  [125, 8, "u64", "env.mtrr_fixed[2]"],
-  [133, 8, "u64", "env.mtrr_fixed[3]"],
-  [141, 8, "u64", "env.mtrr_fixed[4]"],
-  [149, 8, "u64", "env.mtrr_fixed[5]"],
-  [157, 8, "u64", "env.mtrr_fixed[6]"],
-  [165, 8, "u64", "env.mtrr_fixed[7]"],
-  [173, 8, "u64", "env.mtrr_fixed[8]"],
-  [181, 8, "u64", "env.mtrr_fixed[9]"],
-  [189, 8, "u64", "env.mtrr_fixed[10]"],
-  [197, 8, "u64", "env.mtrr_deftype"],
+  [
+    124,
+    16,
+    16,
+    "env.xmm_regs[]",
+    [
+      [0, 8, "u64", "q0"],
+      [8, 8, "u64", "q1"],
+    ],
+  ],
+  [380, 8, "u64", "env.efer"],
+  [388, 8, "u64", "env.star"],
+  [396, 8, "u64", "env.lstar"],
+  [404, 8, "u64", "env.cstar"],
+  [412, 8, "u64", "env.fmask"],
+  [420, 8, "u64", "env.kernelgsbase"],
+  [428, 4, "u32", "env.smbase"],
+  [432, 8, "u64", "env.pat"],
+  [440, 4, "u32", "env.hflags2"],
+  [444, 8, "u64", "env.vm_hsave"],
+  [452, 8, "u64", "env.vm_vmcb"],
+  [460, 8, "u64", "env.tsc_offset"],
+  [468, 8, "u64", "env.intercept"],
+  [476, 2, "u16", "env.intercept_cr_read"],
+  [478, 2, "u16", "env.intercept_cr_write"],
+  [480, 2, "u16", "env.intercept_dr_read"],
+  [482, 2, "u16", "env.intercept_dr_write"],
+  [484, 4, "u32", "env.intercept_exceptions"],
+  [488, 1, "u8", "env.v_tpr"],
+  [489, 8, "u64", "env.mtrr_fixed[0]"],
+  [497, 8, "u64", "env.mtrr_fixed[1]"],
+  [505, 8, "u64", "env.mtrr_fixed[2]"],
+  [513, 8, "u64", "env.mtrr_fixed[3]"],
+  [521, 8, "u64", "env.mtrr_fixed[4]"],
+  [529, 8, "u64", "env.mtrr_fixed[5]"],
+  [537, 8, "u64", "env.mtrr_fixed[6]"],
+  [545, 8, "u64", "env.mtrr_fixed[7]"],
+  [553, 8, "u64", "env.mtrr_fixed[8]"],
+  [561, 8, "u64", "env.mtrr_fixed[9]"],
+  [569, 8, "u64", "env.mtrr_fixed[10]"],
+  [577, 8, "u64", "env.mtrr_deftype"],
+  [
+    585,
+    8,
+    16,
+    "env.mtrr_var[]",
+    [
+      [0, 8, "u64", "base"],
+      [8, 8, "u64", "mask"],
+    ],
+  ],
+  [713, 4, "i32", "env.interrupt_injected"],
+  [717, 4, "u32", "env.mp_state"],
+  [721, 8, "u64", "env.tsc"],
+  [729, 4, "i32", "env.exception_nr"],
+  [733, 1, "u8", "env.soft_interrupt"],
+  [734, 1, "u8", "env.nmi_injected"],
+  [735, 1, "u8", "env.nmi_pending"],
+  [736, 1, "u8", "env.has_error_code"],
+  [737, 4, "u32", "env.sipi_vector"],
+  [741, 8, "u64", "env.mcg_cap"],
+  [749, 8, "u64", "env.mcg_status"],
+  [757, 8, "u64", "env.mcg_ctl"],
+  [765, 40, 8, "env.mce_banks[]", [[0, 8, "u64", ""]]],
+  [1085, 8, "u64", "env.tsc_aux"],
+  [1093, 8, "u64", "env.system_time_msr"],
+  [1101, 8, "u64", "env.wall_clock_msr"],
 ];
 const loadCpu$run4: RunLayout = [
-  [0, 4, "i32", "env.interrupt_injected"],
-  [4, 4, "u32", "env.mp_state"],
-  [8, 8, "u64", "env.tsc"],
-  [16, 4, "i32", "env.exception_nr"],
-  [20, 1, "u8", "env.soft_interrupt"],
-  [21, 1, "u8", "env.nmi_injected"],
-  [22, 1, "u8", "env.nmi_pending"],
-  [23, 1, "u8", "env.has_error_code"],
-  [24, 4, "u32", "env.sipi_vector"],
-  [28, 8, "u64", "env.mcg_cap"],
-  [36, 8, "u64", "env.mcg_status"],
-  [44, 8, "u64", "env.mcg_ctl"],
-];
-const loadCpu$run5: RunLayout = [
-  [0, 8, "u64", "env.tsc_aux"],
-  [8, 8, "u64", "env.system_time_msr"],
-  [16, 8, "u64", "env.wall_clock_msr"],
-];
-const loadCpu$run6: RunLayout = [
   [0, 1, "u8", "exception_info.exception_pending"],
   [1, 1, "u8", "exception_info.exception_injected"],
   [2, 1, "u8", "exception_info.exception_has_payload"],
   [3, 8, "u64", "exception_info.exception_payload"],
 ];
-const loadCpu$run7: RunLayout = [
+const loadCpu$run5: RunLayout = [
   [0, 2, "u16", "fpop_ip_dp.fpop"],
   [2, 8, "u64", "fpop_ip_dp.fpip"],
   [10, 8, "u64", "fpop_ip_dp.fpdp"],
 ];
-const loadCpu$run8: RunLayout = [
+const loadCpu$run6: RunLayout = [
   [0, 8, "u64", "msr_architectural_pmu.msr_fixed_ctr_ctrl"],
   [8, 8, "u64", "msr_architectural_pmu.msr_global_ctrl"],
   [16, 8, "u64", "msr_architectural_pmu.msr_global_status"],
@@ -2737,24 +2821,36 @@ const loadCpu$run8: RunLayout = [
   [32, 8, "u64", "msr_architectural_pmu.msr_fixed_counters[0]"],
   [40, 8, "u64", "msr_architectural_pmu.msr_fixed_counters[1]"],
   [48, 8, "u64", "msr_architectural_pmu.msr_fixed_counters[2]"],
+  [56, 18, 8, "msr_architectural_pmu.msr_gp_counters[]", [[0, 8, "u64", ""]]],
+  [200, 18, 8, "msr_architectural_pmu.msr_gp_evtsel[]", [[0, 8, "u64", ""]]],
 ];
-const loadCpu$run9: RunLayout = [
-  [0, 8, "u64", "mpx.bndcs_regs.cfgu"],
-  [8, 8, "u64", "mpx.bndcs_regs.sts"],
-  [16, 8, "u64", "mpx.msr_bndcfgs"],
+const loadCpu$run7: RunLayout = [
+  [
+    0,
+    4,
+    16,
+    "mpx.bnd_regs[]",
+    [
+      [0, 8, "u64", "lb"],
+      [8, 8, "u64", "ub"],
+    ],
+  ],
+  [64, 8, "u64", "mpx.bndcs_regs.cfgu"],
+  [72, 8, "u64", "mpx.bndcs_regs.sts"],
+  [80, 8, "u64", "mpx.msr_bndcfgs"],
 ];
-const loadCpu$run10: RunLayout = [
+const loadCpu$run8: RunLayout = [
   [0, 8, "u64", "msr_hyperv_hypercall.msr_hv_guest_os_id"],
   [8, 8, "u64", "msr_hyperv_hypercall.msr_hv_hypercall"],
 ];
-const loadCpu$run11: RunLayout = [
+const loadCpu$run9: RunLayout = [
   [0, 8, "u64", "msr_hyperv_crash.msr_hv_crash_params[0]"],
   [8, 8, "u64", "msr_hyperv_crash.msr_hv_crash_params[1]"],
   [16, 8, "u64", "msr_hyperv_crash.msr_hv_crash_params[2]"],
   [24, 8, "u64", "msr_hyperv_crash.msr_hv_crash_params[3]"],
   [32, 8, "u64", "msr_hyperv_crash.msr_hv_crash_params[4]"],
 ];
-const loadCpu$run12: RunLayout = [
+const loadCpu$run10: RunLayout = [
   [0, 8, "u64", "msr_hyperv_synic.msr_hv_synic_control"],
   [8, 8, "u64", "msr_hyperv_synic.msr_hv_synic_evt_page"],
   [16, 8, "u64", "msr_hyperv_synic.msr_hv_synic_msg_page"],
@@ -2775,7 +2871,7 @@ const loadCpu$run12: RunLayout = [
   [136, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[14]"],
   [144, 8, "u64", "msr_hyperv_synic.msr_hv_synic_sint[15]"],
 ];
-const loadCpu$run13: RunLayout = [
+const loadCpu$run11: RunLayout = [
   [0, 8, "u64", "msr_hyperv_stimer.msr_hv_stimer_config[0]"],
   [8, 8, "u64", "msr_hyperv_stimer.msr_hv_stimer_config[1]"],
   [16, 8, "u64", "msr_hyperv_stimer.msr_hv_stimer_config[2]"],
@@ -2785,11 +2881,11 @@ const loadCpu$run13: RunLayout = [
   [48, 8, "u64", "msr_hyperv_stimer.msr_hv_stimer_count[2]"],
   [56, 8, "u64", "msr_hyperv_stimer.msr_hv_stimer_count[3]"],
 ];
-const loadCpu$run14: RunLayout = [
+const loadCpu$run12: RunLayout = [
   [0, 8, "u64", "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_control"],
   [8, 8, "u64", "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_status"],
 ];
-const loadCpu$run15: RunLayout = [
+const loadCpu$run13: RunLayout = [
   [0, 8, "u64", "avx512.opmask_regs[0]"],
   [8, 8, "u64", "avx512.opmask_regs[1]"],
   [16, 8, "u64", "avx512.opmask_regs[2]"],
@@ -2798,8 +2894,36 @@ const loadCpu$run15: RunLayout = [
   [40, 8, "u64", "avx512.opmask_regs[5]"],
   [48, 8, "u64", "avx512.opmask_regs[6]"],
   [56, 8, "u64", "avx512.opmask_regs[7]"],
+  [
+    64,
+    16,
+    32,
+    "avx512.zmmh_regs[]",
+    [
+      [0, 8, "u64", "q4"],
+      [8, 8, "u64", "q5"],
+      [16, 8, "u64", "q6"],
+      [24, 8, "u64", "q7"],
+    ],
+  ],
+  [
+    576,
+    16,
+    64,
+    "avx512.hi16_zmm_regs[]",
+    [
+      [0, 8, "u64", "q0"],
+      [8, 8, "u64", "q1"],
+      [16, 8, "u64", "q2"],
+      [24, 8, "u64", "q3"],
+      [32, 8, "u64", "q4"],
+      [40, 8, "u64", "q5"],
+      [48, 8, "u64", "q6"],
+      [56, 8, "u64", "q7"],
+    ],
+  ],
 ];
-const loadCpu$run16: RunLayout = [
+const loadCpu$run14: RunLayout = [
   [0, 8, "u64", "intel_pt.msr_rtit_ctrl"],
   [8, 8, "u64", "intel_pt.msr_rtit_status"],
   [16, 8, "u64", "intel_pt.msr_rtit_output_base"],
@@ -2814,29 +2938,40 @@ const loadCpu$run16: RunLayout = [
   [88, 8, "u64", "intel_pt.msr_rtit_addrs[6]"],
   [96, 8, "u64", "intel_pt.msr_rtit_addrs[7]"],
 ];
-const loadCpu$run17: RunLayout = [
+const loadCpu$run15: RunLayout = [
   [0, 8, "u64", "svm_npt.nested_cr3"],
   [8, 4, "u32", "svm_npt.nested_pg_mode"],
 ];
-const loadCpu$run18: RunLayout = [
+const loadCpu$run16: RunLayout = [
   [0, 8, "u64", "intel_sgx.msr_ia32_sgxlepubkeyhash[0]"],
   [8, 8, "u64", "intel_sgx.msr_ia32_sgxlepubkeyhash[1]"],
   [16, 8, "u64", "intel_sgx.msr_ia32_sgxlepubkeyhash[2]"],
   [24, 8, "u64", "intel_sgx.msr_ia32_sgxlepubkeyhash[3]"],
 ];
-const loadCpu$run19: RunLayout = [
+const loadCpu$run17: RunLayout = [
   [0, 8, "u64", "pdptrs.pdptrs[0]"],
   [8, 8, "u64", "pdptrs.pdptrs[1]"],
   [16, 8, "u64", "pdptrs.pdptrs[2]"],
   [24, 8, "u64", "pdptrs.pdptrs[3]"],
 ];
-const loadCpu$run20: RunLayout = [
+const loadCpu$run18: RunLayout = [
   [0, 8, "u64", "msr_xfd.msr_xfd"],
   [8, 8, "u64", "msr_xfd.msr_xfd_err"],
 ];
-const loadCpu$run21: RunLayout = [
+const loadCpu$run19: RunLayout = [
   [0, 8, "u64", "arch_lbr.msr_lbr_ctl"],
   [8, 8, "u64", "arch_lbr.msr_lbr_depth"],
+  [
+    16,
+    32,
+    24,
+    "arch_lbr.lbr_records[]",
+    [
+      [0, 8, "u64", "from"],
+      [8, 8, "u64", "to"],
+      [16, 8, "u64", "info"],
+    ],
+  ],
 ];
 
 /** Reads section "cpu"; a malformed input throws a LoadError with the field path and byte offset. */
@@ -2890,25 +3025,20 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     "env.fpregs_format_vmstate",
     env_fpregs_format_vmstate$at,
   );
-  const i_2$n = 8;
-  const env_fpregs: FPReg[] = new Array<FPReg>(i_2$n);
-  let i_2 = 0;
-  try {
-    for (; i_2 < i_2$n; i_2++) {
-      env_fpregs[i_2] = loadFPReg(r, p);
-    }
-  } catch (e) {
-    throw atIndex(atPath(e, "env.fpregs[]"), i_2);
+  const run$2 = r.run(200, loadCpu$run2);
+  const env_fpregs: FPReg[] = new Array<FPReg>(8);
+  for (let i_2 = 0; i_2 < 8; i_2++) {
+    const i_2$tmp_mant = r.u64At(run$2 + i_2 * 10, "tmp_mant");
+    const i_2$tmp_exp = r.u16At(run$2 + i_2 * 10 + 8, "tmp_exp");
+    env_fpregs[i_2] = { tmp_mant: i_2$tmp_mant, tmp_exp: i_2$tmp_exp };
   }
-  const i_3$n = 6;
-  const env_segs: SegmentCache[] = new Array<SegmentCache>(i_3$n);
-  let i_3 = 0;
-  try {
-    for (; i_3 < i_3$n; i_3++) {
-      env_segs[i_3] = loadSegmentCache(r, p);
-    }
-  } catch (e) {
-    throw atIndex(atPath(e, "env.segs[]"), i_3);
+  const env_segs: SegmentCache[] = new Array<SegmentCache>(6);
+  for (let i_3 = 0; i_3 < 6; i_3++) {
+    const i_3$selector = r.u32At(run$2 + i_3 * 20 + 80, "selector");
+    const i_3$base = r.u64At(run$2 + i_3 * 20 + 84, "base");
+    const i_3$limit = r.u32At(run$2 + i_3 * 20 + 92, "limit");
+    const i_3$flags = r.u32At(run$2 + i_3 * 20 + 96, "flags");
+    env_segs[i_3] = { selector: i_3$selector, base: i_3$base, limit: i_3$limit, flags: i_3$flags };
   }
   let env_ldt: SegmentCache;
   try {
@@ -2934,107 +3064,90 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
   } catch (e) {
     throw atPath(e, "env.idt");
   }
-  const run$2 = r.run(124, loadCpu$run2);
-  const env_sysenter_cs = r.u32At(run$2, "env.sysenter_cs");
-  const env_sysenter_esp = r.u64At(run$2 + 4, "env.sysenter_esp");
-  const env_sysenter_eip = r.u64At(run$2 + 12, "env.sysenter_eip");
-  const env_cr0 = r.u64At(run$2 + 20, "env.cr0");
-  const env_cr2 = r.u64At(run$2 + 28, "env.cr2");
-  const env_cr3 = r.u64At(run$2 + 36, "env.cr3");
-  const env_cr4 = r.u64At(run$2 + 44, "env.cr4");
+  const run$3 = r.run(1109, loadCpu$run3);
+  const env_sysenter_cs = r.u32At(run$3, "env.sysenter_cs");
+  const env_sysenter_esp = r.u64At(run$3 + 4, "env.sysenter_esp");
+  const env_sysenter_eip = r.u64At(run$3 + 12, "env.sysenter_eip");
+  const env_cr0 = r.u64At(run$3 + 20, "env.cr0");
+  const env_cr2 = r.u64At(run$3 + 28, "env.cr2");
+  const env_cr3 = r.u64At(run$3 + 36, "env.cr3");
+  const env_cr4 = r.u64At(run$3 + 44, "env.cr4");
   const env_dr: bigint[] = [
-    r.u64At(run$2 + 52, "env.dr[0]"),
-    r.u64At(run$2 + 60, "env.dr[1]"),
-    r.u64At(run$2 + 68, "env.dr[2]"),
-    r.u64At(run$2 + 76, "env.dr[3]"),
-    r.u64At(run$2 + 84, "env.dr[4]"),
-    r.u64At(run$2 + 92, "env.dr[5]"),
-    r.u64At(run$2 + 100, "env.dr[6]"),
-    r.u64At(run$2 + 108, "env.dr[7]"),
+    r.u64At(run$3 + 52, "env.dr[0]"),
+    r.u64At(run$3 + 60, "env.dr[1]"),
+    r.u64At(run$3 + 68, "env.dr[2]"),
+    r.u64At(run$3 + 76, "env.dr[3]"),
+    r.u64At(run$3 + 84, "env.dr[4]"),
+    r.u64At(run$3 + 92, "env.dr[5]"),
+    r.u64At(run$3 + 100, "env.dr[6]"),
+    r.u64At(run$3 + 108, "env.dr[7]"),
   ];
-  const env_a20_mask = r.i32At(run$2 + 116, "env.a20_mask");
-  const env_mxcsr = r.u32At(run$2 + 120, "env.mxcsr");
-  const i_5$n = CPU_NB_REGS;
-  const env_xmm_regs: XMMReg[] = new Array<XMMReg>(i_5$n);
-  let i_5 = 0;
-  try {
-    for (; i_5 < i_5$n; i_5++) {
-      env_xmm_regs[i_5] = loadXMMReg(r, p);
-    }
-  } catch (e) {
-    throw atIndex(atPath(e, "env.xmm_regs[]"), i_5);
+  const env_a20_mask = r.i32At(run$3 + 116, "env.a20_mask");
+  const env_mxcsr = r.u32At(run$3 + 120, "env.mxcsr");
+  const env_xmm_regs: XMMReg[] = new Array<XMMReg>(16);
+  for (let i_5 = 0; i_5 < 16; i_5++) {
+    const i_5$q0 = r.u64At(run$3 + i_5 * 16 + 124, "q0");
+    const i_5$q1 = r.u64At(run$3 + i_5 * 16 + 132, "q1");
+    env_xmm_regs[i_5] = { q0: i_5$q0, q1: i_5$q1 };
   }
-  const run$3 = r.run(205, loadCpu$run3);
-  const env_efer = r.u64At(run$3, "env.efer");
-  const env_star = r.u64At(run$3 + 8, "env.star");
-  const env_lstar = r.u64At(run$3 + 16, "env.lstar");
-  const env_cstar = r.u64At(run$3 + 24, "env.cstar");
-  const env_fmask = r.u64At(run$3 + 32, "env.fmask");
-  const env_kernelgsbase = r.u64At(run$3 + 40, "env.kernelgsbase");
-  const env_smbase = r.u32At(run$3 + 48, "env.smbase");
-  const env_pat = r.u64At(run$3 + 52, "env.pat");
-  const env_hflags2 = r.u32At(run$3 + 60, "env.hflags2");
-  const env_vm_hsave = r.u64At(run$3 + 64, "env.vm_hsave");
-  const env_vm_vmcb = r.u64At(run$3 + 72, "env.vm_vmcb");
-  const env_tsc_offset = r.u64At(run$3 + 80, "env.tsc_offset");
-  const env_intercept = r.u64At(run$3 + 88, "env.intercept");
-  const env_intercept_cr_read = r.u16At(run$3 + 96, "env.intercept_cr_read");
-  const env_intercept_cr_write = r.u16At(run$3 + 98, "env.intercept_cr_write");
-  const env_intercept_dr_read = r.u16At(run$3 + 100, "env.intercept_dr_read");
-  const env_intercept_dr_write = r.u16At(run$3 + 102, "env.intercept_dr_write");
-  const env_intercept_exceptions = r.u32At(run$3 + 104, "env.intercept_exceptions");
-  const env_v_tpr = r.u8At(run$3 + 108, "env.v_tpr");
+  const env_efer = r.u64At(run$3 + 380, "env.efer");
+  const env_star = r.u64At(run$3 + 388, "env.star");
+  const env_lstar = r.u64At(run$3 + 396, "env.lstar");
+  const env_cstar = r.u64At(run$3 + 404, "env.cstar");
+  const env_fmask = r.u64At(run$3 + 412, "env.fmask");
+  const env_kernelgsbase = r.u64At(run$3 + 420, "env.kernelgsbase");
+  const env_smbase = r.u32At(run$3 + 428, "env.smbase");
+  const env_pat = r.u64At(run$3 + 432, "env.pat");
+  const env_hflags2 = r.u32At(run$3 + 440, "env.hflags2");
+  const env_vm_hsave = r.u64At(run$3 + 444, "env.vm_hsave");
+  const env_vm_vmcb = r.u64At(run$3 + 452, "env.vm_vmcb");
+  const env_tsc_offset = r.u64At(run$3 + 460, "env.tsc_offset");
+  const env_intercept = r.u64At(run$3 + 468, "env.intercept");
+  const env_intercept_cr_read = r.u16At(run$3 + 476, "env.intercept_cr_read");
+  const env_intercept_cr_write = r.u16At(run$3 + 478, "env.intercept_cr_write");
+  const env_intercept_dr_read = r.u16At(run$3 + 480, "env.intercept_dr_read");
+  const env_intercept_dr_write = r.u16At(run$3 + 482, "env.intercept_dr_write");
+  const env_intercept_exceptions = r.u32At(run$3 + 484, "env.intercept_exceptions");
+  const env_v_tpr = r.u8At(run$3 + 488, "env.v_tpr");
   const env_mtrr_fixed: bigint[] = [
-    r.u64At(run$3 + 109, "env.mtrr_fixed[0]"),
-    r.u64At(run$3 + 117, "env.mtrr_fixed[1]"),
-    r.u64At(run$3 + 125, "env.mtrr_fixed[2]"),
-    r.u64At(run$3 + 133, "env.mtrr_fixed[3]"),
-    r.u64At(run$3 + 141, "env.mtrr_fixed[4]"),
-    r.u64At(run$3 + 149, "env.mtrr_fixed[5]"),
-    r.u64At(run$3 + 157, "env.mtrr_fixed[6]"),
-    r.u64At(run$3 + 165, "env.mtrr_fixed[7]"),
-    r.u64At(run$3 + 173, "env.mtrr_fixed[8]"),
-    r.u64At(run$3 + 181, "env.mtrr_fixed[9]"),
-    r.u64At(run$3 + 189, "env.mtrr_fixed[10]"),
+    r.u64At(run$3 + 489, "env.mtrr_fixed[0]"),
+    r.u64At(run$3 + 497, "env.mtrr_fixed[1]"),
+    r.u64At(run$3 + 505, "env.mtrr_fixed[2]"),
+    r.u64At(run$3 + 513, "env.mtrr_fixed[3]"),
+    r.u64At(run$3 + 521, "env.mtrr_fixed[4]"),
+    r.u64At(run$3 + 529, "env.mtrr_fixed[5]"),
+    r.u64At(run$3 + 537, "env.mtrr_fixed[6]"),
+    r.u64At(run$3 + 545, "env.mtrr_fixed[7]"),
+    r.u64At(run$3 + 553, "env.mtrr_fixed[8]"),
+    r.u64At(run$3 + 561, "env.mtrr_fixed[9]"),
+    r.u64At(run$3 + 569, "env.mtrr_fixed[10]"),
   ];
-  const env_mtrr_deftype = r.u64At(run$3 + 197, "env.mtrr_deftype");
-  const i_7$n = MSR_MTRRcap_VCNT;
-  const env_mtrr_var: MTRRVar[] = new Array<MTRRVar>(i_7$n);
-  let i_7 = 0;
-  try {
-    for (; i_7 < i_7$n; i_7++) {
-      env_mtrr_var[i_7] = loadMTRRVar(r, p);
-    }
-  } catch (e) {
-    throw atIndex(atPath(e, "env.mtrr_var[]"), i_7);
+  const env_mtrr_deftype = r.u64At(run$3 + 577, "env.mtrr_deftype");
+  const env_mtrr_var: MTRRVar[] = new Array<MTRRVar>(8);
+  for (let i_7 = 0; i_7 < 8; i_7++) {
+    const i_7$base = r.u64At(run$3 + i_7 * 16 + 585, "base");
+    const i_7$mask = r.u64At(run$3 + i_7 * 16 + 593, "mask");
+    env_mtrr_var[i_7] = { base: i_7$base, mask: i_7$mask };
   }
-  const run$4 = r.run(52, loadCpu$run4);
-  const env_interrupt_injected = r.i32At(run$4, "env.interrupt_injected");
-  const env_mp_state = r.u32At(run$4 + 4, "env.mp_state");
-  const env_tsc = r.u64At(run$4 + 8, "env.tsc");
-  const env_exception_nr = r.i32At(run$4 + 16, "env.exception_nr");
-  const env_soft_interrupt = r.u8At(run$4 + 20, "env.soft_interrupt");
-  const env_nmi_injected = r.u8At(run$4 + 21, "env.nmi_injected");
-  const env_nmi_pending = r.u8At(run$4 + 22, "env.nmi_pending");
-  const env_has_error_code = r.u8At(run$4 + 23, "env.has_error_code");
-  const env_sipi_vector = r.u32At(run$4 + 24, "env.sipi_vector");
-  const env_mcg_cap = r.u64At(run$4 + 28, "env.mcg_cap");
-  const env_mcg_status = r.u64At(run$4 + 36, "env.mcg_status");
-  const env_mcg_ctl = r.u64At(run$4 + 44, "env.mcg_ctl");
-  const i_8$n = 40;
-  const env_mce_banks: bigint[] = new Array<bigint>(i_8$n);
-  let i_8 = 0;
-  try {
-    for (; i_8 < i_8$n; i_8++) {
-      env_mce_banks[i_8] = r.u64("env.mce_banks[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_8);
+  const env_interrupt_injected = r.i32At(run$3 + 713, "env.interrupt_injected");
+  const env_mp_state = r.u32At(run$3 + 717, "env.mp_state");
+  const env_tsc = r.u64At(run$3 + 721, "env.tsc");
+  const env_exception_nr = r.i32At(run$3 + 729, "env.exception_nr");
+  const env_soft_interrupt = r.u8At(run$3 + 733, "env.soft_interrupt");
+  const env_nmi_injected = r.u8At(run$3 + 734, "env.nmi_injected");
+  const env_nmi_pending = r.u8At(run$3 + 735, "env.nmi_pending");
+  const env_has_error_code = r.u8At(run$3 + 736, "env.has_error_code");
+  const env_sipi_vector = r.u32At(run$3 + 737, "env.sipi_vector");
+  const env_mcg_cap = r.u64At(run$3 + 741, "env.mcg_cap");
+  const env_mcg_status = r.u64At(run$3 + 749, "env.mcg_status");
+  const env_mcg_ctl = r.u64At(run$3 + 757, "env.mcg_ctl");
+  const env_mce_banks: bigint[] = new Array<bigint>(40);
+  for (let i_8 = 0; i_8 < 40; i_8++) {
+    env_mce_banks[i_8] = r.u64At(run$3 + i_8 * 8 + 765, "env.mce_banks[]");
   }
-  const run$5 = r.run(24, loadCpu$run5);
-  const env_tsc_aux = r.u64At(run$5, "env.tsc_aux");
-  const env_system_time_msr = r.u64At(run$5 + 8, "env.system_time_msr");
-  const env_wall_clock_msr = r.u64At(run$5 + 16, "env.wall_clock_msr");
+  const env_tsc_aux = r.u64At(run$3 + 1085, "env.tsc_aux");
+  const env_system_time_msr = r.u64At(run$3 + 1093, "env.system_time_msr");
+  const env_wall_clock_msr = r.u64At(run$3 + 1101, "env.wall_clock_msr");
   let env_xcr0: bigint | undefined;
   if (version >= 12) {
     env_xcr0 = r.u64("env.xcr0");
@@ -3103,11 +3216,11 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     if ($name === "cpu/exception_info") {
       if (exception_info !== undefined) r.duplicateSubsection($name, "exception_info");
       r.subsectionVersion($name, 1, 1, "exception_info");
-      const run$6 = r.run(11, loadCpu$run6);
-      const exception_pending = r.u8At(run$6, "exception_info.exception_pending");
-      const exception_injected = r.u8At(run$6 + 1, "exception_info.exception_injected");
-      const exception_has_payload = r.u8At(run$6 + 2, "exception_info.exception_has_payload");
-      const exception_payload = r.u64At(run$6 + 3, "exception_info.exception_payload");
+      const run$4 = r.run(11, loadCpu$run4);
+      const exception_pending = r.u8At(run$4, "exception_info.exception_pending");
+      const exception_injected = r.u8At(run$4 + 1, "exception_info.exception_injected");
+      const exception_has_payload = r.u8At(run$4 + 2, "exception_info.exception_has_payload");
+      const exception_payload = r.u64At(run$4 + 3, "exception_info.exception_payload");
       exception_info = {
         exception_pending,
         exception_injected,
@@ -3142,10 +3255,10 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/fpop_ip_dp") {
       if (fpop_ip_dp !== undefined) r.duplicateSubsection($name, "fpop_ip_dp");
       r.subsectionVersion($name, 1, 1, "fpop_ip_dp");
-      const run$7 = r.run(18, loadCpu$run7);
-      const fpop = r.u16At(run$7, "fpop_ip_dp.fpop");
-      const fpip = r.u64At(run$7 + 2, "fpop_ip_dp.fpip");
-      const fpdp = r.u64At(run$7 + 10, "fpop_ip_dp.fpdp");
+      const run$5 = r.run(18, loadCpu$run5);
+      const fpop = r.u16At(run$5, "fpop_ip_dp.fpop");
+      const fpip = r.u64At(run$5 + 2, "fpop_ip_dp.fpip");
+      const fpdp = r.u64At(run$5 + 10, "fpop_ip_dp.fpdp");
       fpop_ip_dp = { fpop, fpip, fpdp };
     } else if ($name === "cpu/msr_tsc_adjust") {
       if (msr_tsc_adjust !== undefined) r.duplicateSubsection($name, "msr_tsc_adjust");
@@ -3172,35 +3285,29 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
       if (msr_architectural_pmu !== undefined)
         r.duplicateSubsection($name, "msr_architectural_pmu");
       r.subsectionVersion($name, 1, 1, "msr_architectural_pmu");
-      const run$8 = r.run(56, loadCpu$run8);
-      const msr_fixed_ctr_ctrl = r.u64At(run$8, "msr_architectural_pmu.msr_fixed_ctr_ctrl");
-      const msr_global_ctrl = r.u64At(run$8 + 8, "msr_architectural_pmu.msr_global_ctrl");
-      const msr_global_status = r.u64At(run$8 + 16, "msr_architectural_pmu.msr_global_status");
-      const msr_global_ovf_ctrl = r.u64At(run$8 + 24, "msr_architectural_pmu.msr_global_ovf_ctrl");
+      const run$6 = r.run(344, loadCpu$run6);
+      const msr_fixed_ctr_ctrl = r.u64At(run$6, "msr_architectural_pmu.msr_fixed_ctr_ctrl");
+      const msr_global_ctrl = r.u64At(run$6 + 8, "msr_architectural_pmu.msr_global_ctrl");
+      const msr_global_status = r.u64At(run$6 + 16, "msr_architectural_pmu.msr_global_status");
+      const msr_global_ovf_ctrl = r.u64At(run$6 + 24, "msr_architectural_pmu.msr_global_ovf_ctrl");
       const msr_fixed_counters: bigint[] = [
-        r.u64At(run$8 + 32, "msr_architectural_pmu.msr_fixed_counters[0]"),
-        r.u64At(run$8 + 40, "msr_architectural_pmu.msr_fixed_counters[1]"),
-        r.u64At(run$8 + 48, "msr_architectural_pmu.msr_fixed_counters[2]"),
+        r.u64At(run$6 + 32, "msr_architectural_pmu.msr_fixed_counters[0]"),
+        r.u64At(run$6 + 40, "msr_architectural_pmu.msr_fixed_counters[1]"),
+        r.u64At(run$6 + 48, "msr_architectural_pmu.msr_fixed_counters[2]"),
       ];
-      const i_11$n = MAX_GP_COUNTERS;
-      const msr_gp_counters: bigint[] = new Array<bigint>(i_11$n);
-      let i_11 = 0;
-      try {
-        for (; i_11 < i_11$n; i_11++) {
-          msr_gp_counters[i_11] = r.u64("msr_architectural_pmu.msr_gp_counters[]");
-        }
-      } catch (e) {
-        throw atIndex(e, i_11);
+      const msr_gp_counters: bigint[] = new Array<bigint>(18);
+      for (let i_11 = 0; i_11 < 18; i_11++) {
+        msr_gp_counters[i_11] = r.u64At(
+          run$6 + i_11 * 8 + 56,
+          "msr_architectural_pmu.msr_gp_counters[]",
+        );
       }
-      const i_12$n = MAX_GP_COUNTERS;
-      const msr_gp_evtsel: bigint[] = new Array<bigint>(i_12$n);
-      let i_12 = 0;
-      try {
-        for (; i_12 < i_12$n; i_12++) {
-          msr_gp_evtsel[i_12] = r.u64("msr_architectural_pmu.msr_gp_evtsel[]");
-        }
-      } catch (e) {
-        throw atIndex(e, i_12);
+      const msr_gp_evtsel: bigint[] = new Array<bigint>(18);
+      for (let i_12 = 0; i_12 < 18; i_12++) {
+        msr_gp_evtsel[i_12] = r.u64At(
+          run$6 + i_12 * 8 + 200,
+          "msr_architectural_pmu.msr_gp_evtsel[]",
+        );
       }
       msr_architectural_pmu = {
         msr_fixed_ctr_ctrl,
@@ -3214,27 +3321,23 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/mpx") {
       if (mpx !== undefined) r.duplicateSubsection($name, "mpx");
       r.subsectionVersion($name, 1, 1, "mpx");
-      const i_13$n = 4;
-      const bnd_regs: BNDReg[] = new Array<BNDReg>(i_13$n);
-      let i_13 = 0;
-      try {
-        for (; i_13 < i_13$n; i_13++) {
-          bnd_regs[i_13] = loadBNDReg(r, p);
-        }
-      } catch (e) {
-        throw atIndex(atPath(e, "mpx.bnd_regs[]"), i_13);
+      const run$7 = r.run(88, loadCpu$run7);
+      const bnd_regs: BNDReg[] = new Array<BNDReg>(4);
+      for (let i_13 = 0; i_13 < 4; i_13++) {
+        const i_13$lb = r.u64At(run$7 + i_13 * 16, "lb");
+        const i_13$ub = r.u64At(run$7 + i_13 * 16 + 8, "ub");
+        bnd_regs[i_13] = { lb: i_13$lb, ub: i_13$ub };
       }
-      const run$9 = r.run(24, loadCpu$run9);
-      const bndcs_regs_cfgu = r.u64At(run$9, "mpx.bndcs_regs.cfgu");
-      const bndcs_regs_sts = r.u64At(run$9 + 8, "mpx.bndcs_regs.sts");
-      const msr_bndcfgs = r.u64At(run$9 + 16, "mpx.msr_bndcfgs");
+      const bndcs_regs_cfgu = r.u64At(run$7 + 64, "mpx.bndcs_regs.cfgu");
+      const bndcs_regs_sts = r.u64At(run$7 + 72, "mpx.bndcs_regs.sts");
+      const msr_bndcfgs = r.u64At(run$7 + 80, "mpx.msr_bndcfgs");
       mpx = { bnd_regs, bndcs_regs: { cfgu: bndcs_regs_cfgu, sts: bndcs_regs_sts }, msr_bndcfgs };
     } else if ($name === "cpu/msr_hyperv_hypercall") {
       if (msr_hyperv_hypercall !== undefined) r.duplicateSubsection($name, "msr_hyperv_hypercall");
       r.subsectionVersion($name, 1, 1, "msr_hyperv_hypercall");
-      const run$10 = r.run(16, loadCpu$run10);
-      const msr_hv_guest_os_id = r.u64At(run$10, "msr_hyperv_hypercall.msr_hv_guest_os_id");
-      const msr_hv_hypercall = r.u64At(run$10 + 8, "msr_hyperv_hypercall.msr_hv_hypercall");
+      const run$8 = r.run(16, loadCpu$run8);
+      const msr_hv_guest_os_id = r.u64At(run$8, "msr_hyperv_hypercall.msr_hv_guest_os_id");
+      const msr_hv_hypercall = r.u64At(run$8 + 8, "msr_hyperv_hypercall.msr_hv_hypercall");
       msr_hyperv_hypercall = { msr_hv_guest_os_id, msr_hv_hypercall };
     } else if ($name === "cpu/msr_hyperv_vapic") {
       if (msr_hyperv_vapic !== undefined) r.duplicateSubsection($name, "msr_hyperv_vapic");
@@ -3249,13 +3352,13 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/msr_hyperv_crash") {
       if (msr_hyperv_crash !== undefined) r.duplicateSubsection($name, "msr_hyperv_crash");
       r.subsectionVersion($name, 1, 1, "msr_hyperv_crash");
-      const run$11 = r.run(40, loadCpu$run11);
+      const run$9 = r.run(40, loadCpu$run9);
       const msr_hv_crash_params: bigint[] = [
-        r.u64At(run$11, "msr_hyperv_crash.msr_hv_crash_params[0]"),
-        r.u64At(run$11 + 8, "msr_hyperv_crash.msr_hv_crash_params[1]"),
-        r.u64At(run$11 + 16, "msr_hyperv_crash.msr_hv_crash_params[2]"),
-        r.u64At(run$11 + 24, "msr_hyperv_crash.msr_hv_crash_params[3]"),
-        r.u64At(run$11 + 32, "msr_hyperv_crash.msr_hv_crash_params[4]"),
+        r.u64At(run$9, "msr_hyperv_crash.msr_hv_crash_params[0]"),
+        r.u64At(run$9 + 8, "msr_hyperv_crash.msr_hv_crash_params[1]"),
+        r.u64At(run$9 + 16, "msr_hyperv_crash.msr_hv_crash_params[2]"),
+        r.u64At(run$9 + 24, "msr_hyperv_crash.msr_hv_crash_params[3]"),
+        r.u64At(run$9 + 32, "msr_hyperv_crash.msr_hv_crash_params[4]"),
       ];
       msr_hyperv_crash = { msr_hv_crash_params };
     } else if ($name === "cpu/msr_hyperv_runtime") {
@@ -3266,27 +3369,27 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/msr_hyperv_synic") {
       if (msr_hyperv_synic !== undefined) r.duplicateSubsection($name, "msr_hyperv_synic");
       r.subsectionVersion($name, 1, 1, "msr_hyperv_synic");
-      const run$12 = r.run(152, loadCpu$run12);
-      const msr_hv_synic_control = r.u64At(run$12, "msr_hyperv_synic.msr_hv_synic_control");
-      const msr_hv_synic_evt_page = r.u64At(run$12 + 8, "msr_hyperv_synic.msr_hv_synic_evt_page");
-      const msr_hv_synic_msg_page = r.u64At(run$12 + 16, "msr_hyperv_synic.msr_hv_synic_msg_page");
+      const run$10 = r.run(152, loadCpu$run10);
+      const msr_hv_synic_control = r.u64At(run$10, "msr_hyperv_synic.msr_hv_synic_control");
+      const msr_hv_synic_evt_page = r.u64At(run$10 + 8, "msr_hyperv_synic.msr_hv_synic_evt_page");
+      const msr_hv_synic_msg_page = r.u64At(run$10 + 16, "msr_hyperv_synic.msr_hv_synic_msg_page");
       const msr_hv_synic_sint: bigint[] = [
-        r.u64At(run$12 + 24, "msr_hyperv_synic.msr_hv_synic_sint[0]"),
-        r.u64At(run$12 + 32, "msr_hyperv_synic.msr_hv_synic_sint[1]"),
-        r.u64At(run$12 + 40, "msr_hyperv_synic.msr_hv_synic_sint[2]"),
-        r.u64At(run$12 + 48, "msr_hyperv_synic.msr_hv_synic_sint[3]"),
-        r.u64At(run$12 + 56, "msr_hyperv_synic.msr_hv_synic_sint[4]"),
-        r.u64At(run$12 + 64, "msr_hyperv_synic.msr_hv_synic_sint[5]"),
-        r.u64At(run$12 + 72, "msr_hyperv_synic.msr_hv_synic_sint[6]"),
-        r.u64At(run$12 + 80, "msr_hyperv_synic.msr_hv_synic_sint[7]"),
-        r.u64At(run$12 + 88, "msr_hyperv_synic.msr_hv_synic_sint[8]"),
-        r.u64At(run$12 + 96, "msr_hyperv_synic.msr_hv_synic_sint[9]"),
-        r.u64At(run$12 + 104, "msr_hyperv_synic.msr_hv_synic_sint[10]"),
-        r.u64At(run$12 + 112, "msr_hyperv_synic.msr_hv_synic_sint[11]"),
-        r.u64At(run$12 + 120, "msr_hyperv_synic.msr_hv_synic_sint[12]"),
-        r.u64At(run$12 + 128, "msr_hyperv_synic.msr_hv_synic_sint[13]"),
-        r.u64At(run$12 + 136, "msr_hyperv_synic.msr_hv_synic_sint[14]"),
-        r.u64At(run$12 + 144, "msr_hyperv_synic.msr_hv_synic_sint[15]"),
+        r.u64At(run$10 + 24, "msr_hyperv_synic.msr_hv_synic_sint[0]"),
+        r.u64At(run$10 + 32, "msr_hyperv_synic.msr_hv_synic_sint[1]"),
+        r.u64At(run$10 + 40, "msr_hyperv_synic.msr_hv_synic_sint[2]"),
+        r.u64At(run$10 + 48, "msr_hyperv_synic.msr_hv_synic_sint[3]"),
+        r.u64At(run$10 + 56, "msr_hyperv_synic.msr_hv_synic_sint[4]"),
+        r.u64At(run$10 + 64, "msr_hyperv_synic.msr_hv_synic_sint[5]"),
+        r.u64At(run$10 + 72, "msr_hyperv_synic.msr_hv_synic_sint[6]"),
+        r.u64At(run$10 + 80, "msr_hyperv_synic.msr_hv_synic_sint[7]"),
+        r.u64At(run$10 + 88, "msr_hyperv_synic.msr_hv_synic_sint[8]"),
+        r.u64At(run$10 + 96, "msr_hyperv_synic.msr_hv_synic_sint[9]"),
+        r.u64At(run$10 + 104, "msr_hyperv_synic.msr_hv_synic_sint[10]"),
+        r.u64At(run$10 + 112, "msr_hyperv_synic.msr_hv_synic_sint[11]"),
+        r.u64At(run$10 + 120, "msr_hyperv_synic.msr_hv_synic_sint[12]"),
+        r.u64At(run$10 + 128, "msr_hyperv_synic.msr_hv_synic_sint[13]"),
+        r.u64At(run$10 + 136, "msr_hyperv_synic.msr_hv_synic_sint[14]"),
+        r.u64At(run$10 + 144, "msr_hyperv_synic.msr_hv_synic_sint[15]"),
       ];
       msr_hyperv_synic = {
         msr_hv_synic_control,
@@ -3297,18 +3400,18 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/msr_hyperv_stimer") {
       if (msr_hyperv_stimer !== undefined) r.duplicateSubsection($name, "msr_hyperv_stimer");
       r.subsectionVersion($name, 1, 1, "msr_hyperv_stimer");
-      const run$13 = r.run(64, loadCpu$run13);
+      const run$11 = r.run(64, loadCpu$run11);
       const msr_hv_stimer_config: bigint[] = [
-        r.u64At(run$13, "msr_hyperv_stimer.msr_hv_stimer_config[0]"),
-        r.u64At(run$13 + 8, "msr_hyperv_stimer.msr_hv_stimer_config[1]"),
-        r.u64At(run$13 + 16, "msr_hyperv_stimer.msr_hv_stimer_config[2]"),
-        r.u64At(run$13 + 24, "msr_hyperv_stimer.msr_hv_stimer_config[3]"),
+        r.u64At(run$11, "msr_hyperv_stimer.msr_hv_stimer_config[0]"),
+        r.u64At(run$11 + 8, "msr_hyperv_stimer.msr_hv_stimer_config[1]"),
+        r.u64At(run$11 + 16, "msr_hyperv_stimer.msr_hv_stimer_config[2]"),
+        r.u64At(run$11 + 24, "msr_hyperv_stimer.msr_hv_stimer_config[3]"),
       ];
       const msr_hv_stimer_count: bigint[] = [
-        r.u64At(run$13 + 32, "msr_hyperv_stimer.msr_hv_stimer_count[0]"),
-        r.u64At(run$13 + 40, "msr_hyperv_stimer.msr_hv_stimer_count[1]"),
-        r.u64At(run$13 + 48, "msr_hyperv_stimer.msr_hv_stimer_count[2]"),
-        r.u64At(run$13 + 56, "msr_hyperv_stimer.msr_hv_stimer_count[3]"),
+        r.u64At(run$11 + 32, "msr_hyperv_stimer.msr_hv_stimer_count[0]"),
+        r.u64At(run$11 + 40, "msr_hyperv_stimer.msr_hv_stimer_count[1]"),
+        r.u64At(run$11 + 48, "msr_hyperv_stimer.msr_hv_stimer_count[2]"),
+        r.u64At(run$11 + 56, "msr_hyperv_stimer.msr_hv_stimer_count[3]"),
       ];
       msr_hyperv_stimer = { msr_hv_stimer_config, msr_hv_stimer_count };
     } else if ($name === "cpu/msr_hyperv_reenlightenment") {
@@ -3328,13 +3431,13 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
         "msr_hyperv_reenlightenment.msr_hv_reenlightenment_control",
         msr_hv_reenlightenment_control$at,
       );
-      const run$14 = r.run(16, loadCpu$run14);
+      const run$12 = r.run(16, loadCpu$run12);
       const msr_hv_tsc_emulation_control = r.u64At(
-        run$14,
+        run$12,
         "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_control",
       );
       const msr_hv_tsc_emulation_status = r.u64At(
-        run$14 + 8,
+        run$12 + 8,
         "msr_hyperv_reenlightenment.msr_hv_tsc_emulation_status",
       );
       msr_hyperv_reenlightenment = {
@@ -3345,36 +3448,45 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/avx512") {
       if (avx512 !== undefined) r.duplicateSubsection($name, "avx512");
       r.subsectionVersion($name, 1, 1, "avx512");
-      const run$15 = r.run(64, loadCpu$run15);
+      const run$13 = r.run(1600, loadCpu$run13);
       const opmask_regs: bigint[] = [
-        r.u64At(run$15, "avx512.opmask_regs[0]"),
-        r.u64At(run$15 + 8, "avx512.opmask_regs[1]"),
-        r.u64At(run$15 + 16, "avx512.opmask_regs[2]"),
-        r.u64At(run$15 + 24, "avx512.opmask_regs[3]"),
-        r.u64At(run$15 + 32, "avx512.opmask_regs[4]"),
-        r.u64At(run$15 + 40, "avx512.opmask_regs[5]"),
-        r.u64At(run$15 + 48, "avx512.opmask_regs[6]"),
-        r.u64At(run$15 + 56, "avx512.opmask_regs[7]"),
+        r.u64At(run$13, "avx512.opmask_regs[0]"),
+        r.u64At(run$13 + 8, "avx512.opmask_regs[1]"),
+        r.u64At(run$13 + 16, "avx512.opmask_regs[2]"),
+        r.u64At(run$13 + 24, "avx512.opmask_regs[3]"),
+        r.u64At(run$13 + 32, "avx512.opmask_regs[4]"),
+        r.u64At(run$13 + 40, "avx512.opmask_regs[5]"),
+        r.u64At(run$13 + 48, "avx512.opmask_regs[6]"),
+        r.u64At(run$13 + 56, "avx512.opmask_regs[7]"),
       ];
-      const i_19$n = CPU_NB_REGS;
-      const zmmh_regs: ZMMHReg[] = new Array<ZMMHReg>(i_19$n);
-      let i_19 = 0;
-      try {
-        for (; i_19 < i_19$n; i_19++) {
-          zmmh_regs[i_19] = loadZMMHReg(r, p);
-        }
-      } catch (e) {
-        throw atIndex(atPath(e, "avx512.zmmh_regs[]"), i_19);
+      const zmmh_regs: ZMMHReg[] = new Array<ZMMHReg>(16);
+      for (let i_19 = 0; i_19 < 16; i_19++) {
+        const i_19$q4 = r.u64At(run$13 + i_19 * 32 + 64, "q4");
+        const i_19$q5 = r.u64At(run$13 + i_19 * 32 + 72, "q5");
+        const i_19$q6 = r.u64At(run$13 + i_19 * 32 + 80, "q6");
+        const i_19$q7 = r.u64At(run$13 + i_19 * 32 + 88, "q7");
+        zmmh_regs[i_19] = { q4: i_19$q4, q5: i_19$q5, q6: i_19$q6, q7: i_19$q7 };
       }
-      const i_20$n = CPU_NB_REGS;
-      const hi16_zmm_regs: Hi16ZMMReg[] = new Array<Hi16ZMMReg>(i_20$n);
-      let i_20 = 0;
-      try {
-        for (; i_20 < i_20$n; i_20++) {
-          hi16_zmm_regs[i_20] = loadHi16ZMMReg(r, p);
-        }
-      } catch (e) {
-        throw atIndex(atPath(e, "avx512.hi16_zmm_regs[]"), i_20);
+      const hi16_zmm_regs: Hi16ZMMReg[] = new Array<Hi16ZMMReg>(16);
+      for (let i_20 = 0; i_20 < 16; i_20++) {
+        const i_20$q0 = r.u64At(run$13 + i_20 * 64 + 576, "q0");
+        const i_20$q1 = r.u64At(run$13 + i_20 * 64 + 584, "q1");
+        const i_20$q2 = r.u64At(run$13 + i_20 * 64 + 592, "q2");
+        const i_20$q3 = r.u64At(run$13 + i_20 * 64 + 600, "q3");
+        const i_20$q4 = r.u64At(run$13 + i_20 * 64 + 608, "q4");
+        const i_20$q5 = r.u64At(run$13 + i_20 * 64 + 616, "q5");
+        const i_20$q6 = r.u64At(run$13 + i_20 * 64 + 624, "q6");
+        const i_20$q7 = r.u64At(run$13 + i_20 * 64 + 632, "q7");
+        hi16_zmm_regs[i_20] = {
+          q0: i_20$q0,
+          q1: i_20$q1,
+          q2: i_20$q2,
+          q3: i_20$q3,
+          q4: i_20$q4,
+          q5: i_20$q5,
+          q6: i_20$q6,
+          q7: i_20$q7,
+        };
       }
       avx512 = { opmask_regs, zmmh_regs, hi16_zmm_regs };
     } else if ($name === "cpu/xss") {
@@ -3435,21 +3547,21 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/intel_pt") {
       if (intel_pt !== undefined) r.duplicateSubsection($name, "intel_pt");
       r.subsectionVersion($name, 1, 1, "intel_pt");
-      const run$16 = r.run(104, loadCpu$run16);
-      const msr_rtit_ctrl = r.u64At(run$16, "intel_pt.msr_rtit_ctrl");
-      const msr_rtit_status = r.u64At(run$16 + 8, "intel_pt.msr_rtit_status");
-      const msr_rtit_output_base = r.u64At(run$16 + 16, "intel_pt.msr_rtit_output_base");
-      const msr_rtit_output_mask = r.u64At(run$16 + 24, "intel_pt.msr_rtit_output_mask");
-      const msr_rtit_cr3_match = r.u64At(run$16 + 32, "intel_pt.msr_rtit_cr3_match");
+      const run$14 = r.run(104, loadCpu$run14);
+      const msr_rtit_ctrl = r.u64At(run$14, "intel_pt.msr_rtit_ctrl");
+      const msr_rtit_status = r.u64At(run$14 + 8, "intel_pt.msr_rtit_status");
+      const msr_rtit_output_base = r.u64At(run$14 + 16, "intel_pt.msr_rtit_output_base");
+      const msr_rtit_output_mask = r.u64At(run$14 + 24, "intel_pt.msr_rtit_output_mask");
+      const msr_rtit_cr3_match = r.u64At(run$14 + 32, "intel_pt.msr_rtit_cr3_match");
       const msr_rtit_addrs: bigint[] = [
-        r.u64At(run$16 + 40, "intel_pt.msr_rtit_addrs[0]"),
-        r.u64At(run$16 + 48, "intel_pt.msr_rtit_addrs[1]"),
-        r.u64At(run$16 + 56, "intel_pt.msr_rtit_addrs[2]"),
-        r.u64At(run$16 + 64, "intel_pt.msr_rtit_addrs[3]"),
-        r.u64At(run$16 + 72, "intel_pt.msr_rtit_addrs[4]"),
-        r.u64At(run$16 + 80, "intel_pt.msr_rtit_addrs[5]"),
-        r.u64At(run$16 + 88, "intel_pt.msr_rtit_addrs[6]"),
-        r.u64At(run$16 + 96, "intel_pt.msr_rtit_addrs[7]"),
+        r.u64At(run$14 + 40, "intel_pt.msr_rtit_addrs[0]"),
+        r.u64At(run$14 + 48, "intel_pt.msr_rtit_addrs[1]"),
+        r.u64At(run$14 + 56, "intel_pt.msr_rtit_addrs[2]"),
+        r.u64At(run$14 + 64, "intel_pt.msr_rtit_addrs[3]"),
+        r.u64At(run$14 + 72, "intel_pt.msr_rtit_addrs[4]"),
+        r.u64At(run$14 + 80, "intel_pt.msr_rtit_addrs[5]"),
+        r.u64At(run$14 + 88, "intel_pt.msr_rtit_addrs[6]"),
+        r.u64At(run$14 + 96, "intel_pt.msr_rtit_addrs[7]"),
       ];
       intel_pt = {
         msr_rtit_ctrl,
@@ -3467,9 +3579,9 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/svn_npt") {
       if (svm_npt !== undefined) r.duplicateSubsection($name, "svm_npt");
       r.subsectionVersion($name, 1, 1, "svm_npt");
-      const run$17 = r.run(12, loadCpu$run17);
-      const nested_cr3 = r.u64At(run$17, "svm_npt.nested_cr3");
-      const nested_pg_mode = r.u32At(run$17 + 8, "svm_npt.nested_pg_mode");
+      const run$15 = r.run(12, loadCpu$run15);
+      const nested_cr3 = r.u64At(run$15, "svm_npt.nested_cr3");
+      const nested_pg_mode = r.u32At(run$15 + 8, "svm_npt.nested_pg_mode");
       svm_npt = { nested_cr3, nested_pg_mode };
     } else if ($name === "cpu/svm_guest") {
       if (svm_guest !== undefined) r.duplicateSubsection($name, "svm_guest");
@@ -3520,31 +3632,31 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/intel_sgx") {
       if (intel_sgx !== undefined) r.duplicateSubsection($name, "intel_sgx");
       r.subsectionVersion($name, 1, 1, "intel_sgx");
-      const run$18 = r.run(32, loadCpu$run18);
+      const run$16 = r.run(32, loadCpu$run16);
       const msr_ia32_sgxlepubkeyhash: bigint[] = [
-        r.u64At(run$18, "intel_sgx.msr_ia32_sgxlepubkeyhash[0]"),
-        r.u64At(run$18 + 8, "intel_sgx.msr_ia32_sgxlepubkeyhash[1]"),
-        r.u64At(run$18 + 16, "intel_sgx.msr_ia32_sgxlepubkeyhash[2]"),
-        r.u64At(run$18 + 24, "intel_sgx.msr_ia32_sgxlepubkeyhash[3]"),
+        r.u64At(run$16, "intel_sgx.msr_ia32_sgxlepubkeyhash[0]"),
+        r.u64At(run$16 + 8, "intel_sgx.msr_ia32_sgxlepubkeyhash[1]"),
+        r.u64At(run$16 + 16, "intel_sgx.msr_ia32_sgxlepubkeyhash[2]"),
+        r.u64At(run$16 + 24, "intel_sgx.msr_ia32_sgxlepubkeyhash[3]"),
       ];
       intel_sgx = { msr_ia32_sgxlepubkeyhash };
     } else if ($name === "cpu/pdptrs") {
       if (pdptrs !== undefined) r.duplicateSubsection($name, "pdptrs");
       r.subsectionVersion($name, 1, 1, "pdptrs");
-      const run$19 = r.run(32, loadCpu$run19);
+      const run$17 = r.run(32, loadCpu$run17);
       const pdptrs_2: bigint[] = [
-        r.u64At(run$19, "pdptrs.pdptrs[0]"),
-        r.u64At(run$19 + 8, "pdptrs.pdptrs[1]"),
-        r.u64At(run$19 + 16, "pdptrs.pdptrs[2]"),
-        r.u64At(run$19 + 24, "pdptrs.pdptrs[3]"),
+        r.u64At(run$17, "pdptrs.pdptrs[0]"),
+        r.u64At(run$17 + 8, "pdptrs.pdptrs[1]"),
+        r.u64At(run$17 + 16, "pdptrs.pdptrs[2]"),
+        r.u64At(run$17 + 24, "pdptrs.pdptrs[3]"),
       ];
       pdptrs = { pdptrs: pdptrs_2 };
     } else if ($name === "cpu/msr_xfd") {
       if (msr_xfd !== undefined) r.duplicateSubsection($name, "msr_xfd");
       r.subsectionVersion($name, 1, 1, "msr_xfd");
-      const run$20 = r.run(16, loadCpu$run20);
-      const msr_xfd_2 = r.u64At(run$20, "msr_xfd.msr_xfd");
-      const msr_xfd_err = r.u64At(run$20 + 8, "msr_xfd.msr_xfd_err");
+      const run$18 = r.run(16, loadCpu$run18);
+      const msr_xfd_2 = r.u64At(run$18, "msr_xfd.msr_xfd");
+      const msr_xfd_err = r.u64At(run$18 + 8, "msr_xfd.msr_xfd_err");
       msr_xfd = { msr_xfd: msr_xfd_2, msr_xfd_err };
     } else if ($name === "cpu/intel_amx_xtile") {
       if (intel_amx_xtile !== undefined) r.duplicateSubsection($name, "intel_amx_xtile");
@@ -3555,18 +3667,15 @@ export function loadCpu(r: Reader, p: Params = {}, version: number = 12): Cpu {
     } else if ($name === "cpu/arch_lbr") {
       if (arch_lbr !== undefined) r.duplicateSubsection($name, "arch_lbr");
       r.subsectionVersion($name, 1, 1, "arch_lbr");
-      const run$21 = r.run(16, loadCpu$run21);
-      const msr_lbr_ctl = r.u64At(run$21, "arch_lbr.msr_lbr_ctl");
-      const msr_lbr_depth = r.u64At(run$21 + 8, "arch_lbr.msr_lbr_depth");
-      const i_24$n = ARCH_LBR_NR_ENTRIES;
-      const lbr_records: LBREntry[] = new Array<LBREntry>(i_24$n);
-      let i_24 = 0;
-      try {
-        for (; i_24 < i_24$n; i_24++) {
-          lbr_records[i_24] = loadLBREntry(r, p);
-        }
-      } catch (e) {
-        throw atIndex(atPath(e, "arch_lbr.lbr_records[]"), i_24);
+      const run$19 = r.run(784, loadCpu$run19);
+      const msr_lbr_ctl = r.u64At(run$19, "arch_lbr.msr_lbr_ctl");
+      const msr_lbr_depth = r.u64At(run$19 + 8, "arch_lbr.msr_lbr_depth");
+      const lbr_records: LBREntry[] = new Array<LBREntry>(32);
+      for (let i_24 = 0; i_24 < 32; i_24++) {
+        const i_24$from = r.u64At(run$19 + i_24 * 24 + 16, "from");
+        const i_24$to = r.u64At(run$19 + i_24 * 24 + 24, "to");
+        const i_24$info = r.u64At(run$19 + i_24 * 24 + 32, "info");
+        lbr_records[i_24] = { from: i_24$from, to: i_24$to, info: i_24$info };
       }
       arch_lbr = { msr_lbr_ctl, msr_lbr_depth, lbr_records };
     } else if ($name === "cpu/triple_fault") {

@@ -146,9 +146,9 @@ export function loadI8257Regs(r: Reader, _p: Params): I8257Regs {
 }
 
 /** Writes section "dma" in QEMU's wire format. */
-export function saveDma(w: Writer, s: Dma, p: Params = {}): void {
+export function saveDma(w: Writer, s: Dma, _p: Params = {}): void {
   w.object(s, "");
-  const run$0 = w.run(7, "command");
+  const run$0 = w.run(75, "command");
   const command = s.command;
   w.u8At(run$0, command, "command");
   const mask = s.mask;
@@ -158,12 +158,27 @@ export function saveDma(w: Writer, s: Dma, p: Params = {}): void {
   const dshift = s.dshift;
   w.i32At(run$0 + 3, dshift, "dshift");
   const regs = s.regs;
-  const i$n = 4;
-  const i$items = w.array(regs, i$n, "regs");
+  const i$items = w.array(regs, 4, "regs");
   let i = 0;
   try {
-    for (; i < i$n; i++) {
-      saveI8257Regs(w, w.object(i$items[i]!, "regs[]"), p);
+    for (; i < 4; i++) {
+      const i$s = w.object(i$items[i]!, "regs[]");
+      const i$now = w.tuple(i$s.now, 2, "now");
+      w.i32At(run$0 + i * 17 + 7, i$now[0]!, "now[0]");
+      w.i32At(run$0 + i * 17 + 11, i$now[1]!, "now[1]");
+      const i$base = w.tuple(i$s.base, 2, "base");
+      w.u16At(run$0 + i * 17 + 15, i$base[0]!, "base[0]");
+      w.u16At(run$0 + i * 17 + 17, i$base[1]!, "base[1]");
+      const i$mode = i$s.mode;
+      w.u8At(run$0 + i * 17 + 19, i$mode, "mode");
+      const i$page = i$s.page;
+      w.u8At(run$0 + i * 17 + 20, i$page, "page");
+      const i$pageh = i$s.pageh;
+      w.u8At(run$0 + i * 17 + 21, i$pageh, "pageh");
+      const i$dack = i$s.dack;
+      w.u8At(run$0 + i * 17 + 22, i$dack, "dack");
+      const i$eop = i$s.eop;
+      w.u8At(run$0 + i * 17 + 23, i$eop, "eop");
     }
   } catch (e) {
     throw atIndex(atPath(e, "regs[]"), i);
@@ -175,25 +190,57 @@ const loadDma$run0: RunLayout = [
   [1, 1, "u8", "mask"],
   [2, 1, "u8", "flip_flop"],
   [3, 4, "i32", "dshift"],
+  [
+    7,
+    4,
+    17,
+    "regs[]",
+    [
+      [0, 4, "i32", "now[0]"],
+      [4, 4, "i32", "now[1]"],
+      [8, 2, "u16", "base[0]"],
+      [10, 2, "u16", "base[1]"],
+      [12, 1, "u8", "mode"],
+      [13, 1, "u8", "page"],
+      [14, 1, "u8", "pageh"],
+      [15, 1, "u8", "dack"],
+      [16, 1, "u8", "eop"],
+    ],
+  ],
 ];
 
 /** Reads section "dma"; a malformed input throws a LoadError with the field path and byte offset. */
-export function loadDma(r: Reader, p: Params = {}, version: number = 1): Dma {
+export function loadDma(r: Reader, _p: Params = {}, version: number = 1): Dma {
   r.version(version, 1, 1, "dma");
-  const run$0 = r.run(7, loadDma$run0);
+  const run$0 = r.run(75, loadDma$run0);
   const command = r.u8At(run$0, "command");
   const mask = r.u8At(run$0 + 1, "mask");
   const flip_flop = r.u8At(run$0 + 2, "flip_flop");
   const dshift = r.i32At(run$0 + 3, "dshift");
-  const i$n = 4;
-  const regs: I8257Regs[] = new Array<I8257Regs>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      regs[i] = loadI8257Regs(r, p);
-    }
-  } catch (e) {
-    throw atIndex(atPath(e, "regs[]"), i);
+  const regs: I8257Regs[] = new Array<I8257Regs>(4);
+  for (let i = 0; i < 4; i++) {
+    const i$now: number[] = [
+      r.i32At(run$0 + i * 17 + 7, "now[0]"),
+      r.i32At(run$0 + i * 17 + 11, "now[1]"),
+    ];
+    const i$base: number[] = [
+      r.u16At(run$0 + i * 17 + 15, "base[0]"),
+      r.u16At(run$0 + i * 17 + 17, "base[1]"),
+    ];
+    const i$mode = r.u8At(run$0 + i * 17 + 19, "mode");
+    const i$page = r.u8At(run$0 + i * 17 + 20, "page");
+    const i$pageh = r.u8At(run$0 + i * 17 + 21, "pageh");
+    const i$dack = r.u8At(run$0 + i * 17 + 22, "dack");
+    const i$eop = r.u8At(run$0 + i * 17 + 23, "eop");
+    regs[i] = {
+      now: i$now,
+      base: i$base,
+      mode: i$mode,
+      page: i$page,
+      pageh: i$pageh,
+      dack: i$dack,
+      eop: i$eop,
+    };
   }
   return { command, mask, flip_flop, dshift, regs };
 }

@@ -191,7 +191,7 @@ export function loadPITChannelState(r: Reader, _p: Params): PITChannelState {
 }
 
 /** Writes section "i8254" in QEMU's wire format. */
-export function saveI8254(w: Writer, s: I8254, p: Params = {}): void {
+export function saveI8254(w: Writer, s: I8254, _p: Params = {}): void {
   w.object(s, "");
   const version: number = 3;
   const channels_0_irq_disabled = s.channels?.[0]?.irq_disabled;
@@ -201,13 +201,41 @@ export function saveI8254(w: Writer, s: I8254, p: Params = {}): void {
       "channels[0].irq_disabled",
     );
   } else w.absent(channels_0_irq_disabled, "channels[0].irq_disabled");
+  const run$0 = w.run(96, "channels[]");
   const channels = s.channels;
-  const i$n = 3;
-  const i$items = w.array(channels, i$n, "channels");
+  const i$items = w.array(channels, 3, "channels");
   let i = 0;
   try {
-    for (; i < i$n; i++) {
-      savePITChannelState(w, w.object(i$items[i]!, "channels[]"), p);
+    for (; i < 3; i++) {
+      const i$s = w.object(i$items[i]!, "channels[]");
+      const i$count = i$s.count;
+      w.i32At(run$0 + i * 32, i$count, "count");
+      const i$latched_count = i$s.latched_count;
+      w.u16At(run$0 + i * 32 + 4, i$latched_count, "latched_count");
+      const i$count_latched = i$s.count_latched;
+      w.u8At(run$0 + i * 32 + 6, i$count_latched, "count_latched");
+      const i$status_latched = i$s.status_latched;
+      w.u8At(run$0 + i * 32 + 7, i$status_latched, "status_latched");
+      const i$status = i$s.status;
+      w.u8At(run$0 + i * 32 + 8, i$status, "status");
+      const i$read_state = i$s.read_state;
+      w.u8At(run$0 + i * 32 + 9, i$read_state, "read_state");
+      const i$write_state = i$s.write_state;
+      w.u8At(run$0 + i * 32 + 10, i$write_state, "write_state");
+      const i$write_latch = i$s.write_latch;
+      w.u8At(run$0 + i * 32 + 11, i$write_latch, "write_latch");
+      const i$rw_mode = i$s.rw_mode;
+      w.u8At(run$0 + i * 32 + 12, i$rw_mode, "rw_mode");
+      const i$mode = i$s.mode;
+      w.u8At(run$0 + i * 32 + 13, i$mode, "mode");
+      const i$bcd = i$s.bcd;
+      w.u8At(run$0 + i * 32 + 14, i$bcd, "bcd");
+      const i$gate = i$s.gate;
+      w.u8At(run$0 + i * 32 + 15, i$gate, "gate");
+      const i$count_load_time = i$s.count_load_time;
+      w.i64At(run$0 + i * 32 + 16, i$count_load_time, "count_load_time");
+      const i$next_transition_time = i$s.next_transition_time;
+      w.i64At(run$0 + i * 32 + 24, i$next_transition_time, "next_transition_time");
     }
   } catch (e) {
     throw atIndex(atPath(e, "channels[]"), i);
@@ -218,24 +246,73 @@ export function saveI8254(w: Writer, s: I8254, p: Params = {}): void {
   );
 }
 
+const loadI8254$run0: RunLayout = [
+  [
+    0,
+    3,
+    32,
+    "channels[]",
+    [
+      [0, 4, "i32", "count"],
+      [4, 2, "u16", "latched_count"],
+      [6, 1, "u8", "count_latched"],
+      [7, 1, "u8", "status_latched"],
+      [8, 1, "u8", "status"],
+      [9, 1, "u8", "read_state"],
+      [10, 1, "u8", "write_state"],
+      [11, 1, "u8", "write_latch"],
+      [12, 1, "u8", "rw_mode"],
+      [13, 1, "u8", "mode"],
+      [14, 1, "u8", "bcd"],
+      [15, 1, "u8", "gate"],
+      [16, 8, "i64", "count_load_time"],
+      [24, 8, "i64", "next_transition_time"],
+    ],
+  ],
+];
+
 /** Reads section "i8254"; a malformed input throws a LoadError with the field path and byte offset. */
-export function loadI8254(r: Reader, p: Params = {}, version: number = 3): I8254 {
+export function loadI8254(r: Reader, _p: Params = {}, version: number = 3): I8254 {
   r.version(version, 2, 3, "i8254");
   let channels_0_irq_disabled: number | undefined;
   if (version >= 3) {
     channels_0_irq_disabled = r.u32("channels[0].irq_disabled");
   }
-  const channels$at = r.pos;
-  const i$n = 3;
+  const run$0 = r.run(96, loadI8254$run0);
+  const channels$at = run$0;
   const channels: (PITChannelState & { irq_disabled?: number | undefined })[] =
-    new Array<PITChannelState>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      channels[i] = loadPITChannelState(r, p);
-    }
-  } catch (e) {
-    throw atIndex(atPath(e, "channels[]"), i);
+    new Array<PITChannelState>(3);
+  for (let i = 0; i < 3; i++) {
+    const i$count = r.i32At(run$0 + i * 32, "count");
+    const i$latched_count = r.u16At(run$0 + i * 32 + 4, "latched_count");
+    const i$count_latched = r.u8At(run$0 + i * 32 + 6, "count_latched");
+    const i$status_latched = r.u8At(run$0 + i * 32 + 7, "status_latched");
+    const i$status = r.u8At(run$0 + i * 32 + 8, "status");
+    const i$read_state = r.u8At(run$0 + i * 32 + 9, "read_state");
+    const i$write_state = r.u8At(run$0 + i * 32 + 10, "write_state");
+    const i$write_latch = r.u8At(run$0 + i * 32 + 11, "write_latch");
+    const i$rw_mode = r.u8At(run$0 + i * 32 + 12, "rw_mode");
+    const i$mode = r.u8At(run$0 + i * 32 + 13, "mode");
+    const i$bcd = r.u8At(run$0 + i * 32 + 14, "bcd");
+    const i$gate = r.u8At(run$0 + i * 32 + 15, "gate");
+    const i$count_load_time = r.i64At(run$0 + i * 32 + 16, "count_load_time");
+    const i$next_transition_time = r.i64At(run$0 + i * 32 + 24, "next_transition_time");
+    channels[i] = {
+      count: i$count,
+      latched_count: i$latched_count,
+      count_latched: i$count_latched,
+      status_latched: i$status_latched,
+      status: i$status,
+      read_state: i$read_state,
+      write_state: i$write_state,
+      write_latch: i$write_latch,
+      rw_mode: i$rw_mode,
+      mode: i$mode,
+      bcd: i$bcd,
+      gate: i$gate,
+      count_load_time: i$count_load_time,
+      next_transition_time: i$next_transition_time,
+    };
   }
   if (channels_0_irq_disabled !== undefined) channels[0]!.irq_disabled = channels_0_irq_disabled;
   r.same(

@@ -62,13 +62,13 @@ export function saveIoapic(w: Writer, s: Ioapic, _p: Params = {}): void {
   if (version >= 2) {
     w.u32(w.present(irr, "irr"), "irr");
   } else w.absent(irr, "irr");
+  const run$1 = w.run(192, "ioredtbl[]");
   const ioredtbl = s.ioredtbl;
-  const i$n = IOAPIC_NUM_PINS;
-  const i$items = w.array(ioredtbl, i$n, "ioredtbl");
+  const i$items = w.array(ioredtbl, 24, "ioredtbl");
   let i = 0;
   try {
-    for (; i < i$n; i++) {
-      w.u64(i$items[i]!, "ioredtbl[]");
+    for (; i < 24; i++) {
+      w.u64At(run$1 + i * 8, i$items[i]!, "ioredtbl[]");
     }
   } catch (e) {
     throw atIndex(e, i);
@@ -79,6 +79,7 @@ const loadIoapic$run0: RunLayout = [
   [0, 1, "u8", "id"],
   [1, 1, "u8", "ioregsel"],
 ];
+const loadIoapic$run1: RunLayout = [[0, 24, 8, "ioredtbl[]", [[0, 8, "u64", ""]]]];
 
 /** Reads section "ioapic"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadIoapic(r: Reader, _p: Params = {}, version: number = 3): Ioapic {
@@ -92,15 +93,10 @@ export function loadIoapic(r: Reader, _p: Params = {}, version: number = 3): Ioa
   if (version >= 2) {
     irr = r.u32("irr");
   }
-  const i$n = IOAPIC_NUM_PINS;
-  const ioredtbl: bigint[] = new Array<bigint>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      ioredtbl[i] = r.u64("ioredtbl[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
+  const run$1 = r.run(192, loadIoapic$run1);
+  const ioredtbl: bigint[] = new Array<bigint>(24);
+  for (let i = 0; i < 24; i++) {
+    ioredtbl[i] = r.u64At(run$1 + i * 8, "ioredtbl[]");
   }
   return { id, ioregsel, irr, ioredtbl };
 }

@@ -619,34 +619,33 @@ export function saveVirtioNetDevice(
   } else w.absent(mac_table_macs, "mac_table.macs");
   if (mac_table_in_use > MAC_TABLE_ENTRIES)
     w.skip(w.count(mac_table_in_use * ETH_ALEN, 12884901882, "unused"), "unused");
+  const run$2 = w.run(523, "vlans[]");
   const vlans = s.vlans;
-  const i_2$n = 128;
-  const i_2$items = w.array(vlans, i_2$n, "vlans");
+  const i_2$items = w.array(vlans, 128, "vlans");
   let i_2 = 0;
   try {
-    for (; i_2 < i_2$n; i_2++) {
-      w.u32le(i_2$items[i_2]!, "vlans[]");
+    for (; i_2 < 128; i_2++) {
+      w.u32leAt(run$2 + i_2 * 4, i_2$items[i_2]!, "vlans[]");
     }
   } catch (e) {
     throw atIndex(e, i_2);
   }
-  const run$2 = w.run(11, "has_vnet_hdr");
   const has_vnet_hdr = s.has_vnet_hdr;
-  w.u32At(run$2, has_vnet_hdr, "has_vnet_hdr");
+  w.u32At(run$2 + 512, has_vnet_hdr, "has_vnet_hdr");
   const mac_table_multi_overflow = s.mac_table?.multi_overflow;
-  w.u8At(run$2 + 4, mac_table_multi_overflow, "mac_table.multi_overflow");
+  w.u8At(run$2 + 516, mac_table_multi_overflow, "mac_table.multi_overflow");
   const mac_table_uni_overflow = s.mac_table?.uni_overflow;
-  w.u8At(run$2 + 5, mac_table_uni_overflow, "mac_table.uni_overflow");
+  w.u8At(run$2 + 517, mac_table_uni_overflow, "mac_table.uni_overflow");
   const alluni = s.alluni;
-  w.u8At(run$2 + 6, alluni, "alluni");
+  w.u8At(run$2 + 518, alluni, "alluni");
   const nomulti = s.nomulti;
-  w.u8At(run$2 + 7, nomulti, "nomulti");
+  w.u8At(run$2 + 519, nomulti, "nomulti");
   const nouni = s.nouni;
-  w.u8At(run$2 + 8, nouni, "nouni");
+  w.u8At(run$2 + 520, nouni, "nouni");
   const nobcast = s.nobcast;
-  w.u8At(run$2 + 9, nobcast, "nobcast");
+  w.u8At(run$2 + 521, nobcast, "nobcast");
   const has_ufo = s.has_ufo;
-  w.u8At(run$2 + 10, has_ufo, "has_ufo");
+  w.u8At(run$2 + 522, has_ufo, "has_ufo");
   const max_queue_pairs = s.max_queue_pairs;
   if (max_pairs > 1) {
     w.u16(
@@ -709,13 +708,13 @@ export function saveVirtioNetDevice(
       "default_queue is not a queue of this device",
       "rss.rss_data.default_queue",
     );
+    const run$4 = w.run(40, "rss.rss_data.key[]");
     const rss_data_key = rss.rss_data?.key;
-    const i_4$n = VIRTIO_NET_RSS_MAX_KEY_SIZE;
-    const i_4$items = w.array(rss_data_key, i_4$n, "rss.rss_data.key");
+    const i_4$items = w.array(rss_data_key, 40, "rss.rss_data.key");
     let i_4 = 0;
     try {
-      for (; i_4 < i_4$n; i_4++) {
-        w.u8(i_4$items[i_4]!, "rss.rss_data.key[]");
+      for (; i_4 < 40; i_4++) {
+        w.u8At(run$4 + i_4 * 1, i_4$items[i_4]!, "rss.rss_data.key[]");
       }
     } catch (e) {
       throw atIndex(e, i_4);
@@ -767,14 +766,15 @@ const loadVirtioNetDevice$run1: RunLayout = [
   [8, 4, "u32", "mac_table.in_use"],
 ];
 const loadVirtioNetDevice$run2: RunLayout = [
-  [0, 4, "u32", "has_vnet_hdr"],
-  [4, 1, "u8", "mac_table.multi_overflow"],
-  [5, 1, "u8", "mac_table.uni_overflow"],
-  [6, 1, "u8", "alluni"],
-  [7, 1, "u8", "nomulti"],
-  [8, 1, "u8", "nouni"],
-  [9, 1, "u8", "nobcast"],
-  [10, 1, "u8", "has_ufo"],
+  [0, 128, 4, "vlans[]", [[0, 4, "u32le", ""]]],
+  [512, 4, "u32", "has_vnet_hdr"],
+  [516, 1, "u8", "mac_table.multi_overflow"],
+  [517, 1, "u8", "mac_table.uni_overflow"],
+  [518, 1, "u8", "alluni"],
+  [519, 1, "u8", "nomulti"],
+  [520, 1, "u8", "nouni"],
+  [521, 1, "u8", "nobcast"],
+  [522, 1, "u8", "has_ufo"],
 ];
 const loadVirtioNetDevice$run3: RunLayout = [
   [0, 1, "bool", "rss.rss_data.enabled"],
@@ -783,6 +783,7 @@ const loadVirtioNetDevice$run3: RunLayout = [
   [3, 4, "u32", "rss.rss_data.hash_types"],
   [7, 2, "u16", "rss.rss_data.indirections_len"],
 ];
+const loadVirtioNetDevice$run4: RunLayout = [[0, 40, 1, "rss.rss_data.key[]", [[0, 1, "u8", ""]]]];
 
 /**
  * vmstate_virtio_net_device ("virtio-net-device", version 11). The tmp structs of
@@ -837,25 +838,19 @@ export function loadVirtioNetDevice(
   }
   if (mac_table_in_use > MAC_TABLE_ENTRIES)
     r.skip(r.count(mac_table_in_use * ETH_ALEN, 12884901882, "unused"), "unused");
-  const i_2$n = 128;
-  const vlans: number[] = new Array<number>(i_2$n);
-  let i_2 = 0;
-  try {
-    for (; i_2 < i_2$n; i_2++) {
-      vlans[i_2] = r.u32le("vlans[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i_2);
+  const run$2 = r.run(523, loadVirtioNetDevice$run2);
+  const vlans: number[] = new Array<number>(128);
+  for (let i_2 = 0; i_2 < 128; i_2++) {
+    vlans[i_2] = r.u32leAt(run$2 + i_2 * 4, "vlans[]");
   }
-  const run$2 = r.run(11, loadVirtioNetDevice$run2);
-  const has_vnet_hdr = r.u32At(run$2, "has_vnet_hdr");
-  const mac_table_multi_overflow = r.u8At(run$2 + 4, "mac_table.multi_overflow");
-  const mac_table_uni_overflow = r.u8At(run$2 + 5, "mac_table.uni_overflow");
-  const alluni = r.u8At(run$2 + 6, "alluni");
-  const nomulti = r.u8At(run$2 + 7, "nomulti");
-  const nouni = r.u8At(run$2 + 8, "nouni");
-  const nobcast = r.u8At(run$2 + 9, "nobcast");
-  const has_ufo = r.u8At(run$2 + 10, "has_ufo");
+  const has_vnet_hdr = r.u32At(run$2 + 512, "has_vnet_hdr");
+  const mac_table_multi_overflow = r.u8At(run$2 + 516, "mac_table.multi_overflow");
+  const mac_table_uni_overflow = r.u8At(run$2 + 517, "mac_table.uni_overflow");
+  const alluni = r.u8At(run$2 + 518, "alluni");
+  const nomulti = r.u8At(run$2 + 519, "nomulti");
+  const nouni = r.u8At(run$2 + 520, "nouni");
+  const nobcast = r.u8At(run$2 + 521, "nobcast");
+  const has_ufo = r.u8At(run$2 + 522, "has_ufo");
   let max_queue_pairs: number | undefined;
   if (max_pairs > 1) {
     max_queue_pairs = r.equal(r.u16("max_queue_pairs"), max_pairs, "max_queue_pairs", 2);
@@ -919,15 +914,10 @@ export function loadVirtioNetDevice(
         "rss.rss_data.default_queue",
         rss_data_default_queue$at,
       );
-      const i_4$n = VIRTIO_NET_RSS_MAX_KEY_SIZE;
-      const rss_data_key: number[] = new Array<number>(i_4$n);
-      let i_4 = 0;
-      try {
-        for (; i_4 < i_4$n; i_4++) {
-          rss_data_key[i_4] = r.u8("rss.rss_data.key[]");
-        }
-      } catch (e) {
-        throw atIndex(e, i_4);
+      const run$4 = r.run(40, loadVirtioNetDevice$run4);
+      const rss_data_key: number[] = new Array<number>(40);
+      for (let i_4 = 0; i_4 < 40; i_4++) {
+        rss_data_key[i_4] = r.u8At(run$4 + i_4 * 1, "rss.rss_data.key[]");
       }
       const rss_data_indirections_table$at = r.pos;
       const i_5$n = r.count(rss_data_indirections_len, 128, "rss.rss_data.indirections_table");
@@ -1113,12 +1103,12 @@ export function loadModernQueueState(r: Reader, _p: Params): ModernQueueState {
  *
  * Writes struct VirtioPci in QEMU's wire format.
  */
-export function saveVirtioPci(w: Writer, s: VirtioPci, p: Params): void {
+export function saveVirtioPci(w: Writer, s: VirtioPci, _p: Params): void {
   const modern_state = s.modern_state;
   if (modern_state !== undefined) {
     w.object(modern_state, "modern_state");
     w.subsection("virtio_pci/modern_state", 1);
-    const run$0 = w.run(16, "modern_state.dfselect");
+    const run$0 = w.run(28688, "modern_state.dfselect");
     const dfselect = modern_state.dfselect;
     w.u32At(run$0, dfselect, "modern_state.dfselect");
     const gfselect = modern_state.gfselect;
@@ -1127,12 +1117,25 @@ export function saveVirtioPci(w: Writer, s: VirtioPci, p: Params): void {
     w.u32At(run$0 + 8, guest_features[0]!, "modern_state.guest_features[0]");
     w.u32At(run$0 + 12, guest_features[1]!, "modern_state.guest_features[1]");
     const vqs = modern_state.vqs;
-    const i_2$n = VIRTIO_QUEUE_MAX;
-    const i_2$items = w.array(vqs, i_2$n, "modern_state.vqs");
+    const i_2$items = w.array(vqs, 1024, "modern_state.vqs");
     let i_2 = 0;
     try {
-      for (; i_2 < i_2$n; i_2++) {
-        saveModernQueueState(w, w.object(i_2$items[i_2]!, "modern_state.vqs[]"), p);
+      for (; i_2 < 1024; i_2++) {
+        const i_2$s = w.object(i_2$items[i_2]!, "modern_state.vqs[]");
+        const i_2$num = i_2$s.num;
+        w.u16At(run$0 + i_2 * 28 + 16, i_2$num, "num");
+        w.zeroAt(run$0 + i_2 * 28 + 18, 1, "unused");
+        const i_2$enabled = i_2$s.enabled;
+        w.boolAt(run$0 + i_2 * 28 + 19, i_2$enabled, "enabled");
+        const i_2$desc = w.tuple(i_2$s.desc, 2, "desc");
+        w.u32At(run$0 + i_2 * 28 + 20, i_2$desc[0]!, "desc[0]");
+        w.u32At(run$0 + i_2 * 28 + 24, i_2$desc[1]!, "desc[1]");
+        const i_2$avail = w.tuple(i_2$s.avail, 2, "avail");
+        w.u32At(run$0 + i_2 * 28 + 28, i_2$avail[0]!, "avail[0]");
+        w.u32At(run$0 + i_2 * 28 + 32, i_2$avail[1]!, "avail[1]");
+        const i_2$used = w.tuple(i_2$s.used, 2, "used");
+        w.u32At(run$0 + i_2 * 28 + 36, i_2$used[0]!, "used[0]");
+        w.u32At(run$0 + i_2 * 28 + 40, i_2$used[1]!, "used[1]");
       }
     } catch (e) {
       throw atIndex(atPath(e, "modern_state.vqs[]"), i_2);
@@ -1145,6 +1148,23 @@ const loadVirtioPci$run0: RunLayout = [
   [4, 4, "u32", "modern_state.gfselect"],
   [8, 4, "u32", "modern_state.guest_features[0]"],
   [12, 4, "u32", "modern_state.guest_features[1]"],
+  [
+    16,
+    1024,
+    28,
+    "modern_state.vqs[]",
+    [
+      [0, 2, "u16", "num"],
+      [2, 1, "unused", "unused"],
+      [3, 1, "bool", "enabled"],
+      [4, 4, "u32", "desc[0]"],
+      [8, 4, "u32", "desc[1]"],
+      [12, 4, "u32", "avail[0]"],
+      [16, 4, "u32", "avail[1]"],
+      [20, 4, "u32", "used[0]"],
+      [24, 4, "u32", "used[1]"],
+    ],
+  ],
 ];
 
 /**
@@ -1152,7 +1172,7 @@ const loadVirtioPci$run0: RunLayout = [
  *
  * Reads struct VirtioPci; a malformed input throws a LoadError with the field path and byte offset.
  */
-export function loadVirtioPci(r: Reader, p: Params): VirtioPci {
+export function loadVirtioPci(r: Reader, _p: Params): VirtioPci {
   let modern_state: VirtioPciModernState | undefined;
   for (
     let $name = r.subsection("virtio_pci");
@@ -1162,22 +1182,36 @@ export function loadVirtioPci(r: Reader, p: Params): VirtioPci {
     if ($name === "virtio_pci/modern_state") {
       if (modern_state !== undefined) r.duplicateSubsection($name, "modern_state");
       r.subsectionVersion($name, 1, 1, "modern_state");
-      const run$0 = r.run(16, loadVirtioPci$run0);
+      const run$0 = r.run(28688, loadVirtioPci$run0);
       const dfselect = r.u32At(run$0, "modern_state.dfselect");
       const gfselect = r.u32At(run$0 + 4, "modern_state.gfselect");
       const guest_features: number[] = [
         r.u32At(run$0 + 8, "modern_state.guest_features[0]"),
         r.u32At(run$0 + 12, "modern_state.guest_features[1]"),
       ];
-      const i_2$n = VIRTIO_QUEUE_MAX;
-      const vqs: ModernQueueState[] = new Array<ModernQueueState>(i_2$n);
-      let i_2 = 0;
-      try {
-        for (; i_2 < i_2$n; i_2++) {
-          vqs[i_2] = loadModernQueueState(r, p);
-        }
-      } catch (e) {
-        throw atIndex(atPath(e, "modern_state.vqs[]"), i_2);
+      const vqs: ModernQueueState[] = new Array<ModernQueueState>(1024);
+      for (let i_2 = 0; i_2 < 1024; i_2++) {
+        const i_2$num = r.u16At(run$0 + i_2 * 28 + 16, "num");
+        const i_2$enabled = r.boolAt(run$0 + i_2 * 28 + 19, "enabled");
+        const i_2$desc: number[] = [
+          r.u32At(run$0 + i_2 * 28 + 20, "desc[0]"),
+          r.u32At(run$0 + i_2 * 28 + 24, "desc[1]"),
+        ];
+        const i_2$avail: number[] = [
+          r.u32At(run$0 + i_2 * 28 + 28, "avail[0]"),
+          r.u32At(run$0 + i_2 * 28 + 32, "avail[1]"),
+        ];
+        const i_2$used: number[] = [
+          r.u32At(run$0 + i_2 * 28 + 36, "used[0]"),
+          r.u32At(run$0 + i_2 * 28 + 40, "used[1]"),
+        ];
+        vqs[i_2] = {
+          num: i_2$num,
+          enabled: i_2$enabled,
+          desc: i_2$desc,
+          avail: i_2$avail,
+          used: i_2$used,
+        };
       }
       modern_state = { dfselect, gfselect, guest_features, vqs };
     } else r.unknownSubsection($name, "virtio_pci");
@@ -1209,13 +1243,17 @@ export function saveVirtio(w: Writer, s: Virtio, p: Params): void {
   if (virtqueues !== undefined) {
     w.object(virtqueues, "virtqueues");
     w.subsection("virtio/virtqueues", 1);
+    const run$0 = w.run(16384, "virtqueues.vq[]");
     const vq = virtqueues.vq;
-    const i$n = VIRTIO_QUEUE_MAX;
-    const i$items = w.array(vq, i$n, "virtqueues.vq");
+    const i$items = w.array(vq, 1024, "virtqueues.vq");
     let i = 0;
     try {
-      for (; i < i$n; i++) {
-        saveVirtqueueState(w, w.object(i$items[i]!, "virtqueues.vq[]"), p);
+      for (; i < 1024; i++) {
+        const i$s = w.object(i$items[i]!, "virtqueues.vq[]");
+        const i$vring_avail = i$s.vring?.avail;
+        w.u64At(run$0 + i * 16, i$vring_avail, "vring.avail");
+        const i$vring_used = i$s.vring?.used;
+        w.u64At(run$0 + i * 16 + 8, i$vring_used, "vring.used");
       }
     } catch (e) {
       throw atIndex(atPath(e, "virtqueues.vq[]"), i);
@@ -1266,13 +1304,23 @@ export function saveVirtio(w: Writer, s: Virtio, p: Params): void {
   if (packed_virtqueues !== undefined) {
     w.object(packed_virtqueues, "packed_virtqueues");
     w.subsection("virtio/packed_virtqueues", 1);
+    const run$1 = w.run(10240, "packed_virtqueues.vq[]");
     const vq_3 = packed_virtqueues.vq;
-    const i_3$n = VIRTIO_QUEUE_MAX;
-    const i_3$items = w.array(vq_3, i_3$n, "packed_virtqueues.vq");
+    const i_3$items = w.array(vq_3, 1024, "packed_virtqueues.vq");
     let i_3 = 0;
     try {
-      for (; i_3 < i_3$n; i_3++) {
-        savePackedVirtqueueState(w, w.object(i_3$items[i_3]!, "packed_virtqueues.vq[]"), p);
+      for (; i_3 < 1024; i_3++) {
+        const i_3$s = w.object(i_3$items[i_3]!, "packed_virtqueues.vq[]");
+        const i_3$last_avail_idx = i_3$s.last_avail_idx;
+        w.u16At(run$1 + i_3 * 10, i_3$last_avail_idx, "last_avail_idx");
+        const i_3$last_avail_wrap_counter = i_3$s.last_avail_wrap_counter;
+        w.boolAt(run$1 + i_3 * 10 + 2, i_3$last_avail_wrap_counter, "last_avail_wrap_counter");
+        const i_3$used_idx = i_3$s.used_idx;
+        w.u16At(run$1 + i_3 * 10 + 3, i_3$used_idx, "used_idx");
+        const i_3$used_wrap_counter = i_3$s.used_wrap_counter;
+        w.boolAt(run$1 + i_3 * 10 + 5, i_3$used_wrap_counter, "used_wrap_counter");
+        const i_3$inuse = i_3$s.inuse;
+        w.u32At(run$1 + i_3 * 10 + 6, i_3$inuse, "inuse");
       }
     } catch (e) {
       throw atIndex(atPath(e, "packed_virtqueues.vq[]"), i_3);
@@ -1286,6 +1334,34 @@ export function saveVirtio(w: Writer, s: Virtio, p: Params): void {
     w.bool(disabled_2, "disabled.disabled");
   }
 }
+
+const loadVirtio$run0: RunLayout = [
+  [
+    0,
+    1024,
+    16,
+    "virtqueues.vq[]",
+    [
+      [0, 8, "u64", "vring.avail"],
+      [8, 8, "u64", "vring.used"],
+    ],
+  ],
+];
+const loadVirtio$run1: RunLayout = [
+  [
+    0,
+    1024,
+    10,
+    "packed_virtqueues.vq[]",
+    [
+      [0, 2, "u16", "last_avail_idx"],
+      [2, 1, "bool", "last_avail_wrap_counter"],
+      [3, 2, "u16", "used_idx"],
+      [5, 1, "bool", "used_wrap_counter"],
+      [6, 4, "u32", "inuse"],
+    ],
+  ],
+];
 
 /**
  * vmstate_virtio ("virtio"): no fields, only subsections, each present when QEMU needs it.
@@ -1316,15 +1392,12 @@ export function loadVirtio(r: Reader, p: Params): Virtio {
     } else if ($name === "virtio/virtqueues") {
       if (virtqueues !== undefined) r.duplicateSubsection($name, "virtqueues");
       r.subsectionVersion($name, 1, 1, "virtqueues");
-      const i$n = VIRTIO_QUEUE_MAX;
-      const vq: VirtqueueState[] = new Array<VirtqueueState>(i$n);
-      let i = 0;
-      try {
-        for (; i < i$n; i++) {
-          vq[i] = loadVirtqueueState(r, p);
-        }
-      } catch (e) {
-        throw atIndex(atPath(e, "virtqueues.vq[]"), i);
+      const run$0 = r.run(16384, loadVirtio$run0);
+      const vq: VirtqueueState[] = new Array<VirtqueueState>(1024);
+      for (let i = 0; i < 1024; i++) {
+        const i$vring_avail = r.u64At(run$0 + i * 16, "vring.avail");
+        const i$vring_used = r.u64At(run$0 + i * 16 + 8, "vring.used");
+        vq[i] = { vring: { avail: i$vring_avail, used: i$vring_used } };
       }
       virtqueues = { vq };
     } else if ($name === "virtio/ringsize") {
@@ -1364,15 +1437,24 @@ export function loadVirtio(r: Reader, p: Params): Virtio {
     } else if ($name === "virtio/packed_virtqueues") {
       if (packed_virtqueues !== undefined) r.duplicateSubsection($name, "packed_virtqueues");
       r.subsectionVersion($name, 1, 1, "packed_virtqueues");
-      const i_3$n = VIRTIO_QUEUE_MAX;
-      const vq_3: PackedVirtqueueState[] = new Array<PackedVirtqueueState>(i_3$n);
-      let i_3 = 0;
-      try {
-        for (; i_3 < i_3$n; i_3++) {
-          vq_3[i_3] = loadPackedVirtqueueState(r, p);
-        }
-      } catch (e) {
-        throw atIndex(atPath(e, "packed_virtqueues.vq[]"), i_3);
+      const run$1 = r.run(10240, loadVirtio$run1);
+      const vq_3: PackedVirtqueueState[] = new Array<PackedVirtqueueState>(1024);
+      for (let i_3 = 0; i_3 < 1024; i_3++) {
+        const i_3$last_avail_idx = r.u16At(run$1 + i_3 * 10, "last_avail_idx");
+        const i_3$last_avail_wrap_counter = r.boolAt(
+          run$1 + i_3 * 10 + 2,
+          "last_avail_wrap_counter",
+        );
+        const i_3$used_idx = r.u16At(run$1 + i_3 * 10 + 3, "used_idx");
+        const i_3$used_wrap_counter = r.boolAt(run$1 + i_3 * 10 + 5, "used_wrap_counter");
+        const i_3$inuse = r.u32At(run$1 + i_3 * 10 + 6, "inuse");
+        vq_3[i_3] = {
+          last_avail_idx: i_3$last_avail_idx,
+          last_avail_wrap_counter: i_3$last_avail_wrap_counter,
+          used_idx: i_3$used_idx,
+          used_wrap_counter: i_3$used_wrap_counter,
+          inuse: i_3$inuse,
+        };
       }
       packed_virtqueues = { vq: vq_3 };
     } else if ($name === "virtio/disabled") {

@@ -52,50 +52,44 @@ export function saveVmmouse(w: Writer, s: Vmmouse, _p: Params = {}): void {
   w.object(s, "");
   const queue_size = s.queue_size;
   w.i32(w.equal(queue_size, VMMOUSE_QUEUE_SIZE, "queue_size"), "queue_size");
+  const run$0 = w.run(4101, "queue[]");
   const queue = s.queue;
-  const i$n = VMMOUSE_QUEUE_SIZE;
-  const i$items = w.array(queue, i$n, "queue");
+  const i$items = w.array(queue, 1024, "queue");
   let i = 0;
   try {
-    for (; i < i$n; i++) {
-      w.u32(i$items[i]!, "queue[]");
+    for (; i < 1024; i++) {
+      w.u32At(run$0 + i * 4, i$items[i]!, "queue[]");
     }
   } catch (e) {
     throw atIndex(e, i);
   }
-  const run$0 = w.run(5, "nb_queue");
   const nb_queue = s.nb_queue;
-  w.u16At(run$0, nb_queue, "nb_queue");
+  w.u16At(run$0 + 4096, nb_queue, "nb_queue");
   const status = s.status;
-  w.u16At(run$0 + 2, status, "status");
+  w.u16At(run$0 + 4098, status, "status");
   const absolute = s.absolute;
-  w.u8At(run$0 + 4, absolute, "absolute");
+  w.u8At(run$0 + 4100, absolute, "absolute");
 }
 
 const loadVmmouse$run0: RunLayout = [
-  [0, 2, "u16", "nb_queue"],
-  [2, 2, "u16", "status"],
-  [4, 1, "u8", "absolute"],
+  [0, 1024, 4, "queue[]", [[0, 4, "u32", ""]]],
+  [4096, 2, "u16", "nb_queue"],
+  [4098, 2, "u16", "status"],
+  [4100, 1, "u8", "absolute"],
 ];
 
 /** Reads section "vmmouse"; a malformed input throws a LoadError with the field path and byte offset. */
 export function loadVmmouse(r: Reader, _p: Params = {}, version: number = 0): Vmmouse {
   r.version(version, 0, 0, "vmmouse");
   const queue_size = r.equal(r.i32("queue_size"), VMMOUSE_QUEUE_SIZE, "queue_size", 4);
-  const i$n = VMMOUSE_QUEUE_SIZE;
-  const queue: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      queue[i] = r.u32("queue[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
+  const run$0 = r.run(4101, loadVmmouse$run0);
+  const queue: number[] = new Array<number>(1024);
+  for (let i = 0; i < 1024; i++) {
+    queue[i] = r.u32At(run$0 + i * 4, "queue[]");
   }
-  const run$0 = r.run(5, loadVmmouse$run0);
-  const nb_queue = r.u16At(run$0, "nb_queue");
-  const status = r.u16At(run$0 + 2, "status");
-  const absolute = r.u8At(run$0 + 4, "absolute");
+  const nb_queue = r.u16At(run$0 + 4096, "nb_queue");
+  const status = r.u16At(run$0 + 4098, "status");
+  const absolute = r.u8At(run$0 + 4100, "absolute");
   return { queue_size, queue, nb_queue, status, absolute };
 }
 

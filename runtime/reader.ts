@@ -1,7 +1,7 @@
 // Reader: QEMU's wire encodings over a Uint8Array. Every read is bounds-checked before it takes
 // effect, so a truncated input is a LoadError naming the field, never a RangeError.
 
-import { LoadError, hexBytes, printable } from "./errors.js";
+import { LoadError, atIndex, atPath, hexBytes, printable } from "./errors.js";
 import { littleEndianAt } from "./pci.js";
 
 const SUBSECTION = 0x05;
@@ -9,13 +9,37 @@ const SUBSECTION = 0x05;
 /**
  * Where each field of a run lies (offset in the run, width), how it is read (`u32`, `bool`,
  * `unused`) and its path, in wire order: a generated module's constant, passed to `Reader.run`.
+ * An entry of five is a constant number of elements at `at + i * stride`, each laid out as its
+ * own layout says (offsets and paths relative to the element; a scalar's path is ""), under the
+ * array's path with `[]` for the index.
  */
-export type RunLayout = readonly (readonly [
-  at: number,
-  width: number,
-  what: string,
-  path: string,
-])[];
+export type RunLayout = readonly RunEntry[];
+export type RunEntry =
+  | readonly [at: number, width: number, what: string, path: string]
+  | readonly [at: number, count: number, stride: number, path: string, element: RunLayout];
+
+/**
+ * Calls `visit` for each field of a run laid out by `layout` from `start`, elements expanded,
+ * with the path a field-by-field read names it by (an element's own, or the array's for a scalar).
+ */
+export function eachRunField(
+  layout: RunLayout,
+  start: number,
+  visit: (at: number, width: number, what: string, path: string) => void,
+): void {
+  for (const entry of layout) {
+    if (entry.length === 4) {
+      visit(start + entry[0], entry[1], entry[2], entry[3]);
+      continue;
+    }
+    const [at, count, stride, path, element] = entry;
+    for (let i = 0; i < count; i++)
+      eachRunField(element, start + at + i * stride, (a, w, what, p) =>
+        visit(a, w, what, p === "" ? path : p),
+      );
+  }
+}
+
 /** Zero bytes, shared (and frozen): V8 gives even an empty typed array a backing store of its own, at the cost of a large one. */
 const NO_BYTES = Object.freeze(new Uint8Array(0));
 
@@ -162,21 +186,38 @@ export class Reader {
    * run, the LoadError is the one the fields read one by one would give: that of the first field
    * of `fields` (in wire order) that does not fit, at its offset.
    */
-  run(n: number, fields: RunLayout): number {
+  run(n: number, layout: RunLayout): number {
     const p = this.pos;
-    if (n > this.end - p) this.runEnds(fields);
+    if (n > this.end - p) this.runCut(layout, p);
     this.pos = p + n;
     return p;
   }
 
-  private runEnds(fields: RunLayout): never {
-    const left = this.end - this.pos;
-    for (const [at, width, what, path] of fields)
-      if (at + width > left) {
-        this.pos += at;
+  private runCut(layout: RunLayout, start: number): never {
+    this.runEnds(layout, start);
+    // The verifier proves a layout covers its run: this is a bug of the code that ran.
+    throw new Error("a run does not fit, but its layout does");
+  }
+
+  private runEnds(layout: RunLayout, start: number): void {
+    const left = this.end - start;
+    for (const entry of layout) {
+      if (entry.length === 4) {
+        const [at, width, what, path] = entry;
+        if (at + width <= left) continue;
+        this.pos = start + at;
         this.truncated(width, path, what);
       }
-    return this.fail("", "a run of fields that fits does not fit");
+      const [at, count, stride, path, element] = entry;
+      if (at + count * stride <= left) continue;
+      // The first element that does not fit whole: the error is inside it, as its index's.
+      const i = Math.floor((left - at) / stride);
+      try {
+        this.runEnds(element, start + at + i * stride);
+      } catch (e) {
+        throw atIndex(atPath(e, path), i);
+      }
+    }
   }
 
   // The reads of a run: at an offset `run()` returned, so without a bounds check of their own. The

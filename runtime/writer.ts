@@ -10,6 +10,12 @@ const SUBSECTION = 0x05;
 const MAX_OUTPUT = 0x7fffffff;
 /** Working buffers up to this size are kept for the next Writer; larger ones go to the collector. */
 const MAX_SPARE = 1 << 20;
+/**
+ * Outputs from this size are handed out in their working buffer rather than copied: copying them
+ * costs more than a new working buffer for the next Writer (with its DataView); below it a copy
+ * is cheaper, and the buffer is lent on.
+ */
+const HANDED_OUT = 16 * 1024;
 /** The view of a finished Writer's buffer, which is full: the next write grows into a new buffer first. */
 const NO_VIEW = new DataView(new ArrayBuffer(0));
 
@@ -20,6 +26,12 @@ const NO_VIEW = new DataView(new ArrayBuffer(0));
  * At most one Writer holds a buffer at a time: taking it empties this slot.
  */
 let spare: { readonly buf: Uint8Array; readonly view: DataView } | undefined;
+/**
+ * The size of the last output handed out in its working buffer (capped at MAX_SPARE): a new
+ * Writer without a spare starts at it, so the encode of the same state again neither grows nor
+ * copies.
+ */
+let sizeHint = 0;
 
 export class Writer {
   private buf: Uint8Array;
@@ -35,7 +47,8 @@ export class Writer {
       this.buf = lent.buf;
       this.view = lent.view;
     } else {
-      this.buf = new Uint8Array(Math.max(capacity, 16));
+      // 8 bytes over the hint: the last scalars then pass the one test against `last`.
+      this.buf = new Uint8Array(Math.max(capacity, sizeHint === 0 ? 0 : sizeHint + 8, 16));
       this.view = new DataView(this.buf.buffer);
     }
     this.last = this.buf.length - 8;
@@ -46,9 +59,24 @@ export class Writer {
     return this.filled;
   }
 
-  /** The bytes written so far, as a new array that the Writer never touches again. */
+  /**
+   * The bytes written so far, as an array that the Writer never touches again. A working buffer of
+   * at least HANDED_OUT bytes and at least half full is handed out as it is (the result's
+   * ArrayBuffer is then at most twice its length); otherwise the bytes are copied out and the
+   * buffer is lent to the next Writer.
+   */
   finish(): Uint8Array {
-    const out = this.buf.slice(0, this.filled);
+    const n = this.filled;
+    if (this.view !== NO_VIEW && n >= HANDED_OUT && n >= this.buf.length >>> 1) {
+      const out = this.buf.subarray(0, n);
+      sizeHint = Math.min(n, MAX_SPARE);
+      // Writing on continues from the result, which is full, so the next write copies it first.
+      this.buf = out;
+      this.view = NO_VIEW;
+      this.last = n - 8;
+      return out;
+    }
+    const out = this.buf.slice(0, n);
     // After finish() `buf` is the result handed out, never a working buffer to lend (its view is NO_VIEW).
     if (
       this.view !== NO_VIEW &&
@@ -81,6 +109,8 @@ export class Writer {
   }
 
   private grow(size: number, path: string): void {
+    // A scalar within the last 8 bytes of the buffer comes here (it tests against `last`), and fits.
+    if (size <= this.buf.length && this.view !== NO_VIEW) return;
     if (size > MAX_OUTPUT) this.fail(path, `the output would exceed ${MAX_OUTPUT} bytes`);
     let capacity = Math.max(this.buf.length, 512) * 2;
     while (capacity < size) capacity *= 2;

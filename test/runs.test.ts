@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { verifyModule } from "../generator/verify/index.js";
 import { loadVirtioNet } from "../generated/virtio-net.js";
-import { LoadError, Reader, type RunLayout } from "../runtime/index.js";
+import { atIndex, atPath, LoadError, Reader, type RunLayout } from "../runtime/index.js";
 import { planOf, root } from "./support/compile.js";
 import { virtioNetPayloads } from "./support/fixtures.js";
 
@@ -108,6 +108,60 @@ describe("the verifier and runs", () => {
     );
   });
 
+  it("reports an edited offset inside a loop of a run (QEMU's 1 024 queues), naming both places", () => {
+    const wrong = edit(
+      text,
+      `r.u32At(run$0 + i_2 * 28 + 20, "desc[0]")`,
+      `r.u32At(run$0 + i_2 * 28 + 24, "desc[0]")`,
+    );
+    const [d, ...rest] = verifyModule(file, wrong, pairs);
+    expect(rest).toEqual([]);
+    expect(d?.code).toBe("VMS8001");
+    expect(d?.message).toContain("saveVirtioPci writes u32 'desc[0]' at offset 4 of its run");
+    expect(d?.message).toContain("loadVirtioPci reads u32 'desc[0]' at offset 8 of its run");
+    expect(d?.span.line).toBe(
+      lineOf(wrong, `w.u32At(run$0 + i_2 * 28 + 20, i_2$desc[0]!, "desc[0]")`),
+    );
+    expect(d?.related[0]?.span.line).toBe(
+      lineOf(wrong, `r.u32At(run$0 + i_2 * 28 + 24, "desc[0]")`),
+    );
+  });
+
+  it("reports a loop of a run whose count or stride differs", () => {
+    const count = verifyModule(
+      file,
+      edit(
+        text,
+        "for (let i_2 = 0; i_2 < 1024; i_2++) {",
+        "for (let i_2 = 0; i_2 < 1023; i_2++) {",
+      ),
+      pairs,
+    );
+    expect(count.map((d) => d.code)).toEqual(["VMS8001"]);
+    expect(count[0]?.message).toContain(
+      "saveVirtioPci writes 1024 elements of 28 bytes 'modern_state.vqs[]' at offset 16 of its run",
+    );
+    expect(count[0]?.message).toContain("loadVirtioPci reads 1023 elements of 28 bytes");
+    const stride = verifyModule(
+      file,
+      edit(text, `r.u16At(run$0 + i_2 * 28 + 16, "num")`, `r.u16At(run$0 + i_2 * 24 + 16, "num")`),
+      pairs,
+    );
+    expect(stride.map((d) => [d.code, d.message])).toContainEqual([
+      "VMS8002",
+      "cannot follow this code: a loop in a run whose elements are not all the same number of bytes apart",
+    ]);
+  });
+
+  it("reports a loop's layout that names the elements otherwise than the writer", () => {
+    const wrong = edit(text, `    "modern_state.vqs[]",\n`, `    "modern_state.vq[]",\n`);
+    const found = verifyModule(file, wrong, pairs);
+    expect(found.map((d) => d.code)).toEqual(["VMS8001"]);
+    expect(found[0]?.message).toContain(
+      "has a run layout that says  1024 elements of 28 bytes 'modern_state.vq[]' at offset 16 of its run",
+    );
+  });
+
   it("refuses a read of a run after another wire operation", () => {
     const wrong = edit(
       text,
@@ -132,18 +186,44 @@ describe("the verifier and runs", () => {
   });
 });
 
-/** What reading a layout's fields one by one, each with its own bounds check, throws. */
+/**
+ * What reading a layout's fields one by one, each with its own bounds check, throws: an element
+ * of a loop read as the element-by-element code reads it (its error under the element's index).
+ */
 function fieldByField(r: Reader, layout: RunLayout): LoadError | undefined {
   try {
-    for (const [, width, what, path] of layout) {
-      if (what === "unused") r.skip(width, path);
-      else (r[what as "u8"] as (path: string) => unknown).call(r, path);
-    }
+    readFields(r, layout);
   } catch (e) {
     if (e instanceof LoadError) return e;
     throw e;
   }
   return undefined;
+}
+
+function readFields(r: Reader, layout: RunLayout): void {
+  for (const entry of layout) {
+    if (entry.length === 4) {
+      const [, width, what, path] = entry;
+      if (what === "unused") r.skip(width, path);
+      else (r[what as "u8"] as (path: string) => unknown).call(r, path);
+      continue;
+    }
+    const [, count, , path, element] = entry;
+    for (let i = 0; i < count; i++) {
+      try {
+        // An element that is one scalar is read under the array's path, as its loop did.
+        if (element.length === 1 && element[0]![3] === "") {
+          const [, width, what] = element[0] as readonly [number, number, string, string];
+          if (what === "unused") r.skip(width, path);
+          else (r[what as "u8"] as (path: string) => unknown).call(r, path);
+        } else readFields(r, element);
+      } catch (e) {
+        throw element.length === 1 && element[0]![3] === ""
+          ? atIndex(e, i)
+          : atIndex(atPath(e, path), i);
+      }
+    }
+  }
 }
 
 function errorOf(f: () => unknown): unknown {
@@ -182,32 +262,59 @@ const widths: Record<(typeof kinds)[number], number> = {
 
 describe("a cut run", () => {
   it("throws the LoadError of the first field that does not fit, as field-by-field reads do", () => {
-    const field = fc.oneof(
+    const scalar = fc.oneof(
       fc.constantFrom(...kinds).map((what): { what: string; width: number } => ({
         what,
         width: widths[what],
       })),
       fc.integer({ min: 1, max: 9 }).map((width) => ({ what: "unused", width })),
     );
+    type Field =
+      | { what: string; width: number }
+      | { count: number; element: Field[] | "scalar"; scalar: { what: string; width: number } };
+    const field: fc.Arbitrary<Field> = fc.oneof(
+      scalar,
+      fc.record({
+        count: fc.integer({ min: 1, max: 4 }),
+        element: fc.oneof(
+          fc.constant("scalar" as const),
+          fc.array(scalar, { minLength: 1, maxLength: 3 }),
+        ),
+        scalar,
+      }),
+    );
+    /** The layout of `fields` from offset 0, and its size. */
+    const layoutOf = (fields: readonly Field[], prefix: string): [RunLayout, number] => {
+      let at = 0;
+      const layout = fields.map((f, i): RunLayout[number] => {
+        const start = at;
+        if ("what" in f) {
+          at += f.width;
+          return [start, f.width, f.what, `${prefix}f${i}`];
+        }
+        const [element, stride] =
+          f.element === "scalar"
+            ? [[[0, f.scalar.width, f.scalar.what, ""] as const], f.scalar.width]
+            : layoutOf(f.element, "");
+        at += f.count * stride;
+        return [start, f.count, stride, `${prefix}a${i}[]`, element];
+      });
+      return [layout, at];
+    };
     fc.assert(
       fc.property(
-        fc.array(field, { minLength: 1, maxLength: 12 }),
+        fc.array(field, { minLength: 1, maxLength: 8 }),
         fc.nat(8),
-        fc.nat(100),
+        fc.nat(200),
         (fields, before, cut) => {
-          let at = 0;
-          const layout: RunLayout = fields.map((f, i) => {
-            const entry = [at, f.width, f.what, `f${i}`] as const;
-            at += f.width;
-            return entry;
-          });
+          const [layout, at] = layoutOf(fields, "");
           const bytes = new Uint8Array(before + (cut % (at + 1)));
           const run = errorOf(() => new Reader(bytes, before).run(at, layout));
           const oneByOne = fieldByField(new Reader(bytes, before), layout);
           expect(run).toEqual(oneByOne);
           if (bytes.length - before < at) {
             expect(run).toBeInstanceOf(LoadError);
-            expect((run as LoadError).message).toBe((oneByOne as LoadError).message);
+            expect((run as LoadError).message).toBe(oneByOne!.message);
           } else expect(run).toBeUndefined();
         },
       ),

@@ -52,7 +52,7 @@ export interface PMSMBus {
  * Writes struct PMSMBus in QEMU's wire format.
  */
 export function savePMSMBus(w: Writer, s: PMSMBus, _p: Params): void {
-  const run$0 = w.run(10, "smb_stat");
+  const run$0 = w.run(48, "smb_stat");
   const smb_stat = s.smb_stat;
   w.u8At(run$0, smb_stat, "smb_stat");
   const smb_ctl = s.smb_ctl;
@@ -68,29 +68,27 @@ export function savePMSMBus(w: Writer, s: PMSMBus, _p: Params): void {
   const smb_index = s.smb_index;
   w.u32At(run$0 + 6, smb_index, "smb_index");
   const smb_data = s.smb_data;
-  const i$n = PM_SMBUS_MAX_MSG_SIZE;
-  const i$items = w.array(smb_data, i$n, "smb_data");
+  const i$items = w.array(smb_data, 32, "smb_data");
   let i = 0;
   try {
-    for (; i < i$n; i++) {
-      w.u8(i$items[i]!, "smb_data[]");
+    for (; i < 32; i++) {
+      w.u8At(run$0 + i * 1 + 10, i$items[i]!, "smb_data[]");
     }
   } catch (e) {
     throw atIndex(e, i);
   }
-  const run$1 = w.run(6, "smb_auxctl");
   const smb_auxctl = s.smb_auxctl;
-  w.u8At(run$1, smb_auxctl, "smb_auxctl");
+  w.u8At(run$0 + 42, smb_auxctl, "smb_auxctl");
   const smb_blkdata = s.smb_blkdata;
-  w.u8At(run$1 + 1, smb_blkdata, "smb_blkdata");
+  w.u8At(run$0 + 43, smb_blkdata, "smb_blkdata");
   const i2c_enable = s.i2c_enable;
-  w.boolAt(run$1 + 2, i2c_enable, "i2c_enable");
+  w.boolAt(run$0 + 44, i2c_enable, "i2c_enable");
   const op_done = s.op_done;
-  w.boolAt(run$1 + 3, op_done, "op_done");
+  w.boolAt(run$0 + 45, op_done, "op_done");
   const in_i2c_block_read = s.in_i2c_block_read;
-  w.boolAt(run$1 + 4, in_i2c_block_read, "in_i2c_block_read");
+  w.boolAt(run$0 + 46, in_i2c_block_read, "in_i2c_block_read");
   const start_transaction_on_status_read = s.start_transaction_on_status_read;
-  w.boolAt(run$1 + 5, start_transaction_on_status_read, "start_transaction_on_status_read");
+  w.boolAt(run$0 + 47, start_transaction_on_status_read, "start_transaction_on_status_read");
 }
 
 const loadPMSMBus$run0: RunLayout = [
@@ -101,14 +99,13 @@ const loadPMSMBus$run0: RunLayout = [
   [4, 1, "u8", "smb_data0"],
   [5, 1, "u8", "smb_data1"],
   [6, 4, "u32", "smb_index"],
-];
-const loadPMSMBus$run1: RunLayout = [
-  [0, 1, "u8", "smb_auxctl"],
-  [1, 1, "u8", "smb_blkdata"],
-  [2, 1, "bool", "i2c_enable"],
-  [3, 1, "bool", "op_done"],
-  [4, 1, "bool", "in_i2c_block_read"],
-  [5, 1, "bool", "start_transaction_on_status_read"],
+  [10, 32, 1, "smb_data[]", [[0, 1, "u8", ""]]],
+  [42, 1, "u8", "smb_auxctl"],
+  [43, 1, "u8", "smb_blkdata"],
+  [44, 1, "bool", "i2c_enable"],
+  [45, 1, "bool", "op_done"],
+  [46, 1, "bool", "in_i2c_block_read"],
+  [47, 1, "bool", "start_transaction_on_status_read"],
 ];
 
 /**
@@ -118,7 +115,7 @@ const loadPMSMBus$run1: RunLayout = [
  * Reads struct PMSMBus; a malformed input throws a LoadError with the field path and byte offset.
  */
 export function loadPMSMBus(r: Reader, _p: Params): PMSMBus {
-  const run$0 = r.run(10, loadPMSMBus$run0);
+  const run$0 = r.run(48, loadPMSMBus$run0);
   const smb_stat = r.u8At(run$0, "smb_stat");
   const smb_ctl = r.u8At(run$0 + 1, "smb_ctl");
   const smb_cmd = r.u8At(run$0 + 2, "smb_cmd");
@@ -126,23 +123,16 @@ export function loadPMSMBus(r: Reader, _p: Params): PMSMBus {
   const smb_data0 = r.u8At(run$0 + 4, "smb_data0");
   const smb_data1 = r.u8At(run$0 + 5, "smb_data1");
   const smb_index = r.u32At(run$0 + 6, "smb_index");
-  const i$n = PM_SMBUS_MAX_MSG_SIZE;
-  const smb_data: number[] = new Array<number>(i$n);
-  let i = 0;
-  try {
-    for (; i < i$n; i++) {
-      smb_data[i] = r.u8("smb_data[]");
-    }
-  } catch (e) {
-    throw atIndex(e, i);
+  const smb_data: number[] = new Array<number>(32);
+  for (let i = 0; i < 32; i++) {
+    smb_data[i] = r.u8At(run$0 + i * 1 + 10, "smb_data[]");
   }
-  const run$1 = r.run(6, loadPMSMBus$run1);
-  const smb_auxctl = r.u8At(run$1, "smb_auxctl");
-  const smb_blkdata = r.u8At(run$1 + 1, "smb_blkdata");
-  const i2c_enable = r.boolAt(run$1 + 2, "i2c_enable");
-  const op_done = r.boolAt(run$1 + 3, "op_done");
-  const in_i2c_block_read = r.boolAt(run$1 + 4, "in_i2c_block_read");
-  const start_transaction_on_status_read = r.boolAt(run$1 + 5, "start_transaction_on_status_read");
+  const smb_auxctl = r.u8At(run$0 + 42, "smb_auxctl");
+  const smb_blkdata = r.u8At(run$0 + 43, "smb_blkdata");
+  const i2c_enable = r.boolAt(run$0 + 44, "i2c_enable");
+  const op_done = r.boolAt(run$0 + 45, "op_done");
+  const in_i2c_block_read = r.boolAt(run$0 + 46, "in_i2c_block_read");
+  const start_transaction_on_status_read = r.boolAt(run$0 + 47, "start_transaction_on_status_read");
   return {
     smb_stat,
     smb_ctl,

@@ -33,7 +33,6 @@ import {
   firstCopy,
   joinPath,
   routeCode,
-  paramsName,
   readsVersion,
   subsectionReadsVersion,
   str,
@@ -41,8 +40,17 @@ import {
   wireMethod,
 } from "./common.js";
 import { lineComments } from "./docs.js";
+import { paramsName } from "./params.js";
 import { emitExpr } from "./expressions.js";
-import { offsetCode, withRuns, type Run } from "./runs.js";
+import {
+  layoutCode,
+  loopOffsetCode,
+  offsetCode,
+  withRuns,
+  type Run,
+  type RunField,
+  type RunLoop,
+} from "./runs.js";
 import { extendedTsType } from "./types.js";
 import { scalarSize } from "../check/types.js";
 
@@ -191,27 +199,66 @@ export class LoadEmitter {
     const k = this.runLayouts.length;
     const base = `run$${k}`;
     const layout = `${this.fn.loadName}$run${k}`;
-    const fields = run.parts.flatMap((p) => p.fields);
-    this.runLayouts.push({
-      name: layout,
-      code: `[${fields.map((f) => `[${f.at}, ${f.width}, ${str(f.what)}, ${str(f.path)}]`).join(", ")}]`,
-    });
+    this.runLayouts.push({ name: layout, code: layoutCode(run.parts) });
     this.lines.push(`const ${base} = r.run(${run.size}, ${layout});`);
-    for (const { step, fields } of run.parts) {
+    for (const part of run.parts) {
+      const step = part.step;
       if (step.kind === "unused") {
         this.lines.push(...lineComments(this.fn.docs.get(step.span.line)));
         continue;
       }
+      const at = part.kind === "loop" ? part.at : part.fields[0]!.at;
       if (this.startKept.has(step.field))
-        this.lines.push(`const ${step.local}$at = ${offsetCode(base, fields[0]!.at)};`);
-      const reads = fields.map((f) => `r.${f.what}At(${offsetCode(base, f.at)}, ${str(f.path)})`);
-      if (step.value.kind === "scalar") this.lines.push(`const ${step.local} = ${reads[0]};`);
+        this.lines.push(`const ${step.local}$at = ${offsetCode(base, at)};`);
+      if (part.kind === "loop") this.runLoop(base, part);
       else
         this.lines.push(
-          `const ${step.local}: ${extendedTsType(step.field, this.structTypeName)} = [${reads.join(", ")}];`,
+          this.runValue(step, part.fields, step.local, (f) => offsetCode(base, f.at)),
         );
       this.merges(step);
     }
+  }
+
+  /** `const x = r.u16At(…)`, or an unrolled array `const x: number[] = [r.u32At(…), …]`. */
+  private runValue(
+    step: Step & { kind: "field" },
+    fields: readonly RunField[],
+    local: string,
+    offset: (f: RunField) => string,
+  ): string {
+    const reads = fields.map((f) => `r.${f.what}At(${offset(f)}, ${str(f.path)})`);
+    if (step.value.kind === "scalar") return `const ${local} = ${reads[0]};`;
+    return `const ${local}: ${extendedTsType(step.field, this.structTypeName)} = [${reads.join(", ")}];`;
+  }
+
+  /**
+   * The elements of a loop of a run: each at `base + i * stride`, a scalar read in place, a
+   * struct's fields read into locals of the element (`i$num`) and put together as its loader does.
+   */
+  private runLoop(base: string, loop: RunLoop): void {
+    const { step, value } = loop;
+    const i = value.index;
+    const type = elementTsType(value.element, this.structTypeName);
+    const declared = extendedTsType(step.field, this.structTypeName);
+    this.lines.push(`const ${step.local}: ${declared} = new Array<${type}>(${loop.count});`);
+    this.lines.push(`for (let ${i} = 0; ${i} < ${loop.count}; ${i}++) {`);
+    const offset = (f: RunField): string => loopOffsetCode(base, loop, f);
+    if (!loop.struct) {
+      const f = loop.element[0]!;
+      this.lines.push(`${step.local}[${i}] = r.${f.what}At(${offset(f)}, ${str(loop.path)});`);
+    } else {
+      const locals = new Map<FieldModel, string>();
+      for (const part of loop.struct.run.parts) {
+        if (part.kind !== "fields" || part.step.kind === "unused") continue;
+        const local = `${i}$${part.step.local}`;
+        locals.set(part.step.field, local);
+        this.lines.push(this.runValue(part.step, part.fields, local, offset));
+      }
+      this.lines.push(
+        `${step.local}[${i}] = ${structLiteral(loop.struct.fn.layout.state, locals)};`,
+      );
+    }
+    this.lines.push("}");
   }
 
   private field(
@@ -436,6 +483,19 @@ export class LoadEmitter {
     });
     return `{ ${parts.join(", ")} }`;
   }
+}
+
+/** The value of a struct without subsections from the locals of its fields. */
+function structLiteral(
+  state: Map<string, StateNode>,
+  locals: ReadonlyMap<FieldModel, string>,
+): string {
+  const parts = [...state.values()].map((node) => {
+    if (node.kind === "field") return property(node.key, locals.get(node.field)!);
+    if (node.kind === "group") return `${node.key}: ${structLiteral(node.children, locals)}`;
+    throw new Error("a struct of one run has no subsections");
+  });
+  return `{ ${parts.join(", ")} }`;
 }
 
 function property(key: string, local: string): string {

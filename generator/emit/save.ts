@@ -20,7 +20,6 @@ import {
   exprEnv,
   fieldPath,
   joinPath,
-  paramsName,
   readsVersion,
   subsectionReadsVersion,
   str,
@@ -28,7 +27,15 @@ import {
   wireMethod,
 } from "./common.js";
 import { lineComments } from "./docs.js";
-import { offsetCode, withRuns, type Run } from "./runs.js";
+import { paramsName } from "./params.js";
+import {
+  loopOffsetCode,
+  offsetCode,
+  withRuns,
+  type Run,
+  type RunField,
+  type RunLoop,
+} from "./runs.js";
 import { emitExpr } from "./expressions.js";
 import type { FunctionText } from "./load.js";
 import { findArm, literal } from "./load.js";
@@ -131,9 +138,15 @@ export class SaveEmitter {
    */
   private run(run: Run, base: string, prefix: string): void {
     const offset = `run$${this.runs++}`;
-    const first = run.parts[0]!.fields[0]!;
-    this.lines.push(`const ${offset} = w.run(${run.size}, ${str(first.path)});`);
-    for (const { step, fields } of run.parts) {
+    const first = run.parts[0]!;
+    const firstPath = first.kind === "loop" ? first.path : first.fields[0]!.path;
+    this.lines.push(`const ${offset} = w.run(${run.size}, ${str(firstPath)});`);
+    for (const part of run.parts) {
+      if (part.kind === "loop") {
+        this.runLoop(offset, part, base, prefix);
+        continue;
+      }
+      const { step, fields } = part;
       if (step.kind === "unused") {
         this.lines.push(...lineComments(this.fn.docs.get(step.span.line)));
         this.lines.push(
@@ -142,21 +155,73 @@ export class SaveEmitter {
         continue;
       }
       const path = fieldPath(step, prefix);
-      const source = this.sourceOf(step, base, path);
-      if (step.value.kind === "scalar") {
-        this.lines.push(`const ${step.local} = ${source};`);
-        this.lines.push(
-          `w.${fields[0]!.what}At(${offsetCode(offset, fields[0]!.at)}, ${step.local}, ${str(path)});`,
-        );
-        continue;
-      }
-      this.lines.push(`const ${step.local} = w.tuple(${source}, ${fields.length}, ${str(path)});`);
-      fields.forEach((f, i) =>
-        this.lines.push(
-          `w.${f.what}At(${offsetCode(offset, f.at)}, ${step.local}[${i}]!, ${str(f.path)});`,
-        ),
+      this.runValue(step, fields, step.local, this.sourceOf(step, base, path), path, (f) =>
+        offsetCode(offset, f.at),
       );
     }
+  }
+
+  /** A scalar or an unrolled array of a run: its value, then its writes at their offsets. */
+  private runValue(
+    step: Step & { kind: "field" | "unused" },
+    fields: readonly RunField[],
+    local: string,
+    source: string,
+    path: string,
+    offset: (f: RunField) => string,
+  ): void {
+    const f = fields[0]!;
+    if (step.kind === "unused") {
+      this.lines.push(`w.zeroAt(${offset(f)}, ${f.width}, ${str(f.path)});`);
+      return;
+    }
+    if (step.value.kind === "scalar") {
+      this.lines.push(`const ${local} = ${source};`);
+      this.lines.push(`w.${f.what}At(${offset(f)}, ${local}, ${str(path)});`);
+      return;
+    }
+    this.lines.push(`const ${local} = w.tuple(${source}, ${fields.length}, ${str(path)});`);
+    fields.forEach((e, i) =>
+      this.lines.push(`w.${e.what}At(${offset(e)}, ${local}[${i}]!, ${str(e.path)});`),
+    );
+  }
+
+  /**
+   * The elements of a loop of a run, each at `base + i * stride`: a scalar written in place, a
+   * struct's fields from the element (`i$s`) as its writer takes them. A SaveError inside names
+   * the element, as the element-by-element loop does.
+   */
+  private runLoop(offset: string, loop: RunLoop, base: string, prefix: string): void {
+    const { step, value } = loop;
+    const i = value.index;
+    const items = `${i}$items`;
+    const path = fieldPath(step, prefix);
+    this.lines.push(`const ${step.local} = ${this.sourceOf(step, base, path)};`);
+    this.lines.push(`const ${items} = w.array(${step.local}, ${loop.count}, ${str(path)});`);
+    this.lines.push(`let ${i} = 0;`);
+    this.lines.push("try {");
+    this.lines.push(`for (; ${i} < ${loop.count}; ${i}++) {`);
+    const at = (f: RunField): string => loopOffsetCode(offset, loop, f);
+    if (!loop.struct) {
+      const f = loop.element[0]!;
+      this.lines.push(`w.${f.what}At(${at(f)}, ${items}[${i}]!, ${str(loop.path)});`);
+    } else {
+      const element = `${i}$s`;
+      this.lines.push(`const ${element} = w.object(${items}[${i}]!, ${str(loop.path)});`);
+      for (const part of loop.struct.run.parts) {
+        if (part.kind !== "fields") continue;
+        const inner = part.step;
+        const local = inner.kind === "field" ? `${i}$${inner.local}` : "";
+        const source = inner.kind === "field" ? access(element, inner.path) : "";
+        const innerPath = inner.kind === "field" ? inner.path.join(".") : "";
+        this.runValue(inner, part.fields, local, source, innerPath, at);
+      }
+    }
+    this.lines.push("}");
+    const rethrow = loop.struct
+      ? `atIndex(atPath(e, ${str(loop.path)}), ${i})`
+      : `atIndex(e, ${i})`;
+    this.lines.push(`} catch (e) { throw ${rethrow}; }`);
   }
 
   /** Where a field's value is in the state. */

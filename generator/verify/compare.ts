@@ -67,17 +67,40 @@ function compareNode(a: TraceNode, b: TraceNode): Mismatch | undefined {
 
 /**
  * Two runs agree when they have one size and the same values at the same offsets, in the same
- * order (the loader's padding taken from its layout); then they must tile the run, every byte
- * once, and the loader's layout (what its errors say) must be what it reads.
+ * order (the loader's padding taken from its layout); a loop in a run, when it has the same count
+ * and stride and its elements agree alike. Then they must tile the run, every byte once, and the
+ * loader's layout (what its errors say) must be what it reads.
  */
 function compareRuns(save: RunTrace, load: RunTrace): Mismatch | undefined {
   if (save.size !== load.size) return mismatch(save, load);
-  const loadOps = withPadding(load);
-  const n = Math.max(save.ops.length, loadOps.length);
-  for (let i = 0; i < n; i++) {
-    const a = save.ops[i];
+  const layout = load.layout ?? [];
+  const loadOps = withPadding(load.ops, layout);
+  return (
+    compareRunOps(save.ops, loadOps, save, load) ??
+    tiles(save.ops, loadOps, save.size, save, load) ??
+    compareLayout(loadOps, layout, save.ops, save, load)
+  );
+}
+
+function compareRunOps(
+  saveOps: readonly RunOp[],
+  loadOps: readonly RunOp[],
+  save: RunTrace,
+  load: RunTrace,
+): Mismatch | undefined {
+  for (let i = 0; i < Math.max(saveOps.length, loadOps.length); i++) {
+    const a = saveOps[i];
     const b = loadOps[i];
-    if (!a || !b)
+    const differ =
+      !a ||
+      !b ||
+      a.op !== b.op ||
+      a.at !== b.at ||
+      a.width !== b.width ||
+      (a.op !== "loop" && a.path !== b.path) ||
+      a.loop?.count !== b.loop?.count ||
+      a.loop?.stride !== b.loop?.stride;
+    if (differ)
       return {
         save: a
           ? { what: describeRunOp(a, "save"), loc: a.loc }
@@ -86,57 +109,116 @@ function compareRuns(save: RunTrace, load: RunTrace): Mismatch | undefined {
           ? { what: describeRunOp(b, "load"), loc: b.loc }
           : { what: "ends its run", loc: load.loc },
       };
-    if (a.op !== b.op || a.at !== b.at || a.width !== b.width || a.path !== b.path)
-      return {
-        save: { what: describeRunOp(a, "save"), loc: a.loc },
-        load: { what: describeRunOp(b, "load"), loc: b.loc },
-      };
-  }
-  let next = 0;
-  for (const op of save.ops) {
-    if (op.at !== next) {
-      const what = `bytes ${Math.min(next, op.at)} to ${Math.max(next, op.at)} of its run of ${save.size}`;
-      return {
-        save: { what: `${op.at > next ? "leaves out" : "writes twice"} ${what}`, loc: op.loc },
-        load: {
-          what: `${op.at > next ? "skips" : "reads twice"} ${what}`,
-          loc: loadOps[save.ops.indexOf(op)]!.loc,
-        },
-      };
+    if (a.loop && b.loop) {
+      const inner = compareRunOps(a.loop.ops, b.loop.ops, save, load);
+      if (inner) return inner;
     }
-    next = op.at + op.width;
-  }
-  if (next !== save.size)
-    return {
-      save: { what: `writes ${next} of the ${save.size} bytes of its run`, loc: save.loc },
-      load: { what: `reads ${next} of the ${load.size} bytes of its run`, loc: load.loc },
-    };
-  const layout = load.layout ?? [];
-  for (let i = 0; i < Math.max(layout.length, loadOps.length); i++) {
-    const a = loadOps[i];
-    const b = layout[i];
-    if (!a || !b || a.op !== b.op || a.at !== b.at || a.width !== b.width || a.path !== b.path)
-      return {
-        save: {
-          what: a ? describeRunOp(a, "save") : "writes nothing more",
-          loc: save.ops[i]?.loc ?? save.loc,
-        },
-        load: {
-          what: `has a run layout that says ${b ? describeRunOp(b, "load").replace(/^reads/, "") : "nothing more"} where it reads ${a ? describeRunOp(a, "load").replace(/^reads/, "") : "nothing more"}`,
-          loc: load.loc,
-        },
-      };
   }
   return undefined;
 }
 
-/** A loader's run ops with the padding of its layout put in at its offsets. */
-function withPadding(run: RunTrace): RunOp[] {
-  const padding = (run.layout ?? []).filter((f) => f.op === "unused");
+/** The ops must cover bytes 0 to `size` (of the run, or of an element) in order, each once. */
+function tiles(
+  saveOps: readonly RunOp[],
+  loadOps: readonly RunOp[],
+  size: number,
+  save: RunTrace,
+  load: RunTrace,
+): Mismatch | undefined {
+  const of = size === save.size ? `its run of ${size}` : `an element of ${size} bytes of its run`;
+  let next = 0;
+  for (const [i, op] of saveOps.entries()) {
+    if (op.at !== next) {
+      const what = `bytes ${Math.min(next, op.at)} to ${Math.max(next, op.at)} of ${of}`;
+      return {
+        save: { what: `${op.at > next ? "leaves out" : "writes twice"} ${what}`, loc: op.loc },
+        load: { what: `${op.at > next ? "skips" : "reads twice"} ${what}`, loc: loadOps[i]!.loc },
+      };
+    }
+    if (op.loop) {
+      const inner = tiles(op.loop.ops, loadOps[i]!.loop!.ops, op.loop.stride, save, load);
+      if (inner) return inner;
+    }
+    next = op.at + op.width;
+  }
+  if (next === size) return undefined;
+  return {
+    save: {
+      what: `writes ${next} of the ${size} bytes of ${of.replace(/^its run of \d+/, "its run")}`,
+      loc: save.loc,
+    },
+    load: {
+      what: `reads ${next} of the ${size} bytes of ${of.replace(/^its run of \d+/, "its run")}`,
+      loc: load.loc,
+    },
+  };
+}
+
+/**
+ * The loader's layout must say what it reads: each field's offset, width, method and path (an
+ * element's scalar has the path "", the loop's), and each loop's the path the writer names its
+ * elements by.
+ */
+function compareLayout(
+  loadOps: readonly RunOp[],
+  layout: readonly RunOp[],
+  saveOps: readonly RunOp[],
+  save: RunTrace,
+  load: RunTrace,
+  loopPath = "",
+): Mismatch | undefined {
+  for (let i = 0; i < Math.max(layout.length, loadOps.length); i++) {
+    const a = loadOps[i];
+    const b = layout[i];
+    const path = (op: RunOp): string => (op.path === "" && loopPath !== "" ? loopPath : op.path);
+    const expected = a && (a.op === "loop" ? (saveOps[i]?.path ?? "") : a.path);
+    const differ =
+      !a ||
+      !b ||
+      a.op !== b.op ||
+      a.at !== b.at ||
+      a.width !== b.width ||
+      path(b) !== expected ||
+      a.loop?.count !== b.loop?.count ||
+      a.loop?.stride !== b.loop?.stride;
+    if (differ)
+      return {
+        save: {
+          what: a ? describeRunOp(saveOps[i] ?? a, "save") : "writes nothing more",
+          loc: saveOps[i]?.loc ?? save.loc,
+        },
+        load: {
+          what: `has a run layout that says ${b ? describeRunOp({ ...b, path: path(b) }, "load").replace(/^reads/, "") : "nothing more"} where it reads ${a ? describeRunOp(a, "load").replace(/^reads/, "") : "nothing more"}`,
+          loc: load.loc,
+        },
+      };
+    if (a.loop && b.loop) {
+      const inner = compareLayout(
+        a.loop.ops,
+        b.loop.ops,
+        saveOps[i]!.loop!.ops,
+        save,
+        load,
+        b.path,
+      );
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
+/** A loader's run ops with the padding of its layout put in at its offsets, in loops too. */
+function withPadding(ops: readonly RunOp[], layout: readonly RunOp[]): RunOp[] {
+  const padding = layout.filter((f) => f.op === "unused");
   const out: RunOp[] = [];
-  for (const op of run.ops) {
+  for (const op of ops) {
     while (padding.length > 0 && padding[0]!.at <= op.at) out.push(padding.shift()!);
-    out.push(op);
+    const loopLayout = op.loop && layout.find((f) => f.op === "loop" && f.at === op.at)?.loop;
+    out.push(
+      op.loop && loopLayout
+        ? { ...op, loop: { ...op.loop, ops: withPadding(op.loop.ops, loopLayout.ops) } }
+        : op,
+    );
   }
   out.push(...padding);
   return out;
@@ -146,6 +228,8 @@ function describeRunOp(op: RunOp, side: "save" | "load"): string {
   const verb = side === "save" ? "writes" : "reads";
   if (op.op === "unused")
     return `${side === "save" ? "zeroes" : "skips"} ${op.width} unused bytes at offset ${op.at} of its run`;
+  if (op.loop)
+    return `${side === "save" ? "writes" : "reads"} ${op.loop.count} elements of ${op.loop.stride} bytes${op.path ? ` '${op.path}'` : ""} at offset ${op.at} of its run`;
   return `${verb} ${op.op} '${op.path}' at offset ${op.at} of its run`;
 }
 

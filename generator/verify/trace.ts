@@ -86,12 +86,15 @@ export interface RunTrace {
 }
 
 export interface RunOp {
-  /** The Reader/Writer method without `At` (`u32`, `bool`), or `unused`. */
+  /** The Reader/Writer method without `At` (`u32`, `bool`), `unused`, or `loop`. */
   readonly op: string;
   readonly at: number;
   readonly width: number;
+  /** A loop's: the path its elements' errors are under (`vqs[]`); "" where the code does not say. */
   readonly path: string;
   readonly loc: Location;
+  /** A loop's elements: `count` of them, `stride` bytes apart, each laid out as `ops` say. */
+  readonly loop?: { readonly count: number; readonly stride: number; readonly ops: RunOp[] };
 }
 
 export interface SubsectionTrace {
@@ -187,6 +190,16 @@ class Extractor {
   private readonly runLayouts = new Map<string, RunOp[]>();
   /** The open runs by the symbol of their base: the node, the trace it is in and its number. */
   private readonly runs = new Map<string, { node: RunTrace; out: TraceNode[]; id: number }>();
+  /** The loop of a run being read: its index, and its reads or writes with their stride. */
+  private runLoop:
+    | {
+        readonly run: { node: RunTrace; out: TraceNode[]; id: number };
+        readonly index: string;
+        readonly ops: { op: RunOp; stride: number }[];
+        /** Save: the path the writer checks each element under (`w.object(items[i], path)`). */
+        path: string;
+      }
+    | undefined;
   /** Save: the locals of fixed arrays written in a run (`w.tuple`), and their length. */
   private readonly tuples = new Map<string, number>();
 
@@ -298,8 +311,8 @@ class Extractor {
     } else if (ts.isForStatement(s)) {
       this.forStatement(s, out);
     } else if (ts.isTryStatement(s)) {
-      // The catch clauses only rewrite error paths.
-      out.push(...this.block(s.tryBlock.statements));
+      // The catch clauses only rewrite error paths; the try block's statements run in place.
+      for (const t of s.tryBlock.statements) this.statement(t, out);
     } else if (ts.isReturnStatement(s) || ts.isThrowStatement(s) || ts.isEmptyStatement(s)) {
       // A loader's return builds the state; a throw ends the load with an error. Neither moves.
       const e = ts.isEmptyStatement(s) ? undefined : s.expression;
@@ -426,9 +439,51 @@ class Extractor {
     this.pendingArray = undefined;
     const id = this.next++;
     this.env.set(index, `$i${id}`);
+    // A loop right after a run's start may be one of its loops: its body's reads or writes are then
+    // at `base + index * stride + k`.
+    const run = [...this.runs.values()].find(
+      (r) => r.out === out && out[out.length - 1] === r.node,
+    );
+    const outerLoop = this.runLoop;
+    this.runLoop = run ? { run, index, ops: [], path: "" } : undefined;
     const body = this.block(asStatements(s.statement));
-    out.push({ kind: "loop", count, body, loc: this.loc(s) });
+    const runLoop = this.runLoop;
+    this.runLoop = outerLoop;
+    if (runLoop && runLoop.ops.length > 0) {
+      this.closeRunLoop(s, runLoop, count, body);
+    } else out.push({ kind: "loop", count, body, loc: this.loc(s) });
     if (array) this.env.set(array, `$${id}`);
+  }
+
+  /** The reads or writes of a loop in a run, as one op of the run: elements of one layout. */
+  private closeRunLoop(
+    s: ts.ForStatement,
+    loop: NonNullable<Extractor["runLoop"]>,
+    count: string,
+    body: TraceNode[],
+  ): void {
+    const n = Number(count);
+    const stride = loop.ops[0]!.stride;
+    if (body.length > 0 || !Number.isInteger(n) || n <= 0) {
+      this.problem(s, "a loop in a run with other wire operations, or without a constant count");
+      return;
+    }
+    if (loop.ops.some((o) => o.stride !== stride)) {
+      this.problem(s, "a loop in a run whose elements are not all the same number of bytes apart");
+      return;
+    }
+    const at = Math.min(...loop.ops.map((o) => o.op.at));
+    const ops = loop.ops.map((o) => ({ ...o.op, at: o.op.at - at }));
+    // A loop of scalars names its elements by the array's path, as the writer's checks do.
+    const path = loop.path !== "" ? loop.path : ops.length === 1 ? ops[0]!.path : "";
+    loop.run.node.ops.push({
+      op: "loop",
+      at,
+      width: n * stride,
+      path,
+      loc: this.loc(s),
+      loop: { count: n, stride, ops },
+    });
   }
 
   /** `for (let name = r.subsection(OWNER); name !== undefined; name = r.subsection(OWNER)) { … }` */
@@ -640,6 +695,7 @@ class Extractor {
         return "void";
       case "present":
       case "object":
+        if (m === "object" && this.runLoop && this.side === "save") this.runLoop.path = path(1);
         return args[0] ? this.value(args[0], out, undefined) : "?";
       case "run":
         return this.runStart(e, out);
@@ -734,11 +790,16 @@ class Extractor {
     if (!offset || !run) {
       this.problem(
         e,
-        "a read or write at an offset that is not a run's base plus a number literal",
+        "a read or write at an offset that is not a run's base plus a number literal (and an index times one)",
       );
       return "?";
     }
-    if (run.out !== out || out[out.length - 1] !== run.node) {
+    const loop = this.runLoop;
+    const inLoop = offset.index !== undefined;
+    const placed = inLoop
+      ? loop !== undefined && loop.run === run && loop.index === offset.index && out.length === 0
+      : run.out === out && out[out.length - 1] === run.node;
+    if (!placed) {
       this.problem(e, "a read or write of a run after other wire operations, or in another block");
       return "?";
     }
@@ -753,28 +814,61 @@ class Extractor {
       }
       width = n;
     }
-    run.node.ops.push({ op, at: offset.at, width, path, loc: this.loc(e) });
-    const value = `$${run.id}@${offset.at}`;
+    const runOp: RunOp = { op, at: offset.at, width, path, loc: this.loc(e) };
+    if (inLoop) loop!.ops.push({ op: runOp, stride: offset.stride });
+    else run.node.ops.push(runOp);
+    const value = `$${run.id}@${offset.at}${inLoop ? `[${this.sym(ts.factory.createIdentifier(offset.index!))}]` : ""}`;
     if (this.side === "save" && op !== "unused" && args[1]) {
-      if (args[1] && this.mentionsIo(args[1])) this.value(args[1], out, undefined);
+      if (this.mentionsIo(args[1])) this.value(args[1], out, undefined);
       this.bind(args[1], value);
       this.completeTuple(args[1]);
     }
     return value;
   }
 
-  /** `run$0` or `run$0 + 4`: the symbol of the base and the offset. */
-  private runOffset(arg: ts.Expression): { base: string; at: number } | undefined {
+  /** `run$0`, `run$0 + 4`, `run$0 + i * 16`, `run$0 + i * 16 + 4`: base, offset, index, stride. */
+  private runOffset(
+    arg: ts.Expression,
+  ): { base: string; at: number; index?: string; stride: number } | undefined {
     const e = strip(arg);
-    if (ts.isIdentifier(e)) return { base: this.sym(e), at: 0 };
-    if (
-      ts.isBinaryExpression(e) &&
-      e.operatorToken.kind === ts.SyntaxKind.PlusToken &&
-      ts.isIdentifier(strip(e.left)) &&
-      ts.isNumericLiteral(strip(e.right))
-    )
-      return { base: this.sym(e.left), at: Number((strip(e.right) as ts.NumericLiteral).text) };
-    return undefined;
+    const number = (x: ts.Expression): number | undefined => {
+      const n = strip(x);
+      return ts.isNumericLiteral(n) ? Number(n.text) : undefined;
+    };
+    const plus = (x: ts.Expression): ts.BinaryExpression | undefined => {
+      const b = strip(x);
+      return ts.isBinaryExpression(b) && b.operatorToken.kind === ts.SyntaxKind.PlusToken
+        ? b
+        : undefined;
+    };
+    const scaled = (x: ts.Expression): { index: string; stride: number } | undefined => {
+      const b = strip(x);
+      if (!ts.isBinaryExpression(b) || b.operatorToken.kind !== ts.SyntaxKind.AsteriskToken)
+        return undefined;
+      const index = strip(b.left);
+      const stride = number(b.right);
+      return ts.isIdentifier(index) && stride !== undefined
+        ? { index: index.text, stride }
+        : undefined;
+    };
+    const base = (x: ts.Expression): string | undefined => {
+      const b = strip(x);
+      return ts.isIdentifier(b) ? this.sym(b) : undefined;
+    };
+    const direct = base(e);
+    if (direct !== undefined) return { base: direct, at: 0, stride: 0 };
+    const sum = plus(e);
+    if (!sum) return undefined;
+    const k = number(sum.right);
+    const inner = plus(sum.left);
+    const left = k !== undefined ? base(sum.left) : undefined;
+    if (left !== undefined) return { base: left, at: k!, stride: 0 };
+    // base + index * stride, with or without + k
+    const withK = k !== undefined && inner ? inner : sum;
+    const b = base(withK.left);
+    const s = scaled(withK.right);
+    if (b === undefined || !s) return undefined;
+    return { base: b, at: withK === sum ? 0 : k!, ...s };
   }
 
   /**
@@ -992,26 +1086,31 @@ function runLayout(initializer: ts.Expression, loc: Location): RunOp[] | undefin
   if (!ts.isArrayLiteralExpression(e) || e.elements.length === 0) return undefined;
   const out: RunOp[] = [];
   for (const entry of e.elements) {
-    if (!ts.isArrayLiteralExpression(entry) || entry.elements.length !== 4) return undefined;
-    const [at, width, what, path] = entry.elements;
-    if (
-      !at ||
-      !width ||
-      !what ||
-      !path ||
-      !ts.isNumericLiteral(at) ||
-      !ts.isNumericLiteral(width) ||
-      !ts.isStringLiteral(what) ||
-      !ts.isStringLiteral(path)
-    )
-      return undefined;
-    out.push({
-      op: what.text,
-      at: Number(at.text),
-      width: Number(width.text),
-      path: path.text,
-      loc,
-    });
+    if (!ts.isArrayLiteralExpression(entry)) return undefined;
+    const parts = entry.elements;
+    const numbers = parts
+      .slice(0, parts.length - 2)
+      .map((x) => (ts.isNumericLiteral(x) ? Number(x.text) : NaN));
+    if (numbers.some((n) => Number.isNaN(n))) return undefined;
+    if (parts.length === 4) {
+      const [what, path] = [parts[2]!, parts[3]!];
+      if (!ts.isStringLiteral(what) || !ts.isStringLiteral(path)) return undefined;
+      out.push({ op: what.text, at: numbers[0]!, width: numbers[1]!, path: path.text, loc });
+    } else if (parts.length === 5) {
+      const [stride, path, element] = [parts[2]!, parts[3]!, parts[4]!];
+      const ops = runLayout(element, loc);
+      if (!ts.isNumericLiteral(stride) || !ts.isStringLiteral(path) || !ops) return undefined;
+      const count = numbers[1]!;
+      const n = Number(stride.text);
+      out.push({
+        op: "loop",
+        at: numbers[0]!,
+        width: count * n,
+        path: path.text,
+        loc,
+        loop: { count, stride: n, ops },
+      });
+    } else return undefined;
   }
   return out;
 }

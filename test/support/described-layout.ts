@@ -2,7 +2,7 @@
 // after EOF) has it, the layout a schema reads, and whether the two agree.
 
 import { expect } from "vitest";
-import { Reader, type RunLayout } from "../../runtime/reader.js";
+import { eachRunField, Reader, type RunLayout } from "../../runtime/reader.js";
 import type { SectionSchema } from "../../stream/codecs.js";
 
 /** One device of the description (`devices[]`), or a subsection or struct within it. */
@@ -107,10 +107,10 @@ export class LayoutReader extends Reader {
   // says where each is.
   override run(n: number, fields: RunLayout): number {
     const start = super.run(n, fields);
-    for (const [at, width, what] of fields) {
-      this.leaves.push([start + at, width]);
-      if (what === "unused") this.runs.add(start + at);
-    }
+    eachRunField(fields, start, (at, width, what) => {
+      this.leaves.push([at, width]);
+      if (what === "unused") this.runs.add(at);
+    });
     return start;
   }
 
