@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { codeRoot, packageRoot } from "../generator/package-root.js";
 import type { CodecModule } from "../stream/codecs.js";
 import { StreamError } from "../stream/format.js";
 import { compilerBuild, referencedModules, sha256 } from "./commands/gen-cache.js";
@@ -17,9 +17,8 @@ import {
 } from "../generator/codec-modules.js";
 import { importOrder } from "../generator/import-order.js";
 
-/** The compiled package: dist/bin/user-schemas.js → one folder up. */
-const compiledRoot = resolve(fileURLToPath(import.meta.url), "..", "..");
-const packageRoot = resolve(compiledRoot, "..");
+/** The compiled package (dist/), or the sources when tests run them. */
+const compiledRoot = codeRoot;
 /** The runtime the compiled modules import, by absolute path. */
 const runtimeModule = join(compiledRoot, "runtime", "index.js");
 

@@ -2,7 +2,7 @@
 // The `vmstate` command line: check and generate from .vmstate schemas, decode and encode streams,
 // compare two versions for migration compatibility. The commands are declared in bin/commands.ts.
 
-import { readFileSync } from "node:fs";
+import { packageVersion } from "../generator/package-root.js";
 import { CliError, OutputError } from "./cli-error.js";
 import { commandHelp, optionLines, parseCommand, type CommandSpec } from "./command-line.js";
 import { commands } from "./commands.js";
@@ -51,10 +51,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (name === "-v" || name === "--version") {
-    const manifest = JSON.parse(
-      readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
-    ) as { version: string };
-    console.log(manifest.version);
+    console.log(packageVersion);
     return 0;
   }
   if (name === "help") {

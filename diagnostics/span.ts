@@ -34,8 +34,8 @@ export class LineMap {
     readonly file: string,
     readonly text: string,
   ) {
-    for (let i = 0; i < text.length; i++)
-      if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1))
+      this.lineStarts.push(i + 1);
   }
 
   position(offset: number): { line: number; column: number } {

@@ -24,8 +24,9 @@ export function sha256(text: string): string {
 
 /**
  * The compiler's build: every compiled file that turns a schema into code (grammar, checker,
- * plan, emitter, formatter options, verifier, diagnostics) and the pinned versions of ts-morph and
- * prettier in package.json. Any change to them makes every key new.
+ * plan, emitter, formatter options, verifier, diagnostics), the CLI bundle in bin/ that carries a
+ * copy of them (scripts/bundle-cli.js), and the pinned versions of ts-morph and prettier in
+ * package.json. Any change to them makes every key new.
  */
 export function compilerBuild(packageRoot: string, compiledRoot: string): string {
   const hash = createHash("sha256");
@@ -33,7 +34,7 @@ export function compilerBuild(packageRoot: string, compiledRoot: string): string
     dependencies?: unknown;
   };
   hash.update(JSON.stringify(manifest.dependencies ?? null));
-  for (const folder of ["grammar", "diagnostics", "generator"]) {
+  for (const folder of ["bin", "grammar", "diagnostics", "generator"]) {
     for (const file of filesUnder(join(compiledRoot, folder))) {
       hash.update(`\0${file.slice(compiledRoot.length)}\0`);
       hash.update(readFileSync(file));

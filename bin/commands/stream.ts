@@ -4,7 +4,7 @@
 
 import { closeSync, mkdirSync, openSync, renameSync, unlinkSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageRoot } from "../../generator/package-root.js";
 import {
   documentParams,
   loadCodecModules,
@@ -42,9 +42,6 @@ import {
 } from "../io.js";
 import { findConfig } from "../config.js";
 import { Progress } from "../progress.js";
-
-/** The package root: dist/bin/commands/stream.js → three folders up. */
-const packageRoot = resolve(fileURLToPath(import.meta.url), "..", "..", "..", "..");
 
 /** How a stream named on the command line is called: `-` is standard input. */
 const STDIN = "-";

@@ -45,14 +45,15 @@ export const MAX_JSON_DEPTH = 256;
 class JsonParser {
   private pos = 0;
   private depth = 0;
-  private readonly lines: LineMap;
+  /** The line of `pos` (1-based) and the offset where it starts: kept as whitespace is skipped, since
+   * only whitespace holds line breaks in JSON, so a span costs no search. */
+  private line = 1;
+  private lineStart = 0;
 
   constructor(
     private readonly text: string,
-    file: string,
-  ) {
-    this.lines = new LineMap(file, text);
-  }
+    private readonly file: string,
+  ) {}
 
   document(): JsonNode {
     const value = this.value();
@@ -91,12 +92,13 @@ class JsonParser {
   }
 
   private object(): JsonNode {
+    const [line, lineStart] = [this.line, this.lineStart];
     const start = this.pos++;
     const entries: JsonEntry[] = [];
     this.space();
     if (this.text[this.pos] === "}") {
       this.pos++;
-      return { kind: "object", entries, span: this.span(start) };
+      return { kind: "object", entries, span: this.span(start, line, lineStart) };
     }
     for (;;) {
       this.space();
@@ -113,17 +115,18 @@ class JsonParser {
         continue;
       }
       this.expect("}");
-      return { kind: "object", entries, span: this.span(start) };
+      return { kind: "object", entries, span: this.span(start, line, lineStart) };
     }
   }
 
   private array(): JsonNode {
+    const [line, lineStart] = [this.line, this.lineStart];
     const start = this.pos++;
     const items: JsonNode[] = [];
     this.space();
     if (this.text[this.pos] === "]") {
       this.pos++;
-      return { kind: "array", items, span: this.span(start) };
+      return { kind: "array", items, span: this.span(start, line, lineStart) };
     }
     for (;;) {
       items.push(this.value());
@@ -133,7 +136,7 @@ class JsonParser {
         continue;
       }
       this.expect("]");
-      return { kind: "array", items, span: this.span(start) };
+      return { kind: "array", items, span: this.span(start, line, lineStart) };
     }
   }
 
@@ -149,7 +152,7 @@ class JsonParser {
       return this.fail("a string that is not closed or has a bad escape");
     }
     this.pos = start + m[0].length;
-    return JSON.parse(m[0]) as string;
+    return m[0].includes("\\") ? (JSON.parse(m[0]) as string) : m[0].slice(1, -1);
   }
 
   private number(): JsonNode {
@@ -163,7 +166,14 @@ class JsonParser {
   }
 
   private space(): void {
-    while (this.pos < this.text.length && " \t\r\n".includes(this.text[this.pos]!)) this.pos++;
+    const text = this.text;
+    for (; this.pos < text.length; this.pos++) {
+      const c = text.charCodeAt(this.pos);
+      if (c === 10) {
+        this.line++;
+        this.lineStart = this.pos + 1;
+      } else if (c !== 32 && c !== 9 && c !== 13) return;
+    }
   }
 
   private expect(c: string): void {
@@ -171,13 +181,25 @@ class JsonParser {
     this.pos++;
   }
 
-  private span(start: number): Span {
-    return this.lines.span(start, this.pos);
+  /**
+   * From `start` to here. `start` lies on this line unless told (an object or array): strings,
+   * numbers and words hold no line break.
+   */
+  private span(start: number, line = this.line, lineStart = this.lineStart): Span {
+    return {
+      file: this.file,
+      start,
+      end: this.pos,
+      line,
+      column: start - lineStart + 1,
+      endLine: this.line,
+      endColumn: this.pos - this.lineStart + 1,
+    };
   }
 
   private fail(message: string): never {
     throw new JsonSyntaxError(
-      this.lines.span(this.pos, Math.min(this.pos + 1, this.text.length)),
+      new LineMap(this.file, this.text).span(this.pos, Math.min(this.pos + 1, this.text.length)),
       message,
     );
   }

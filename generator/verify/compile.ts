@@ -4,13 +4,13 @@
 
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { codeRoot } from "../package-root.js";
 import { Project, ts } from "ts-morph";
 import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 
 /** runtime/ beside generator/: in the source tree (index.ts) and in dist/ (index.d.ts). */
-const runtimeFolder = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "runtime");
+const runtimeFolder = join(codeRoot, "runtime");
 /** Imported by its `.js` name, which TypeScript resolves to either. */
 const runtimeIndex = join(runtimeFolder, "index.js");
 /** What a path mapping names: the file TypeScript reads (it looks for no declaration beside a `.js`). */

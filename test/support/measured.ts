@@ -7,6 +7,7 @@ import { spawn, type StdioOptions } from "node:child_process";
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { cliPath } from "./cli.js";
 import { root } from "./compile.js";
 
@@ -38,6 +39,25 @@ export interface MeasuredRun {
   readonly maxRssMiB: number;
   /** URLs (and CommonJS paths) of the modules the process loaded, when asked for. */
   readonly modules: readonly string[];
+}
+
+/** Each loaded file of the CLI's bundle, followed by the URLs its sources would have unbundled. */
+function unbundled(loaded: readonly string[]): string[] {
+  const bin = pathToFileURL(join(root, "dist", "bin")).href + "/";
+  const held = JSON.parse(
+    readFileSync(join(root, "dist", "bin", "bundle-inputs.json"), "utf8"),
+  ) as Record<string, string[]>;
+  return loaded.flatMap((url) => {
+    const sources = url.startsWith(bin) ? held[url.slice(bin.length)] : undefined;
+    if (sources === undefined) return [url];
+    const asLoaded = (source: string): string =>
+      pathToFileURL(
+        source.startsWith("node_modules/")
+          ? join(root, source)
+          : join(root, "dist", source.replace(/\.ts$/, ".js")),
+      ).href;
+    return [url, ...sources.map(asLoaded)];
+  });
 }
 
 /**
@@ -78,7 +98,7 @@ export async function vmstateMeasured(
     const loaded = existsSync(`${report}.modules`)
       ? readFileSync(`${report}.modules`, "utf8").split("\n").filter(Boolean)
       : [];
-    return { status, stdout, stderr, maxRssMiB: maxRss / 1024, modules: loaded };
+    return { status, stdout, stderr, maxRssMiB: maxRss / 1024, modules: unbundled(loaded) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,64 @@
+// `npm run build`, second step: bundles the CLI (bin/vmstate.ts and everything it imports, chevrotain
+// included) into dist/bin/vmstate.js and its lazily loaded chunks, so that a command resolves and
+// reads a few files instead of some hundred modules. The runtime stays outside the bundle, one copy
+// shared with the generated and hand-written codec modules the stream commands load (their
+// LoadError is the CLI's); the big libraries a command loads only when it needs them (TypeScript,
+// ts-morph, prettier) and the language server's CommonJS packages stay in node_modules.
+// dist/bin/bundle-inputs.json lists the sources each output file holds (the tests use it to tell
+// which modules a command loaded).
+
+import { build } from "esbuild";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, sep } from "node:path";
+
+const root = join(import.meta.dirname, "..");
+const out = join(root, "dist", "bin");
+const runtime = join(root, "runtime") + sep;
+
+// Chunks of an earlier build: their names carry hashes, so a new build would not replace them.
+for (const name of readdirSync(out, { withFileTypes: true }))
+  if (name.isFile() && /^chunk-[A-Z0-9]+\.js(\.map)?$/.test(name.name))
+    rmSync(join(out, name.name));
+
+/** Imports of runtime/ files, from the sources, become imports of dist/runtime/ from dist/bin/. */
+const runtimeOutside = {
+  name: "runtime-outside",
+  setup(b) {
+    b.onResolve({ filter: /\/runtime\/[^/]+\.js$/ }, (args) => {
+      const target = join(args.resolveDir, args.path);
+      if (!target.startsWith(runtime) || dirname(target) + sep !== runtime) return undefined;
+      const path = relative(out, join(root, "dist", "runtime", basename(target)));
+      return { path: path.split(sep).join("/"), external: true };
+    });
+  },
+};
+
+const result = await build({
+  absWorkingDir: root,
+  metafile: true,
+  entryPoints: { vmstate: join(root, "bin", "vmstate.ts") },
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  sourcemap: true,
+  external: [
+    "typescript",
+    "ts-morph",
+    "prettier",
+    "prettier/*",
+    "vscode-languageserver",
+    "vscode-languageserver/*",
+    "vscode-languageserver-textdocument",
+  ],
+  plugins: [runtimeOutside],
+  logLevel: "warning",
+});
+
+/** Output file (its name in dist/bin) → the sources in it, relative to the package root. */
+const inputs = {};
+for (const [output, { inputs: held }] of Object.entries(result.metafile.outputs))
+  if (output.endsWith(".js")) inputs[basename(output)] = Object.keys(held).sort();
+writeFileSync(join(out, "bundle-inputs.json"), JSON.stringify(inputs, null, 1) + "\n");
