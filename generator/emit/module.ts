@@ -103,7 +103,7 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
     });
   }
 
-  statements.push(...constantStatements(plan));
+  for (const s of constantStatements(plan)) statements.push(s);
   const params = paramsInterface(plan.params, plan.model.docs);
   statements.push(
     params.properties.length > 0
@@ -198,7 +198,7 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
       declarationKind: VariableDeclarationKind.Const,
       declarations: [{ name, type: "ObjectShape", initializer: code }],
     });
-  statements.push(...descriptors);
+  for (const d of descriptors) statements.push(d);
   file.addStatements(statements);
 }
 
