@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, openSync, closeSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { median } from "./processes.js";
 import { fixturesDir, packageRoot } from "../fuzz/fixtures.js";
 
 const cli = join(packageRoot, "dist", "bin", "vmstate.js");
@@ -39,12 +40,6 @@ function timed(args: readonly string[]): number {
   } finally {
     closeSync(devNull);
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function main(): void {

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { median, rssReporter } from "./processes.js";
 import { packageRoot } from "../fuzz/fixtures.js";
 import { syntheticSchema } from "./synthetic.js";
 
@@ -20,11 +21,6 @@ const BIG_RUNS = Number(process.env["BENCH_GEN_BIG_RUNS"] ?? 3);
 const SIZES = (process.env["BENCH_GEN_FIELDS"] ?? "1,1000,10000,100000").split(",").map(Number);
 /** Constants of the constants schema (`const C1 = C0 + 1;` …); 0 leaves it out. */
 const CONSTANTS = Number(process.env["BENCH_GEN_CONSTANTS"] ?? 250000);
-
-/** A module for `node --import` that writes the process's peak RSS (KiB) where BENCH_RSS says. */
-const rssReporter = `data:text/javascript,${encodeURIComponent(
-  'import { writeFileSync } from "node:fs"; process.on("exit", () => writeFileSync(process.env.BENCH_RSS, String(process.resourceUsage().maxRSS)));',
-)}`;
 
 /** The constants schema: a chain of constants and one struct whose array length is the last. */
 function constantsSchema(n: number): string {
@@ -106,12 +102,6 @@ function run(args: readonly string[], cwd: string, status = 0): number {
       `vmstate ${args.join(" ")} exited with ${r.status ?? r.signal}: ${r.stdout}${r.stderr}`,
     );
   return seconds;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function times(label: string, n: number, once: () => number): number {

@@ -3,6 +3,8 @@
 
 import { measure } from "mitata";
 
+export { median } from "./processes.js";
+
 function positive(name: string, fallback: number): number {
   const v = Number(process.env[name] ?? fallback);
   if (!(v > 0)) throw new Error(`${name} must be a positive number`);
@@ -38,12 +40,6 @@ export async function time(run: () => unknown): Promise<number> {
     gc: collect ?? false,
   });
   return stats.p50;
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 export function show(ns: number): string {

@@ -20,6 +20,7 @@ import {
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
+import { median, rssReporter } from "./processes.js";
 import { fixturesDir, packageRoot, streamNames } from "../fuzz/fixtures.js";
 import { ARENA_START, Checksum, createArena, type Arena } from "../stream/checksum.js";
 import { CHUNK } from "../stream/window.js";
@@ -30,11 +31,6 @@ const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
 const MIB = Number(process.env["BENCH_STREAM_MIB"] ?? 2500);
 const analyzer = process.env["VMSTATE_ANALYZE_MIGRATION"];
 const PYTHON = process.env["PYTHON"] ?? "python3";
-
-/** A module for `node --import` that writes the process's peak RSS (KiB) where BENCH_RSS says. */
-const rssReporter = `data:text/javascript,${encodeURIComponent(
-  'import { writeFileSync } from "node:fs"; process.on("exit", () => writeFileSync(process.env.BENCH_RSS, String(process.resourceUsage().maxRSS)));',
-)}`;
 
 interface Timed {
   readonly seconds: number;
@@ -75,12 +71,6 @@ function attempt(command: string, args: readonly string[], rssFile?: string): Ti
 
 function vmstate(args: readonly string[], rssFile: string): Timed {
   return run(process.execPath, [`--import=${rssReporter}`, cli, ...args, "--quiet"], rssFile);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Whether two files have the same bytes. */
