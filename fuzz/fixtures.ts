@@ -2,17 +2,11 @@
 // found from the source tree (tests) or from dist/ (npm run fuzz, the benchmarks).
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 
-/** The folder with package.json above `from`: the repository, whether this runs from source or from dist/. */
-function findPackageRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "schemas"))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package root above ${from}`);
-  }
-}
+import { packageRoot } from "../generator/package-root.js";
 
-export const packageRoot = findPackageRoot(import.meta.dirname);
+export { packageRoot };
 
 /** The fixtures are part of the repository (test/fixtures/qemu); VMSTATE_FIXTURES names another copy. */
 function findFixtures(): string {

@@ -8,17 +8,19 @@
 // which modules a command loaded).
 
 import { build } from "esbuild";
-import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 
 const root = join(import.meta.dirname, "..");
 const out = join(root, "dist", "bin");
 const runtime = join(root, "runtime") + sep;
 
-// Chunks of an earlier build: their names carry hashes, so a new build would not replace them.
-for (const name of readdirSync(out, { withFileTypes: true }))
-  if (name.isFile() && /^chunk-[A-Z0-9]+\.js(\.map)?$/.test(name.name))
-    rmSync(join(out, name.name));
+// The files of an earlier build, as its bundle-inputs.json lists them: their names carry hashes, so
+// a new build would leave them beside its own.
+const listing = join(out, "bundle-inputs.json");
+if (existsSync(listing))
+  for (const name of Object.keys(JSON.parse(readFileSync(listing, "utf8"))))
+    for (const file of [name, `${name}.map`]) rmSync(join(out, file), { force: true });
 
 /** Imports of runtime/ files, from the sources, become imports of dist/runtime/ from dist/bin/. */
 const runtimeOutside = {
