@@ -21,7 +21,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { median, rssReporter } from "./processes.js";
-import { fixturesDir, packageRoot, streamNames } from "../fuzz/fixtures.js";
+import { fixturesDir, packageRoot, streamNames, streamParams } from "../fuzz/fixtures.js";
 import { ARENA_START, Checksum, createArena, type Arena } from "../stream/checksum.js";
 import { CHUNK } from "../stream/window.js";
 import { qemuVersion, ramStream } from "../test/support/qemu.js";
@@ -263,11 +263,17 @@ async function main(): Promise<void> {
           console.log(`${name}: analyze-migration.py cannot read it (${last}); not compared`);
           continue;
         }
+        // The params a machine type needs that its stream does not say (fuzz/fixtures.ts).
+        const params = Object.entries(streamParams(name)).flatMap(([k, v]) => [
+          "--param",
+          `${k}=${String(v)}`,
+        ]);
         const times = rounds(
           [
             {
               name: "decode",
-              run: () => vmstate(["decode", file, "-o", join(scratch, "fixture.json")], rss),
+              run: () =>
+                vmstate(["decode", file, "-o", join(scratch, "fixture.json"), ...params], rss),
             },
             { name: "analyze", run: () => run(PYTHON, [analyzer, "-f", file]) },
           ],

@@ -4,11 +4,13 @@
 // shared with the generated and hand-written codec modules the stream commands load (their
 // LoadError is the CLI's); the big libraries a command loads only when it needs them (TypeScript,
 // ts-morph, prettier) and the language server's CommonJS packages stay in node_modules.
-// dist/bin/bundle-inputs.json lists the sources each output file holds (the tests use it to tell
-// which modules a command loaded).
+// The shipped schemas' generated modules (dist/generated/*.js, which tsc wrote) are bundled too, into
+// dist/bin/shipped-codecs.js, one namespace per module: the stream commands import one file instead
+// of some forty. dist/bin/bundle-inputs.json lists the sources each output file holds (the tests use
+// it to tell which modules a command loaded).
 
 import { build } from "esbuild";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 
 const root = join(import.meta.dirname, "..");
@@ -59,8 +61,39 @@ const result = await build({
   logLevel: "warning",
 });
 
+// The shipped codecs: `export * as NAME from "../generated/NAME.js"` for each module, whose runtime
+// imports (`../runtime/X.js`) stay as they are: dist/bin/ is beside dist/generated/.
+const generated = join(root, "dist", "generated");
+const modules = readdirSync(generated)
+  .filter((f) => f.endsWith(".js"))
+  .sort();
+const codecs = await build({
+  absWorkingDir: root,
+  metafile: true,
+  stdin: {
+    contents: modules
+      .map((f) => `export * as ${JSON.stringify(basename(f, ".js"))} from "./${f}";`)
+      .join("\n"),
+    resolveDir: generated,
+    sourcefile: "shipped-codecs.js", // the entry: not a source of its own
+  },
+  outfile: join(out, "shipped-codecs.js"),
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  external: ["../runtime/*"],
+  logLevel: "warning",
+});
+
 /** Output file (its name in dist/bin) → the sources in it, relative to the package root. */
 const inputs = {};
-for (const [output, { inputs: held }] of Object.entries(result.metafile.outputs))
-  if (output.endsWith(".js")) inputs[basename(output)] = Object.keys(held).sort();
+for (const [output, { inputs: held }] of [
+  ...Object.entries(result.metafile.outputs),
+  ...Object.entries(codecs.metafile.outputs),
+])
+  if (output.endsWith(".js"))
+    inputs[basename(output)] = Object.keys(held)
+      .filter((source) => !source.endsWith("/shipped-codecs.js"))
+      .sort();
 writeFileSync(join(out, "bundle-inputs.json"), JSON.stringify(inputs, null, 1) + "\n");

@@ -1,7 +1,7 @@
 // The section codecs a stream tool knows: each schema of the package with the generated module
 // that implements it, and the parameters they accept.
 
-import { readdirSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { SectionCodec } from "../runtime/section.js";
@@ -27,6 +27,37 @@ export interface Codecs {
 export interface CodecModule {
   readonly schemaFile: string;
   readonly modulePath: string;
+  /** The module's exports, when they are loaded already (from the bundle of the shipped ones). */
+  readonly loaded?: Record<string, unknown>;
+}
+
+/**
+ * The modules with their exports taken from `bundle` (scripts/bundle-cli.js: one namespace per
+ * module, named as the module's file), which a process reads and compiles as one file, when the
+ * bundle holds each of them and none was written after it (by a `tsc` run alone); else the modules
+ * as they are, each to be imported.
+ */
+export async function fromBundle(
+  modules: readonly CodecModule[],
+  bundle: string,
+): Promise<readonly CodecModule[]> {
+  const built = statSync(bundle, { throwIfNoEntry: false })?.mtimeMs;
+  if (built === undefined) return modules;
+  for (const { modulePath } of modules) {
+    const written = statSync(modulePath, { throwIfNoEntry: false })?.mtimeMs;
+    if (written === undefined || written > built) return modules;
+  }
+  const namespaces = (await import(pathToFileURL(bundle).href)) as Record<
+    string,
+    Record<string, unknown> | undefined
+  >;
+  const found: CodecModule[] = [];
+  for (const m of modules) {
+    const loaded = namespaces[basename(m.modulePath, ".js")];
+    if (loaded === undefined) return modules;
+    found.push({ ...m, loaded });
+  }
+  return found;
 }
 
 /**
@@ -64,10 +95,11 @@ export function schemaModules(
 export async function loadCodecModules(modules: readonly CodecModule[]): Promise<Codecs> {
   const sections = new Map<string, SectionSchema>();
   const params = new Map<string, ParamShape>();
-  for (const { schemaFile, modulePath } of modules) {
+  for (const { schemaFile, modulePath, loaded } of modules) {
     let module: Record<string, unknown>;
     try {
-      module = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
+      module =
+        loaded ?? ((await import(pathToFileURL(modulePath).href)) as Record<string, unknown>);
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (code !== "ERR_MODULE_NOT_FOUND") throw e;

@@ -78,16 +78,18 @@ export class StreamWindow {
   ensure(p: number, n: number): boolean {
     if (p >= this.base && p + n <= this.top) return true;
     const want = p + n;
-    for (;;) {
+    // Bytes leave the window only before a read: dropping them once the bytes wanted are there
+    // would move the rest of the read to the start (half a read each time: a page ends anywhere).
+    while (this.top < want) {
+      if (this.ended) return false;
       const from = Math.min(this.keep ?? p, p, this.top);
       if (from > this.base) this.drop(from);
-      if (this.top >= want) return true;
-      if (this.ended) return false;
       // Room for a whole read after what is there (which is all needed: it is from p or `keep` on).
       const filled = this.top - this.base;
       if (this.capacity - filled < CHUNK) this.grow(filled + CHUNK);
       this.read(CHUNK);
     }
+    return true;
   }
 
   /** Bytes from `keep` on stay in the window until keepFrom(undefined). */

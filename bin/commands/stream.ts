@@ -7,6 +7,7 @@ import { join, resolve, sep } from "node:path";
 import { packageRoot } from "../../generator/package-root.js";
 import {
   documentParams,
+  fromBundle,
   loadCodecModules,
   ParamError,
   parseParams,
@@ -72,9 +73,9 @@ interface UserSchemas {
 async function codecs(options: UserSchemas): Promise<{ known: Codecs; configParams: string[] }> {
   const config = findConfig();
   const folders = options.schemas.length > 0 ? options.schemas : (config?.schemas ?? []);
-  const shipped = schemaModules(
-    join(packageRoot, "schemas"),
-    join(packageRoot, "dist", "generated"),
+  const shipped = await fromBundle(
+    schemaModules(join(packageRoot, "schemas"), join(packageRoot, "dist", "generated")),
+    join(packageRoot, "dist", "bin", "shipped-codecs.js"),
   );
   // Only schemas of the user's need the cache (and, on first use, the compiler).
   const user =

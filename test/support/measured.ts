@@ -52,7 +52,7 @@ function unbundled(loaded: readonly string[]): string[] {
     if (sources === undefined) return [url];
     const asLoaded = (source: string): string =>
       pathToFileURL(
-        source.startsWith("node_modules/")
+        source.startsWith("node_modules/") || source.startsWith("dist/")
           ? join(root, source)
           : join(root, "dist", source.replace(/\.ts$/, ".js")),
       ).href;
