@@ -61,7 +61,7 @@ const result = await build({
   logLevel: "warning",
 });
 
-// The shipped codecs: `export * as NAME from "../generated/NAME.js"` for each module, whose runtime
+// The shipped codecs: `export * as "NAME" from "./NAME.js"` (in dist/generated/) for each module, whose runtime
 // imports (`../runtime/X.js`) stay as they are: dist/bin/ is beside dist/generated/.
 const generated = join(root, "dist", "generated");
 const modules = readdirSync(generated)
