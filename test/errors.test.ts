@@ -2,13 +2,16 @@
 // `// expect: VMSnnnn at line:column` lines; this test checks every file, and that every code in
 // the catalog has a file. The compatibility rules have old/new pairs in test/errors/compat/ (the
 // new file states `// expect: VMSnnnn RULE at old|new:line:column direction`) and, for QEMU dumps,
-// the edited dumps of test/compat/qemu/ (checked by compat-qemu.test.ts).
+// the edited dumps of test/compat/qemu/ (checked by compat-qemu.test.ts). Beside each file (or
+// pair), NAME.errors.txt holds the whole output `vmstate check` prints for it: message, code frame
+// and related places; `npm run test:update` rewrites these baselines.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { catalog } from "../diagnostics/catalog.js";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { formatDiagnosticsText } from "../diagnostics/format.js";
 import { compareVersions, type SchemaFile } from "../generator/compat/index.js";
 import { ruleNamed, type RuleName } from "../generator/compat/rules.js";
 import { checkText } from "../generator/index.js";
@@ -58,6 +61,20 @@ function compatExpectations(text: string): string[] {
     .sort();
 }
 
+/** The diagnostics as `vmstate check` prints them, compared with the baseline at `path`. */
+async function matchesBaseline(
+  diagnostics: readonly Diagnostic[],
+  sources: ReadonlyMap<string, string>,
+  path: string,
+): Promise<void> {
+  const rendered = formatDiagnosticsText(sortDiagnostics(diagnostics), sources);
+  await expect(rendered).toMatchFileSnapshot(path);
+}
+
+function baselineOf(path: string): string {
+  return path.replace(/(\.new)?\.(vmstate|ts)$/, ".errors.txt");
+}
+
 function schemaFile(file: string): SchemaFile {
   const text = readFileSync(join(compatDir, file), "utf8");
   const checked = checkText(text, file);
@@ -66,7 +83,7 @@ function schemaFile(file: string): SchemaFile {
 }
 
 describe("error corpus", () => {
-  it.each(schemaFiles)("%s", (name) => {
+  it.each(schemaFiles)("%s", async (name) => {
     const text = readFileSync(join(dir, name), "utf8");
     const expected = expectations(text);
     expect(expected.length).toBeGreaterThan(0);
@@ -76,26 +93,33 @@ describe("error corpus", () => {
       (d) => d.span.file === file || !d.span.file.endsWith(".vmstate"),
     );
     expect(found(diagnostics)).toEqual(expected);
+    await matchesBaseline(diagnostics, new Map([[file, text]]), baselineOf(join(dir, name)));
   });
 
-  it.each(moduleFiles)("verify/%s", (name) => {
+  it.each(moduleFiles)("verify/%s", async (name) => {
     const text = readFileSync(join(verifyDir, name), "utf8");
     const expected = expectations(text);
     expect(expected.length).toBeGreaterThan(0);
-    expect(found(verifyModule(name, text, pairsOf(text)))).toEqual(expected);
+    const diagnostics = verifyModule(name, text, pairsOf(text));
+    expect(found(diagnostics)).toEqual(expected);
+    await matchesBaseline(diagnostics, new Map([[name, text]]), baselineOf(join(verifyDir, name)));
   });
 
-  it.each(compatPairs)("compat/%s", (name) => {
+  it.each(compatPairs)("compat/%s", async (name) => {
+    const old = schemaFile(`${name}.old.vmstate`);
     const neu = schemaFile(`${name}.new.vmstate`);
     const expected = compatExpectations(neu.text);
     expect(expected.length).toBeGreaterThan(0);
-    const found = compareVersions([schemaFile(`${name}.old.vmstate`)], [neu]).map(
+    const diagnostics = compareVersions([old], [neu]);
+    const found = diagnostics.map(
       (d) =>
         `${d.code} ${d.rule} at ${d.span.file.endsWith(".new.vmstate") ? "new" : "old"}:${d.span.line}:${d.span.column} ${d.direction}`,
     );
     expect(found.sort()).toEqual(expected);
     for (const e of expected)
       expect(ruleNamed(e.split(" ")[1] as RuleName).code).toBe(e.slice(0, 7));
+    const sources = new Map([old, neu].map((f) => [f.file, f.text]));
+    await matchesBaseline(diagnostics, sources, join(compatDir, `${name}.errors.txt`));
   });
 
   it("has a file for every code of the catalog", () => {
