@@ -1,11 +1,24 @@
 // The one Diagnostic type used from the lexer to the verifier.
 
-import { catalog, type Code, type Severity } from "./catalog.js";
+import {
+  messages,
+  relatedMessages,
+  type Arg,
+  type ArgsOf,
+  type Code,
+  type MessageName,
+  type RelatedName,
+  type Severity,
+} from "./catalog.js";
 import type { Span } from "./span.js";
+
+declare const relatedBrand: unique symbol;
+/** A related place's text: made by `Related`, from the catalog only. */
+export type RelatedText = string & { readonly [relatedBrand]: true };
 
 export interface RelatedInfo {
   readonly span: Span;
-  readonly message: string;
+  readonly message: RelatedText;
 }
 
 export interface Diagnostic {
@@ -16,19 +29,62 @@ export interface Diagnostic {
   readonly related: readonly RelatedInfo[];
 }
 
-/** Builds a diagnostic from the catalog entry `code`, filling `{n}` with `args[n]`. */
-export function diagnostic(
-  code: Code,
-  span: Span,
-  args: readonly (string | number | bigint)[] = [],
-  related: readonly RelatedInfo[] = [],
-): Diagnostic {
-  const entry = catalog[code];
-  const message = entry.message.replace(/\{(\d+)\}/g, (_, i: string) =>
-    shownText(String(args[Number(i)] ?? "")),
-  );
-  return { code, severity: entry.severity, message, span, related };
+/** A message of the catalog with its arguments filled, not yet placed. */
+export interface Message {
+  readonly code: Code;
+  readonly severity: Severity;
+  readonly message: string;
+  at(span: Span, related?: readonly RelatedInfo[]): Diagnostic;
 }
+
+/** A related place's text, not yet placed. */
+export interface RelatedMessage {
+  readonly message: RelatedText;
+  at(span: Span): RelatedInfo;
+}
+
+/** An argument as the message shows it (text escaped and cut: shownText). */
+function shown(args: readonly Arg[]): Arg[] {
+  return args.map((a) => (typeof a === "string" ? shownText(a) : a));
+}
+
+function message(name: MessageName, args: readonly Arg[]): Message {
+  const entry = messages[name];
+  const text = (entry.text as (...a: readonly Arg[]) => string)(...shown(args));
+  return {
+    code: entry.code,
+    severity: entry.severity,
+    message: text,
+    at: (span, related = []) => ({
+      code: entry.code,
+      severity: entry.severity,
+      message: text,
+      span,
+      related,
+    }),
+  };
+}
+
+/** `Diagnostics.NoBound("the count of 'x'").at(span)`: one builder per message of the catalog. */
+export const Diagnostics = Object.fromEntries(
+  Object.keys(messages).map((name) => [
+    name,
+    (...args: Arg[]) => message(name as MessageName, args),
+  ]),
+) as unknown as { readonly [N in MessageName]: (...args: ArgsOf<N>) => Message };
+
+/** `Related.DeclaredHere("x").at(span)`: one builder per related text of the catalog. */
+export const Related = Object.fromEntries(
+  Object.entries(relatedMessages).map(([name, text]) => [
+    name,
+    (...args: Arg[]) => {
+      const message = (text as (...a: readonly Arg[]) => string)(...shown(args)) as RelatedText;
+      return { message, at: (span: Span) => ({ span, message }) };
+    },
+  ]),
+) as unknown as {
+  readonly [N in RelatedName]: (...args: Parameters<(typeof relatedMessages)[N]>) => RelatedMessage;
+};
 
 /** The longest argument a message shows whole; the rest of a longer one is cut with `…`. */
 export const MAX_SHOWN = 400;

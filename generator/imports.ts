@@ -3,7 +3,7 @@
 // diagnostics. The checker then sees only checked models (check/declarations.ts takes the names).
 
 import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { diagnostic } from "../diagnostics/diagnostic.js";
+import { Diagnostics } from "../diagnostics/diagnostic.js";
 import { parseSchema, type ParseResult } from "../grammar/index.js";
 import { checkSchema, type ResolvedImport } from "./check/index.js";
 import { importedSchemaPath, readSchemaFile } from "./codec-modules.js";
@@ -71,7 +71,7 @@ export class SchemaProgram {
       const spec = item.from.value;
       const at = item.from.span;
       if (!spec.endsWith(".vmstate")) {
-        diagnostics.push(diagnostic("VMS2020", at, [spec, "an import names a .vmstate file"]));
+        diagnostics.push(Diagnostics.ImportOfVmstateFile(spec).at(at));
         failed = true;
         continue;
       }
@@ -80,7 +80,7 @@ export class SchemaProgram {
       const cycleStart = chain.indexOf(path);
       if (cycleStart !== -1) {
         const cycle = [...chain.slice(cycleStart), path].join(" → ");
-        diagnostics.push(diagnostic("VMS2021", at, [cycle]));
+        diagnostics.push(Diagnostics.ImportCycle(cycle).at(at));
         failed = true;
         continue;
       }
@@ -89,9 +89,7 @@ export class SchemaProgram {
       if (!checked) {
         const importedText = this.read(path);
         if (importedText === undefined) {
-          diagnostics.push(
-            diagnostic("VMS2020", at, [spec, `${path} is not a readable schema file`]),
-          );
+          diagnostics.push(Diagnostics.ImportUnreadable(spec, path).at(at));
           failed = true;
           continue;
         }
@@ -102,7 +100,7 @@ export class SchemaProgram {
         0,
       );
       if (!checked.model || errors > 0) {
-        diagnostics.push(diagnostic("VMS2024", at, [spec, errors]));
+        diagnostics.push(Diagnostics.ImportHasErrors(spec, errors).at(at));
         failed = true;
         continue;
       }

@@ -1,7 +1,7 @@
 // AST builder: turns a clean Chevrotain CST into the AST of ast.ts, applying operator precedence.
 
 import type { CstElement, CstNode, IToken } from "chevrotain";
-import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { Diagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import type * as A from "./ast.js";
 
@@ -102,9 +102,9 @@ export class AstBuilder {
       return { value: JSON.parse(token.image) as string, span };
     } catch {
       this.diagnostics.push(
-        diagnostic("VMS1006", span, [
+        Diagnostics.InvalidString(
           token.image.length > 40 ? `${token.image.slice(0, 40)}…` : token.image,
-        ]),
+        ).at(span),
       );
       return { value: "", span };
     }
@@ -312,11 +312,7 @@ export class AstBuilder {
       at = at.object;
     }
     if (at.kind !== "name") {
-      this.diagnostics.push(
-        diagnostic("VMS1002", e.span, [
-          "'was' takes the name the field had before, such as 'old_name' or 'mac_table.in_use'",
-        ]),
-      );
+      this.diagnostics.push(Diagnostics.WasNotAName().at(e.span));
       return [];
     }
     path.unshift({ text: at.name, span: at.span });
@@ -326,10 +322,7 @@ export class AstBuilder {
   private unusedDecl(node: CstNode): A.UnusedDecl {
     const { count, max } = this.dimension(this.node(node, "dimension"));
     const { was, ...clauses } = this.clauses(this.node(node, "clauses"));
-    for (const e of was)
-      this.diagnostics.push(
-        diagnostic("VMS1002", e.span, ["padding has no name: 'was' belongs to fields"]),
-      );
+    for (const e of was) this.diagnostics.push(Diagnostics.WasOnPadding().at(e.span));
     return { kind: "unused", count, max, ...clauses, span: this.spanOfNode(node) };
   }
 
@@ -354,10 +347,7 @@ export class AstBuilder {
       }
       const key = kw.image === "if" ? "guard" : kw.image === "since" ? "since" : "equals";
       if (out[key] === undefined) out[key] = values[i]!;
-      else
-        this.diagnostics.push(
-          diagnostic("VMS1002", this.spanOfToken(kw), [`'${kw.image}' is given twice`]),
-        );
+      else this.diagnostics.push(Diagnostics.ClauseGivenTwice(kw.image).at(this.spanOfToken(kw)));
     });
     return { guard: out.guard, since: out.since, equals: out.equals, was };
   }
@@ -479,7 +469,8 @@ export class AstBuilder {
     const integer = this.tokens(node, "Integer")[0];
     if (integer) {
       const value = parseInteger(integer.image);
-      if (value === undefined) this.diagnostics.push(diagnostic("VMS1005", span, [integer.image]));
+      if (value === undefined)
+        this.diagnostics.push(Diagnostics.InvalidInteger(integer.image).at(span));
       return { kind: "int", value: value ?? 0n, raw: integer.image, span };
     }
     if (this.tokens(node, "True")[0]) return { kind: "bool", value: true, span };

@@ -1,6 +1,7 @@
 // Grammar entry point: text → tokens → CST → AST, with every lexical and syntax error as a diagnostic.
 
-import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { Diagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { ParserMessage } from "../diagnostics/catalog.js";
 import { LineMap } from "../diagnostics/span.js";
 import type { Schema } from "./ast.js";
 import { docComments, fileComment, type Comment } from "./docs.js";
@@ -27,21 +28,25 @@ export function parseSchema(text: string, file: string): ParseResult {
   for (const error of lexed.errors.slice(0, MAX_SYNTAX_ERRORS)) {
     const char = text.slice(error.offset, error.offset + 1);
     diagnostics.push(
-      diagnostic("VMS1001", lines.span(error.offset, error.offset + Math.max(1, error.length)), [
-        char,
-      ]),
+      Diagnostics.UnexpectedCharacter(char).at(
+        lines.span(error.offset, error.offset + Math.max(1, error.length)),
+      ),
     );
   }
   // Unterminated strings and comments lex as tokens of their own so the message can say what is wrong.
   const tokens = lexed.tokens.filter((tok) => {
     if (tok.tokenType === UnterminatedString) {
       diagnostics.push(
-        diagnostic("VMS1003", lines.span(tok.startOffset, tok.startOffset + tok.image.length)),
+        Diagnostics.UnterminatedString().at(
+          lines.span(tok.startOffset, tok.startOffset + tok.image.length),
+        ),
       );
       return false;
     }
     if (tok.tokenType === UnterminatedComment) {
-      diagnostics.push(diagnostic("VMS1004", lines.span(tok.startOffset, tok.startOffset + 2)));
+      diagnostics.push(
+        Diagnostics.UnterminatedComment().at(lines.span(tok.startOffset, tok.startOffset + 2)),
+      );
       return false;
     }
     return true;
@@ -51,7 +56,7 @@ export function parseSchema(text: string, file: string): ParseResult {
   const deep = tooDeep(tokens);
   if (deep !== undefined) {
     const span = lines.span(deep.startOffset, deep.startOffset + deep.image.length);
-    diagnostics.push(diagnostic("VMS1007", span, [String(MAX_NESTING)]));
+    diagnostics.push(Diagnostics.NestedTooDeep(MAX_NESTING).at(span));
     return { schema: undefined, diagnostics: diagnostics.slice(0, MAX_SYNTAX_ERRORS) };
   }
 
@@ -62,7 +67,10 @@ export function parseSchema(text: string, file: string): ParseResult {
     const start = Number.isNaN(tok.startOffset) ? text.length : tok.startOffset;
     const end = Number.isNaN(tok.startOffset) ? text.length : start + tok.image.length;
     diagnostics.push(
-      diagnostic("VMS1002", lines.span(start, Math.max(end, start)), [error.message]),
+      // The parser's messages come from its error provider (parser.ts), which builds parserMessages.
+      Diagnostics.SyntaxError(error.message as ParserMessage).at(
+        lines.span(start, Math.max(end, start)),
+      ),
     );
   }
   if (diagnostics.length > 0)

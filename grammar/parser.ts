@@ -8,23 +8,35 @@ import {
   type IToken,
   type TokenType,
 } from "chevrotain";
+import { parserMessages } from "../diagnostics/catalog.js";
 import * as t from "./tokens.js";
 
 /** Messages in the form "expected ';' but found 'u8'". */
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, actual, previous, ruleName }) =>
-    `expected ${label(expected)} but found ${found(actual.image)}${mismatchHint(expected, actual, previous, ruleName)}`,
+    parserMessages.ExpectedButFound(
+      label(expected),
+      found(actual.image),
+      mismatchHint(expected, actual, previous, ruleName),
+    ),
   buildNotAllInputParsedMessage: ({ firstRedundant }) =>
-    `unexpected ${found(firstRedundant.image)}: expected a declaration${unsupportedHint(firstRedundant.image)}`,
+    parserMessages.ExpectedDeclaration(
+      found(firstRedundant.image),
+      unsupportedHint(firstRedundant.image),
+    ),
   buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, ruleName }) => {
     const starts = new Set(
       expectedPathsPerAlt.flat().map((path) => (path[0] ? label(path[0]) : "")),
     );
-    return `expected ${describeRule(ruleName, [...starts])} but found ${found(actual[0]?.image)}${unsupportedHint(actual[0]?.image)}`;
+    return parserMessages.ExpectedButFound(
+      describeRule(ruleName, [...starts]),
+      found(actual[0]?.image),
+      unsupportedHint(actual[0]?.image),
+    );
   },
   buildEarlyExitMessage: ({ expectedIterationPaths, actual }) => {
     const starts = new Set(expectedIterationPaths.map((path) => (path[0] ? label(path[0]) : "")));
-    return `expected ${[...starts].join(" or ")} but found ${found(actual[0]?.image)}`;
+    return parserMessages.ExpectedButFound([...starts].join(" or "), found(actual[0]?.image), "");
   },
 };
 

@@ -131,8 +131,8 @@ describe("declarations", () => {
       "t.vmstate",
     ).diagnostics;
     expect(bad.map((d) => `${d.code} ${d.span.column} ${d.message}`)).toEqual([
-      "VMS1002 37 'was' takes the name the field had before, such as 'old_name' or 'mac_table.in_use'",
-      "VMS1002 58 padding has no name: 'was' belongs to fields",
+      "VMS1009 37 'was' takes the name the field had before, such as 'old_name' or 'mac_table.in_use'",
+      "VMS1010 58 padding has no name: 'was' belongs to fields",
     ]);
   });
 

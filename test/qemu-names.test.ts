@@ -15,11 +15,11 @@ describe("QEMU names", () => {
     expect(qemuNameProblem("a")).toBeUndefined();
     expect(qemuNameProblem("x".repeat(255))).toBeUndefined();
     expect(qemuNameProblem("\u00ff\u0001")).toBeUndefined();
-    expect(qemuNameProblem("")).toMatch(/is empty/);
-    expect(qemuNameProblem("x".repeat(256))).toMatch(/has 256 characters/);
-    expect(qemuNameProblem("a\u0100")).toMatch(/U\+0100/);
-    expect(qemuNameProblem("😀")).toMatch(/U\+1F600/);
-    expect(qemuNameProblem("a\u0000b")).toMatch(/U\+0000/);
+    expect(qemuNameProblem("")?.message).toMatch(/is empty/);
+    expect(qemuNameProblem("x".repeat(256))?.message).toMatch(/has 256 characters/);
+    expect(qemuNameProblem("a\u0100")?.message).toMatch(/U\+0100/);
+    expect(qemuNameProblem("😀")?.message).toMatch(/U\+1F600/);
+    expect(qemuNameProblem("a\u0000b")?.message).toMatch(/U\+0000/);
   });
 
   it("are checked where they stand: the section's idstr and each subsection's name", () => {

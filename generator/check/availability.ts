@@ -1,7 +1,7 @@
 // Check pass: availability. Everything the reader evaluates may read only constants, parameters and
 // values that come earlier in wire order; a field inside a subsection is unknown outside it.
 
-import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { Diagnostics, Related, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { LayoutModel } from "../model.js";
 import { isWithin, references } from "./walk.js";
 
@@ -12,11 +12,8 @@ export function checkAvailability(layout: LayoutModel): Diagnostic[] {
       const target = ref.target.kind === "field" ? ref.target.field : ref.target.binding;
       const name =
         ref.target.kind === "field" ? ref.target.field.path.join(".") : ref.target.binding.name;
-      const declared = { span: target.span, message: `'${name}' is declared here` };
+      const declared = Related.DeclaredHere(name).at(target.span);
       const nested = ref.inStructSubsection;
-      const why = site.writerOnly
-        ? "it may be absent from the writer's state (only the subsection's own fields are there for its 'needed')"
-        : "the reader cannot know it here";
       // `needed` runs on the writer, which has the subsection's own fields (not those of a
       // subsection nested in it, which may be absent from the state).
       if (
@@ -29,35 +26,27 @@ export function checkAvailability(layout: LayoutModel): Diagnostic[] {
       if (nested) {
         const leaf = nested.field;
         diagnostics.push(
-          diagnostic(
-            "VMS4002",
-            ref.expr.span,
-            [site.role, leaf ? leaf.path.join(".") : name, nested.subsection.qemuName, why],
-            [
-              {
-                span: leaf?.span ?? nested.subsection.span,
-                message: `it is read here, inside subsection "${nested.subsection.qemuName}", which may be absent`,
-              },
-            ],
-          ),
+          Diagnostics.ReadInsideSubsection(
+            site.role,
+            leaf ? leaf.path.join(".") : name,
+            nested.subsection.qemuName,
+            site.writerOnly,
+          ).at(ref.expr.span, [
+            Related.ReadInNestedSubsection(nested.subsection.qemuName).at(
+              leaf?.span ?? nested.subsection.span,
+            ),
+          ]),
         );
       } else if (target.subsection && !isWithin(site.subsection, target.subsection)) {
         const sub = target.subsection;
         diagnostics.push(
-          diagnostic(
-            "VMS4002",
+          Diagnostics.ReadInsideSubsection(site.role, name, sub.qemuName, site.writerOnly).at(
             ref.expr.span,
-            [site.role, name, sub.qemuName, why],
-            [
-              {
-                span: target.span,
-                message: `'${name}' is read here, inside subsection "${sub.qemuName}", which comes after the fields and may be absent`,
-              },
-            ],
+            [Related.ReadInLaterSubsection(name, sub.qemuName).at(target.span)],
           ),
         );
       } else if (!site.writerOnly && target.order >= site.order) {
-        diagnostics.push(diagnostic("VMS4001", ref.expr.span, [site.role, name], [declared]));
+        diagnostics.push(Diagnostics.NotReadYet(site.role, name).at(ref.expr.span, [declared]));
       }
     }
   }

@@ -1,7 +1,7 @@
 // Check pass: bounds. Every variable length or count needs a maximum the checker can see, so a
 // loader can refuse a hostile count before it allocates.
 
-import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { Diagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Count, FieldType, LayoutModel } from "../model.js";
 import { allMembers } from "./walk.js";
 
@@ -14,9 +14,11 @@ export function checkBounds(layout: LayoutModel): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const check = (count: Count, what: string, limit: bigint): void => {
     if (count.constant === undefined && count.max === undefined) {
-      diagnostics.push(diagnostic("VMS5001", count.expr.span, [what]));
+      diagnostics.push(Diagnostics.NoBound(what).at(count.expr.span));
     } else if (count.max !== undefined && count.max > limit) {
-      diagnostics.push(diagnostic("VMS5002", count.maxSpan ?? count.expr.span, [count.max, limit]));
+      diagnostics.push(
+        Diagnostics.BoundTooLarge(count.max, limit).at(count.maxSpan ?? count.expr.span),
+      );
     }
   };
   const checkType = (type: FieldType, name: string): void => {

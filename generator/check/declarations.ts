@@ -2,7 +2,7 @@
 // sections; reports duplicates; evaluates constants and checks that they fit their types.
 
 import { codecModulePath } from "../codec-modules.js";
-import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { Diagnostics, Related, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
 import type {
@@ -75,12 +75,9 @@ export function collectDeclarations(
     const first = names.get(name.text);
     if (first) {
       diagnostics.push(
-        diagnostic(
-          "VMS2002",
-          name.span,
-          [name.text],
-          [{ span: first, message: `'${name.text}' is first declared here` }],
-        ),
+        Diagnostics.DuplicateName(name.text).at(name.span, [
+          Related.FirstDeclaredHere(name.text).at(first),
+        ]),
       );
       return false;
     }
@@ -174,7 +171,7 @@ export function collectDeclarations(
     const value = constantOf(ir);
     if (value === undefined) {
       diagnostics.push(
-        diagnostic("VMS3005", decl.value.span, [`the value of const '${decl.name.text}'`]),
+        Diagnostics.NotConstant(`the value of const '${decl.name.text}'`).at(decl.value.span),
       );
       return undefined;
     }
@@ -182,10 +179,10 @@ export function collectDeclarations(
       const type = scalarByName(decl.type.name.text);
       if (!type)
         diagnostics.push(
-          diagnostic("VMS2003", decl.type.name.span, [
+          Diagnostics.UnknownType(
             decl.type.name.text,
             typeHint(decl.type.name.text, scalarTypes),
-          ]),
+          ).at(decl.type.name.span),
         );
       else if (!valueFits(value, type, decl.value.span, diagnostics)) return undefined;
     }
@@ -206,7 +203,7 @@ export function collectDeclarations(
       if (value === undefined) continue;
       if (value < 0n || value > 63n)
         diagnostics.push(
-          diagnostic("VMS3002", bit.bit.span, [`bit ${value}`, "a 64-bit feature word"]),
+          Diagnostics.NamedValueDoesNotFit("bit", value, "a 64-bit feature word").at(bit.bit.span),
         );
       else model.bits.set(bit.name.text, { bit: value, span: bit.name.span });
     }
@@ -218,10 +215,9 @@ export function collectDeclarations(
     const type = scalarByName(item.type.name.text);
     if (!type) {
       diagnostics.push(
-        diagnostic("VMS2003", item.type.name.span, [
-          item.type.name.text,
-          typeHint(item.type.name.text, scalarTypes),
-        ]),
+        Diagnostics.UnknownType(item.type.name.text, typeHint(item.type.name.text, scalarTypes)).at(
+          item.type.name.span,
+        ),
       );
       continue;
     }
@@ -230,17 +226,12 @@ export function collectDeclarations(
       const ir = checkValue(item.default, constContext);
       value = constantOf(ir);
       if (!isError(ir) && value === undefined)
-        diagnostics.push(diagnostic("VMS3005", item.default.span, ["a parameter's default"]));
+        diagnostics.push(Diagnostics.NotConstant("a parameter's default").at(item.default.span));
       else if (value !== undefined && !valueFits(value, type, item.default.span, diagnostics))
         value = undefined;
     }
     if (item.optional && item.default) {
-      diagnostics.push(
-        diagnostic("VMS3010", item.default.span, [
-          "a default",
-          "an optional parameter ('?') has none: it is absent unless given",
-        ]),
-      );
+      diagnostics.push(Diagnostics.DefaultOnOptional().at(item.default.span));
     }
     params.set(item.name.text, {
       name: item.name.text,
@@ -294,15 +285,9 @@ function checkImportedParams(
         continue;
       const written = `param ${theirs.name}${theirs.optional ? "?" : ""}: ${scalarName(theirs.type)}${theirs.default === undefined ? "" : ` = ${String(theirs.default)}`};`;
       diagnostics.push(
-        diagnostic(
-          "VMS2023",
-          n.span,
-          [
-            n.name,
-            `it reads the parameter '${theirs.name}', which this file must declare as its own does: '${written}'`,
-          ],
-          [{ span: theirs.span, message: `'${theirs.name}' is declared here` }],
-        ),
+        Diagnostics.ImportNeedsParam(n.name, theirs.name, written).at(n.span, [
+          Related.DeclaredHere(theirs.name).at(theirs.span),
+        ]),
       );
     }
   }
@@ -343,26 +328,16 @@ function importNames(
       const param = model.params.find((p) => p.name === text);
       if (section || param) {
         diagnostics.push(
-          diagnostic(
-            "VMS2023",
+          (section ? Diagnostics.ImportOfSection(text) : Diagnostics.ImportOfParam(text)).at(
             name.span,
-            [
-              text,
-              section
-                ? "a section is decoded by the file that declares it; import the structs it is made of"
-                : "a parameter configures the sections of its own file; declare it in this one",
-            ],
-            [
-              {
-                span: section ? section.nameSpan : param!.span,
-                message: `'${text}' is declared here`,
-              },
-            ],
+            [Related.DeclaredHere(text).at(section ? section.nameSpan : param!.span)],
           ),
         );
       } else {
         diagnostics.push(
-          diagnostic("VMS2022", name.span, [text, decl.from.value, didYouMean(text, exported)]),
+          Diagnostics.NotDeclaredIn(text, decl.from.value, didYouMean(text, exported)).at(
+            name.span,
+          ),
         );
       }
       continue;
@@ -380,26 +355,21 @@ function codecModel(decl: A.CodecDecl, schemaFile: string, diagnostics: Diagnost
     const type = scalarByName(p.type.name.text);
     if (!type)
       diagnostics.push(
-        diagnostic("VMS2003", p.type.name.span, [
+        Diagnostics.UnknownType(
           p.type.name.text,
           typeHint(
             p.type.name.text,
             builtinTypes.filter((t) => t !== "bytes" && t !== "text"),
           ),
-        ]),
+        ).at(p.type.name.span),
       );
     else if (names.has(p.name.text))
-      diagnostics.push(diagnostic("VMS2002", p.name.span, [p.name.text]));
+      diagnostics.push(Diagnostics.DuplicateName(p.name.text).at(p.name.span));
     else args.push({ name: p.name.text, type, span: p.name.span });
     names.add(p.name.text);
   }
   if (!/\.(ts|mts|js|mjs)$/.test(decl.module.value)) {
-    diagnostics.push(
-      diagnostic("VMS3010", decl.module.span, [
-        decl.module.value,
-        "a codec module is a .ts or .js file",
-      ]),
-    );
+    diagnostics.push(Diagnostics.CodecModuleKind(decl.module.value).at(decl.module.span));
   }
   const name = decl.name.text;
   return {
@@ -423,14 +393,16 @@ export function valueFits(
 ): boolean {
   if (type.kind === "bool") {
     if (typeof value === "boolean") return true;
-    diagnostics.push(diagnostic("VMS3001", span, ["a bool", "an integer"]));
+    diagnostics.push(Diagnostics.TypeMismatch("a bool", "an integer").at(span));
     return false;
   }
   if (typeof value === "boolean") {
-    diagnostics.push(diagnostic("VMS3001", span, [`an integer (${scalarName(type)})`, "a bool"]));
+    diagnostics.push(
+      Diagnostics.TypeMismatch(`an integer (${scalarName(type)})`, "a bool").at(span),
+    );
     return false;
   }
   if (fits(value, type)) return true;
-  diagnostics.push(diagnostic("VMS3002", span, [String(value), scalarName(type)]));
+  diagnostics.push(Diagnostics.DoesNotFit(value, scalarName(type)).at(span));
   return false;
 }

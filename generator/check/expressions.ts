@@ -1,6 +1,6 @@
 // Expression checking: resolves names, computes each expression's type and value range, folds constants.
 
-import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { Diagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
 import type {
@@ -90,7 +90,7 @@ function asBool(checked: IrExpr, ctx: ExprContext, what: string): IrExpr {
   const ir = requireValue(checked, ctx);
   if (ir.type.kind !== "bool" && ir.type.kind !== "error") {
     ctx.diagnostics.push(
-      diagnostic("VMS3001", ir.span, [`a bool for ${what}`, describeType(ir.type)]),
+      Diagnostics.TypeMismatchFor("a bool", what, describeType(ir.type)).at(ir.span),
     );
     return failed(ir.span);
   }
@@ -101,12 +101,12 @@ function asBool(checked: IrExpr, ctx: ExprContext, what: string): IrExpr {
 function asInt(checked: IrExpr, ctx: ExprContext, what: string): IrExpr {
   const ir = requireValue(checked, ctx);
   if (ir.type.kind === "bool") {
-    ctx.diagnostics.push(diagnostic("VMS3003", ir.span, [what]));
+    ctx.diagnostics.push(Diagnostics.BoolAsNumber(what).at(ir.span));
     return failed(ir.span);
   }
   if (ir.type.kind !== "int" && ir.type.kind !== "error") {
     ctx.diagnostics.push(
-      diagnostic("VMS3001", ir.span, [`an integer for ${what}`, describeType(ir.type)]),
+      Diagnostics.TypeMismatchFor("an integer", what, describeType(ir.type)).at(ir.span),
     );
     return failed(ir.span);
   }
@@ -119,7 +119,7 @@ export function checkConstInt(e: A.Expr, ctx: ExprContext, what: string): bigint
   if (isError(ir)) return undefined;
   const value = constantOf(ir);
   if (typeof value !== "bigint") {
-    ctx.diagnostics.push(diagnostic("VMS3005", ir.span, [what]));
+    ctx.diagnostics.push(Diagnostics.NotConstant(what).at(ir.span));
     return undefined;
   }
   return value;
@@ -133,11 +133,7 @@ export function requirePresent(ir: IrExpr, ctx: ExprContext): boolean {
   if (!ir.optional || readLater(ir, ctx)) return true;
   const scalar = ir.type.kind === "int" || ir.type.kind === "bool";
   ctx.diagnostics.push(
-    diagnostic("VMS4003", ir.span, [
-      spanText(ir),
-      absenceReason(ir),
-      scalar ? `; write '${spanText(ir)} ?? <value>'` : "",
-    ]),
+    Diagnostics.MayBeAbsent(spanText(ir), absenceReason(ir), scalar).at(ir.span),
   );
   return false;
 }
@@ -145,9 +141,7 @@ export function requirePresent(ir: IrExpr, ctx: ExprContext): boolean {
 function requireValue(ir: IrExpr, ctx: ExprContext): IrExpr {
   if (!requirePresent(ir, ctx)) return failed(ir.span);
   if (ir.type.kind === "int" || ir.type.kind === "bool" || ir.type.kind === "error") return ir;
-  ctx.diagnostics.push(
-    diagnostic("VMS3009", ir.span, [spanText(ir), `it is ${describeType(ir.type)}`]),
-  );
+  ctx.diagnostics.push(Diagnostics.NotAValue(spanText(ir), describeType(ir.type)).at(ir.span));
   return failed(ir.span);
 }
 
@@ -232,7 +226,7 @@ function checkName(e: Extract<A.Expr, { kind: "name" }>, ctx: ExprContext): IrEx
   const base = { span: e.span, optional: false };
   if (!entry) {
     ctx.diagnostics.push(
-      diagnostic("VMS2001", e.span, [e.name, didYouMean(e.name, ctx.names?.() ?? [])]),
+      Diagnostics.UnknownName(e.name, didYouMean(e.name, ctx.names?.() ?? [])).at(e.span),
     );
     return failed(e.span);
   }
@@ -288,11 +282,11 @@ function checkMember(e: Extract<A.Expr, { kind: "member" }>, ctx: ExprContext): 
     const bit = type.features.bits.get(e.member.text);
     if (!bit) {
       ctx.diagnostics.push(
-        diagnostic("VMS2004", e.member.span, [
+        Diagnostics.NoMember(
           type.features.name,
           e.member.text,
           didYouMean(e.member.text, type.features.bits.keys()),
-        ]),
+        ).at(e.member.span),
       );
       return failed(e.span);
     }
@@ -300,7 +294,7 @@ function checkMember(e: Extract<A.Expr, { kind: "member" }>, ctx: ExprContext): 
   }
   if (type.kind !== "object") {
     ctx.diagnostics.push(
-      diagnostic("VMS2004", e.member.span, [spanText(object), e.member.text, ""]),
+      Diagnostics.NoMember(spanText(object), e.member.text, "").at(e.member.span),
     );
     return failed(e.span);
   }
@@ -308,11 +302,11 @@ function checkMember(e: Extract<A.Expr, { kind: "member" }>, ctx: ExprContext): 
   const node = children?.get(e.member.text) ?? mergedMember(object, e.member.text);
   if (!node) {
     ctx.diagnostics.push(
-      diagnostic("VMS2004", e.member.span, [
+      Diagnostics.NoMember(
         spanText(object),
         e.member.text,
         didYouMean(e.member.text, children?.keys() ?? []),
-      ]),
+      ).at(e.member.span),
     );
     return failed(e.span);
   }
@@ -372,17 +366,12 @@ function checkIndex(e: Extract<A.Expr, { kind: "index" }>, ctx: ExprContext): Ir
     type = exprTypeOfField(object.type.element);
     length = fieldCountOf(object);
   } else {
-    ctx.diagnostics.push(
-      diagnostic("VMS3009", object.span, [
-        spanText(object),
-        "only bytes and arrays can be indexed",
-      ]),
-    );
+    ctx.diagnostics.push(Diagnostics.NotIndexable(spanText(object)).at(object.span));
     return failed(e.span);
   }
   const i = constantOf(index);
   if (typeof i === "bigint" && length !== undefined && (i < 0n || i >= length)) {
-    ctx.diagnostics.push(diagnostic("VMS3008", index.span, [i, spanText(object), length]));
+    ctx.diagnostics.push(Diagnostics.IndexOutOfRange(i, spanText(object), length).at(index.span));
     return failed(e.span);
   }
   return { kind: "index", object, index, type, span: e.span, optional: object.optional };
@@ -404,7 +393,7 @@ function checkCall(e: Extract<A.Expr, { kind: "call" }>, ctx: ExprContext): IrEx
   const name = e.callee.text;
   const arity = (n: number): boolean => {
     if (e.args.length === n) return true;
-    ctx.diagnostics.push(diagnostic("VMS2006", e.callee.span, [name, n, e.args.length]));
+    ctx.diagnostics.push(Diagnostics.WrongArgumentCount(name, n, e.args.length).at(e.callee.span));
     return false;
   };
   const base = { kind: "call" as const, builtin: name, span: e.span, optional: false };
@@ -417,7 +406,9 @@ function checkCall(e: Extract<A.Expr, { kind: "call" }>, ctx: ExprContext): IrEx
       if (isError(value) || bit === undefined) return failed(e.span);
       const width = valueWidth(value);
       if (bit < 0n || bit >= BigInt(width)) {
-        ctx.diagnostics.push(diagnostic("VMS3004", e.args[1]!.span, [bit, spanText(value), width]));
+        ctx.diagnostics.push(
+          Diagnostics.FeatureBitOutside(bit, spanText(value), width).at(e.args[1]!.span),
+        );
         return failed(e.span);
       }
       return {
@@ -433,7 +424,9 @@ function checkCall(e: Extract<A.Expr, { kind: "call" }>, ctx: ExprContext): IrEx
       const id = checkConstInt(e.args[1]!, ctx, "the capability id of pci_capability()");
       if (!config || id === undefined) return failed(e.span);
       if (id < 0n || id > 255n) {
-        ctx.diagnostics.push(diagnostic("VMS3002", e.args[1]!.span, [`capability id ${id}`, "u8"]));
+        ctx.diagnostics.push(
+          Diagnostics.NamedValueDoesNotFit("capability id", id, "u8").at(e.args[1]!.span),
+        );
         return failed(e.span);
       }
       return {
@@ -463,7 +456,7 @@ function checkCall(e: Extract<A.Expr, { kind: "call" }>, ctx: ExprContext): IrEx
     }
     default:
       ctx.diagnostics.push(
-        diagnostic("VMS2005", e.callee.span, [name, didYouMean(name, builtins)]),
+        Diagnostics.UnknownFunction(name, didYouMean(name, builtins)).at(e.callee.span),
       );
       return failed(e.span);
   }
@@ -476,7 +469,7 @@ function checkBytes(e: A.Expr, ctx: ExprContext, fn: string): IrExpr | undefined
   if (!requirePresent(ir, ctx)) return undefined;
   if (ir.type.kind !== "bytes") {
     ctx.diagnostics.push(
-      diagnostic("VMS3001", ir.span, [`bytes for ${fn}()`, describeType(ir.type)]),
+      Diagnostics.TypeMismatchFor("bytes", `${fn}()`, describeType(ir.type)).at(ir.span),
     );
     return undefined;
   }
@@ -534,10 +527,9 @@ function checkConditional(e: Extract<A.Expr, { kind: "conditional" }>, ctx: Expr
   const type = unify(then.type, otherwise.type);
   if (!type) {
     ctx.diagnostics.push(
-      diagnostic("VMS3001", otherwise.span, [
-        describeType(then.type),
-        describeType(otherwise.type),
-      ]),
+      Diagnostics.TypeMismatch(describeType(then.type), describeType(otherwise.type)).at(
+        otherwise.span,
+      ),
     );
     return failed(e.span);
   }
@@ -595,7 +587,7 @@ function checkBinaryStep(
     const type = unify(left.type, right.type);
     if (!type) {
       ctx.diagnostics.push(
-        diagnostic("VMS3001", right.span, [describeType(left.type), describeType(right.type)]),
+        Diagnostics.TypeMismatch(describeType(left.type), describeType(right.type)).at(right.span),
       );
       return failed(e.span);
     }
@@ -621,7 +613,7 @@ function checkBinaryStep(
     if (isError(left) || isError(right)) return failed(e.span);
     if (left.type.kind !== right.type.kind) {
       ctx.diagnostics.push(
-        diagnostic("VMS3001", right.span, [describeType(left.type), describeType(right.type)]),
+        Diagnostics.TypeMismatch(describeType(left.type), describeType(right.type)).at(right.span),
       );
       return failed(e.span);
     }
@@ -647,18 +639,20 @@ function checkBinaryStep(
 
   if ((op === "/" || op === "%" || op === "<<" || op === ">>") && r === undefined) {
     ctx.diagnostics.push(
-      diagnostic("VMS3005", right.span, [
-        op === "/" || op === "%" ? "a divisor" : "a shift amount",
-      ]),
+      Diagnostics.NotConstant(op === "/" || op === "%" ? "a divisor" : "a shift amount").at(
+        right.span,
+      ),
     );
     return failed(e.span);
   }
   if ((op === "/" || op === "%") && r === 0n) {
-    ctx.diagnostics.push(diagnostic("VMS3007", right.span));
+    ctx.diagnostics.push(Diagnostics.DivisionByZero().at(right.span));
     return failed(e.span);
   }
   if ((op === "<<" || op === ">>") && (r! < 0n || r! > 64n)) {
-    ctx.diagnostics.push(diagnostic("VMS3002", right.span, [`shift amount ${r}`, "0 to 64"]));
+    ctx.diagnostics.push(
+      Diagnostics.NamedValueDoesNotFit("shift amount", r!, "0 to 64").at(right.span),
+    );
     return failed(e.span);
   }
   if (l !== undefined && r !== undefined) return literal(arith(op, l, r), e.span);

@@ -1,7 +1,12 @@
 // Check pass 2: structs and sections. Builds each layout's members in wire order and its state tree,
 // resolves field types, and types every expression the reader or writer evaluates (as "sites").
 
-import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import {
+  Diagnostics,
+  Related,
+  type Diagnostic,
+  type Message,
+} from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 import type * as A from "../../grammar/ast.js";
 import type {
@@ -90,18 +95,15 @@ export function bindLayouts(
     // Binding recurses into the structs a struct contains: the depth is limited before it is taken.
     if (inProgress.size >= MAX_STRUCT_NESTING && !inProgress.has(name)) {
       if (!tooDeepReported)
-        diagnostics.push(diagnostic("VMS2014", usedAt, [name, String(MAX_STRUCT_NESTING)]));
+        diagnostics.push(Diagnostics.StructNestedTooDeep(name, MAX_STRUCT_NESTING).at(usedAt));
       tooDeepReported = true;
       return "cycle";
     }
     if (inProgress.has(name)) {
       diagnostics.push(
-        diagnostic(
-          "VMS2008",
-          usedAt,
-          [name],
-          [{ span: decl.name.span, message: `struct '${name}' is declared here` }],
-        ),
+        Diagnostics.StructContainsItself(name).at(usedAt, [
+          Related.StructDeclaredHere(name).at(decl.name.span),
+        ]),
       );
       return "cycle";
     }
@@ -114,7 +116,9 @@ export function bindLayouts(
     contains(depth);
     // Bound in another order (the innermost first), a deep chain never recursed: it is measured.
     if (depth === MAX_STRUCT_NESTING + 1 && !tooDeepReported)
-      diagnostics.push(diagnostic("VMS2014", decl.name.span, [name, String(MAX_STRUCT_NESTING)]));
+      diagnostics.push(
+        Diagnostics.StructNestedTooDeep(name, MAX_STRUCT_NESTING).at(decl.name.span),
+      );
     if (depth > MAX_STRUCT_NESTING) tooDeepReported = true;
     done.set(name, model);
     structs.push(model);
@@ -171,10 +175,7 @@ class LayoutBinder {
   /** A name that goes on the wire (a section's idstr, a subsection's name) must fit QEMU's format. */
   private checkQemuName(name: { readonly value: string; readonly span: Span }): void {
     const problem = qemuNameProblem(name.value);
-    if (problem !== undefined)
-      this.diagnostics.push(
-        diagnostic("VMS2013", name.span, [printable(name.value).slice(0, 60), problem]),
-      );
+    if (problem !== undefined) this.diagnostics.push(problem.at(name.span));
   }
 
   bind(): LayoutModel {
@@ -184,13 +185,13 @@ class LayoutBinder {
         const type = scalarByName(p.type.name.text);
         if (!type)
           this.diagnostics.push(
-            diagnostic("VMS2003", p.type.name.span, [
+            Diagnostics.UnknownType(
               p.type.name.text,
               typeHint(
                 p.type.name.text,
                 builtinTypes.filter((t) => t !== "bytes" && t !== "text"),
               ),
-            ]),
+            ).at(p.type.name.span),
           );
         else if (this.claimValueName(p.name, []))
           this.args.push({ name: p.name.text, type, span: p.name.span });
@@ -198,7 +199,7 @@ class LayoutBinder {
     }
     if (decl.kind === "section" && this.minimum > this.version) {
       this.diagnostics.push(
-        diagnostic("VMS7002", decl.minimum!.span, [this.minimum, this.version]),
+        Diagnostics.MinimumAboveVersion(this.minimum, this.version).at(decl.minimum!.span),
       );
     }
     const members = this.declareMembers(decl.members, this.root, [this.root]);
@@ -222,7 +223,7 @@ class LayoutBinder {
     const v = checkConstInt(e, ctx, what);
     if (v === undefined) return undefined;
     if (v < 0n || v > VERSION_LIMIT) {
-      this.diagnostics.push(diagnostic("VMS7003", e.span, [v]));
+      this.diagnostics.push(Diagnostics.VersionOutOfRange(v).at(e.span));
       return undefined;
     }
     return Number(v);
@@ -241,12 +242,9 @@ class LayoutBinder {
       }
       const name = (f: A.FieldDecl): string => f.path.map((n) => n.text).join(".");
       this.diagnostics.push(
-        diagnostic(
-          "VMS2010",
-          former.span,
-          [text, name(first), name(field)],
-          [{ span: first.span, message: `'${name(first)}' was '${text}' too` }],
-        ),
+        Diagnostics.FormerNameTwice(text, name(first), name(field)).at(former.span, [
+          Related.FormerNameToo(name(first), text).at(first.span),
+        ]),
       );
     }
   }
@@ -341,12 +339,9 @@ class LayoutBinder {
       const first = seenQemuNames.get(m.qemuName.value);
       if (first) {
         this.diagnostics.push(
-          diagnostic(
-            "VMS2007",
-            m.qemuName.span,
-            [m.qemuName.value],
-            [{ span: first, message: "first declared here" }],
-          ),
+          Diagnostics.DuplicateSubsection(m.qemuName.value).at(m.qemuName.span, [
+            Related.ItIsFirstDeclaredHere().at(first),
+          ]),
         );
       } else seenQemuNames.set(m.qemuName.value, m.qemuName.span);
       this.checkQemuName(m.qemuName);
@@ -356,7 +351,9 @@ class LayoutBinder {
         ? (this.versionNumber(m.minimum, "a minimum version", ctx) ?? 0)
         : version;
       if (minimum > version)
-        this.diagnostics.push(diagnostic("VMS7002", m.minimum!.span, [minimum, version]));
+        this.diagnostics.push(
+          Diagnostics.MinimumAboveVersion(minimum, version).at(m.minimum!.span),
+        );
       const sub: Mutable<SubsectionModel> = {
         kind: "subsection",
         order: this.order++,
@@ -434,8 +431,8 @@ class LayoutBinder {
     ctx: ExprContext,
   ): void {
     const written = field.path.join(".");
-    const fail = (span: Span, why: string): void => {
-      this.diagnostics.push(diagnostic("VMS2011", span, [written, why]));
+    const fail = (span: Span, problem: Message): void => {
+      this.diagnostics.push(problem.at(span));
     };
     const segments = decl.segments;
     // The anchor: the first names through groups of some visible level, up to a field.
@@ -461,55 +458,50 @@ class LayoutBinder {
     if (!anchor) {
       fail(
         headName?.span ?? decl.span,
-        `'${headName?.text ?? "?"}' is not a field declared in this layout or its owner: an index in a field path goes into an array field declared beside it (or in the owner of a subsection)`,
+        Diagnostics.PathHeadNotAField(written, headName?.text ?? "?"),
       );
       return;
     }
     if (anchor.optional) {
       fail(
         decl.span,
-        `'${anchor.path.join(".")}' may be absent (it is ${anchor.absentWhen === "guard" ? "guarded" : "version-gated"}), so nothing can be merged into it`,
+        Diagnostics.PathIntoAbsent(
+          written,
+          anchor.path.join("."),
+          anchor.absentWhen === "guard" ? "guarded" : "version-gated",
+        ),
       );
       return;
     }
     const route: (number | string)[] = [];
     let type: FieldType | undefined = anchor.type;
     let map: Map<string, StateNode> | undefined;
-    let what = `'${anchor.path.join(".")}'`;
+    let what = anchor.path.join(".");
     for (; at < segments.length; at++) {
       const s = segments[at]!;
       const last = at === segments.length - 1;
       if (type?.kind === "array") {
         if (s.kind !== "index") {
-          fail(
-            s.name.span,
-            `${what} is an array: write ${what.slice(1, -1)}[0].${s.name.text} for a field of its first element`,
-          );
+          fail(s.name.span, Diagnostics.PathNameInArray(written, what, s.name.text));
           return;
         }
         const i = checkConstInt(s.index, ctx, "an index in a field path");
         if (i === undefined) return;
         const n = type.count.constant;
         if (n === undefined) {
-          fail(
-            s.span,
-            `${what} has a count read from the stream: only arrays of a constant count can be indexed in a field path`,
-          );
+          fail(s.span, Diagnostics.PathIndexUncounted(written, what));
           return;
         }
         if (i < 0n || i >= n) {
-          fail(s.span, `index ${i} is out of range: ${what} has ${n} elements`);
+          fail(s.span, Diagnostics.PathIndexOutOfRange(written, i, what, n));
           return;
         }
         route.push(Number(i));
-        what = `${what.slice(0, -1)}[${i}]'`;
+        what = `${what}[${i}]`;
         type = type.element;
         map = undefined;
         if (last) {
-          fail(
-            s.span,
-            `${what} is an element, not a field of it: name a field, as in ${what.slice(1, -1)}.x`,
-          );
+          fail(s.span, Diagnostics.PathEndsAtElement(written, what));
           return;
         }
         continue;
@@ -518,22 +510,19 @@ class LayoutBinder {
       else if (type !== undefined) {
         fail(
           s.kind === "name" ? s.name.span : s.span,
-          `${what} is ${describeFieldType(type)}: nothing goes into it`,
+          Diagnostics.PathIntoScalar(written, what, describeFieldType(type)),
         );
         return;
       }
       if (!map) return;
       if (s.kind === "index") {
-        fail(s.span, `${what} is not an array`);
+        fail(s.span, Diagnostics.PathIndexNotArray(written, what));
         return;
       }
       const node = map.get(s.name.text);
       if (!node) {
         if (!last) {
-          fail(
-            s.name.span,
-            `'${s.name.text}' is not in ${what}: a merged field adds one name, at the end of the path`,
-          );
+          fail(s.name.span, Diagnostics.PathNameNotIn(written, s.name.text, what));
           return;
         }
         const owner = anchor;
@@ -543,17 +532,9 @@ class LayoutBinder {
         );
         if (clash) {
           this.diagnostics.push(
-            diagnostic(
-              "VMS2002",
-              s.name.span,
-              [written],
-              [
-                {
-                  span: clash.field.span,
-                  message: `'${clash.field.path.join(".")}' is declared here`,
-                },
-              ],
-            ),
+            Diagnostics.DuplicateName(written).at(s.name.span, [
+              Related.DeclaredHere(clash.field.path.join(".")).at(clash.field.span),
+            ]),
           );
           return;
         }
@@ -563,25 +544,22 @@ class LayoutBinder {
         return;
       }
       if (node.kind === "subsection") {
-        fail(s.name.span, `'${s.name.text}' is a subsection of ${what}`);
+        fail(s.name.span, Diagnostics.PathIntoSubsection(written, s.name.text, what));
         return;
       }
       route.push(s.name.text);
-      what = `${what.slice(0, -1)}.${s.name.text}'`;
+      what = `${what}.${s.name.text}`;
       if (node.kind === "group") {
         type = undefined;
         map = node.children;
         if (last) {
-          fail(s.name.span, `${what} is already a group of fields`);
+          fail(s.name.span, Diagnostics.PathIsGroup(written, what));
           return;
         }
         continue;
       }
       if (last) {
-        fail(
-          s.name.span,
-          `${what} is already a field, read with its struct: for a value QEMU sends twice write 'again ${written}: …;'`,
-        );
+        fail(s.name.span, Diagnostics.PathIsField(written, what));
         return;
       }
       type = node.field.type;
@@ -598,27 +576,19 @@ class LayoutBinder {
       if (i === 0 && !existing && !this.claimValueName(name, levels, map)) return;
       if (last) {
         if (existing) {
-          const code = existing.kind === "group" ? "VMS2009" : "VMS2002";
           const other = existing.kind === "field" ? existing.field.path.join(".") : existing.key;
-          const related = [
-            {
-              span:
-                existing.kind === "field"
-                  ? existing.field.span
-                  : existing.kind === "group"
-                    ? existing.span
-                    : existing.subsection.span,
-              message: `'${other}' is declared here`,
-            },
-          ];
-          this.diagnostics.push(
-            diagnostic(
-              code,
-              name.span,
-              code === "VMS2009" ? [field.path.join("."), other] : [field.path.join(".")],
-              related,
-            ),
+          const declared = Related.DeclaredHere(other).at(
+            existing.kind === "field"
+              ? existing.field.span
+              : existing.kind === "group"
+                ? existing.span
+                : existing.subsection.span,
           );
+          const clash =
+            existing.kind === "group"
+              ? Diagnostics.FieldPrefixClash(field.path.join("."), other)
+              : Diagnostics.DuplicateName(field.path.join("."));
+          this.diagnostics.push(clash.at(name.span, [declared]));
           return;
         }
         map.set(name.text, { kind: "field", key: name.text, field });
@@ -627,12 +597,10 @@ class LayoutBinder {
       if (existing && existing.kind !== "group") {
         const other = existing.kind === "field" ? existing.field : undefined;
         this.diagnostics.push(
-          diagnostic(
-            "VMS2009",
-            name.span,
-            [field.path.join("."), other ? other.path.join(".") : existing.key],
-            other ? [{ span: other.span, message: "declared here" }] : [],
-          ),
+          Diagnostics.FieldPrefixClash(
+            field.path.join("."),
+            other ? other.path.join(".") : existing.key,
+          ).at(name.span, other ? [Related.ItIsDeclaredHere().at(other.span)] : []),
         );
         map = new Map();
         return;
@@ -653,7 +621,7 @@ class LayoutBinder {
   /** A subsection's key in its owner's state must be free. */
   private claimStateKey(map: Map<string, StateNode>, name: A.Name, levels: Level[]): boolean {
     if (map.has(name.text)) {
-      this.diagnostics.push(diagnostic("VMS2002", name.span, [name.text]));
+      this.diagnostics.push(Diagnostics.DuplicateName(name.text).at(name.span));
       return false;
     }
     return this.claimValueName(name, levels, map);
@@ -672,12 +640,9 @@ class LayoutBinder {
     const span = this.visibleDeclaration(name.text, levels, exceptMap);
     if (!span) return true;
     this.diagnostics.push(
-      diagnostic(
-        "VMS2002",
-        name.span,
-        [name.text],
-        [{ span, message: `'${name.text}' is first declared here` }],
-      ),
+      Diagnostics.DuplicateName(name.text).at(name.span, [
+        Related.FirstDeclaredHere(name.text).at(span),
+      ]),
     );
     return false;
   }
@@ -733,7 +698,7 @@ class LayoutBinder {
       const binding = level.lets.get(name);
       if (binding && this.checkingLets.has(binding.model)) {
         this.diagnostics.push(
-          diagnostic("VMS4001", binding.decl.name.span, [`the value of let '${name}'`, name]),
+          Diagnostics.NotReadYet(`the value of let '${name}'`, name).at(binding.decl.name.span),
         );
       }
       if (binding) return { kind: "let", model: this.checkedLet(binding, levels.slice(0, i + 1)) };
@@ -860,12 +825,7 @@ class LayoutBinder {
     )
       type = exprTypeOfField(array.type.element);
     if (!type) {
-      this.diagnostics.push(
-        diagnostic("VMS3010", array.span, [
-          "each",
-          "it goes over bytes or an array of integers or bools",
-        ]),
-      );
+      this.diagnostics.push(Diagnostics.EachNeedsArray().at(array.span));
       return undefined;
     }
     if (!this.claimValueName(each.element, levels)) return undefined;
@@ -896,22 +856,17 @@ class LayoutBinder {
     if (decl.equals) {
       const t = field.type;
       if (t.kind !== "int" && t.kind !== "bool") {
-        this.diagnostics.push(
-          diagnostic("VMS3010", decl.equals.span, [
-            "equals",
-            "only a scalar field can be compared",
-          ]),
-        );
+        this.diagnostics.push(Diagnostics.EqualsNeedsScalar().at(decl.equals.span));
       } else {
         field.equals = checkValue(decl.equals, ctx);
         const c = constantOf(field.equals);
         if (!isError(field.equals)) {
           if (field.equals.type.kind !== (t.kind === "bool" ? "bool" : "int")) {
             this.diagnostics.push(
-              diagnostic("VMS3001", decl.equals.span, [
+              Diagnostics.TypeMismatch(
                 t.kind === "bool" ? "a bool" : "an integer",
                 field.equals.type.kind === "bool" ? "a bool" : "an integer",
-              ]),
+              ).at(decl.equals.span),
             );
           } else if (c !== undefined) valueFits(c, t, decl.equals.span, this.diagnostics);
           this.site(field.equals, `'equals' of '${name}'`, field, false);
@@ -961,30 +916,17 @@ class LayoutBinder {
     const first = leafType(ir);
     const t = field.type;
     if (!first || (first.kind !== "int" && first.kind !== "bool")) {
-      this.diagnostics.push(
-        diagnostic("VMS2012", expr.span, [
-          written,
-          "the first copy must be a scalar field read before",
-        ]),
-      );
+      this.diagnostics.push(Diagnostics.AgainNotReadBefore(written).at(expr.span));
       return;
     }
     if ((t.kind !== "int" && t.kind !== "bool") || scalarName(t) !== scalarName(first)) {
       this.diagnostics.push(
-        diagnostic("VMS2012", decl.type.span, [
-          written,
-          `the first copy is ${scalarName(first)}: both copies have the type of the C value`,
-        ]),
+        Diagnostics.AgainOtherType(written, scalarName(first)).at(decl.type.span),
       );
       return;
     }
     if (ir.optional) {
-      this.diagnostics.push(
-        diagnostic("VMS2012", expr.span, [
-          written,
-          "the first copy may be absent: it must always be read before the second",
-        ]),
-      );
+      this.diagnostics.push(Diagnostics.AgainFirstMayBeAbsent(written).at(expr.span));
       return;
     }
     field.again = ir;
@@ -1001,10 +943,7 @@ class LayoutBinder {
       model.since = checkInt(decl.since, ctx, "a version gate");
       this.site(model.since, "version gate of 'unused'", model, false);
     }
-    if (decl.equals)
-      this.diagnostics.push(
-        diagnostic("VMS3010", decl.equals.span, ["equals", "'unused' has no value"]),
-      );
+    if (decl.equals) this.diagnostics.push(Diagnostics.EqualsOnPadding().at(decl.equals.span));
   }
 
   /** `ctx` reads what comes before `at` in wire order. */
@@ -1020,13 +959,9 @@ class LayoutBinder {
     const constant = constantOf(ir);
     const maxValue = max ? checkConstInt(max, ctx, "a bound") : undefined;
     if (typeof constant === "bigint" && constant < 0n)
-      this.diagnostics.push(
-        diagnostic("VMS3002", expr.span, [`count ${constant}`, "a length (it is negative)"]),
-      );
+      this.diagnostics.push(Diagnostics.NegativeLength("count", constant).at(expr.span));
     if (maxValue !== undefined && maxValue < 0n)
-      this.diagnostics.push(
-        diagnostic("VMS3002", max!.span, [`bound ${maxValue}`, "a length (it is negative)"]),
-      );
+      this.diagnostics.push(Diagnostics.NegativeLength("bound", maxValue).at(max!.span));
     return {
       expr: ir,
       constant: typeof constant === "bigint" ? constant : undefined,
@@ -1075,7 +1010,9 @@ class LayoutBinder {
       if (isBytes) {
         if (ref.element.kind === "named" && ref.element.args.length > 0) {
           this.diagnostics.push(
-            diagnostic("VMS2006", ref.element.name.span, [raw, 0, ref.element.args.length]),
+            Diagnostics.WrongArgumentCount(raw, 0, ref.element.args.length).at(
+              ref.element.name.span,
+            ),
           );
         }
         return { kind: raw === "text" ? "text" : "bytes", count };
@@ -1085,30 +1022,24 @@ class LayoutBinder {
     }
     const typeName = ref.name.text;
     if (typeName === "bytes" || typeName === "text") {
-      this.diagnostics.push(
-        diagnostic("VMS3010", ref.span, [
-          typeName,
-          typeName === "bytes"
-            ? "raw bytes need a length: write bytes[N]"
-            : "text needs its size in bytes: write text[N] (NUL-padded) or text[len max N] (counted)",
-        ]),
-      );
+      this.diagnostics.push(Diagnostics.BytesNeedLength(typeName).at(ref.span));
       return undefined;
     }
     const scalar = scalarByName(typeName);
     if (scalar) {
       if (ref.args.length > 0)
-        this.diagnostics.push(diagnostic("VMS2006", ref.name.span, [typeName, 0, ref.args.length]));
+        this.diagnostics.push(
+          Diagnostics.WrongArgumentCount(typeName, 0, ref.args.length).at(ref.name.span),
+        );
       return scalar;
     }
     const codec = this.declarations.codecs.get(typeName);
     const struct = codec ? undefined : this.structLookup(typeName, ref.name.span);
     if (struct === "unknown") {
       this.diagnostics.push(
-        diagnostic("VMS2003", ref.name.span, [
-          typeName,
-          typeHint(typeName, this.declarations.typeNames()),
-        ]),
+        Diagnostics.UnknownType(typeName, typeHint(typeName, this.declarations.typeNames())).at(
+          ref.name.span,
+        ),
       );
       return undefined;
     }
@@ -1116,7 +1047,7 @@ class LayoutBinder {
     const params = codec ? codec.args : struct!.args;
     if (ref.args.length !== params.length) {
       this.diagnostics.push(
-        diagnostic("VMS2006", ref.name.span, [typeName, params.length, ref.args.length]),
+        Diagnostics.WrongArgumentCount(typeName, params.length, ref.args.length).at(ref.name.span),
       );
       return undefined;
     }
@@ -1185,13 +1116,16 @@ function placeholder(span: Span): IrExpr {
  * What keeps a name from QEMU's stream, if anything: the stream writes it as a length byte and one
  * byte per character, and QEMU compares it as a C string.
  */
-export function qemuNameProblem(name: string): string | undefined {
-  if (name.length === 0) return "is empty: QEMU's names have 1 to 255 characters";
+export function qemuNameProblem(name: string): Message | undefined {
+  const shown = printable(name).slice(0, 60);
+  if (name.length === 0) return Diagnostics.QemuNameEmpty(shown);
   const wide = [...name].find((c) => c.codePointAt(0)! > 0xff);
   if (wide !== undefined)
-    return `has the character U+${wide.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}: the stream has one byte per character, U+0001 to U+00FF`;
-  if (name.includes("\u0000")) return "has the character U+0000, which ends a name in QEMU";
-  if (name.length > 255)
-    return `has ${name.length} characters: the stream gives a name one length byte, so at most 255`;
+    return Diagnostics.QemuNameWideCharacter(
+      shown,
+      `U+${wide.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`,
+    );
+  if (name.includes("\u0000")) return Diagnostics.QemuNameNul(shown);
+  if (name.length > 255) return Diagnostics.QemuNameTooLong(shown, name.length);
   return undefined;
 }

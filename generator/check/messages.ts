@@ -4,7 +4,7 @@
 // in its literal would make a LoadError span lines or send a control sequence. The checker refuses
 // such a message (VMS1008) rather than the loader escaping it at run time.
 
-import { diagnostic, escapeControls, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { Diagnostics, escapeControls, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type * as A from "../../grammar/ast.js";
 
 /** VMS1008 for each validation message with a character that is not printable on one line. */
@@ -16,7 +16,7 @@ export function checkMessages(schema: A.Schema): Diagnostic[] {
         const text = m.message.value;
         const bad = [...text].find((c) => escapeControls(c) !== c);
         if (bad !== undefined)
-          out.push(diagnostic("VMS1008", m.message.span, [escapeControls(bad)]));
+          out.push(Diagnostics.ControlCharacterInMessage(escapeControls(bad)).at(m.message.span));
       } else if (m.kind === "subsection") members(m.members);
     }
   };

@@ -5,7 +5,7 @@
 // prototype instead of a field, and `p.constructor ?? 1` finds Object.prototype's. So the checker
 // refuses these names wherever a schema declares one (VMS2015), and nothing later has to quote them.
 
-import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { Diagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type * as A from "../../grammar/ast.js";
 
 /** `__proto__`, `constructor`, `hasOwnProperty`, `toString`, `valueOf`, … */
@@ -19,7 +19,8 @@ export function isObjectProperty(name: string): boolean {
 export function checkReservedNames(schema: A.Schema): Diagnostic[] {
   const out: Diagnostic[] = [];
   const check = (name: A.Name, what: string): void => {
-    if (isObjectProperty(name.text)) out.push(diagnostic("VMS2015", name.span, [name.text, what]));
+    if (isObjectProperty(name.text))
+      out.push(Diagnostics.ObjectPropertyName(name.text, what).at(name.span));
   };
   const members = (list: readonly A.Member[]): void => {
     for (const m of list) {

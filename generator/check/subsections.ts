@@ -3,7 +3,7 @@
 // know. So a subsection must start with its owner's name, and no reader that looks ahead before
 // the owner's may claim it.
 
-import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { Diagnostics, Related, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 import type { FieldType, LayoutModel, MemberModel, SubsectionModel } from "../model.js";
 
@@ -17,7 +17,7 @@ export function checkSubsections(layout: LayoutModel): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const subs = layout.members.filter((m): m is SubsectionModel => m.kind === "subsection");
   if (subs.length > 0 && layout.qemuName === undefined) {
-    diagnostics.push(diagnostic("VMS6003", layout.nameSpan, [layout.name]));
+    diagnostics.push(Diagnostics.OwnerWithoutQemuName(layout.name).at(layout.nameSpan));
     return diagnostics;
   }
   const owner: Peeker = { name: layout.qemuName ?? "", span: layout.nameSpan };
@@ -37,12 +37,9 @@ function checkOwner(
   for (const sub of subs) {
     if (!sub.qemuName.startsWith(owner.name) || sub.qemuName.length <= owner.name.length) {
       diagnostics.push(
-        diagnostic(
-          "VMS6001",
-          sub.qemuNameSpan,
-          [sub.qemuName, owner.name],
-          [{ span: owner.span, message: `the owner "${owner.name}" is declared here` }],
-        ),
+        Diagnostics.SubsectionNameNotOwners(sub.qemuName, owner.name).at(sub.qemuNameSpan, [
+          Related.OwnerDeclaredHere(owner.name).at(owner.span),
+        ]),
       );
     }
     for (const peeker of before) {
@@ -52,12 +49,9 @@ function checkOwner(
         sub.qemuName.length > peeker.name.length
       ) {
         diagnostics.push(
-          diagnostic(
-            "VMS6002",
-            sub.qemuNameSpan,
-            [sub.qemuName, peeker.name],
-            [{ span: peeker.span, message: `the reader of "${peeker.name}" is declared here` }],
-          ),
+          Diagnostics.SubsectionNamePeeked(sub.qemuName, peeker.name).at(sub.qemuNameSpan, [
+            Related.PeekerDeclaredHere(peeker.name).at(peeker.span),
+          ]),
         );
         break;
       }

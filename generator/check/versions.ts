@@ -1,7 +1,7 @@
 // Check pass: versions. A field may not be gated above the version of the section, struct or
 // subsection it belongs to: no writer of that version could ever send it.
 
-import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { Diagnostics, Related, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { LayoutModel } from "../model.js";
 import { constantOf } from "./expressions.js";
 import { allMembers } from "./walk.js";
@@ -17,17 +17,9 @@ export function checkVersions(layout: LayoutModel): Diagnostic[] {
     if (typeof gate === "bigint" && gate > BigInt(version)) {
       const name = m.kind === "field" ? m.path.join(".") : "unused";
       diagnostics.push(
-        diagnostic(
-          "VMS7001",
-          m.since.span,
-          [name, gate, version, ownerName],
-          [
-            {
-              span: owner ? owner.span : layout.nameSpan,
-              message: `${ownerName} has version ${version}`,
-            },
-          ],
-        ),
+        Diagnostics.GatedAboveVersion(name, gate, version, ownerName).at(m.since.span, [
+          Related.OwnerHasVersion(ownerName, version).at(owner ? owner.span : layout.nameSpan),
+        ]),
       );
     }
   }

@@ -2,12 +2,13 @@
 // against what the reader of the other version expects there. Every difference that makes the
 // reader misread or refuse some stream is a finding.
 
+import { Related } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 import { scalarName } from "../check/types.js";
 import { align, type Alignment, type Pair } from "./align.js";
 import { literalOf, namedConstants, render, TRUE, type Canon, type Side } from "./canon.js";
-import type { Direction, Finding, Place } from "./finding.js";
-import type { RuleName } from "./rules.js";
+import { finding, type Direction, type Finding, type Place } from "./finding.js";
+import type { RuleArgs, RuleName } from "./rules.js";
 import { checkpoints, type Arm, type Item, type Level } from "./wire.js";
 
 export interface NamedValue {
@@ -144,10 +145,10 @@ export class LevelComparison {
       if (p)
         return {
           span: p[side].span,
-          note: `the ${side} version has no '${item.name}' ${this.after(item, level)}`,
+          note: Related.NoSuchItemAfter(side, item.name, this.after(item, level)),
         };
     }
-    return { span: otherLevel.span, note: `the ${side} version has no '${item.name}'` };
+    return { span: otherLevel.span, note: Related.NoSuchItem(side, item.name) };
   }
 
   private items(o: Item, n: Item): void {
@@ -218,7 +219,7 @@ export class LevelComparison {
 
   private scalars(o: Item & { kind: "scalar" }, n: Item & { kind: "scalar" }): void {
     const [a, b] = [o.type, n.type];
-    const args = [n.name, scalarName(a), scalarName(b)];
+    const args: [string, string, string] = [n.name, scalarName(a), scalarName(b)];
     if (a.kind !== b.kind) this.report("FIELD_TYPE_CHANGED", args, place(o), place(n));
     else if (a.kind === "int" && b.kind === "int") {
       if (a.bits !== b.bits) this.report("FIELD_WIDTH_CHANGED", args, place(o), place(n));
@@ -340,8 +341,8 @@ export class LevelComparison {
     this.report(
       "CONSTANT_CHANGED",
       [y.kind, name, String(x.value), String(y.value), what],
-      { span: x.span, note: `'${name}' in the old version` },
-      { span: y.span, note: "" },
+      { span: x.span, note: Related.InVersion(name, "old") },
+      { span: y.span },
     );
   }
 
@@ -358,11 +359,8 @@ export class LevelComparison {
         for (const name of names) this.constantChanged(name, `the validation "${v.message}"`);
         if (names.length > 0) continue;
       }
-      const mine: Place = { span: v.span, note: `the validation in the ${readerSide} version` };
-      const theirs: Place = {
-        span: w.span,
-        note: `the level without it in the ${this.writer} version`,
-      };
+      const mine: Place = { span: v.span, note: Related.ValidationIn(readerSide) };
+      const theirs: Place = { span: w.span, note: Related.LevelWithout(this.writer) };
       if (readerSide === "new") this.report("VALIDATION_ADDED", [v.message], theirs, mine);
       else this.report("VALIDATION_REMOVED", [v.message], mine, theirs, "old");
     }
@@ -389,14 +387,14 @@ export class LevelComparison {
         this.report(
           "SUBSECTION_RENAMED",
           [oa.qemuName, na.qemuName],
-          { span: oa.span, note: `"${oa.qemuName}" in the old version` },
-          { span: na.span, note: "" },
+          { span: oa.span, note: Related.SubsectionInVersion(oa.qemuName, "old") },
+          { span: na.span },
         );
         continue;
       }
       this.armMissing(wa, w, {
         span: r.ownerSpan,
-        note: `"${r.owner}" in the ${r.side} version has no subsection "${wa.qemuName}"`,
+        note: Related.NoSuchSubsection(r.owner, r.side, wa.qemuName),
       });
     }
   }
@@ -408,7 +406,10 @@ export class LevelComparison {
       arm.needed && arm.neededSpan
         ? ` when 'needed' holds (${this.ctx.text(arm.neededSpan)})`
         : " whenever the state has it";
-    const mine: Place = { span: arm.span, note: `"${arm.qemuName}" in the ${group.side} version` };
+    const mine: Place = {
+      span: arm.span,
+      note: Related.SubsectionInVersion(arm.qemuName, group.side),
+    };
     if (group.side === "old")
       this.report("SUBSECTION_REMOVED", [arm.qemuName, when], mine, theirs, "old");
     else this.report("SUBSECTION_ADDED", [arm.qemuName, when], theirs, mine);
@@ -416,10 +417,10 @@ export class LevelComparison {
 
   private arm(wa: Arm, ra: Arm): void {
     const [oa, na] = this.writer === "old" ? [wa, ra] : [ra, wa];
-    const places = [
-      { span: oa.span, note: `"${oa.qemuName}" in the old version` },
-      { span: na.span, note: "" },
-    ] as const;
+    const places: [Place, Place] = [
+      { span: oa.span, note: Related.SubsectionInVersion(oa.qemuName, "old") },
+      { span: na.span },
+    ];
     // Readers take what comes; but a writer that stops sending a subsection leaves the reader's defaults.
     const needed = (a: Arm): string =>
       a.needed && a.neededSpan
@@ -430,8 +431,8 @@ export class LevelComparison {
       this.report(
         "SUBSECTION_NEEDED_CHANGED",
         [na.qemuName, needed(oa), needed(na)],
-        { span: oa.neededSpan ?? oa.span, note: `"${oa.qemuName}" in the old version` },
-        { span: na.neededSpan ?? na.span, note: "" },
+        { span: oa.neededSpan ?? oa.span, note: Related.SubsectionInVersion(oa.qemuName, "old") },
+        { span: na.neededSpan ?? na.span },
       );
     const [ws, rs] = [this.writer, other[this.writer]];
     if (wa.version > ra.version) {
@@ -486,21 +487,20 @@ export class LevelComparison {
     return from >= to ? String(from) : `${from} to ${to}`;
   }
 
-  private report(
-    rule: RuleName,
-    args: readonly (string | number | bigint)[],
+  private report<R extends RuleName>(
+    rule: R,
+    args: RuleArgs<R>,
     old: Place | undefined,
     neu: Place | undefined,
     primary?: Side,
   ): void {
-    this.ctx.findings.push({
-      rule,
-      direction: this.ctx.direction,
-      args,
-      old,
-      new: neu,
-      ...(primary ? { primary } : {}),
-    });
+    this.ctx.findings.push(
+      finding(rule, args, this.ctx.direction, {
+        old,
+        new: neu,
+        ...(primary ? { primary } : {}),
+      }),
+    );
   }
 }
 
@@ -519,7 +519,7 @@ function sendable(arm: Arm, group: Item): boolean {
 }
 
 function place(item: Item, span = item.span): Place {
-  return { span, note: `'${item.name}' in the ${item.side} version` };
+  return { span, note: Related.InVersion(item.name, item.side) };
 }
 
 function gateText(item: Item): string {

@@ -3,13 +3,14 @@
 // the rule's name and the directions it breaks).
 
 import {
-  diagnostic,
   sortDiagnostics,
   type Diagnostic,
+  type Message,
   type RelatedInfo,
+  type RelatedMessage,
 } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
-import { ruleNamed, type RuleName } from "./rules.js";
+import { ruleMessage, type RuleArgs, type RuleName } from "./rules.js";
 
 /** forward: the old writer feeds the new reader (migrating to a newer QEMU); backward: the reverse. */
 export type Direction = "forward" | "backward";
@@ -18,13 +19,13 @@ export type Directions = Direction | "both";
 export interface Place {
   readonly span: Span;
   /** What the span shows, for the related-location line ("'x' in the old version"). */
-  readonly note: string;
+  readonly note?: RelatedMessage;
 }
 
 export interface Finding {
   readonly rule: RuleName;
   readonly direction: Direction;
-  readonly args: readonly (string | number | bigint)[];
+  readonly message: Message;
   /** Where the change shows in each version; at least one is present. */
   readonly old: Place | undefined;
   readonly new: Place | undefined;
@@ -37,13 +38,23 @@ export interface CompatDiagnostic extends Diagnostic {
   readonly direction: Directions;
 }
 
+/** A finding of rule `rule`, its message typed by the catalog. */
+export function finding<R extends RuleName>(
+  rule: R,
+  args: RuleArgs<R>,
+  direction: Direction,
+  places: { old: Place | undefined; new: Place | undefined; primary?: "old" | "new" },
+): Finding {
+  return { rule, direction, message: ruleMessage(rule, args), ...places };
+}
+
 /** The same change seen from both directions is one diagnostic that breaks both. */
 export function mergeFindings(findings: readonly Finding[]): CompatDiagnostic[] {
   const merged = new Map<string, { finding: Finding; directions: Set<Direction> }>();
   for (const f of findings) {
     const key = JSON.stringify([
       f.rule,
-      f.args.map(String),
+      f.message.message,
       spanKey(f.old?.span),
       spanKey(f.new?.span),
     ]);
@@ -70,8 +81,8 @@ export function inDirections(
 function toDiagnostic(f: Finding, direction: Directions): CompatDiagnostic {
   const [primary, other] =
     (f.primary === "old" && f.old) || !f.new ? [f.old!, f.new] : [f.new, f.old];
-  const related: RelatedInfo[] = other ? [{ span: other.span, message: other.note }] : [];
-  const base = diagnostic(ruleNamed(f.rule).code, primary.span, f.args, related);
+  const related: RelatedInfo[] = other?.note ? [other.note.at(other.span)] : [];
+  const base = f.message.at(primary.span, related);
   return { ...base, rule: f.rule, direction };
 }
 

@@ -4,12 +4,14 @@
 //   forward  = the old version's writer feeds the new version's reader (migrating to a newer QEMU)
 //   backward = the new version's writer feeds the old version's reader
 
+import { Related } from "../../diagnostics/diagnostic.js";
 import { LineMap, type Span } from "../../diagnostics/span.js";
 import type { ParamModel, SchemaModel } from "../model.js";
 import type { FunctionPlan, SchemaPlan } from "../plan/plan.js";
 import { lit, type Canon, type Side } from "./canon.js";
 import { LevelComparison, type NamedValue } from "./compare.js";
 import {
+  finding,
   mergeFindings,
   type CompatDiagnostic,
   type Direction,
@@ -52,21 +54,19 @@ export function compareVersions(
     const n = sides.new.sections.get(name);
     if (o && n) new SectionComparison(o, n, sides, text, findings).run();
     else if (o)
-      findings.push({
-        rule: "SECTION_REMOVED",
-        direction: "forward",
-        args: [name],
-        old: { span: o.layout.nameSpan, note: "" },
-        new: undefined,
-      });
+      findings.push(
+        finding("SECTION_REMOVED", [name], "forward", {
+          old: { span: o.layout.nameSpan },
+          new: undefined,
+        }),
+      );
     else if (n)
-      findings.push({
-        rule: "SECTION_ADDED",
-        direction: "backward",
-        args: [name],
-        old: undefined,
-        new: { span: n.layout.nameSpan, note: "" },
-      });
+      findings.push(
+        finding("SECTION_ADDED", [name], "backward", {
+          old: undefined,
+          new: { span: n.layout.nameSpan },
+        }),
+      );
   }
   findings.push(...paramDefaults(sides.old, sides.new));
   return mergeFindings(findings);
@@ -126,13 +126,12 @@ function paramDefaults(old: Side_, neu: Side_): Finding[] {
     const show = (v: bigint | boolean | undefined): string =>
       v === undefined ? "none" : String(v);
     for (const direction of ["forward", "backward"] as const) {
-      out.push({
-        rule: "PARAM_DEFAULT_CHANGED",
-        direction,
-        args: [name, show(o.default), show(n.default)],
-        old: { span: o.span, note: `'${name}' in the old version` },
-        new: { span: n.span, note: "" },
-      });
+      out.push(
+        finding("PARAM_DEFAULT_CHANGED", [name, show(o.default), show(n.default)], direction, {
+          old: { span: o.span, note: Related.InVersion(name, "old") },
+          new: { span: n.span },
+        }),
+      );
     }
   }
   return out;
@@ -173,34 +172,42 @@ class SectionComparison {
     const places = (readerKeyword: "version" | "minimum"): [Place, Place] => {
       const w: Place = {
         span: this.headerSpan(ws, "version"),
-        note: `the ${ws} version's section version`,
+        note: Related.SectionVersionOf(ws),
       };
       const r: Place = {
         span: this.headerSpan(rs, readerKeyword),
-        note: `the ${rs} version's ${readerKeyword === "version" ? "section version" : "minimum version"}`,
+        note: Related.ReaderVersionOf(rs, readerKeyword === "minimum"),
       };
       return ws === "old" ? [w, r] : [r, w];
     };
     if (written > reader.version) {
       const [old, neu] = places("version");
-      this.findings.push({
-        rule: "SECTION_VERSION_TOO_NEW",
-        direction,
-        args: [this.name, ws, written, rs, reader.version],
-        old,
-        new: neu,
-      });
+      this.findings.push(
+        finding(
+          "SECTION_VERSION_TOO_NEW",
+          [this.name, ws, written, rs, reader.version],
+          direction,
+          {
+            old,
+            new: neu,
+          },
+        ),
+      );
       return false;
     }
     if (written < reader.minimum) {
       const [old, neu] = places("minimum");
-      this.findings.push({
-        rule: "SECTION_VERSION_TOO_OLD",
-        direction,
-        args: [this.name, ws, written, rs, reader.minimum],
-        old,
-        new: neu,
-      });
+      this.findings.push(
+        finding(
+          "SECTION_VERSION_TOO_OLD",
+          [this.name, ws, written, rs, reader.minimum],
+          direction,
+          {
+            old,
+            new: neu,
+          },
+        ),
+      );
       return false;
     }
     return true;

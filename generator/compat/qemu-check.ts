@@ -12,8 +12,10 @@
 //   of structs), a struct on one side only;
 // - a subsection of the source missing in the destination.
 
+import { Related, type RelatedMessage } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 import {
+  finding,
   mergeFindings,
   type CompatDiagnostic,
   type Direction,
@@ -21,7 +23,7 @@ import {
   type Place,
 } from "./finding.js";
 import type { Dump, DumpField, DumpSection, Num, Vmsd } from "./qemu-dump.js";
-import type { RuleName } from "./rules.js";
+import type { RuleArgs, RuleName } from "./rules.js";
 
 /**
  * Sections QEMU renamed, which the script takes as the same (get_changed_sec_name, QEMU 7.2
@@ -137,8 +139,8 @@ class DumpCheck {
         this.report(
           rule,
           [s.key],
-          this.place("src", s.keySpan, `section "${s.key}"`),
-          this.place("dest", this.dest.span, `the ${this.destSide} dump has no section "${s.key}"`),
+          this.place("src", s.keySpan, Related.DumpSection(s.key)),
+          this.place("dest", this.dest.span, Related.DumpLacksSection(this.destSide, s.key)),
           "src",
         );
         continue;
@@ -153,16 +155,16 @@ class DumpCheck {
       this.report(
         "DUMP_ENTRY_MISSING",
         ["the dump", "vmschkmachine", this.destSide],
-        this.place("src", s.keySpan, ""),
-        this.place("dest", this.dest.span, `the ${this.destSide} dump`),
+        this.place("src", s.keySpan),
+        this.place("dest", this.dest.span, Related.Dump(this.destSide)),
         "src",
       );
     } else if (s && d && s.name !== d.name) {
       this.report(
         "DUMP_MACHINE_CHANGED",
         this.oldNew(s.name, d.name),
-        this.place("src", s.span, `the ${this.srcSide} dump's machine type`),
-        this.place("dest", d.span, `the ${this.destSide} dump's machine type`),
+        this.place("src", s.span, Related.DumpMachineType(this.srcSide)),
+        this.place("dest", d.span, Related.DumpMachineType(this.destSide)),
       );
     }
   }
@@ -176,8 +178,8 @@ class DumpCheck {
         this.report(
           "DUMP_ENTRY_MISSING",
           [where, entry.key, this.destSide],
-          this.place("src", entry.keySpan, ""),
-          this.place("dest", d.keySpan, `${where} in the ${this.destSide} dump`),
+          this.place("src", entry.keySpan),
+          this.place("dest", d.keySpan, Related.InDump(where, this.destSide)),
           "src",
         );
       } else if (entry.key === "Description" && s.description && d.description) {
@@ -194,8 +196,8 @@ class DumpCheck {
       this.report(
         "DUMP_DESCRIPTION_RENAMED",
         [where, ...this.oldNew(s.name, d.name)],
-        this.place("src", s.nameSpan, `"${s.name}" in the ${this.srcSide} dump`),
-        this.place("dest", d.nameSpan, `"${d.name}" in the ${this.destSide} dump`),
+        this.place("src", s.nameSpan, Related.EntryInDump(s.name, this.srcSide)),
+        this.place("dest", d.nameSpan, Related.EntryInDump(d.name, this.destSide)),
       );
       return;
     }
@@ -204,8 +206,8 @@ class DumpCheck {
       this.report(
         "DUMP_ENTRY_MISSING",
         [`${where}, description "${s.name}"`, entry.key, this.destSide],
-        this.place("src", entry.keySpan, ""),
-        this.place("dest", d.nameSpan, `description "${d.name}" in the ${this.destSide} dump`),
+        this.place("src", entry.keySpan),
+        this.place("dest", d.nameSpan, Related.DescriptionInDump(d.name, this.destSide)),
         "src",
       );
     }
@@ -221,11 +223,11 @@ class DumpCheck {
       this.report(
         rule,
         [sub.name, ""],
-        this.place("src", sub.nameSpan, ""),
+        this.place("src", sub.nameSpan),
         this.place(
           "dest",
           d.nameSpan,
-          `description "${d.name}" in the ${this.destSide} dump has no subsection "${sub.name}"`,
+          Related.DumpLacksSubsection(d.name, this.destSide, sub.name),
         ),
         "src",
       );
@@ -266,11 +268,11 @@ class DumpCheck {
           this.report(
             rule,
             [`${desc}.${s!.field}`, ""],
-            this.place("src", s!.fieldSpan, ""),
+            this.place("src", s!.fieldSpan),
             this.place(
               "dest",
               d?.fieldSpan ?? destSpan,
-              `the ${this.destSide} dump has no further fields in "${desc}"`,
+              Related.DumpLacksFields(this.destSide, desc),
             ),
             "src",
           );
@@ -369,25 +371,41 @@ class DumpCheck {
     name: string,
     kind: "SECTION" | "DESCRIPTION" | "SUBSECTION",
   ): void {
-    const args = (theirs: number): (string | number)[] =>
-      kind === "DESCRIPTION"
-        ? [where, name, sv.value, this.srcSide, this.destSide, theirs]
-        : [name, this.srcSide, sv.value, this.destSide, theirs];
+    const [src, dest] = [this.srcSide, this.destSide];
+    const ours = this.place("src", sv.span, Related.DumpVersion(src));
     if (sv.value > dv.value) {
-      this.report(
-        `${kind}_VERSION_TOO_NEW`,
-        args(dv.value),
-        this.place("src", sv.span, `the version in the ${this.srcSide} dump`),
-        this.place("dest", dv.span, `the version in the ${this.destSide} dump`),
-      );
+      const theirs = this.place("dest", dv.span, Related.DumpVersion(dest));
+      if (kind === "DESCRIPTION")
+        this.report(
+          "DESCRIPTION_VERSION_TOO_NEW",
+          [where, name, sv.value, src, dest, dv.value],
+          ours,
+          theirs,
+        );
+      else
+        this.report(
+          kind === "SECTION" ? "SECTION_VERSION_TOO_NEW" : "SUBSECTION_VERSION_TOO_NEW",
+          [name, src, sv.value, dest, dv.value],
+          ours,
+          theirs,
+        );
     }
     if (dmin && sv.value < dmin.value) {
-      this.report(
-        `${kind}_VERSION_TOO_OLD`,
-        args(dmin.value),
-        this.place("src", sv.span, `the version in the ${this.srcSide} dump`),
-        this.place("dest", dmin.span, `the minimum version in the ${this.destSide} dump`),
-      );
+      const theirs = this.place("dest", dmin.span, Related.DumpMinimumVersion(dest));
+      if (kind === "DESCRIPTION")
+        this.report(
+          "DESCRIPTION_VERSION_TOO_OLD",
+          [where, name, sv.value, src, dest, dmin.value],
+          ours,
+          theirs,
+        );
+      else
+        this.report(
+          kind === "SECTION" ? "SECTION_VERSION_TOO_OLD" : "SUBSECTION_VERSION_TOO_OLD",
+          [name, src, sv.value, dest, dmin.value],
+          ours,
+          theirs,
+        );
     }
   }
 
@@ -397,8 +415,8 @@ class DumpCheck {
     return this.srcSide === "old" ? [srcValue, destValue] : [destValue, srcValue];
   }
 
-  private place(role: Role, span: Span, note: string): { role: Role; place: Place } {
-    return { role, place: { span, note } };
+  private place(role: Role, span: Span, note?: RelatedMessage): { role: Role; place: Place } {
+    return { role, place: note ? { span, note } : { span } };
   }
 
   private pairPlaces(
@@ -409,14 +427,14 @@ class DumpCheck {
     const span = (f: DumpField): Span =>
       key === "field" ? f.fieldSpan : key === "version" ? f.version.span : f.size.span;
     return [
-      this.place("src", span(s), `"${s.field}" in the ${this.srcSide} dump`),
-      this.place("dest", span(d), `"${d.field}" in the ${this.destSide} dump`),
+      this.place("src", span(s), Related.EntryInDump(s.field, this.srcSide)),
+      this.place("dest", span(d), Related.EntryInDump(d.field, this.destSide)),
     ];
   }
 
-  private report(
-    rule: RuleName,
-    args: readonly (string | number)[],
+  private report<R extends RuleName>(
+    rule: R,
+    args: RuleArgs<R>,
     a: { role: Role; place: Place },
     b: { role: Role; place: Place },
     primary?: Role,
@@ -425,14 +443,13 @@ class DumpCheck {
     const [old, neu] = this.oldNew(byRole.src, byRole.dest);
     const primarySide =
       primary === undefined ? undefined : primary === "src" ? this.srcSide : this.destSide;
-    this.findings.push({
-      rule,
-      direction: this.direction,
-      args,
-      old,
-      new: neu,
-      ...(primarySide ? { primary: primarySide } : {}),
-    });
+    this.findings.push(
+      finding(rule, args, this.direction, {
+        old,
+        new: neu,
+        ...(primarySide ? { primary: primarySide } : {}),
+      }),
+    );
   }
 }
 

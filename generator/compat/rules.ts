@@ -1,7 +1,14 @@
 // The compatibility rules as data: a stable name (buf-style, UPPER_SNAKE) for each diagnostic code
 // of the compatibility checker, its category, and a one-line summary for the documentation.
 
-import type { Code } from "../../diagnostics/catalog.js";
+import {
+  catalog,
+  type Arg,
+  type ArgsOf,
+  type Code,
+  type MessageOfCode,
+} from "../../diagnostics/catalog.js";
+import { Diagnostics, type Message } from "../../diagnostics/diagnostic.js";
 
 export type RuleCategory = "section" | "field" | "subsection" | "declaration" | "qemu-dump";
 
@@ -241,4 +248,14 @@ const byName = new Map<string, Rule>(rules.map((r) => [r.name, r]));
 
 export function ruleNamed(name: RuleName): Rule {
   return byName.get(name)!;
+}
+
+export type RuleCode<R extends RuleName> = Extract<(typeof rules)[number], { name: R }>["code"];
+/** The arguments of a rule's message, as the catalog types them. */
+export type RuleArgs<R extends RuleName> = ArgsOf<MessageOfCode<RuleCode<R>>>;
+
+/** A rule's message (each rule's code has one) with its arguments. */
+export function ruleMessage<R extends RuleName>(rule: R, args: RuleArgs<R>): Message {
+  const name = catalog[ruleNamed(rule).code].names[0]!;
+  return (Diagnostics[name] as (...a: readonly Arg[]) => Message)(...args);
 }

@@ -4,7 +4,7 @@
 
 import type { ExprType, FieldType, IrExpr, SubsectionModel } from "../model.js";
 import type { Locals, SchemaPlan } from "../plan/plan.js";
-import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { Diagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { subexpressions } from "../check/walk.js";
 import { SAFE_MAX, SAFE_MIN } from "../check/types.js";
 
@@ -337,10 +337,7 @@ export function tooLongToGenerate(plan: SchemaPlan): Diagnostic[] {
         if (x.kind === "binary" || x.kind === "unary" || x.kind === "conditional") operators++;
       if (operators > MAX_GENERATED_OPERATORS)
         out.push(
-          diagnostic("VMS8006", site.expr.span, [
-            String(operators),
-            String(MAX_GENERATED_OPERATORS),
-          ]),
+          Diagnostics.ExpressionTooLong(operators, MAX_GENERATED_OPERATORS).at(site.expr.span),
         );
     }
   return out;

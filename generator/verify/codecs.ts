@@ -2,7 +2,7 @@
 // parameters against the schema, and verifies the pair with the same extractor as generated code.
 
 import { ts } from "ts-morph";
-import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { Diagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { SchemaModel } from "../model.js";
 import { findFunction } from "./trace.js";
 import { verifyModule } from "./index.js";
@@ -21,9 +21,7 @@ export function verifyCodecs(
     const path = codec.modulePath;
     const text = read(path);
     if (text === undefined) {
-      diagnostics.push(
-        diagnostic("VMS8004", codec.moduleSpan, [codec.name, `cannot read its module ${path}`]),
-      );
+      diagnostics.push(Diagnostics.CodecModuleUnreadable(codec.name, path).at(codec.moduleSpan));
       continue;
     }
     sources?.set(path, text);
@@ -33,10 +31,9 @@ export function verifyCodecs(
     const missing = [save, load].filter((name) => !findFunction(source, name));
     if (missing.length > 0) {
       diagnostics.push(
-        diagnostic("VMS8004", codec.moduleSpan, [
-          codec.name,
-          `${path} has no function ${missing.join(" or ")}`,
-        ]),
+        Diagnostics.CodecFunctionsMissing(codec.name, path, missing.join(" or ")).at(
+          codec.moduleSpan,
+        ),
       );
       continue;
     }
@@ -49,10 +46,13 @@ export function verifyCodecs(
       const expected = fixed + codec.args.length;
       if (fn.parameters.length !== expected) {
         diagnostics.push(
-          diagnostic("VMS8004", codec.nameSpan, [
+          Diagnostics.CodecParameterCount(
             codec.name,
-            `${name} in ${path} takes ${fn.parameters.length} parameters, the schema passes ${expected}`,
-          ]),
+            name,
+            path,
+            fn.parameters.length,
+            expected,
+          ).at(codec.nameSpan),
         );
       }
     }

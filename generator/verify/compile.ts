@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { codeRoot } from "../package-root.js";
 import { Project, ts } from "ts-morph";
-import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { Diagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 
 /** runtime/ beside generator/: in the source tree (index.ts) and in dist/ (index.d.ts). */
@@ -102,7 +102,9 @@ export function compileModule(
           ? ""
           : ` (line ${file.getLineAndColumnAtPos(start).line} of the generated module)`;
       const text = ts.flattenDiagnosticMessageText(d.compilerObject.messageText, " ");
-      return diagnostic("VMS8005", schemaSpan, [`TS${d.getCode()}${at}: ${text}`]);
+      return Diagnostics.GeneratedCodeDoesNotCompile(`TS${d.getCode()}${at}: ${text}`).at(
+        schemaSpan,
+      );
     });
   } finally {
     for (const f of [file, ...others]) p.removeSourceFile(f);

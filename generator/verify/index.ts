@@ -2,7 +2,7 @@
 // Any difference is an order-mismatch diagnostic naming both places.
 
 import { ts } from "ts-morph";
-import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { Diagnostics, Related, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
 import { compareTraces } from "./compare.js";
 import { extractTrace, findFunction, type Location, type TraceNode } from "./trace.js";
@@ -59,11 +59,15 @@ export function verifyModule(
     if (!saveFn || !loadFn) {
       const missing = !saveFn ? pair.save : pair.load;
       diagnostics.push(
-        diagnostic(
-          "VMS8002",
-          { file, start: 0, end: 0, line: 1, column: 1, endLine: 1, endColumn: 1 },
-          [`function ${missing} is missing`],
-        ),
+        Diagnostics.FunctionMissing(missing).at({
+          file,
+          start: 0,
+          end: 0,
+          line: 1,
+          column: 1,
+          endLine: 1,
+          endColumn: 1,
+        }),
       );
       continue;
     }
@@ -80,7 +84,7 @@ export function verifyModule(
       }
     }
     for (const p of [...save.problems, ...load.problems])
-      diagnostics.push(diagnostic(p.code, toSpan(p.loc), [p.message]));
+      diagnostics.push(p.problem.at(toSpan(p.loc)));
     if (save.problems.length > 0 || load.problems.length > 0) continue;
     const end = (fn: ts.FunctionDeclaration): Location => {
       const pos = fn.getEnd() - 1;
@@ -100,14 +104,14 @@ export function verifyModule(
     const saveLoc = m.save.loc ?? end(saveFn);
     const loadLoc = m.load.loc ?? end(loadFn);
     diagnostics.push(
-      diagnostic(
-        "VMS8001",
-        toSpan(saveLoc),
-        [
-          `${pair.save} ${m.save.what} at ${where(saveLoc)} where ${pair.load} ${m.load.what} at ${where(loadLoc)}`,
-        ],
-        [{ span: toSpan(loadLoc), message: `${pair.load} ${m.load.what}` }],
-      ),
+      Diagnostics.OrderMismatch(
+        pair.save,
+        m.save.what,
+        where(saveLoc),
+        pair.load,
+        m.load.what,
+        where(loadLoc),
+      ).at(toSpan(saveLoc), [Related.LoadDoes(pair.load, m.load.what).at(toSpan(loadLoc))]),
     );
   }
   return diagnostics;

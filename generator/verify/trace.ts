@@ -10,6 +10,7 @@
 // (an unknown call, a loop without a count, a callback, an early return) is reported, never passed.
 
 import { ts } from "ts-morph";
+import { Diagnostics, type Message } from "../../diagnostics/diagnostic.js";
 import {
   asStatements,
   countedLoopIndex,
@@ -106,9 +107,8 @@ export interface SubsectionTrace {
 }
 
 export interface ExtractProblem {
-  /** VMS8002: code the extractor cannot follow; VMS8003: a load decision on a value not read yet. */
-  readonly code: "VMS8002" | "VMS8003";
-  readonly message: string;
+  /** Code the extractor cannot follow (VMS8002), a load decision on a value not read yet (VMS8003). */
+  readonly problem: Message;
   readonly loc: Location;
 }
 
@@ -291,7 +291,7 @@ class Extractor {
   /** A `return` before the end of a function would end its trace on some paths only. */
   private findEarlyReturn(node: ts.Node): void {
     if (ts.isReturnStatement(node)) {
-      this.problem(node, "an early return: the trace of a function must run to its end", "VMS8002");
+      this.problem(node, Diagnostics.EarlyReturn());
       return;
     }
     if (ts.isFunctionLike(node)) return;
@@ -314,8 +314,8 @@ class Extractor {
     };
   }
 
-  private problem(node: ts.Node, message: string, code: ExtractProblem["code"] = "VMS8002"): void {
-    this.problems.push({ code, message, loc: this.loc(node) });
+  private problem(node: ts.Node, problem: Message): void {
+    this.problems.push({ problem, loc: this.loc(node) });
   }
 
   private block(statements: readonly ts.Statement[]): TraceNode[] {
@@ -348,11 +348,7 @@ class Extractor {
       ts.isForOfStatement(s) ||
       ts.isForInStatement(s)
     ) {
-      if (this.mentionsIo(s))
-        this.problem(
-          s,
-          `a ${loopName(s)} has no count the verifier can see: write for (let i = 0; i < n; i++)`,
-        );
+      if (this.mentionsIo(s)) this.problem(s, Diagnostics.UncountedLoop(loopName(s)));
     } else if (
       ts.isFunctionDeclaration(s) ||
       ts.isTypeAliasDeclaration(s) ||
@@ -360,14 +356,14 @@ class Extractor {
     ) {
       // Declarations run nothing.
     } else if (this.mentionsIo(s)) {
-      this.problem(s, `a ${ts.SyntaxKind[s.kind]} statement`);
+      this.problem(s, Diagnostics.UnfollowableStatement(ts.SyntaxKind[s.kind]));
     }
   }
 
   private declaration(d: ts.VariableDeclaration, out: TraceNode[]): void {
     if (!ts.isIdentifier(d.name)) {
       if (d.initializer && this.mentionsIo(d.initializer))
-        this.problem(d, "a destructuring declaration");
+        this.problem(d, Diagnostics.DestructuringDeclaration());
       return;
     }
     const name = d.name.text;
@@ -409,8 +405,7 @@ class Extractor {
       this.value(e, out, undefined);
       return;
     }
-    if (this.mentionsIo(e))
-      this.problem(e, "an expression statement that is neither a call nor an assignment");
+    if (this.mentionsIo(e)) this.problem(e, Diagnostics.UnfollowableExpression());
   }
 
   private ifStatement(s: ts.IfStatement, out: TraceNode[]): void {
@@ -437,11 +432,7 @@ class Extractor {
     if (this.side !== "load") return;
     const unknown = /\b(?:free|unset)\.([\w$]+)/.exec(value);
     if (unknown) {
-      this.problem(
-        e,
-        `the loader decides on '${unknown[1]}', which it has not read: only values read before, parameters, arguments and constants are known here`,
-        "VMS8003",
-      );
+      this.problem(e, Diagnostics.LoaderDecidesEarly(unknown[1]!));
     }
   }
 
@@ -453,10 +444,7 @@ class Extractor {
     }
     const index = countedLoopIndex(s);
     if (!index) {
-      this.problem(
-        s,
-        "a loop that is not for (let i = 0; i < n; i++) has no count the verifier can see",
-      );
+      this.problem(s, Diagnostics.NotACountedLoop());
       return;
     }
     const count = this.decision((s.condition as ts.BinaryExpression).right);
@@ -490,11 +478,11 @@ class Extractor {
     const n = Number(count);
     const stride = loop.ops[0]!.stride;
     if (body.length > 0 || !Number.isInteger(n) || n <= 0) {
-      this.problem(s, "a loop in a run with other wire operations, or without a constant count");
+      this.problem(s, Diagnostics.RunLoopMixed());
       return;
     }
     if (loop.ops.some((o) => o.stride !== stride)) {
-      this.problem(s, "a loop in a run whose elements are not all the same number of bytes apart");
+      this.problem(s, Diagnostics.RunLoopStride());
       return;
     }
     const at = Math.min(...loop.ops.map((o) => o.op.at));
@@ -545,7 +533,7 @@ class Extractor {
             : { min: 0, max: 0 };
         arms.push({ name, version, body: body.filter((n) => n !== header), loc: this.loc(branch) });
       } else {
-        this.problem(branch, "a subsection branch that does not compare the name with a string");
+        this.problem(branch, Diagnostics.SubsectionBranch());
       }
       branch = branch.elseStatement;
     }
@@ -619,13 +607,10 @@ class Extractor {
         if (callback)
           this.problem(
             callback,
-            `a ${this.side === "load" ? "Reader" : "Writer"} call inside a callback of ${callee.getText(this.source)}(): when and how often it runs is not in the code's shape`,
+            Diagnostics.WireCallInCallback(this.side, callee.getText(this.source)),
           );
         else
-          this.problem(
-            e,
-            `a call of ${callee.getText(this.source)}(), which the verifier cannot see into, with the ${this.side === "load" ? "Reader" : "Writer"}`,
-          );
+          this.problem(e, Diagnostics.OpaqueCallWithWire(this.side, callee.getText(this.source)));
         return "?";
       }
       return this.sym(e);
@@ -633,7 +618,7 @@ class Extractor {
     if (ts.isNewExpression(e)) {
       // load: x = new Array(n): the next loop fills x.
       if (binding) this.pendingArray = binding;
-      if (this.mentionsIo(e)) this.problem(e, "a Reader or Writer call inside `new`");
+      if (this.mentionsIo(e)) this.problem(e, Diagnostics.WireCallInNew());
       return "new";
     }
     if (this.mentionsIo(e) && !ts.isIdentifier(e)) {
@@ -728,11 +713,7 @@ class Extractor {
         // save: const x = w.tuple(value, n, path): a fixed array whose elements a run writes.
         const n = args[1] && ts.isNumericLiteral(args[1]) ? Number(args[1].text) : undefined;
         if (binding !== undefined && n !== undefined) this.tuples.set(binding, n);
-        else
-          this.problem(
-            e,
-            "a tuple() whose length is not a number literal or that is not a local's value",
-          );
+        else this.problem(e, Diagnostics.UnfollowableTuple());
         return args[0] ? this.value(args[0], out, undefined) : "?";
       }
       case "array":
@@ -769,7 +750,7 @@ class Extractor {
       }
       default:
         if (pureHelpers.has(m)) return this.sym(e);
-        this.problem(e, `a call of ${[...this.ios][0]}.${m}(), which is not a wire operation`);
+        this.problem(e, Diagnostics.NotAWireOperation([...this.ios][0]!, m));
         return "?";
     }
   }
@@ -778,7 +759,7 @@ class Extractor {
   private runStart(e: ts.CallExpression, out: TraceNode[]): string {
     const [sizeArg, layoutArg] = e.arguments;
     if (!sizeArg || !ts.isNumericLiteral(sizeArg)) {
-      this.problem(e, "a run whose size is not a number literal");
+      this.problem(e, Diagnostics.RunSizeNotLiteral());
       return "?";
     }
     let layout: RunOp[] | undefined;
@@ -786,7 +767,7 @@ class Extractor {
       layout =
         layoutArg && ts.isIdentifier(layoutArg) ? this.runLayouts.get(layoutArg.text) : undefined;
       if (!layout) {
-        this.problem(e, "a run whose layout is not a constant of this module");
+        this.problem(e, Diagnostics.RunLayoutNotConstant());
         return "?";
       }
     }
@@ -813,10 +794,7 @@ class Extractor {
     const offset = args[0] ? this.runOffset(args[0]) : undefined;
     const run = offset && this.runs.get(offset.base);
     if (!offset || !run) {
-      this.problem(
-        e,
-        "a read or write at an offset that is not a run's base plus a number literal (and an index times one)",
-      );
+      this.problem(e, Diagnostics.RunOffsetNotLiteral());
       return "?";
     }
     const loop = this.runLoop;
@@ -825,7 +803,7 @@ class Extractor {
       ? loop !== undefined && loop.run === run && loop.index === offset.index && out.length === 0
       : run.out === out && out[out.length - 1] === run.node;
     if (!placed) {
-      this.problem(e, "a read or write of a run after other wire operations, or in another block");
+      this.problem(e, Diagnostics.RunAfterOperations());
       return "?";
     }
     const pathArg = args[this.side === "load" ? 1 : 2];
@@ -834,7 +812,7 @@ class Extractor {
     if (op === "unused") {
       const n = args[1] && ts.isNumericLiteral(args[1]) ? Number(args[1].text) : undefined;
       if (n === undefined) {
-        this.problem(e, "padding of a run whose length is not a number literal");
+        this.problem(e, Diagnostics.RunPaddingNotLiteral());
         return "?";
       }
       width = n;
@@ -949,7 +927,7 @@ class Extractor {
   /** Reads a helper of this module through: its parameters take the call's values. */
   private inline(fn: ts.FunctionDeclaration, call: ts.CallExpression, out: TraceNode[]): string {
     if (this.depth >= MAX_INLINE_DEPTH) {
-      this.problem(call, `helpers nested deeper than ${MAX_INLINE_DEPTH} (a recursion?)`);
+      this.problem(call, Diagnostics.HelpersTooDeep(MAX_INLINE_DEPTH));
       return "?";
     }
     const outerEnv = this.env;
@@ -1055,19 +1033,13 @@ class Extractor {
           .map((a) => this.sym(a))
           .join(", ")})`;
       if (m !== undefined) {
-        this.problem(
-          e,
-          `a wire operation ${[...this.ios][0]}.${m}() inside an expression the verifier cannot order`,
-        );
+        this.problem(e, Diagnostics.UnorderedWireOperation([...this.ios][0]!, m));
         return "?";
       }
       return `${e.expression.getText(this.source)}(${e.arguments.map((a) => this.sym(a)).join(", ")})`;
     }
     if ((ts.isArrowFunction(e) || ts.isFunctionExpression(e)) && this.mentionsIo(e)) {
-      this.problem(
-        e,
-        "a Reader or Writer call inside a callback, which the verifier cannot follow",
-      );
+      this.problem(e, Diagnostics.WireCallInUnknownCallback());
       return "?";
     }
     return e.getText(this.source);
