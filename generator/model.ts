@@ -3,6 +3,7 @@
 
 import type { Span } from "../diagnostics/span.js";
 import type * as A from "../grammar/ast.js";
+import type { CallBuiltin } from "./ir/builtins.js";
 
 // ----------------------------------------------------------------- wire types
 
@@ -78,7 +79,7 @@ export type IrExpr = ExprBase &
     | { readonly kind: "let"; readonly binding: LetModel }
     | { readonly kind: "element"; readonly element: ElementModel }
     | { readonly kind: "version" }
-    | { readonly kind: "call"; readonly builtin: string; readonly args: readonly IrExpr[] }
+    | { readonly kind: "call"; readonly builtin: CallBuiltin; readonly args: readonly IrExpr[] }
     | { readonly kind: "unary"; readonly op: A.UnaryOp; readonly operand: IrExpr }
     | {
         readonly kind: "binary";

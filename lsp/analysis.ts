@@ -79,8 +79,6 @@ export interface Placement {
   readonly sizeMax: number | undefined;
 }
 
-export const BUILTINS = ["has", "pci_capability", "le16", "le32", "stream_version"] as const;
-
 export class Analysis {
   readonly lines: LineMap;
   readonly schema: A.Schema | undefined;

@@ -22,10 +22,10 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import type * as A from "../grammar/ast.js";
 import { scalarTypeNames } from "../generator/check/types.js";
+import { builtins } from "../generator/ir/builtins.js";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Formatter } from "../format/format.js";
 import {
-  BUILTINS,
   describePlacement,
   fixedOffset,
   type Analysis,
@@ -289,8 +289,13 @@ export function complete(a: Analysis, text: string, p: Position): CompletionItem
   for (const k of KEYWORDS) items.push({ label: k, kind: CompletionItemKind.Keyword });
   for (const s of [...scalarTypeNames(), "bytes", "text"])
     items.push({ label: s, kind: CompletionItemKind.TypeParameter, detail: "scalar type" });
-  for (const b of BUILTINS)
-    items.push({ label: b, kind: CompletionItemKind.Function, detail: "built-in function" });
+  for (const [name, b] of Object.entries(builtins))
+    items.push({
+      label: name,
+      kind: CompletionItemKind.Function,
+      detail: `built-in function ${b.signature}`,
+      documentation: b.summary,
+    });
   return items;
 }
 

@@ -14,6 +14,7 @@ import type {
   StateNode,
   StructArgModel,
 } from "../model.js";
+import { builtinNames, builtins, isBuiltin, type BuiltinName } from "../ir/builtins.js";
 import { allOnesAbove, describeType, exprTypeOfField, intRange } from "./types.js";
 import { pathTarget } from "./walk.js";
 import { didYouMean } from "../../diagnostics/hints.js";
@@ -351,7 +352,6 @@ function mergedMember(object: IrExpr, key: string): StateNode | undefined {
 }
 
 /** The built-in functions, for the hint of an unknown one. */
-const builtins = ["has", "pci_capability", "le16", "le32", "stream_version"];
 
 function checkIndex(e: Extract<A.Expr, { kind: "index" }>, ctx: ExprContext): IrExpr {
   const object = checkExpr(e.object, ctx);
@@ -389,77 +389,89 @@ function fieldCountOf(object: IrExpr): bigint | undefined {
   return t && (t.kind === "bytes" || t.kind === "array") ? t.count.constant : undefined;
 }
 
-function checkCall(e: Extract<A.Expr, { kind: "call" }>, ctx: ExprContext): IrExpr {
-  const name = e.callee.text;
-  const arity = (n: number): boolean => {
-    if (e.args.length === n) return true;
-    ctx.diagnostics.push(Diagnostics.WrongArgumentCount(name, n, e.args.length).at(e.callee.span));
-    return false;
-  };
-  const base = { kind: "call" as const, builtin: name, span: e.span, optional: false };
-  switch (name) {
-    case "has": {
-      // has(value, bit): whether bit `bit` of `value` is set.
-      if (!arity(2)) return failed(e.span);
-      const value = checkInt(e.args[0]!, ctx, "the value tested by has()");
-      const bit = checkConstInt(e.args[1]!, ctx, "the bit number of has()");
-      if (isError(value) || bit === undefined) return failed(e.span);
-      const width = valueWidth(value);
-      if (bit < 0n || bit >= BigInt(width)) {
-        ctx.diagnostics.push(
-          Diagnostics.FeatureBitOutside(bit, spanText(value), width).at(e.args[1]!.span),
-        );
-        return failed(e.span);
-      }
-      return {
-        ...base,
-        args: [value, literal(bit, e.args[1]!.span, constNameOf(e.args[1]!, ctx))],
-        type: { kind: "bool" },
-      };
-    }
-    case "pci_capability": {
-      // pci_capability(config, id): offset of capability `id` in a PCI configuration space, or 0.
-      if (!arity(2)) return failed(e.span);
-      const config = checkBytes(e.args[0]!, ctx, name);
-      const id = checkConstInt(e.args[1]!, ctx, "the capability id of pci_capability()");
-      if (!config || id === undefined) return failed(e.span);
-      if (id < 0n || id > 255n) {
-        ctx.diagnostics.push(
-          Diagnostics.NamedValueDoesNotFit("capability id", id, "u8").at(e.args[1]!.span),
-        );
-        return failed(e.span);
-      }
-      return {
-        ...base,
-        args: [config, literal(id, e.args[1]!.span)],
-        type: { kind: "int", min: 0n, max: 255n },
-      };
-    }
-    case "le16":
-    case "le32": {
-      // le16(bytes, offset), le32(bytes, offset): a little-endian register inside bytes already read.
-      if (!arity(2)) return failed(e.span);
-      const bytes = checkBytes(e.args[0]!, ctx, name);
-      const offset = checkInt(e.args[1]!, ctx, `the offset of ${name}()`);
-      if (!bytes || isError(offset)) return failed(e.span);
-      const max = name === "le16" ? 0xffffn : 0xffffffffn;
-      return { ...base, args: [bytes, offset], type: { kind: "int", min: 0n, max } };
-    }
-    case "stream_version": {
-      if (!arity(0)) return failed(e.span);
-      return {
-        kind: "version",
-        type: { kind: "int", ...ctx.versionRange },
-        span: e.span,
-        optional: false,
-      };
-    }
-    default:
+type CallExpr = Extract<A.Expr, { kind: "call" }>;
+type CallBase = { readonly kind: "call"; readonly span: Span; readonly optional: false };
+
+/** Each builtin's check, its arity already checked: its arguments, result type and own limits. */
+const builtinChecks: Record<
+  BuiltinName,
+  (e: CallExpr, ctx: ExprContext, base: CallBase) => IrExpr
+> = {
+  has(e, ctx, base) {
+    const value = checkInt(e.args[0]!, ctx, "the value tested by has()");
+    const bit = checkConstInt(e.args[1]!, ctx, "the bit number of has()");
+    if (isError(value) || bit === undefined) return failed(e.span);
+    const width = valueWidth(value);
+    if (bit < 0n || bit >= BigInt(width)) {
       ctx.diagnostics.push(
-        Diagnostics.UnknownFunction(name, didYouMean(name, builtins)).at(e.callee.span),
+        Diagnostics.FeatureBitOutside(bit, spanText(value), width).at(e.args[1]!.span),
       );
       return failed(e.span);
+    }
+    return {
+      ...base,
+      builtin: "has",
+      args: [value, literal(bit, e.args[1]!.span, constNameOf(e.args[1]!, ctx))],
+      type: { kind: "bool" },
+    };
+  },
+  pci_capability(e, ctx, base) {
+    const config = checkBytes(e.args[0]!, ctx, "pci_capability");
+    const id = checkConstInt(e.args[1]!, ctx, "the capability id of pci_capability()");
+    if (!config || id === undefined) return failed(e.span);
+    if (id < 0n || id > 255n) {
+      ctx.diagnostics.push(
+        Diagnostics.NamedValueDoesNotFit("capability id", id, "u8").at(e.args[1]!.span),
+      );
+      return failed(e.span);
+    }
+    return {
+      ...base,
+      builtin: "pci_capability",
+      args: [config, literal(id, e.args[1]!.span)],
+      type: { kind: "int", min: 0n, max: 255n },
+    };
+  },
+  le16: (e, ctx, base) => checkRegister("le16", 0xffffn, e, ctx, base),
+  le32: (e, ctx, base) => checkRegister("le32", 0xffffffffn, e, ctx, base),
+  stream_version: (e, ctx) => ({
+    kind: "version",
+    type: { kind: "int", ...ctx.versionRange },
+    span: e.span,
+    optional: false,
+  }),
+};
+
+/** le16(bytes, offset), le32(bytes, offset): a little-endian register inside bytes already read. */
+function checkRegister(
+  name: "le16" | "le32",
+  max: bigint,
+  e: CallExpr,
+  ctx: ExprContext,
+  base: CallBase,
+): IrExpr {
+  const bytes = checkBytes(e.args[0]!, ctx, name);
+  const offset = checkInt(e.args[1]!, ctx, `the offset of ${name}()`);
+  if (!bytes || isError(offset)) return failed(e.span);
+  return { ...base, builtin: name, args: [bytes, offset], type: { kind: "int", min: 0n, max } };
+}
+
+function checkCall(e: CallExpr, ctx: ExprContext): IrExpr {
+  const name = e.callee.text;
+  if (!isBuiltin(name)) {
+    ctx.diagnostics.push(
+      Diagnostics.UnknownFunction(name, didYouMean(name, builtinNames)).at(e.callee.span),
+    );
+    return failed(e.span);
   }
+  const { arity } = builtins[name];
+  if (e.args.length !== arity) {
+    ctx.diagnostics.push(
+      Diagnostics.WrongArgumentCount(name, arity, e.args.length).at(e.callee.span),
+    );
+    return failed(e.span);
+  }
+  return builtinChecks[name](e, ctx, { kind: "call", span: e.span, optional: false });
 }
 
 /** An argument that must be raw bytes (a `bytes[N]` field). */

@@ -3,6 +3,7 @@
 // struct arguments inlined, the version being read substituted, constants folded again.
 
 import { arith } from "../check/expressions.js";
+import { isBuiltin, type CallBuiltin } from "../ir/builtins.js";
 
 export type Side = "old" | "new";
 
@@ -45,6 +46,20 @@ export function and(a: Canon, b: Canon): Canon {
   return op("&&", [a, b]);
 }
 
+/**
+ * What compat computes of each builtin when its arguments are constants; the others stay symbolic
+ * (their arguments are bytes of the stream, never constants).
+ */
+const builtinFolds: Record<
+  CallBuiltin,
+  ((values: readonly (bigint | boolean | undefined)[]) => Canon) | undefined
+> = {
+  has: ([v, bit]) => lit((((v as bigint) >> (bit as bigint)) & 1n) === 1n),
+  pci_capability: undefined,
+  le16: undefined,
+  le32: undefined,
+};
+
 function fold(name: string, args: readonly Canon[]): Canon | undefined {
   const values = args.map(literalOf);
   const [a, b] = values;
@@ -68,6 +83,7 @@ function fold(name: string, args: readonly Canon[]): Canon | undefined {
       return a !== undefined ? args[0] : undefined;
   }
   if (values.some((v) => v === undefined)) return undefined;
+  if (isBuiltin(name) && name !== "stream_version") return builtinFolds[name]?.(values);
   switch (name) {
     case "neg":
       return lit(-(a as bigint));
@@ -81,8 +97,6 @@ function fold(name: string, args: readonly Canon[]): Canon | undefined {
       return lit((a as bigint) < (b as bigint));
     case "<=":
       return lit((a as bigint) <= (b as bigint));
-    case "has":
-      return lit((((a as bigint) >> (b as bigint)) & 1n) === 1n);
     case "+":
     case "-":
     case "*":

@@ -3,6 +3,7 @@
 // (unbounded integers, division toward zero) hold in both.
 
 import type { ExprType, FieldType, IrExpr, SubsectionModel } from "../model.js";
+import type { CallBuiltin } from "../ir/builtins.js";
 import type { Locals, SchemaPlan } from "../plan/plan.js";
 import { Diagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { subexpressions } from "../check/walk.js";
@@ -203,41 +204,46 @@ function joinRep(a: Rep, b: Rep, type: ExprType): Rep {
   return a === "bigint" || b === "bigint" || !safe(type) ? "bigint" : "number";
 }
 
-function emitCall(e: Extract<IrExpr, { kind: "call" }>, env: ExprEnv): Emitted {
-  switch (e.builtin) {
-    case "has": {
-      const value = emitExpr(e.args[0]!, env);
-      const bitArg = e.args[1] as Extract<IrExpr, { kind: "literal" }>;
-      const bit = bitArg.value as bigint;
-      const named = constantCode(bitArg.constName, env);
-      // `&` on numbers sees 32 bits: exact for bits 0 to 31 of a value within int32 or uint32.
-      if (value.rep === "bigint" || !within(e.args[0]!.type, INT32_MIN, UINT32_MAX) || bit > 31n) {
-        const mask = named ? `(1n << BigInt(${named}))` : `0x${(1n << bit).toString(16)}n`;
-        return { code: `((${convert(value, "bigint")} & ${mask}) !== 0n)`, rep: "boolean" };
-      }
-      // `1 << 31` is negative, and `&` with it still tests bit 31.
-      const mask = named ? `(1 << ${named})` : `0x${(1n << bit).toString(16)}`;
-      return { code: `((${value.code} & ${mask}) !== 0)`, rep: "boolean" };
+type CallIr = Extract<IrExpr, { kind: "call" }>;
+
+function emitCall(e: CallIr, env: ExprEnv): Emitted {
+  return builtinEmitters[e.builtin](e, env);
+}
+
+/** Each builtin's code. */
+const builtinEmitters: Record<CallBuiltin, (e: CallIr, env: ExprEnv) => Emitted> = {
+  has(e, env) {
+    const value = emitExpr(e.args[0]!, env);
+    const bitArg = e.args[1] as Extract<IrExpr, { kind: "literal" }>;
+    const bit = bitArg.value as bigint;
+    const named = constantCode(bitArg.constName, env);
+    // `&` on numbers sees 32 bits: exact for bits 0 to 31 of a value within int32 or uint32.
+    if (value.rep === "bigint" || !within(e.args[0]!.type, INT32_MIN, UINT32_MAX) || bit > 31n) {
+      const mask = named ? `(1n << BigInt(${named}))` : `0x${(1n << bit).toString(16)}n`;
+      return { code: `((${convert(value, "bigint")} & ${mask}) !== 0n)`, rep: "boolean" };
     }
-    case "pci_capability": {
-      const config = emitExpr(e.args[0]!, env);
-      return {
-        code: `pciCapability(${config.code}, ${emitExpr(e.args[1]!, env).code})`,
-        rep: "number",
-      };
-    }
-    case "le16":
-    case "le32": {
-      const bytes = emitExpr(e.args[0]!, env);
-      const offset = convert(emitExpr(e.args[1]!, env), "number");
-      return {
-        code: `${env.io}.${e.builtin}At(${bytes.code}, ${offset}, ${JSON.stringify(env.path)})`,
-        rep: "number",
-      };
-    }
-    default:
-      throw new Error(`no emitter for builtin ${e.builtin}`);
-  }
+    // `1 << 31` is negative, and `&` with it still tests bit 31.
+    const mask = named ? `(1 << ${named})` : `0x${(1n << bit).toString(16)}`;
+    return { code: `((${value.code} & ${mask}) !== 0)`, rep: "boolean" };
+  },
+  pci_capability(e, env) {
+    const config = emitExpr(e.args[0]!, env);
+    return {
+      code: `pciCapability(${config.code}, ${emitExpr(e.args[1]!, env).code})`,
+      rep: "number",
+    };
+  },
+  le16: (e, env) => emitRegister("le16At", e, env),
+  le32: (e, env) => emitRegister("le32At", e, env),
+};
+
+function emitRegister(method: "le16At" | "le32At", e: CallIr, env: ExprEnv): Emitted {
+  const bytes = emitExpr(e.args[0]!, env);
+  const offset = convert(emitExpr(e.args[1]!, env), "number");
+  return {
+    code: `${env.io}.${method}(${bytes.code}, ${offset}, ${JSON.stringify(env.path)})`,
+    rep: "number",
+  };
 }
 
 function emitUnary(e: Extract<IrExpr, { kind: "unary" }>, env: ExprEnv): Emitted {

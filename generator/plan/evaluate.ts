@@ -3,6 +3,7 @@
 // Integers are evaluated as bigint, so the language's unbounded-integer semantics hold exactly.
 
 import { littleEndianAt, pciCapability } from "../../runtime/pci.js";
+import type { CallBuiltin } from "../ir/builtins.js";
 import { arith } from "../check/expressions.js";
 import type {
   ElementModel,
@@ -118,29 +119,34 @@ function rootedInGroup(e: IrExpr): boolean {
   return e.kind === "member" && e.node.kind !== "field" && rootedInGroup(e.object);
 }
 
-function call(e: Extract<IrExpr, { kind: "call" }>, env: EvalEnv): Value {
-  switch (e.builtin) {
-    case "has": {
-      const v = evaluate(e.args[0]!, env) as bigint;
-      const bit = evaluate(e.args[1]!, env) as bigint;
-      return ((v >> bit) & 1n) === 1n;
-    }
-    case "pci_capability":
-      return BigInt(
-        pciCapability(evaluate(e.args[0]!, env) as Uint8Array, Number(evaluate(e.args[1]!, env))),
-      );
-    case "le16":
-    case "le32": {
-      const bytes = evaluate(e.args[0]!, env) as Uint8Array;
-      const at = Number(evaluate(e.args[1]!, env));
-      const v = littleEndianAt(bytes, at, e.builtin === "le16" ? 2 : 4);
-      if (v === undefined)
-        throw new EvaluationError(`offset ${at} is out of range (length ${bytes.length})`);
-      return BigInt(v);
-    }
-    default:
-      throw new Error(`no evaluator for builtin ${e.builtin}`);
-  }
+type CallIr = Extract<IrExpr, { kind: "call" }>;
+
+function call(e: CallIr, env: EvalEnv): Value {
+  return builtinEvaluators[e.builtin](e, env);
+}
+
+/** Each builtin's value. */
+const builtinEvaluators: Record<CallBuiltin, (e: CallIr, env: EvalEnv) => Value> = {
+  has(e, env) {
+    const v = evaluate(e.args[0]!, env) as bigint;
+    const bit = evaluate(e.args[1]!, env) as bigint;
+    return ((v >> bit) & 1n) === 1n;
+  },
+  pci_capability: (e, env) =>
+    BigInt(
+      pciCapability(evaluate(e.args[0]!, env) as Uint8Array, Number(evaluate(e.args[1]!, env))),
+    ),
+  le16: (e, env) => register(2, e, env),
+  le32: (e, env) => register(4, e, env),
+};
+
+function register(bytesWide: 2 | 4, e: CallIr, env: EvalEnv): Value {
+  const bytes = evaluate(e.args[0]!, env) as Uint8Array;
+  const at = Number(evaluate(e.args[1]!, env));
+  const v = littleEndianAt(bytes, at, bytesWide);
+  if (v === undefined)
+    throw new EvaluationError(`offset ${at} is out of range (length ${bytes.length})`);
+  return BigInt(v);
 }
 
 /** A chain `a + b + …` down its left operands by iteration: the tree is as deep as the chain is long. */
