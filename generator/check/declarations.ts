@@ -25,7 +25,7 @@ import {
   type ExprContext,
   type ScopeEntry,
 } from "./expressions.js";
-import { fits, scalarByName, scalarName } from "./types.js";
+import { fits, scalarByName, scalarName, scalarTypeNames } from "./types.js";
 import { didYouMean, typeHint } from "../../diagnostics/hints.js";
 import { paramsReadBy } from "./walk.js";
 
@@ -52,8 +52,7 @@ export const builtinTypes = [
   "bool",
   "bytes",
   "text",
-  ...["8", "16", "32", "64"].flatMap((b) => [`u${b}`, `i${b}`]),
-  ...["16", "32", "64"].flatMap((b) => [`u${b}le`, `i${b}le`]),
+  ...scalarTypeNames().filter((name) => name !== "bool"),
 ];
 
 /** A schema file an `import` names, checked without errors. */

@@ -1,14 +1,17 @@
 // Scalar type names, their value ranges, and integer range arithmetic shared by the check passes.
 
+import { scalarMethods, type ScalarMethod } from "../../runtime/wire.js";
 import type { ExprType, FieldType, IntType, ScalarType } from "../model.js";
 
-const scalarNames = new Map<string, ScalarType>([["bool", { kind: "bool" }]]);
-for (const bits of [8, 16, 32, 64] as const) {
-  for (const signed of [false, true]) {
-    const base = `${signed ? "i" : "u"}${bits}`;
-    scalarNames.set(base, { kind: "int", signed, bits, endian: "be" });
-    if (bits > 8) scalarNames.set(`${base}le`, { kind: "int", signed, bits, endian: "le" });
-  }
+// The scalar types are the runtime's scalar methods (runtime/wire.ts): a type is read and written
+// by the method of its name.
+const scalarNames = new Map<string, ScalarType>(Object.entries(scalarMethods));
+const methodOf = new Map<string, ScalarMethod>(
+  Object.entries(scalarMethods).map(([name, type]) => [scalarKey(type), name as ScalarMethod]),
+);
+
+function scalarKey(type: ScalarType): string {
+  return type.kind === "bool" ? "bool" : `${type.signed}/${type.bits}/${type.endian}`;
 }
 
 /** `u32`, `i16le`, `bool` … or undefined. */
@@ -16,9 +19,9 @@ export function scalarByName(name: string): ScalarType | undefined {
   return scalarNames.get(name);
 }
 
-export function scalarName(type: ScalarType): string {
-  if (type.kind === "bool") return "bool";
-  return `${type.signed ? "i" : "u"}${type.bits}${type.endian === "le" ? "le" : ""}`;
+/** The name of a scalar type, which is also the Reader's and Writer's method for it. */
+export function scalarName(type: ScalarType): ScalarMethod {
+  return methodOf.get(scalarKey(type))!;
 }
 
 /** Bytes a scalar takes on the wire. */

@@ -10,12 +10,13 @@ import type {
   SubsectionModel,
 } from "../model.js";
 import type { CountPlan, FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
+import type { ScalarMethod } from "../../runtime/wire.js";
 import { scalarName, scalarSize } from "../check/types.js";
 import { anySubexpression, subexpressions } from "../check/walk.js";
 import { constantCode, convert, emitExpr, type ExprEnv } from "./expressions.js";
 
 /** Reader and Writer method of a scalar: `u32`, `i16le`, `bool` … */
-export function wireMethod(value: ValuePlan & { kind: "scalar" }): string {
+export function wireMethod(value: ValuePlan & { kind: "scalar" }): ScalarMethod {
   return scalarName(value.type);
 }
 

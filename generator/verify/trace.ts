@@ -12,6 +12,12 @@
 import { ts } from "ts-morph";
 import { Diagnostics, type Message } from "../../diagnostics/diagnostic.js";
 import {
+  bookkeepingMethods,
+  isScalarMethod,
+  pureMethods,
+  scalarMethods,
+} from "../../runtime/wire.js";
+import {
   asStatements,
   countedLoopIndex,
   findCall,
@@ -142,43 +148,21 @@ interface ModuleScope {
 
 const moduleScopes = new WeakMap<ts.SourceFile, ModuleScope>();
 
-/** Reader and Writer methods that carry one value each. */
-const wireOps = new Set<string>([
-  "u8",
-  "i8",
-  "bool",
-  "u16",
-  "u16le",
-  "i16",
-  "i16le",
-  "u32",
-  "u32le",
-  "i32",
-  "i32le",
-  "u64",
-  "u64le",
-  "i64",
-  "i64le",
-]);
+/** Reader and Writer methods that carry one value each (the runtime's table). */
+const wireOps: ReadonlySet<string> = new Set(Object.keys(scalarMethods));
 
-/** Bytes a value of each wire method takes. */
+/** Bytes a value of a wire method takes. */
 function widthOf(op: string): number {
-  const bits = /\d+/.exec(op);
-  return bits ? Number(bits[0]) / 8 : 1;
+  if (!isScalarMethod(op)) return 1;
+  const type = scalarMethods[op];
+  return type.kind === "bool" ? 1 : type.bits / 8;
 }
 
 /** Calls on the Reader or Writer that neither move through the stream nor decide anything. */
-const bookkeeping = new Set([
-  "absent",
-  "version",
-  "duplicateSubsection",
-  "unknownSubsection",
-  "fail",
-  "finish",
-]);
+const bookkeeping: ReadonlySet<string> = new Set(bookkeepingMethods);
 
 /** Pure helpers of the Reader and Writer, kept as part of the symbolic value. */
-const pureHelpers = new Set(["at", "count", "le16At", "le32At"]);
+const pureHelpers: ReadonlySet<string> = new Set(pureMethods);
 
 const MAX_INLINE_DEPTH = 16;
 
