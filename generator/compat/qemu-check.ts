@@ -373,36 +373,30 @@ class DumpCheck {
   ): void {
     const [src, dest] = [this.srcSide, this.destSide];
     const ours = this.place("src", sv.span, Related.DumpVersion(src));
-    if (sv.value > dv.value) {
-      const theirs = this.place("dest", dv.span, Related.DumpVersion(dest));
+    const limits = [
+      { limit: dv, above: true, note: Related.DumpVersion(dest) },
+      ...(dmin ? [{ limit: dmin, above: false, note: Related.DumpMinimumVersion(dest) }] : []),
+    ];
+    for (const { limit, above, note } of limits) {
+      if (above ? sv.value <= limit.value : sv.value >= limit.value) continue;
+      const theirs = this.place("dest", limit.span, note);
       if (kind === "DESCRIPTION")
         this.report(
-          "DESCRIPTION_VERSION_TOO_NEW",
-          [where, name, sv.value, src, dest, dv.value],
+          above ? "DESCRIPTION_VERSION_TOO_NEW" : "DESCRIPTION_VERSION_TOO_OLD",
+          [where, name, sv.value, src, dest, limit.value],
           ours,
           theirs,
         );
       else
         this.report(
-          kind === "SECTION" ? "SECTION_VERSION_TOO_NEW" : "SUBSECTION_VERSION_TOO_NEW",
-          [name, src, sv.value, dest, dv.value],
-          ours,
-          theirs,
-        );
-    }
-    if (dmin && sv.value < dmin.value) {
-      const theirs = this.place("dest", dmin.span, Related.DumpMinimumVersion(dest));
-      if (kind === "DESCRIPTION")
-        this.report(
-          "DESCRIPTION_VERSION_TOO_OLD",
-          [where, name, sv.value, src, dest, dmin.value],
-          ours,
-          theirs,
-        );
-      else
-        this.report(
-          kind === "SECTION" ? "SECTION_VERSION_TOO_OLD" : "SUBSECTION_VERSION_TOO_OLD",
-          [name, src, sv.value, dest, dmin.value],
+          kind === "SECTION"
+            ? above
+              ? "SECTION_VERSION_TOO_NEW"
+              : "SECTION_VERSION_TOO_OLD"
+            : above
+              ? "SUBSECTION_VERSION_TOO_NEW"
+              : "SUBSECTION_VERSION_TOO_OLD",
+          [name, src, sv.value, dest, limit.value],
           ours,
           theirs,
         );
