@@ -9,11 +9,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { catalog } from "../diagnostics/catalog.js";
+import { catalog, messages } from "../diagnostics/catalog.js";
 import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { formatDiagnosticsText } from "../diagnostics/format.js";
 import { compareVersions, type SchemaFile } from "../generator/compat/index.js";
-import { ruleNamed, type RuleName } from "../generator/compat/rules.js";
+import { ruleNamed, rules, type RuleName } from "../generator/compat/rules.js";
 import { checkText } from "../generator/index.js";
 import { planSchema } from "../generator/plan/plan.js";
 import { verifyModule } from "../generator/verify/index.js";
@@ -120,6 +120,17 @@ describe("error corpus", () => {
       expect(ruleNamed(e.split(" ")[1] as RuleName).code).toBe(e.slice(0, 7));
     const sources = new Map([old, neu].map((f) => [f.file, f.text]));
     await matchesBaseline(diagnostics, sources, join(compatDir, `${name}.errors.txt`));
+  });
+
+  it("gives the messages of one code one severity, and each compatibility rule one message", () => {
+    for (const [code, entry] of Object.entries(catalog))
+      for (const name of entry.names)
+        expect(`${code} ${name} ${messages[name].severity}`).toBe(
+          `${code} ${name} ${entry.severity}`,
+        );
+    // A finding's message is found from its rule's code (ruleMessage): it must be the only one.
+    for (const rule of rules)
+      expect([rule.name, catalog[rule.code].names.length]).toEqual([rule.name, 1]);
   });
 
   it("has a file for every code of the catalog", () => {
