@@ -3,7 +3,7 @@
 // it is loaded only when some schema declares a codec.
 
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { checkProgram, checkText } from "../generator/check-text.js";
+import { checkProgram, checkSchemaText } from "../generator/check-text.js";
 import type { SchemaFile } from "../generator/compat/index.js";
 import type { SchemaModel } from "../generator/model.js";
 import { planSchema } from "../generator/plan/plan.js";
@@ -23,7 +23,7 @@ export async function planSchemaFiles(
   const checked = files.map((file) => {
     const text = readText(file);
     sources.set(file, text);
-    return { file, text, result: checkText(text, file, { program }) };
+    return { file, text, result: checkSchemaText(text, file, { program }) };
   });
   for (const [path, text] of program.modules) sources.set(path, text);
 

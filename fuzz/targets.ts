@@ -2,7 +2,7 @@
 // project's own errors with a proper field path and offset ("refused"), or anything else ("crash":
 // another exception, a malformed error, a state that loads but does not save back).
 
-import { checkText } from "../generator/check-text.js";
+import { checkSchemaText as checkWithoutCodecs } from "../generator/check-text.js";
 import { formatSchema } from "../format/format.js";
 import { Analysis } from "../lsp/analysis.js";
 import { documentSymbols, semanticTokens } from "../lsp/features.js";
@@ -171,7 +171,7 @@ export function encodeJson(
 export function checkSchemaText(text: string, file: string): Outcome {
   let diagnostics;
   try {
-    diagnostics = checkText(text, file).diagnostics;
+    diagnostics = checkWithoutCodecs(text, file).diagnostics;
   } catch (e) {
     return crash("the parser or checker threw", e);
   }

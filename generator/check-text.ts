@@ -50,7 +50,11 @@ export function checkProgram(options: Omit<CheckOptions, "program"> = {}): Check
 }
 
 /** Parses and checks one schema and the files it imports. */
-export function checkText(text: string, file: string, options: CheckOptions = {}): CheckResult {
+export function checkSchemaText(
+  text: string,
+  file: string,
+  options: CheckOptions = {},
+): CheckResult {
   const run = options.program ?? checkProgram(options);
   const checked = run.program.check(text, file);
   const imported = run.program.closure(file).filter((f) => f.file !== file);

@@ -6,7 +6,7 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diag
 import { readCodecModule } from "./codec-modules.js";
 import {
   checkProgram,
-  checkText as checkSchemaText,
+  checkSchemaText,
   type CheckProgram,
   type CheckResult,
 } from "./check-text.js";

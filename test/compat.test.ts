@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { compareVersions, type SchemaFile } from "../generator/compat/index.js";
 import type { CompatDiagnostic } from "../generator/compat/finding.js";
-import { checkText as checkSchemaOnly } from "../generator/check-text.js";
+import { checkSchemaText as checkSchemaOnly } from "../generator/check-text.js";
 import { checkText } from "../generator/index.js";
 import { planSchema } from "../generator/plan/plan.js";
 import { vmstate } from "./support/cli.js";

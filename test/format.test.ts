@@ -10,7 +10,7 @@ import * as prettier from "prettier";
 import { describe, expect, it } from "vitest";
 import { formatSchema, Formatter } from "../format/format.js";
 import plugin from "../format/prettier.js";
-import { checkText } from "../generator/check-text.js";
+import { checkSchemaText } from "../generator/check-text.js";
 import { parseSchema } from "../grammar/index.js";
 import { vmstateLexer } from "../grammar/tokens.js";
 import { vmstate } from "./support/cli.js";
@@ -106,7 +106,7 @@ function shapeName(
 /** What a schema means: its syntax tree, its doc comments in order, and the checked model. */
 function meaning(text: string): unknown {
   const parsed = parseSchema(text, "s.vmstate");
-  const checked = checkText(text, "s.vmstate");
+  const checked = checkSchemaText(text, "s.vmstate");
   return {
     items: shape(parsed.schema?.items),
     comments: parsed.schema?.comments.map((c) => c.text),
