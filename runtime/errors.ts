@@ -30,8 +30,8 @@ export class SaveError extends Error {
 /** Puts `prefix` in front of the path of a LoadError or SaveError thrown inside a struct. */
 export function atPath(error: unknown, prefix: string): unknown {
   if (error instanceof LoadError)
-    return new LoadError(joinPath(prefix, error.path), error.offset, error.reason);
-  if (error instanceof SaveError) return new SaveError(joinPath(prefix, error.path), error.reason);
+    return new LoadError(pathBelow(prefix, error.path), error.offset, error.reason);
+  if (error instanceof SaveError) return new SaveError(pathBelow(prefix, error.path), error.reason);
   return error;
 }
 
@@ -43,7 +43,7 @@ export function atIndex(error: unknown, index: number): unknown {
   return error;
 }
 
-function joinPath(prefix: string, path: string): string {
+function pathBelow(prefix: string, path: string): string {
   if (path === "") return prefix;
   return path.startsWith("[") ? prefix + path : `${prefix}.${path}`;
 }

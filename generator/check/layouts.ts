@@ -52,7 +52,7 @@ const VERSION_LIMIT = (1n << 31n) - 1n;
 export const MAX_STRUCT_NESTING = 32;
 
 /** One level of names: the layout itself, or a subsection inside it. */
-interface Level {
+interface Scope {
   readonly state: Map<string, StateNode>;
   readonly lets: Map<string, { decl: A.LetDecl; model: Mutable<LetModel> }>;
   readonly subsection: SubsectionModel | undefined;
@@ -138,7 +138,7 @@ class LayoutBinder {
   private order = 0;
   private readonly sites: ExprSite[] = [];
   private readonly args: StructArgModel[] = [];
-  private readonly root: Level;
+  private readonly root: Scope;
   private readonly version: number;
   private readonly minimum: number;
   private readonly qemuName: string | undefined;
@@ -253,7 +253,7 @@ class LayoutBinder {
    * Creates a model per member with its wire order (non-subsection members first, then each
    * subsection with its own members), and enters fields and lets into the level's names.
    */
-  private declareMembers(decls: readonly A.Member[], level: Level, levels: Level[]): MemberModel[] {
+  private declareMembers(decls: readonly A.Member[], level: Scope, levels: Scope[]): MemberModel[] {
     const models: MemberModel[] = [];
     const formerOwners = new Map<string, A.FieldDecl>();
     for (const m of decls) {
@@ -377,7 +377,7 @@ class LayoutBinder {
           children,
         });
       }
-      const inner: Level = {
+      const inner: Scope = {
         state: children,
         lets: new Map(),
         subsection: sub,
@@ -390,11 +390,11 @@ class LayoutBinder {
     return models;
   }
 
-  private readonly subsectionLevels = new Map<SubsectionModel, Level>();
+  private readonly subsectionLevels = new Map<SubsectionModel, Scope>();
 
   /** Fields whose paths name into another field's value, resolved when the level is checked. */
   private readonly pendingMerges = new Map<
-    Level,
+    Scope,
     { decl: A.FieldDecl; field: Mutable<FieldModel> }[]
   >();
 
@@ -402,7 +402,7 @@ class LayoutBinder {
    * Whether a path goes into the value of a field: it has an index (`channels[0].x`), or its first
    * name is a field visible here (`parent_obj.queue.cwptr` in a subsection, or after `parent_obj`).
    */
-  private namesIntoField(decl: A.FieldDecl, levels: Level[]): boolean {
+  private namesIntoField(decl: A.FieldDecl, levels: Scope[]): boolean {
     if (decl.segments.some((s) => s.kind === "index")) return true;
     if (decl.segments.length < 2) return false;
     const first = decl.segments[0]!;
@@ -427,7 +427,7 @@ class LayoutBinder {
   private resolveMerge(
     decl: A.FieldDecl,
     field: Mutable<FieldModel>,
-    levels: Level[],
+    levels: Scope[],
     ctx: ExprContext,
   ): void {
     const written = field.path.join(".");
@@ -568,7 +568,7 @@ class LayoutBinder {
   }
 
   /** Enters a field at its (possibly dotted) path, creating groups; reports clashes. */
-  private enterField(level: Level, decl: A.FieldDecl, field: FieldModel, levels: Level[]): void {
+  private enterField(level: Scope, decl: A.FieldDecl, field: FieldModel, levels: Scope[]): void {
     let map = level.state;
     decl.path.forEach((name, i) => {
       const last = i === decl.path.length - 1;
@@ -619,7 +619,7 @@ class LayoutBinder {
   }
 
   /** A subsection's key in its owner's state must be free. */
-  private claimStateKey(map: Map<string, StateNode>, name: A.Name, levels: Level[]): boolean {
+  private claimStateKey(map: Map<string, StateNode>, name: A.Name, levels: Scope[]): boolean {
     if (map.has(name.text)) {
       this.diagnostics.push(Diagnostics.DuplicateName(name.text).at(name.span));
       return false;
@@ -634,7 +634,7 @@ class LayoutBinder {
    */
   private claimValueName(
     name: A.Name,
-    levels: Level[],
+    levels: Scope[],
     exceptMap?: Map<string, StateNode>,
   ): boolean {
     const span = this.visibleDeclaration(name.text, levels, exceptMap);
@@ -649,7 +649,7 @@ class LayoutBinder {
 
   private visibleDeclaration(
     name: string,
-    levels: Level[],
+    levels: Scope[],
     exceptMap: Map<string, StateNode> | undefined,
   ): Span | undefined {
     const global = this.declarations.lookupGlobal(name);
@@ -675,7 +675,7 @@ class LayoutBinder {
 
   // ------------------------------------------------------------- phase 2: types and expressions
 
-  private context(levels: Level[]): ExprContext {
+  private context(levels: Scope[]): ExprContext {
     const inner = levels[levels.length - 1];
     return {
       lookup: (name) => this.lookup(name, levels),
@@ -690,7 +690,7 @@ class LayoutBinder {
     };
   }
 
-  private lookup(name: string, levels: Level[]): ScopeEntry | undefined {
+  private lookup(name: string, levels: Scope[]): ScopeEntry | undefined {
     for (let i = levels.length - 1; i >= 0; i--) {
       const level = levels[i]!;
       const node = level.state.get(name);
@@ -713,7 +713,7 @@ class LayoutBinder {
   /** Lets are checked on first use, so a reference to a later let still gets its type. */
   private checkedLet(
     binding: { decl: A.LetDecl; model: Mutable<LetModel> },
-    levels: Level[],
+    levels: Scope[],
   ): LetModel {
     const { decl, model } = binding;
     if (
@@ -747,7 +747,7 @@ class LayoutBinder {
       });
   }
 
-  private checkMembers(decls: readonly A.Member[], models: MemberModel[], levels: Level[]): void {
+  private checkMembers(decls: readonly A.Member[], models: MemberModel[], levels: Scope[]): void {
     const level = levels[levels.length - 1]!;
     const ctx = this.context(levels);
     const nonSub = decls.filter((d) => d.kind !== "subsection");
@@ -810,7 +810,7 @@ class LayoutBinder {
   private eachElement(
     each: NonNullable<A.ValidateDecl["each"]>,
     ctx: ExprContext,
-    levels: Level[],
+    levels: Scope[],
     at: ValidateModel,
   ): { each: NonNullable<ValidateModel["each"]>; ctx: ExprContext } | undefined {
     const array = checkExpr(each.array, ctx);
@@ -973,10 +973,10 @@ class LayoutBinder {
   }
 
   /** Checks that run with the level's other expressions: counts and struct arguments of field types. */
-  private readonly pendingShapes = new Map<Level, ((ctx: ExprContext) => void)[]>();
+  private readonly pendingShapes = new Map<Scope, ((ctx: ExprContext) => void)[]>();
 
   /** `check` runs with the level's context, reading what comes before `at` in wire order. */
-  private later(levels: Level[], at: FieldModel, check: (ctx: ExprContext) => void): void {
+  private later(levels: Scope[], at: FieldModel, check: (ctx: ExprContext) => void): void {
     const level = levels[levels.length - 1]!;
     const list = this.pendingShapes.get(level) ?? [];
     list.push((ctx) => check({ ...ctx, readAt: at.order }));
@@ -988,7 +988,7 @@ class LayoutBinder {
     ref: A.TypeRef,
     field: FieldModel,
     name: string,
-    levels: Level[],
+    levels: Scope[],
   ): FieldType | undefined {
     if (ref.kind === "array") {
       const raw =

@@ -33,7 +33,7 @@ export interface Validation {
   readonly span: Span;
 }
 
-export interface Count {
+export interface WireCount {
   readonly canon: Canon;
   /** The largest count the writer sends: the constant, or the bound limited by the value's range. */
   readonly writes: bigint;
@@ -71,8 +71,8 @@ export type Item =
       readonly equalsSpan: Span | undefined;
     })
   /** `bytes[n]` is an array of u8: the same bytes on the wire. */
-  | (ItemBase & { readonly kind: "array"; readonly count: Count; readonly element: Level })
-  | (ItemBase & { readonly kind: "unused"; readonly count: Count })
+  | (ItemBase & { readonly kind: "array"; readonly count: WireCount; readonly element: Level })
+  | (ItemBase & { readonly kind: "unused"; readonly count: WireCount })
   /** A hand-written codec: compared by module, name and arguments, since its bytes are opaque here. */
   | (ItemBase & {
       readonly kind: "custom";
@@ -405,7 +405,7 @@ export class Flattener {
     };
   }
 
-  private count(plan: CountPlan, scope: Scope): Count {
+  private count(plan: CountPlan, scope: Scope): WireCount {
     const canon = this.canon(plan.expr, scope);
     const folded = canon.k === "lit" && typeof canon.v === "bigint" ? canon.v : undefined;
     const constant = plan.constant ?? folded;

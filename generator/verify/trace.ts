@@ -123,7 +123,7 @@ export interface Trace {
   readonly problems: ExtractProblem[];
 }
 
-export type Side = "save" | "load";
+export type SaveOrLoad = "save" | "load";
 
 /** Finds a top-level function declaration by name. */
 export function findFunction(
@@ -135,7 +135,11 @@ export function findFunction(
   );
 }
 
-export function extractTrace(source: ts.SourceFile, fn: ts.FunctionDeclaration, side: Side): Trace {
+export function extractTrace(
+  source: ts.SourceFile,
+  fn: ts.FunctionDeclaration,
+  side: SaveOrLoad,
+): Trace {
   return new Extractor(source, side).run(fn);
 }
 
@@ -198,7 +202,7 @@ class Extractor {
 
   constructor(
     private readonly source: ts.SourceFile,
-    private readonly side: Side,
+    private readonly side: SaveOrLoad,
   ) {
     // The module's statements are read once per module, not once per function (a module of
     // 10 000 fields has 400 functions and 3 000 layouts).
