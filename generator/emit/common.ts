@@ -14,6 +14,7 @@ import type { ScalarMethod } from "../../runtime/wire.js";
 import { scalarName, scalarSize } from "../check/types.js";
 import { anySubexpression, subexpressions } from "../check/walk.js";
 import { constantCode, convert, emitExpr, type ExprEnv } from "./expressions.js";
+import { scalarTsType } from "./types.js";
 
 /** Reader and Writer method of a scalar: `u32`, `i16le`, `bool` … */
 export function wireMethod(value: ValuePlan & { kind: "scalar" }): ScalarMethod {
@@ -41,8 +42,7 @@ export function boolCode(e: IrExpr, env: ExprEnv): string {
 
 /** `expected` converted to the representation of a field of type `value`. */
 export function equalsCode(e: IrExpr, env: ExprEnv, value: ValuePlan & { kind: "scalar" }): string {
-  const rep = value.type.kind === "bool" ? "boolean" : value.type.bits === 64 ? "bigint" : "number";
-  return convert(emitExpr(e, env), rep);
+  return convert(emitExpr(e, env), scalarTsType(value.type));
 }
 
 export function exprEnv(

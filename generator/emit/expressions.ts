@@ -8,6 +8,7 @@ import type { Locals, SchemaPlan } from "../plan/plan.js";
 import { Diagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { subexpressions } from "../check/walk.js";
 import { SAFE_MAX, SAFE_MIN } from "../check/types.js";
+import { scalarTsType } from "./types.js";
 
 export type Rep = "number" | "bigint" | "boolean" | "object";
 
@@ -43,9 +44,7 @@ function safe(t: ExprType): boolean {
 
 /** The representation of a value read from a field of this type. */
 export function repOfField(type: FieldType): Rep {
-  if (type.kind === "int") return type.bits === 64 ? "bigint" : "number";
-  if (type.kind === "bool") return "boolean";
-  return "object";
+  return type.kind === "int" || type.kind === "bool" ? scalarTsType(type) : "object";
 }
 
 /** `code` converted from representation `from` to `to`. */
@@ -120,15 +119,14 @@ export function emitExpr(e: IrExpr, env: ExprEnv): Emitted {
       const local = env.locals.params.get(e.param)!;
       return {
         code: local,
-        rep:
-          e.param.type.kind === "bool" ? "boolean" : e.param.type.bits === 64 ? "bigint" : "number",
+        rep: scalarTsType(e.param.type),
       };
     }
     case "arg": {
       const local = env.locals.args.get(e.arg)!;
       return {
         code: local,
-        rep: e.arg.type.kind === "bool" ? "boolean" : e.arg.type.bits === 64 ? "bigint" : "number",
+        rep: scalarTsType(e.arg.type),
       };
     }
     case "let":

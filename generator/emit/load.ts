@@ -51,7 +51,7 @@ import {
   type RunField,
   type RunLoop,
 } from "./runs.js";
-import { extendedTsType } from "./types.js";
+import { extendedTsType, scalarTsType } from "./types.js";
 import { scalarSize } from "../check/types.js";
 
 export interface FunctionText {
@@ -99,7 +99,7 @@ export class LoadEmitter {
       for (const [arg, local] of fn.locals.args)
         parameters.push({
           name: local,
-          type: arg.type.kind === "bool" ? "boolean" : arg.type.bits === 64 ? "bigint" : "number",
+          type: scalarTsType(arg.type),
         });
       if (readsVersion(fn)) this.lines.push(`const version: number = ${layout.version};`);
     }
@@ -512,7 +512,7 @@ export function elementTsType(
 ): string {
   switch (value.kind) {
     case "scalar":
-      return value.type.kind === "bool" ? "boolean" : value.type.bits === 64 ? "bigint" : "number";
+      return scalarTsType(value.type);
     case "bytes":
       return "Uint8Array";
     case "text":

@@ -37,6 +37,7 @@ import {
   type RunLoop,
 } from "./runs.js";
 import { emitExpr } from "./expressions.js";
+import { scalarTsType } from "./types.js";
 import type { FunctionText } from "./load.js";
 import { findArm, literal } from "./load.js";
 
@@ -66,7 +67,7 @@ export class SaveEmitter {
       for (const [arg, local] of fn.locals.args)
         parameters.push({
           name: local,
-          type: arg.type.kind === "bool" ? "boolean" : arg.type.bits === 64 ? "bigint" : "number",
+          type: scalarTsType(arg.type),
         });
     }
     if (layout.kind === "section") this.lines.push(`w.object(s, "");`);

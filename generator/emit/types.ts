@@ -31,7 +31,8 @@ export interface InterfaceText {
   readonly properties: readonly PropertyText[];
 }
 
-export function scalarTsType(type: ScalarType): string {
+/** The TypeScript type of a scalar's value, which is also its representation in emitted code. */
+export function scalarTsType(type: ScalarType): "boolean" | "bigint" | "number" {
   if (type.kind === "bool") return "boolean";
   return type.bits === 64 ? "bigint" : "number";
 }
