@@ -3,7 +3,7 @@
 // the runtime's Reader and Writer. This is what QEMU's VMState engine does with a
 // VMStateDescription; the benchmark measures the generated code against it.
 
-import { scalarName } from "../generator/check/types.js";
+import { scalarName } from "../generator/ir/scalars.js";
 import type {
   ElementModel,
   FieldModel,

@@ -21,7 +21,7 @@ import {
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import type * as A from "../grammar/ast.js";
-import { scalarTypeNames } from "../generator/check/types.js";
+import { scalarTypeNames } from "../generator/ir/scalars.js";
 import { builtins } from "../generator/ir/builtins.js";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Formatter } from "../format/format.js";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as oniguruma from "vscode-oniguruma";
 import * as textmate from "vscode-textmate";
-import { scalarTypeNames } from "../generator/check/types.js";
+import { scalarTypeNames } from "../generator/ir/scalars.js";
 import { vmstateLexer } from "../grammar/tokens.js";
 import { Analysis } from "../lsp/analysis.js";
 import { root } from "./support/compile.js";

@@ -3,7 +3,7 @@
 
 import { Diagnostics, Related, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { LayoutModel } from "../model.js";
-import { isWithin, references } from "./walk.js";
+import { isWithin, references } from "../ir/walk.js";
 
 export function checkAvailability(layout: LayoutModel): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];

@@ -3,7 +3,7 @@
 
 import { Diagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Count, FieldType, LayoutModel } from "../model.js";
-import { allMembers } from "./walk.js";
+import { allMembers } from "../ir/walk.js";
 
 /** Largest element count of an array or length of bytes that a loader allocates. */
 export const ALLOCATION_LIMIT = (1n << 31n) - 1n;

@@ -20,14 +20,14 @@ import type {
 import {
   checkConstInt,
   checkValue,
-  constantOf,
   isError,
   type ExprContext,
   type ScopeEntry,
 } from "./expressions.js";
-import { fits, scalarByName, scalarName, scalarTypeNames } from "./types.js";
+import { constantOf } from "../ir/constants.js";
+import { fits, scalarByName, scalarName, scalarTypeNames } from "../ir/scalars.js";
 import { didYouMean, typeHint } from "../../diagnostics/hints.js";
-import { paramsReadBy } from "./walk.js";
+import { paramsReadBy } from "../ir/walk.js";
 
 export interface Declarations {
   readonly consts: Map<string, ConstModel>;

@@ -15,8 +15,10 @@ import type {
   StructArgModel,
 } from "../model.js";
 import { builtinNames, builtins, isBuiltin, type BuiltinName } from "../ir/builtins.js";
-import { allOnesAbove, describeType, exprTypeOfField, intRange } from "./types.js";
-import { pathTarget } from "./walk.js";
+import { allOnesAbove, describeType, exprTypeOfField } from "./types.js";
+import { intRange } from "../ir/scalars.js";
+import { arith, constantOf } from "../ir/constants.js";
+import { pathTarget } from "../ir/walk.js";
 import { didYouMean } from "../../diagnostics/hints.js";
 
 /** What a name in an expression can stand for. */
@@ -63,11 +65,6 @@ function failed(span: Span): IrExpr {
 
 export function isError(e: IrExpr): boolean {
   return e.type.kind === "error";
-}
-
-/** The constant value of an expression, if it was folded to one. */
-export function constantOf(e: IrExpr): bigint | boolean | undefined {
-  return e.kind === "literal" && e.type.kind !== "error" ? e.value : undefined;
 }
 
 /**
@@ -731,34 +728,6 @@ function checkBinaryStep(
 
 function compare(op: "<" | "<=" | ">" | ">=", l: bigint, r: bigint): boolean {
   return op === "<" ? l < r : op === "<=" ? l <= r : op === ">" ? l > r : l >= r;
-}
-
-/** Integer arithmetic with the language's semantics: unbounded integers, division truncates toward zero. */
-export function arith(op: A.BinaryOp, l: bigint, r: bigint): bigint {
-  switch (op) {
-    case "+":
-      return l + r;
-    case "-":
-      return l - r;
-    case "*":
-      return l * r;
-    case "/":
-      return l / r;
-    case "%":
-      return l % r;
-    case "<<":
-      return l << r;
-    case ">>":
-      return l >> r;
-    case "&":
-      return l & r;
-    case "|":
-      return l | r;
-    case "^":
-      return l ^ r;
-    default:
-      throw new Error(`not an arithmetic operator: ${op}`);
-  }
 }
 
 export type { IrOf };

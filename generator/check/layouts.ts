@@ -36,13 +36,14 @@ import {
   checkExpr,
   checkInt,
   checkValue,
-  constantOf,
   isError,
   requirePresent,
   type ExprContext,
   type ScopeEntry,
 } from "./expressions.js";
-import { exprTypeOfField, scalarByName, scalarName } from "./types.js";
+import { constantOf } from "../ir/constants.js";
+import { exprTypeOfField } from "./types.js";
+import { scalarByName, scalarName } from "../ir/scalars.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -3,8 +3,8 @@
 
 import { Diagnostics, Related, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { LayoutModel } from "../model.js";
-import { constantOf } from "./expressions.js";
-import { allMembers } from "./walk.js";
+import { constantOf } from "../ir/constants.js";
+import { allMembers } from "../ir/walk.js";
 
 export function checkVersions(layout: LayoutModel): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];

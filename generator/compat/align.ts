@@ -7,7 +7,7 @@
 
 import { literalOf } from "./canon.js";
 import type { Item } from "./wire.js";
-import { scalarName, scalarSize } from "../check/types.js";
+import { scalarName, scalarSize } from "../ir/scalars.js";
 
 export type Pair =
   | { readonly how: "same" | "renamed" | "moved"; readonly old: Item; readonly new: Item }

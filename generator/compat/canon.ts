@@ -2,7 +2,7 @@
 // replaced by what both versions can compare — wire items by their matched position, lets and
 // struct arguments inlined, the version being read substituted, constants folded again.
 
-import { arith } from "../check/expressions.js";
+import { arith } from "../ir/constants.js";
 import { isBuiltin, type CallBuiltin } from "../ir/builtins.js";
 
 export type Side = "old" | "new";

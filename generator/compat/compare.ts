@@ -4,7 +4,7 @@
 
 import { Related } from "../../diagnostics/diagnostic.js";
 import type { Span } from "../../diagnostics/span.js";
-import { scalarName } from "../check/types.js";
+import { scalarName } from "../ir/scalars.js";
 import { align, type Alignment, type Pair } from "./align.js";
 import { literalOf, namedConstants, render, TRUE, type Canon, type Side } from "./canon.js";
 import { finding, type Direction, type Finding, type Place } from "./finding.js";

@@ -3,10 +3,10 @@
 // its name, version gate, whether it has a test (`field_exists`), its size per element, and the
 // description of a struct. Validations are left out, as QEMU leaves out VMSTATE_VALIDATE.
 
-import { constantOf } from "../check/expressions.js";
+import { constantOf } from "../ir/constants.js";
 import type { FieldModel, UnusedModel } from "../model.js";
 import type { FunctionPlan, SchemaPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
-import { scalarSize } from "../check/types.js";
+import { scalarSize } from "../ir/scalars.js";
 
 export type DumpJson = { readonly [key: string]: DumpValue };
 type DumpValue = string | number | boolean | DumpJson | readonly DumpValue[];

@@ -3,8 +3,8 @@
 // gates decided, and every condition, count and check as a canonical expression.
 
 import type { Span } from "../../diagnostics/span.js";
-import { constantOf } from "../check/expressions.js";
-import { anySubexpression, pathTarget, subexpressions } from "../check/walk.js";
+import { constantOf } from "../ir/constants.js";
+import { anySubexpression, pathTarget, subexpressions } from "../ir/walk.js";
 import type {
   ElementModel,
   FieldModel,

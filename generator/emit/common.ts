@@ -11,8 +11,8 @@ import type {
 } from "../model.js";
 import type { CountPlan, FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import type { ScalarMethod } from "../../runtime/wire.js";
-import { scalarName, scalarSize } from "../check/types.js";
-import { anySubexpression, subexpressions } from "../check/walk.js";
+import { scalarName, scalarSize } from "../ir/scalars.js";
+import { anySubexpression, subexpressions } from "../ir/walk.js";
 import { constantCode, convert, emitExpr, type ExprEnv } from "./expressions.js";
 import { scalarTsType } from "./types.js";
 

@@ -6,8 +6,8 @@ import type { ExprType, FieldType, IrExpr, SubsectionModel } from "../model.js";
 import type { CallBuiltin } from "../ir/builtins.js";
 import type { Locals, SchemaPlan } from "../plan/plan.js";
 import { Diagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import { subexpressions } from "../check/walk.js";
-import { SAFE_MAX, SAFE_MIN } from "../check/types.js";
+import { subexpressions } from "../ir/walk.js";
+import { SAFE_MAX, SAFE_MIN } from "../ir/scalars.js";
 import { scalarTsType } from "./types.js";
 
 export type Rep = "number" | "bigint" | "boolean" | "object";

@@ -20,7 +20,7 @@ import type {
   StateNode,
   SubsectionModel,
 } from "../model.js";
-import { allMembers, subexpressions } from "../check/walk.js";
+import { allMembers, subexpressions } from "../ir/walk.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import {
   boolCode,
@@ -52,7 +52,7 @@ import {
   type RunLoop,
 } from "./runs.js";
 import { extendedTsType, scalarTsType } from "./types.js";
-import { scalarSize } from "../check/types.js";
+import { scalarSize } from "../ir/scalars.js";
 
 export interface FunctionText {
   readonly name: string;

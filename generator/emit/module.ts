@@ -9,10 +9,10 @@ import {
   type StatementStructures,
 } from "ts-morph";
 import { moduleSpecifier } from "../module-paths.js";
-import { allMembers } from "../check/walk.js";
+import { allMembers } from "../ir/walk.js";
 import type { CodecModel, FieldType } from "../model.js";
 import { functionOf, RUNTIME_VALUES, type SchemaPlan } from "../plan/plan.js";
-import { SAFE_MAX, SAFE_MIN } from "../check/types.js";
+import { SAFE_MAX, SAFE_MIN } from "../ir/scalars.js";
 import { packageVersion } from "../package-root.js";
 import { docText, lineComments } from "./docs.js";
 import { LoadEmitter, type FunctionText } from "./load.js";

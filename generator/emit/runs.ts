@@ -4,7 +4,7 @@
 // Both emitters group a function's steps with the same call, so the loader's runs and the
 // writer's are the same, and the verifier compares them op by op.
 
-import { scalarSize } from "../check/types.js";
+import { scalarSize } from "../ir/scalars.js";
 import type { FunctionPlan, Step, ValuePlan } from "../plan/plan.js";
 import { fieldPath, joinPath, wireMethod } from "./common.js";
 

@@ -11,7 +11,7 @@
 //   } else w.absent(mac_table_macs, "mac_table.macs");
 
 import type { FieldModel, FieldType, IrExpr, MergeModel, SubsectionModel } from "../model.js";
-import { references } from "../check/walk.js";
+import { references } from "../ir/walk.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
 import {
   boolCode,

@@ -1,7 +1,7 @@
 // The state shape a section descriptor carries (runtime/shape.ts), printed as a literal from the
 // checked layout: what stream tools need to turn a state into JSON and back without the checker.
 
-import { SAFE_MAX, SAFE_MIN } from "../check/types.js";
+import { SAFE_MAX, SAFE_MIN } from "../ir/scalars.js";
 import type {
   FieldType,
   LayoutModel,

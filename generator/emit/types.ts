@@ -15,7 +15,7 @@ import {
   type Step,
   type SubsectionArm,
 } from "../plan/plan.js";
-import { scalarName } from "../check/types.js";
+import { scalarName } from "../ir/scalars.js";
 import { docText } from "./docs.js";
 
 export interface PropertyText {

@@ -4,7 +4,7 @@
 
 import { littleEndianAt, pciCapability } from "../../runtime/pci.js";
 import type { CallBuiltin } from "../ir/builtins.js";
-import { arith } from "../check/expressions.js";
+import { arith } from "../ir/constants.js";
 import type {
   ElementModel,
   FieldModel,

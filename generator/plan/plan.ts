@@ -19,8 +19,8 @@ import type {
   SubsectionModel,
   UnusedModel,
 } from "../model.js";
-import { constantOf } from "../check/expressions.js";
-import { paramsReadBy, references, subexpressions } from "../check/walk.js";
+import { constantOf } from "../ir/constants.js";
+import { paramsReadBy, references, subexpressions } from "../ir/walk.js";
 import { Namer, pascalCase } from "./names.js";
 
 export interface CountPlan {

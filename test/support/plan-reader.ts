@@ -13,7 +13,7 @@ import {
   type EvalEnv,
 } from "../../generator/plan/evaluate.js";
 import type { CountPlan, FunctionPlan, Step, ValuePlan } from "../../generator/plan/plan.js";
-import { scalarName } from "../../generator/check/types.js";
+import { scalarName } from "../../generator/ir/scalars.js";
 import { LoadError, Reader } from "../../runtime/index.js";
 
 type State = Record<string, unknown>;

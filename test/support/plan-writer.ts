@@ -9,7 +9,7 @@ import type {
   StructArgModel,
   SubsectionModel,
 } from "../../generator/model.js";
-import { references } from "../../generator/check/walk.js";
+import { references } from "../../generator/ir/walk.js";
 
 /** The fields of `sub` itself that its `needed` reads. */
 function ownFields(sub: SubsectionModel): FieldModel[] {
@@ -28,7 +28,7 @@ import {
   type EvalEnv,
 } from "../../generator/plan/evaluate.js";
 import type { FunctionPlan, Step, ValuePlan } from "../../generator/plan/plan.js";
-import { scalarName } from "../../generator/check/types.js";
+import { scalarName } from "../../generator/ir/scalars.js";
 import { SaveError, Writer } from "../../runtime/index.js";
 
 type State = Record<string, unknown>;

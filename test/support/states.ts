@@ -3,7 +3,7 @@
 // state built so far. A check that fails redraws the fields it reads; after a few tries the state
 // is rejected (fc.pre). Values come from a small PRNG rather than one fast-check draw each: real
 // layouts hold thousands of values (1024-queue arrays), and per-value draws made a state take 0.5 s.
-import { references } from "../../generator/check/walk.js";
+import { references } from "../../generator/ir/walk.js";
 import type { IrExpr, ParamModel, StructArgModel, SubsectionModel } from "../../generator/model.js";
 import {
   Bindings,
