@@ -190,6 +190,18 @@ export interface ValidateModel extends MemberBase {
   readonly message: string;
 }
 
+/** A version number as the schema writes it, folded to a constant: the versions pass judges it. */
+export interface WrittenVersion {
+  readonly value: bigint;
+  readonly span: Span;
+}
+
+/** The version and minimum a section, struct or subsection declares (absent when not written as a constant). */
+export interface WrittenVersions {
+  readonly version: WrittenVersion | undefined;
+  readonly minimum: WrittenVersion | undefined;
+}
+
 export interface SubsectionModel extends MemberBase {
   readonly kind: "subsection";
   /** The key of its object in the owner's state. */
@@ -198,6 +210,7 @@ export interface SubsectionModel extends MemberBase {
   readonly qemuNameSpan: Span;
   readonly version: number;
   readonly minimum: number;
+  readonly written: WrittenVersions;
   readonly needed: IrExpr | undefined;
   readonly members: MemberModel[];
   readonly ownerQemuName: string;
@@ -260,6 +273,7 @@ export interface LayoutModel {
   readonly qemuName: string | undefined;
   readonly version: number;
   readonly minimum: number;
+  readonly written: WrittenVersions;
   readonly args: StructArgModel[];
   /** Members in declaration order (subsections included). */
   readonly members: MemberModel[];

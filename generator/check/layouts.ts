@@ -25,6 +25,8 @@ import type {
   SubsectionModel,
   UnusedModel,
   ValidateModel,
+  WrittenVersion,
+  WrittenVersions,
 } from "../model.js";
 import type { Declarations } from "./declarations.js";
 import { builtinTypes, valueFits } from "./declarations.js";
@@ -43,11 +45,10 @@ import {
 } from "./expressions.js";
 import { constantOf } from "../ir/constants.js";
 import { exprTypeOfField } from "./types.js";
+import { usableVersion } from "./versions.js";
 import { scalarByName, scalarName } from "../ir/scalars.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-const VERSION_LIMIT = (1n << 31n) - 1n;
 
 /** How deep structs may contain structs (docs/security.md); QEMU's devices nest a few levels. */
 export const MAX_STRUCT_NESTING = 32;
@@ -142,6 +143,7 @@ class LayoutBinder {
   private readonly root: Scope;
   private readonly version: number;
   private readonly minimum: number;
+  private readonly written: WrittenVersions;
   private readonly qemuName: string | undefined;
 
   constructor(
@@ -152,16 +154,20 @@ class LayoutBinder {
   ) {
     const globalCtx = this.context([]);
     if (decl.kind === "section") {
-      this.version = this.versionNumber(decl.version, "a section version", globalCtx) ?? 0;
-      this.minimum = decl.minimum
-        ? (this.versionNumber(decl.minimum, "a minimum version", globalCtx) ?? 0)
-        : this.version;
+      this.written = {
+        version: this.writtenVersion(decl.version, "a section version", globalCtx),
+        minimum: this.writtenVersion(decl.minimum, "a minimum version", globalCtx),
+      };
+      this.version = usableVersion(this.written.version);
+      this.minimum = decl.minimum ? usableVersion(this.written.minimum) : this.version;
       this.qemuName = decl.qemuName.value;
       this.checkQemuName(decl.qemuName);
     } else {
-      this.version = decl.version
-        ? (this.versionNumber(decl.version, "a struct version", globalCtx) ?? 0)
-        : 0;
+      this.written = {
+        version: this.writtenVersion(decl.version, "a struct version", globalCtx),
+        minimum: undefined,
+      };
+      this.version = usableVersion(this.written.version);
       this.minimum = this.version;
       this.qemuName = decl.qemuName?.value;
     }
@@ -198,11 +204,6 @@ class LayoutBinder {
           this.args.push({ name: p.name.text, type, span: p.name.span });
       }
     }
-    if (decl.kind === "section" && this.minimum > this.version) {
-      this.diagnostics.push(
-        Diagnostics.MinimumAboveVersion(this.minimum, this.version).at(decl.minimum!.span),
-      );
-    }
     const members = this.declareMembers(decl.members, this.root, [this.root]);
     this.checkMembers(decl.members, members, [this.root]);
     return {
@@ -212,6 +213,7 @@ class LayoutBinder {
       qemuName: this.qemuName,
       version: this.version,
       minimum: this.minimum,
+      written: this.written,
       args: this.args,
       members,
       state: this.root.state,
@@ -220,14 +222,14 @@ class LayoutBinder {
     };
   }
 
-  private versionNumber(e: A.Expr, what: string, ctx: ExprContext): number | undefined {
-    const v = checkConstInt(e, ctx, what);
-    if (v === undefined) return undefined;
-    if (v < 0n || v > VERSION_LIMIT) {
-      this.diagnostics.push(Diagnostics.VersionOutOfRange(v).at(e.span));
-      return undefined;
-    }
-    return Number(v);
+  /** A version as written, folded to a constant; whether QEMU can carry it is the versions pass's to say. */
+  private writtenVersion(
+    e: A.Expr | undefined,
+    what: string,
+    ctx: ExprContext,
+  ): WrittenVersion | undefined {
+    const value = e && checkConstInt(e, ctx, what);
+    return value === undefined ? undefined : { value, span: e!.span };
   }
 
   // ------------------------------------------------------------- phase 1: declare names and wire order
@@ -347,14 +349,12 @@ class LayoutBinder {
       } else seenQemuNames.set(m.qemuName.value, m.qemuName.span);
       this.checkQemuName(m.qemuName);
       const ctx = this.context(levels);
-      const version = this.versionNumber(m.version, "a subsection version", ctx) ?? 0;
-      const minimum = m.minimum
-        ? (this.versionNumber(m.minimum, "a minimum version", ctx) ?? 0)
-        : version;
-      if (minimum > version)
-        this.diagnostics.push(
-          Diagnostics.MinimumAboveVersion(minimum, version).at(m.minimum!.span),
-        );
+      const written: WrittenVersions = {
+        version: this.writtenVersion(m.version, "a subsection version", ctx),
+        minimum: this.writtenVersion(m.minimum, "a minimum version", ctx),
+      };
+      const version = usableVersion(written.version);
+      const minimum = m.minimum ? usableVersion(written.minimum) : version;
       const sub: Mutable<SubsectionModel> = {
         kind: "subsection",
         order: this.order++,
@@ -365,6 +365,7 @@ class LayoutBinder {
         qemuNameSpan: m.qemuName.span,
         version,
         minimum,
+        written,
         needed: undefined,
         members: [],
         ownerQemuName: level.subsection?.qemuName ?? this.qemuName ?? "",
