@@ -1,5 +1,6 @@
 // Helpers shared by the load and save emitters.
 
+import type { RuntimeSymbols } from "./symbols.js";
 import type {
   FieldModel,
   FieldType,
@@ -50,8 +51,10 @@ export function exprEnv(
   subsection: SubsectionModel | undefined,
   io: "r" | "w",
   path: string,
+  runtime: RuntimeSymbols,
 ): ExprEnv {
   return {
+    runtime,
     locals: fn.locals,
     versionLocal: fn.versionLocal,
     subsection,
@@ -59,6 +62,25 @@ export function exprEnv(
     path,
     constants: fn.constants,
   };
+}
+
+/**
+ * The end of the try block around an array's loop: the element's error gets its index, and, for
+ * an element that is a struct (whose error names a path below the element), the array's path.
+ */
+export function elementCatch(
+  runtime: RuntimeSymbols,
+  index: string,
+  structPath: string | undefined,
+): string {
+  const inner =
+    structPath === undefined ? "e" : `${runtime.value("atPath")}(e, ${str(structPath)})`;
+  return `} catch (e) { throw ${runtime.value("atIndex")}(${inner}, ${index}); }`;
+}
+
+/** One statement whose error gets `path` in front (a hand-written codec's or a struct's call). */
+export function withPath(runtime: RuntimeSymbols, statement: string, path: string): string {
+  return `try { ${statement} } catch (e) { throw ${runtime.value("atPath")}(e, ${str(path)}); }`;
 }
 
 /** Size of one element of bytes or of an array of scalars, or undefined. */
@@ -93,7 +115,7 @@ export function validationLines(
     `const ${element} = ${array}[${index}]!;`,
     check(`${path}[]`),
     "}",
-    `} catch (e) { throw atIndex(e, ${index}); }`,
+    elementCatch(env.runtime, index, undefined),
   ];
 }
 

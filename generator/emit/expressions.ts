@@ -2,6 +2,7 @@
 // range is safe and `bigint` otherwise (64-bit fields are always `bigint`); the language's semantics
 // (unbounded integers, division toward zero) hold in both.
 
+import type { RuntimeSymbols } from "./symbols.js";
 import type { ExprType, FieldType, IrExpr, SubsectionModel } from "../model.js";
 import type { CallBuiltin } from "../ir/builtins.js";
 import type { Locals, SchemaPlan } from "../plan/plan.js";
@@ -28,6 +29,8 @@ export interface ExprEnv {
   readonly path: string;
   /** The module constant of each schema constant and feature set (plan.constants). */
   readonly constants: ReadonlyMap<string, string>;
+  /** Where the runtime names this code prints are recorded (the module imports those). */
+  readonly runtime: RuntimeSymbols;
 }
 
 const INT32_MIN = -(2n ** 31n);
@@ -227,7 +230,7 @@ const builtinEmitters: Record<CallBuiltin, (e: CallIr, env: ExprEnv) => Emitted>
   pci_capability(e, env) {
     const config = emitExpr(e.args[0]!, env);
     return {
-      code: `pciCapability(${config.code}, ${emitExpr(e.args[1]!, env).code})`,
+      code: `${env.runtime.value("pciCapability")}(${config.code}, ${emitExpr(e.args[1]!, env).code})`,
       rep: "number",
     };
   },

@@ -11,6 +11,7 @@
 //
 // and returns the state object built from the locals at the end.
 
+import type { RuntimeSymbols } from "./symbols.js";
 import type {
   FieldModel,
   FieldType,
@@ -38,6 +39,8 @@ import {
   str,
   validationLines,
   wireMethod,
+  elementCatch,
+  withPath,
 } from "./common.js";
 import { lineComments } from "./docs.js";
 import { paramsName } from "./params.js";
@@ -75,6 +78,7 @@ export class LoadEmitter {
     private readonly fn: FunctionPlan,
     private readonly structTypeName: (t: Extract<FieldType, { kind: "struct" }>) => string,
     private readonly paramsOptional: boolean,
+    private readonly runtime: RuntimeSymbols,
   ) {
     this.loaderLets = letsTheLoaderReads(fn.layout);
   }
@@ -83,7 +87,7 @@ export class LoadEmitter {
     const { fn } = this;
     const layout = fn.layout;
     const parameters: FunctionText["parameters"][number][] = [
-      { name: "r", type: "Reader" },
+      { name: "r", type: this.runtime.type("Reader") },
       {
         name: paramsName(fn, "load"),
         type: "Params",
@@ -163,7 +167,7 @@ export class LoadEmitter {
           break;
         case "unused": {
           this.lines.push(...lineComments(this.fn.docs.get(step.span.line)));
-          const env = exprEnv(this.fn, subsection, "r", joinPath(prefix, "unused"));
+          const env = exprEnv(this.fn, subsection, "r", joinPath(prefix, "unused"), this.runtime);
           const skip = `r.skip(${countCode(step.count, env, "r", env.path)}, ${str(env.path)});`;
           this.lines.push(step.condition ? `if (${boolCode(step.condition, env)}) ${skip}` : skip);
           break;
@@ -171,7 +175,13 @@ export class LoadEmitter {
         case "let": {
           if (!this.loaderLets.has(step.binding)) break;
           this.lines.push(...lineComments(this.fn.docs.get(step.binding.span.line)));
-          const env = exprEnv(this.fn, subsection, "r", joinPath(prefix, step.binding.name));
+          const env = exprEnv(
+            this.fn,
+            subsection,
+            "r",
+            joinPath(prefix, step.binding.name),
+            this.runtime,
+          );
           // Typed by its representation: a literal's own type would make comparisons errors.
           const value = emitExpr(step.binding.value, env);
           this.lines.push(`const ${step.local}: ${value.rep} = ${value.code};`);
@@ -180,7 +190,7 @@ export class LoadEmitter {
         case "validate": {
           this.lines.push(...lineComments(this.fn.docs.get(step.span.line)));
           const path = joinPath(prefix, step.subject);
-          const env = exprEnv(this.fn, subsection, "r", path);
+          const env = exprEnv(this.fn, subsection, "r", path, this.runtime);
           this.lines.push(...validationLines(step, env, "r", path, this.checkOffset(step)));
           break;
         }
@@ -267,7 +277,7 @@ export class LoadEmitter {
     prefix: string,
   ): void {
     const path = fieldPath(step, prefix);
-    const env = exprEnv(this.fn, subsection, "r", path);
+    const env = exprEnv(this.fn, subsection, "r", path, this.runtime);
     if (step.field.again) {
       this.again(step, step.field.again, path, env);
       return;
@@ -379,10 +389,7 @@ export class LoadEmitter {
       case "struct":
       case "custom": {
         const call = this.structCall(value, env);
-        if (depth === 0)
-          this.lines.push(
-            `try { ${target} = ${call}; } catch (e) { throw atPath(e, ${str(path)}); }`,
-          );
+        if (depth === 0) this.lines.push(withPath(this.runtime, `${target} = ${call};`, path));
         else this.lines.push(`${target} = ${call};`);
         return;
       }
@@ -422,11 +429,8 @@ export class LoadEmitter {
       this.lines.push(`${element} = ${item};`);
     } else this.readInto(element, value.element, `${path}[]`, env, depth + 1);
     this.lines.push("}");
-    const rethrow =
-      value.element.kind === "struct" || value.element.kind === "custom"
-        ? `atIndex(atPath(e, ${str(`${path}[]`)}), ${value.index})`
-        : `atIndex(e, ${value.index})`;
-    this.lines.push(`} catch (e) { throw ${rethrow}; }`);
+    const isStruct = value.element.kind === "struct" || value.element.kind === "custom";
+    this.lines.push(elementCatch(this.runtime, value.index, isStruct ? `${path}[]` : undefined));
   }
 
   private structCall(

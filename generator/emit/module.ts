@@ -11,12 +11,13 @@ import {
 import { moduleSpecifier } from "../module-paths.js";
 import { allMembers } from "../ir/walk.js";
 import type { CodecModel, FieldType } from "../model.js";
-import { functionOf, RUNTIME_VALUES, type SchemaPlan } from "../plan/plan.js";
+import { functionOf, type SchemaPlan } from "../plan/plan.js";
 import { SAFE_MAX, SAFE_MIN } from "../ir/scalars.js";
 import { packageVersion } from "../package-root.js";
 import { docText, lineComments } from "./docs.js";
 import { LoadEmitter, type FunctionText } from "./load.js";
 import { SaveEmitter } from "./save.js";
+import { RuntimeSymbols } from "./symbols.js";
 import { paramShapesCode, ShapePrinter } from "./shape.js";
 import { paramsInterface, stateInterfaces, type InterfaceText } from "./types.js";
 
@@ -59,31 +60,17 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
     functionOf(plan, t.struct)!.typeName;
   const paramsOptional = plan.params.every((p) => p.default !== undefined || p.optional);
 
+  // The runtime names the code below prints; the runtime import at the top is made from them.
+  const runtime = new RuntimeSymbols();
   const functions: FunctionText[] = [];
   for (const fn of plan.functions) {
-    functions.push(new SaveEmitter(fn, paramsOptional).emit());
-    functions.push(new LoadEmitter(fn, structTypeName, paramsOptional).emit());
+    functions.push(new SaveEmitter(fn, paramsOptional, runtime).emit());
+    functions.push(new LoadEmitter(fn, structTypeName, paramsOptional, runtime).emit());
   }
-  const body = functions.flatMap((f) => f.statements).join("\n");
-  const runtimeNames = RUNTIME_VALUES.filter((name) => body.includes(`${name}(`));
 
   // Every statement goes in with one addStatements call: ts-morph parses the whole file again after
   // each insertion, so adding them one by one takes time quadratic in the number of structs.
   const statements: StatementStructures[] = [];
-  // Filled in as the module is built: the struct shapes, if any, add a type.
-  const hasSections = plan.functions.some((f) => f.layout.kind === "section");
-  const runtimeImports = [
-    ...runtimeNames,
-    "type Reader",
-    ...(functions.some((f) => f.runLayouts.length > 0) ? ["type RunLayout"] : []),
-    ...(hasSections ? ["type SectionCodec"] : []),
-    "type Writer",
-  ];
-  statements.push({
-    kind: StructureKind.ImportDeclaration,
-    moduleSpecifier: options.runtimeImport,
-    namedImports: runtimeImports,
-  });
   for (const i of plan.imports) {
     statements.push({
       kind: StructureKind.ImportDeclaration,
@@ -141,7 +128,7 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
         statements.push({
           kind: StructureKind.VariableStatement,
           declarationKind: VariableDeclarationKind.Const,
-          declarations: [{ name, type: "RunLayout", initializer: code }],
+          declarations: [{ name, type: runtime.type("RunLayout"), initializer: code }],
         });
       statements.push({
         kind: StructureKind.Function,
@@ -183,22 +170,27 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
       declarations: [
         {
           name: fn.descriptorName!,
-          type: `SectionCodec<${fn.typeName}, Params>`,
+          type: `${runtime.type("SectionCodec")}<${fn.typeName}, Params>`,
           initializer: `{ name: ${JSON.stringify(layout.qemuName)}, version: ${layout.version}, minimumVersion: ${layout.minimum}, save: ${fn.saveName}, load: ${fn.loadName}, state: ${shapes.object(layout.state)}, params: ${paramShapesCode(plan.params)} }`,
         },
       ],
     });
   }
   // The struct shapes the descriptors name, each before its first use.
-  if (shapes.constants.length > 0)
-    runtimeImports.splice(runtimeNames.length, 0, "type ObjectShape");
   for (const { name, code } of shapes.constants)
     statements.push({
       kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
-      declarations: [{ name, type: "ObjectShape", initializer: code }],
+      declarations: [{ name, type: runtime.type("ObjectShape"), initializer: code }],
     });
   for (const d of descriptors) statements.push(d);
+  const runtimeImports = runtime.imports();
+  if (runtimeImports.length > 0)
+    statements.unshift({
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: options.runtimeImport,
+      namedImports: runtimeImports,
+    });
   file.addStatements(statements);
 }
 

@@ -10,6 +10,7 @@
 //     w.bytes(w.present(mac_table_macs, "mac_table.macs"), w.count(mac_table_in_use * 6, 384, "mac_table.macs"), "mac_table.macs");
 //   } else w.absent(mac_table_macs, "mac_table.macs");
 
+import type { RuntimeSymbols } from "./symbols.js";
 import type { FieldModel, FieldType, IrExpr, MergeModel, SubsectionModel } from "../model.js";
 import { references } from "../ir/walk.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
@@ -25,6 +26,8 @@ import {
   str,
   validationLines,
   wireMethod,
+  elementCatch,
+  withPath,
 } from "./common.js";
 import { lineComments } from "./docs.js";
 import { paramsName } from "./params.js";
@@ -49,13 +52,14 @@ export class SaveEmitter {
   constructor(
     private readonly fn: FunctionPlan,
     private readonly paramsOptional: boolean,
+    private readonly runtime: RuntimeSymbols,
   ) {}
 
   emit(): FunctionText {
     const { fn } = this;
     const layout = fn.layout;
     const parameters: FunctionText["parameters"][number][] = [
-      { name: "w", type: "Writer" },
+      { name: "w", type: this.runtime.type("Writer") },
       { name: "s", type: fn.typeName },
       {
         name: paramsName(fn),
@@ -106,14 +110,20 @@ export class SaveEmitter {
           break;
         case "unused": {
           this.lines.push(...lineComments(this.fn.docs.get(step.span.line)));
-          const env = exprEnv(this.fn, subsection, "w", joinPath(prefix, "unused"));
+          const env = exprEnv(this.fn, subsection, "w", joinPath(prefix, "unused"), this.runtime);
           const skip = `w.skip(${countCode(step.count, env, "w", env.path)}, ${str(env.path)});`;
           this.lines.push(step.condition ? `if (${boolCode(step.condition, env)}) ${skip}` : skip);
           break;
         }
         case "let": {
           this.lines.push(...lineComments(this.fn.docs.get(step.binding.span.line)));
-          const env = exprEnv(this.fn, subsection, "w", joinPath(prefix, step.binding.name));
+          const env = exprEnv(
+            this.fn,
+            subsection,
+            "w",
+            joinPath(prefix, step.binding.name),
+            this.runtime,
+          );
           // Typed by its representation: a literal's own type would make comparisons errors.
           const value = emitExpr(step.binding.value, env);
           this.lines.push(`const ${step.local}: ${value.rep} = ${value.code};`);
@@ -122,7 +132,7 @@ export class SaveEmitter {
         case "validate": {
           this.lines.push(...lineComments(this.fn.docs.get(step.span.line)));
           const path = joinPath(prefix, step.subject);
-          const env = exprEnv(this.fn, subsection, "w", path);
+          const env = exprEnv(this.fn, subsection, "w", path, this.runtime);
           this.lines.push(...validationLines(step, env, "w", path, ""));
           break;
         }
@@ -219,10 +229,7 @@ export class SaveEmitter {
       }
     }
     this.lines.push("}");
-    const rethrow = loop.struct
-      ? `atIndex(atPath(e, ${str(loop.path)}), ${i})`
-      : `atIndex(e, ${i})`;
-    this.lines.push(`} catch (e) { throw ${rethrow}; }`);
+    this.lines.push(elementCatch(this.runtime, i, loop.struct ? loop.path : undefined));
   }
 
   /** Where a field's value is in the state. */
@@ -241,7 +248,7 @@ export class SaveEmitter {
     prefix: string,
   ): void {
     const path = fieldPath(step, prefix);
-    const env = exprEnv(this.fn, subsection, "w", path);
+    const env = exprEnv(this.fn, subsection, "w", path, this.runtime);
     const again = step.field.again;
     if (again) {
       // The second copy of a value sent twice: written again from the first copy's value.
@@ -301,8 +308,7 @@ export class SaveEmitter {
         const params =
           plan.kind === "struct" && plan.callee.importedFrom?.readsParams === false ? "{}" : "p";
         const call = `${name}(${["w", `w.object(${value}, ${str(path)})`, params, ...args].join(", ")})`;
-        if (depth === 0)
-          this.lines.push(`try { ${call}; } catch (e) { throw atPath(e, ${str(path)}); }`);
+        if (depth === 0) this.lines.push(withPath(this.runtime, `${call};`, path));
         else this.lines.push(`${call};`);
         return;
       }
@@ -316,11 +322,8 @@ export class SaveEmitter {
         this.lines.push(`for (; ${plan.index} < ${n}; ${plan.index}++) {`);
         this.writeValue(`${items}[${plan.index}]!`, plan.element, `${path}[]`, env, depth + 1);
         this.lines.push("}");
-        const rethrow =
-          plan.element.kind === "struct" || plan.element.kind === "custom"
-            ? `atIndex(atPath(e, ${str(`${path}[]`)}), ${plan.index})`
-            : `atIndex(e, ${plan.index})`;
-        this.lines.push(`} catch (e) { throw ${rethrow}; }`);
+        const isStruct = plan.element.kind === "struct" || plan.element.kind === "custom";
+        this.lines.push(elementCatch(this.runtime, plan.index, isStruct ? `${path}[]` : undefined));
         return;
       }
     }
@@ -342,7 +345,7 @@ export class SaveEmitter {
     for (const arm of arms) {
       const sub = arm.subsection;
       const path = joinPath(prefix, arm.key);
-      const env = exprEnv(this.fn, sub.subsection, "w", path);
+      const env = exprEnv(this.fn, sub.subsection, "w", path, this.runtime);
       const state = `${base}.${arm.key}`;
       const own = sub.needed ? ownFields(sub.needed, sub) : [];
       if (sub.needed && own.length > 0) {

@@ -1,6 +1,7 @@
 // The wire plan: per struct and section, one ordered list of wire steps with every name settled.
 // Both emitters (save and load) and the run-time interpreter walk the same plan.
 
+import { runtimeNames } from "../ir/runtime-names.js";
 import type { Span } from "../../diagnostics/span.js";
 import type {
   CodecModel,
@@ -189,18 +190,14 @@ export function functionOf(plan: SchemaPlan, layout: LayoutModel): FunctionPlan 
 export const RESERVED_LOCALS = ["r", "w", "s", "p", "_p", "version", "e"];
 
 /** What generated modules import from the runtime besides types; no module name may take them. */
-export const RUNTIME_VALUES = ["atIndex", "atPath", "pciCapability"];
 
 export function planSchema(model: SchemaModel): SchemaPlan {
   // The codecs' functions are imported under their own names: generated ones must not take them.
   const typeNamer = new Namer([
-    "Reader",
-    "Writer",
+    ...runtimeNames,
     "LoadError",
     "SaveError",
-    "SectionCodec",
     "Params",
-    ...RUNTIME_VALUES,
     // The functions' own parameters: a module constant of these names would be shadowed.
     ...RESERVED_LOCALS,
     ...model.codecs.flatMap((c) => [c.saveName, c.loadName]),
