@@ -9,18 +9,9 @@ import { decodeStream } from "../stream/decode.js";
 import type { StreamDocument } from "../stream/format.js";
 import type { Codecs } from "../stream/codecs.js";
 import { projectCodecs } from "./support/codecs.js";
-import { sectionPayloads, streamBytes, streamParams } from "./support/streams.js";
+import { fixtureStreams, sectionPayloads, streamBytes, streamParams } from "./support/streams.js";
 
-const streams = [
-  "idle-pc",
-  "idle-pc-packed",
-  "idle-q35-modern",
-  "linux-pc-user",
-  "pxe-loop-pc",
-  "pxe-loop-pc-i440fx-2.3",
-  "pxe-loop-pc-legacy",
-  "pxe-loop-q35-modern",
-];
+const streams = fixtureStreams;
 
 const q35 = new Set(["idle-q35-modern", "pxe-loop-q35-modern"]);
 

@@ -8,18 +8,9 @@ import type { Codecs } from "../stream/codecs.js";
 import { decodeStream } from "../stream/decode.js";
 import type { StreamDocument, StreamItem } from "../stream/format.js";
 import { projectCodecs } from "./support/codecs.js";
-import { streamBytes, streamParams } from "./support/streams.js";
+import { fixtureStreams, streamBytes, streamParams } from "./support/streams.js";
 
-const streams = [
-  "idle-pc",
-  "idle-pc-packed",
-  "idle-q35-modern",
-  "linux-pc-user",
-  "pxe-loop-pc",
-  "pxe-loop-pc-i440fx-2.3",
-  "pxe-loop-pc-legacy",
-  "pxe-loop-q35-modern",
-];
+const streams = fixtureStreams;
 
 /** The sections these schemas cover, by QEMU name, and how many of each a fixture stream has. */
 const platform: Record<string, number> = {

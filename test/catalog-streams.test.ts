@@ -15,18 +15,9 @@ import {
   type DescribedEntry,
   type LayoutReader,
 } from "./support/described-layout.js";
-import { streamBytes, streamParams } from "./support/streams.js";
+import { fixtureStreams, streamBytes, streamParams } from "./support/streams.js";
 
-const streams = [
-  "idle-pc",
-  "idle-pc-packed",
-  "idle-q35-modern",
-  "linux-pc-user",
-  "pxe-loop-pc",
-  "pxe-loop-pc-i440fx-2.3",
-  "pxe-loop-pc-legacy",
-  "pxe-loop-q35-modern",
-];
+const streams = fixtureStreams;
 
 type FullItem = Extract<StreamItem, { type: "start" | "full" }>;
 

@@ -6,19 +6,10 @@ import { describe, expect, it } from "vitest";
 import { LoadError, Reader, SaveError, Writer } from "../runtime/index.js";
 import type { Json } from "../stream/format.js";
 import { stateFromJson, stateToJson } from "../stream/json.js";
-import { sectionPayloads } from "./support/streams.js";
+import { fixtureStreams, sectionPayloads } from "./support/streams.js";
 import * as q from "./golden/qemu.js";
 
-const streams = [
-  "idle-pc",
-  "idle-pc-packed",
-  "idle-q35-modern",
-  "linux-pc-user",
-  "pxe-loop-pc",
-  "pxe-loop-pc-i440fx-2.3",
-  "pxe-loop-pc-legacy",
-  "pxe-loop-q35-modern",
-];
+const streams = fixtureStreams;
 
 /** The payload and version of every section `idstr` of every fixture stream. */
 function sections(idstr: string): { stream: string; version: number; bytes: Uint8Array }[] {

@@ -16,22 +16,14 @@ import { root } from "./support/compile.js";
 import { projectCodecs } from "./support/codecs.js";
 import { fixturesDir, virtioNetPayloads } from "./support/fixtures.js";
 import {
+  fixtureStreams,
   offloadsAfterSubsections,
   streamBytes,
   streamErrorOf,
   streamParams,
 } from "./support/streams.js";
 
-const streams = [
-  "idle-pc",
-  "idle-pc-packed",
-  "idle-q35-modern",
-  "linux-pc-user",
-  "pxe-loop-pc",
-  "pxe-loop-pc-i440fx-2.3",
-  "pxe-loop-pc-legacy",
-  "pxe-loop-q35-modern",
-];
+const streams = fixtureStreams;
 
 interface IndexedSection {
   type: string;

@@ -17,18 +17,9 @@ import { findVmdesc } from "../stream/vmdesc.js";
 import { cliPath, vmstate } from "./support/cli.js";
 import { projectCodecs } from "./support/codecs.js";
 import { fixturesDir } from "./support/fixtures.js";
-import { streamBytes, streamErrorOf } from "./support/streams.js";
+import { fixtureStreams, streamBytes, streamErrorOf } from "./support/streams.js";
 
-const streams = [
-  "idle-pc",
-  "idle-pc-packed",
-  "idle-q35-modern",
-  "linux-pc-user",
-  "pxe-loop-pc",
-  "pxe-loop-pc-i440fx-2.3",
-  "pxe-loop-pc-legacy",
-  "pxe-loop-q35-modern",
-];
+const streams = fixtureStreams;
 
 /** The sections a fixture's independent index lists (test/fixtures/qemu/streams/*.sections.json). */
 interface IndexedSection {

@@ -55,6 +55,26 @@ export const builtinTypes = [
   ...scalarTypeNames().filter((name) => name !== "bool"),
 ];
 
+const scalarTypeNamesOnly = builtinTypes.filter((t) => t !== "bytes" && t !== "text");
+
+/**
+ * The scalar type a parameter, argument or typed constant names; an unknown one is reported, with
+ * the scalar type it is closest to.
+ */
+export function scalarTypeOf(
+  ref: A.NamedTypeRef,
+  diagnostics: Diagnostic[],
+): ScalarType | undefined {
+  const type = scalarByName(ref.name.text);
+  if (!type)
+    diagnostics.push(
+      Diagnostics.UnknownType(ref.name.text, typeHint(ref.name.text, scalarTypeNamesOnly)).at(
+        ref.name.span,
+      ),
+    );
+  return type;
+}
+
 /** A schema file an `import` names, checked without errors. */
 export interface ResolvedImport {
   readonly decl: A.ImportDecl;
@@ -156,7 +176,6 @@ export function collectDeclarations(
     return c ? { kind: "const", model: c } : undefined;
   };
   const globalNames = (): string[] => [...valueNames.keys()];
-  const scalarTypes = builtinTypes.filter((t) => t !== "bytes" && t !== "text");
   const constContext: ExprContext = {
     lookup: lookupGlobal,
     versionRange: { min: 0n, max: 0n },
@@ -175,15 +194,8 @@ export function collectDeclarations(
       return undefined;
     }
     if (decl.type) {
-      const type = scalarByName(decl.type.name.text);
-      if (!type)
-        diagnostics.push(
-          Diagnostics.UnknownType(
-            decl.type.name.text,
-            typeHint(decl.type.name.text, scalarTypes),
-          ).at(decl.type.name.span),
-        );
-      else if (!valueFits(value, type, decl.value.span, diagnostics)) return undefined;
+      const type = scalarTypeOf(decl.type, diagnostics);
+      if (type && !valueFits(value, type, decl.value.span, diagnostics)) return undefined;
     }
     const written = decl.value.kind === "int" ? decl.value.raw : undefined;
     return { name: decl.name.text, value, written, span: decl.name.span };
@@ -211,15 +223,8 @@ export function collectDeclarations(
   for (const item of schema.items) {
     if (item.kind === "const") lookupGlobal(item.name.text);
     if (item.kind !== "param") continue;
-    const type = scalarByName(item.type.name.text);
-    if (!type) {
-      diagnostics.push(
-        Diagnostics.UnknownType(item.type.name.text, typeHint(item.type.name.text, scalarTypes)).at(
-          item.type.name.span,
-        ),
-      );
-      continue;
-    }
+    const type = scalarTypeOf(item.type, diagnostics);
+    if (!type) continue;
     let value: bigint | boolean | undefined;
     if (item.default) {
       const ir = checkValue(item.default, constContext);
@@ -351,20 +356,10 @@ function codecModel(decl: A.CodecDecl, schemaFile: string, diagnostics: Diagnost
   const args: StructArgModel[] = [];
   const names = new Set<string>();
   for (const p of decl.params) {
-    const type = scalarByName(p.type.name.text);
-    if (!type)
-      diagnostics.push(
-        Diagnostics.UnknownType(
-          p.type.name.text,
-          typeHint(
-            p.type.name.text,
-            builtinTypes.filter((t) => t !== "bytes" && t !== "text"),
-          ),
-        ).at(p.type.name.span),
-      );
-    else if (names.has(p.name.text))
+    const type = scalarTypeOf(p.type, diagnostics);
+    if (type && names.has(p.name.text))
       diagnostics.push(Diagnostics.DuplicateName(p.name.text).at(p.name.span));
-    else args.push({ name: p.name.text, type, span: p.name.span });
+    else if (type) args.push({ name: p.name.text, type, span: p.name.span });
     names.add(p.name.text);
   }
   if (!/\.(ts|mts|js|mjs)$/.test(decl.module.value)) {

@@ -29,7 +29,7 @@ import type {
   WrittenVersions,
 } from "../model.js";
 import type { Declarations } from "./declarations.js";
-import { builtinTypes, valueFits } from "./declarations.js";
+import { scalarTypeOf, valueFits } from "./declarations.js";
 import { typeHint } from "../../diagnostics/hints.js";
 import { printable } from "../../runtime/errors.js";
 import {
@@ -189,18 +189,8 @@ class LayoutBinder {
     const decl = this.decl;
     if (decl.kind === "struct") {
       for (const p of decl.params) {
-        const type = scalarByName(p.type.name.text);
-        if (!type)
-          this.diagnostics.push(
-            Diagnostics.UnknownType(
-              p.type.name.text,
-              typeHint(
-                p.type.name.text,
-                builtinTypes.filter((t) => t !== "bytes" && t !== "text"),
-              ),
-            ).at(p.type.name.span),
-          );
-        else if (this.claimValueName(p.name, []))
+        const type = scalarTypeOf(p.type, this.diagnostics);
+        if (type && this.claimValueName(p.name, []))
           this.args.push({ name: p.name.text, type, span: p.name.span });
       }
     }

@@ -16,6 +16,7 @@ import { scalarName, scalarSize } from "../ir/scalars.js";
 import { anySubexpression, subexpressions } from "../ir/walk.js";
 import { constantCode, convert, emitExpr, type ExprEnv } from "./expressions.js";
 import { scalarTsType } from "./types.js";
+import { lineComments } from "./docs.js";
 
 /** Reader and Writer method of a scalar: `u32`, `i16le`, `bool` … */
 export function wireMethod(value: ValuePlan & { kind: "scalar" }): ScalarMethod {
@@ -81,6 +82,29 @@ export function elementCatch(
 /** One statement whose error gets `path` in front (a hand-written codec's or a struct's call). */
 export function withPath(runtime: RuntimeSymbols, statement: string, path: string): string {
   return `try { ${statement} } catch (e) { throw ${runtime.value("atPath")}(e, ${str(path)}); }`;
+}
+
+/** The lines of an `unused` step, the same on both sides but for `r` and `w`. */
+export function unusedLines(
+  step: Step & { kind: "unused" },
+  fn: FunctionPlan,
+  env: ExprEnv,
+): string[] {
+  const { io, path } = env;
+  const skip = `${io}.skip(${countCode(step.count, env, io, path)}, ${str(path)});`;
+  return [
+    ...lineComments(fn.docs.get(step.span.line)),
+    step.condition ? `if (${boolCode(step.condition, env)}) ${skip}` : skip,
+  ];
+}
+
+/** The lines of a `let` step: its local, typed by its representation (a literal's own type would make comparisons errors). */
+export function letLines(step: Step & { kind: "let" }, fn: FunctionPlan, env: ExprEnv): string[] {
+  const value = emitExpr(step.binding.value, env);
+  return [
+    ...lineComments(fn.docs.get(step.binding.span.line)),
+    `const ${step.local}: ${value.rep} = ${value.code};`,
+  ];
 }
 
 /** Size of one element of bytes or of an array of scalars, or undefined. */

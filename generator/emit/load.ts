@@ -40,6 +40,8 @@ import {
   validationLines,
   wireMethod,
   elementCatch,
+  letLines,
+  unusedLines,
   withPath,
 } from "./common.js";
 import { lineComments } from "./docs.js";
@@ -166,25 +168,16 @@ export class LoadEmitter {
           this.field(step, subsection, prefix);
           break;
         case "unused": {
-          this.lines.push(...lineComments(this.fn.docs.get(step.span.line)));
           const env = exprEnv(this.fn, subsection, "r", joinPath(prefix, "unused"), this.runtime);
-          const skip = `r.skip(${countCode(step.count, env, "r", env.path)}, ${str(env.path)});`;
-          this.lines.push(step.condition ? `if (${boolCode(step.condition, env)}) ${skip}` : skip);
+          this.lines.push(...unusedLines(step, this.fn, env));
           break;
         }
         case "let": {
           if (!this.loaderLets.has(step.binding)) break;
-          this.lines.push(...lineComments(this.fn.docs.get(step.binding.span.line)));
-          const env = exprEnv(
-            this.fn,
-            subsection,
-            "r",
-            joinPath(prefix, step.binding.name),
-            this.runtime,
+          const path = joinPath(prefix, step.binding.name);
+          this.lines.push(
+            ...letLines(step, this.fn, exprEnv(this.fn, subsection, "r", path, this.runtime)),
           );
-          // Typed by its representation: a literal's own type would make comparisons errors.
-          const value = emitExpr(step.binding.value, env);
-          this.lines.push(`const ${step.local}: ${value.rep} = ${value.code};`);
           break;
         }
         case "validate": {

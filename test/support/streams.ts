@@ -11,6 +11,18 @@ import { StreamError } from "../../stream/format.js";
 
 export { streamBytes, streamParams };
 
+/** The fixture streams QEMU 7.2 wrote (test/fixtures/qemu/README.md), by name. */
+export const fixtureStreams = [
+  "idle-pc",
+  "idle-pc-packed",
+  "idle-q35-modern",
+  "linux-pc-user",
+  "pxe-loop-pc",
+  "pxe-loop-pc-i440fx-2.3",
+  "pxe-loop-pc-legacy",
+  "pxe-loop-q35-modern",
+] as const;
+
 /**
  * linux-pc-user in the order QEMU 2.5/2.6's reader wanted: the guest negotiated
  * CTRL_GUEST_OFFLOADS, so the device state ends with the 8 bytes of curr_guest_offloads (payload
