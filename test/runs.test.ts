@@ -104,7 +104,7 @@ describe("the verifier and runs", () => {
     const found = verifyModule(file, wrong, pairs);
     expect(found.map((d) => d.code)).toEqual(["VMS8001"]);
     expect(found[0]?.message).toContain(
-      "has a run layout that says  u32 'avail[1]' at offset 8 of its run where it reads  u32 'desc[1]'",
+      "has a run layout that says u32 'avail[1]' at offset 8 of its run where it reads u32 'desc[1]'",
     );
   });
 
@@ -158,7 +158,7 @@ describe("the verifier and runs", () => {
     const found = verifyModule(file, wrong, pairs);
     expect(found.map((d) => d.code)).toEqual(["VMS8001"]);
     expect(found[0]?.message).toContain(
-      "has a run layout that says  1024 elements of 28 bytes 'modern_state.vq[]' at offset 16 of its run",
+      "has a run layout that says 1024 elements of 28 bytes 'modern_state.vq[]' at offset 16 of its run",
     );
   });
 

@@ -1,6 +1,7 @@
 // Trace comparison: walks the save and load traces side by side and reports the first place where
 // they disagree, naming both.
 
+import { sameSym, symText } from "./symbols.js";
 import type { Location, RunOp, RunTrace, SubsectionTrace, TraceNode } from "./trace.js";
 
 export interface Mismatch {
@@ -32,28 +33,46 @@ function compareNode(a: TraceNode, b: TraceNode): Mismatch | undefined {
     case "op": {
       const o = b as typeof a;
       // The path names the field the value belongs to: two reads of one width swapped differ only there.
-      if (a.op !== o.op || a.length !== o.length || a.equals !== o.equals || a.path !== o.path)
+      const sameEquals =
+        a.equals === undefined || o.equals === undefined
+          ? a.equals === o.equals
+          : a.equals.firstCopy === o.equals.firstCopy && sameSym(a.equals.value, o.equals.value);
+      if (a.op !== o.op || !sameSym(a.length, o.length) || !sameEquals || a.path !== o.path)
         return mismatch(a, b);
       return undefined;
     }
+    case "subsectionHeader": {
+      const o = b as typeof a;
+      return a.name === o.name && sameSym(a.version, o.version) ? undefined : mismatch(a, b);
+    }
+    case "subsectionVersion": {
+      const o = b as typeof a;
+      return a.path === o.path && sameSym(a.min, o.min) && sameSym(a.max, o.max)
+        ? undefined
+        : mismatch(a, b);
+    }
     case "check": {
       const o = b as typeof a;
-      return a.condition === o.condition ? undefined : mismatch(a, b);
+      return sameSym(a.condition, o.condition) ? undefined : mismatch(a, b);
     }
     case "call": {
       const o = b as typeof a;
-      return a.callee === o.callee && a.args.join() === o.args.join() ? undefined : mismatch(a, b);
+      return a.callee === o.callee &&
+        a.args.length === o.args.length &&
+        a.args.every((x, i) => sameSym(x, o.args[i]))
+        ? undefined
+        : mismatch(a, b);
     }
     case "if": {
       const o = b as typeof a;
-      if (a.condition !== o.condition) return mismatch(a, b);
+      if (!sameSym(a.condition, o.condition)) return mismatch(a, b);
       return (
         compareTraces(a.then, o.then, a.loc, o.loc) ?? compareTraces(a.else, o.else, a.loc, o.loc)
       );
     }
     case "loop": {
       const o = b as typeof a;
-      if (a.count !== o.count) return mismatch(a, b);
+      if (!sameSym(a.count, o.count)) return mismatch(a, b);
       return compareTraces(a.body, o.body, a.loc, o.loc);
     }
     case "subsections": {
@@ -125,7 +144,8 @@ function tiles(
   save: RunTrace,
   load: RunTrace,
 ): Mismatch | undefined {
-  const of = size === save.size ? `its run of ${size}` : `an element of ${size} bytes of its run`;
+  const whole = size === save.size;
+  const of = whole ? `its run of ${size}` : `an element of ${size} bytes of its run`;
   let next = 0;
   for (const [i, op] of saveOps.entries()) {
     if (op.at !== next) {
@@ -144,11 +164,11 @@ function tiles(
   if (next === size) return undefined;
   return {
     save: {
-      what: `writes ${next} of the ${size} bytes of ${of.replace(/^its run of \d+/, "its run")}`,
+      what: `writes ${next} of the ${size} bytes of ${whole ? "its run" : of}`,
       loc: save.loc,
     },
     load: {
-      what: `reads ${next} of the ${size} bytes of ${of.replace(/^its run of \d+/, "its run")}`,
+      what: `reads ${next} of the ${size} bytes of ${whole ? "its run" : of}`,
       loc: load.loc,
     },
   };
@@ -188,7 +208,7 @@ function compareLayout(
           loc: saveOps[i]?.loc ?? save.loc,
         },
         load: {
-          what: `has a run layout that says ${b ? describeRunOp({ ...b, path: path(b) }, "load").replace(/^reads/, "") : "nothing more"} where it reads ${a ? describeRunOp(a, "load").replace(/^reads/, "") : "nothing more"}`,
+          what: `has a run layout that says ${b ? describeRunOp({ ...b, path: path(b) }, "layout") : "nothing more"} where it reads ${a ? describeRunOp(a, "layout") : "nothing more"}`,
           loc: load.loc,
         },
       };
@@ -224,13 +244,14 @@ function withPadding(ops: readonly RunOp[], layout: readonly RunOp[]): RunOp[] {
   return out;
 }
 
-function describeRunOp(op: RunOp, side: "save" | "load"): string {
-  const verb = side === "save" ? "writes" : "reads";
+/** A run's op as save writes it, load reads it, or a layout names it (no verb, after a space). */
+function describeRunOp(op: RunOp, side: "save" | "load" | "layout"): string {
+  const verb = side === "save" ? "writes " : side === "load" ? "reads " : "";
   if (op.op === "unused")
     return `${side === "save" ? "zeroes" : "skips"} ${op.width} unused bytes at offset ${op.at} of its run`;
   if (op.loop)
-    return `${side === "save" ? "writes" : "reads"} ${op.loop.count} elements of ${op.loop.stride} bytes${op.path ? ` '${op.path}'` : ""} at offset ${op.at} of its run`;
-  return `${verb} ${op.op} '${op.path}' at offset ${op.at} of its run`;
+    return `${verb}${op.loop.count} elements of ${op.loop.stride} bytes${op.path ? ` '${op.path}'` : ""} at offset ${op.at} of its run`;
+  return `${verb}${op.op} '${op.path}' at offset ${op.at} of its run`;
 }
 
 /** Save writes arms in its order; the loader accepts them in any order, so they match by name. */
@@ -297,7 +318,7 @@ function side(
   if (n.kind === "if") {
     const first = n.then[0] ?? n.else[0];
     if (first && first.kind !== "if")
-      return { what: `${describe(first, who)} if ${n.condition}`, loc: first.loc };
+      return { what: `${describe(first, who)} if ${symText(n.condition)}`, loc: first.loc };
   }
   return { what: describe(n, who), loc: n.loc };
 }
@@ -306,25 +327,27 @@ export function describe(n: TraceNode, side: "save" | "load"): string {
   switch (n.kind) {
     case "op": {
       const verb = side === "save" ? "writes" : "reads";
-      if (n.op === "skip")
-        return `${side === "save" ? "writes" : "skips"} ${n.length} unused bytes`;
+      const length = n.length ? symText(n.length) : "undefined";
+      if (n.op === "skip") return `${side === "save" ? "writes" : "skips"} ${length} unused bytes`;
       const what =
-        n.op === "bytes"
-          ? `${n.length} bytes`
-          : n.op === "text"
-            ? `text of ${n.length} bytes`
-            : n.op;
-      const equals = n.equals ? ` (must equal ${n.equals})` : "";
+        n.op === "bytes" ? `${length} bytes` : n.op === "text" ? `text of ${length} bytes` : n.op;
+      const equals = n.equals
+        ? ` (must equal ${n.equals.firstCopy ? "same " : ""}${symText(n.equals.value)})`
+        : "";
       return `${verb} ${what}${n.path ? ` '${n.path}'` : ""}${equals}`;
     }
+    case "subsectionHeader":
+      return `writes subsectionHeader '${n.name}'`;
+    case "subsectionVersion":
+      return `reads subsectionVersion${n.path ? ` '${n.path}'` : ""}`;
     case "check":
-      return `checks ${n.condition}`;
+      return `checks ${symText(n.condition)}`;
     case "if":
-      return `tests ${n.condition}`;
+      return `tests ${symText(n.condition)}`;
     case "loop":
-      return `loops ${n.count} times`;
+      return `loops ${symText(n.count)} times`;
     case "call":
-      return `${side === "save" ? "writes" : "reads"} struct ${n.callee}(${n.args.join(", ")})`;
+      return `${side === "save" ? "writes" : "reads"} struct ${n.callee}(${n.args.map(symText).join(", ")})`;
     case "subsections":
       return `${side === "save" ? "writes" : "reads"} the subsections ${n.arms.map((a) => `"${a.name}"`).join(", ")}`;
     case "run":

@@ -154,8 +154,3 @@ export function loopName(s: ts.Statement): string {
 export function asStatements(s: ts.Statement): readonly ts.Statement[] {
   return ts.isBlock(s) ? s.statements : [s];
 }
-
-export function parseRange(text: string): { min: number; max: number } {
-  const [min, max] = text.split("..").map(Number);
-  return { min: min ?? 0, max: max ?? 0 };
-}

@@ -1,7 +1,7 @@
 // Trace extraction: reads a save or load function from its TypeScript syntax tree, without running
 // it, and returns its sequence of wire operations with the conditions, loops and checks around
-// them. Values are symbolic: a value read from (or written to) the wire becomes `$N`, the number of
-// the operation that carried it, so save and load can be compared expression by expression.
+// them. Values are symbolic (symbols.ts): a value read from (or written to) the wire is named by
+// the number of the operation that carried it, so save and load compare expression by expression.
 //
 // The same extractor reads generated code and hand-written codecs. What it follows: calls of the
 // Reader or Writer, `const`/`let`, assignments, `if`/`else`, `for (let i = 0; i < n; i++)`,
@@ -24,10 +24,19 @@ import {
   isLiteral,
   keyOf,
   loopName,
-  parseRange,
   rootLocal,
   strip,
 } from "./syntax.js";
+import {
+  firstUnknownName,
+  literal,
+  literalNumber,
+  named,
+  unknownSym,
+  wire,
+  word,
+  type Sym,
+} from "./symbols.js";
 
 export interface Location {
   readonly file: string;
@@ -45,35 +54,50 @@ export type TraceNode =
       /** Reader/Writer method: `u32`, `i16le`, `bool`, `bytes`, `skip`. */
       readonly op: string;
       /** The length of `bytes` and `skip`. */
-      readonly length: string | undefined;
-      /** A value the reader requires (`equals`). */
-      readonly equals: string | undefined;
+      readonly length: Sym | undefined;
+      /** A value the reader requires (`equals`), or the first copy of a value sent twice (`again`). */
+      readonly equals: { readonly value: Sym; readonly firstCopy: boolean } | undefined;
       readonly path: string;
+      readonly loc: Location;
+    }
+  /** Save: a subsection's header, at the version written. */
+  | {
+      readonly kind: "subsectionHeader";
+      readonly name: string;
+      readonly version: Sym;
+      readonly loc: Location;
+    }
+  /** Load: the versions of a subsection the loader accepts. */
+  | {
+      readonly kind: "subsectionVersion";
+      readonly path: string;
+      readonly min: Sym;
+      readonly max: Sym;
       readonly loc: Location;
     }
   | {
       readonly kind: "check";
-      readonly condition: string;
+      readonly condition: Sym;
       readonly message: string;
       readonly loc: Location;
     }
   | {
       readonly kind: "if";
-      readonly condition: string;
+      readonly condition: Sym;
       readonly then: TraceNode[];
       readonly else: TraceNode[];
       readonly loc: Location;
     }
   | {
       readonly kind: "loop";
-      readonly count: string;
+      readonly count: Sym;
       readonly body: TraceNode[];
       readonly loc: Location;
     }
   | {
       readonly kind: "call";
       readonly callee: string;
-      readonly args: readonly string[];
+      readonly args: readonly Sym[];
       readonly loc: Location;
     }
   | { readonly kind: "subsections"; readonly arms: SubsectionTrace[]; readonly loc: Location }
@@ -145,7 +169,7 @@ export function extractTrace(
 
 /** What every function of a module sees of it: imports, constants, functions and run layouts. */
 interface ModuleScope {
-  readonly env: ReadonlyMap<string, string>;
+  readonly env: ReadonlyMap<string, Sym>;
   readonly functions: Map<string, ts.FunctionDeclaration>;
   readonly runLayouts: Map<string, RunOp[]>;
 }
@@ -174,7 +198,7 @@ class Extractor {
   private next = 0;
   private readonly problems: ExtractProblem[] = [];
   /** Symbolic value of each local (and of dotted paths such as `s.mac`) in scope. */
-  private env = new Map<string, string>();
+  private env = new Map<string, Sym>();
   /** Names under which the Reader (load) or Writer (save) is in scope. */
   private ios = new Set<string>();
   /** The local of the array that the next loop reads into (load) or writes from (save). */
@@ -185,8 +209,8 @@ class Extractor {
   private readonly functions: Map<string, ts.FunctionDeclaration>;
   /** The module's run layouts (`const f$run0: RunLayout = [[0, 2, "u16", "num"], …]`). */
   private readonly runLayouts: Map<string, RunOp[]>;
-  /** The open runs by the symbol of their base: the node, the trace it is in and its number. */
-  private readonly runs = new Map<string, { node: RunTrace; out: TraceNode[]; id: number }>();
+  /** The open runs by the number of their base: the node, the trace it is in and its number. */
+  private readonly runs = new Map<number, { node: RunTrace; out: TraceNode[]; id: number }>();
   /** The loop of a run being read: its index, and its reads or writes with their stride. */
   private runLoop:
     | {
@@ -219,10 +243,10 @@ class Extractor {
       // A value imported from another module (an imported schema's constant or feature set) is the
       // same binding on both sides, and an ES module's import binding never changes.
       if (ts.isImportDeclaration(s) && s.importClause && !s.importClause.isTypeOnly) {
-        const named = s.importClause.namedBindings;
-        if (named && ts.isNamedImports(named))
-          for (const e of named.elements)
-            if (!e.isTypeOnly) this.env.set(e.name.text, `import.${e.name.text}`);
+        const bindings = s.importClause.namedBindings;
+        if (bindings && ts.isNamedImports(bindings))
+          for (const e of bindings.elements)
+            if (!e.isTypeOnly) this.env.set(e.name.text, named("import", e.name.text));
       }
       // Only functions with a body can be read through; a declared one is a call it cannot resolve.
       if (ts.isFunctionDeclaration(s) && s.name && s.body) this.functions.set(s.name.text, s);
@@ -253,12 +277,12 @@ class Extractor {
     const params = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ""));
     this.ios.add(params[0] ?? (this.side === "save" ? "w" : "r"));
     const stateName = this.side === "save" ? params[1] : undefined;
-    if (stateName) this.env.set(stateName, "state");
+    if (stateName) this.env.set(stateName, word("state"));
     const paramsName = this.side === "save" ? params[2] : params[1];
-    if (paramsName) this.env.set(paramsName, "params");
+    if (paramsName) this.env.set(paramsName, word("params"));
     // Arguments and the version are known to both sides under the same names.
     for (const name of params.slice(this.side === "save" ? 3 : 2))
-      this.env.set(name, name === "version" ? "version" : `arg.${name}`);
+      this.env.set(name, name === "version" ? word("version") : named("arg", name));
     const nodes = this.body(fn);
     return { nodes, problems: this.problems };
   }
@@ -357,11 +381,11 @@ class Extractor {
     const name = d.name.text;
     if (name === "version") {
       // The version being read (load) or written (save): the same value on both sides.
-      this.env.set(name, "version");
+      this.env.set(name, word("version"));
       return;
     }
     if (!d.initializer) {
-      this.env.set(name, `unset.${name}`);
+      this.env.set(name, named("unset", name));
       return;
     }
     if (this.ios.has(strip(d.initializer).getText(this.source))) {
@@ -410,18 +434,16 @@ class Extractor {
    * A condition, count or length the loader decides on: it may read only values already read,
    * parameters, arguments and constants (VMS8003).
    */
-  private decision(e: ts.Expression): string {
+  private decision(e: ts.Expression): Sym {
     const value = this.sym(e);
     this.requireKnown(e, value);
     return value;
   }
 
-  private requireKnown(e: ts.Expression, value: string): void {
+  private requireKnown(e: ts.Expression, value: Sym): void {
     if (this.side !== "load") return;
-    const unknown = /\b(?:free|unset)\.([\w$]+)/.exec(value);
-    if (unknown) {
-      this.problem(e, Diagnostics.LoaderDecidesEarly(unknown[1]!));
-    }
+    const unknown = firstUnknownName(value);
+    if (unknown !== undefined) this.problem(e, Diagnostics.LoaderDecidesEarly(unknown));
   }
 
   private forStatement(s: ts.ForStatement, out: TraceNode[]): void {
@@ -439,7 +461,7 @@ class Extractor {
     const array = this.pendingArray;
     this.pendingArray = undefined;
     const id = this.next++;
-    this.env.set(index, `$i${id}`);
+    this.env.set(index, { kind: "loopIndex", id });
     // A loop right after a run's start may be one of its loops: its body's reads or writes are then
     // at `base + index * stride + k`.
     const run = [...this.runs.values()].find(
@@ -453,17 +475,17 @@ class Extractor {
     if (runLoop && runLoop.ops.length > 0) {
       this.closeRunLoop(s, runLoop, count, body);
     } else out.push({ kind: "loop", count, body, loc: this.loc(s) });
-    if (array) this.env.set(array, `$${id}`);
+    if (array) this.env.set(array, wire(id));
   }
 
   /** The reads or writes of a loop in a run, as one op of the run: elements of one layout. */
   private closeRunLoop(
     s: ts.ForStatement,
     loop: NonNullable<Extractor["runLoop"]>,
-    count: string,
+    count: Sym,
     body: TraceNode[],
   ): void {
-    const n = Number(count);
+    const n = literalNumber(count) ?? NaN;
     const stride = loop.ops[0]!.stride;
     if (body.length > 0 || !Number.isInteger(n) || n <= 0) {
       this.problem(s, Diagnostics.RunLoopMixed());
@@ -514,10 +536,10 @@ class Extractor {
         this.armName = name;
         const body = this.block(asStatements(branch.thenStatement));
         this.armName = undefined;
-        const header = body.find((n) => n.kind === "op" && n.op === "subsectionVersion");
+        const header = body.find((n) => n.kind === "subsectionVersion");
         const version =
-          header && header.kind === "op" && header.length
-            ? parseRange(header.length)
+          header?.kind === "subsectionVersion"
+            ? { min: literalNumber(header.min) ?? NaN, max: literalNumber(header.max) ?? NaN }
             : { min: 0, max: 0 };
         arms.push({ name, version, body: body.filter((n) => n !== header), loc: this.loc(branch) });
       } else {
@@ -557,7 +579,7 @@ class Extractor {
    * The symbolic value of an expression, recording the wire operations it performs in `out`.
    * `binding` names the local it is assigned to, if any.
    */
-  private value(e: ts.Expression, out: TraceNode[], binding: string | undefined): string {
+  private value(e: ts.Expression, out: TraceNode[], binding: string | undefined): Sym {
     e = strip(e);
     if (ts.isCallExpression(e)) {
       const m = this.method(e);
@@ -577,9 +599,9 @@ class Extractor {
         const key = callee.text.replace(/^(save|load)/, "");
         const argSyms = e.arguments.slice(this.side === "save" ? 3 : 2).map((a) => this.sym(a));
         const id = this.next++;
-        if (this.side === "save" && e.arguments[1]) this.bind(e.arguments[1], `$${id}`);
+        if (this.side === "save" && e.arguments[1]) this.bind(e.arguments[1], wire(id));
         out.push({ kind: "call", callee: key, args: argSyms, loc: this.loc(e) });
-        return `$${id}`;
+        return wire(id);
       }
       if (
         ts.isIdentifier(callee) &&
@@ -599,7 +621,7 @@ class Extractor {
           );
         else
           this.problem(e, Diagnostics.OpaqueCallWithWire(this.side, callee.getText(this.source)));
-        return "?";
+        return unknownSym;
       }
       return this.sym(e);
     }
@@ -607,20 +629,20 @@ class Extractor {
       // load: x = new Array(n): the next loop fills x.
       if (binding) this.pendingArray = binding;
       if (this.mentionsIo(e)) this.problem(e, Diagnostics.WireCallInNew());
-      return "new";
+      return word("new");
     }
     if (this.mentionsIo(e) && !ts.isIdentifier(e)) {
       // Object literals and the like built from reads: read their parts in order.
       if (ts.isObjectLiteralExpression(e)) {
         for (const p of e.properties)
           if (ts.isPropertyAssignment(p)) this.value(p.initializer, out, undefined);
-        return "object";
+        return word("object");
       }
       // A fixed array read in a run: each element is the value read for it.
       if (ts.isArrayLiteralExpression(e)) {
         const elements = e.elements.map((x) => this.value(x, out, undefined));
         this.elements = elements;
-        return `[${elements.join(", ")}]`;
+        return { kind: "tuple", elements };
       }
     }
     // sym() reports a callback that uses the Reader or Writer.
@@ -632,14 +654,14 @@ class Extractor {
     m: string,
     out: TraceNode[],
     binding: string | undefined,
-  ): string {
+  ): Sym {
     const args = e.arguments;
     const path = (i: number): string => {
       const a = args[i];
       return a && ts.isStringLiteral(a) ? a.text : "";
     };
     if (wireOps.has(m)) return this.wireOp(e, m, out);
-    if (bookkeeping.has(m)) return "void";
+    if (bookkeeping.has(m)) return word("void");
     if (m.endsWith("At") && (wireOps.has(m.slice(0, -2)) || m === "zeroAt"))
       return this.runOp(e, m === "zeroAt" ? "unused" : m.slice(0, -2), out);
     switch (m) {
@@ -647,11 +669,11 @@ class Extractor {
       case "text":
       case "skip": {
         const lengthArg = this.side === "load" || m === "skip" ? args[0] : args[1];
-        const length = lengthArg ? this.lengthOf(lengthArg, out) : "?";
+        const length = lengthArg ? this.lengthOf(lengthArg, out) : unknownSym;
         const carries = m !== "skip";
         if (this.side === "save" && carries && args[0]) this.value(args[0], out, undefined);
         const id = this.next++;
-        if (carries && this.side === "save" && args[0]) this.bind(args[0], `$${id}`);
+        if (carries && this.side === "save" && args[0]) this.bind(args[0], wire(id));
         out.push({
           kind: "op",
           op: m,
@@ -660,15 +682,18 @@ class Extractor {
           path: path(this.side === "load" || m === "skip" ? 1 : 2),
           loc: this.loc(e),
         });
-        return `$${id}`;
+        return wire(id);
       }
       case "equal": {
         // load: r.equal(r.u16(…), expected, …)   save: w.u16(w.equal(value, expected, …), …)
-        const inner = args[0] ? this.value(args[0], out, undefined) : "?";
+        const inner = args[0] ? this.value(args[0], out, undefined) : unknownSym;
         if (this.side === "load") {
           const last = out[out.length - 1];
           if (last?.kind === "op" && args[1])
-            out[out.length - 1] = { ...last, equals: this.decision(args[1]) };
+            out[out.length - 1] = {
+              ...last,
+              equals: { value: this.decision(args[1]), firstCopy: false },
+            };
         }
         return inner;
       }
@@ -676,25 +701,28 @@ class Extractor {
         // The second copy of a value sent twice (`again`). load: r.same(r.i64(…), first, …)
         // save: w.i64(w.same(first, …), …). Both name the first copy: the op carries it, compared
         // as the value the second copy must equal.
-        if (this.side === "save") return args[0] ? this.value(args[0], out, undefined) : "?";
-        const inner = args[0] ? this.value(args[0], out, undefined) : "?";
+        if (this.side === "save") return args[0] ? this.value(args[0], out, undefined) : unknownSym;
+        const inner = args[0] ? this.value(args[0], out, undefined) : unknownSym;
         const last = out[out.length - 1];
         if (last?.kind === "op" && args[1])
-          out[out.length - 1] = { ...last, equals: `same ${this.decision(args[1])}` };
+          out[out.length - 1] = {
+            ...last,
+            equals: { value: this.decision(args[1]), firstCopy: true },
+          };
         return inner;
       }
       case "check":
         out.push({
           kind: "check",
-          condition: args[0] ? this.decision(args[0]) : "?",
+          condition: args[0] ? this.decision(args[0]) : unknownSym,
           message: path(1),
           loc: this.loc(e),
         });
-        return "void";
+        return word("void");
       case "present":
       case "object":
         if (m === "object" && this.runLoop && this.side === "save") this.runLoop.path = path(1);
-        return args[0] ? this.value(args[0], out, undefined) : "?";
+        return args[0] ? this.value(args[0], out, undefined) : unknownSym;
       case "run":
         return this.runStart(e, out);
       case "tuple": {
@@ -702,53 +730,39 @@ class Extractor {
         const n = args[1] && ts.isNumericLiteral(args[1]) ? Number(args[1].text) : undefined;
         if (binding !== undefined && n !== undefined) this.tuples.set(binding, n);
         else this.problem(e, Diagnostics.UnfollowableTuple());
-        return args[0] ? this.value(args[0], out, undefined) : "?";
+        return args[0] ? this.value(args[0], out, undefined) : unknownSym;
       }
       case "array":
         // save: const items = w.array(value, n, path): the next loop writes the elements of `value`.
         this.pendingArray = args[0] ? rootLocal(args[0], this.ios, this.source) : undefined;
-        return args[0] ? this.value(args[0], out, undefined) : "?";
+        return args[0] ? this.value(args[0], out, undefined) : unknownSym;
       case "subsection": {
-        if (this.side === "load") return "?";
+        if (this.side === "load") return unknownSym;
         // save: the header of a subsection; its version is the local it returns.
         const name = args[0] && ts.isStringLiteral(args[0]) ? args[0].text : "?";
-        const version = args[1] ? this.sym(args[1]) : "?";
-        out.push({
-          kind: "op",
-          op: "subsectionHeader",
-          length: `${name}@${version}`,
-          equals: undefined,
-          path: name,
-          loc: this.loc(e),
-        });
-        return `version(${name})`;
+        const version = args[1] ? this.sym(args[1]) : unknownSym;
+        out.push({ kind: "subsectionHeader", name, version, loc: this.loc(e) });
+        return { kind: "subsectionVersion", name };
       }
       case "subsectionVersion": {
-        const min = args[1] ? this.sym(args[1]) : "?";
-        const max = args[2] ? this.sym(args[2]) : "?";
-        out.push({
-          kind: "op",
-          op: "subsectionVersion",
-          length: `${min}..${max}`,
-          equals: undefined,
-          path: path(3),
-          loc: this.loc(e),
-        });
-        return `version(${this.armName ?? "?"})`;
+        const min = args[1] ? this.sym(args[1]) : unknownSym;
+        const max = args[2] ? this.sym(args[2]) : unknownSym;
+        out.push({ kind: "subsectionVersion", path: path(3), min, max, loc: this.loc(e) });
+        return { kind: "subsectionVersion", name: this.armName ?? "?" };
       }
       default:
         if (pureHelpers.has(m)) return this.sym(e);
         this.problem(e, Diagnostics.NotAWireOperation([...this.ios][0]!, m));
-        return "?";
+        return unknownSym;
     }
   }
 
   /** `r.run(n, layout)` / `w.run(n, path)`: a run begins; its base is the value returned. */
-  private runStart(e: ts.CallExpression, out: TraceNode[]): string {
+  private runStart(e: ts.CallExpression, out: TraceNode[]): Sym {
     const [sizeArg, layoutArg] = e.arguments;
     if (!sizeArg || !ts.isNumericLiteral(sizeArg)) {
       this.problem(e, Diagnostics.RunSizeNotLiteral());
-      return "?";
+      return unknownSym;
     }
     let layout: RunOp[] | undefined;
     if (this.side === "load") {
@@ -756,7 +770,7 @@ class Extractor {
         layoutArg && ts.isIdentifier(layoutArg) ? this.runLayouts.get(layoutArg.text) : undefined;
       if (!layout) {
         this.problem(e, Diagnostics.RunLayoutNotConstant());
-        return "?";
+        return unknownSym;
       }
     }
     const node: RunTrace = {
@@ -768,8 +782,8 @@ class Extractor {
     };
     const id = this.next++;
     out.push(node);
-    this.runs.set(`run#${id}`, { node, out, id });
-    return `run#${id}`;
+    this.runs.set(id, { node, out, id });
+    return { kind: "runBase", id };
   }
 
   /**
@@ -777,13 +791,13 @@ class Extractor {
    * `w.zeroAt(run$0 + 2, n, path)`): at a constant offset from the base of the run it follows at
    * once, with nothing on the wire in between.
    */
-  private runOp(e: ts.CallExpression, op: string, out: TraceNode[]): string {
+  private runOp(e: ts.CallExpression, op: string, out: TraceNode[]): Sym {
     const args = e.arguments;
     const offset = args[0] ? this.runOffset(args[0]) : undefined;
-    const run = offset && this.runs.get(offset.base);
+    const run = offset?.base.kind === "runBase" ? this.runs.get(offset.base.id) : undefined;
     if (!offset || !run) {
       this.problem(e, Diagnostics.RunOffsetNotLiteral());
-      return "?";
+      return unknownSym;
     }
     const loop = this.runLoop;
     const inLoop = offset.index !== undefined;
@@ -792,7 +806,7 @@ class Extractor {
       : run.out === out && out[out.length - 1] === run.node;
     if (!placed) {
       this.problem(e, Diagnostics.RunAfterOperations());
-      return "?";
+      return unknownSym;
     }
     const pathArg = args[this.side === "load" ? 1 : 2];
     const path = pathArg && ts.isStringLiteral(pathArg) ? pathArg.text : "";
@@ -801,14 +815,19 @@ class Extractor {
       const n = args[1] && ts.isNumericLiteral(args[1]) ? Number(args[1].text) : undefined;
       if (n === undefined) {
         this.problem(e, Diagnostics.RunPaddingNotLiteral());
-        return "?";
+        return unknownSym;
       }
       width = n;
     }
     const runOp: RunOp = { op, at: offset.at, width, path, loc: this.loc(e) };
     if (inLoop) loop!.ops.push({ op: runOp, stride: offset.stride });
     else run.node.ops.push(runOp);
-    const value = `$${run.id}@${offset.at}${inLoop ? `[${this.sym(ts.factory.createIdentifier(offset.index!))}]` : ""}`;
+    const value: Sym = {
+      kind: "runValue",
+      run: run.id,
+      at: offset.at,
+      index: inLoop ? this.sym(ts.factory.createIdentifier(offset.index!)) : undefined,
+    };
     if (this.side === "save" && op !== "unused" && args[1]) {
       if (this.mentionsIo(args[1])) this.value(args[1], out, undefined);
       this.bind(args[1], value);
@@ -820,7 +839,7 @@ class Extractor {
   /** `run$0`, `run$0 + 4`, `run$0 + i * 16`, `run$0 + i * 16 + 4`: base, offset, index, stride. */
   private runOffset(
     arg: ts.Expression,
-  ): { base: string; at: number; index?: string; stride: number } | undefined {
+  ): { base: Sym; at: number; index?: string; stride: number } | undefined {
     const e = strip(arg);
     const number = (x: ts.Expression): number | undefined => {
       const n = strip(x);
@@ -842,7 +861,7 @@ class Extractor {
         ? { index: index.text, stride }
         : undefined;
     };
-    const base = (x: ts.Expression): string | undefined => {
+    const base = (x: ts.Expression): Sym | undefined => {
       const b = strip(x);
       return ts.isIdentifier(b) ? this.sym(b) : undefined;
     };
@@ -874,12 +893,14 @@ class Extractor {
     const n = this.tuples.get(name);
     if (n === undefined) return;
     const values = Array.from({ length: n }, (_, i) => this.env.get(`${name}[${i}]`));
-    if (values.every((v) => v !== undefined && v.startsWith("$")))
-      this.env.set(name, `[${values.join(", ")}]`);
+    // Each element must be a value the wire carried.
+    const carried = (v: Sym | undefined): v is Sym =>
+      v?.kind === "wire" || v?.kind === "runValue" || v?.kind === "loopIndex";
+    if (values.every(carried)) this.env.set(name, { kind: "tuple", elements: values });
   }
 
   /** A length argument: a decision of the loader, with `count()` kept as part of it. */
-  private lengthOf(arg: ts.Expression, out: TraceNode[]): string {
+  private lengthOf(arg: ts.Expression, out: TraceNode[]): Sym {
     if (
       ts.isCallExpression(strip(arg)) &&
       this.method(strip(arg) as ts.CallExpression) === undefined &&
@@ -889,34 +910,36 @@ class Extractor {
     return this.decision(arg);
   }
 
-  private wireOp(e: ts.CallExpression, m: string, out: TraceNode[]): string {
+  private wireOp(e: ts.CallExpression, m: string, out: TraceNode[]): Sym {
     const args = e.arguments;
     const pathArg = this.side === "load" ? args[0] : args[1];
     const path = pathArg && ts.isStringLiteral(pathArg) ? pathArg.text : "";
-    let equals: string | undefined;
+    let equals: (TraceNode & { kind: "op" })["equals"];
     if (this.side === "save") {
       const valueArg = args[0];
       if (valueArg) this.value(valueArg, out, undefined);
       const equalsCall = valueArg && findCall(valueArg, this.ios, "equal");
-      equals = equalsCall?.arguments[1] ? this.sym(equalsCall.arguments[1]) : undefined;
+      if (equalsCall?.arguments[1])
+        equals = { value: this.sym(equalsCall.arguments[1]), firstCopy: false };
       const sameCall = valueArg && findCall(valueArg, this.ios, "same");
-      if (sameCall?.arguments[0]) equals = `same ${this.sym(sameCall.arguments[0])}`;
+      if (sameCall?.arguments[0])
+        equals = { value: this.sym(sameCall.arguments[0]), firstCopy: true };
     }
     const id = this.next++;
     // The second copy of a value sent twice leaves the value named by its first copy, as the
     // loader's local is (what reads it later must find the same name on both sides).
     const secondCopy =
       this.side === "save" && args[0] !== undefined && findCall(args[0], this.ios, "same");
-    if (this.side === "save" && args[0] && !secondCopy) this.bind(args[0], `$${id}`);
+    if (this.side === "save" && args[0] && !secondCopy) this.bind(args[0], wire(id));
     out.push({ kind: "op", op: m, length: undefined, equals, path, loc: this.loc(e) });
-    return `$${id}`;
+    return wire(id);
   }
 
   /** Reads a helper of this module through: its parameters take the call's values. */
-  private inline(fn: ts.FunctionDeclaration, call: ts.CallExpression, out: TraceNode[]): string {
+  private inline(fn: ts.FunctionDeclaration, call: ts.CallExpression, out: TraceNode[]): Sym {
     if (this.depth >= MAX_INLINE_DEPTH) {
       this.problem(call, Diagnostics.HelpersTooDeep(MAX_INLINE_DEPTH));
-      return "?";
+      return unknownSym;
     }
     const outerEnv = this.env;
     const outerIos = this.ios;
@@ -935,7 +958,7 @@ class Extractor {
     const last = statements[statements.length - 1];
     const returned =
       last && ts.isReturnStatement(last) && last.expression ? strip(last.expression) : undefined;
-    const result = returned ? this.sym(returned) : "void";
+    const result = returned ? this.sym(returned) : word("void");
     // A returned object literal keeps what each property stands for: the caller reads dev.mac.
     const fields =
       returned && ts.isObjectLiteralExpression(returned) ? this.objectFields(returned) : undefined;
@@ -948,12 +971,12 @@ class Extractor {
   }
 
   /** The properties of the object a helper just returned, for the local it is assigned to. */
-  private returnedFields: Map<string, string> | undefined;
+  private returnedFields: Map<string, Sym> | undefined;
   /** The values of the elements of the array literal just read. */
-  private elements: string[] | undefined;
+  private elements: Sym[] | undefined;
 
   /** `x[0]`, `x[1]` … of a local assigned an array literal: each element's value. */
-  private elementsOf(name: string): Map<string, string> | undefined {
+  private elementsOf(name: string): Map<string, Sym> | undefined {
     const elements = this.elements;
     this.elements = undefined;
     if (!elements) return undefined;
@@ -961,8 +984,8 @@ class Extractor {
     return undefined;
   }
 
-  private objectFields(o: ts.ObjectLiteralExpression): Map<string, string> {
-    const fields = new Map<string, string>();
+  private objectFields(o: ts.ObjectLiteralExpression): Map<string, Sym> {
+    const fields = new Map<string, Sym>();
     for (const p of o.properties) {
       if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)))
         fields.set(p.name.text, this.sym(p.initializer));
@@ -972,65 +995,72 @@ class Extractor {
   }
 
   /** Save: the local or path a written value came from now stands for that wire value. */
-  private bind(valueExpr: ts.Expression, sym: string): void {
+  private bind(valueExpr: ts.Expression, sym: Sym): void {
     const key = rootLocal(valueExpr, this.ios, this.source);
     if (key !== undefined) this.env.set(key, sym);
   }
 
-  /** The symbolic text of an expression that performs no wire operation. */
-  sym(e: ts.Expression): string {
+  /** The symbolic value of an expression that performs no wire operation. */
+  sym(e: ts.Expression): Sym {
     e = strip(e);
     const key = keyOf(e);
     if (key !== undefined && this.env.has(key)) return this.env.get(key)!;
     if (ts.isIdentifier(e)) {
-      if (e.text === "undefined") return "undefined";
-      return `free.${e.text}`;
+      if (e.text === "undefined") return word("undefined");
+      return named("free", e.text);
     }
-    if (ts.isNumericLiteral(e)) return String(Number(e.text.replace(/_/g, "")));
-    if (ts.isBigIntLiteral(e)) return `${BigInt(e.text.slice(0, -1).replace(/_/g, ""))}n`;
+    if (ts.isNumericLiteral(e)) return literal(String(Number(e.text.replace(/_/g, ""))));
+    if (ts.isBigIntLiteral(e)) return literal(`${BigInt(e.text.slice(0, -1).replace(/_/g, ""))}n`);
     if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e))
-      return JSON.stringify(e.text);
-    if (e.kind === ts.SyntaxKind.TrueKeyword) return "true";
-    if (e.kind === ts.SyntaxKind.FalseKeyword) return "false";
+      return literal(JSON.stringify(e.text));
+    if (e.kind === ts.SyntaxKind.TrueKeyword) return literal("true");
+    if (e.kind === ts.SyntaxKind.FalseKeyword) return literal("false");
     if (ts.isPropertyAccessExpression(e)) {
       const object = this.sym(e.expression);
       // Parameters: `p.name ?? default` and `p.name` are the parameter itself.
-      if (object === "params") return `param.${e.name.text}`;
-      return `${object}.${e.name.text}`;
+      if (object.kind === "word" && object.word === "params") return named("param", e.name.text);
+      return { kind: "member", object, name: e.name.text };
     }
     if (ts.isElementAccessExpression(e))
-      return `${this.sym(e.expression)}[${this.sym(e.argumentExpression)}]`;
+      return {
+        kind: "index",
+        object: this.sym(e.expression),
+        index: this.sym(e.argumentExpression),
+      };
     if (ts.isPrefixUnaryExpression(e))
-      return `${ts.tokenToString(e.operator)}${this.sym(e.operand)}`;
+      return { kind: "unary", op: ts.tokenToString(e.operator)!, operand: this.sym(e.operand) };
     if (ts.isBinaryExpression(e)) {
       const op = e.operatorToken.getText(this.source);
-      if (op === "??") {
-        const left = this.sym(e.left);
-        if (left.startsWith("param.")) return left;
-        return `(${left} ?? ${this.sym(e.right)})`;
-      }
-      return `(${this.sym(e.left)} ${op} ${this.sym(e.right)})`;
+      const left = this.sym(e.left);
+      if (op === "??" && left.kind === "name" && left.scope === "param") return left;
+      return { kind: "binary", op, left, right: this.sym(e.right) };
     }
     if (ts.isConditionalExpression(e))
-      return `(${this.sym(e.condition)} ? ${this.sym(e.whenTrue)} : ${this.sym(e.whenFalse)})`;
+      return {
+        kind: "conditional",
+        test: this.sym(e.condition),
+        then: this.sym(e.whenTrue),
+        else: this.sym(e.whenFalse),
+      };
     if (ts.isCallExpression(e)) {
       const m = this.method(e);
       if (m !== undefined && pureHelpers.has(m))
-        return `${m}(${e.arguments
-          .slice(0, 2)
-          .map((a) => this.sym(a))
-          .join(", ")})`;
+        return { kind: "call", callee: m, args: e.arguments.slice(0, 2).map((a) => this.sym(a)) };
       if (m !== undefined) {
         this.problem(e, Diagnostics.UnorderedWireOperation([...this.ios][0]!, m));
-        return "?";
+        return unknownSym;
       }
-      return `${e.expression.getText(this.source)}(${e.arguments.map((a) => this.sym(a)).join(", ")})`;
+      return {
+        kind: "call",
+        callee: e.expression.getText(this.source),
+        args: e.arguments.map((a) => this.sym(a)),
+      };
     }
     if ((ts.isArrowFunction(e) || ts.isFunctionExpression(e)) && this.mentionsIo(e)) {
       this.problem(e, Diagnostics.WireCallInUnknownCallback());
-      return "?";
+      return unknownSym;
     }
-    return e.getText(this.source);
+    return { kind: "source", text: e.getText(this.source) };
   }
 }
 
@@ -1054,11 +1084,11 @@ function groupSaveArms(nodes: TraceNode[]): TraceNode[] {
 }
 
 function saveArm(n: TraceNode & { kind: "if" }): SubsectionTrace | undefined {
-  const header = n.then.find((x) => x.kind === "op" && x.op === "subsectionHeader");
-  if (!header || header.kind !== "op") return undefined;
-  const version = Number(header.length?.split("@")[1]);
+  const header = n.then.find((x) => x.kind === "subsectionHeader");
+  if (header?.kind !== "subsectionHeader") return undefined;
+  const version = literalNumber(header.version) ?? NaN;
   return {
-    name: header.path,
+    name: header.name,
     version: { min: version, max: version },
     body: n.then.filter((x) => x !== header),
     loc: n.loc,
