@@ -29,7 +29,9 @@ export type ScopeEntry =
   | { readonly kind: "arg"; readonly model: StructArgModel }
   | { readonly kind: "let"; readonly model: LetModel }
   | { readonly kind: "element"; readonly model: ElementModel; readonly type: ExprType }
-  | { readonly kind: "state"; readonly node: StateNode };
+  | { readonly kind: "state"; readonly node: StateNode }
+  /** A name that is there but cannot be used (reported already): the expression fails. */
+  | { readonly kind: "failed" };
 
 export interface ExprContext {
   lookup(name: string): ScopeEntry | undefined;
@@ -52,7 +54,8 @@ function literal(value: bigint | boolean, span: Span, constName?: string): IrExp
   return { kind: "literal", value, constName, type, span, optional: false };
 }
 
-function failed(span: Span): IrExpr {
+/** The expression of a check that failed (reported already): of the error type, which nothing reports again. */
+export function failedExpr(span: Span): IrExpr {
   return {
     kind: "literal",
     value: 0n,
@@ -90,7 +93,7 @@ function asBool(checked: IrExpr, ctx: ExprContext, what: string): IrExpr {
     ctx.diagnostics.push(
       Diagnostics.TypeMismatchFor("a bool", what, describeType(ir.type)).at(ir.span),
     );
-    return failed(ir.span);
+    return failedExpr(ir.span);
   }
   return ir;
 }
@@ -100,13 +103,13 @@ function asInt(checked: IrExpr, ctx: ExprContext, what: string): IrExpr {
   const ir = requireValue(checked, ctx);
   if (ir.type.kind === "bool") {
     ctx.diagnostics.push(Diagnostics.BoolAsNumber(what).at(ir.span));
-    return failed(ir.span);
+    return failedExpr(ir.span);
   }
   if (ir.type.kind !== "int" && ir.type.kind !== "error") {
     ctx.diagnostics.push(
       Diagnostics.TypeMismatchFor("an integer", what, describeType(ir.type)).at(ir.span),
     );
-    return failed(ir.span);
+    return failedExpr(ir.span);
   }
   return ir;
 }
@@ -137,10 +140,10 @@ export function requirePresent(ir: IrExpr, ctx: ExprContext): boolean {
 }
 
 function requireValue(ir: IrExpr, ctx: ExprContext): IrExpr {
-  if (!requirePresent(ir, ctx)) return failed(ir.span);
+  if (!requirePresent(ir, ctx)) return failedExpr(ir.span);
   if (ir.type.kind === "int" || ir.type.kind === "bool" || ir.type.kind === "error") return ir;
   ctx.diagnostics.push(Diagnostics.NotAValue(spanText(ir), describeType(ir.type)).at(ir.span));
-  return failed(ir.span);
+  return failedExpr(ir.span);
 }
 
 function readLater(ir: IrExpr, ctx: ExprContext): boolean {
@@ -226,9 +229,11 @@ function checkName(e: Extract<A.Expr, { kind: "name" }>, ctx: ExprContext): IrEx
     ctx.diagnostics.push(
       Diagnostics.UnknownName(e.name, didYouMean(e.name, ctx.names?.() ?? [])).at(e.span),
     );
-    return failed(e.span);
+    return failedExpr(e.span);
   }
   switch (entry.kind) {
+    case "failed":
+      return failedExpr(e.span);
     case "const":
       return literal(entry.model.value, e.span, entry.model.name);
     case "features":
@@ -275,7 +280,7 @@ function checkName(e: Extract<A.Expr, { kind: "name" }>, ctx: ExprContext): IrEx
 function checkMember(e: Extract<A.Expr, { kind: "member" }>, ctx: ExprContext): IrExpr {
   const object = checkExpr(e.object, ctx);
   const type = object.type;
-  if (type.kind === "error") return failed(e.span);
+  if (type.kind === "error") return failedExpr(e.span);
   if (type.kind === "features") {
     const bit = type.features.bits.get(e.member.text);
     if (!bit) {
@@ -286,7 +291,7 @@ function checkMember(e: Extract<A.Expr, { kind: "member" }>, ctx: ExprContext): 
           didYouMean(e.member.text, type.features.bits.keys()),
         ).at(e.member.span),
       );
-      return failed(e.span);
+      return failedExpr(e.span);
     }
     return literal(bit.bit, e.span, `${type.features.name}.${e.member.text}`);
   }
@@ -294,7 +299,7 @@ function checkMember(e: Extract<A.Expr, { kind: "member" }>, ctx: ExprContext): 
     ctx.diagnostics.push(
       Diagnostics.NoMember(spanText(object), e.member.text, "").at(e.member.span),
     );
-    return failed(e.span);
+    return failedExpr(e.span);
   }
   const children = type.node.kind === "field" ? undefined : type.node.children;
   const node = children?.get(e.member.text) ?? mergedMember(object, e.member.text);
@@ -306,7 +311,7 @@ function checkMember(e: Extract<A.Expr, { kind: "member" }>, ctx: ExprContext): 
         didYouMean(e.member.text, children?.keys() ?? []),
       ).at(e.member.span),
     );
-    return failed(e.span);
+    return failedExpr(e.span);
   }
   return {
     kind: "member",
@@ -353,7 +358,7 @@ function mergedMember(object: IrExpr, key: string): StateNode | undefined {
 function checkIndex(e: Extract<A.Expr, { kind: "index" }>, ctx: ExprContext): IrExpr {
   const object = checkExpr(e.object, ctx);
   const index = checkInt(e.index, ctx, "an index");
-  if (isError(object) || isError(index)) return failed(e.span);
+  if (isError(object) || isError(index)) return failedExpr(e.span);
   let type: ExprType;
   let length: bigint | undefined;
   if (object.type.kind === "bytes") {
@@ -364,12 +369,12 @@ function checkIndex(e: Extract<A.Expr, { kind: "index" }>, ctx: ExprContext): Ir
     length = fieldCountOf(object);
   } else {
     ctx.diagnostics.push(Diagnostics.NotIndexable(spanText(object)).at(object.span));
-    return failed(e.span);
+    return failedExpr(e.span);
   }
   const i = constantOf(index);
   if (typeof i === "bigint" && length !== undefined && (i < 0n || i >= length)) {
     ctx.diagnostics.push(Diagnostics.IndexOutOfRange(i, spanText(object), length).at(index.span));
-    return failed(e.span);
+    return failedExpr(e.span);
   }
   return { kind: "index", object, index, type, span: e.span, optional: object.optional };
 }
@@ -397,13 +402,13 @@ const builtinChecks: Record<
   has(e, ctx, base) {
     const value = checkInt(e.args[0]!, ctx, "the value tested by has()");
     const bit = checkConstInt(e.args[1]!, ctx, "the bit number of has()");
-    if (isError(value) || bit === undefined) return failed(e.span);
+    if (isError(value) || bit === undefined) return failedExpr(e.span);
     const width = valueWidth(value);
     if (bit < 0n || bit >= BigInt(width)) {
       ctx.diagnostics.push(
         Diagnostics.FeatureBitOutside(bit, spanText(value), width).at(e.args[1]!.span),
       );
-      return failed(e.span);
+      return failedExpr(e.span);
     }
     return {
       ...base,
@@ -415,12 +420,12 @@ const builtinChecks: Record<
   pci_capability(e, ctx, base) {
     const config = checkBytes(e.args[0]!, ctx, "pci_capability");
     const id = checkConstInt(e.args[1]!, ctx, "the capability id of pci_capability()");
-    if (!config || id === undefined) return failed(e.span);
+    if (!config || id === undefined) return failedExpr(e.span);
     if (id < 0n || id > 255n) {
       ctx.diagnostics.push(
         Diagnostics.NamedValueDoesNotFit("capability id", id, "u8").at(e.args[1]!.span),
       );
-      return failed(e.span);
+      return failedExpr(e.span);
     }
     return {
       ...base,
@@ -449,7 +454,7 @@ function checkRegister(
 ): IrExpr {
   const bytes = checkBytes(e.args[0]!, ctx, name);
   const offset = checkInt(e.args[1]!, ctx, `the offset of ${name}()`);
-  if (!bytes || isError(offset)) return failed(e.span);
+  if (!bytes || isError(offset)) return failedExpr(e.span);
   return { ...base, builtin: name, args: [bytes, offset], type: { kind: "int", min: 0n, max } };
 }
 
@@ -459,14 +464,14 @@ function checkCall(e: CallExpr, ctx: ExprContext): IrExpr {
     ctx.diagnostics.push(
       Diagnostics.UnknownFunction(name, didYouMean(name, builtinNames)).at(e.callee.span),
     );
-    return failed(e.span);
+    return failedExpr(e.span);
   }
   const { arity } = builtins[name];
   if (e.args.length !== arity) {
     ctx.diagnostics.push(
       Diagnostics.WrongArgumentCount(name, arity, e.args.length).at(e.callee.span),
     );
-    return failed(e.span);
+    return failedExpr(e.span);
   }
   return builtinChecks[name](e, ctx, { kind: "call", span: e.span, optional: false });
 }
@@ -504,7 +509,7 @@ function valueWidth(value: IrExpr): number {
 function checkUnary(e: Extract<A.Expr, { kind: "unary" }>, ctx: ExprContext): IrExpr {
   if (e.op === "!") {
     const operand = checkBool(e.operand, ctx, "'!'");
-    if (isError(operand)) return failed(e.span);
+    if (isError(operand)) return failedExpr(e.span);
     const c = constantOf(operand);
     if (typeof c === "boolean") return literal(!c, e.span);
     return {
@@ -517,7 +522,7 @@ function checkUnary(e: Extract<A.Expr, { kind: "unary" }>, ctx: ExprContext): Ir
     };
   }
   const operand = checkInt(e.operand, ctx, `'${e.op}'`);
-  if (isError(operand) || operand.type.kind !== "int") return failed(e.span);
+  if (isError(operand) || operand.type.kind !== "int") return failedExpr(e.span);
   const { min, max } = operand.type;
   const c = constantOf(operand);
   if (typeof c === "bigint") return literal(e.op === "-" ? -c : ~c, e.span);
@@ -532,7 +537,7 @@ function checkConditional(e: Extract<A.Expr, { kind: "conditional" }>, ctx: Expr
   const test = checkBool(e.test, ctx, "the condition of '?:'");
   const then = checkValue(e.then, ctx);
   const otherwise = checkValue(e.else, ctx);
-  if (isError(test) || isError(then) || isError(otherwise)) return failed(e.span);
+  if (isError(test) || isError(then) || isError(otherwise)) return failedExpr(e.span);
   const type = unify(then.type, otherwise.type);
   if (!type) {
     ctx.diagnostics.push(
@@ -540,7 +545,7 @@ function checkConditional(e: Extract<A.Expr, { kind: "conditional" }>, ctx: Expr
         otherwise.span,
       ),
     );
-    return failed(e.span);
+    return failedExpr(e.span);
   }
   const c = constantOf(test);
   if (typeof c === "boolean") return c ? then : otherwise;
@@ -590,15 +595,15 @@ function checkBinaryStep(
   if (op === "??") {
     const left = checkedLeft;
     const right = checkValue(e.right, ctx);
-    if (isError(left) || isError(right)) return failed(e.span);
+    if (isError(left) || isError(right)) return failedExpr(e.span);
     const leftValue = requireValue({ ...left, optional: false }, ctx);
-    if (isError(leftValue)) return failed(e.span);
+    if (isError(leftValue)) return failedExpr(e.span);
     const type = unify(left.type, right.type);
     if (!type) {
       ctx.diagnostics.push(
         Diagnostics.TypeMismatch(describeType(left.type), describeType(right.type)).at(right.span),
       );
-      return failed(e.span);
+      return failedExpr(e.span);
     }
     if (!left.optional) return left;
     return make(left, right, type);
@@ -607,7 +612,7 @@ function checkBinaryStep(
   if (op === "&&" || op === "||") {
     const left = asBool(checkedLeft, ctx, `'${op}'`);
     const right = checkBool(e.right, ctx, `'${op}'`);
-    if (isError(left) || isError(right)) return failed(e.span);
+    if (isError(left) || isError(right)) return failedExpr(e.span);
     const l = constantOf(left);
     const r = constantOf(right);
     if (typeof l === "boolean" && typeof r === "boolean")
@@ -619,12 +624,12 @@ function checkBinaryStep(
   if (op === "==" || op === "!=") {
     const left = requireValue(checkedLeft, ctx);
     const right = checkValue(e.right, ctx);
-    if (isError(left) || isError(right)) return failed(e.span);
+    if (isError(left) || isError(right)) return failedExpr(e.span);
     if (left.type.kind !== right.type.kind) {
       ctx.diagnostics.push(
         Diagnostics.TypeMismatch(describeType(left.type), describeType(right.type)).at(right.span),
       );
-      return failed(e.span);
+      return failedExpr(e.span);
     }
     const l = constantOf(left);
     const r = constantOf(right);
@@ -635,7 +640,7 @@ function checkBinaryStep(
   const left = asInt(checkedLeft, ctx, `'${op}'`);
   const right = checkInt(e.right, ctx, `'${op}'`);
   if (isError(left) || isError(right) || left.type.kind !== "int" || right.type.kind !== "int")
-    return failed(e.span);
+    return failedExpr(e.span);
   const a = left.type;
   const b = right.type;
   const l = constantOf(left) as bigint | undefined;
@@ -652,17 +657,17 @@ function checkBinaryStep(
         right.span,
       ),
     );
-    return failed(e.span);
+    return failedExpr(e.span);
   }
   if ((op === "/" || op === "%") && r === 0n) {
     ctx.diagnostics.push(Diagnostics.DivisionByZero().at(right.span));
-    return failed(e.span);
+    return failedExpr(e.span);
   }
   if ((op === "<<" || op === ">>") && (r! < 0n || r! > 64n)) {
     ctx.diagnostics.push(
       Diagnostics.NamedValueDoesNotFit("shift amount", r!, "0 to 64").at(right.span),
     );
-    return failed(e.span);
+    return failedExpr(e.span);
   }
   if (l !== undefined && r !== undefined) return literal(arith(op, l, r), e.span);
 

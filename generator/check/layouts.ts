@@ -38,6 +38,7 @@ import {
   checkExpr,
   checkInt,
   checkValue,
+  failedExpr,
   isError,
   requirePresent,
   type ExprContext,
@@ -48,7 +49,11 @@ import { exprTypeOfField } from "./types.js";
 import { usableVersion } from "./versions.js";
 import { scalarByName, scalarName } from "../ir/scalars.js";
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/**
+ * A model being filled in. Fields and subsections exist before their expressions are checked, as
+ * expressions refer to them; their guards, gates, counts and `needed` are set as they are checked.
+ */
+type Draft<T> = { -readonly [K in keyof T]: T[K] };
 
 /** How deep structs may contain structs (docs/security.md); QEMU's devices nest a few levels. */
 export const MAX_STRUCT_NESTING = 32;
@@ -56,10 +61,70 @@ export const MAX_STRUCT_NESTING = 32;
 /** One level of names: the layout itself, or a subsection inside it. */
 interface Scope {
   readonly state: Map<string, StateNode>;
-  readonly lets: Map<string, { decl: A.LetDecl; model: Mutable<LetModel> }>;
+  readonly lets: Map<string, LetBinding>;
   readonly subsection: SubsectionModel | undefined;
   readonly versionRange: { min: bigint; max: bigint };
 }
+
+/** A part of a field's type checked with its level's expressions, as data. */
+type PendingShape =
+  | {
+      readonly kind: "count";
+      readonly field: FieldModel;
+      readonly name: string;
+      readonly ref: Extract<A.TypeRef, { kind: "array" }>;
+      readonly count: Draft<Count>;
+      readonly role: string;
+    }
+  | {
+      readonly kind: "args";
+      readonly field: FieldModel;
+      readonly name: string;
+      readonly written: readonly A.Expr[];
+      readonly params: readonly StructArgModel[];
+      readonly args: IrExpr[];
+    };
+
+/** Where a member is in wire order, given when it is declared. */
+interface Place {
+  readonly order: number;
+  readonly subsection: SubsectionModel | undefined;
+  readonly span: Span;
+}
+
+/**
+ * A let as its level knows it: its model is made when it is first checked (at its place, or at
+ * its first use, so a reference to a later let still gets its type).
+ */
+interface LetBinding {
+  readonly decl: A.LetDecl;
+  readonly place: Place;
+  model: LetModel | undefined;
+  checking: boolean;
+}
+
+/**
+ * A member after its names are declared, with what checking it needs. Fields and subsections have
+ * their models already (expressions refer to them); the others get theirs when they are checked.
+ */
+type DeclaredMember =
+  | { readonly kind: "field"; readonly decl: A.FieldDecl; readonly model: Draft<FieldModel> }
+  | { readonly kind: "unused"; readonly decl: A.UnusedDecl; readonly place: Place }
+  | {
+      readonly kind: "let";
+      readonly decl: A.LetDecl;
+      readonly place: Place;
+      /** Undefined when its name was taken already (reported): it is checked where it stands. */
+      readonly binding: LetBinding | undefined;
+    }
+  | { readonly kind: "validate"; readonly decl: A.ValidateDecl; readonly place: Place }
+  | {
+      readonly kind: "subsection";
+      readonly decl: A.SubsectionDecl;
+      readonly model: Draft<SubsectionModel>;
+      readonly level: Scope;
+      readonly members: readonly DeclaredMember[];
+    };
 
 export function bindLayouts(
   declarations: Declarations,
@@ -194,8 +259,8 @@ class LayoutBinder {
           this.args.push({ name: p.name.text, type, span: p.name.span });
       }
     }
-    const members = this.declareMembers(decl.members, this.root, [this.root]);
-    this.checkMembers(decl.members, members, [this.root]);
+    const declared = this.declareMembers(decl.members, this.root, [this.root]);
+    const members = this.checkMembers(declared, [this.root]);
     return {
       kind: decl.kind,
       name: decl.name.text,
@@ -243,11 +308,15 @@ class LayoutBinder {
   }
 
   /**
-   * Creates a model per member with its wire order (non-subsection members first, then each
-   * subsection with its own members), and enters fields and lets into the level's names.
+   * Gives each member its wire order (non-subsection members first, then each subsection with its
+   * own members), and enters fields, lets and subsections into the level's names.
    */
-  private declareMembers(decls: readonly A.Member[], level: Scope, levels: Scope[]): MemberModel[] {
-    const models: MemberModel[] = [];
+  private declareMembers(
+    decls: readonly A.Member[],
+    level: Scope,
+    levels: Scope[],
+  ): DeclaredMember[] {
+    const models: DeclaredMember[] = [];
     const formerOwners = new Map<string, A.FieldDecl>();
     for (const m of decls) {
       if (m.kind === "subsection") continue;
@@ -259,7 +328,7 @@ class LayoutBinder {
           const gate =
             m.since && constantOf(checkValue(m.since, { ...this.context([]), diagnostics: [] }));
           const guaranteed = typeof gate === "bigint" && gate <= level.versionRange.min;
-          const field: Mutable<FieldModel> = {
+          const field: Draft<FieldModel> = {
             kind: "field",
             ...base,
             path,
@@ -292,37 +361,23 @@ class LayoutBinder {
           // The shape now, so expressions anywhere in the layout can see the field's type; the
           // counts and struct arguments are checked with the other expressions.
           field.type = this.fieldShape(m.type, field, path.join("."), levels) ?? { kind: "bool" };
-          models.push(field);
+          models.push({ kind: "field", decl: m, model: field });
           break;
         }
         case "unused":
-          models.push({
-            kind: "unused",
-            ...base,
-            count: { expr: placeholder(m.span), constant: 0n, max: 0n, maxSpan: undefined },
-            guard: undefined,
-            since: undefined,
-          });
+          models.push({ kind: "unused", decl: m, place: base });
           break;
         case "let": {
-          const model: Mutable<LetModel> = {
-            kind: "let",
-            ...base,
-            name: m.name.text,
-            value: placeholder(m.span),
-          };
-          if (this.claimValueName(m.name, levels)) level.lets.set(m.name.text, { decl: m, model });
-          models.push(model);
+          let binding: LetBinding | undefined;
+          if (this.claimValueName(m.name, levels)) {
+            binding = { decl: m, place: base, model: undefined, checking: false };
+            level.lets.set(m.name.text, binding);
+          }
+          models.push({ kind: "let", decl: m, place: base, binding });
           break;
         }
         case "validate":
-          models.push({
-            kind: "validate",
-            ...base,
-            each: undefined,
-            condition: placeholder(m.span),
-            message: m.message.value,
-          });
+          models.push({ kind: "validate", decl: m, place: base });
           break;
       }
     }
@@ -345,7 +400,7 @@ class LayoutBinder {
       };
       const version = usableVersion(written.version);
       const minimum = m.minimum ? usableVersion(written.minimum) : version;
-      const sub: Mutable<SubsectionModel> = {
+      const sub: Draft<SubsectionModel> = {
         kind: "subsection",
         order: this.order++,
         subsection: level.subsection,
@@ -375,19 +430,16 @@ class LayoutBinder {
         subsection: sub,
         versionRange: { min: BigInt(minimum), max: BigInt(version) },
       };
-      sub.members = this.declareMembers(m.members, inner, [...levels, inner]);
-      models.push(sub);
-      this.subsectionLevels.set(sub, inner);
+      const members = this.declareMembers(m.members, inner, [...levels, inner]);
+      models.push({ kind: "subsection", decl: m, model: sub, level: inner, members });
     }
     return models;
   }
 
-  private readonly subsectionLevels = new Map<SubsectionModel, Scope>();
-
   /** Fields whose paths name into another field's value, resolved when the level is checked. */
   private readonly pendingMerges = new Map<
     Scope,
-    { decl: A.FieldDecl; field: Mutable<FieldModel> }[]
+    { decl: A.FieldDecl; field: Draft<FieldModel> }[]
   >();
 
   /**
@@ -418,7 +470,7 @@ class LayoutBinder {
    */
   private resolveMerge(
     decl: A.FieldDecl,
-    field: Mutable<FieldModel>,
+    field: Draft<FieldModel>,
     levels: Scope[],
     ctx: ExprContext,
   ): void {
@@ -645,7 +697,7 @@ class LayoutBinder {
     exceptMap: Map<string, StateNode> | undefined,
   ): Span | undefined {
     const global = this.declarations.lookupGlobal(name);
-    if (global && global.kind !== "state") return global.model.span;
+    if (global && global.kind !== "state" && global.kind !== "failed") return global.model.span;
     const arg = this.args.find((a) => a.name === name);
     if (arg) return arg.span;
     const enclosing = new Set(levels.map((l) => l.subsection));
@@ -688,10 +740,12 @@ class LayoutBinder {
       const node = level.state.get(name);
       if (node) return { kind: "state", node };
       const binding = level.lets.get(name);
-      if (binding && this.checkingLets.has(binding.model)) {
+      if (binding?.checking) {
+        // The let's value reads the let itself.
         this.diagnostics.push(
           Diagnostics.NotReadYet(`the value of let '${name}'`, name).at(binding.decl.name.span),
         );
+        return { kind: "failed" };
       }
       if (binding) return { kind: "let", model: this.checkedLet(binding, levels.slice(0, i + 1)) };
     }
@@ -700,24 +754,24 @@ class LayoutBinder {
     return this.declarations.lookupGlobal(name);
   }
 
-  private readonly checkingLets = new Set<LetModel>();
+  /** A let's model, checked on first use, so a reference to a later let still gets its type. */
+  private checkedLet(binding: LetBinding, levels: Scope[]): LetModel {
+    if (binding.model) return binding.model;
+    binding.checking = true;
+    const model = this.letModel(binding.decl, binding.place, this.context(levels));
+    binding.checking = false;
+    binding.model = model;
+    return model;
+  }
 
-  /** Lets are checked on first use, so a reference to a later let still gets its type. */
-  private checkedLet(
-    binding: { decl: A.LetDecl; model: Mutable<LetModel> },
-    levels: Scope[],
-  ): LetModel {
-    const { decl, model } = binding;
-    if (
-      model.value.kind === "literal" &&
-      model.value.constName === PLACEHOLDER &&
-      !this.checkingLets.has(model)
-    ) {
-      this.checkingLets.add(model);
-      model.value = checkValue(decl.value, { ...this.context(levels), readAt: model.order });
-      this.checkingLets.delete(model);
-      this.site(model.value, `value of let '${decl.name.text}'`, model, false);
-    }
+  /**
+   * `ctx` is the let's level; the value reads what comes before the let in wire order. A let whose
+   * name was taken (reported) names nothing, so nothing evaluates its value: it is only checked.
+   */
+  private letModel(decl: A.LetDecl, place: Place, ctx: ExprContext, named = true): LetModel {
+    const value = checkValue(decl.value, { ...ctx, readAt: place.order });
+    const model: LetModel = { kind: "let", ...place, name: decl.name.text, value };
+    if (named) this.site(value, `value of let '${decl.name.text}'`, model, false);
     return model;
   }
 
@@ -739,60 +793,81 @@ class LayoutBinder {
       });
   }
 
-  private checkMembers(decls: readonly A.Member[], models: MemberModel[], levels: Scope[]): void {
+  /** Checks a level's members, its subsections after the rest, and returns their models in wire order. */
+  private checkMembers(declared: readonly DeclaredMember[], levels: Scope[]): MemberModel[] {
     const level = levels[levels.length - 1]!;
     const ctx = this.context(levels);
-    const nonSub = decls.filter((d) => d.kind !== "subsection");
-    const subs = decls.filter((d): d is A.SubsectionDecl => d.kind === "subsection");
-    const nonSubModels = models.filter((m) => m.kind !== "subsection");
-    const subModels = models.filter((m): m is SubsectionModel => m.kind === "subsection");
-
-    for (const check of this.pendingShapes.get(level) ?? []) check(ctx);
+    this.checkShapes(level, ctx);
     for (const { decl, field } of this.pendingMerges.get(level) ?? [])
       this.resolveMerge(decl, field, levels, ctx);
-    nonSub.forEach((decl, i) => {
-      const model = nonSubModels[i]!;
+    const models: MemberModel[] = [];
+    for (const member of declared) {
+      if (member.kind === "subsection") continue;
       // What the member's expressions may read: what comes before it in wire order.
-      const at = { ...ctx, readAt: model.order };
-      switch (decl.kind) {
+      const at = {
+        ...ctx,
+        readAt: member.kind === "field" ? member.model.order : member.place.order,
+      };
+      switch (member.kind) {
         case "field":
-          this.checkField(decl, model as Mutable<FieldModel>, at);
+          this.checkField(member.decl, member.model, at);
+          models.push(member.model);
           break;
         case "unused":
-          this.checkUnused(decl, model as Mutable<UnusedModel>, at);
+          models.push(this.unusedModel(member.decl, member.place, at));
           break;
         case "let":
-          if (level.lets.get(decl.name.text)?.model === model)
-            this.checkedLet(level.lets.get(decl.name.text)!, levels);
-          else (model as Mutable<LetModel>).value = checkValue(decl.value, at);
+          models.push(
+            member.binding
+              ? this.checkedLet(member.binding, levels)
+              : this.letModel(member.decl, member.place, ctx, false),
+          );
           break;
-        case "validate": {
-          const v = model as Mutable<ValidateModel>;
-          if (decl.each) {
-            const each = this.eachElement(decl.each, at, levels, v);
-            v.each = each?.each;
-            // Without its element the condition would only repeat the error.
-            v.condition = each
-              ? checkBool(decl.condition, each.ctx, "a validation")
-              : placeholder(decl.condition.span);
-          } else v.condition = checkBool(decl.condition, at, "a validation");
-          this.site(v.condition, "validation", v, false);
+        case "validate":
+          models.push(this.validateModel(member.decl, member.place, at, levels));
           break;
-        }
       }
-    });
-
-    subs.forEach((decl, i) => {
-      const sub = subModels[i] as Mutable<SubsectionModel>;
-      const inner = this.subsectionLevels.get(sub)!;
+    }
+    for (const member of declared) {
+      if (member.kind !== "subsection") continue;
+      const { decl, model: sub, level: inner } = member;
       // Its members first: `needed` may read the fields it merges into the owner's values.
-      this.checkMembers(decl.members, sub.members, [...levels, inner]);
+      sub.members = this.checkMembers(member.members, [...levels, inner]);
       if (decl.needed) {
         // The writer decides with the whole state: the subsection's own fields are in scope.
         sub.needed = checkBool(decl.needed, this.context([...levels, inner]), "'needed'");
         this.site(sub.needed, `'needed' of subsection "${sub.qemuName}"`, sub, true, sub);
       }
-    });
+      models.push(sub);
+    }
+    return models;
+  }
+
+  private validateModel(
+    decl: A.ValidateDecl,
+    place: Place,
+    ctx: ExprContext,
+    levels: Scope[],
+  ): ValidateModel {
+    let each: ValidateModel["each"];
+    let condition: IrExpr;
+    if (decl.each) {
+      const element = this.eachElement(decl.each, ctx, levels, place);
+      each = element?.each;
+      // Without its element the condition would only repeat the error.
+      condition = element
+        ? checkBool(decl.condition, element.ctx, "a validation")
+        : failedExpr(decl.condition.span);
+    } else condition = checkBool(decl.condition, ctx, "a validation");
+    const model: ValidateModel = {
+      kind: "validate",
+      ...place,
+      each,
+      condition,
+      message: decl.message.value,
+    };
+    this.site(condition, "validation", model, false);
+    return model;
   }
 
   /**
@@ -803,7 +878,7 @@ class LayoutBinder {
     each: NonNullable<A.ValidateDecl["each"]>,
     ctx: ExprContext,
     levels: Scope[],
-    at: ValidateModel,
+    at: Place,
   ): { each: NonNullable<ValidateModel["each"]>; ctx: ExprContext } | undefined {
     const array = checkExpr(each.array, ctx);
     if (isError(array)) return undefined;
@@ -834,7 +909,7 @@ class LayoutBinder {
   }
 
   /** `ctx` reads what comes before the field in wire order. */
-  private checkField(decl: A.FieldDecl, field: Mutable<FieldModel>, ctx: ExprContext): void {
+  private checkField(decl: A.FieldDecl, field: Draft<FieldModel>, ctx: ExprContext): void {
     const name = field.path.join(".");
     if (decl.again) this.checkAgain(decl, field, ctx);
     if (decl.guard) {
@@ -871,7 +946,7 @@ class LayoutBinder {
    * `again PATH: T`: PATH names the first copy, a field read before (through struct members and
    * constant indexes), always present and of the same type.
    */
-  private checkAgain(decl: A.FieldDecl, field: Mutable<FieldModel>, ctx: ExprContext): void {
+  private checkAgain(decl: A.FieldDecl, field: Draft<FieldModel>, ctx: ExprContext): void {
     const written = field.path.join(".");
     let expr: A.Expr | undefined;
     for (const s of decl.segments) {
@@ -925,17 +1000,14 @@ class LayoutBinder {
     this.site(ir, `'again' of '${written}'`, field, false);
   }
 
-  private checkUnused(decl: A.UnusedDecl, model: Mutable<UnusedModel>, ctx: ExprContext): void {
-    model.count = this.count(decl.count, decl.max, ctx, model, "length of 'unused'");
-    if (decl.guard) {
-      model.guard = checkBool(decl.guard, ctx, "a guard");
-      this.site(model.guard, "guard of 'unused'", model, false);
-    }
-    if (decl.since) {
-      model.since = checkInt(decl.since, ctx, "a version gate");
-      this.site(model.since, "version gate of 'unused'", model, false);
-    }
+  private unusedModel(decl: A.UnusedDecl, place: Place, ctx: ExprContext): UnusedModel {
+    const count = this.count(decl.count, decl.max, ctx, place, "length of 'unused'");
+    const guard = decl.guard && checkBool(decl.guard, ctx, "a guard");
+    if (guard) this.site(guard, "guard of 'unused'", place, false);
+    const since = decl.since && checkInt(decl.since, ctx, "a version gate");
+    if (since) this.site(since, "version gate of 'unused'", place, false);
     if (decl.equals) this.diagnostics.push(Diagnostics.EqualsOnPadding().at(decl.equals.span));
+    return { kind: "unused", ...place, count, guard, since };
   }
 
   /** `ctx` reads what comes before `at` in wire order. */
@@ -943,7 +1015,7 @@ class LayoutBinder {
     expr: A.Expr,
     max: A.Expr | undefined,
     ctx: ExprContext,
-    at: FieldModel | UnusedModel,
+    at: Place,
     role: string,
   ): Count {
     const ir = checkInt(expr, ctx, role);
@@ -964,15 +1036,38 @@ class LayoutBinder {
     };
   }
 
-  /** Checks that run with the level's other expressions: counts and struct arguments of field types. */
-  private readonly pendingShapes = new Map<Scope, ((ctx: ExprContext) => void)[]>();
+  /** What of field types is checked with the level's other expressions: counts and struct arguments. */
+  private readonly pendingShapes = new Map<Scope, PendingShape[]>();
 
-  /** `check` runs with the level's context, reading what comes before `at` in wire order. */
-  private later(levels: Scope[], at: FieldModel, check: (ctx: ExprContext) => void): void {
+  private later(levels: Scope[], pending: PendingShape): void {
     const level = levels[levels.length - 1]!;
     const list = this.pendingShapes.get(level) ?? [];
-    list.push((ctx) => check({ ...ctx, readAt: at.order }));
+    list.push(pending);
     this.pendingShapes.set(level, list);
+  }
+
+  /** The level's counts and struct arguments, each reading what comes before its field. */
+  private checkShapes(level: Scope, levelCtx: ExprContext): void {
+    for (const pending of this.pendingShapes.get(level) ?? []) {
+      const { field, name } = pending;
+      const ctx = { ...levelCtx, readAt: field.order };
+      if (pending.kind === "count") {
+        const { ref, count, role } = pending;
+        Object.assign(count, this.count(ref.count, ref.max, ctx, field, role));
+        continue;
+      }
+      pending.written.forEach((a, i) => {
+        const param = pending.params[i]!;
+        const ir =
+          param.type.kind === "bool"
+            ? checkBool(a, ctx, `argument '${param.name}'`)
+            : checkInt(a, ctx, `argument '${param.name}'`);
+        const c = constantOf(ir);
+        if (c !== undefined && !isError(ir)) valueFits(c, param.type, a.span, this.diagnostics);
+        this.site(ir, `argument '${param.name}' of '${name}'`, field, false);
+        pending.args.push(ir);
+      });
+    }
   }
 
   /** The type of a field; counts and struct arguments are filled in when the level is checked. */
@@ -990,15 +1085,14 @@ class LayoutBinder {
           : undefined;
       const isBytes = raw !== undefined;
       const role = `${isBytes ? "length" : "count"} of '${name}'`;
-      const count: Mutable<Count> = {
-        expr: placeholder(ref.count.span),
+      // Filled in when the level's expressions are checked (checkShapes).
+      const count: Draft<Count> = {
+        expr: failedExpr(ref.count.span),
         constant: undefined,
         max: 0n,
         maxSpan: undefined,
       };
-      this.later(levels, field, (ctx) =>
-        Object.assign(count, this.count(ref.count, ref.max, ctx, field, role)),
-      );
+      this.later(levels, { kind: "count", field, name, ref, count, role });
       if (isBytes) {
         if (ref.element.kind === "named" && ref.element.args.length > 0) {
           this.diagnostics.push(
@@ -1043,25 +1137,12 @@ class LayoutBinder {
       );
       return undefined;
     }
+    // Filled in when the level's expressions are checked (checkShapes).
     const args: IrExpr[] = [];
-    this.later(levels, field, (ctx) => {
-      ref.args.forEach((a, i) => {
-        const param = params[i]!;
-        const ir =
-          param.type.kind === "bool"
-            ? checkBool(a, ctx, `argument '${param.name}'`)
-            : checkInt(a, ctx, `argument '${param.name}'`);
-        const c = constantOf(ir);
-        if (c !== undefined && !isError(ir)) valueFits(c, param.type, a.span, this.diagnostics);
-        this.site(ir, `argument '${param.name}' of '${name}'`, field, false);
-        args.push(ir);
-      });
-    });
+    this.later(levels, { kind: "args", field, name, written: ref.args, params, args });
     return codec ? { kind: "custom", codec, args } : { kind: "struct", struct: struct!, args };
   }
 }
-
-const PLACEHOLDER = "\u0000unchecked";
 
 /** The declared type of the field a reference path ends on (`channels[0].next_transition_time`). */
 function leafType(ir: IrExpr): FieldType | undefined {
@@ -1091,17 +1172,6 @@ function describeFieldType(type: FieldType): string {
     case "custom":
       return `a ${type.codec.name}, written by hand`;
   }
-}
-
-function placeholder(span: Span): IrExpr {
-  return {
-    kind: "literal",
-    value: 0n,
-    constName: PLACEHOLDER,
-    type: { kind: "error" },
-    span,
-    optional: false,
-  };
 }
 
 /**
