@@ -52,3 +52,13 @@ export type WireMethodsExist = {
 export function isScalarMethod(name: string): name is ScalarMethod {
   return Object.hasOwn(scalarMethods, name);
 }
+
+type MethodOf<T> = {
+  [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never;
+}[keyof T] &
+  string;
+
+/** The Reader's public methods by name: what a loader, generated or hand-written, may call. */
+export type ReaderMethod = MethodOf<Reader>;
+/** The Writer's public methods by name. */
+export type WriterMethod = MethodOf<Writer>;

@@ -1,6 +1,7 @@
 // Helpers shared by the load and save emitters.
 
 import type { RuntimeSymbols } from "./symbols.js";
+import { ioCall } from "./calls.js";
 import type {
   FieldModel,
   FieldType,
@@ -35,7 +36,7 @@ export function countCode(count: CountPlan, env: ExprEnv, io: "r" | "w", path: s
       String(count.constant)
     );
   const value = emitExpr(count.expr, env);
-  return `${io}.count(${value.code}, ${count.max}, ${str(path)})`;
+  return ioCall(io, "count", value.code, String(count.max), str(path));
 }
 
 export function boolCode(e: IrExpr, env: ExprEnv): string {
@@ -91,7 +92,7 @@ export function unusedLines(
   env: ExprEnv,
 ): string[] {
   const { io, path } = env;
-  const skip = `${io}.skip(${countCode(step.count, env, io, path)}, ${str(path)});`;
+  const skip = `${ioCall(io, "skip", countCode(step.count, env, io, path), str(path))};`;
   return [
     ...lineComments(fn.docs.get(step.span.line)),
     step.condition ? `if (${boolCode(step.condition, env)}) ${skip}` : skip,
@@ -117,7 +118,7 @@ export function elementSize(type: FieldType): number | undefined {
 
 /**
  * The lines of a `validate` step, for the reader (`r`) or the writer (`w`); `offset` is the extra
- * argument of the reader's check (", name$at"), empty for the writer. `validate each` checks every
+ * argument of the reader's check (`name$at`), undefined for the writer. `validate each` checks every
  * element, and its error names the element: "table[17]".
  */
 export function validationLines(
@@ -125,10 +126,10 @@ export function validationLines(
   env: ExprEnv,
   io: "r" | "w",
   path: string,
-  offset: string,
+  offset: string | undefined,
 ): string[] {
   const check = (at: string): string =>
-    `${io}.check(${boolCode(step.condition, env)}, ${str(step.message)}, ${str(at)}${offset});`;
+    `${ioCall(io, "check", boolCode(step.condition, env), str(step.message), str(at), ...(offset === undefined ? [] : [offset]))};`;
   if (!step.each) return [check(path)];
   const { index, element } = step.each;
   const array = emitExpr(step.each.array, env).code;

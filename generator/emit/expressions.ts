@@ -3,6 +3,7 @@
 // (unbounded integers, division toward zero) hold in both.
 
 import type { RuntimeSymbols } from "./symbols.js";
+import { ioCall } from "./calls.js";
 import type { ExprType, FieldType, IrExpr, SubsectionModel } from "../model.js";
 import type { CallBuiltin } from "../ir/builtins.js";
 import type { Locals, SchemaPlan } from "../plan/plan.js";
@@ -114,7 +115,7 @@ export function emitExpr(e: IrExpr, env: ExprEnv): Emitted {
         return { code: `${object.code}[${i}]!`, rep };
       }
       return {
-        code: `${env.io}.at(${object.code}, ${index.code}, ${JSON.stringify(env.path)})`,
+        code: ioCall(env.io, "at", object.code, index.code, JSON.stringify(env.path)),
         rep,
       };
     }

@@ -12,6 +12,7 @@
 // and returns the state object built from the locals at the end.
 
 import type { RuntimeSymbols } from "./symbols.js";
+import { readerCall } from "./calls.js";
 import type {
   FieldModel,
   FieldType,
@@ -55,6 +56,7 @@ import {
   type Run,
   type RunField,
   type RunLoop,
+  isValueField,
 } from "./runs.js";
 import { extendedTsType, scalarTsType } from "./types.js";
 import { scalarSize } from "../ir/scalars.js";
@@ -99,7 +101,7 @@ export class LoadEmitter {
     if (layout.kind === "section") {
       parameters.push({ name: "version", type: "number", initializer: String(layout.version) });
       this.lines.push(
-        `r.version(version, ${layout.minimum}, ${layout.version}, ${str(layout.qemuName ?? layout.name)});`,
+        `${readerCall("version", "version", layout.minimum, layout.version, str(layout.qemuName ?? layout.name))};`,
       );
     } else {
       for (const [arg, local] of fn.locals.args)
@@ -143,15 +145,13 @@ export class LoadEmitter {
   }
 
   /** The offset argument of a validation's check: where its field (or element) starts. */
-  private checkOffset(step: Step & { kind: "validate" }): string {
+  private checkOffset(step: Step & { kind: "validate" }): string | undefined {
     const field = step.subjectField;
-    if (!field || !this.startKept.has(field)) return "";
+    if (!field || !this.startKept.has(field)) return undefined;
     const at = `${this.fn.locals.fields.get(field)}$at`;
-    if (!step.each) return `, ${at}`;
+    if (!step.each) return at;
     const size = elementSize(field.type);
-    return size === undefined
-      ? `, ${at}`
-      : `, ${at} + ${step.each.index}${size === 1 ? "" : ` * ${size}`}`;
+    return size === undefined ? at : `${at} + ${step.each.index}${size === 1 ? "" : ` * ${size}`}`;
   }
 
   private steps(
@@ -203,7 +203,7 @@ export class LoadEmitter {
     const base = `run$${k}`;
     const layout = `${this.fn.loadName}$run${k}`;
     this.runLayouts.push({ name: layout, code: layoutCode(run.parts) });
-    this.lines.push(`const ${base} = r.run(${run.size}, ${layout});`);
+    this.lines.push(`const ${base} = ${readerCall("run", run.size, layout)};`);
     for (const part of run.parts) {
       const step = part.step;
       if (step.kind === "unused") {
@@ -229,7 +229,9 @@ export class LoadEmitter {
     local: string,
     offset: (f: RunField) => string,
   ): string {
-    const reads = fields.map((f) => `r.${f.what}At(${offset(f)}, ${str(f.path)})`);
+    const reads = fields
+      .filter(isValueField)
+      .map((f) => readerCall(`${f.what}At`, offset(f), str(f.path)));
     if (step.value.kind === "scalar") return `const ${local} = ${reads[0]};`;
     return `const ${local}: ${extendedTsType(step.field, this.structTypeName)} = [${reads.join(", ")}];`;
   }
@@ -247,8 +249,10 @@ export class LoadEmitter {
     this.lines.push(`for (let ${i} = 0; ${i} < ${loop.count}; ${i}++) {`);
     const offset = (f: RunField): string => loopOffsetCode(base, loop, f);
     if (!loop.struct) {
-      const f = loop.element[0]!;
-      this.lines.push(`${step.local}[${i}] = r.${f.what}At(${offset(f)}, ${str(loop.path)});`);
+      const f = loop.element.filter(isValueField)[0]!;
+      this.lines.push(
+        `${step.local}[${i}] = ${readerCall(`${f.what}At`, offset(f), str(loop.path))};`,
+      );
     } else {
       const locals = new Map<FieldModel, string>();
       for (const part of loop.struct.run.parts) {
@@ -310,8 +314,17 @@ export class LoadEmitter {
     const copy = firstCopy(first);
     const at = copy && this.fn.locals.fields.get(copy.root);
     const offset =
-      copy && at !== undefined ? `, ${at}$at${copy.offset === 0 ? "" : ` + ${copy.offset}`}` : "";
-    const check = `r.same(r.${wireMethod(value)}(${str(path)}), ${equalsCode(first, env, value)}, ${str(path)}, ${scalarSize(value.type)}${offset});`;
+      copy && at !== undefined ? [`${at}$at${copy.offset === 0 ? "" : ` + ${copy.offset}`}`] : [];
+    const read = readerCall(wireMethod(value), str(path));
+    const same = readerCall(
+      "same",
+      read,
+      equalsCode(first, env, value),
+      str(path),
+      scalarSize(value.type),
+      ...offset,
+    );
+    const check = `${same};`;
     this.lines.push(step.condition ? `if (${boolCode(step.condition, env)}) ${check}` : check);
   }
 
@@ -353,12 +366,12 @@ export class LoadEmitter {
   ): string {
     const value = step.value;
     if (value.kind === "bytes" || value.kind === "text")
-      return `r.${value.kind}(${countCode(value.count, env, "r", path)}, ${str(path)})`;
+      return readerCall(value.kind, countCode(value.count, env, "r", path), str(path));
     if (value.kind !== "scalar") throw new Error("not a scalar");
-    const read = `r.${wireMethod(value)}(${str(path)})`;
+    const read = readerCall(wireMethod(value), str(path));
     if (!step.equals) return read;
     const size = scalarSize(value.type);
-    return `r.equal(${read}, ${equalsCode(step.equals, env, value)}, ${str(path)}, ${size})`;
+    return readerCall("equal", read, equalsCode(step.equals, env, value), str(path), size);
   }
 
   /** Statements that read one value into `target` (a local or an array element). */
@@ -371,12 +384,12 @@ export class LoadEmitter {
   ): void {
     switch (value.kind) {
       case "scalar":
-        this.lines.push(`${target} = r.${wireMethod(value)}(${str(path)});`);
+        this.lines.push(`${target} = ${readerCall(wireMethod(value), str(path))};`);
         return;
       case "bytes":
       case "text":
         this.lines.push(
-          `${target} = r.${value.kind}(${countCode(value.count, env, "r", path)}, ${str(path)});`,
+          `${target} = ${readerCall(value.kind, countCode(value.count, env, "r", path), str(path))};`,
         );
         return;
       case "struct":
@@ -441,16 +454,16 @@ export class LoadEmitter {
   private subsections(owner: string, arms: readonly SubsectionArm[], prefix: string): void {
     for (const arm of arms) this.lines.push(`let ${arm.local}: ${arm.typeName} | undefined;`);
     this.lines.push(
-      `for (let $name = r.subsection(${str(owner)}); $name !== undefined; $name = r.subsection(${str(owner)})) {`,
+      `for (let $name = ${readerCall("subsection", str(owner))}; $name !== undefined; $name = ${readerCall("subsection", str(owner))}) {`,
     );
     arms.forEach((arm, i) => {
       const sub = arm.subsection;
       const path = joinPath(prefix, arm.key);
       this.lines.push(`${i === 0 ? "" : "} else "}if ($name === ${str(sub.qemuName)}) {`);
       this.lines.push(
-        `if (${arm.local} !== undefined) r.duplicateSubsection($name, ${str(path)});`,
+        `if (${arm.local} !== undefined) ${readerCall("duplicateSubsection", "$name", str(path))};`,
       );
-      const header = `r.subsectionVersion($name, ${sub.minimum}, ${sub.version}, ${str(path)});`;
+      const header = `${readerCall("subsectionVersion", "$name", sub.minimum, sub.version, str(path))};`;
       this.lines.push(
         subsectionReadsVersion(this.fn, arm) ? `const ${arm.versionLocal} = ${header}` : header,
       );
@@ -460,7 +473,7 @@ export class LoadEmitter {
         `${arm.local} = ${this.objectLiteral(node?.children ?? new Map<string, StateNode>())};`,
       );
     });
-    this.lines.push(`} else r.unknownSubsection($name, ${str(owner)});`);
+    this.lines.push(`} else ${readerCall("unknownSubsection", "$name", str(owner))};`);
     this.lines.push("}");
   }
 

@@ -4,6 +4,7 @@
 // Both emitters group a function's steps with the same call, so the loader's runs and the
 // writer's are the same, and the verifier compares them op by op.
 
+import type { ScalarMethod } from "../../runtime/wire.js";
 import { scalarSize } from "../ir/scalars.js";
 import type { FunctionPlan, Step, ValuePlan } from "../plan/plan.js";
 import { fieldPath, joinPath, wireMethod } from "./common.js";
@@ -13,8 +14,15 @@ export interface RunField {
   readonly at: number;
   readonly width: number;
   /** The Reader/Writer method (`u32`, `bool`) without `At`, or `unused`. */
-  readonly what: string;
+  readonly what: ScalarMethod | "unused";
   readonly path: string;
+}
+
+/** A field of a run that carries a value, not padding. */
+export type ValueField = RunField & { readonly what: ScalarMethod };
+
+export function isValueField(f: RunField): f is ValueField {
+  return f.what !== "unused";
 }
 
 /** A step of a run: its fields (a scalar, an unrolled array's elements, padding) or a loop. */
@@ -111,7 +119,9 @@ function fixedPart(step: Step, prefix: string, at: number): RunPart | undefined 
   if (step.kind === "unused") {
     const n = step.count.constant;
     if (step.condition || n === undefined || n <= 0n || n > BigInt(MAX_PADDING)) return undefined;
-    const fields = [{ at, width: Number(n), what: "unused", path: joinPath(prefix, "unused") }];
+    const fields: RunField[] = [
+      { at, width: Number(n), what: "unused", path: joinPath(prefix, "unused") },
+    ];
     return { kind: "fields", step, fields };
   }
   if (step.kind !== "field" || step.condition || step.equals || step.field.again) return undefined;

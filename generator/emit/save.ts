@@ -11,6 +11,7 @@
 //   } else w.absent(mac_table_macs, "mac_table.macs");
 
 import type { RuntimeSymbols } from "./symbols.js";
+import { writerCall } from "./calls.js";
 import type { FieldModel, FieldType, IrExpr, MergeModel, SubsectionModel } from "../model.js";
 import { references } from "../ir/walk.js";
 import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.js";
@@ -76,7 +77,7 @@ export class SaveEmitter {
           type: scalarTsType(arg.type),
         });
     }
-    if (layout.kind === "section") this.lines.push(`w.object(s, "");`);
+    if (layout.kind === "section") this.lines.push(`${writerCall("object", "s", str(""))};`);
     if (readsVersion(fn)) this.lines.push(`const version: number = ${layout.version};`);
     for (const [param, local] of fn.locals.params) {
       this.lines.push(
@@ -144,7 +145,7 @@ export class SaveEmitter {
     const offset = `run$${this.runs++}`;
     const first = run.parts[0]!;
     const firstPath = first.kind === "loop" ? first.path : first.fields[0]!.path;
-    this.lines.push(`const ${offset} = w.run(${run.size}, ${str(firstPath)});`);
+    this.lines.push(`const ${offset} = ${writerCall("run", run.size, str(firstPath))};`);
     for (const part of run.parts) {
       if (part.kind === "loop") {
         this.runLoop(offset, part, base, prefix);
@@ -153,9 +154,8 @@ export class SaveEmitter {
       const { step, fields } = part;
       if (step.kind === "unused") {
         this.lines.push(...lineComments(this.fn.docs.get(step.span.line)));
-        this.lines.push(
-          `w.zeroAt(${offsetCode(offset, fields[0]!.at)}, ${fields[0]!.width}, ${str(fields[0]!.path)});`,
-        );
+        const f = fields[0]!;
+        this.lines.push(runWrite(f, offsetCode(offset, f.at), "", f.path));
         continue;
       }
       const path = fieldPath(step, prefix);
@@ -176,18 +176,16 @@ export class SaveEmitter {
   ): void {
     const f = fields[0]!;
     if (step.kind === "unused") {
-      this.lines.push(`w.zeroAt(${offset(f)}, ${f.width}, ${str(f.path)});`);
+      this.lines.push(runWrite(f, offset(f), "", f.path));
       return;
     }
     if (step.value.kind === "scalar") {
       this.lines.push(`const ${local} = ${source};`);
-      this.lines.push(`w.${f.what}At(${offset(f)}, ${local}, ${str(path)});`);
+      this.lines.push(runWrite(f, offset(f), local, path));
       return;
     }
-    this.lines.push(`const ${local} = w.tuple(${source}, ${fields.length}, ${str(path)});`);
-    fields.forEach((e, i) =>
-      this.lines.push(`w.${e.what}At(${offset(e)}, ${local}[${i}]!, ${str(e.path)});`),
-    );
+    this.lines.push(`const ${local} = ${writerCall("tuple", source, fields.length, str(path))};`);
+    fields.forEach((e, i) => this.lines.push(runWrite(e, offset(e), `${local}[${i}]!`, e.path)));
   }
 
   /**
@@ -201,17 +199,19 @@ export class SaveEmitter {
     const items = `${i}$items`;
     const path = fieldPath(step, prefix);
     this.lines.push(`const ${step.local} = ${this.sourceOf(step, base, path)};`);
-    this.lines.push(`const ${items} = w.array(${step.local}, ${loop.count}, ${str(path)});`);
+    this.lines.push(`const ${items} = ${writerCall("array", step.local, loop.count, str(path))};`);
     this.lines.push(`let ${i} = 0;`);
     this.lines.push("try {");
     this.lines.push(`for (; ${i} < ${loop.count}; ${i}++) {`);
     const at = (f: RunField): string => loopOffsetCode(offset, loop, f);
     if (!loop.struct) {
       const f = loop.element[0]!;
-      this.lines.push(`w.${f.what}At(${at(f)}, ${items}[${i}]!, ${str(loop.path)});`);
+      this.lines.push(runWrite(f, at(f), `${items}[${i}]!`, loop.path));
     } else {
       const element = `${i}$s`;
-      this.lines.push(`const ${element} = w.object(${items}[${i}]!, ${str(loop.path)});`);
+      this.lines.push(
+        `const ${element} = ${writerCall("object", `${items}[${i}]!`, str(loop.path))};`,
+      );
       for (const part of loop.struct.run.parts) {
         if (part.kind !== "fields") continue;
         const inner = part.step;
@@ -231,7 +231,7 @@ export class SaveEmitter {
     // A merged field is optional in the type (other elements lack it): one that is always on the
     // wire must be there.
     if (!merged) return access(base, step.path);
-    return step.condition ? merged : `w.present(${merged}, ${str(path)})`;
+    return step.condition ? merged : writerCall("present", merged, str(path));
   }
 
   private field(
@@ -246,7 +246,8 @@ export class SaveEmitter {
     if (again) {
       // The second copy of a value sent twice: written again from the first copy's value.
       if (step.value.kind !== "scalar") throw new Error("'again' of a value that is not a scalar");
-      const write = `w.${wireMethod(step.value)}(w.same(${equalsCode(again, env, step.value)}, ${str(path)}), ${str(path)});`;
+      const same = writerCall("same", equalsCode(again, env, step.value), str(path));
+      const write = `${writerCall(wireMethod(step.value), same, str(path))};`;
       this.lines.push(step.condition ? `if (${boolCode(step.condition, env)}) ${write}` : write);
       return;
     }
@@ -256,8 +257,8 @@ export class SaveEmitter {
       return;
     }
     this.lines.push(`if (${boolCode(step.condition, env)}) {`);
-    this.write(`w.present(${step.local}, ${str(path)})`, step, path, env);
-    this.lines.push(`} else w.absent(${step.local}, ${str(path)});`);
+    this.write(writerCall("present", step.local, str(path)), step, path, env);
+    this.lines.push(`} else ${writerCall("absent", step.local, str(path))};`);
   }
 
   private write(
@@ -269,7 +270,7 @@ export class SaveEmitter {
     const plan = step.value;
     if (plan.kind === "scalar" && step.equals) {
       this.lines.push(
-        `w.${wireMethod(plan)}(w.equal(${value}, ${equalsCode(step.equals, env, plan)}, ${str(path)}), ${str(path)});`,
+        `${writerCall(wireMethod(plan), writerCall("equal", value, equalsCode(step.equals, env, plan), str(path)), str(path))};`,
       );
       return;
     }
@@ -285,12 +286,12 @@ export class SaveEmitter {
   ): void {
     switch (plan.kind) {
       case "scalar":
-        this.lines.push(`w.${wireMethod(plan)}(${value}, ${str(path)});`);
+        this.lines.push(`${writerCall(wireMethod(plan), value, str(path))};`);
         return;
       case "bytes":
       case "text":
         this.lines.push(
-          `w.${plan.kind}(${value}, ${countCode(plan.count, env, "w", path)}, ${str(path)});`,
+          `${writerCall(plan.kind, value, countCode(plan.count, env, "w", path), str(path))};`,
         );
         return;
       case "struct":
@@ -300,7 +301,7 @@ export class SaveEmitter {
         // An imported struct that reads no parameter has Params of its own (none).
         const params =
           plan.kind === "struct" && plan.callee.importedFrom?.readsParams === false ? "{}" : "p";
-        const call = `${name}(${["w", `w.object(${value}, ${str(path)})`, params, ...args].join(", ")})`;
+        const call = `${name}(${["w", writerCall("object", value, str(path)), params, ...args].join(", ")})`;
         if (depth === 0) this.lines.push(withPath(this.runtime, `${call};`, path));
         else this.lines.push(`${call};`);
         return;
@@ -309,7 +310,7 @@ export class SaveEmitter {
         const n = `${plan.index}$n`;
         const items = `${plan.index}$items`;
         this.lines.push(`const ${n} = ${countCode(plan.count, env, "w", path)};`);
-        this.lines.push(`const ${items} = w.array(${value}, ${n}, ${str(path)});`);
+        this.lines.push(`const ${items} = ${writerCall("array", value, n, str(path))};`);
         this.lines.push(`let ${plan.index} = 0;`);
         this.lines.push("try {");
         this.lines.push(`for (; ${plan.index} < ${n}; ${plan.index}++) {`);
@@ -361,7 +362,7 @@ export class SaveEmitter {
         const ownEnv = { ...env, locals: { ...env.locals, fields } };
         tests.push(parenthesized(boolCode(sub.needed, ownEnv)));
         this.lines.push(`if (${tests.join(" && ")}) {`);
-        this.lines.push(`w.object(${arm.local}, ${str(path)});`);
+        this.lines.push(`${writerCall("object", arm.local, str(path))};`);
       } else if (sub.needed) {
         // A `needed` the checker folded to a constant is written as a boolean, not a literal:
         // TypeScript reads no narrowing in a branch it takes as unreachable (`if (false)`), and
@@ -370,14 +371,14 @@ export class SaveEmitter {
         const test = needed === "true" || needed === "false" ? `(${needed} as boolean)` : needed;
         this.lines.push(`if (${test}) {`);
         this.lines.push(
-          `const ${arm.local} = w.object(w.present(${state}, ${str(path)}), ${str(path)});`,
+          `const ${arm.local} = ${writerCall("object", writerCall("present", state, str(path)), str(path))};`,
         );
       } else {
         this.lines.push(`const ${arm.local} = ${state};`);
         this.lines.push(`if (${arm.local} !== undefined) {`);
-        this.lines.push(`w.object(${arm.local}, ${str(path)});`);
+        this.lines.push(`${writerCall("object", arm.local, str(path))};`);
       }
-      const header = `w.subsection(${str(sub.qemuName)}, ${sub.version});`;
+      const header = `${writerCall("subsection", str(sub.qemuName), sub.version)};`;
       this.lines.push(
         subsectionReadsVersion(this.fn, arm) ? `const ${arm.versionLocal} = ${header}` : header,
       );
@@ -386,9 +387,9 @@ export class SaveEmitter {
       // must be absent too, or they would be lost.
       const mergedAbsent = sub.members
         .filter((m): m is FieldModel => m.kind === "field" && m.merge !== undefined)
-        .map((m) => `w.absent(${this.mergedAccess(m.merge!)}, ${str(m.path.join("."))});`);
+        .map((m) => `${writerCall("absent", this.mergedAccess(m.merge!), str(m.path.join(".")))};`);
       const absent = sub.needed
-        ? [`w.absent(${own.length > 0 ? arm.local : state}, ${str(path)});`]
+        ? [`${writerCall("absent", own.length > 0 ? arm.local : state, str(path))};`]
         : [];
       const otherwise = [...absent, ...mergedAbsent];
       this.lines.push(
@@ -422,3 +423,10 @@ function access(base: string, path: readonly string[]): string {
 }
 
 export type { FieldType };
+
+/** A run's write of one field at `at`: its value by the method of its type, padding as zeroes. */
+function runWrite(f: RunField, at: string, value: string, path: string): string {
+  return f.what === "unused"
+    ? `${writerCall("zeroAt", at, f.width, str(path))};`
+    : `${writerCall(`${f.what}At`, at, value, str(path))};`;
+}

@@ -16,6 +16,8 @@ import {
   isScalarMethod,
   pureMethods,
   scalarMethods,
+  type ReaderMethod,
+  type WriterMethod,
 } from "../../runtime/wire.js";
 import {
   asStatements,
@@ -664,7 +666,9 @@ class Extractor {
     if (bookkeeping.has(m)) return word("void");
     if (m.endsWith("At") && (wireOps.has(m.slice(0, -2)) || m === "zeroAt"))
       return this.runOp(e, m === "zeroAt" ? "unused" : m.slice(0, -2), out);
-    switch (m) {
+    // Typed as the runtime's method names, so a case below that names no method of the Reader or
+    // the Writer fails to compile; a name that is none reaches the default.
+    switch (m as ReaderMethod | WriterMethod) {
       case "bytes":
       case "text":
       case "skip": {
