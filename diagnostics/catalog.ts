@@ -280,7 +280,7 @@ export const messages = {
   ),
   NotIndexable: error(
     "VMS3009",
-    (text: string) => `'${text}' is not a value: only bytes and arrays can be indexed`,
+    (text: string, type: string) => `'${text}' is ${type}: only bytes and arrays can be indexed`,
   ),
   EachNeedsArray: error("VMS3010", () =>
     notUsable("each", "it goes over bytes or an array of integers or bools"),

@@ -368,7 +368,9 @@ function checkIndex(e: Extract<A.Expr, { kind: "index" }>, ctx: ExprContext): Ir
     type = exprTypeOfField(object.type.element);
     length = fieldCountOf(object);
   } else {
-    ctx.diagnostics.push(Diagnostics.NotIndexable(spanText(object)).at(object.span));
+    ctx.diagnostics.push(
+      Diagnostics.NotIndexable(spanText(object), describeType(object.type)).at(object.span),
+    );
     return failedExpr(e.span);
   }
   const i = constantOf(index);
