@@ -46,8 +46,11 @@ export type Sym =
   | { readonly kind: "subsectionVersion"; readonly name: string }
   | { readonly kind: "name"; readonly scope: NameScope; readonly name: string }
   | { readonly kind: "word"; readonly word: Word }
-  /** A number, bigint, string or boolean literal, as its canonical text (`4`, `5n`, `"a"`, `true`). */
-  | { readonly kind: "literal"; readonly text: string }
+  /**
+   * A number, bigint, string or boolean literal, as its canonical text (`4`, `5n`, `"a"`, `true`),
+   * and a number literal's value.
+   */
+  | { readonly kind: "literal"; readonly text: string; readonly number?: number }
   | { readonly kind: "member"; readonly object: Sym; readonly name: string }
   | { readonly kind: "index"; readonly object: Sym; readonly index: Sym }
   | { readonly kind: "unary"; readonly op: string; readonly operand: Sym }
@@ -76,6 +79,10 @@ export function wire(id: number): Sym {
 
 export function literal(text: string): Sym {
   return { kind: "literal", text };
+}
+
+export function numberLiteral(value: number): Sym {
+  return { kind: "literal", text: String(value), number: value };
 }
 
 /** The text a value prints as, in diagnostics and when save's and load's are compared. */
@@ -157,7 +164,7 @@ function firstOf(values: readonly Sym[]): string | undefined {
   return undefined;
 }
 
-/** The number a literal value is, or undefined. */
+/** The integer a literal value is, or undefined. */
 export function literalNumber(s: Sym): number | undefined {
-  return s.kind === "literal" && /^-?\d+$/.test(s.text) ? Number(s.text) : undefined;
+  return s.kind === "literal" && Number.isSafeInteger(s.number) ? s.number : undefined;
 }

@@ -33,6 +33,7 @@ import {
   firstUnknownName,
   literal,
   literalNumber,
+  numberLiteral,
   named,
   unknownSym,
   wire,
@@ -1013,7 +1014,7 @@ class Extractor {
       if (e.text === "undefined") return word("undefined");
       return named("free", e.text);
     }
-    if (ts.isNumericLiteral(e)) return literal(String(Number(e.text.replace(/_/g, ""))));
+    if (ts.isNumericLiteral(e)) return numberLiteral(Number(e.text.replace(/_/g, "")));
     if (ts.isBigIntLiteral(e)) return literal(`${BigInt(e.text.slice(0, -1).replace(/_/g, ""))}n`);
     if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e))
       return literal(JSON.stringify(e.text));
