@@ -11,8 +11,6 @@ import type { Codecs } from "../stream/codecs.js";
 import { projectCodecs } from "./support/codecs.js";
 import { fixtureStreams, sectionPayloads, streamBytes, streamParams } from "./support/streams.js";
 
-const streams = fixtureStreams;
-
 const q35 = new Set(["idle-q35-modern", "pxe-loop-q35-modern"]);
 
 /** The QEMU section names the catalog's device schemas decode, and the schema of each. */
@@ -53,7 +51,7 @@ let codecs: Codecs;
 const decoded = new Map<string, Decoded>();
 beforeAll(async () => {
   codecs = await projectCodecs();
-  for (const name of streams) {
+  for (const name of fixtureStreams) {
     const doc = decodeStream(streamBytes(name), codecs, streamParams(name));
     const states = new Map<string, State[]>();
     for (const item of doc.items) {
@@ -86,7 +84,7 @@ function pciIds(config: unknown): string {
   return `${hex(bytes.readUInt16LE(0))}:${hex(bytes.readUInt16LE(2))}`;
 }
 
-describe.each(streams)("stream %s", (name) => {
+describe.each(fixtureStreams)("stream %s", (name) => {
   it("decodes every catalog section of its machine into fields", () => {
     const expected = [...(q35.has(name) ? q35Sections : pcSections), ...common];
     if (name !== "pxe-loop-pc-i440fx-2.3") expected.push("PCIHost");
@@ -98,7 +96,7 @@ describe.each(streams)("stream %s", (name) => {
 
 describe("the values QEMU wrote", () => {
   it("each PCI function's vendor and device ID, from its config space", () => {
-    for (const name of streams) {
+    for (const name of fixtureStreams) {
       if (q35.has(name)) {
         expect(pciIds((one(name, "mch")["parent_obj"] as State)["config"])).toBe("8086:29c0");
         expect(pciIds((one(name, "ICH9LPC")["d"] as State)["config"])).toBe("8086:2918");
@@ -205,7 +203,7 @@ describe("the values QEMU wrote", () => {
   });
 
   it("slirp: no guestfwd sockets, the IP id and 16 DHCP leases", () => {
-    for (const name of streams) {
+    for (const name of fixtureStreams) {
       const s = one(name, "slirp");
       expect(s["more_0"]).toBe(0);
       expect((s["bootp_clients"] as State[]).length).toBe(16);

@@ -10,8 +10,6 @@ import type { StreamDocument, StreamItem } from "../stream/format.js";
 import { projectCodecs } from "./support/codecs.js";
 import { fixtureStreams, streamBytes, streamParams } from "./support/streams.js";
 
-const streams = fixtureStreams;
-
 /** The sections these schemas cover, by QEMU name, and how many of each a fixture stream has. */
 const platform: Record<string, number> = {
   cpu: 1,
@@ -43,7 +41,7 @@ let codecs: Codecs;
 const docs = new Map<string, StreamDocument>();
 beforeAll(async () => {
   codecs = await projectCodecs();
-  for (const name of streams)
+  for (const name of fixtureStreams)
     docs.set(name, decodeStream(streamBytes(name), codecs, streamParams(name)));
 });
 
@@ -63,7 +61,7 @@ function stateOf(stream: string, qemuName: string, instance = 0): State {
   return body.state;
 }
 
-describe.each(streams)("stream %s", (stream) => {
+describe.each(fixtureStreams)("stream %s", (stream) => {
   it("decodes every platform section into fields", () => {
     for (const [name, count] of Object.entries(platform)) {
       const expected = stream === "pxe-loop-pc-i440fx-2.3" && absentOn23.includes(name) ? 0 : count;

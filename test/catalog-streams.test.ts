@@ -17,8 +17,6 @@ import {
 } from "./support/described-layout.js";
 import { fixtureStreams, streamBytes, streamParams } from "./support/streams.js";
 
-const streams = fixtureStreams;
-
 type FullItem = Extract<StreamItem, { type: "start" | "full" }>;
 
 let codecs: Codecs;
@@ -26,7 +24,7 @@ beforeAll(async () => {
   codecs = await projectCodecs();
 });
 
-describe.each(streams)("stream %s", (stream) => {
+describe.each(fixtureStreams)("stream %s", (stream) => {
   let doc: StreamDocument;
   let full: FullItem[];
   beforeAll(() => {

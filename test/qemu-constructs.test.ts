@@ -9,11 +9,9 @@ import { stateFromJson, stateToJson } from "../stream/json.js";
 import { fixtureStreams, sectionPayloads } from "./support/streams.js";
 import * as q from "./golden/qemu.js";
 
-const streams = fixtureStreams;
-
 /** The payload and version of every section `idstr` of every fixture stream. */
 function sections(idstr: string): { stream: string; version: number; bytes: Uint8Array }[] {
-  return sectionPayloads(streams, idstr);
+  return sectionPayloads(fixtureStreams, idstr);
 }
 
 function roundTrip<S>(

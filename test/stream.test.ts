@@ -23,8 +23,6 @@ import {
   streamParams,
 } from "./support/streams.js";
 
-const streams = fixtureStreams;
-
 interface IndexedSection {
   type: string;
   offset: number;
@@ -39,7 +37,7 @@ beforeAll(async () => {
   codecs = await projectCodecs();
 });
 
-describe.each(streams)("stream %s", (name) => {
+describe.each(fixtureStreams)("stream %s", (name) => {
   it("decodes every section and encodes back to the same bytes", () => {
     const bytes = streamBytes(name);
     const doc = decodeStream(bytes, codecs, streamParams(name));

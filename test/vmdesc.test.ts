@@ -19,8 +19,6 @@ import { projectCodecs } from "./support/codecs.js";
 import { fixturesDir } from "./support/fixtures.js";
 import { fixtureStreams, streamBytes, streamErrorOf } from "./support/streams.js";
 
-const streams = fixtureStreams;
-
 /** The sections a fixture's independent index lists (test/fixtures/qemu/streams/*.sections.json). */
 interface IndexedSection {
   readonly type: string;
@@ -123,7 +121,7 @@ function sizeAgrees(entry: Record<string, unknown>, state: Json, path: string): 
   return total;
 }
 
-describe.each(streams)("%s with the schemas switched off", (name) => {
+describe.each(fixtureStreams)("%s with the schemas switched off", (name) => {
   let bytes: Uint8Array;
   let doc: StreamDocument;
   beforeAll(() => {
