@@ -151,6 +151,14 @@ export function loopName(s: ts.Statement): string {
   return "for-in loop";
 }
 
+/** What a statement is, in words ("switch", "labeled"), for messages. */
+export function statementName(s: ts.Statement): string {
+  return ts.SyntaxKind[s.kind]
+    .replace(/Statement$/, "")
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .toLowerCase();
+}
+
 export function asStatements(s: ts.Statement): readonly ts.Statement[] {
   return ts.isBlock(s) ? s.statements : [s];
 }

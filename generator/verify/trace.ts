@@ -26,6 +26,7 @@ import {
   isLiteral,
   keyOf,
   loopName,
+  statementName,
   rootLocal,
   strip,
 } from "./syntax.js";
@@ -371,7 +372,7 @@ class Extractor {
     ) {
       // Declarations run nothing.
     } else if (this.mentionsIo(s)) {
-      this.problem(s, Diagnostics.UnfollowableStatement(ts.SyntaxKind[s.kind]));
+      this.problem(s, Diagnostics.UnfollowableStatement(statementName(s)));
     }
   }
 
