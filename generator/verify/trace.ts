@@ -800,6 +800,8 @@ class Extractor {
   private runOp(e: ts.CallExpression, op: string, out: TraceNode[]): Sym {
     const args = e.arguments;
     const offset = args[0] ? this.runOffset(args[0]) : undefined;
+    // A run whose start could not be followed has been reported there, once.
+    if (offset?.base.kind === "unknown") return unknownSym;
     const run = offset?.base.kind === "runBase" ? this.runs.get(offset.base.id) : undefined;
     if (!offset || !run) {
       this.problem(e, Diagnostics.RunOffsetNotLiteral());
