@@ -1263,13 +1263,15 @@ export function saveVirtio(w: Writer, s: Virtio, p: Params): void {
   if (ringsize !== undefined) {
     w.object(ringsize, "ringsize");
     w.subsection("virtio/ringsize", 1);
+    const run$1 = w.run(4096, "ringsize.vq[]");
     const vq_2 = ringsize.vq;
-    const i_2$n = VIRTIO_QUEUE_MAX;
-    const i_2$items = w.array(vq_2, i_2$n, "ringsize.vq");
+    const i_2$items = w.array(vq_2, 1024, "ringsize.vq");
     let i_2 = 0;
     try {
-      for (; i_2 < i_2$n; i_2++) {
-        saveRingsizeState(w, w.object(i_2$items[i_2]!, "ringsize.vq[]"), p);
+      for (; i_2 < 1024; i_2++) {
+        const i_2$s = w.object(i_2$items[i_2]!, "ringsize.vq[]");
+        const i_2$vring_num_default = i_2$s.vring?.num_default;
+        w.u32At(run$1 + i_2 * 4, i_2$vring_num_default, "vring.num_default");
       }
     } catch (e) {
       throw atIndex(atPath(e, "ringsize.vq[]"), i_2);
@@ -1304,7 +1306,7 @@ export function saveVirtio(w: Writer, s: Virtio, p: Params): void {
   if (packed_virtqueues !== undefined) {
     w.object(packed_virtqueues, "packed_virtqueues");
     w.subsection("virtio/packed_virtqueues", 1);
-    const run$1 = w.run(10240, "packed_virtqueues.vq[]");
+    const run$2 = w.run(10240, "packed_virtqueues.vq[]");
     const vq_3 = packed_virtqueues.vq;
     const i_3$items = w.array(vq_3, 1024, "packed_virtqueues.vq");
     let i_3 = 0;
@@ -1312,15 +1314,15 @@ export function saveVirtio(w: Writer, s: Virtio, p: Params): void {
       for (; i_3 < 1024; i_3++) {
         const i_3$s = w.object(i_3$items[i_3]!, "packed_virtqueues.vq[]");
         const i_3$last_avail_idx = i_3$s.last_avail_idx;
-        w.u16At(run$1 + i_3 * 10, i_3$last_avail_idx, "last_avail_idx");
+        w.u16At(run$2 + i_3 * 10, i_3$last_avail_idx, "last_avail_idx");
         const i_3$last_avail_wrap_counter = i_3$s.last_avail_wrap_counter;
-        w.boolAt(run$1 + i_3 * 10 + 2, i_3$last_avail_wrap_counter, "last_avail_wrap_counter");
+        w.boolAt(run$2 + i_3 * 10 + 2, i_3$last_avail_wrap_counter, "last_avail_wrap_counter");
         const i_3$used_idx = i_3$s.used_idx;
-        w.u16At(run$1 + i_3 * 10 + 3, i_3$used_idx, "used_idx");
+        w.u16At(run$2 + i_3 * 10 + 3, i_3$used_idx, "used_idx");
         const i_3$used_wrap_counter = i_3$s.used_wrap_counter;
-        w.boolAt(run$1 + i_3 * 10 + 5, i_3$used_wrap_counter, "used_wrap_counter");
+        w.boolAt(run$2 + i_3 * 10 + 5, i_3$used_wrap_counter, "used_wrap_counter");
         const i_3$inuse = i_3$s.inuse;
-        w.u32At(run$1 + i_3 * 10 + 6, i_3$inuse, "inuse");
+        w.u32At(run$2 + i_3 * 10 + 6, i_3$inuse, "inuse");
       }
     } catch (e) {
       throw atIndex(atPath(e, "packed_virtqueues.vq[]"), i_3);
@@ -1348,6 +1350,9 @@ const loadVirtio$run0: RunLayout = [
   ],
 ];
 const loadVirtio$run1: RunLayout = [
+  [0, 1024, 4, "ringsize.vq[]", [[0, 4, "u32", "vring.num_default"]]],
+];
+const loadVirtio$run2: RunLayout = [
   [
     0,
     1024,
@@ -1403,15 +1408,11 @@ export function loadVirtio(r: Reader, p: Params): Virtio {
     } else if ($name === "virtio/ringsize") {
       if (ringsize !== undefined) r.duplicateSubsection($name, "ringsize");
       r.subsectionVersion($name, 1, 1, "ringsize");
-      const i_2$n = VIRTIO_QUEUE_MAX;
-      const vq_2: RingsizeState[] = new Array<RingsizeState>(i_2$n);
-      let i_2 = 0;
-      try {
-        for (; i_2 < i_2$n; i_2++) {
-          vq_2[i_2] = loadRingsizeState(r, p);
-        }
-      } catch (e) {
-        throw atIndex(atPath(e, "ringsize.vq[]"), i_2);
+      const run$1 = r.run(4096, loadVirtio$run1);
+      const vq_2: RingsizeState[] = new Array<RingsizeState>(1024);
+      for (let i_2 = 0; i_2 < 1024; i_2++) {
+        const i_2$vring_num_default = r.u32At(run$1 + i_2 * 4, "vring.num_default");
+        vq_2[i_2] = { vring: { num_default: i_2$vring_num_default } };
       }
       ringsize = { vq: vq_2 };
     } else if ($name === "virtio/broken") {
@@ -1437,17 +1438,17 @@ export function loadVirtio(r: Reader, p: Params): Virtio {
     } else if ($name === "virtio/packed_virtqueues") {
       if (packed_virtqueues !== undefined) r.duplicateSubsection($name, "packed_virtqueues");
       r.subsectionVersion($name, 1, 1, "packed_virtqueues");
-      const run$1 = r.run(10240, loadVirtio$run1);
+      const run$2 = r.run(10240, loadVirtio$run2);
       const vq_3: PackedVirtqueueState[] = new Array<PackedVirtqueueState>(1024);
       for (let i_3 = 0; i_3 < 1024; i_3++) {
-        const i_3$last_avail_idx = r.u16At(run$1 + i_3 * 10, "last_avail_idx");
+        const i_3$last_avail_idx = r.u16At(run$2 + i_3 * 10, "last_avail_idx");
         const i_3$last_avail_wrap_counter = r.boolAt(
-          run$1 + i_3 * 10 + 2,
+          run$2 + i_3 * 10 + 2,
           "last_avail_wrap_counter",
         );
-        const i_3$used_idx = r.u16At(run$1 + i_3 * 10 + 3, "used_idx");
-        const i_3$used_wrap_counter = r.boolAt(run$1 + i_3 * 10 + 5, "used_wrap_counter");
-        const i_3$inuse = r.u32At(run$1 + i_3 * 10 + 6, "inuse");
+        const i_3$used_idx = r.u16At(run$2 + i_3 * 10 + 3, "used_idx");
+        const i_3$used_wrap_counter = r.boolAt(run$2 + i_3 * 10 + 5, "used_wrap_counter");
+        const i_3$inuse = r.u32At(run$2 + i_3 * 10 + 6, "inuse");
         vq_3[i_3] = {
           last_avail_idx: i_3$last_avail_idx,
           last_avail_wrap_counter: i_3$last_avail_wrap_counter,

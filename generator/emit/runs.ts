@@ -64,17 +64,18 @@ const MAX_UNROLLED = 16;
 const MAX_PADDING = 64;
 
 /**
- * The steps with each stretch of two or more fixed fields made a run (a loop counts as two).
- * `prefix` is the path of the level the steps are at (a subsection's key), as the emitters name
- * fields.
+ * The steps with each stretch of `minValues` or more fixed fields made a run (a loop counts as
+ * two). `prefix` is the path of the level the steps are at (a subsection's key), as the emitters
+ * name fields. One field alone is written as it is (a run would only add its check), except as
+ * the element of a loop, where the loop's one check covers every element.
  */
-export function withRuns(steps: readonly Step[], prefix: string): (Step | Run)[] {
+export function withRuns(steps: readonly Step[], prefix: string, minValues = 2): (Step | Run)[] {
   const out: (Step | Run)[] = [];
   let parts: RunPart[] = [];
   let size = 0;
   const close = (): void => {
     const values = parts.reduce((n, p) => n + (p.kind === "loop" ? 2 : p.fields.length), 0);
-    if (values >= 2) out.push({ kind: "run", size, parts });
+    if (values >= minValues) out.push({ kind: "run", size, parts });
     else out.push(...parts.map((p) => p.step));
     parts = [];
     size = 0;
@@ -96,7 +97,7 @@ export function withRuns(steps: readonly Step[], prefix: string): (Step | Run)[]
 /** The run of a struct's function when all its steps are one run, else undefined. */
 export function wholeRun(fn: FunctionPlan): Run | undefined {
   if (fn.layout.kind !== "struct" || fn.importedFrom) return undefined;
-  const grouped = withRuns(fn.steps, "");
+  const grouped = withRuns(fn.steps, "", 1);
   const run = grouped[0];
   if (grouped.length !== 1 || run?.kind !== "run") return undefined;
   // Merged fields go into another value than their own; a loop in a loop is not flattened.
