@@ -206,6 +206,11 @@ export const messages = {
     (name: string, what: string) =>
       `'${name}' cannot name ${what}: every JavaScript object has a property of that name, so generated code and documents cannot use it as a key`,
   ),
+  LetReadsItself: error(
+    "VMS2016",
+    (name: string, cycle: string) =>
+      `the value of let '${name}' reads the let itself: ${cycle}; a let is computed once, from what comes before it`,
+  ),
   ImportOfVmstateFile: error(
     "VMS2020",
     (spec: string) => `cannot import "${spec}": an import names a .vmstate file`,

@@ -70,7 +70,7 @@ interface Scope {
 type PendingShape =
   | {
       readonly kind: "count";
-      readonly field: FieldModel;
+      readonly place: Place;
       readonly name: string;
       readonly ref: Extract<A.TypeRef, { kind: "array" }>;
       readonly count: Draft<Count>;
@@ -78,7 +78,7 @@ type PendingShape =
     }
   | {
       readonly kind: "args";
-      readonly field: FieldModel;
+      readonly place: Place;
       readonly name: string;
       readonly written: readonly A.Expr[];
       readonly params: readonly StructArgModel[];
@@ -328,11 +328,16 @@ class LayoutBinder {
           const gate =
             m.since && constantOf(checkValue(m.since, { ...this.context([]), diagnostics: [] }));
           const guaranteed = typeof gate === "bigint" && gate <= level.versionRange.min;
+          // The shape now, so expressions anywhere in the layout can see the field's type; the
+          // counts and struct arguments are checked with the other expressions.
+          // A type that failed (reported) is taken as a bool, so that the rest of the layout is
+          // still checked; nothing is generated from a schema with errors.
+          const type = this.fieldShape(m.type, base, path.join("."), levels) ?? { kind: "bool" };
           const field: Draft<FieldModel> = {
             kind: "field",
             ...base,
             path,
-            type: { kind: "bool" },
+            type,
             guard: undefined,
             since: undefined,
             equals: undefined,
@@ -358,9 +363,6 @@ class LayoutBinder {
               this.pendingMerges.set(level, list);
             } else this.enterField(level, m, field, levels);
           }
-          // The shape now, so expressions anywhere in the layout can see the field's type; the
-          // counts and struct arguments are checked with the other expressions.
-          field.type = this.fieldShape(m.type, field, path.join("."), levels) ?? { kind: "bool" };
           models.push({ kind: "field", decl: m, model: field });
           break;
         }
@@ -741,10 +743,10 @@ class LayoutBinder {
       if (node) return { kind: "state", node };
       const binding = level.lets.get(name);
       if (binding?.checking) {
-        // The let's value reads the let itself.
-        this.diagnostics.push(
-          Diagnostics.NotReadYet(`the value of let '${name}'`, name).at(binding.decl.name.span),
-        );
+        // The let's value reads the let itself, directly or through the lets it reads.
+        const chain = this.checkingLets.slice(this.checkingLets.indexOf(binding));
+        const cycle = [...chain, binding].map((b) => b.decl.name.text).join(" → ");
+        this.diagnostics.push(Diagnostics.LetReadsItself(name, cycle).at(binding.decl.name.span));
         return { kind: "failed" };
       }
       if (binding) return { kind: "let", model: this.checkedLet(binding, levels.slice(0, i + 1)) };
@@ -754,11 +756,16 @@ class LayoutBinder {
     return this.declarations.lookupGlobal(name);
   }
 
+  /** The lets whose values are being checked, the outermost first (a cycle is a part of it). */
+  private readonly checkingLets: LetBinding[] = [];
+
   /** A let's model, checked on first use, so a reference to a later let still gets its type. */
   private checkedLet(binding: LetBinding, levels: Scope[]): LetModel {
     if (binding.model) return binding.model;
     binding.checking = true;
+    this.checkingLets.push(binding);
     const model = this.letModel(binding.decl, binding.place, this.context(levels));
+    this.checkingLets.pop();
     binding.checking = false;
     binding.model = model;
     return model;
@@ -1049,11 +1056,11 @@ class LayoutBinder {
   /** The level's counts and struct arguments, each reading what comes before its field. */
   private checkShapes(level: Scope, levelCtx: ExprContext): void {
     for (const pending of this.pendingShapes.get(level) ?? []) {
-      const { field, name } = pending;
-      const ctx = { ...levelCtx, readAt: field.order };
+      const { place, name } = pending;
+      const ctx = { ...levelCtx, readAt: place.order };
       if (pending.kind === "count") {
         const { ref, count, role } = pending;
-        Object.assign(count, this.count(ref.count, ref.max, ctx, field, role));
+        Object.assign(count, this.count(ref.count, ref.max, ctx, place, role));
         continue;
       }
       pending.written.forEach((a, i) => {
@@ -1064,7 +1071,7 @@ class LayoutBinder {
             : checkInt(a, ctx, `argument '${param.name}'`);
         const c = constantOf(ir);
         if (c !== undefined && !isError(ir)) valueFits(c, param.type, a.span, this.diagnostics);
-        this.site(ir, `argument '${param.name}' of '${name}'`, field, false);
+        this.site(ir, `argument '${param.name}' of '${name}'`, place, false);
         pending.args.push(ir);
       });
     }
@@ -1073,7 +1080,7 @@ class LayoutBinder {
   /** The type of a field; counts and struct arguments are filled in when the level is checked. */
   private fieldShape(
     ref: A.TypeRef,
-    field: FieldModel,
+    place: Place,
     name: string,
     levels: Scope[],
   ): FieldType | undefined {
@@ -1092,7 +1099,7 @@ class LayoutBinder {
         max: 0n,
         maxSpan: undefined,
       };
-      this.later(levels, { kind: "count", field, name, ref, count, role });
+      this.later(levels, { kind: "count", place, name, ref, count, role });
       if (isBytes) {
         if (ref.element.kind === "named" && ref.element.args.length > 0) {
           this.diagnostics.push(
@@ -1103,7 +1110,7 @@ class LayoutBinder {
         }
         return { kind: raw === "text" ? "text" : "bytes", count };
       }
-      const element = this.fieldShape(ref.element, field, name, levels);
+      const element = this.fieldShape(ref.element, place, name, levels);
       return element && { kind: "array", element, count };
     }
     const typeName = ref.name.text;
@@ -1139,7 +1146,7 @@ class LayoutBinder {
     }
     // Filled in when the level's expressions are checked (checkShapes).
     const args: IrExpr[] = [];
-    this.later(levels, { kind: "args", field, name, written: ref.args, params, args });
+    this.later(levels, { kind: "args", place, name, written: ref.args, params, args });
     return codec ? { kind: "custom", codec, args } : { kind: "struct", struct: struct!, args };
   }
 }
