@@ -1,11 +1,14 @@
 // `vmstate compat --qemu-dump` on QEMU 7.2's real -dump-vmstate files and on edited copies of them
-// (test/compat/qemu/*.json: a JSON Patch each, with the findings it must produce), and
+// (test/compat/qemu/*.json: a JSON Patch each, with the findings it must produce, and beside it
+// NAME.errors.txt, the whole output printed for them, refreshed by `npm run test:update`), and
 // `vmstate export-qemu-dump`, whose output must have QEMU's shape and read back.
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { sortDiagnostics } from "../diagnostics/diagnostic.js";
+import { formatDiagnosticsText } from "../diagnostics/format.js";
 import { printDumpJson } from "../generator/compat/export-dump.js";
 import { compareDumps } from "../generator/compat/qemu-check.js";
 import { readDump } from "../generator/compat/qemu-dump.js";
@@ -107,7 +110,7 @@ describe("vmstate compat --qemu-dump", () => {
     expect(compareDumps(readDump(pcText, pc), readDump(pcText, pc))).toEqual([]);
   });
 
-  it.each(cases)("%s", (name, c) => {
+  it.each(cases)("%s", async (name, c) => {
     const edited = editedCopy(name, c.patch);
     const editedText = readFileSync(edited, "utf8");
     const found = compareDumps(readDump(pcText, pc), readDump(editedText, edited)).map((d) => ({
@@ -125,6 +128,17 @@ describe("vmstate compat --qemu-dump", () => {
     const order = (a: { rule: string; line: number }, b: { rule: string; line: number }): number =>
       a.rule.localeCompare(b.rule) || a.line - b.line;
     expect(found.sort(order)).toEqual(expected.sort(order));
+    // The whole output `vmstate compat --qemu-dump` prints for it, under the names of the two files.
+    const oldName = "vmstate-dump-pc.json";
+    const newName = `${name}.edited.json`;
+    const findings = compareDumps(readDump(pcText, oldName), readDump(editedText, newName));
+    const sources = new Map([
+      [oldName, pcText],
+      [newName, editedText],
+    ]);
+    await expect(formatDiagnosticsText(sortDiagnostics(findings), sources)).toMatchFileSnapshot(
+      join(casesDir, `${name}.errors.txt`),
+    );
   });
 
   it("exits 1 only for the directions asked for", () => {
