@@ -206,6 +206,9 @@ describe("flat chains of any length", () => {
       options,
     );
     expect(long.diagnostics.map((d) => [d.code, d.span.line])).toEqual([["VMS8006", 3]]);
+    expect(long.diagnostics[0]!.message).toBe(
+      "this expression has 1220 operators; gen compiles at most 400 in one expression (split it with 'let')",
+    );
     expect(long.code).toBeUndefined();
     const fits = await generate(
       section(`  validate ${chains[0]![1](400)} >= 0, "m";`),
