@@ -15,13 +15,22 @@ import type { CountPlan, FunctionPlan, Step, SubsectionArm, ValuePlan } from "..
 import type { ScalarMethod } from "../../runtime/wire.js";
 import { scalarName, scalarSize } from "../ir/scalars.js";
 import { anySubexpression, subexpressions } from "../ir/walk.js";
-import { constantCode, convert, emitExpr, type ExprEnv } from "./expressions.js";
+import { constantCode, convert, emitExpr, valueLiteral, type ExprEnv } from "./expressions.js";
 import { scalarTsType } from "./types.js";
 import { lineComments } from "./docs.js";
 
 /** Reader and Writer method of a scalar: `u32`, `i16le`, `bool` … */
 export function wireMethod(value: ValuePlan & { kind: "scalar" }): ScalarMethod {
   return scalarName(value.type);
+}
+
+/** `const local = p.name;`, with the parameter's default when it has one (both sides read params so). */
+export function paramLocal(param: ParamModel, local: string): string {
+  const fallback =
+    param.default === undefined
+      ? ""
+      : ` ?? ${valueLiteral(param.default, scalarTsType(param.type))}`;
+  return `const ${local} = p.${param.name}${fallback};`;
 }
 
 export function str(s: string): string {

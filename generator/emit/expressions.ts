@@ -59,9 +59,20 @@ export function convert(e: Emitted, to: Rep): string {
   return e.code;
 }
 
-function intLiteral(value: bigint, rep: Rep): string {
-  if (rep === "bigint") return `${value}n`;
-  return String(value);
+/** A value written in representation `rep`: `64n` where it is a bigint, `64` or `true` otherwise. */
+export function valueLiteral(value: bigint | boolean, rep: Rep): string {
+  return typeof value === "bigint" && rep === "bigint" ? `${value}n` : String(value);
+}
+
+/** How a module constant or a descriptor carries a value: a number where it is exact as one. */
+export function constantRep(value: bigint | boolean): "boolean" | "number" | "bigint" {
+  if (typeof value === "boolean") return "boolean";
+  return value < SAFE_MIN || value > SAFE_MAX ? "bigint" : "number";
+}
+
+/** A constant as data carries it: `7`, `true`, or `18446744073709551615n` beyond a number. */
+export function constantLiteral(value: bigint | boolean): string {
+  return valueLiteral(value, constantRep(value));
 }
 
 export function emitExpr(e: IrExpr, env: ExprEnv): Emitted {
@@ -72,7 +83,7 @@ export function emitExpr(e: IrExpr, env: ExprEnv): Emitted {
       const rep: Rep = safe(e.type) ? "number" : "bigint";
       // A named constant reads as its name; the module constant has this representation too.
       const named = rep === "number" ? constantCode(e.constName, env) : undefined;
-      return { code: named ?? intLiteral(e.value, rep), rep };
+      return { code: named ?? valueLiteral(e.value, rep), rep };
     }
     case "field": {
       const local = env.locals.fields.get(e.field);
@@ -186,7 +197,7 @@ function isWide(object: IrExpr): boolean {
   return (
     object.type.kind === "array" &&
     object.type.element.kind === "int" &&
-    object.type.element.bits === 64
+    scalarTsType(object.type.element) === "bigint"
   );
 }
 

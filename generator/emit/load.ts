@@ -27,6 +27,7 @@ import type { FunctionPlan, Step, SubsectionArm, ValuePlan } from "../plan/plan.
 import {
   boolCode,
   boundParams,
+  paramLocal,
   countCode,
   elementSize,
   equalsCode,
@@ -112,11 +113,7 @@ export class LoadEmitter {
       if (readsVersion(fn)) this.lines.push(`const version: number = ${layout.version};`);
     }
     for (const [param, local] of boundParams(fn, "load")) {
-      this.lines.push(
-        param.default === undefined
-          ? `const ${local} = p.${param.name};`
-          : `const ${local} = p.${param.name} ?? ${literal(param.default, param.type.kind === "int" && param.type.bits === 64)};`,
-      );
+      this.lines.push(paramLocal(param, local));
     }
     this.findValidatedFields(fn.steps);
     this.steps(fn.steps, undefined, "");
@@ -510,10 +507,6 @@ function structLiteral(
 
 function property(key: string, local: string): string {
   return key === local ? key : `${key}: ${local}`;
-}
-
-export function literal(value: bigint | boolean, wide: boolean): string {
-  return typeof value === "boolean" ? String(value) : wide ? `${value}n` : String(value);
 }
 
 export function elementTsType(

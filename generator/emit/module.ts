@@ -12,7 +12,7 @@ import { moduleSpecifier } from "../module-paths.js";
 import { allMembers } from "../ir/walk.js";
 import type { CodecModel, FieldType } from "../model.js";
 import { functionOf, type SchemaPlan } from "../plan/plan.js";
-import { SAFE_MAX, SAFE_MIN } from "../ir/scalars.js";
+import { constantRep, valueLiteral } from "./expressions.js";
 import { packageVersion } from "../package-root.js";
 import { docText, lineComments } from "./docs.js";
 import { LoadEmitter, type FunctionText } from "./load.js";
@@ -202,31 +202,25 @@ function build(file: SourceFile, plan: SchemaPlan, options: EmitOptions): void {
 function constantStatements(plan: SchemaPlan): StatementStructures[] {
   const docs = plan.model.docs;
   const identifier = (name: string): string => plan.constants.get(name)!;
-  const value = (v: bigint | boolean): string =>
-    typeof v === "boolean" ? String(v) : v >= SAFE_MIN && v <= SAFE_MAX ? String(v) : `${v}n`;
-  const consts = plan.model.consts.map((c): StatementStructures => ({
-    kind: StructureKind.VariableStatement,
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    ...(docs.has(c.span.line) ? { docs: [docText(docs.get(c.span.line))] } : {}),
-    declarations: [
-      {
-        name: identifier(c.name),
-        // Typed, not literal: `ETH_ALEN === 7` must be a comparison TypeScript accepts.
-        type:
-          typeof c.value === "boolean"
-            ? "boolean"
-            : value(c.value).endsWith("n")
-              ? "bigint"
-              : "number",
-        // As the schema writes it (`0x11`) when that is a plain number.
-        initializer:
-          c.written !== undefined && typeof c.value === "bigint" && c.value <= SAFE_MAX
-            ? c.written
-            : value(c.value),
-      },
-    ],
-  }));
+  const consts = plan.model.consts.map((c): StatementStructures => {
+    const rep = constantRep(c.value);
+    return {
+      kind: StructureKind.VariableStatement,
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      ...(docs.has(c.span.line) ? { docs: [docText(docs.get(c.span.line))] } : {}),
+      declarations: [
+        {
+          name: identifier(c.name),
+          // Typed, not literal: `ETH_ALEN === 7` must be a comparison TypeScript accepts.
+          type: rep,
+          // As the schema writes it (`0x11`) when that is a plain number.
+          initializer:
+            c.written !== undefined && rep === "number" ? c.written : valueLiteral(c.value, rep),
+        },
+      ],
+    };
+  });
   const features = plan.model.features.map((f): StatementStructures => {
     const bits = [...f.bits].map(([name, b]) => {
       const doc = docText(docs.get(b.span.line), `bit ${b.bit}`);

@@ -22,6 +22,7 @@ import {
   exprEnv,
   fieldPath,
   joinPath,
+  paramLocal,
   readsVersion,
   subsectionReadsVersion,
   str,
@@ -45,7 +46,7 @@ import {
 import { emitExpr } from "./expressions.js";
 import { scalarTsType } from "./types.js";
 import type { FunctionText } from "./load.js";
-import { findArm, literal } from "./load.js";
+import { findArm } from "./load.js";
 
 export class SaveEmitter {
   private readonly lines: string[] = [];
@@ -80,11 +81,7 @@ export class SaveEmitter {
     if (layout.kind === "section") this.lines.push(`${writerCall("object", "s", str(""))};`);
     if (readsVersion(fn)) this.lines.push(`const version: number = ${layout.version};`);
     for (const [param, local] of fn.locals.params) {
-      this.lines.push(
-        param.default === undefined
-          ? `const ${local} = p.${param.name};`
-          : `const ${local} = p.${param.name} ?? ${literal(param.default, param.type.kind === "int" && param.type.bits === 64)};`,
-      );
+      this.lines.push(paramLocal(param, local));
     }
     this.steps(fn.steps, undefined, "s", "");
     return {

@@ -1,7 +1,7 @@
 // The state shape a section descriptor carries (runtime/shape.ts), printed as a literal from the
 // checked layout: what stream tools need to turn a state into JSON and back without the checker.
 
-import { SAFE_MAX, SAFE_MIN } from "../ir/scalars.js";
+import { constantLiteral } from "./expressions.js";
 import type {
   FieldType,
   LayoutModel,
@@ -113,12 +113,8 @@ function scalarShapeCode(type: ScalarType): string {
 /** The literal of the parameter list a descriptor carries. */
 export function paramShapesCode(params: readonly ParamModel[]): string {
   const items = params.map((p) => {
-    const fallback = p.default === undefined ? "" : `, default: ${literal(p.default)}`;
+    const fallback = p.default === undefined ? "" : `, default: ${constantLiteral(p.default)}`;
     return `{ name: ${JSON.stringify(p.name)}, type: ${scalarShapeCode(p.type)}${fallback} }`;
   });
   return `[${items.join(", ")}]`;
-}
-
-function literal(v: bigint | boolean): string {
-  return typeof v === "boolean" || (v >= SAFE_MIN && v <= SAFE_MAX) ? String(v) : `${v}n`;
 }
