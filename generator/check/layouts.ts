@@ -55,6 +55,37 @@ import { scalarByName, scalarName } from "../ir/scalars.js";
  */
 type Draft<T> = { -readonly [K in keyof T]: T[K] };
 
+/**
+ * An array's count or a byte string's length, which the field's type holds from the start but which
+ * is checked with its level's expressions (checkShapes). It is filled once; a read before that is a
+ * bug of this pass, and throws rather than giving a made-up count.
+ */
+class LaterCount implements Count {
+  private checked: Count | undefined;
+
+  fill(count: Count): void {
+    if (this.checked) throw new Error("a count is checked once");
+    this.checked = count;
+  }
+
+  private get value(): Count {
+    if (!this.checked) throw new Error("a count was read before its level was checked");
+    return this.checked;
+  }
+  get expr(): IrExpr {
+    return this.value.expr;
+  }
+  get constant(): bigint | undefined {
+    return this.value.constant;
+  }
+  get max(): bigint | undefined {
+    return this.value.max;
+  }
+  get maxSpan(): Span | undefined {
+    return this.value.maxSpan;
+  }
+}
+
 /** How deep structs may contain structs (docs/security.md); QEMU's devices nest a few levels. */
 export const MAX_STRUCT_NESTING = 32;
 
@@ -73,7 +104,7 @@ type PendingShape =
       readonly place: Place;
       readonly name: string;
       readonly ref: Extract<A.TypeRef, { kind: "array" }>;
-      readonly count: Draft<Count>;
+      readonly count: LaterCount;
       readonly role: string;
     }
   | {
@@ -1060,7 +1091,7 @@ class LayoutBinder {
       const ctx = { ...levelCtx, readAt: place.order };
       if (pending.kind === "count") {
         const { ref, count, role } = pending;
-        Object.assign(count, this.count(ref.count, ref.max, ctx, place, role));
+        count.fill(this.count(ref.count, ref.max, ctx, place, role));
         continue;
       }
       pending.written.forEach((a, i) => {
@@ -1093,12 +1124,7 @@ class LayoutBinder {
       const isBytes = raw !== undefined;
       const role = `${isBytes ? "length" : "count"} of '${name}'`;
       // Filled in when the level's expressions are checked (checkShapes).
-      const count: Draft<Count> = {
-        expr: failedExpr(ref.count.span),
-        constant: undefined,
-        max: 0n,
-        maxSpan: undefined,
-      };
+      const count = new LaterCount();
       this.later(levels, { kind: "count", place, name, ref, count, role });
       if (isBytes) {
         if (ref.element.kind === "named" && ref.element.args.length > 0) {
