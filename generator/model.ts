@@ -150,7 +150,7 @@ export interface FieldModel extends MemberBase {
   /** `again PATH: T`: the first copy, read earlier, that this second copy repeats. */
   readonly again: IrExpr | undefined;
   /** The fields merged into this field's value. */
-  readonly extensions: MergeModel[];
+  readonly extensions: readonly MergeModel[];
 }
 
 /** Where a merged field lives: in `anchor`'s value, down `route`, under `key`. */
@@ -212,7 +212,7 @@ export interface SubsectionModel extends MemberBase {
   readonly minimum: number;
   readonly written: WrittenVersions;
   readonly needed: IrExpr | undefined;
-  readonly members: MemberModel[];
+  readonly members: readonly MemberModel[];
   readonly ownerQemuName: string;
 }
 

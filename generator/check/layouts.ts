@@ -20,6 +20,7 @@ import type {
   LayoutModel,
   LetModel,
   MemberModel,
+  MergeModel,
   StateNode,
   StructArgModel,
   SubsectionModel,
@@ -48,43 +49,7 @@ import { constantOf } from "../ir/constants.js";
 import { exprTypeOfField } from "./types.js";
 import { usableVersion } from "./versions.js";
 import { scalarByName, scalarName } from "../ir/scalars.js";
-
-/**
- * A model being filled in. Fields and subsections exist before their expressions are checked, as
- * expressions refer to them; their guards, gates, counts and `needed` are set as they are checked.
- */
-type Draft<T> = { -readonly [K in keyof T]: T[K] };
-
-/**
- * An array's count or a byte string's length, which the field's type holds from the start but which
- * is checked with its level's expressions (checkShapes). It is filled once; a read before that is a
- * bug of this pass, and throws rather than giving a made-up count.
- */
-class LaterCount implements Count {
-  private checked: Count | undefined;
-
-  fill(count: Count): void {
-    if (this.checked) throw new Error("a count is checked once");
-    this.checked = count;
-  }
-
-  private get value(): Count {
-    if (!this.checked) throw new Error("a count was read before its level was checked");
-    return this.checked;
-  }
-  get expr(): IrExpr {
-    return this.value.expr;
-  }
-  get constant(): bigint | undefined {
-    return this.value.constant;
-  }
-  get max(): bigint | undefined {
-    return this.value.max;
-  }
-  get maxSpan(): Span | undefined {
-    return this.value.maxSpan;
-  }
-}
+import { BoundField, BoundSubsection, Later, LaterCount, type FieldChecks } from "./slots.js";
 
 /** How deep structs may contain structs (docs/security.md); QEMU's devices nest a few levels. */
 export const MAX_STRUCT_NESTING = 32;
@@ -113,7 +78,7 @@ type PendingShape =
       readonly name: string;
       readonly written: readonly A.Expr[];
       readonly params: readonly StructArgModel[];
-      readonly args: IrExpr[];
+      readonly args: Later<readonly IrExpr[]>;
     };
 
 /** Where a member is in wire order, given when it is declared. */
@@ -139,7 +104,7 @@ interface LetBinding {
  * their models already (expressions refer to them); the others get theirs when they are checked.
  */
 type DeclaredMember =
-  | { readonly kind: "field"; readonly decl: A.FieldDecl; readonly model: Draft<FieldModel> }
+  | { readonly kind: "field"; readonly decl: A.FieldDecl; readonly model: BoundField }
   | { readonly kind: "unused"; readonly decl: A.UnusedDecl; readonly place: Place }
   | {
       readonly kind: "let";
@@ -152,7 +117,7 @@ type DeclaredMember =
   | {
       readonly kind: "subsection";
       readonly decl: A.SubsectionDecl;
-      readonly model: Draft<SubsectionModel>;
+      readonly model: BoundSubsection;
       readonly level: Scope;
       readonly members: readonly DeclaredMember[];
     };
@@ -364,36 +329,31 @@ class LayoutBinder {
           // A type that failed (reported) is taken as a bool, so that the rest of the layout is
           // still checked; nothing is generated from a schema with errors.
           const type = this.fieldShape(m.type, base, path.join("."), levels) ?? { kind: "bool" };
-          const field: Draft<FieldModel> = {
-            kind: "field",
-            ...base,
-            path,
-            type,
-            guard: undefined,
-            since: undefined,
-            equals: undefined,
-            optional: m.guard !== undefined || (m.since !== undefined && !guaranteed),
-            absentWhen:
-              m.guard !== undefined
-                ? "guard"
-                : m.since !== undefined && !guaranteed
-                  ? "version"
-                  : undefined,
-            formerPaths: m.formerPaths.map((f) => f.path.map((n) => n.text)),
-            merge: undefined,
-            again: undefined,
-            extensions: [],
-          };
+          const mergesIntoAnother = m.again === undefined && this.namesIntoField(m, levels);
+          const field = new BoundField(
+            {
+              ...base,
+              path,
+              type,
+              optional: m.guard !== undefined || (m.since !== undefined && !guaranteed),
+              absentWhen:
+                m.guard !== undefined
+                  ? "guard"
+                  : m.since !== undefined && !guaranteed
+                    ? "version"
+                    : undefined,
+              formerPaths: m.formerPaths.map((f) => f.path.map((n) => n.text)),
+            },
+            mergesIntoAnother,
+          );
           this.claimFormerPaths(m, formerOwners);
           // A second copy (`again`) and a field merged into another one's value have no key of
           // their own in the state.
-          if (m.again === undefined) {
-            if (this.namesIntoField(m, levels)) {
-              const list = this.pendingMerges.get(level) ?? [];
-              list.push({ decl: m, field });
-              this.pendingMerges.set(level, list);
-            } else this.enterField(level, m, field, levels);
-          }
+          if (mergesIntoAnother) {
+            const list = this.pendingMerges.get(level) ?? [];
+            list.push({ decl: m, field });
+            this.pendingMerges.set(level, list);
+          } else if (m.again === undefined) this.enterField(level, m, field, levels);
           models.push({ kind: "field", decl: m, model: field });
           break;
         }
@@ -433,8 +393,7 @@ class LayoutBinder {
       };
       const version = usableVersion(written.version);
       const minimum = m.minimum ? usableVersion(written.minimum) : version;
-      const sub: Draft<SubsectionModel> = {
-        kind: "subsection",
+      const sub = new BoundSubsection({
         order: this.order++,
         subsection: level.subsection,
         span: m.span,
@@ -444,10 +403,8 @@ class LayoutBinder {
         version,
         minimum,
         written,
-        needed: undefined,
-        members: [],
         ownerQemuName: level.subsection?.qemuName ?? this.qemuName ?? "",
-      };
+      });
       const children = new Map<string, StateNode>();
       if (this.claimStateKey(level.state, m.name, levels)) {
         level.state.set(m.name.text, {
@@ -470,10 +427,7 @@ class LayoutBinder {
   }
 
   /** Fields whose paths name into another field's value, resolved when the level is checked. */
-  private readonly pendingMerges = new Map<
-    Scope,
-    { decl: A.FieldDecl; field: Draft<FieldModel> }[]
-  >();
+  private readonly pendingMerges = new Map<Scope, { decl: A.FieldDecl; field: BoundField }[]>();
 
   /**
    * Whether a path goes into the value of a field: it has an index (`channels[0].x`), or its first
@@ -503,10 +457,10 @@ class LayoutBinder {
    */
   private resolveMerge(
     decl: A.FieldDecl,
-    field: Draft<FieldModel>,
+    field: BoundField,
     levels: Scope[],
     ctx: ExprContext,
-  ): void {
+  ): MergeModel | undefined {
     const written = field.path.join(".");
     const fail = (span: Span, problem: Message): void => {
       this.diagnostics.push(problem.at(span));
@@ -537,7 +491,7 @@ class LayoutBinder {
         headName?.span ?? decl.span,
         Diagnostics.PathHeadNotAField(written, headName?.text ?? "?"),
       );
-      return;
+      return undefined;
     }
     if (anchor.optional) {
       fail(
@@ -548,7 +502,7 @@ class LayoutBinder {
           anchor.absentWhen === "guard" ? "guarded" : "version-gated",
         ),
       );
-      return;
+      return undefined;
     }
     const route: (number | string)[] = [];
     let type: FieldType | undefined = anchor.type;
@@ -560,18 +514,18 @@ class LayoutBinder {
       if (type?.kind === "array") {
         if (s.kind !== "index") {
           fail(s.name.span, Diagnostics.PathNameInArray(written, what, s.name.text));
-          return;
+          return undefined;
         }
         const i = checkConstInt(s.index, ctx, "an index in a field path");
-        if (i === undefined) return;
+        if (i === undefined) return undefined;
         const n = type.count.constant;
         if (n === undefined) {
           fail(s.span, Diagnostics.PathIndexUncounted(written, what));
-          return;
+          return undefined;
         }
         if (i < 0n || i >= n) {
           fail(s.span, Diagnostics.PathIndexOutOfRange(written, i, what, n));
-          return;
+          return undefined;
         }
         route.push(Number(i));
         what = `${what}[${i}]`;
@@ -579,7 +533,7 @@ class LayoutBinder {
         map = undefined;
         if (last) {
           fail(s.span, Diagnostics.PathEndsAtElement(written, what));
-          return;
+          return undefined;
         }
         continue;
       }
@@ -589,18 +543,18 @@ class LayoutBinder {
           s.kind === "name" ? s.name.span : s.span,
           Diagnostics.PathIntoScalar(written, what, describeFieldType(type)),
         );
-        return;
+        return undefined;
       }
-      if (!map) return;
+      if (!map) return undefined;
       if (s.kind === "index") {
         fail(s.span, Diagnostics.PathIndexNotArray(written, what));
-        return;
+        return undefined;
       }
       const node = map.get(s.name.text);
       if (!node) {
         if (!last) {
           fail(s.name.span, Diagnostics.PathNameNotIn(written, s.name.text, what));
-          return;
+          return undefined;
         }
         const owner = anchor;
         const key = s.name.text;
@@ -613,16 +567,17 @@ class LayoutBinder {
               Related.DeclaredHere(clash.field.path.join(".")).at(clash.field.span),
             ]),
           );
-          return;
+          return undefined;
         }
+        // Every field of this layout's levels is bound here.
+        if (!(owner instanceof BoundField)) throw new Error("an anchor of another layout");
         const merge = { field, anchor: owner, route, key };
-        field.merge = merge;
-        owner.extensions.push(merge);
-        return;
+        owner.extendedBy(merge);
+        return merge;
       }
       if (node.kind === "subsection") {
         fail(s.name.span, Diagnostics.PathIntoSubsection(written, s.name.text, what));
-        return;
+        return undefined;
       }
       route.push(s.name.text);
       what = `${what}.${s.name.text}`;
@@ -631,17 +586,18 @@ class LayoutBinder {
         map = node.children;
         if (last) {
           fail(s.name.span, Diagnostics.PathIsGroup(written, what));
-          return;
+          return undefined;
         }
         continue;
       }
       if (last) {
         fail(s.name.span, Diagnostics.PathIsField(written, what));
-        return;
+        return undefined;
       }
       type = node.field.type;
       map = undefined;
     }
+    return undefined;
   }
 
   /** Enters a field at its (possibly dotted) path, creating groups; reports clashes. */
@@ -837,7 +793,7 @@ class LayoutBinder {
     const ctx = this.context(levels);
     this.checkShapes(level, ctx);
     for (const { decl, field } of this.pendingMerges.get(level) ?? [])
-      this.resolveMerge(decl, field, levels, ctx);
+      field.mergesAt(this.resolveMerge(decl, field, levels, ctx));
     const models: MemberModel[] = [];
     for (const member of declared) {
       if (member.kind === "subsection") continue;
@@ -848,7 +804,7 @@ class LayoutBinder {
       };
       switch (member.kind) {
         case "field":
-          this.checkField(member.decl, member.model, at);
+          member.model.checked(this.checkField(member.decl, member.model, at));
           models.push(member.model);
           break;
         case "unused":
@@ -870,12 +826,12 @@ class LayoutBinder {
       if (member.kind !== "subsection") continue;
       const { decl, model: sub, level: inner } = member;
       // Its members first: `needed` may read the fields it merges into the owner's values.
-      sub.members = this.checkMembers(member.members, [...levels, inner]);
-      if (decl.needed) {
-        // The writer decides with the whole state: the subsection's own fields are in scope.
-        sub.needed = checkBool(decl.needed, this.context([...levels, inner]), "'needed'");
-        this.site(sub.needed, `'needed' of subsection "${sub.qemuName}"`, sub, true, sub);
-      }
+      sub.membersChecked(this.checkMembers(member.members, [...levels, inner]));
+      // The writer decides with the whole state: the subsection's own fields are in scope.
+      const needed =
+        decl.needed && checkBool(decl.needed, this.context([...levels, inner]), "'needed'");
+      if (needed) this.site(needed, `'needed' of subsection "${sub.qemuName}"`, sub, true, sub);
+      sub.neededChecked(needed);
       models.push(sub);
     }
     return models;
@@ -947,44 +903,50 @@ class LayoutBinder {
   }
 
   /** `ctx` reads what comes before the field in wire order. */
-  private checkField(decl: A.FieldDecl, field: Draft<FieldModel>, ctx: ExprContext): void {
+  private checkField(decl: A.FieldDecl, field: FieldModel, ctx: ExprContext): FieldChecks {
     const name = field.path.join(".");
-    if (decl.again) this.checkAgain(decl, field, ctx);
-    if (decl.guard) {
-      field.guard = checkBool(decl.guard, ctx, "a guard");
-      this.site(field.guard, `guard of '${name}'`, field, false);
+    const again = decl.again ? this.checkAgain(decl, field, ctx) : undefined;
+    const guard = decl.guard && checkBool(decl.guard, ctx, "a guard");
+    if (guard) this.site(guard, `guard of '${name}'`, field, false);
+    const since = decl.since && checkInt(decl.since, ctx, "a version gate");
+    if (since) this.site(since, `version gate of '${name}'`, field, false);
+    return {
+      again,
+      guard,
+      since,
+      equals: decl.equals && this.checkEquals(decl.equals, field, ctx),
+    };
+  }
+
+  /** `equals`: a value of the field's scalar type, that the reader checks. */
+  private checkEquals(written: A.Expr, field: FieldModel, ctx: ExprContext): IrExpr | undefined {
+    const t = field.type;
+    if (t.kind !== "int" && t.kind !== "bool") {
+      this.diagnostics.push(Diagnostics.EqualsNeedsScalar().at(written.span));
+      return undefined;
     }
-    if (decl.since) {
-      field.since = checkInt(decl.since, ctx, "a version gate");
-      this.site(field.since, `version gate of '${name}'`, field, false);
+    const equals = checkValue(written, ctx);
+    if (isError(equals)) return equals;
+    if (equals.type.kind !== (t.kind === "bool" ? "bool" : "int")) {
+      this.diagnostics.push(
+        Diagnostics.TypeMismatch(
+          t.kind === "bool" ? "a bool" : "an integer",
+          equals.type.kind === "bool" ? "a bool" : "an integer",
+        ).at(written.span),
+      );
+      return equals;
     }
-    if (decl.equals) {
-      const t = field.type;
-      if (t.kind !== "int" && t.kind !== "bool") {
-        this.diagnostics.push(Diagnostics.EqualsNeedsScalar().at(decl.equals.span));
-      } else {
-        field.equals = checkValue(decl.equals, ctx);
-        const c = constantOf(field.equals);
-        if (!isError(field.equals)) {
-          if (field.equals.type.kind !== (t.kind === "bool" ? "bool" : "int")) {
-            this.diagnostics.push(
-              Diagnostics.TypeMismatch(
-                t.kind === "bool" ? "a bool" : "an integer",
-                field.equals.type.kind === "bool" ? "a bool" : "an integer",
-              ).at(decl.equals.span),
-            );
-          } else if (c !== undefined) valueFits(c, t, decl.equals.span, this.diagnostics);
-          this.site(field.equals, `'equals' of '${name}'`, field, false);
-        }
-      }
-    }
+    const c = constantOf(equals);
+    if (c !== undefined) valueFits(c, t, written.span, this.diagnostics);
+    this.site(equals, `'equals' of '${field.path.join(".")}'`, field, false);
+    return equals;
   }
 
   /**
    * `again PATH: T`: PATH names the first copy, a field read before (through struct members and
    * constant indexes), always present and of the same type.
    */
-  private checkAgain(decl: A.FieldDecl, field: Draft<FieldModel>, ctx: ExprContext): void {
+  private checkAgain(decl: A.FieldDecl, field: FieldModel, ctx: ExprContext): IrExpr | undefined {
     const written = field.path.join(".");
     let expr: A.Expr | undefined;
     for (const s of decl.segments) {
@@ -1015,27 +977,27 @@ class LayoutBinder {
           },
         };
     }
-    if (!expr) return;
+    if (!expr) return undefined;
     const ir = checkExpr(expr, ctx);
-    if (isError(ir)) return;
+    if (isError(ir)) return undefined;
     const first = leafType(ir);
     const t = field.type;
     if (!first || (first.kind !== "int" && first.kind !== "bool")) {
       this.diagnostics.push(Diagnostics.AgainNotReadBefore(written).at(expr.span));
-      return;
+      return undefined;
     }
     if ((t.kind !== "int" && t.kind !== "bool") || scalarName(t) !== scalarName(first)) {
       this.diagnostics.push(
         Diagnostics.AgainOtherType(written, scalarName(first)).at(decl.type.span),
       );
-      return;
+      return undefined;
     }
     if (ir.optional) {
       this.diagnostics.push(Diagnostics.AgainFirstMayBeAbsent(written).at(expr.span));
-      return;
+      return undefined;
     }
-    field.again = ir;
     this.site(ir, `'again' of '${written}'`, field, false);
+    return ir;
   }
 
   private unusedModel(decl: A.UnusedDecl, place: Place, ctx: ExprContext): UnusedModel {
@@ -1094,7 +1056,7 @@ class LayoutBinder {
         count.fill(this.count(ref.count, ref.max, ctx, place, role));
         continue;
       }
-      pending.written.forEach((a, i) => {
+      const args = pending.written.map((a, i) => {
         const param = pending.params[i]!;
         const ir =
           param.type.kind === "bool"
@@ -1103,8 +1065,9 @@ class LayoutBinder {
         const c = constantOf(ir);
         if (c !== undefined && !isError(ir)) valueFits(c, param.type, a.span, this.diagnostics);
         this.site(ir, `argument '${param.name}' of '${name}'`, place, false);
-        pending.args.push(ir);
+        return ir;
       });
+      pending.args.fill(args);
     }
   }
 
@@ -1171,9 +1134,23 @@ class LayoutBinder {
       return undefined;
     }
     // Filled in when the level's expressions are checked (checkShapes).
-    const args: IrExpr[] = [];
+    const args = new Later<readonly IrExpr[]>("a type's arguments");
     this.later(levels, { kind: "args", place, name, written: ref.args, params, args });
-    return codec ? { kind: "custom", codec, args } : { kind: "struct", struct: struct!, args };
+    return codec
+      ? {
+          kind: "custom",
+          codec,
+          get args() {
+            return args.value;
+          },
+        }
+      : {
+          kind: "struct",
+          struct: struct!,
+          get args() {
+            return args.value;
+          },
+        };
   }
 }
 
