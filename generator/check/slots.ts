@@ -59,9 +59,9 @@ export class LaterCount implements Count {
 }
 
 /** What a field is when its names are declared. */
-export type DeclaredField = Pick<
+export type DeclaredField = Omit<
   FieldModel,
-  "order" | "subsection" | "span" | "path" | "type" | "optional" | "absentWhen" | "formerPaths"
+  "kind" | "guard" | "since" | "equals" | "again" | "merge" | "extensions"
 >;
 
 /** A field's expressions, checked with what comes before it in wire order. */
@@ -136,19 +136,7 @@ export class BoundField implements FieldModel {
 }
 
 /** What a subsection is when its names are declared. */
-export type DeclaredSubsection = Pick<
-  SubsectionModel,
-  | "order"
-  | "subsection"
-  | "span"
-  | "name"
-  | "qemuName"
-  | "qemuNameSpan"
-  | "version"
-  | "minimum"
-  | "written"
-  | "ownerQemuName"
->;
+export type DeclaredSubsection = Omit<SubsectionModel, "kind" | "members" | "needed">;
 
 /** A subsection's model: made when it is declared; its members and `needed` filled once. */
 export class BoundSubsection implements SubsectionModel {
